@@ -1,0 +1,57 @@
+/**
+ * `heap-inspector`: capture and analyse a Python heap without VS Code.
+ * Dispatches to the subcommands in cli/commands/.
+ */
+import { commands } from './commands/index';
+import { UserError } from './errors';
+
+const VERSION = '0.1.0';
+
+function help(): string {
+  const width = Math.max(...commands.map((c) => c.name.length), 8);
+  return [
+    'usage: heap-inspector <command> [options]',
+    '',
+    'commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run "heap-inspector <command> --help" for a command\'s options.',
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help() + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`heap-inspector ${VERSION}\n`);
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    throw new UserError(`unknown command "${name}": run "heap-inspector --help" to list commands`);
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.usage + '\n');
+    return 0;
+  }
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UserError) {
+      process.stderr.write(`heap-inspector: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+    } else {
+      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      process.stderr.write(`heap-inspector: internal error (please report it):\n${text}\n`);
+      process.exitCode = 70;
+    }
+  },
+);

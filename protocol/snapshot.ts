@@ -1,0 +1,255 @@
+/**
+ * The snapshot file format, version 1: the contract between the Python agent (writer) and the
+ * TypeScript engine (reader). Documented in docs/snapshot-format.md; keep both in step.
+ *
+ * A snapshot is a small binary container of named sections. Node and edge data are columns
+ * (flat typed arrays) in the spirit of V8's .heapsnapshot, so that the reader can hand them to
+ * the engine without building an object per heap object.
+ */
+
+/** First 8 bytes of every snapshot file. */
+export const SNAPSHOT_MAGIC = 'PYHEAPSN';
+/** The format version this reader understands; the agent writes the same number. */
+export const SNAPSHOT_FORMAT_VERSION = 1;
+
+/** Element type of a section, as stored in its header. */
+export const SectionDType = {
+  U8: 1,
+  I32: 2,
+  U32: 3,
+  F64: 4,
+  /** UTF-8 JSON text. */
+  Json: 5,} as const;
+export type SectionDType = (typeof SectionDType)[keyof typeof SectionDType];
+
+/** How a section's bytes are stored. */
+export const SectionEncoding = {
+  Raw: 0,
+  Zlib: 1,} as const;
+export type SectionEncoding = (typeof SectionEncoding)[keyof typeof SectionEncoding];
+
+/** Names of the sections a version-1 snapshot contains, in file order. */
+export const SECTION = {
+  meta: 'meta',
+  strings: 'strings',
+  types: 'types',
+  nodeAddress: 'node.address',
+  nodeType: 'node.type',
+  nodeSize: 'node.size',
+  nodeRefcount: 'node.refcount',
+  nodeFlags: 'node.flags',
+  nodeName: 'node.name',
+  nodeEdgeCount: 'node.edgeCount',
+  edgeTo: 'edge.to',
+  edgeKind: 'edge.kind',
+  edgeName: 'edge.name',
+  weakrefNode: 'weakref.node',
+  weakrefReferent: 'weakref.referent',
+  weakrefCallback: 'weakref.callback',
+  rootKind: 'root.kind',
+  rootNode: 'root.node',
+  rootName: 'root.name',
+  rootFrame: 'root.frame',
+  frames: 'frames',
+  finalizers: 'finalizers',
+  end: 'end',
+} as const;
+
+/** Bits of `node.flags`. */
+export const NodeFlag = {
+  /** The object is tracked by the cycle collector (it is in one of the generations). */
+  Tracked: 1 << 0,
+  /** Two bits: the generation (0, 1, 2) of a tracked object. */
+  GenerationShift: 1,
+  GenerationMask: 0b11 << 1,
+  /** The object's finalizer already ran (PEP 442, `gc.is_finalized`); it will not run again. */
+  Finalized: 1 << 3,
+  /** CPython 3.12+ immortal object: its reference count is meaningless. */
+  Immortal: 1 << 4,
+  /** Listed in `gc.garbage`. */
+  InGcGarbage: 1 << 5,
+  /** A suspended generator/coroutine: its finalizer would run `finally` blocks. */
+  Suspended: 1 << 6,
+} as const;
+
+/** Kind of a strong reference (an edge). Every edge is a reference `gc.get_referents` reports. */
+export const EdgeKind = {
+  /** Unlabelled reference (set members, references with no readable name). */
+  Ref: 0,
+  /** Instance attribute; name = attribute name. */
+  Attr: 1,
+  /** Dict value under a str key; name = the key. */
+  StrKey: 2,
+  /** Dict value under a non-str key; name: a safe text of the key (`3`, `(1, 2)`, `<mod.Key>`). */
+  OtherKey: 3,
+  /** Sequence element; `edge.name` holds the integer index itself, not a string index. */
+  Index: 4,
+  /** Local variable of a frame or generator; name = variable name. */
+  Local: 5,
+  /** Closure cell (free/cell variable); name = variable name. */
+  Closure: 6,
+  /** A named internal slot of a built-in type (`__dict__`, `__class__`, `f_back`, `__self__`…). */
+  Slot: 7,
+  /** The dict key object itself (a non-str key); name = safe text of the key. */
+  KeyObject: 8,} as const;
+export type EdgeKind = (typeof EdgeKind)[keyof typeof EdgeKind];
+
+/** Kind of a root record: why something is alive from outside the heap graph. */
+export const RootKind = {
+  /** `sys.modules[name]`; name = module name. */
+  Module: 1,
+  /** A local variable of a live frame; frame: the frame node, name = variable name. */
+  FrameLocal: 2,
+  /** The innermost frame of a thread; name = thread name. */
+  Thread: 3,
+  /** The frame the capture was taken in (the paused frame). */
+  PausedFrame: 4,
+  /** A frame of the paused thread's stack; name = `function` text. */
+  StackFrame: 5,
+  /** `gc.garbage`. */
+  GcGarbage: 6,} as const;
+export type RootKind = (typeof RootKind)[keyof typeof RootKind];
+
+/** Bits of a type record's `flags`. */
+export const TypeFlag = {
+  /** The type has a finalizer (`tp_finalize`: a `__del__` in its MRO, generators, coroutines, io). */
+  HasFinalizer: 1 << 0,
+  /** That finalizer is a Python-level `__del__` function (user code). */
+  PythonDel: 1 << 1,
+  /** A heap type (a class created by a `class` statement or `type()`). */
+  HeapType: 1 << 2,
+  /** A weak reference type (`weakref.ref`, proxies and their subclasses). */
+  WeakRef: 1 << 3,
+  /** Generator, coroutine or async generator. */
+  GeneratorLike: 1 << 4,
+} as const;
+
+/** What a type is, for drawing and filtering. */
+export type TypeCategory =
+  | 'instance'
+  | 'container'
+  | 'frame'
+  | 'module'
+  | 'class'
+  | 'function'
+  | 'weakref'
+  | 'generator'
+  | 'atom'
+  | 'other';
+
+/** One entry of the `types` section. */
+export interface TypeRecord {
+  /** `module.qualname`, e.g. `__main__.Node`, `builtins.dict`. */
+  name: string;
+  flags: number;
+  category: TypeCategory;
+  /** File that defines a heap type, when its module has a `__file__`. */
+  file?: string;
+}
+
+/** A frame of the paused stack or of a thread, innermost first. */
+export interface FrameRecord {
+  /** Node index of the frame object, or -1 if it could not be captured. */
+  node: number;
+  file: string;
+  line: number;
+  function: string;
+}
+
+export interface ThreadRecord {
+  ident: number;
+  name: string;
+  /** True for the thread that took the capture. */
+  current: boolean;
+  frames: FrameRecord[];
+}
+
+/** Contents of the `frames` section. */
+export interface FramesSection {
+  /** The paused thread's stack, innermost (the paused frame) first. */
+  paused: FrameRecord[];
+  threads: ThreadRecord[];
+}
+
+/** One pending `weakref.finalize` entry (from `weakref.finalize._registry`). */
+export interface FinalizeRecord {
+  /** The `weakref.finalize` object. */
+  node: number;
+  /** Its referent, or -1 when the referent is not in the snapshot. */
+  referent: number;
+  func: number;
+  args: number;
+  kwargs: number;
+  /** Runs at interpreter exit if still pending. */
+  atexit: boolean;
+  /** Registration order. */
+  index: number;
+  /** Safe text of the callback (`shutil.rmtree`, `Workspace.cleanup`). */
+  funcName: string;
+}
+
+export interface GcState {
+  enabled: boolean;
+  /** `gc.get_count()` when the capture started. */
+  counts: number[];
+  thresholds: number[];
+  /** `gc.get_debug()` flags. */
+  debug: number;
+  /** `len(gc.garbage)`. */
+  garbage: number;
+  /** `gc.get_freeze_count()`: objects in the permanent generation (never collected). */
+  frozen: number;
+  /** Number of generations the collector has (3 for 3.8–3.13). */
+  generations: number;
+  /** 3.14+: the collector is incremental (young generation + increments of the old one). */
+  incremental: boolean;
+}
+
+/** Contents of the `meta` section. */
+export interface SnapshotMeta {
+  format: 'python-heap-inspector-snapshot';
+  version: number;
+  agentVersion: string;
+  python: {
+    implementation: string;
+    version: [number, number, number];
+    versionString: string;
+    executable: string;
+    platform: string;
+    pointerSize: number;
+  };
+  capture: {
+    /** Unix time in seconds. */
+    time: number;
+    pid: number;
+    /** Where the capture was taken: the paused frame's position. */
+    file: string;
+    line: number;
+    function: string;
+    /** How the capture was triggered: `runner` (the agent's runner), `debugger`, `api`. */
+    trigger: 'runner' | 'debugger' | 'api';
+    /** Seconds spent capturing (walking the heap), and writing. */
+    seconds: number;
+    writeSeconds: number;
+  };
+  gc: GcState;
+  counts: {
+    nodes: number;
+    edges: number;
+    tracked: number;
+    weakrefs: number;
+    roots: number;
+    /** Objects the agent left out because they are its own. */
+    excludedAgentObjects: number;
+  };
+  /**
+   * Where the capture is less than exact, one sentence each (e.g. attribute names unavailable
+   * on this Python version). Shown to the user.
+   */
+  warnings: string[];
+}
+
+/** Contents of the `end` section: proves the file is whole. */
+export interface EndSection {
+  sections: number;
+}

@@ -1,0 +1,98 @@
+/**
+ * The JSON summary (`heap-inspector snapshot --json`, `heap-inspector report --json`).
+ * Type names are `module.qualname` (`__main__.Node`, `builtins.dict`).
+ */
+import type { GcState } from './snapshot';
+
+/** A count with its breakdown by type name. */
+export interface TypeCount {
+  count: number;
+  byType: Record<string, number>;
+}
+
+/** What one collection would find unreachable. */
+export interface CollectionPrediction extends TypeCount {
+  /** The generation collected: 0, 1 or 2 (2 = full collection, `gc.collect()`). */
+  generation: number;
+  /** Shallow bytes of the unreachable objects. */
+  bytes: number;
+  /** Objects among them whose finalizer would run (type has one and it has not run yet). */
+  finalizers: TypeCount;
+  /** Weak references to them that would be cleared, and how many callbacks would fire. */
+  weakrefsCleared: number;
+  callbacksFired: number;
+  /** `weakref.finalize` callbacks that would fire. */
+  finalizeCallbacksFired: number;
+}
+
+export interface FinalizeEntrySummary {
+  /** Address of the `weakref.finalize` object, hex. */
+  address: string;
+  referentType: string | null;
+  referentAddress: string | null;
+  func: string;
+  atexit: boolean;
+  /** The callback or its arguments keep the referent alive: it can never run before exit. */
+  selfDefeating: boolean;
+  /** The next full collection frees the referent, so the callback fires. */
+  willFire: boolean;
+}
+
+export interface CycleSummary {
+  /** Number of objects in the strongly connected component. */
+  size: number;
+  /** Every object of the cycle is unreachable: the next full collection frees it. */
+  unreachable: boolean;
+  byType: Record<string, number>;
+  /** Objects in it whose finalizer is pending. */
+  finalizers: number;
+  /** Up to 20 member addresses, hex. */
+  addresses: string[];
+}
+
+export interface Summary {
+  schema: 'python-heap-inspector-summary';
+  version: 1;
+  capture: {
+    file: string;
+    line: number;
+    function: string;
+    python: string;
+    pid: number;
+    time: number;
+  };
+  heap: {
+    objects: number;
+    tracked: number;
+    references: number;
+    bytes: number;
+    /** Tracked objects per generation. */
+    byGeneration: number[];
+  };
+  /** What a full `gc.collect()` started at the capture point would find unreachable. */
+  unreachable: TypeCount & { bytes: number };
+  finalizers: {
+    /** Objects with a pending finalizer among `unreachable`. */
+    del: TypeCount;
+    weakrefFinalize: {
+      pending: number;
+      selfDefeating: number;
+      willFire: number;
+      atexit: number;
+      entries: FinalizeEntrySummary[];
+    };
+  };
+  weakrefs: {
+    total: number;
+    dead: number;
+    /** Weak references whose referent the next full collection frees. */
+    cleared: number;
+    callbacksFired: number;
+  };
+  /** Per generation: what `gc.collect(0)`, `(1)`, `(2)` would find unreachable. */
+  generations: CollectionPrediction[];
+  /** Reference cycles holding unreachable objects, largest first. */
+  cycles: CycleSummary[];
+  gc: GcState;
+  warnings: string[];
+}

@@ -1,0 +1,77 @@
+// Builds every bundle with esbuild. Entry points are found by convention, so adding a bundle
+// needs no edit here:
+//   extension/extension.ts      -> dist/extension.js   (node, cjs, `vscode` external)
+//   server/server.ts            -> dist/server.js      (node, cjs)
+//   cli/main.ts                 -> dist/cli.js         (node, cjs)
+//   webview/<name>/main.ts      -> dist/webview/<name>.js (browser, iife), plus <name>.css if present
+import * as esbuild from 'esbuild';
+import { existsSync, readdirSync, mkdirSync, copyFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const nodeEntries = [
+  ['extension/extension.ts', 'dist/extension.js'],
+  ['server/server.ts', 'dist/server.js'],
+  ['cli/main.ts', 'dist/cli.js'],
+].filter(([src]) => existsSync(join(root, src)));
+
+const webviewDir = join(root, 'webview');
+const webviewEntries = existsSync(webviewDir)
+  ? readdirSync(webviewDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(webviewDir, d.name, 'main.ts')))
+      .map((d) => d.name)
+  : [];
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+const contexts = [];
+for (const [src, out] of nodeEntries) {
+  contexts.push(
+    await esbuild.context({
+      ...common,
+      entryPoints: [src],
+      outfile: out,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: ['vscode'],
+    }),
+  );
+}
+for (const name of webviewEntries) {
+  contexts.push(
+    await esbuild.context({
+      ...common,
+      entryPoints: [`webview/${name}/main.ts`],
+      outfile: `dist/webview/${name}.js`,
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      // Webview bundles are inlined into HTML reports: keep them free of `</script>`.
+      supported: { 'inline-script': true },
+    }),
+  );
+  const css = join(webviewDir, name, 'style.css');
+  if (existsSync(css)) {
+    mkdirSync(join(root, 'dist/webview'), { recursive: true });
+    copyFileSync(css, join(root, `dist/webview/${name}.css`));
+  }
+}
+
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('watching…');
+} else {
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+}

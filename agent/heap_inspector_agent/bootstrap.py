@@ -1,0 +1,69 @@
+"""Loads the agent package under its private name without touching ``sys.path``.
+
+This file is executed by the runner and by the debugger hook (through ``exec`` of its source), so
+it must not depend on anything but ``sys`` and the frozen import machinery that every CPython has
+loaded at start-up.  It loads the submodules explicitly, in dependency order: the import system
+never searches the agent's directory, so no finder is cached in ``sys.path_importer_cache`` and
+no ``__pycache__`` is written next to the agent.
+"""
+
+PACKAGE = "_heap_inspector_agent"
+# Dependency order: a module appears after every sibling it imports.
+SUBMODULES = (
+    "compat",
+    "builtin_types",
+    "safe",
+    "memory",
+    "typeinfo",
+    "labels",
+    "ownership",
+    "strings",
+    "writer",
+    "gcstate",
+    "roots",
+    "weakrefs",
+    "heapwalk",
+    "capture",
+)
+
+
+def load_agent(directory):
+    """Return the agent's ``capture`` module, loading the package once per process."""
+    import sys
+
+    loaded = sys.modules.get(PACKAGE + ".capture")
+    if loaded is not None:
+        return loaded
+    import _frozen_importlib as bootstrap
+    import _frozen_importlib_external as external
+
+    class NoBytecodeLoader(external.SourceFileLoader):
+        """Reads source; never writes a .pyc beside the agent."""
+
+        __module__ = PACKAGE  # marks the class as the agent's own (left out of snapshots)
+
+        def set_data(self, path, data, *, _mode=0o666):
+            pass
+
+    separator = "\\" if "\\" in directory and "/" not in directory else "/"
+    init = directory + separator + "__init__.py"
+    spec = external.spec_from_file_location(
+        PACKAGE, init, loader=NoBytecodeLoader(PACKAGE, init), submodule_search_locations=[directory]
+    )
+    package = bootstrap.module_from_spec(spec)
+    sys.modules[PACKAGE] = package
+    try:
+        spec.loader.exec_module(package)
+        for name in SUBMODULES:
+            full_name = PACKAGE + "." + name
+            path = directory + separator + name + ".py"
+            sub_spec = external.spec_from_file_location(full_name, path, loader=NoBytecodeLoader(full_name, path))
+            module = bootstrap.module_from_spec(sub_spec)
+            sys.modules[full_name] = module
+            sub_spec.loader.exec_module(module)
+            setattr(package, name, module)
+    except BaseException:
+        for name in [n for n in sys.modules if n == PACKAGE or n.startswith(PACKAGE + ".")]:
+            del sys.modules[name]
+        raise
+    return sys.modules[PACKAGE + ".capture"]

@@ -1,0 +1,206 @@
+"""Capture the heap of this process into a snapshot file: the agent's public entry point."""
+import _thread
+import gc
+import os
+import sys
+import time
+
+from . import compat
+from . import gcstate
+from . import heapwalk
+from . import labels
+from . import ownership
+from . import roots
+from . import safe
+from . import strings as string_table
+from . import typeinfo
+from . import weakrefs
+from . import writer as snapshot_writer
+from .memory import MemoryReader
+
+AGENT_VERSION = "0.1.0"
+
+_memory = None  # MemoryReader: probing layouts once per process is enough
+_registered = []  # agent objects that live outside the package (the runner's hook, …)
+
+
+def register_agent_objects(*objects):
+    """Mark objects the agent created outside its package as its own: never captured."""
+    _registered.extend(objects)
+
+
+def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, count_before=None):
+    """Write a snapshot of the whole heap to ``path``; return a small summary dict.
+
+    ``frame``: the frame to capture "at" (its locals become named roots); defaults to the
+    caller's.  ``held_by_caller``: references the caller holds to ``frame`` (they are subtracted
+    from its reference count).  ``count_before``: generation 0's count before the caller began
+    allocating for this capture (loading the agent), so that the collector's schedule is kept
+    (see gcstate.keep_schedule).  Never calls user code, never collects, restores gc settings.
+    """
+    started = time.perf_counter()
+    enabled = gc.isenabled()
+    gc.disable()  # the agent's own allocations must not trigger a collection mid-capture
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1000.0)  # nor may another thread run and change the heap
+    count0, count1, count2 = gc.get_count()
+    try:
+        debug = gc.get_debug()
+        # Everything tracked after this object was created by the capture itself.
+        sentinel = []
+        if frame is None:
+            frame = sys._getframe(1)
+            held_by_caller = 0
+        state = (enabled, [count0, count1, count2], debug)
+        return _capture(path, frame, trigger, sentinel, state, held_by_caller, started)
+    finally:
+        gcstate.keep_schedule(count0 if count_before is None else count_before)
+        sys.setswitchinterval(switch_interval)
+        if enabled:
+            gc.enable()
+
+
+def _memory_reader():
+    global _memory
+    if _memory is None:
+        _memory = MemoryReader()
+    return _memory
+
+
+def _capture(path, frame, trigger, sentinel, state, held_by_caller, started):
+    memory = _memory_reader()
+    current_ident = _thread.get_ident()
+    paused_stack = roots.user_stack(frame)
+    below = paused_stack[-1] if paused_stack else frame
+    runner_frames = roots.agent_frames(safe.frame_back(below))
+    other_stacks = roots.other_thread_stacks(current_ident)
+    names = roots.thread_names(memory)
+    keep = set(map(id, paused_stack))
+    for _ident, frames in other_stacks:
+        keep.update(map(id, frames))
+    excluded = ownership.owned_ids(_registered)
+    if compat.VERSION < (3, 11):
+        # Frames are always objects before 3.11: the agent's own calls are on the heap.  From
+        # 3.11 they exist only if materialised, and asking for them would create them.
+        excluded.update(map(id, roots.agent_frames(sys._getframe())))
+    excluded.update(map(id, runner_frames))
+    # References this function's own structures hold to captured objects while counts are read.
+    held = {}
+    for listed in [paused_stack] + [frames for _ident, frames in other_stacks]:
+        for listed_frame in listed:
+            held[id(listed_frame)] = held.get(id(listed_frame), 0) + 1
+    # `frame` is also held by the arguments of capture_to_file and _capture.
+    held[id(frame)] = held.get(id(frame), 0) + 2 + held_by_caller
+
+    strings = string_table.StringTable()
+    walk = heapwalk.HeapWalk(memory, strings)
+    walk.collect_tracked(excluded, sentinel, keep, held)
+    walk.collect_referents(excluded)
+    walk.collect_roots(paused_stack, other_stacks, names, current_ident)
+    walk.collect_weakrefs()
+    walk.collect_finalizers()
+    walk.count_leaves(held)
+
+    types = typeinfo.TypeTable(weakrefs.ALL_TYPES)
+    labeler = labels.Labeler(memory, types)
+    walk.build_columns(types, labeler, set(map(id, gc.garbage)))
+    capture_seconds = time.perf_counter() - started
+
+    frames_section = {
+        "paused": [_frame_record(f, walk) for f in paused_stack],
+        "threads": [
+            {"ident": current_ident, "name": names.get(current_ident, "MainThread"), "current": True,
+             "frames": [_frame_record(f, walk) for f in paused_stack]}
+        ]
+        + [
+            {"ident": ident, "name": names.get(ident, "Thread %d" % ident), "current": False,
+             "frames": [_frame_record(f, walk) for f in frames]}
+            for ident, frames in other_stacks
+        ],
+    }
+    walk.release()
+    enabled, counts, debug = state
+    gc_state = gcstate.read_state()
+    gc_state.update({"enabled": enabled, "counts": counts, "debug": debug})
+    warnings = list(memory.warnings) + walk.warnings
+    paused_code = safe.frame_code(frame)
+    write_started = time.perf_counter()
+    output = snapshot_writer.SnapshotWriter(path)
+    try:
+        output.json("strings", strings.strings)
+        output.json("types", types.records)
+        output.column("node.address", snapshot_writer.F64, walk.node_address)
+        output.column("node.type", snapshot_writer.U32, walk.node_type)
+        output.column("node.size", snapshot_writer.U32, walk.node_size)
+        output.column("node.refcount", snapshot_writer.U32, walk.refcounts)
+        output.column("node.flags", snapshot_writer.U8, walk.node_flags)
+        output.column("node.name", snapshot_writer.U32, walk.node_name)
+        output.column("node.edgeCount", snapshot_writer.U32, walk.node_edge_count)
+        output.column("edge.to", snapshot_writer.U32, walk.edge_to)
+        output.column("edge.kind", snapshot_writer.U8, walk.edge_kind)
+        output.column("edge.name", snapshot_writer.U32, walk.edge_name)
+        output.column("weakref.node", snapshot_writer.U32, walk.weakref_node)
+        output.column("weakref.referent", snapshot_writer.I32, walk.weakref_referent)
+        output.column("weakref.callback", snapshot_writer.I32, walk.weakref_callback)
+        output.column("root.kind", snapshot_writer.U8, walk.root_kind)
+        output.column("root.node", snapshot_writer.U32, walk.root_node)
+        output.column("root.name", snapshot_writer.U32, walk.root_name)
+        output.column("root.frame", snapshot_writer.I32, walk.root_frame)
+        output.json("frames", frames_section)
+        output.json("finalizers", walk.finalize_records)
+        meta = {
+            "format": "python-heap-inspector-snapshot",
+            "version": snapshot_writer.FORMAT_VERSION,
+            "agentVersion": AGENT_VERSION,
+            "python": {
+                "implementation": sys.implementation.name,
+                "version": list(sys.version_info[:3]),
+                "versionString": safe.python_version_string(),
+                "executable": sys.executable or "",
+                "platform": sys.platform,
+                "pointerSize": compat.POINTER_SIZE,
+            },
+            "capture": {
+                "time": time.time(),
+                "pid": os.getpid(),
+                "file": safe.code_filename(paused_code),
+                "line": safe.frame_lineno(frame) or 0,
+                "function": paused_code.co_name,
+                "trigger": trigger,
+                "seconds": capture_seconds,
+                "writeSeconds": time.perf_counter() - write_started,
+            },
+            "gc": gc_state,
+            "counts": {
+                "nodes": len(walk.node_address),
+                "edges": len(walk.edge_to),
+                "tracked": walk.tracked_count,
+                "weakrefs": len(walk.weakref_node),
+                "roots": len(walk.root_kind),
+                "excludedAgentObjects": len(excluded),
+            },
+            "warnings": warnings,
+        }
+        output.json("meta", meta)
+        output.close()
+    except BaseException:
+        output.abort()
+        raise
+    return {
+        "path": path,
+        "nodes": meta["counts"]["nodes"],
+        "edges": meta["counts"]["edges"],
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def _frame_record(frame, walk):
+    code = safe.frame_code(frame)
+    node = walk.frame_nodes.get(id(frame))
+    return {
+        "node": -1 if node is None else node,
+        "file": safe.code_filename(code),
+        "line": safe.frame_lineno(frame) or 0,
+        "function": getattr(code, "co_qualname", code.co_name),
+    }
+

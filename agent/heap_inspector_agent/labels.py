@@ -1,0 +1,249 @@
+"""Names for references: which attribute, key, index or local each referent sits in.
+
+``gc.get_referents(obj)`` returns what the collector traverses, in traversal order, without names.
+Names come from *views* of the object that run no user code (member descriptors, built-in getters
+known to be pure reads, dict items through ``dict.items``, managed attribute storage read from
+memory, frame slots read from memory).  Each view yields (address, kind, name) candidates and the
+referents are matched to them by identity, in order, so duplicates and unexpected extra referents
+stay correct: a referent no view explains is left unlabelled rather than guessed.
+"""
+from . import builtin_types as bt
+from . import compat
+from . import safe
+
+# Edge kinds (protocol/snapshot.ts EdgeKind).
+REF = 0
+ATTR = 1
+STR_KEY = 2
+OTHER_KEY = 3
+INDEX = 4
+LOCAL = 5
+CLOSURE = 6
+SLOT = 7
+KEY_OBJECT = 8
+
+_MemberDescriptor = bt.MemberDescriptorType
+
+# Built-in getters that only read a stored field (no allocation, no materialisation).  Getters
+# such as function.__dict__, function.__annotations__, frame.f_locals, generator.gi_frame (3.11+)
+# and frame.f_back (3.11+) create objects and are deliberately absent.
+_PURE_GETTERS = {
+    bt.FunctionType: ("__code__", "__defaults__", "__kwdefaults__", "__name__", "__qualname__", "__closure__"),
+    BaseException: ("args", "__traceback__", "__context__", "__cause__"),
+    bt.CellType: ("cell_contents",),
+    type: ("__mro__", "__bases__", "__base__"),
+    bt.FrameType: ("f_trace", "f_globals", "f_builtins", "f_code")
+    + (("f_back",) if compat.VERSION < (3, 11) else ()),
+    bt.GeneratorType: ("gi_code", "__name__", "__qualname__")
+    + (("gi_frame",) if compat.VERSION < (3, 11) else ()),
+    bt.CoroutineType: ("cr_code", "__name__", "__qualname__", "cr_await")
+    + (("cr_frame",) if compat.VERSION < (3, 11) else ()),
+    bt.AsyncGeneratorType: ("ag_code", "__name__", "__qualname__", "ag_await")
+    + (("ag_frame",) if compat.VERSION < (3, 11) else ()),
+}
+_SEQUENCES = (list, tuple)
+
+
+class Labeler:
+    def __init__(self, memory, types):
+        self.memory = memory
+        self._getters = {}  # id(type) -> [(name, getter)] ; types kept alive by the TypeTable
+        self._types = types
+        # Closure tuples seen on functions: id(tuple) -> free variable names (applied later).
+        self.closure_names = {}
+
+    # -- entry point --------------------------------------------------------------------------
+    def label(self, obj, obj_type, type_index, referents):
+        """(kinds, names) lists parallel to ``referents``, or None when nothing is labelled."""
+        n = len(referents)
+        if n == 0:
+            return None
+        if obj_type is list or obj_type is tuple:
+            if n == safe.safe_len(obj):
+                return [INDEX] * n, list(range(n))
+            return None
+        if obj_type is dict:
+            fast = _dict_fast_path(obj, referents)
+            if fast is not None:
+                return fast
+        pairs = self._candidates(obj, obj_type, type_index)
+        if not pairs:
+            return None
+        return _match(referents, pairs)
+
+    # -- views --------------------------------------------------------------------------------
+    def _candidates(self, obj, obj_type, type_index):
+        pairs = []
+        flags = safe.type_flags(obj_type)
+        heap_type = flags & safe.TPFLAGS_HEAPTYPE
+        mro = safe.mro(obj_type)
+        for name, getter, kind in self._getters_for(obj_type, mro):
+            try:
+                value = getter(obj)
+            except Exception:
+                continue
+            pairs.append((id(value), kind, name))
+        if heap_type:
+            pairs.append((id(obj_type), SLOT, "__class__"))
+            if self.memory.instance_attrs and flags & (safe.TPFLAGS_MANAGED_DICT | safe.TPFLAGS_INLINE_VALUES):
+                attributes = self.memory.instance_attributes(obj, obj_type, flags)
+                if attributes:
+                    pairs.extend((address, ATTR, name) for name, address in attributes)
+        for base in mro:
+            if base is dict:
+                _dict_candidates(obj, pairs)
+                break
+            if base is list or base is tuple:
+                length = list.__len__(obj) if base is list else tuple.__len__(obj)
+                getitem = list.__getitem__ if base is list else tuple.__getitem__
+                pairs.extend((id(getitem(obj, i)), INDEX, i) for i in range(length))
+                break
+            if base is bt.ModuleType:
+                namespace = safe.module_dict(obj)
+                if namespace is not None:
+                    pairs.append((id(namespace), SLOT, "__dict__"))
+                break
+            if base is type:
+                namespace = safe.type_dict(obj)
+                pairs.append((id(namespace), SLOT, "__dict__"))
+                break
+            if base is bt.FrameType:
+                self._frame_candidates(obj, pairs)
+                break
+            if base is bt.GeneratorType or base is bt.CoroutineType or base is bt.AsyncGeneratorType:
+                self._generator_candidates(obj, pairs)
+                break
+            if base is bt.FunctionType:
+                self._function_candidates(obj, pairs)
+                break
+        if heap_type or flags & safe.TPFLAGS_MANAGED_DICT:
+            # A materialised instance __dict__ is the one dict referent no other view explains.
+            pairs.append((_INSTANCE_DICT, SLOT, "__dict__"))
+        return pairs
+
+    def _getters_for(self, obj_type, mro):
+        cached = self._getters.get(id(obj_type))
+        if cached is not None:
+            return cached
+        getters = []
+        seen = set()
+        for klass in mro:
+            namespace = safe.type_dict(klass)
+            # __slots__ of a class statement are attributes; members of built-in types are slots.
+            member_kind = ATTR if safe.type_flags(klass) & safe.TPFLAGS_HEAPTYPE else SLOT
+            for name, value in dict.items(namespace):
+                if type(name) is str and name not in seen and type(value) is _MemberDescriptor:
+                    seen.add(name)
+                    getters.append((name, _member_getter(value, obj_type), member_kind))
+            for known, names in _PURE_GETTERS.items():
+                if klass is known:
+                    for name in names:
+                        descriptor = namespace.get(name)
+                        if descriptor is not None and name not in seen:
+                            seen.add(name)
+                            getters.append((name, descriptor.__get__, SLOT))
+        self._getters[id(obj_type)] = getters
+        return getters
+
+    def _frame_candidates(self, frame, pairs):
+        code = safe.frame_code(frame)
+        if compat.VERSION >= (3, 11):
+            back = self.memory.word(id(frame) + 2 * compat.POINTER_SIZE) if self.memory.frame_locals else 0
+            if back:
+                pairs.append((back, SLOT, "f_back"))
+        if self.memory.frame_locals:
+            slots = self.memory.frame_locals_addresses(frame, code)
+            if slots:
+                _local_pairs(code, slots, pairs)
+
+    def _generator_candidates(self, generator, pairs):
+        if compat.VERSION < (3, 11) or not self.memory.generator_locals:
+            return
+        for getter_name in ("gi_code", "cr_code", "ag_code"):
+            descriptor = safe.lookup_in_mro(type(generator), getter_name)
+            if descriptor is not None:
+                code = descriptor.__get__(generator)
+                break
+        else:
+            return
+        slots = self.memory.generator_locals_addresses(generator, code)
+        if slots:
+            _local_pairs(code, slots, pairs)
+
+    def _function_candidates(self, function, pairs):
+        closure = bt.FunctionType.__dict__["__closure__"].__get__(function)
+        if closure is not None:
+            code = safe.function_code(function)
+            self.closure_names[id(closure)] = code.co_freevars
+
+
+def _local_pairs(code, slots, pairs):
+    cells = set(code.co_cellvars) | set(code.co_freevars)
+    for name, address in slots:
+        pairs.append((address, CLOSURE if name in cells else LOCAL, name))
+
+
+_INSTANCE_DICT = -1  # placeholder address: "the one otherwise unexplained dict referent"
+
+
+def _member_getter(descriptor, obj_type):
+    get = descriptor.__get__
+
+    def read(obj):
+        return get(obj, obj_type)
+
+    return read
+
+
+def _dict_candidates(d, pairs):
+    for key, value in dict.items(d):
+        if type(key) is str:
+            pairs.append((id(value), STR_KEY, key))
+            pairs.append((id(key), KEY_OBJECT, key))
+        else:
+            text = safe.key_text(key)
+            pairs.append((id(value), OTHER_KEY, text))
+            pairs.append((id(key), KEY_OBJECT, text))
+
+
+def _dict_fast_path(d, referents):
+    """A str-keyed dict whose traverse visits only values, in entry order (the common case)."""
+    if len(referents) != dict.__len__(d):
+        return None
+    keys = list(dict.keys(d))
+    values = list(dict.values(d))
+    for key in keys:
+        if type(key) is not str:
+            return None
+    for value, referent in zip(values, referents):
+        if value is not referent:
+            return None
+    return [STR_KEY] * len(keys), keys
+
+
+def _match(referents, pairs):
+    queues = {}
+    for address, kind, name in pairs:
+        queue = queues.get(address)
+        if queue is None:
+            queues[address] = [(kind, name)]
+        else:
+            queue.append((kind, name))
+    instance_dict = queues.pop(_INSTANCE_DICT, None)
+    kinds = []
+    names = []
+    labelled = 0
+    for referent in referents:
+        queue = queues.get(id(referent))
+        if queue:
+            kind, name = queue.pop(0)
+            labelled += 1
+        elif instance_dict and type(referent) is dict:
+            kind, name = instance_dict.pop()
+            labelled += 1
+        else:
+            kind, name = REF, 0
+        kinds.append(kind)
+        names.append(name)
+    return (kinds, names) if labelled else None
+

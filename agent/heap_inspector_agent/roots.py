@@ -1,0 +1,98 @@
+"""What keeps things alive from outside the object graph: modules, thread stacks, frame locals."""
+import sys
+
+from . import builtin_types as bt
+from . import compat
+from . import ownership
+from . import safe
+
+# Root kinds (protocol/snapshot.ts RootKind).
+MODULE = 1
+FRAME_LOCAL = 2
+THREAD = 3
+PAUSED_FRAME = 4
+STACK_FRAME = 5
+GC_GARBAGE = 6
+
+
+def user_stack(frame):
+    """The frames from ``frame`` outwards, stopping at the first frame of the agent's runner."""
+    frames = []
+    while frame is not None:
+        if ownership.is_agent_file(safe.code_filename(safe.frame_code(frame))):
+            break
+        frames.append(frame)
+        frame = safe.frame_back(frame)
+    return frames
+
+
+def agent_frames(start):
+    """Frame objects of the agent between ``start`` (inclusive) and the first user frame."""
+    frames = []
+    frame = start
+    while frame is not None and ownership.is_agent_file(safe.code_filename(safe.frame_code(frame))):
+        frames.append(frame)
+        frame = safe.frame_back(frame)
+    return frames
+
+
+def other_thread_stacks(current_ident):
+    """[(ident, [frames innermost first])] for every other thread that runs Python code."""
+    stacks = []
+    frames = sys._current_frames()
+    # This thread's entry is this very frame: drop it before anything can keep it.
+    dict.pop(frames, current_ident, None)
+    for ident, frame in dict.items(frames):
+        stacks.append((ident, user_stack(frame)))
+    return stacks
+
+
+def thread_names(memory):
+    """{ident: name} from threading's registry, read without calling Thread methods."""
+    threading = sys.modules.get("threading")
+    if threading is None:
+        return {}
+    namespace = safe.module_dict(threading)
+    active = namespace.get("_active") if namespace is not None else None
+    if type(active) is not dict:
+        return {}
+    names = {}
+    for ident, thread in list(dict.items(active)):
+        name = read_instance_attribute(thread, "_name", memory)
+        if type(name) is str:
+            names[ident] = name
+    return names
+
+
+def read_instance_attribute(obj, name, memory):
+    """An attribute stored in the instance itself (never a descriptor or __getattr__)."""
+    obj_type = type(obj)
+    flags = safe.type_flags(obj_type)
+    if flags & (safe.TPFLAGS_MANAGED_DICT | safe.TPFLAGS_INLINE_VALUES) and memory.instance_attrs:
+        pairs = memory.instance_attributes(obj, obj_type, flags)
+        if pairs is not None:
+            for key, address in pairs:
+                if key == name:
+                    return memory.object_at(address)
+            return None
+    for klass in safe.mro(obj_type):
+        descriptor = safe.type_dict(klass).get("__dict__")
+        if type(descriptor) is bt.GetSetDescriptorType:
+            if compat.VERSION >= (3, 11) and flags & safe.TPFLAGS_MANAGED_DICT:
+                return None  # reading __dict__ would materialise it
+            namespace = descriptor.__get__(obj, obj_type)
+            return dict.get(namespace, name) if type(namespace) is dict else None
+    return None
+
+
+def frame_locals(frame, memory):
+    """[(name, object)] of a live frame's bound locals, or None when they cannot be read."""
+    code = safe.frame_code(frame)
+    if memory.frame_locals:
+        slots = memory.frame_locals_addresses(frame, code)
+        if slots is not None:
+            return [(name, memory.object_at(address)) for name, address in slots]
+    if compat.FRAME_LOCALS_IS_PROXY:
+        proxy = type(frame).f_locals.__get__(frame)
+        return list(proxy.items())
+    return None

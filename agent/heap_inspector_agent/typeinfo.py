@@ -1,0 +1,113 @@
+"""Per-type facts, computed once per type from the type's MRO dicts (never from an instance)."""
+import sys
+
+from . import builtin_types as bt
+from . import safe
+
+# Bits of a type record's flags (protocol/snapshot.ts TypeFlag).
+HAS_FINALIZER = 1 << 0
+PYTHON_DEL = 1 << 1
+HEAP_TYPE = 1 << 2
+WEAKREF = 1 << 3
+GENERATOR_LIKE = 1 << 4
+
+_CONTAINERS = (dict, list, tuple, set, frozenset)
+_FUNCTIONS = (bt.FunctionType, bt.MethodType, bt.BuiltinFunctionType, classmethod, staticmethod)
+
+
+class TypeTable:
+    """Assigns each type an index and describes it.  Keyed by ``id(type)``: hashing a type
+    could run a metaclass ``__hash__``."""
+
+    def __init__(self, weakref_types):
+        self.records = []
+        self._index = {}
+        self._types = []  # keeps the keyed types alive for the duration of the capture
+        self._sizeof_safe = []
+        self._basic_size = []
+        self._weakref_types = weakref_types
+
+    def index_of(self, t):
+        index = self._index.get(id(t))
+        if index is None:
+            index = self._add(t)
+        return index
+
+    def sizeof_safe(self, index):
+        return self._sizeof_safe[index]
+
+    def basic_size(self, index):
+        return self._basic_size[index]
+
+    def _add(self, t):
+        index = len(self.records)
+        self._index[id(t)] = index
+        self._types.append(t)
+        mro = safe.mro(t)
+        flags = 0
+        finalizer = safe.lookup_in_mro(t, "__del__")
+        if finalizer is not None:
+            flags |= HAS_FINALIZER
+            if not safe.is_builtin_callable(finalizer):
+                flags |= PYTHON_DEL
+        if safe.type_flags(t) & safe.TPFLAGS_HEAPTYPE:
+            flags |= HEAP_TYPE
+        if _any_in(self._weakref_types, mro):
+            flags |= WEAKREF
+        if _any_in(bt.GENERATOR_TYPES, mro):
+            flags |= GENERATOR_LIKE
+        name = safe.qualified_type_name(t)
+        record = {"name": name, "flags": flags, "category": _category(t, mro, flags)}
+        if flags & HEAP_TYPE:
+            source = _defining_file(name)
+            if source:
+                record["file"] = source
+        self.records.append(record)
+        sizeof = safe.lookup_in_mro(t, "__sizeof__")
+        self._sizeof_safe.append(sizeof is not None and safe.is_builtin_callable(sizeof))
+        self._basic_size.append(safe.basic_size(t))
+        return index
+
+
+def _any_in(candidates, mro):
+    """Whether any candidate is in ``mro``, by identity: ``in`` would call a metaclass ``__eq__``."""
+    for klass in mro:
+        for candidate in candidates:
+            if klass is candidate:
+                return True
+    return False
+
+
+def _category(t, mro, flags):
+    if _any_in(bt.ATOM_TYPES, (t,)):
+        return "atom"
+    if flags & WEAKREF:
+        return "weakref"
+    if flags & GENERATOR_LIKE:
+        return "generator"
+    if _any_in((bt.ModuleType,), mro):
+        return "module"
+    if _any_in((type,), mro):
+        return "class"
+    if t is bt.FrameType:
+        return "frame"
+    if _any_in(_FUNCTIONS, mro):
+        return "function"
+    if flags & HEAP_TYPE:
+        return "instance"
+    if _any_in(_CONTAINERS, mro):
+        return "container"
+    return "other"
+
+
+def _defining_file(qualified_name):
+    module_name = qualified_name.rsplit(".", 1)[0] if "." in qualified_name else None
+    # A qualname may itself contain dots (Outer.Inner): try the longest module prefix that exists.
+    while module_name:
+        module = sys.modules.get(module_name)
+        if module is not None:
+            namespace = safe.module_dict(module)
+            path = namespace.get("__file__") if namespace is not None else None
+            return path if type(path) is str else None
+        module_name = module_name.rsplit(".", 1)[0] if "." in module_name else None
+    return None

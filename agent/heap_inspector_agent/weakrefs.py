@@ -1,0 +1,74 @@
+"""Weak references and the ``weakref.finalize`` registry, read without calling user code."""
+import sys
+
+import _weakref
+
+from . import builtin_types as bt
+from . import safe
+
+REFERENCE_TYPES = (_weakref.ReferenceType,)
+PROXY_TYPES = (_weakref.ProxyType, _weakref.CallableProxyType)
+ALL_TYPES = REFERENCE_TYPES + PROXY_TYPES
+
+_call_reference = _weakref.ReferenceType.__dict__["__call__"]
+
+
+def referent(reference):
+    """The referent of a ``weakref.ref`` (or subclass: its own ``__call__`` is bypassed)."""
+    return _call_reference(reference)
+
+
+def proxy_referents(proxy_ids, objects):
+    """{id(proxy): referent} found by asking each object for the weak references to it."""
+    found = {}
+    getcount = _weakref.getweakrefcount
+    for obj, count in zip(objects, map(getcount, objects)):
+        if count:
+            for reference in _weakref.getweakrefs(obj):
+                if id(reference) in proxy_ids:
+                    found[id(reference)] = obj
+    return found
+
+
+def finalize_entries():
+    """[(finalize object, info dict)] of pending ``weakref.finalize`` callbacks, or []."""
+    weakref_module = sys.modules.get("weakref")
+    if weakref_module is None:
+        return []
+    namespace = safe.module_dict(weakref_module)
+    finalize = namespace.get("finalize") if namespace is not None else None
+    if type(finalize) is not type:
+        return []
+    registry = safe.type_dict(finalize).get("_registry")
+    if type(registry) is not dict:
+        return []
+    entries = []
+    for finalizer, info in list(dict.items(registry)):
+        fields = {}
+        for klass in safe.mro(type(info)):
+            for name, descriptor in dict.items(safe.type_dict(klass)):
+                if type(descriptor) is bt.MemberDescriptorType and name not in fields:
+                    try:
+                        fields[name] = descriptor.__get__(info, type(info))
+                    except AttributeError:
+                        pass
+        entries.append((finalizer, info, fields))
+    return entries
+
+
+def callable_name(func):
+    """``module.qualname`` of a function or method, from C fields only."""
+    t = type(func)
+    if t is bt.MethodType:
+        inner = bt.MethodType.__dict__["__func__"].__get__(func)
+        return callable_name(inner)
+    if t is bt.FunctionType:
+        qualname = bt.FunctionType.__dict__["__qualname__"].__get__(func)
+        module = bt.FunctionType.__dict__["__module__"].__get__(func)
+        if type(module) is str and type(qualname) is str:
+            return module + "." + qualname
+        return qualname if type(qualname) is str else "?"
+    if t is bt.BuiltinFunctionType:
+        qualname = bt.BuiltinFunctionType.__dict__["__qualname__"].__get__(func)
+        return qualname if type(qualname) is str else "?"
+    return "<" + safe.qualified_type_name(t) + ">"

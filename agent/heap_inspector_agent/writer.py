@@ -1,0 +1,133 @@
+"""Writes the snapshot container (docs/snapshot-format.md) to a file, section by section.
+
+The file is written under a temporary name and renamed into place only when complete, so a
+reader never sees half a snapshot and a failed capture leaves nothing behind.
+"""
+import array
+import os
+import sys
+import zlib
+
+MAGIC = b"PYHEAPSN"
+FORMAT_VERSION = 1
+
+U8 = 1
+I32 = 2
+U32 = 3
+F64 = 4
+JSON = 5
+
+_TYPECODES = {U8: "B", I32: "i", U32: "I", F64: "d"}
+
+
+class SnapshotWriter:
+    def __init__(self, path, compress_level=1):
+        self.path = path
+        self._temporary = "%s.partial-%d" % (path, os.getpid())
+        self._file = open(self._temporary, "wb")
+        self._level = compress_level
+        self._sections = 0
+        self._file.write(MAGIC + FORMAT_VERSION.to_bytes(4, "little"))
+
+    def column(self, name, dtype, values):
+        """Write an array.array (or any sequence of numbers) as a column section."""
+        typecode = _TYPECODES[dtype]
+        if not isinstance(values, array.array) or values.typecode != typecode:
+            values = array.array(typecode, values)
+        if sys.byteorder != "little":
+            values = array.array(typecode, values)
+            values.byteswap()
+        self._section(name, dtype, len(values), values.tobytes())
+
+    def json(self, name, value):
+        data = encode_json(value).encode("utf-8")
+        self._section(name, JSON, len(data), data)
+
+    def _section(self, name, dtype, count, raw):
+        stored = zlib.compress(raw, self._level) if len(raw) > 256 else raw
+        encoding = 1 if stored is not raw else 0
+        header = bytearray()
+        encoded_name = name.encode("ascii")
+        header += len(encoded_name).to_bytes(2, "little") + encoded_name
+        header += bytes((dtype, encoding))
+        header += (zlib.crc32(stored) & 0xFFFFFFFF).to_bytes(4, "little")
+        header += count.to_bytes(8, "little") + len(stored).to_bytes(8, "little")
+        self._file.write(header)
+        self._file.write(stored)
+        self._sections += 1
+
+    def close(self):
+        self.json("end", {"sections": self._sections + 1})
+        self._file.close()
+        os.replace(self._temporary, self.path)
+
+    def abort(self):
+        try:
+            self._file.close()
+        finally:
+            try:
+                os.unlink(self._temporary)
+            except OSError:
+                pass
+
+
+def encode_json(value):
+    """Minimal JSON encoder for the agent's own data (dicts with str keys, lists, tuples, str,
+    int, float, bool, None).  The stdlib ``json`` package would import ``re`` and more into the
+    process being measured."""
+    parts = []
+    _encode(value, parts.append)
+    return "".join(parts)
+
+
+_ESCAPES = {i: "\\u%04x" % i for i in range(32)}
+_ESCAPES.update({ord('"'): '\\"', ord("\\"): "\\\\", ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
+_ESCAPES.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+def _encode_str(text):
+    # Lone surrogates (possible in Python strings) cannot be encoded as UTF-8: escape them.
+    escaped = text.translate(_ESCAPES)
+    try:
+        escaped.encode("utf-8")
+    except UnicodeEncodeError:
+        escaped = "".join(c if not 0xD800 <= ord(c) <= 0xDFFF else "\\u%04x" % ord(c) for c in escaped)
+    return '"' + escaped + '"'
+
+
+def _encode(value, emit):
+    t = type(value)
+    if t is str:
+        emit(_encode_str(value))
+    elif value is None:
+        emit("null")
+    elif value is True:
+        emit("true")
+    elif value is False:
+        emit("false")
+    elif t is int:
+        emit(int.__repr__(value))
+    elif t is float:
+        emit(float.__repr__(value) if value == value and value not in (float("inf"), float("-inf")) else "null")
+    elif t is dict:
+        emit("{")
+        first = True
+        for key, item in value.items():
+            if not first:
+                emit(",")
+            first = False
+            emit(_encode_str(key))
+            emit(":")
+            _encode(item, emit)
+        emit("}")
+    elif t is list or t is tuple:
+        emit("[")
+        first = True
+        for item in value:
+            if not first:
+                emit(",")
+            first = False
+            _encode(item, emit)
+        emit("]")
+    else:
+        raise TypeError("cannot encode %s" % t.__name__)

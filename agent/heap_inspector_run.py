@@ -1,0 +1,327 @@
+"""Run a Python script exactly as ``python SCRIPT ARGS`` would, and capture its heap at a line.
+
+    python heap_inspector_run.py run --at FILE:LINE [--hit N] --out SNAPSHOT SCRIPT [ARGS...]
+
+The script runs as ``__main__`` with ``sys.argv = [SCRIPT, *ARGS]`` and ``sys.path[0]`` set to its
+directory; the program's output passes through and the exit status is the program's own.  The
+first (or Nth) time FILE:LINE is about to run, the agent writes a snapshot of the heap to SNAPSHOT.
+
+Everything here runs before the user's program starts, so it is written to leave no trace in the
+heap the program will see: no imports beyond what the interpreter has loaded at start-up, no new
+names in ``__main__``, no tracing.  How the line is caught:
+
+* 3.12+: ``sys.monitoring`` line events, switched on only for code objects of FILE;
+* up to 3.11: FILE's code is compiled (in a forked child, so that ``ast`` is never imported here)
+  with one call inserted before the statement at LINE.  ``sys.settrace`` is not used: on 3.11 it
+  gives every frame, including every suspended generator's, a frame object that the program
+  without tracing would not have.
+"""
+
+USAGE = (
+    "usage: heap_inspector_run.py run --at FILE:LINE [--hit N] --out SNAPSHOT SCRIPT [ARGS...]"
+)
+PLACEHOLDER = "\x00heap-inspector-stop\x00"  # replaced by the stop function in compiled code
+EXIT_USAGE = 2
+
+
+def _main():
+    import os
+    import sys
+
+    runner_file = os.path.abspath(__file__)
+
+    def fail(message, status=EXIT_USAGE):
+        sys.stderr.write("heap-inspector: " + message + "\n")
+        raise SystemExit(status)
+
+    # -- arguments (no argparse: it would import a dozen modules into the user's process) ----
+    args = sys.argv[1:]
+    if not args or args[0] != "run":
+        fail(USAGE)
+    args = args[1:]
+    options = {"--at": None, "--hit": "1", "--out": None}
+    while args and args[0] in options:
+        if len(args) < 2:
+            fail("%s needs a value. %s" % (args[0], USAGE))
+        options[args[0]] = args[1]
+        args = args[2:]
+    if args and args[0] == "--":
+        args = args[1:]
+    if not args:
+        fail("no script to run. " + USAGE)
+    if options["--at"] is None or options["--out"] is None:
+        fail("--at FILE:LINE and --out SNAPSHOT are required. " + USAGE)
+    at_file, _, at_line = options["--at"].rpartition(":")
+    if not at_file or not at_line.isdigit() or int(at_line) < 1:
+        fail("--at must be FILE:LINE with a line number from 1, e.g. app.py:42 (got %r)" % options["--at"])
+    if not options["--hit"].isdigit() or int(options["--hit"]) < 1:
+        fail("--hit must be a whole number from 1 (got %r)" % options["--hit"])
+    script = args[0]
+    target_line = int(at_line)
+    wanted_hits = int(options["--hit"])
+    out_path = os.path.abspath(options["--out"])
+    if not os.path.isfile(script):
+        fail("script not found: %s" % script)
+    if not os.path.isfile(at_file):
+        fail("--at file not found: %s" % at_file)
+    target_file = os.path.realpath(at_file)
+    script_path = os.path.abspath(script) if sys.version_info >= (3, 9) else script
+    agent_dir = os.path.join(os.path.dirname(runner_file), "heap_inspector_agent")
+    is_main_target = os.path.realpath(script) == target_file
+    with open(script, "rb") as source_file:
+        source = source_file.read()
+
+    state = {"hits": 0, "captured": False, "line": target_line, "error": None}
+
+    def stop(frame_depth=1):
+        """Called when the target line is about to run; captures on the wanted hit."""
+        state["hits"] += 1
+        if state["hits"] != wanted_hits:
+            return None
+        frame = sys._getframe(frame_depth)
+        import gc  # a built-in module: importing it runs no Python code
+
+        # No automatic collection may run between here and the capture: loading the agent
+        # allocates, and a collection now would free the very garbage to be measured.
+        enabled = gc.isenabled()
+        gc.disable()
+        count_before = gc.get_count()[0]
+        try:
+            namespace = {"__name__": "_heap_inspector_bootstrap"}
+            with open(os.path.join(agent_dir, "bootstrap.py"), "rb") as bootstrap_file:
+                exec(compile(bootstrap_file.read(), os.path.join(agent_dir, "bootstrap.py"), "exec"), namespace)
+            capture = namespace["load_agent"](agent_dir)
+            capture.register_agent_objects(stop, state, stoppers, namespace)
+            capture.capture_to_file(
+                out_path, frame, trigger="runner", held_by_caller=1, count_before=count_before
+            )
+            state["captured"] = True
+        except Exception as error:  # report, and let the program go on as if nothing happened
+            state["error"] = "%s: %s" % (type(error).__name__, error)
+            sys.stderr.write("heap-inspector: the capture failed: %s\n" % state["error"])
+        finally:
+            del frame
+            if enabled:
+                gc.enable()
+        return None
+
+    stoppers = []  # objects that catch the line (kept alive; marked as the agent's own)
+
+    # -- how the line is caught ------------------------------------------------------------
+    if hasattr(sys, "monitoring"):
+        code = compile(source, script_path, "exec", dont_inherit=True)
+        target_line = _snap_line_monitoring(code if is_main_target else None, target_file, target_line, fail)
+        state["line"] = target_line
+        _install_monitoring(sys, os, target_file, target_line, stop, stoppers, fail)
+    else:
+        code, module_code, effective_line = _compile_instrumented(
+            sys, os, script, source, target_file if not is_main_target else None, target_line, fail
+        )
+        state["line"] = effective_line
+        code = _patch_constants(code, stop)
+        if module_code is not None:
+            stoppers.append(_install_module_finder(sys, os, target_file, _patch_constants(module_code, stop)))
+    if state["line"] != int(at_line):
+        sys.stderr.write(
+            "heap-inspector: %s:%s starts no statement; stopping at line %d instead\n"
+            % (at_file, at_line, state["line"])
+        )
+
+    # -- become the user's program -----------------------------------------------------------
+    main_module = sys.modules["__main__"]
+    namespace = main_module.__dict__
+    loader = namespace.get("__loader__")
+    if loader is not None and hasattr(loader, "path"):
+        loader.path = script_path  # the same SourceFileLoader python gives a script
+    namespace["__doc__"] = None
+    namespace["__file__"] = script_path
+    namespace["__cached__"] = None
+    sys.argv[:] = args
+    if not getattr(sys.flags, "safe_path", False):  # python -P / PYTHONSAFEPATH adds no entry
+        sys.path[0] = os.path.dirname(os.path.realpath(script))
+    # From here on this module's globals are the user's: keep what is still needed as locals.
+    report_unreached = _report_unreached
+    del source, args, options, main_module, loader
+    for name in list(namespace):
+        if name not in ("__name__", "__package__", "__loader__", "__spec__", "__builtins__", "__file__", "__cached__", "__doc__"):
+            del namespace[name]
+    del name
+
+    try:
+        exec(code, namespace)
+    except SystemExit:
+        report_unreached(sys, state, at_file)
+        raise
+    except BaseException as error:
+        # Print the traceback as python would, without this runner's frames in it.
+        traceback = error.__traceback__
+        while traceback is not None and os.path.abspath(traceback.tb_frame.f_code.co_filename) == runner_file:
+            traceback = traceback.tb_next
+        sys.last_type, sys.last_value, sys.last_traceback = type(error), error, traceback
+        sys.excepthook(type(error), error, traceback)
+        del traceback, error
+        report_unreached(sys, state, at_file)
+        raise SystemExit(1)
+    report_unreached(sys, state, at_file)
+
+
+def _report_unreached(sys, state, at_file):
+    if not state["captured"] and state["error"] is None:
+        if state["hits"] == 0:
+            sys.stderr.write(
+                "heap-inspector: %s:%d was never reached; no snapshot was written\n" % (at_file, state["line"])
+            )
+        else:
+            sys.stderr.write(
+                "heap-inspector: %s:%d was reached %d time(s), fewer than --hit asked; no snapshot was written\n"
+                % (at_file, state["line"], state["hits"])
+            )
+
+
+def _code_lines(code, lines):
+    """Every line number that has bytecode, in ``code`` and the code objects nested in it."""
+    for _start, _end, line in code.co_lines():
+        if line is not None:
+            lines.add(line)
+    for constant in code.co_consts:
+        if type(constant) is type(code):
+            _code_lines(constant, lines)
+    return lines
+
+
+def _snap_line_monitoring(main_code, target_file, line, fail):
+    """The first line at or after ``line`` that has code (what a debugger binds a breakpoint to)."""
+    code = main_code
+    if code is None:
+        with open(target_file, "rb") as source_file:
+            code = compile(source_file.read(), target_file, "exec", dont_inherit=True)
+    lines = sorted(_code_lines(code, set()))
+    later = [candidate for candidate in lines if candidate >= line]
+    if not later:
+        fail("%s has no code at or after line %d" % (target_file, line))
+    return later[0]
+
+
+def _install_monitoring(sys, os, target_file, target_line, stop, stoppers, fail):
+    monitoring = sys.monitoring
+    for tool in (4, 3, 5):
+        if monitoring.get_tool(tool) is None:
+            break
+    else:
+        fail("no free sys.monitoring tool id (3, 4 and 5 are taken)")
+    monitoring.use_tool_id(tool, "heap-inspector")
+    events = monitoring.events
+    DISABLE = monitoring.DISABLE
+    known_files = {}
+
+    def in_target(filename):
+        verdict = known_files.get(filename)
+        if verdict is None:
+            verdict = os.path.realpath(filename) == target_file
+            known_files[filename] = verdict
+        return verdict
+
+    def on_start(code, _offset):
+        if in_target(code.co_filename):
+            monitoring.set_local_events(tool, code, events.LINE)
+        return DISABLE
+
+    def on_line(code, line):
+        if line != target_line:
+            return DISABLE
+        stop(2)
+        return None
+
+    monitoring.register_callback(tool, events.PY_START, on_start)
+    monitoring.register_callback(tool, events.LINE, on_line)
+    monitoring.set_events(tool, events.PY_START)
+    stoppers.extend((on_start, on_line, known_files))
+
+
+def _compile_instrumented(sys, os, script, source, module_file, line, fail):
+    """(main code, target-module code or None, effective line), compiled with a stop call
+    inserted before the statement at ``line``.  The compiling happens in a forked child: the
+    ``ast`` module it needs is never imported into this process."""
+    import marshal
+
+    instrument = os.path.join(os.path.dirname(os.path.abspath(__file__)), "heap_inspector_agent", "instrument.py")  # noqa: E501
+    request = (script, source, module_file, line, PLACEHOLDER)
+    if not hasattr(os, "fork"):
+        namespace = {"__name__": "_heap_inspector_instrument"}
+        with open(instrument, "rb") as instrument_file:
+            exec(compile(instrument_file.read(), instrument, "exec"), namespace)
+        reply = namespace["instrument"](*request)
+    else:
+        read_end, write_end = os.pipe()
+        child = os.fork()
+        if child == 0:  # the child: compile, send the result, vanish
+            status = 0
+            try:
+                os.close(read_end)
+                namespace = {"__name__": "_heap_inspector_instrument"}
+                with open(instrument, "rb") as instrument_file:
+                    exec(compile(instrument_file.read(), instrument, "exec"), namespace)
+                data = marshal.dumps(namespace["instrument"](*request))
+                while data:
+                    data = data[os.write(write_end, data) :]
+            except BaseException as error:  # noqa: BLE001 - anything must become a message
+                os.write(write_end, marshal.dumps(("error", "%s: %s" % (type(error).__name__, error))))
+                status = 1
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        chunks = []
+        while True:
+            chunk = os.read(read_end, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(read_end)
+        os.waitpid(child, 0)
+        reply = marshal.loads(b"".join(chunks)) if chunks else ("error", "the compiler process died")
+    if reply[0] == "error":
+        fail(reply[1], 1)
+    _kind, main_code, module_code, effective_line = reply
+    return main_code, module_code, effective_line
+
+
+def _patch_constants(code, replacement):
+    """``code`` with the placeholder constant replaced, in it and every nested code object."""
+    changed = False
+    constants = []
+    for constant in code.co_consts:
+        if type(constant) is str and constant == PLACEHOLDER:
+            constant = replacement
+            changed = True
+        elif type(constant) is type(code):
+            patched = _patch_constants(constant, replacement)
+            changed = changed or patched is not constant
+            constant = patched
+        constants.append(constant)
+    return code.replace(co_consts=tuple(constants)) if changed else code
+
+
+def _install_module_finder(sys, os, target_file, module_code):
+    """Serve the instrumented code when the program imports ``target_file``."""
+    import _frozen_importlib_external as external
+
+    class HeapInspectorLoader(external.SourceFileLoader):
+        def get_code(self, fullname):
+            return module_code
+
+    class HeapInspectorFinder:
+        @staticmethod
+        def find_spec(fullname, path=None, target=None):
+            spec = external.PathFinder.find_spec(fullname, path, target)
+            if spec is not None and spec.origin and os.path.realpath(spec.origin) == target_file:
+                spec.loader = HeapInspectorLoader(fullname, spec.origin)
+                sys.meta_path.remove(HeapInspectorFinder)
+            return spec
+
+    position = sys.meta_path.index(external.PathFinder) if external.PathFinder in sys.meta_path else 0
+    sys.meta_path.insert(position, HeapInspectorFinder)
+    return HeapInspectorFinder
+
+
+if __name__ == "__main__":
+    _main()

@@ -1,0 +1,212 @@
+/**
+ * Predicts what `gc.collect(g)` started at the capture point finds unreachable, replaying
+ * CPython's algorithm (Modules/gcmodule.c, Python/gc.c) on the snapshot:
+ *
+ *   update_refs     gc_refs = refcount, for every tracked object of generations 0..g (the set S)
+ *   subtract_refs   for every edge u → v with u, v ∈ S: gc_refs[v] -= 1 (with multiplicity)
+ *   move_unreachable  objects of S with gc_refs > 0 are referenced from outside S; everything
+ *                   reachable from them through S survives; the rest of S is unreachable
+ *   finalize        tp_finalize runs on unreachable objects whose finalizer has not run (PEP 442)
+ *   handle_weakrefs weak references to unreachable objects are cleared; the callback of such a
+ *                   weak reference runs when the weak reference itself is not unreachable
+ *
+ * Edges from untracked objects or from older generations never subtract: they are "outside".
+ * Objects in the permanent generation (encoded as generation 3, `gc.freeze()`) are never in S.
+ */
+import { NodeFlag, TypeFlag } from '../../protocol/snapshot';
+import type { HeapSnapshot } from './heapSnapshot';
+
+export interface CollectionResult {
+  /** The generation collected: 0, 1 or 2 (2 = full collection). */
+  generation: number;
+  /** 1 for the objects the collection examines: tracked, generation ≤ `generation`. */
+  inCollection: Uint8Array;
+  /** Number of objects examined (|S|). */
+  examined: number;
+  /** The snapshot's reference counts (the same column, not a copy). */
+  refcount: Uint32Array;
+  /** Per node of S: references from other objects of S (edges, with multiplicity). 0 outside S. */
+  internalRefs: Int32Array;
+  /** Per node of S: refcount − internalRefs (before clamping). 0 outside S. */
+  gcRefs: Int32Array;
+  /**
+   * Objects of S whose gc_refs came out negative: more visible references than the reference
+   * count allows, a sign the capture is inexact. They are treated as gc_refs 0.
+   */
+  negativeGcRefs: number;
+  /** Objects of S referenced from outside S (gc_refs > 0, or immortal): where survival starts. */
+  externalRoots: number;
+  /** 1 for the objects this collection finds unreachable. */
+  unreachable: Uint8Array;
+  unreachableCount: number;
+  /** Sum of shallow sizes of the unreachable objects. */
+  unreachableBytes: number;
+  /** Unreachable objects per type index. */
+  unreachableByType: Uint32Array;
+  /** Unreachable objects whose finalizer would run, in node order. */
+  finalizerNodes: Uint32Array;
+  /** The same, per type index. */
+  finalizersByType: Uint32Array;
+  /** Weak-reference records (indices into the weakref columns) that would be cleared. */
+  clearedWeakrefs: Uint32Array;
+  /** Weak-reference records whose callback would be called. */
+  firedCallbacks: Uint32Array;
+  /** `weakref.finalize` records (indices into `finalizers`) whose referent is freed. */
+  finalizeFired: number[];
+}
+
+const INT32_MAX = 0x7fffffff;
+
+/** Predicts one collection of generations 0..generation. */
+export function predictCollection(snapshot: HeapSnapshot, generation: number): CollectionResult {
+  const n = snapshot.nodeCount;
+  const flags = snapshot.nodeFlags;
+  const refcount = snapshot.nodeRefcount;
+  const edgeStart = snapshot.edgeStart;
+  const edgeTo = snapshot.edgeTo;
+
+  // S: tracked objects of generations 0..g.
+  const inS = new Uint8Array(n);
+  let examined = 0;
+  for (let v = 0; v < n; v++) {
+    const f = flags[v];
+    if (
+      (f & NodeFlag.Tracked) !== 0 &&
+      (f & NodeFlag.GenerationMask) >> NodeFlag.GenerationShift <= generation
+    ) {
+      inS[v] = 1;
+      examined++;
+    }
+  }
+
+  // subtract_refs: count the references each object of S receives from S.
+  const internalRefs = new Int32Array(n);
+  for (let u = 0; u < n; u++) {
+    if (inS[u] === 0) continue;
+    const end = edgeStart[u + 1];
+    for (let e = edgeStart[u]; e < end; e++) {
+      const t = edgeTo[e];
+      if (inS[t] === 1) internalRefs[t]++;
+    }
+  }
+
+  // update_refs − subtract_refs, and the objects referenced from outside.
+  const gcRefs = new Int32Array(n);
+  const queue = new Uint32Array(examined);
+  const reached = new Uint8Array(n);
+  let negativeGcRefs = 0;
+  let tail = 0;
+  for (let v = 0; v < n; v++) {
+    if (inS[v] === 0) continue;
+    const rc = refcount[v] > INT32_MAX ? INT32_MAX : refcount[v];
+    const g = rc - internalRefs[v];
+    gcRefs[v] = g;
+    if (g < 0) negativeGcRefs++;
+    if (g > 0 || (flags[v] & NodeFlag.Immortal) !== 0) {
+      reached[v] = 1;
+      queue[tail++] = v;
+    }
+  }
+  const externalRoots = tail;
+
+  // move_unreachable: everything reachable through S from an externally referenced object.
+  for (let head = 0; head < tail; head++) {
+    const u = queue[head];
+    const end = edgeStart[u + 1];
+    for (let e = edgeStart[u]; e < end; e++) {
+      const t = edgeTo[e];
+      if (inS[t] === 1 && reached[t] === 0) {
+        reached[t] = 1;
+        queue[tail++] = t;
+      }
+    }
+  }
+
+  // The rest of S is unreachable: `reached` becomes the unreachable bitmap in place.
+  const unreachable = reached;
+  const typeCount = snapshot.types.length;
+  const unreachableByType = new Uint32Array(typeCount);
+  const finalizersByType = new Uint32Array(typeCount);
+  const typeFlags = snapshot.typeFlags;
+  const nodeType = snapshot.nodeType;
+  const size = snapshot.nodeSize;
+  let unreachableCount = 0;
+  let unreachableBytes = 0;
+  let finalizerCount = 0;
+  for (let v = 0; v < n; v++) {
+    if (inS[v] === 1 && reached[v] === 0) {
+      unreachable[v] = 1;
+      unreachableCount++;
+      unreachableBytes += size[v];
+      const t = nodeType[v];
+      unreachableByType[t]++;
+      if ((typeFlags[t] & TypeFlag.HasFinalizer) !== 0 && (flags[v] & NodeFlag.Finalized) === 0) {
+        finalizersByType[t]++;
+        finalizerCount++;
+      }
+    } else {
+      unreachable[v] = 0;
+    }
+  }
+  const finalizerNodes = new Uint32Array(finalizerCount);
+  if (finalizerCount > 0) {
+    let k = 0;
+    for (let v = 0; v < n; v++) {
+      if (
+        unreachable[v] === 1 &&
+        (typeFlags[nodeType[v]] & TypeFlag.HasFinalizer) !== 0 &&
+        (flags[v] & NodeFlag.Finalized) === 0
+      ) {
+        finalizerNodes[k++] = v;
+      }
+    }
+  }
+
+  // handle_weakrefs.
+  const cleared: number[] = [];
+  const fired: number[] = [];
+  const wNode = snapshot.weakrefNode;
+  const wReferent = snapshot.weakrefReferent;
+  const wCallback = snapshot.weakrefCallback;
+  for (let w = 0; w < wNode.length; w++) {
+    const r = wReferent[w];
+    if (r < 0 || unreachable[r] === 0) continue;
+    cleared.push(w);
+    if (wCallback[w] >= 0 && unreachable[wNode[w]] === 0) fired.push(w);
+  }
+  const finalizeFired: number[] = [];
+  snapshot.finalizers.forEach((f, i) => {
+    if (f.referent >= 0 && unreachable[f.referent] === 1) finalizeFired.push(i);
+  });
+
+  return {
+    generation,
+    inCollection: inS,
+    examined,
+    refcount,
+    internalRefs,
+    gcRefs,
+    negativeGcRefs,
+    externalRoots,
+    unreachable,
+    unreachableCount,
+    unreachableBytes,
+    unreachableByType,
+    finalizerNodes,
+    finalizersByType,
+    clearedWeakrefs: Uint32Array.from(cleared),
+    firedCallbacks: Uint32Array.from(fired),
+    finalizeFired,
+  };
+}
+
+/** Predictions for `gc.collect(0)`, `gc.collect(1)` and `gc.collect(2)`. */
+export function predictAllGenerations(
+  snapshot: HeapSnapshot,
+): [CollectionResult, CollectionResult, CollectionResult] {
+  return [
+    predictCollection(snapshot, 0),
+    predictCollection(snapshot, 1),
+    predictCollection(snapshot, 2),
+  ];
+}

@@ -1,0 +1,146 @@
+/**
+ * `weakref.finalize` analysis. A finalize entry is self-defeating when its callback (func, args or
+ * kwargs) holds its referent strongly: the registry keeps the callback alive, the callback keeps
+ * the referent alive, so the referent never dies and the callback only runs at exit.
+ *
+ * The search follows strong edges from func, args and kwargs but never enters a module, a
+ * module's `__dict__` (its globals) or a class: a module-level function reaches the whole program
+ * through `__globals__`, yet that is not the callback holding the referent.
+ */
+import { EdgeKind } from '../../protocol/snapshot';
+import type { FinalizeRecord } from '../../protocol/snapshot';
+import type { CollectionResult } from './collectorPrediction';
+import type { HeapSnapshot } from './heapSnapshot';
+
+export interface FinalizeVerdict {
+  /** Index into `snapshot.finalizers`. */
+  index: number;
+  record: FinalizeRecord;
+  /** func, args or kwargs holds the referent strongly. */
+  selfDefeating: boolean;
+  /** Which part of the callback holds it, when self-defeating. */
+  via: 'func' | 'args' | 'kwargs' | null;
+  /** Nodes from the holding part (func, args or kwargs) to the referent, both included. */
+  chain: number[];
+  /** Edges along `chain` (`chain.length − 1` of them). */
+  chainEdges: number[];
+  /** The next full collection frees the referent, so the callback fires. */
+  willFire: boolean;
+}
+
+export interface FinalizeAnalysis {
+  verdicts: FinalizeVerdict[];
+  selfDefeating: number;
+  willFire: number;
+}
+
+/**
+ * Nodes the self-defeating search never enters: modules, classes, and module `__dict__`s (dicts
+ * referenced by a module through a `__dict__` slot edge).
+ */
+export function barrierNodes(snapshot: HeapSnapshot): Uint8Array {
+  const n = snapshot.nodeCount;
+  const barrier = new Uint8Array(n);
+  const moduleType = new Uint8Array(snapshot.types.length);
+  const classType = new Uint8Array(snapshot.types.length);
+  snapshot.types.forEach((t, i) => {
+    if (t.category === 'module') moduleType[i] = 1;
+    else if (t.category === 'class') classType[i] = 1;
+  });
+  const dunderDict = snapshot.strings.indexOf('__dict__');
+  for (let v = 0; v < n; v++) {
+    const t = snapshot.nodeType[v];
+    if (classType[t] === 1) barrier[v] = 1;
+    if (moduleType[t] === 0) continue;
+    barrier[v] = 1;
+    if (dunderDict < 0) continue;
+    const end = snapshot.edgeStart[v + 1];
+    for (let e = snapshot.edgeStart[v]; e < end; e++) {
+      if (snapshot.edgeKind[e] === EdgeKind.Slot && snapshot.edgeName[e] === dunderDict) {
+        barrier[snapshot.edgeTo[e]] = 1;
+      }
+    }
+  }
+  return barrier;
+}
+
+export function analyzeFinalizers(
+  snapshot: HeapSnapshot,
+  full: CollectionResult,
+): FinalizeAnalysis {
+  const records = snapshot.finalizers;
+  const verdicts: FinalizeVerdict[] = [];
+  let selfDefeating = 0;
+  let willFire = 0;
+  if (records.length === 0) return { verdicts, selfDefeating, willFire };
+
+  const n = snapshot.nodeCount;
+  const barrier = barrierNodes(snapshot);
+  // One set of BFS arrays for all records; `stamp` tells which search last visited a node.
+  const stamp = new Uint32Array(n);
+  const parentEdge = new Int32Array(n);
+  const parentNode = new Int32Array(n);
+  const queue = new Uint32Array(n);
+  let epoch = 0;
+
+  const search = (start: number, target: number): number[] | null => {
+    if (start < 0 || target < 0) return null;
+    if (start === target) return [start];
+    if (barrier[start] === 1) return null;
+    epoch++;
+    let head = 0;
+    let tail = 0;
+    stamp[start] = epoch;
+    parentNode[start] = -1;
+    queue[tail++] = start;
+    while (head < tail) {
+      const u = queue[head++];
+      const end = snapshot.edgeStart[u + 1];
+      for (let e = snapshot.edgeStart[u]; e < end; e++) {
+        const t = snapshot.edgeTo[e];
+        if (stamp[t] === epoch) continue;
+        if (t !== target && barrier[t] === 1) continue;
+        stamp[t] = epoch;
+        parentNode[t] = u;
+        parentEdge[t] = e;
+        if (t === target) {
+          const path: number[] = [];
+          for (let v = t; v !== start; v = parentNode[v]) path.push(v, parentEdge[v]);
+          path.push(start);
+          return path.reverse();
+        }
+        queue[tail++] = t;
+      }
+    }
+    return null;
+  };
+
+  records.forEach((record, index) => {
+    let via: FinalizeVerdict['via'] = null;
+    let chain: number[] = [];
+    let chainEdges: number[] = [];
+    for (const part of ['func', 'args', 'kwargs'] as const) {
+      const found = search(record[part], record.referent);
+      if (found !== null) {
+        via = part;
+        // `found` alternates node, edge, node, …
+        chain = found.filter((_, i) => i % 2 === 0);
+        chainEdges = found.filter((_, i) => i % 2 === 1);
+        break;
+      }
+    }
+    const fires = record.referent >= 0 && full.unreachable[record.referent] === 1;
+    if (via !== null) selfDefeating++;
+    if (fires) willFire++;
+    verdicts.push({
+      index,
+      record,
+      selfDefeating: via !== null,
+      via,
+      chain,
+      chainEdges,
+      willFire: fires,
+    });
+  });
+  return { verdicts, selfDefeating, willFire };
+}

@@ -1,0 +1,120 @@
+/**
+ * "Why is this alive?": shortest chains of strong references from the roots (modules, frame
+ * locals, thread and stack frames, the paused frame, `gc.garbage`) to an object. Breadth-first
+ * from all roots at once, over typed arrays.
+ */
+import { RootKind } from '../../protocol/snapshot';
+import type { HeapSnapshot } from './heapSnapshot';
+
+export interface PathStep {
+  node: number;
+  /** The edge from the previous step's node, or -1 for the first step (the root). */
+  edge: number;
+  /**
+   * The edge's label (`.attr`, `['key']`, `[3]` …); for the first step, the root's description
+   * (`sys.modules['app']`, `local x`, `thread MainThread`, `paused frame` …).
+   */
+  edgeLabel: string;
+}
+
+/** A breadth-first tree from every root: compute once, then ask for paths to many objects. */
+export class RootPaths {
+  private readonly snapshot: HeapSnapshot;
+  /** For reached nodes: the edge that reached it, or −(rootRecord + 2) for roots; −1 unreached. */
+  private readonly via: Int32Array;
+  /** For reached non-root nodes: the node the edge comes from. */
+  private readonly parent: Uint32Array;
+
+  /** With `stopAt`, the search ends as soon as that node is reached. */
+  constructor(snapshot: HeapSnapshot, stopAt = -1) {
+    this.snapshot = snapshot;
+    const n = snapshot.nodeCount;
+    const via = new Int32Array(n).fill(-1);
+    const parent = new Uint32Array(n);
+    const queue = new Uint32Array(n);
+    let tail = 0;
+    let done = false;
+    for (let r = 0; r < snapshot.rootCount && !done; r++) {
+      const v = snapshot.rootNode[r];
+      if (via[v] !== -1) continue;
+      via[v] = -(r + 2);
+      queue[tail++] = v;
+      if (v === stopAt) done = true;
+    }
+    // Frames of the `frames` section count as roots even without a root record.
+    const frames = [...(snapshot.frames.paused ?? [])];
+    for (const t of snapshot.frames.threads ?? []) frames.push(...(t.frames ?? []));
+    for (const f of frames) {
+      if (done) break;
+      if (f.node < 0 || via[f.node] !== -1) continue;
+      via[f.node] = -(snapshot.rootCount + 2);
+      queue[tail++] = f.node;
+      if (f.node === stopAt) done = true;
+    }
+    const edgeStart = snapshot.edgeStart;
+    const edgeTo = snapshot.edgeTo;
+    for (let head = 0; head < tail && !done; head++) {
+      const u = queue[head];
+      const end = edgeStart[u + 1];
+      for (let e = edgeStart[u]; e < end; e++) {
+        const t = edgeTo[e];
+        if (via[t] !== -1) continue;
+        via[t] = e;
+        parent[t] = u;
+        queue[tail++] = t;
+        if (t === stopAt) {
+          done = true;
+          break;
+        }
+      }
+    }
+    this.via = via;
+    this.parent = parent;
+  }
+
+  /** The object is reachable from a root by strong references. */
+  reachable(node: number): boolean {
+    return this.via[node] !== -1;
+  }
+
+  /** The shortest path from a root to `node`, root first, or null when no root reaches it. */
+  pathTo(node: number): PathStep[] | null {
+    if (node < 0 || node >= this.snapshot.nodeCount || this.via[node] === -1) return null;
+    const steps: PathStep[] = [];
+    let v = node;
+    while (this.via[v] >= 0) {
+      const e = this.via[v];
+      steps.push({ node: v, edge: e, edgeLabel: this.snapshot.edgeLabel(e) });
+      v = this.parent[v];
+    }
+    steps.push({ node: v, edge: -1, edgeLabel: rootLabel(this.snapshot, -this.via[v] - 2) });
+    return steps.reverse();
+  }
+}
+
+/** Shortest chain of strong references from any root to `target`, or null if none reaches it. */
+export function shortestPathFromRoots(snapshot: HeapSnapshot, target: number): PathStep[] | null {
+  return new RootPaths(snapshot, target).pathTo(target);
+}
+
+/** Description of root record `r` (`r === rootCount`: a frame listed only in `frames`). */
+export function rootLabel(snapshot: HeapSnapshot, r: number): string {
+  if (r >= snapshot.rootCount) return 'frame';
+  const name = snapshot.strings[snapshot.rootName[r]] ?? '';
+  switch (snapshot.rootKind[r]) {
+    case RootKind.Module:
+      return `sys.modules['${name}']`;
+    case RootKind.FrameLocal:
+      return `local ${name}`;
+    case RootKind.Thread:
+      return `thread ${name}`;
+    case RootKind.PausedFrame:
+      return 'paused frame';
+    case RootKind.StackFrame:
+      return name ? `frame ${name}` : 'frame';
+    case RootKind.GcGarbage:
+      return 'gc.garbage';
+    default:
+      return name || 'root';
+  }
+}

@@ -1,0 +1,198 @@
+/** The JSON summary (protocol/summary.ts) of a snapshot and its analysis. */
+import type {
+  CollectionPrediction,
+  CycleSummary,
+  FinalizeEntrySummary,
+  Summary,
+} from '../../protocol/summary';
+import { analyze, type Analysis } from './analysis';
+import type { CollectionResult } from './collectorPrediction';
+import type { HeapSnapshot } from './heapSnapshot';
+
+/** At most this many cycles are listed. */
+export const MAX_CYCLES = 200;
+/** At most this many addresses per cycle. */
+export const MAX_CYCLE_ADDRESSES = 20;
+
+export function summarize(snapshot: HeapSnapshot, analysis: Analysis = analyze(snapshot)): Summary {
+  const meta = snapshot.meta;
+  const n = snapshot.nodeCount;
+  const full = analysis.full;
+
+  let tracked = 0;
+  let bytes = 0;
+  const byGeneration = [0, 0, 0];
+  for (let v = 0; v < n; v++) {
+    bytes += snapshot.nodeSize[v];
+    const g = snapshot.generation(v);
+    if (g === null) continue;
+    tracked++;
+    if (g < byGeneration.length) byGeneration[g]++;
+  }
+
+  let dead = 0;
+  for (let w = 0; w < snapshot.weakrefCount; w++) if (snapshot.weakrefReferent[w] < 0) dead++;
+
+  const entries: FinalizeEntrySummary[] = analysis.finalize.verdicts.map((v) => ({
+    address: snapshot.addressHex(v.record.node),
+    referentType: v.record.referent >= 0 ? snapshot.typeName(v.record.referent) : null,
+    referentAddress: v.record.referent >= 0 ? snapshot.addressHex(v.record.referent) : null,
+    func: v.record.funcName,
+    atexit: v.record.atexit,
+    selfDefeating: v.selfDefeating,
+    willFire: v.willFire,
+  }));
+
+  return {
+    schema: 'python-heap-inspector-summary',
+    version: 1,
+    capture: {
+      file: meta.capture?.file ?? '',
+      line: meta.capture?.line ?? 0,
+      function: meta.capture?.function ?? '',
+      python: meta.python?.versionString ?? '',
+      pid: meta.capture?.pid ?? 0,
+      time: meta.capture?.time ?? 0,
+    },
+    heap: {
+      objects: n,
+      tracked,
+      references: snapshot.edgeCount,
+      bytes,
+      byGeneration,
+    },
+    unreachable: {
+      count: full.unreachableCount,
+      byType: byTypeName(snapshot, full.unreachableByType),
+      bytes: full.unreachableBytes,
+    },
+    finalizers: {
+      del: {
+        count: full.finalizerNodes.length,
+        byType: byTypeName(snapshot, full.finalizersByType),
+      },
+      weakrefFinalize: {
+        pending: snapshot.finalizers.length,
+        selfDefeating: analysis.finalize.selfDefeating,
+        willFire: analysis.finalize.willFire,
+        atexit: snapshot.finalizers.filter((f) => f.atexit).length,
+        entries,
+      },
+    },
+    weakrefs: {
+      total: snapshot.weakrefCount,
+      dead,
+      cleared: full.clearedWeakrefs.length,
+      callbacksFired: full.firedCallbacks.length,
+    },
+    generations: analysis.generations.map((g) => collectionPrediction(snapshot, g)),
+    cycles: summarizeCycles(snapshot, analysis),
+    gc: meta.gc,
+    warnings: meta.warnings ?? [],
+  };
+}
+
+export function collectionPrediction(
+  snapshot: HeapSnapshot,
+  result: CollectionResult,
+): CollectionPrediction {
+  return {
+    generation: result.generation,
+    count: result.unreachableCount,
+    byType: byTypeName(snapshot, result.unreachableByType),
+    bytes: result.unreachableBytes,
+    finalizers: {
+      count: result.finalizerNodes.length,
+      byType: byTypeName(snapshot, result.finalizersByType),
+    },
+    weakrefsCleared: result.clearedWeakrefs.length,
+    callbacksFired: result.firedCallbacks.length,
+    finalizeCallbacksFired: result.finalizeFired.length,
+  };
+}
+
+/** Per-type-index counts to `{typeName: count}` (types sharing a name are added), largest first. */
+export function byTypeName(snapshot: HeapSnapshot, perType: Uint32Array): Record<string, number> {
+  const acc = new Map<string, number>();
+  for (let t = 0; t < perType.length; t++) {
+    if (perType[t] === 0) continue;
+    const name = snapshot.types[t].name;
+    acc.set(name, (acc.get(name) ?? 0) + perType[t]);
+  }
+  const sorted = [...acc].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return Object.fromEntries(sorted);
+}
+
+export interface CycleInfo {
+  /** SCC id. */
+  component: number;
+  size: number;
+  /** Members that the full collection frees. */
+  unreachableMembers: number;
+  /** Member node indices, in node order. */
+  members: Uint32Array;
+}
+
+/**
+ * The cyclic SCCs holding at least one object the full collection frees, largest first (ties:
+ * lowest node index first), at most `limit`.
+ */
+export function unreachableCycles(analysis: Analysis, limit = MAX_CYCLES): CycleInfo[] {
+  const { snapshot, scc, full } = analysis;
+  const n = snapshot.nodeCount;
+  const comp = scc.component;
+  const unreachableIn = new Uint32Array(scc.count);
+  const firstNode = new Int32Array(scc.count).fill(-1);
+  const picked: number[] = [];
+  for (let v = 0; v < n; v++) {
+    const c = comp[v];
+    if (firstNode[c] < 0) firstNode[c] = v;
+    if (full.unreachable[v] === 1 && scc.cyclic[c] === 1) {
+      if (unreachableIn[c] === 0) picked.push(c);
+      unreachableIn[c]++;
+    }
+  }
+  picked.sort((a, b) => scc.size[b] - scc.size[a] || firstNode[a] - firstNode[b]);
+  if (picked.length > limit) picked.length = limit;
+
+  const slot = new Int32Array(scc.count).fill(-1);
+  const members = picked.map((c, i) => {
+    slot[c] = i;
+    return new Uint32Array(scc.size[c]);
+  });
+  const fill = new Uint32Array(picked.length);
+  if (picked.length > 0) {
+    for (let v = 0; v < n; v++) {
+      const i = slot[comp[v]];
+      if (i >= 0) members[i][fill[i]++] = v;
+    }
+  }
+  return picked.map((c, i) => ({
+    component: c,
+    size: scc.size[c],
+    unreachableMembers: unreachableIn[c],
+    members: members[i],
+  }));
+}
+
+function summarizeCycles(snapshot: HeapSnapshot, analysis: Analysis): CycleSummary[] {
+  return unreachableCycles(analysis).map((cycle) => {
+    const perType = new Uint32Array(snapshot.types.length);
+    let finalizers = 0;
+    for (const v of cycle.members) {
+      perType[snapshot.nodeType[v]]++;
+      if (snapshot.hasPendingFinalizer(v)) finalizers++;
+    }
+    const addresses: string[] = [];
+    for (let i = 0; i < Math.min(cycle.members.length, MAX_CYCLE_ADDRESSES); i++) {
+      addresses.push(snapshot.addressHex(cycle.members[i]));
+    }
+    return {
+      size: cycle.size,
+      unreachable: cycle.unreachableMembers === cycle.size,
+      byType: byTypeName(snapshot, perType),
+      finalizers,
+      addresses,
+    };
+  });
+}

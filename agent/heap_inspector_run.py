@@ -17,6 +17,18 @@ names in ``__main__``, no tracing.  How the line is caught:
   without tracing would not have.
 """
 
+# The collector's allocation count, read before this file defines anything: with what compiling
+# this file cost (measured later by compiling it again) it tells what the count would be for the
+# user's script under plain python, so that the runner can keep the collector's schedule.
+import sys as _sys  # noqa: E402 - deliberately first
+
+_GC_WAS_LOADED = "gc" in _sys.modules
+import gc as _gc  # noqa: E402
+
+_COUNT_AT_START = _gc.get_count()[0]
+_GC_WAS_ENABLED = _gc.isenabled()
+_gc.disable()  # no collection while the runner sets up: plain python would not have run one
+
 USAGE = (
     "usage: heap_inspector_run.py run --at FILE:LINE [--hit N] --out SNAPSHOT SCRIPT [ARGS...]"
 )
@@ -39,7 +51,7 @@ def _main():
     if not args or args[0] != "run":
         fail(USAGE)
     args = args[1:]
-    options = {"--at": None, "--hit": "1", "--out": None}
+    options = {"--at": None, "--hit": "1", "--out": None, "--agent-dir": None, "--schedule-offset": "0"}
     while args and args[0] in options:
         if len(args) < 2:
             fail("%s needs a value. %s" % (args[0], USAGE))
@@ -66,10 +78,31 @@ def _main():
         fail("--at file not found: %s" % at_file)
     target_file = os.path.realpath(at_file)
     script_path = os.path.abspath(script) if sys.version_info >= (3, 9) else script
-    agent_dir = os.path.join(os.path.dirname(runner_file), "heap_inspector_agent")
+    # Run from a compiled copy (the CLI does, see _load_cost), the runner is told where the agent is.
+    agent_dir = options["--agent-dir"] or os.path.join(os.path.dirname(runner_file), "heap_inspector_agent")
     is_main_target = os.path.realpath(script) == target_file
     with open(script, "rb") as source_file:
         source = source_file.read()
+    # Plain python's count when the script starts: the count before this runner was loaded,
+    # plus what compiling the script costs.  This is the process's first compilation, as the
+    # script's is under plain python, so the compiler's caches are in the same state.
+    # The builtin compile() first asks whether its argument is an AST, which creates the _ast
+    # module's types on first use: hundreds of objects python's own compile of the script never
+    # makes.  Importing _ast creates them outside the measurement (they count as the runner's
+    # overhead) without warming anything else the first compilation pays for.
+    import _ast  # noqa: F401
+    before = _gc.get_count()[0]
+    try:
+        compiled = compile(source, script_path, "exec", dont_inherit=True)
+    except SyntaxError as error:
+        sys.excepthook(SyntaxError, error, None)  # exactly what python prints, then its status
+        raise SystemExit(1)
+    script_cost = _gc.get_count()[0] - before
+    del compiled
+    plain_start = _COUNT_AT_START - _load_cost(_gc, runner_file) - _gc_import_cost(_gc) + script_cost
+    # What that estimate misses (free lists warm by the time it is measured) was measured by the
+    # CLI on this interpreter once (compiledRunner.ts, scheduleOffset) and comes in as an option.
+    plain_start += int(options["--schedule-offset"])
 
     state = {"hits": 0, "captured": False, "line": target_line, "error": None}
 
@@ -78,14 +111,17 @@ def _main():
         state["hits"] += 1
         if state["hits"] != wanted_hits:
             return None
-        frame = sys._getframe(frame_depth)
         import gc  # a built-in module: importing it runs no Python code
 
         # No automatic collection may run between here and the capture: loading the agent
         # allocates, and a collection now would free the very garbage to be measured.
         enabled = gc.isenabled()
         gc.disable()
-        count_before = gc.get_count()[0]
+        counts_before = gc.get_count()
+        # Everything tracked after this object is the agent's doing: its modules, what they
+        # import, any garbage that leaves.  The capture leaves all of it out.
+        sentinel = []
+        frame = sys._getframe(frame_depth)
         try:
             namespace = {"__name__": "_heap_inspector_bootstrap"}
             with open(os.path.join(agent_dir, "bootstrap.py"), "rb") as bootstrap_file:
@@ -93,7 +129,12 @@ def _main():
             capture = namespace["load_agent"](agent_dir)
             capture.register_agent_objects(stop, state, stoppers, namespace)
             capture.capture_to_file(
-                out_path, frame, trigger="runner", held_by_caller=1, count_before=count_before
+                out_path,
+                frame,
+                trigger="runner",
+                held_by_caller=1,
+                collector_state=(enabled, counts_before),
+                sentinel=sentinel,
             )
             state["captured"] = True
         except Exception as error:  # report, and let the program go on as if nothing happened
@@ -115,7 +156,7 @@ def _main():
         _install_monitoring(sys, os, target_file, target_line, stop, stoppers, fail)
     else:
         code, module_code, effective_line = _compile_instrumented(
-            sys, os, script, source, target_file if not is_main_target else None, target_line, fail
+            sys, os, agent_dir, script, source, target_file if not is_main_target else None, target_line, fail
         )
         state["line"] = effective_line
         code = _patch_constants(code, stop)
@@ -126,6 +167,7 @@ def _main():
             "heap-inspector: %s:%s starts no statement; stopping at line %d instead\n"
             % (at_file, at_line, state["line"])
         )
+
 
     # -- become the user's program -----------------------------------------------------------
     main_module = sys.modules["__main__"]
@@ -142,10 +184,20 @@ def _main():
     # From here on this module's globals are the user's: keep what is still needed as locals.
     report_unreached = _report_unreached
     del source, args, options, main_module, loader
+    gc_was_enabled = _GC_WAS_ENABLED
+    gc_module = _gc
+    keep_schedule = _keep_schedule
     for name in list(namespace):
         if name not in ("__name__", "__package__", "__loader__", "__spec__", "__builtins__", "__file__", "__cached__", "__doc__"):
             del namespace[name]
     del name
+    # Last, when every temporary of the set-up is gone: what the count now exceeds plain
+    # python's by is what the runner added.
+    keep_schedule(gc_module, plain_start, stoppers, sys.version_info >= (3, 14))
+    del keep_schedule
+    if gc_was_enabled:
+        gc_module.enable()
+    del gc_module
 
     try:
         exec(code, namespace)
@@ -163,6 +215,67 @@ def _main():
         report_unreached(sys, state, at_file)
         raise SystemExit(1)
     report_unreached(sys, state, at_file)
+
+
+def _load_cost(gc, runner_file):
+    """What loading this runner's code cost generation 0's count before its first line ran.
+
+    From a .pyc (how the CLI runs it) the cost is exactly that of unmarshalling the file again:
+    marshal keeps no caches.  From source it is estimated by compiling again (the compiler's
+    caches are warm the second time, so this can be off by some dozens of objects)."""
+    import marshal
+
+    with open(runner_file, "rb") as runner:
+        data = runner.read()
+    before = gc.get_count()[0]
+    if runner_file.endswith(".pyc"):
+        loaded = marshal.loads(data[16:])
+    else:
+        loaded = compile(data, runner_file, "exec", dont_inherit=True)
+    cost = gc.get_count()[0] - before
+    del loaded
+    return cost
+
+
+def _gc_import_cost(gc):
+    """Tracked objects ``import gc`` created, when plain python would not have imported it:
+    the module, its namespace, its functions and its module spec."""
+    if _GC_WAS_LOADED:
+        return 0
+    functions = sum(1 for value in gc.__dict__.values() if type(value) is type(len))
+    return 3 + functions + (1 if _sys.version_info < (3, 11) else 0)
+
+
+def _keep_schedule(gc, plain_start, stoppers, incremental):
+    """Make the program's automatic collections come after exactly as many of its own
+    allocations as under plain python, whatever this runner allocated before it started:
+    generation 0's threshold is raised by the difference until the next collection ends.
+    The agent's gcstate.keep_schedule finds the same callback (by its name) and adds to it."""
+    # Called after this module's globals were handed to the program: use arguments only.
+    if gc.get_threshold()[0] == 0 or incremental:
+        return  # no automatic collection / 3.14's incremental collector (docs/versions.md)
+    added = gc.get_count()[0] - plain_start
+    if added == 0:
+        return
+    state = {"threshold": gc.get_threshold()[0], "added": added}
+
+    # Same protocol as gcstate.make_schedule_callback (the agent is not loaded yet).
+    def heap_inspector_keep_schedule(phase, _info, state=state):
+        if phase != "stop":
+            return
+        current = gc.get_threshold()
+        if current[0] == state["threshold"] + state["added"]:
+            gc.set_threshold(state["threshold"], current[1], current[2])
+        for index, callback in enumerate(gc.callbacks):
+            if callback is heap_inspector_keep_schedule:
+                del gc.callbacks[index]
+                break
+
+    heap_inspector_keep_schedule.__qualname__ = "heap_inspector_keep_schedule"
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(1, threshold[0] + added), threshold[1], threshold[2])
+    gc.callbacks.append(heap_inspector_keep_schedule)
+    stoppers.append(heap_inspector_keep_schedule)
 
 
 def _report_unreached(sys, state, at_file):
@@ -238,13 +351,13 @@ def _install_monitoring(sys, os, target_file, target_line, stop, stoppers, fail)
     stoppers.extend((on_start, on_line, known_files))
 
 
-def _compile_instrumented(sys, os, script, source, module_file, line, fail):
+def _compile_instrumented(sys, os, agent_dir, script, source, module_file, line, fail):
     """(main code, target-module code or None, effective line), compiled with a stop call
     inserted before the statement at ``line``.  The compiling happens in a forked child: the
     ``ast`` module it needs is never imported into this process."""
     import marshal
 
-    instrument = os.path.join(os.path.dirname(os.path.abspath(__file__)), "heap_inspector_agent", "instrument.py")  # noqa: E501
+    instrument = os.path.join(agent_dir, "instrument.py")
     request = (script, source, module_file, line, PLACEHOLDER)
     if not hasattr(os, "fork"):
         namespace = {"__name__": "_heap_inspector_instrument"}

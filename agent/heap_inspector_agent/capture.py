@@ -29,14 +29,18 @@ def register_agent_objects(*objects):
     _registered.extend(objects)
 
 
-def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, count_before=None):
+def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, collector_state=None, sentinel=None):
     """Write a snapshot of the whole heap to ``path``; return a small summary dict.
 
     ``frame``: the frame to capture "at" (its locals become named roots); defaults to the
     caller's.  ``held_by_caller``: references the caller holds to ``frame`` (they are subtracted
-    from its reference count).  ``count_before``: generation 0's count before the caller began
-    allocating for this capture (loading the agent), so that the collector's schedule is kept
-    (see gcstate.keep_schedule).  Never calls user code, never collects, restores gc settings.
+    from its reference count).  ``collector_state``: ``(enabled, counts)`` as they were before the
+    caller began allocating for this capture (loading the agent), so that the snapshot records the
+    program's collector state and the collector's schedule is kept (see gcstate.keep_schedule).
+    ``sentinel``: a fresh object the caller created right after disabling the collector, before
+    loading the agent: everything tracked after it is the agent's doing (its modules, what they
+    imported, any garbage that made) and is left out of the snapshot.
+    Never calls user code, never collects, restores gc settings.
     """
     started = time.perf_counter()
     enabled = gc.isenabled()
@@ -46,15 +50,19 @@ def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, count_bef
     count0, count1, count2 = gc.get_count()
     try:
         debug = gc.get_debug()
-        # Everything tracked after this object was created by the capture itself.
-        sentinel = []
+        if sentinel is None:
+            # Everything tracked after this object was created by the capture itself.
+            sentinel = []
         if frame is None:
             frame = sys._getframe(1)
             held_by_caller = 0
-        state = (enabled, [count0, count1, count2], debug)
+        if collector_state is not None:
+            state = (collector_state[0], list(collector_state[1]), debug)
+        else:
+            state = (enabled, [count0, count1, count2], debug)
         return _capture(path, frame, trigger, sentinel, state, held_by_caller, started)
     finally:
-        gcstate.keep_schedule(count0 if count_before is None else count_before)
+        gcstate.keep_schedule(count0 if collector_state is None else collector_state[1][0])
         sys.setswitchinterval(switch_interval)
         if enabled:
             gc.enable()

@@ -1,14 +1,19 @@
 """The collector's settings, as the snapshot records them."""
 import gc
 
+from . import builtin_types as bt
 from . import compat
 
 
 def read_state():
+    thresholds = list(gc.get_threshold())
+    pending = _pending_schedule_state()
+    if pending is not None:
+        thresholds[0] = pending["threshold"]  # the program's own threshold, not the compensated one
     return {
         "enabled": gc.isenabled(),
         "counts": list(gc.get_count()),
-        "thresholds": list(gc.get_threshold()),
+        "thresholds": thresholds,
         "debug": gc.get_debug(),
         "garbage": len(gc.garbage),
         "frozen": gc.get_freeze_count() if compat.HAS_FREEZE else 0,
@@ -18,45 +23,67 @@ def read_state():
 
 
 # -- keeping the collector's schedule ---------------------------------------------------------
-# The first capture in a process leaves the agent's modules behind: a few hundred tracked
-# objects that advance generation 0's allocation count and would make the next automatic
-# collection come sooner than it would have without the agent (running finalizers earlier,
-# changing what a later capture sees).  So the agent raises the generation-0 threshold by
-# exactly what it added, and a one-shot gc callback puts the threshold back when the next
-# collection ends.  From the program's point of view the collector keeps its schedule.
-_compensation = {"added": 0, "threshold": None, "callback": None}
+# The agent (and the runner, before the program starts) allocates objects the program would not
+# have: they advance generation 0's allocation count and would make the next automatic collection
+# come sooner than without the agent (running finalizers earlier, changing what a later capture
+# sees).  So the generation-0 threshold is raised by exactly what was added, and a one-shot gc
+# callback puts it back when the next collection ends: the program's collections happen after
+# the same number of its own allocations as under plain python.
+#
+# The runner (heap_inspector_run.py) installs the same callback before the program starts; it is
+# found by its name and shares its state through its default argument, so both add up.
+SCHEDULE_CALLBACK_NAME = "heap_inspector_keep_schedule"
+
+
+def _pending_schedule_state():
+    for callback in gc.callbacks:
+        if type(callback) is bt.FunctionType and _qualname(callback) == SCHEDULE_CALLBACK_NAME:
+            defaults = bt.FunctionType.__dict__["__defaults__"].__get__(callback)
+            if defaults and type(defaults[0]) is dict:
+                return defaults[0]
+    return None
+
+
+def _schedule_state():
+    """The pending compensation's state dict, installing the callback if there is none."""
+    state = _pending_schedule_state()
+    if state is not None:
+        return state
+    state = {"threshold": gc.get_threshold()[0], "added": 0}
+    gc.callbacks.append(make_schedule_callback(state))
+    return state
+
+
+def make_schedule_callback(state):
+    def heap_inspector_keep_schedule(phase, _info, state=state):
+        if phase != "stop":
+            return
+        current = gc.get_threshold()
+        if current[0] == state["threshold"] + state["added"]:
+            gc.set_threshold(state["threshold"], current[1], current[2])
+        for index, callback in enumerate(gc.callbacks):
+            if callback is heap_inspector_keep_schedule:
+                del gc.callbacks[index]
+                break
+
+    heap_inspector_keep_schedule.__qualname__ = SCHEDULE_CALLBACK_NAME
+    return heap_inspector_keep_schedule
+
+
+def _qualname(function):
+    return bt.FunctionType.__dict__["__qualname__"].__get__(function)
 
 
 def keep_schedule(count_before):
-    """Compensate the generation-0 count for what the agent left allocated since
-    ``count_before`` (the count when the capture started)."""
+    """Compensate generation 0's count for what was allocated since ``count_before``."""
     if compat.INCREMENTAL_GC:
-        return  # 3.14+: the young generation's schedule works differently; see docs/versions.md
-    threshold0, threshold1, threshold2 = gc.get_threshold()
-    if threshold0 == 0:
+        return  # 3.14+: the young generation is scheduled differently; see docs/versions.md
+    if gc.get_threshold()[0] == 0:
         return  # automatic collection is off: there is no schedule to keep
-    if _compensation["callback"] is None:
-        _compensation["callback"] = _restore_after_collection
-    if _compensation["callback"] not in gc.callbacks:
-        gc.callbacks.append(_compensation["callback"])
-        _compensation["added"] = 0
-        _compensation["threshold"] = threshold0
+    state = _schedule_state()
     added = gc.get_count()[0] - count_before
     if added <= 0:
         return
-    _compensation["added"] += added
-    gc.set_threshold(_compensation["threshold"] + _compensation["added"], threshold1, threshold2)
-
-
-def _restore_after_collection(phase, _info):
-    if phase != "stop":
-        return
-    original = _compensation["threshold"]
+    state["added"] += added
     current = gc.get_threshold()
-    if original is not None and current[0] == original + _compensation["added"]:
-        gc.set_threshold(original, current[1], current[2])
-    _compensation["added"] = 0
-    _compensation["threshold"] = None
-    callback = _compensation["callback"]
-    if callback in gc.callbacks:
-        gc.callbacks.remove(callback)
+    gc.set_threshold(state["threshold"] + state["added"], current[1], current[2])

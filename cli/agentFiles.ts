@@ -1,0 +1,21 @@
+/** Where the Python agent's files are, from the bundled CLI (dist/) or from source (cli/). */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+function repositoryRoot(): string {
+  // Bundled: <root>/dist/cli.js. From source under tsx: <root>/cli/agentFiles.ts.
+  for (const candidate of [resolve(__dirname, '..'), resolve(__dirname, '..', '..')]) {
+    if (existsSync(join(candidate, 'agent', 'heap_inspector_run.py'))) {
+      return candidate;
+    }
+  }
+  throw new Error(`the Python agent was not found next to ${__dirname}`);
+}
+
+export function runnerScript(): string {
+  return join(repositoryRoot(), 'agent', 'heap_inspector_run.py');
+}
+
+export function agentPackageDirectory(): string {
+  return join(repositoryRoot(), 'agent', 'heap_inspector_agent');
+}

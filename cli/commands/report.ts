@@ -1,0 +1,38 @@
+/** `heap-inspector report`: analyse a snapshot file written earlier. */
+import { existsSync } from 'node:fs';
+import type { CliCommand } from '../command';
+import { parseArgs } from '../args';
+import { UserError } from '../errors';
+import { checkWritable } from '../outputFiles';
+import { writeOutputs } from '../snapshotOutputs';
+
+const usage = `usage: heap-inspector report SNAPSHOT [--json SUMMARY] [--html REPORT]
+
+Reads a snapshot written by "heap-inspector snapshot --out" and writes its JSON summary ("-" for
+standard output) and/or HTML report. With neither, prints the text summary.`;
+
+export const reportCommand: CliCommand = {
+  name: 'report',
+  summary: 'analyse a snapshot file: JSON summary, HTML report, text',
+  usage,
+  async run(args) {
+    const parsed = parseArgs(args, { command: 'report', options: ['--json', '--html'] });
+    if (parsed.positionals.length !== 1) {
+      throw new UserError('give exactly one snapshot file: heap-inspector report SNAPSHOT [--json F] [--html F]');
+    }
+    const [snapshot] = parsed.positionals;
+    if (!existsSync(snapshot)) {
+      throw new UserError(`snapshot not found: ${snapshot}`);
+    }
+    const json = parsed.options.get('--json');
+    const html = parsed.options.get('--html');
+    if (json !== undefined && json !== '-') checkWritable('--json', json);
+    if (html !== undefined) checkWritable('--html', html);
+    writeOutputs(snapshot, {
+      json,
+      html,
+      text: json === undefined && html === undefined ? process.stdout : undefined,
+    });
+    return 0;
+  },
+};

@@ -1,0 +1,57 @@
+/** Turning a snapshot file into what the user asked for: JSON summary, HTML report, text. */
+import { analyze, buildHeapView, readSnapshotFile, SnapshotError, summarize } from '../server/engine/index';
+import type { Summary } from '../protocol/summary';
+import { UserError } from './errors';
+import { writeFileAtomically } from './outputFiles';
+import { renderHtmlReport } from './report/html';
+import { summaryText } from './summaryText';
+
+export interface OutputRequest {
+  json?: string; // a path, or "-" for stdout
+  html?: string;
+  /** Print the human summary to this stream. */
+  text?: NodeJS.WritableStream;
+}
+
+export function loadSummary(snapshotPath: string): {
+  summary: Summary;
+  html: () => string;
+} {
+  let snapshot;
+  try {
+    snapshot = readSnapshotFile(snapshotPath);
+  } catch (error) {
+    if (error instanceof SnapshotError) {
+      throw new UserError(`${snapshotPath}: ${error.message}`);
+    }
+    throw error;
+  }
+  const analysis = analyze(snapshot);
+  const summary = summarize(snapshot, analysis);
+  return {
+    summary,
+    html: () =>
+      renderHtmlReport(buildHeapView(snapshot, analysis, { summary }), {
+        title: `Heap at ${summary.capture.file}:${summary.capture.line}`,
+      }),
+  };
+}
+
+export function writeOutputs(snapshotPath: string, request: OutputRequest): Summary {
+  const { summary, html } = loadSummary(snapshotPath);
+  if (request.json !== undefined) {
+    const text = JSON.stringify(summary, null, 2) + '\n';
+    if (request.json === '-') {
+      process.stdout.write(text);
+    } else {
+      writeFileAtomically(request.json, text);
+    }
+  }
+  if (request.html !== undefined) {
+    writeFileAtomically(request.html, html());
+  }
+  if (request.text) {
+    request.text.write(summaryText(summary) + '\n');
+  }
+  return summary;
+}

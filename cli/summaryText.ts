@@ -1,0 +1,71 @@
+/** The human-readable summary the CLI prints: what a Python developer needs in a few lines. */
+import type { Summary, TypeCount } from '../protocol/summary';
+
+const number = new Intl.NumberFormat('en-US');
+
+function typeList(count: TypeCount, limit = 6): string {
+  const entries = Object.entries(count.byType).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const shown = entries.slice(0, limit).map(([type, n]) => `${number.format(n)} ${type}`);
+  if (entries.length > limit) {
+    shown.push(`${entries.length - limit} more types`);
+  }
+  return shown.join(', ');
+}
+
+function plural(n: number, noun: string): string {
+  return `${number.format(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+export function summaryText(summary: Summary): string {
+  const lines: string[] = [];
+  const { capture, heap, unreachable } = summary;
+  const where = capture.function === '<module>' ? 'at module level' : `in ${capture.function}()`;
+  lines.push(
+    `Heap at ${capture.file}:${capture.line} ${where} — CPython ${capture.python}, ` +
+      `${number.format(heap.objects)} objects (${number.format(heap.tracked)} tracked by the collector)`,
+  );
+  if (unreachable.count === 0) {
+    lines.push('The next gc.collect() frees nothing: no unreachable reference cycles.');
+  } else {
+    lines.push(
+      `The next gc.collect() frees ${number.format(unreachable.count)} unreachable objects ` +
+        `(${number.format(unreachable.bytes)} bytes): ${typeList(unreachable)}`,
+    );
+    const cycles = summary.cycles.filter((c) => c.unreachable);
+    if (cycles.length > 0) {
+      const largest = Math.max(...cycles.map((c) => c.size));
+      lines.push(
+        `  held in ${plural(cycles.length, 'reference cycle')} (largest: ${plural(largest, 'object')})`,
+      );
+    }
+  }
+  const del = summary.finalizers.del;
+  if (del.count > 0) {
+    lines.push(`  finalizers that run when they are freed: ${number.format(del.count)} (${typeList(del)})`);
+  }
+  const finalize = summary.finalizers.weakrefFinalize;
+  if (finalize.pending > 0) {
+    lines.push(
+      `weakref.finalize: ${finalize.pending} pending, ${finalize.willFire} fire at the next collection, ` +
+        `${finalize.selfDefeating} self-defeating`,
+    );
+    for (const entry of finalize.entries.filter((e) => e.selfDefeating)) {
+      lines.push(
+        `  ${entry.func} keeps its ${entry.referentType ?? 'object'} alive: it never runs before exit`,
+      );
+    }
+  }
+  const young = summary.generations.filter((g) => g.generation < 2);
+  if (young.length > 0 && unreachable.count > 0) {
+    lines.push(
+      young.map((g) => `gc.collect(${g.generation}) frees ${number.format(g.count)}`).join(', '),
+    );
+  }
+  if (!summary.gc.enabled) {
+    lines.push('Automatic collection is disabled (gc.disable()): only an explicit gc.collect() frees cycles.');
+  }
+  for (const warning of summary.warnings) {
+    lines.push(`note: ${warning}`);
+  }
+  return lines.join('\n');
+}

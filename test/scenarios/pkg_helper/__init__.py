@@ -1,0 +1,1 @@
+"""Helper package for the imported_module.py scenario (its capture line is in builder.py)."""

@@ -68,6 +68,17 @@ for (const name of webviewEntries) {
   }
 }
 
+// The lint rules (server/lint) load tree-sitter's wasm files next to the bundle at runtime.
+for (const wasm of [
+  'node_modules/web-tree-sitter/tree-sitter.wasm',
+  'node_modules/tree-sitter-python/tree-sitter-python.wasm',
+]) {
+  if (existsSync(join(root, wasm))) {
+    mkdirSync(join(root, 'dist'), { recursive: true });
+    copyFileSync(join(root, wasm), join(root, 'dist', wasm.split('/').pop()));
+  }
+}
+
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
   console.log('watching…');

@@ -1,0 +1,103 @@
+/**
+ * The offline HTML report: one self-contained file with the report bundle (dist/webview/report.js
+ * and .css) inlined under a strict nonce-based CSP, and the HeapView embedded as inert JSON.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { HeapView } from '../../protocol/heapView';
+
+export interface HtmlReportOptions {
+  /** Text of the page's <title>; default: "Python heap report — file:line". */
+  title?: string;
+}
+
+/**
+ * JSON text made safe to embed in an HTML `<script>` element: `<`, `>`, `&` and the JavaScript
+ * line terminators U+2028/U+2029 become `\u003c`-style escapes. The result is still valid JSON
+ * that parses to the same value, and no Python string (`</script>`, `<!--`) can end the element.
+ */
+export function escapeJsonForHtml(json: string): string {
+  return json.replace(/[<>&\u2028\u2029]/g, (c) => {
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
+function escapeHtmlText(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const here = typeof __dirname === 'string' ? __dirname : process.cwd();
+
+/** Where the built bundle may be: next to the bundled CLI (dist/cli.js), or the repo's dist/. */
+function assetCandidates(file: string): string[] {
+  return [
+    path.join(here, 'webview', file),
+    path.resolve(here, '..', '..', 'dist', 'webview', file),
+    path.resolve(here, '..', 'dist', 'webview', file),
+  ];
+}
+
+function readAsset(file: string): string {
+  const candidates = assetCandidates(file);
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) {
+    throw new Error(
+      `the report bundle ${file} was not found (looked in ${candidates.join(', ')}): run "node scripts/build.mjs"`,
+    );
+  }
+  return readFileSync(found, 'utf8');
+}
+
+/** The bundle, made safe to inline: no source map fetch, nothing that can close the element. */
+function inlineScript(js: string): string {
+  return js
+    .replace(/^\/\/# sourceMappingURL=.*$/gm, '')
+    .replace(/<\/(script)/gi, '<\\/$1')
+    .trimEnd();
+}
+
+function inlineStyle(css: string): string {
+  return css.replace(/^\/\*# sourceMappingURL=.*\*\/$/gm, '').replace(/<\/(style)/gi, '<\\/$1');
+}
+
+export function renderHtmlReport(view: HeapView, opts: HtmlReportOptions = {}): string {
+  const js = inlineScript(readAsset('report.js'));
+  const css = inlineStyle(readAsset('report.css'));
+  const nonce = randomBytes(18).toString('base64');
+  const c = view.summary?.capture;
+  const title =
+    opts.title ??
+    (c ? `Python heap report — ${path.basename(String(c.file))}:${c.line}` : 'Python heap report');
+  const csp = [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src 'nonce-${nonce}'`,
+    'img-src data:',
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+  const data = escapeJsonForHtml(JSON.stringify(view));
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="dark light">
+<meta name="generator" content="python-heap-inspector">
+<title>${escapeHtmlText(title)}</title>
+<style nonce="${nonce}">
+${css}
+</style>
+</head>
+<body>
+<main id="app"><noscript>This heap report needs JavaScript to draw the object graph.</noscript></main>
+<script type="application/json" id="heap-data">${data}</script>
+<script nonce="${nonce}">
+${js}
+</script>
+</body>
+</html>
+`;
+}

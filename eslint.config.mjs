@@ -29,10 +29,19 @@ export default tseslint.config(
     },
   },
   {
+    // The CLI launcher is plain CommonJS.
+    files: ['bin/**/*.js', 'test/vscode/fixtures/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Only extension/ may import vscode: everything else is pure or browser code.
     files: ['protocol/**', 'server/**', 'webview/**', 'cli/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Only extension/ imports vscode.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'vscode', message: 'Only extension/ imports vscode.' }] },
+      ],
     },
   },
 );

@@ -61,7 +61,9 @@ export function parseArgs(args: string[], spec: ArgSpec): ParsedArgs {
 export function parseLocation(text: string): { file: string; line: number } {
   const match = /^(.+):(\d+)$/.exec(text);
   if (!match || Number(match[2]) < 1) {
-    throw new UserError(`--at must be FILE:LINE with a line number from 1, e.g. app.py:42 (got "${text}")`);
+    throw new UserError(
+      `--at must be FILE:LINE with a line number from 1, e.g. app.py:42 (got "${text}")`,
+    );
   }
   return { file: match[1], line: Number(match[2]) };
 }

@@ -2,7 +2,15 @@
  * Writing the CLI's outputs: checked before the (possibly long) program run, written
  * atomically (temporary file + rename) so that nothing half-written is ever left behind.
  */
-import { accessSync, constants, existsSync, renameSync, statSync, writeFileSync, unlinkSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+  unlinkSync,
+} from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError } from './errors';
 
@@ -11,7 +19,9 @@ export function checkWritable(option: string, path: string): string {
   const absolute = resolve(path);
   const folder = dirname(absolute);
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-    throw new UserError(`${option} ${path}: folder ${folder} does not exist; create it or choose another path`);
+    throw new UserError(
+      `${option} ${path}: folder ${folder} does not exist; create it or choose another path`,
+    );
   }
   if (existsSync(absolute) && statSync(absolute).isDirectory()) {
     throw new UserError(`${option} ${path} is a folder; give a file name`);

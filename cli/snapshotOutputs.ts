@@ -1,5 +1,11 @@
 /** Turning a snapshot file into what the user asked for: JSON summary, HTML report, text. */
-import { analyze, buildHeapView, readSnapshotFile, SnapshotError, summarize } from '../server/engine/index';
+import {
+  analyze,
+  buildHeapView,
+  readSnapshotFile,
+  SnapshotError,
+  summarize,
+} from '../server/engine/index';
 import type { Summary } from '../protocol/summary';
 import { UserError } from './errors';
 import { writeFileAtomically } from './outputFiles';

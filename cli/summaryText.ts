@@ -4,7 +4,9 @@ import type { Summary, TypeCount } from '../protocol/summary';
 const number = new Intl.NumberFormat('en-US');
 
 function typeList(count: TypeCount, limit = 6): string {
-  const entries = Object.entries(count.byType).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const entries = Object.entries(count.byType).sort(
+    (a, b) => b[1] - a[1] || a[0].localeCompare(b[0]),
+  );
   const shown = entries.slice(0, limit).map(([type, n]) => `${number.format(n)} ${type}`);
   if (entries.length > limit) {
     shown.push(`${entries.length - limit} more types`);
@@ -41,7 +43,9 @@ export function summaryText(summary: Summary): string {
   }
   const del = summary.finalizers.del;
   if (del.count > 0) {
-    lines.push(`  finalizers that run when they are freed: ${number.format(del.count)} (${typeList(del)})`);
+    lines.push(
+      `  finalizers that run when they are freed: ${number.format(del.count)} (${typeList(del)})`,
+    );
   }
   const finalize = summary.finalizers.weakrefFinalize;
   if (finalize.pending > 0) {
@@ -62,7 +66,9 @@ export function summaryText(summary: Summary): string {
     );
   }
   if (!summary.gc.enabled) {
-    lines.push('Automatic collection is disabled (gc.disable()): only an explicit gc.collect() frees cycles.');
+    lines.push(
+      'Automatic collection is disabled (gc.disable()): only an explicit gc.collect() frees cycles.',
+    );
   }
   for (const warning of summary.warnings) {
     lines.push(`note: ${warning}`);

@@ -19,13 +19,15 @@ export const SectionDType = {
   U32: 3,
   F64: 4,
   /** UTF-8 JSON text. */
-  Json: 5,} as const;
+  Json: 5,
+} as const;
 export type SectionDType = (typeof SectionDType)[keyof typeof SectionDType];
 
 /** How a section's bytes are stored. */
 export const SectionEncoding = {
   Raw: 0,
-  Zlib: 1,} as const;
+  Zlib: 1,
+} as const;
 export type SectionEncoding = (typeof SectionEncoding)[keyof typeof SectionEncoding];
 
 /** Names of the sections a version-1 snapshot contains, in file order. */
@@ -91,7 +93,8 @@ export const EdgeKind = {
   /** A named internal slot of a built-in type (`__dict__`, `__class__`, `f_back`, `__self__`…). */
   Slot: 7,
   /** The dict key object itself (a non-str key); name = safe text of the key. */
-  KeyObject: 8,} as const;
+  KeyObject: 8,
+} as const;
 export type EdgeKind = (typeof EdgeKind)[keyof typeof EdgeKind];
 
 /** Kind of a root record: why something is alive from outside the heap graph. */
@@ -107,7 +110,8 @@ export const RootKind = {
   /** A frame of the paused thread's stack; name = `function` text. */
   StackFrame: 5,
   /** `gc.garbage`. */
-  GcGarbage: 6,} as const;
+  GcGarbage: 6,
+} as const;
 export type RootKind = (typeof RootKind)[keyof typeof RootKind];
 
 /** Bits of a type record's `flags`. */

@@ -22,7 +22,8 @@ function pyHas(python, mod) {
 // Debian packages.
 const aptWanted = [];
 if (!existsSync('/usr/bin/chromium')) aptWanted.push('chromium');
-if (existsSync('/usr/bin/python3') && !pyHas('/usr/bin/python3', 'debugpy')) aptWanted.push('python3-debugpy');
+if (existsSync('/usr/bin/python3') && !pyHas('/usr/bin/python3', 'debugpy'))
+  aptWanted.push('python3-debugpy');
 if (aptWanted.length > 0) {
   if (isRoot && existsSync('/usr/bin/apt-get')) {
     console.log(`installing Debian packages: ${aptWanted.join(' ')}`);

@@ -37,6 +37,16 @@ def load_agent(directory):
     import _frozen_importlib as bootstrap
     import _frozen_importlib_external as external
 
+    import gc
+
+    # Everything tracked after this object is created by loading the agent: classes, their
+    # subclass weak references inside foreign types, modules the agent imports, caches.  Those
+    # objects are recorded (and kept alive, so their ids stay theirs) as the agent's own.
+    enabled = gc.isenabled()
+    gc.disable()
+    sentinel = []
+    modules_before = set(sys.modules)
+
     class NoBytecodeLoader(external.SourceFileLoader):
         """Reads source; never writes a .pyc beside the agent."""
 
@@ -62,8 +72,21 @@ def load_agent(directory):
             sys.modules[full_name] = module
             sub_spec.loader.exec_module(module)
             setattr(package, name, module)
+        # Modules the program had not loaded and the agent did (zlib, _ctypes…): the agent's own,
+        # left out of every capture as they would not exist without it.
+        package.loaded_modules = tuple(
+            sorted(n for n in set(sys.modules) - modules_before if n != PACKAGE and not n.startswith(PACKAGE + "."))
+        )
+        young = gc.get_objects(generation=0)
+        ids = list(map(id, young))
+        start = ids.index(id(sentinel)) if id(sentinel) in ids else len(ids)
+        package.load_artifacts = young[start:]
+        del young, ids
     except BaseException:
         for name in [n for n in sys.modules if n == PACKAGE or n.startswith(PACKAGE + ".")]:
             del sys.modules[name]
         raise
+    finally:
+        if enabled:
+            gc.enable()
     return sys.modules[PACKAGE + ".capture"]

@@ -20,7 +20,9 @@ from .memory import MemoryReader
 
 AGENT_VERSION = "0.1.0"
 
-_memory = None  # MemoryReader: probing layouts once per process is enough
+# Probing memory layouts once per process is enough; done while the agent loads, so that the
+# classes it creates count among the agent's load artifacts (see bootstrap.py).
+_memory = MemoryReader()
 _registered = []  # agent objects that live outside the package (the runner's hook, …)
 
 
@@ -68,15 +70,8 @@ def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, collector
             gc.enable()
 
 
-def _memory_reader():
-    global _memory
-    if _memory is None:
-        _memory = MemoryReader()
-    return _memory
-
-
 def _capture(path, frame, trigger, sentinel, state, held_by_caller, started):
-    memory = _memory_reader()
+    memory = _memory
     current_ident = _thread.get_ident()
     paused_stack = roots.user_stack(frame)
     below = paused_stack[-1] if paused_stack else frame
@@ -86,7 +81,8 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started):
     keep = set(map(id, paused_stack))
     for _ident, frames in other_stacks:
         keep.update(map(id, frames))
-    excluded = ownership.owned_ids(_registered)
+    # The memory reader is the agent's even though a local of this function refers to it.
+    excluded = ownership.owned_ids(_registered + [memory])
     if compat.VERSION < (3, 11):
         # Frames are always objects before 3.11: the agent's own calls are on the heap.  From
         # 3.11 they exist only if materialised, and asking for them would create them.

@@ -36,6 +36,7 @@ SCHEDULE_CALLBACK_NAME = "heap_inspector_keep_schedule"
 
 
 def _pending_schedule_state():
+    """The state of a pending compensation (the runner's or ours), or None."""
     for callback in gc.callbacks:
         if type(callback) is bt.FunctionType and _qualname(callback) == SCHEDULE_CALLBACK_NAME:
             defaults = bt.FunctionType.__dict__["__defaults__"].__get__(callback)
@@ -44,30 +45,32 @@ def _pending_schedule_state():
     return None
 
 
+# One callback and one state for the agent's whole life: creating a function per capture would
+# itself change the heap (every function references its globals and builtins).
+_state = {"threshold": 0, "added": 0}
+
+
+def heap_inspector_keep_schedule(phase, _info, state=_state):
+    if phase != "stop":
+        return
+    current = gc.get_threshold()
+    if current[0] == state["threshold"] + state["added"]:
+        gc.set_threshold(state["threshold"], current[1], current[2])
+    for index, callback in enumerate(gc.callbacks):
+        if callback is heap_inspector_keep_schedule:
+            del gc.callbacks[index]
+            break
+
+
 def _schedule_state():
-    """The pending compensation's state dict, installing the callback if there is none."""
+    """The pending compensation's state dict, installing the agent's callback if none is."""
     state = _pending_schedule_state()
     if state is not None:
         return state
-    state = {"threshold": gc.get_threshold()[0], "added": 0}
-    gc.callbacks.append(make_schedule_callback(state))
-    return state
-
-
-def make_schedule_callback(state):
-    def heap_inspector_keep_schedule(phase, _info, state=state):
-        if phase != "stop":
-            return
-        current = gc.get_threshold()
-        if current[0] == state["threshold"] + state["added"]:
-            gc.set_threshold(state["threshold"], current[1], current[2])
-        for index, callback in enumerate(gc.callbacks):
-            if callback is heap_inspector_keep_schedule:
-                del gc.callbacks[index]
-                break
-
-    heap_inspector_keep_schedule.__qualname__ = SCHEDULE_CALLBACK_NAME
-    return heap_inspector_keep_schedule
+    _state["threshold"] = gc.get_threshold()[0]
+    _state["added"] = 0
+    gc.callbacks.append(heap_inspector_keep_schedule)
+    return _state
 
 
 def _qualname(function):

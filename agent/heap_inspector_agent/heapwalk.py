@@ -103,8 +103,10 @@ class HeapWalk:
                     if key not in keep:
                         excluded.add(key)
                 del ids
-            tracked.extend([o for o in generation_list if id(o) not in excluded])
+            kept = [o for o in generation_list if id(o) not in excluded]
             del generation_list
+            tracked.extend(_without_weakrefs_to(kept, excluded))
+            del kept
             self.generation_ends.append(len(tracked))
         overhead = _count_overhead(_whole)
         counts = list(map(sys.getrefcount, tracked))
@@ -385,6 +387,22 @@ class HeapWalk:
             for offset, name in enumerate(names[: self.node_edge_count[node]]):
                 self.edge_kind[start + offset] = edge_labels.CLOSURE
                 self.edge_name[start + offset] = self.strings.add(name)
+
+
+def _without_weakrefs_to(objects, excluded):
+    """``objects`` minus the weak references to the agent's own objects.  Creating a class makes
+    a weak reference to it in its base's subclass registry; those belong to the agent too."""
+    reference_type = weakrefs.REFERENCE_TYPES[0]
+    positions = [i for i, t in enumerate(map(type, objects)) if t is reference_type]
+    dropped = set()
+    for position in positions:
+        target = weakrefs.referent(objects[position])
+        if target is not None and id(target) in excluded:
+            dropped.add(position)
+        del target
+    if not dropped:
+        return objects
+    return [o for i, o in enumerate(objects) if i not in dropped]
 
 
 def _or_minus_one(node):

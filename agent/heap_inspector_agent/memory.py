@@ -15,6 +15,11 @@ Reads only follow pointers whose layout was verified for this exact Python versi
 """
 import sys
 
+try:
+    import _ctypes
+except ImportError:  # some builds have no ctypes: names stay unreadable, captures still work
+    _ctypes = None
+
 from . import compat
 from . import safe
 
@@ -36,9 +41,7 @@ class MemoryReader:
         if not compat.IS_CPYTHON:
             self.warnings.append("not CPython: attribute and local names are read only from dicts")
             return
-        try:
-            import _ctypes
-        except ImportError:
+        if _ctypes is None:
             self.warnings.append("_ctypes is unavailable: some attribute and local names are missing")
             return
 

@@ -32,11 +32,26 @@ def agent_modules():
     return modules
 
 
+def loaded_by_agent():
+    """Modules the agent imported into a program that had not loaded them (see bootstrap.py)."""
+    package = sys.modules.get(PACKAGE_NAME)
+    names = safe.module_dict(package).get("loaded_modules", ()) if package is not None else ()
+    return [sys.modules[name] for name in names if name in sys.modules]
+
+
+def load_artifacts():
+    """Objects created while the agent loaded (recorded by bootstrap.py)."""
+    package = sys.modules.get(PACKAGE_NAME)
+    namespace = safe.module_dict(package) if package is not None else None
+    artifacts = namespace.get("load_artifacts") if namespace is not None else None
+    return artifacts if type(artifacts) is list else []
+
+
 def owned_ids(extra_roots=()):
     """ids of every object owned by the agent (its modules, functions, classes, data)."""
     foreign_namespaces = set()
     agent = set()
-    roots = agent_modules() + list(extra_roots)
+    roots = agent_modules() + loaded_by_agent() + list(extra_roots)
     for module in roots:
         agent.add(id(module))
     for module in list(dict.values(sys.modules)):
@@ -46,8 +61,11 @@ def owned_ids(extra_roots=()):
                 foreign_namespaces.add(id(namespace))
     candidates = _reachable(roots, lambda o: _foreign(o, agent, foreign_namespaces))
     shared = _referenced_from_outside(candidates, agent)
-    owned = _reachable(roots, lambda o: id(o) in shared or id(o) not in candidates)
-    return set(owned)
+    owned = set(_reachable(roots, lambda o: id(o) in shared or id(o) not in candidates))
+    artifacts = load_artifacts()
+    owned.update(map(id, artifacts))
+    owned.add(id(artifacts))
+    return owned
 
 
 def _reachable(roots, stop):

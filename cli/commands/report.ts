@@ -18,7 +18,9 @@ export const reportCommand: CliCommand = {
   async run(args) {
     const parsed = parseArgs(args, { command: 'report', options: ['--json', '--html'] });
     if (parsed.positionals.length !== 1) {
-      throw new UserError('give exactly one snapshot file: heap-inspector report SNAPSHOT [--json F] [--html F]');
+      throw new UserError(
+        'give exactly one snapshot file: heap-inspector report SNAPSHOT [--json F] [--html F]',
+      );
     }
     const [snapshot] = parsed.positionals;
     if (!existsSync(snapshot)) {

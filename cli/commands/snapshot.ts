@@ -53,7 +53,9 @@ export const snapshotCommand: CliCommand = {
       throw new UserError('--at FILE:LINE is required: where should the heap be captured?');
     }
     if (script === undefined) {
-      throw new UserError('no script given: heap-inspector snapshot --at FILE:LINE SCRIPT [ARGS...]');
+      throw new UserError(
+        'no script given: heap-inspector snapshot --at FILE:LINE SCRIPT [ARGS...]',
+      );
     }
     const location = parseLocation(at);
     const hit = positiveInteger('--hit', parsed.options.get('--hit') ?? '1');
@@ -100,7 +102,10 @@ export const snapshotCommand: CliCommand = {
       if (!existsSync(snapshotPath)) {
         // The runner already said why (line never reached, capture failed, program crashed).
         if (status !== 0) return status;
-        throw new UserError(`no snapshot: ${at} was not reached (see above)`, EXIT_LINE_NOT_REACHED);
+        throw new UserError(
+          `no snapshot: ${at} was not reached (see above)`,
+          EXIT_LINE_NOT_REACHED,
+        );
       }
       writeOutputs(snapshotPath, {
         json,
@@ -123,7 +128,9 @@ function runProgram(executable: string, args: string[]): Promise<number> {
     const onTerm = forward('SIGTERM');
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
-    child.on('error', (error) => reject(new UserError(`cannot run ${executable}: ${error.message}`)));
+    child.on('error', (error) =>
+      reject(new UserError(`cannot run ${executable}: ${error.message}`)),
+    );
     child.on('exit', (code, signal) => {
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);

@@ -22,7 +22,11 @@ describe('collector prediction equals the real collector', () => {
         assert.ok(predicted, `no prediction for generation ${run.generation}`);
         assert.deepEqual(predicted.byType, oracle.collected.byType, 'unreachable objects by type');
         assert.equal(predicted.count, oracle.collected.count);
-        assert.deepEqual(predicted.finalizers.byType, oracle.finalizers.byType, 'finalizers by type');
+        assert.deepEqual(
+          predicted.finalizers.byType,
+          oracle.finalizers.byType,
+          'finalizers by type',
+        );
         assert.equal(
           predicted.finalizeCallbacksFired,
           oracle.finalizeCallbacksFired.length,

@@ -50,7 +50,18 @@ export function runOracle(
     const out = join(dir, 'oracle.json');
     const r = spawnSync(
       python,
-      [ORACLE, '--at', at, '--hit', String(run.hit), '--generation', String(run.generation), '--out', out, script],
+      [
+        ORACLE,
+        '--at',
+        at,
+        '--hit',
+        String(run.hit),
+        '--generation',
+        String(run.generation),
+        '--out',
+        out,
+        script,
+      ],
       { cwd, encoding: 'utf8', timeout: 120_000 },
     );
     if (r.status !== 0 && r.status !== null) {
@@ -68,13 +79,32 @@ export interface CliResult {
   summary: Summary | null;
 }
 
-export function runCli(python: string, script: string, at: string, run: ScenarioRun, cwd = SCENARIOS): CliResult {
+export function runCli(
+  python: string,
+  script: string,
+  at: string,
+  run: ScenarioRun,
+  cwd = SCENARIOS,
+): CliResult {
   const dir = mkdtempSync(join(tmpdir(), 'hi-cli-'));
   try {
     const out = join(dir, 'summary.json');
     const r = spawnSync(
       process.execPath,
-      [CLI, 'snapshot', '--python', python, '--at', at, '--hit', String(run.hit), '--json', out, '--quiet', script],
+      [
+        CLI,
+        'snapshot',
+        '--python',
+        python,
+        '--at',
+        at,
+        '--hit',
+        String(run.hit),
+        '--json',
+        out,
+        '--quiet',
+        script,
+      ],
       { cwd, encoding: 'utf8', timeout: 300_000 },
     );
     let summary: Summary | null = null;

@@ -160,7 +160,7 @@ def _prepass():
         i = id(o)
         names[i] = name
         if type_fin[tid]:
-            flags[i] = 2 if gc.is_finalized(o) else 1
+            flags[i] = 2 if (gc.is_finalized(o) if hasattr(gc, "is_finalized") else False) else 1
     o = t = None
     del objs
     finalize = {}

@@ -30,6 +30,8 @@ export interface HeapViewOptions {
 }
 
 export const DEFAULT_MAX_NODES = 2000;
+/** Live (reachable) cycles larger than this are not outlined in the view. */
+export const MAX_LIVE_CYCLE_OUTLINE = 64;
 
 export function buildHeapView(
   snapshot: HeapSnapshot,
@@ -101,7 +103,10 @@ export function buildHeapView(
   const cycleComponents: number[] = [];
   for (const v of shownList) {
     const c = scc.component[v];
-    if (scc.cyclic[c] === 1 && cycleSlot[c] === -1) {
+    // A live component of thousands of objects is the program's module graph, not a leak:
+    // outline live cycles only when they are small enough to be one data structure.
+    const drawn = full.unreachable[v] === 1 || scc.size[c] <= MAX_LIVE_CYCLE_OUTLINE;
+    if (scc.cyclic[c] === 1 && cycleSlot[c] === -1 && drawn) {
       cycleSlot[c] = cycleComponents.length;
       cycleComponents.push(c);
     }

@@ -157,8 +157,8 @@ function header(view: HeapView): HTMLElement {
         { class: 'capture', attrs: { title: `${c.file}:${c.line}`, 'data-testid': 'capture' } },
         'captured at ',
         h('code', null, `${baseName(c.file)}:${c.line}`),
-        ' in ',
-        h('code', null, `${c.function}()`),
+        c.function === '<module>' ? ' at module level' : ' in ',
+        c.function === '<module>' ? null : h('code', null, `${c.function}()`),
       ),
     ),
     h(

@@ -214,10 +214,20 @@ export function buildVerdict(view: HeapView, index: HeapIndex = indexHeapView(vi
     kind = 'garbage';
     const cycles = unreachableCycles(view);
     const what: string[] = [];
+    // Cycles of the same make-up are described once, with how many there are.
+    const shapes = new Map<string, typeof cycles>();
+    for (const c of cycles) {
+      const key = describe(c.byType);
+      shapes.set(key, [...(shapes.get(key) ?? []), c]);
+    }
     if (cycles.length === 1) what.push(`a cycle of ${describe(cycles[0].byType)}`);
-    else if (cycles.length > 1) {
-      const listed = cycles.slice(0, 3).map((c) => describe(c.byType));
-      if (cycles.length > 3) listed.push('…');
+    else if (shapes.size === 1) {
+      what.push(`${cycles.length} cycles, each of ${describe(cycles[0].byType)}`);
+    } else if (cycles.length > 1) {
+      const listed = [...shapes.entries()]
+        .slice(0, 3)
+        .map(([shape, group]) => (group.length > 1 ? `${group.length} × ${shape}` : shape));
+      if (shapes.size > 3) listed.push('…');
       what.push(`${cycles.length} cycles (${listed.join('; ')})`);
     }
     const inCycles = cycles.reduce((a, c) => a + c.size, 0);
@@ -232,10 +242,12 @@ export function buildVerdict(view: HeapView, index: HeapIndex = indexHeapView(vi
     if (cycles.length === 0) {
       points.push({ tone: 'info', text: [`Unreachable: ${describe(u.byType)}.`] });
     }
-    cycles.slice(0, 3).forEach((c) => {
+    const loopsShown = new Set<string>();
+    cycles.slice(0, 6).forEach((c) => {
       const vc = index.viewCycleOfSummary[s.cycles.indexOf(c)];
       const loop = vc ? describeLoop(index, vc.members) : null;
-      if (loop) {
+      if (loop && !loopsShown.has(loop) && loopsShown.size < 3) {
+        loopsShown.add(loop);
         points.push({
           tone: 'info',
           text:

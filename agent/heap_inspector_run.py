@@ -41,6 +41,8 @@ def _main():
     import sys
 
     runner_file = os.path.abspath(__file__)
+    # The file our code objects name (the source path, even when run from a compiled copy).
+    runner_code_file = _main.__code__.co_filename
 
     def fail(message, status=EXIT_USAGE):
         sys.stderr.write("heap-inspector: " + message + "\n")
@@ -207,8 +209,9 @@ def _main():
     except BaseException as error:
         # Print the traceback as python would, without this runner's frames in it.
         traceback = error.__traceback__
-        while traceback is not None and os.path.abspath(traceback.tb_frame.f_code.co_filename) == runner_file:
+        while traceback is not None and traceback.tb_frame.f_code.co_filename == runner_code_file:
             traceback = traceback.tb_next
+        error.__traceback__ = traceback  # what python prints is the exception's own traceback
         sys.last_type, sys.last_value, sys.last_traceback = type(error), error, traceback
         sys.excepthook(type(error), error, traceback)
         del traceback, error

@@ -145,6 +145,9 @@ export type TypeCategory =
 export interface TypeRecord {
   /** `module.qualname`, e.g. `__main__.Node`, `builtins.dict`. */
   name: string;
+  /** The parts of `name` (a module or a qualname can contain dots: `pkg.mod`, `Outer.Inner`). */
+  module?: string;
+  qualname?: string;
   flags: number;
   category: TypeCategory;
   /** File that defines a heap type, when its module has a `__file__`. */

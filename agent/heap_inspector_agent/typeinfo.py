@@ -57,7 +57,14 @@ class TypeTable:
         if _any_in(bt.GENERATOR_TYPES, mro):
             flags |= GENERATOR_LIKE
         name = safe.qualified_type_name(t)
-        record = {"name": name, "flags": flags, "category": _category(t, mro, flags)}
+        module, _, qualname = name.partition(".") if not _module_has_dots(name) else _split(t, name)
+        record = {
+            "name": name,
+            "module": module,
+            "qualname": qualname,
+            "flags": flags,
+            "category": _category(t, mro, flags),
+        }
         if flags & HEAP_TYPE:
             source = _defining_file(name)
             if source:
@@ -67,6 +74,21 @@ class TypeTable:
         self._sizeof_safe.append(sizeof is not None and safe.is_builtin_callable(sizeof))
         self._basic_size.append(safe.basic_size(t))
         return index
+
+
+def _module_has_dots(name):
+    return name.count(".") > 1
+
+
+def _split(t, name):
+    """(module, qualname) of a type whose module or qualname has dots (``a.b.C``, ``m.Outer.In``)."""
+    try:
+        qualname = safe._type_qualname(t)
+    except Exception:
+        qualname = None
+    if type(qualname) is str and name.endswith("." + qualname):
+        return name[: -len(qualname) - 1], "", qualname
+    return name.rsplit(".", 1)[0], "", name.rsplit(".", 1)[1]
 
 
 def _any_in(candidates, mro):

@@ -1,0 +1,84 @@
+/**
+ * Messages between the extension host and the heap view webview (panel). Every message is a
+ * tagged union member; both sides validate what they receive (`isToWebview`, `isFromWebview`) —
+ * nothing crosses the boundary untyped.
+ *
+ * The HTML report uses the same webview code without an extension: there, the data is embedded
+ * and the "from webview" requests are answered from it.
+ */
+import type { HeapView, ViewEdge, ViewNode } from './heapView';
+
+/** A path from a root to an object: "why is this alive?". */
+export interface RetentionPath {
+  target: number;
+  /** From the root (first) to the target (last). `label` is the edge leading to the step's node. */
+  steps: { node: ViewNode; label: string }[];
+  /** How the root keeps it alive: `sys.modules['app']`, `local x in f()`, `thread Worker`. */
+  root: string;
+}
+
+/** More of the graph around a node: its referents or referrers, added to what is shown. */
+export interface Neighbourhood {
+  center: number;
+  direction: 'referents' | 'referrers';
+  nodes: ViewNode[];
+  edges: ViewEdge[];
+  /** How many there are in all (only the first ones are sent). */
+  total: number;
+}
+
+export type ToWebview =
+  | { type: 'view'; view: HeapView; title: string; sessionName?: string }
+  | { type: 'capturing'; message: string }
+  | { type: 'error'; message: string }
+  | { type: 'path'; requestId: number; path: RetentionPath | null }
+  | { type: 'neighbourhood'; requestId: number; neighbourhood: Neighbourhood }
+  | { type: 'focus'; address: string };
+
+export type FromWebview =
+  | { type: 'ready' }
+  | { type: 'recapture' }
+  | { type: 'requestPath'; requestId: number; node: number }
+  | {
+      type: 'requestNeighbourhood';
+      requestId: number;
+      node: number;
+      direction: 'referents' | 'referrers';
+    }
+  | { type: 'openSource'; file: string; line: number }
+  | { type: 'stateChanged'; state: PanelState };
+
+/** What the panel keeps across hide/show and reloads (getState/setState, serializer). */
+export interface PanelState {
+  selected: number | null;
+  zoom: { x: number; y: number; k: number } | null;
+  filters: { hideBuiltins: boolean; hideStdlib: boolean; hideDebugger: boolean };
+  search: string;
+}
+
+const TO_WEBVIEW = new Set(['view', 'capturing', 'error', 'path', 'neighbourhood', 'focus']);
+const FROM_WEBVIEW = new Set([
+  'ready',
+  'recapture',
+  'requestPath',
+  'requestNeighbourhood',
+  'openSource',
+  'stateChanged',
+]);
+
+function tagged(value: unknown): value is { type: string } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { type?: unknown }).type === 'string'
+  );
+}
+
+/** Shallow check of the tag; each handler validates the fields it reads. */
+export function isToWebview(value: unknown): value is ToWebview {
+  return tagged(value) && TO_WEBVIEW.has(value.type);
+}
+
+export function isFromWebview(value: unknown): value is FromWebview {
+  return tagged(value) && FROM_WEBVIEW.has(value.type);
+}

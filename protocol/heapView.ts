@@ -31,6 +31,16 @@ export interface ViewNode {
   selfDefeating: boolean;
   /** It is a root: a module, a frame local, a thread frame. */
   root: boolean;
+  /**
+   * The module of its type (`__main__`, `builtins`, `pkg.mod`); for a module object, the module's
+   * own name. Used by the filters (builtins, standard library, debugger internals). Optional:
+   * views written before it existed lack it.
+   */
+  module?: string;
+  /** References to it in the whole heap (not only in this view), weak ones included. */
+  referrerCount?: number;
+  /** References from it in the whole heap, weak ones included. */
+  referentCount?: number;
 }
 
 export interface ViewEdge {
@@ -50,6 +60,51 @@ export interface ViewCycle {
   members: number[];
 }
 
+/** One row of the type table: every object of one type in the whole heap. */
+export interface ViewTypeRow {
+  /** `module.qualname`. */
+  type: string;
+  module: string;
+  category: TypeCategory;
+  count: number;
+  /** Shallow bytes. */
+  bytes: number;
+  /** Objects in a reference cycle (a strongly connected component that loops). */
+  inCycles: number;
+  /** Objects the next full collection frees. */
+  unreachable: number;
+  /** Objects whose finalizer (`__del__`, generator `finally`, native) has not run yet. */
+  finalizers: number;
+}
+
+/** "Why is this alive?" for one object, by node id (ids of `nodes` or `context.nodes`). */
+export interface ViewPath {
+  target: number;
+  /** How the root keeps the first step alive: `sys.modules['app']`, `local x`, `thread Worker`. */
+  root: string;
+  /** From the root (first) to the target (last); `label` is the reference leading to the step. */
+  steps: { node: number; label: string }[];
+}
+
+/**
+ * What the HTML report embeds so that it can be explored without the engine: objects around the
+ * drawn ones (referrers and referents, a bounded number per object and in all) and the shortest
+ * path from a root for every drawn object that has one. Not drawn until the user expands.
+ */
+export interface ViewContext {
+  /** Objects not in `HeapView.nodes`. */
+  nodes: ViewNode[];
+  /** References among `nodes` and `context.nodes` that `HeapView.edges` does not list. */
+  edges: ViewEdge[];
+  paths: ViewPath[];
+  /**
+   * Ids (of either list) whose referrers, resp. referents, are all listed here: expanding them
+   * offline shows everything. For the others, `referrerCount` / `referentCount` say how many exist.
+   */
+  completeReferrers: number[];
+  completeReferents: number[];
+}
+
 export interface HeapView {
   summary: Summary;
   nodes: ViewNode[];
@@ -57,4 +112,10 @@ export interface HeapView {
   cycles: ViewCycle[];
   /** The view was cut to this many nodes; `total` is how many matched before the cut. */
   truncated: { shown: number; total: number } | null;
+  /** The whole heap by type (optional: older views lack it). */
+  types?: ViewTypeRow[];
+  /** Node id of the frame the capture was taken in, when it is in the view. */
+  pausedFrame?: number | null;
+  /** Bounded neighbourhood and root paths for offline exploration (the HTML report). */
+  context?: ViewContext;
 }

@@ -5,6 +5,13 @@
  *
  * The HTML report uses the same webview code without an extension: there, the data is embedded
  * and the "from webview" requests are answered from it.
+ *
+ * Hosting the bundle (dist/webview/report.js + report.css) in a panel: the page needs an element
+ * `<main id="app">`, the script and style with a nonce, and a CSP that allows
+ * `worker-src blob:` (the graph layout runs in a worker made from inlined code; without it the
+ * layout runs on the page's thread) and `img-src data: blob:` (PNG export preview). The engine
+ * answers `requestPath` with `retentionPath` (server/engine/paths.ts) and
+ * `requestNeighbourhood` with `neighbourhood` (server/engine/neighbourhood.ts).
  */
 import type { HeapView, ViewEdge, ViewNode } from './heapView';
 
@@ -46,7 +53,12 @@ export type FromWebview =
       direction: 'referents' | 'referrers';
     }
   | { type: 'openSource'; file: string; line: number }
-  | { type: 'stateChanged'; state: PanelState };
+  | { type: 'stateChanged'; state: PanelState }
+  /**
+   * Save the current view as an image (webviews cannot download): `svg` data is the SVG text,
+   * `png` data is base64. `fileName` is a suggestion (`heap-graph.svg`).
+   */
+  | { type: 'export'; format: 'svg' | 'png'; fileName: string; data: string };
 
 /** What the panel keeps across hide/show and reloads (getState/setState, serializer). */
 export interface PanelState {
@@ -54,6 +66,12 @@ export interface PanelState {
   zoom: { x: number; y: number; k: number } | null;
   filters: { hideBuiltins: boolean; hideStdlib: boolean; hideDebugger: boolean };
   search: string;
+  /** Objects the user expanded, and in which direction (optional: added later). */
+  expanded?: { node: number; direction: 'referents' | 'referrers' }[];
+  /** Node positions by address, so a reload or a new capture keeps the layout. */
+  positions?: Record<string, [number, number]>;
+  /** Drawing aggregated by type or by cycle instead of object by object. */
+  groupBy?: 'none' | 'type' | 'cycle';
 }
 
 const TO_WEBVIEW = new Set(['view', 'capturing', 'error', 'path', 'neighbourhood', 'focus']);
@@ -64,6 +82,7 @@ const FROM_WEBVIEW = new Set([
   'requestNeighbourhood',
   'openSource',
   'stateChanged',
+  'export',
 ]);
 
 function tagged(value: unknown): value is { type: string } {

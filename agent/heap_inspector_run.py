@@ -53,7 +53,15 @@ def _main():
     if not args or args[0] != "run":
         fail(USAGE)
     args = args[1:]
-    options = {"--at": None, "--hit": "1", "--out": None, "--agent-dir": None, "--schedule-offset": "0"}
+    options = {
+        "--at": None,
+        "--hit": "1",
+        "--out": None,
+        "--agent-dir": None,
+        "--schedule-offset": "0",
+        "--collect": None,  # after capturing, run the real gc.collect(N) and record what it did
+        "--collect-out": None,
+    }
     while args and args[0] in options:
         if len(args) < 2:
             fail("%s needs a value. %s" % (args[0], USAGE))
@@ -68,12 +76,18 @@ def _main():
     at_file, _, at_line = options["--at"].rpartition(":")
     if not at_file or not at_line.isdigit() or int(at_line) < 1:
         fail("--at must be FILE:LINE with a line number from 1, e.g. app.py:42 (got %r)" % options["--at"])
+    if options["--collect"] is not None and (
+        options["--collect"] not in ("0", "1", "2") or options["--collect-out"] is None
+    ):
+        fail("--collect takes a generation (0, 1 or 2) and needs --collect-out FILE")
     if not options["--hit"].isdigit() or int(options["--hit"]) < 1:
         fail("--hit must be a whole number from 1 (got %r)" % options["--hit"])
     script = args[0]
     target_line = int(at_line)
     wanted_hits = int(options["--hit"])
     out_path = os.path.abspath(options["--out"])
+    collect_generation = None if options["--collect"] is None else int(options["--collect"])
+    collect_out = None if options["--collect-out"] is None else os.path.abspath(options["--collect-out"])
     if not os.path.isfile(script):
         fail("script not found: %s" % script)
     if not os.path.isfile(at_file):
@@ -139,6 +153,9 @@ def _main():
                 sentinel=sentinel,
             )
             state["captured"] = True
+            if collect_generation is not None:
+                result = capture.collect_and_record(collect_generation, program_gc_enabled=enabled)
+                write_json(collect_out, result)
         except Exception as error:  # report, and let the program go on as if nothing happened
             state["error"] = "%s: %s" % (type(error).__name__, error)
             sys.stderr.write("heap-inspector: the capture failed: %s\n" % state["error"])
@@ -149,6 +166,7 @@ def _main():
         return None
 
     stoppers = []  # objects that catch the line (kept alive; marked as the agent's own)
+    write_json = _write_json  # this module's globals become the program's: keep a reference
 
     # -- how the line is caught ------------------------------------------------------------
     if hasattr(sys, "monitoring"):
@@ -279,6 +297,20 @@ def _keep_schedule(gc, plain_start, stoppers, incremental):
     gc.set_threshold(max(1, threshold[0] + added), threshold[1], threshold[2])
     gc.callbacks.append(heap_inspector_keep_schedule)
     stoppers.append(heap_inspector_keep_schedule)
+
+
+def _write_json(path, value):
+    """The real collection's record, written whole or not at all (no json import here: it would
+    load re and more into the program; the agent's encoder is already loaded)."""
+    import sys
+
+    encode = sys.modules["_heap_inspector_agent.writer"].encode_json
+    temporary = path + ".partial"
+    with open(temporary, "w", encoding="utf-8") as out:
+        out.write(encode(value))
+    import os
+
+    os.replace(temporary, path)
 
 
 def _report_unreached(sys, state, at_file):

@@ -23,6 +23,7 @@ SUBMODULES = (
     "roots",
     "weakrefs",
     "heapwalk",
+    "collect",
     "capture",
 )
 

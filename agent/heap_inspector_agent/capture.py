@@ -16,6 +16,7 @@ from . import strings as string_table
 from . import typeinfo
 from . import weakrefs
 from . import writer as snapshot_writer
+from .collect import collect_and_record  # noqa: F401 - part of the agent's entry points
 from .memory import MemoryReader
 
 AGENT_VERSION = "0.1.0"

@@ -2,6 +2,7 @@ import type { CliCommand } from '../command';
 import { lintCommand } from './lint';
 import { reportCommand } from './report';
 import { snapshotCommand } from './snapshot';
+import { stepCommand } from './step';
 
 /** Every subcommand, in the order `--help` lists them. */
-export const commands: CliCommand[] = [snapshotCommand, reportCommand, lintCommand];
+export const commands: CliCommand[] = [snapshotCommand, stepCommand, reportCommand, lintCommand];

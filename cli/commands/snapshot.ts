@@ -2,15 +2,13 @@
  * `heap-inspector snapshot`: run a script under the agent, stop at a line, capture the heap,
  * and write the snapshot, a JSON summary and/or an HTML report.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CliCommand } from '../command';
-import { agentPackageDirectory } from '../agentFiles';
-import { compiledRunner } from '../compiledRunner';
-import { scheduleOffset } from '../scheduleCalibration';
-import { parseArgs, parseLocation, positiveInteger } from '../args';
+import { runUnderAgent } from '../runUnderAgent';
+import { parseArgs } from '../args';
+import { runTarget } from '../runTarget';
 import { UserError } from '../errors';
 import { checkWritable } from '../outputFiles';
 import { findPython } from '../python';
@@ -47,28 +45,7 @@ export const snapshotCommand: CliCommand = {
       flags: ['--quiet'],
       stopAtPositional: true,
     });
-    const [script, ...scriptArgs] = parsed.positionals;
-    const at = parsed.options.get('--at');
-    if (at === undefined) {
-      throw new UserError('--at FILE:LINE is required: where should the heap be captured?');
-    }
-    if (script === undefined) {
-      throw new UserError(
-        'no script given: heap-inspector snapshot --at FILE:LINE SCRIPT [ARGS...]',
-      );
-    }
-    const location = parseLocation(at);
-    const hit = positiveInteger('--hit', parsed.options.get('--hit') ?? '1');
-    if (!existsSync(script) || !statSync(script).isFile()) {
-      throw new UserError(`script not found: ${script}`);
-    }
-    if (!existsSync(location.file) || !statSync(location.file).isFile()) {
-      throw new UserError(`--at ${at}: file ${location.file} not found`);
-    }
-    const lineCount = readFileSync(location.file, 'utf8').split('\n').length;
-    if (location.line > lineCount) {
-      throw new UserError(`--at ${at}: ${location.file} has only ${lineCount} lines`);
-    }
+    const { script, scriptArgs, at, hit } = runTarget(parsed, 'snapshot');
     const out = parsed.options.get('--out');
     const json = parsed.options.get('--json');
     const html = parsed.options.get('--html');
@@ -81,24 +58,14 @@ export const snapshotCommand: CliCommand = {
     const snapshotPath = out !== undefined ? resolve(out) : join(scratch!, 'capture.heapsnap');
     if (existsSync(snapshotPath)) rmSync(snapshotPath);
     try {
-      const runner = compiledRunner(python);
-      const status = await runProgram(python.executable, [
-        runner,
-        'run',
-        '--agent-dir',
-        agentPackageDirectory(),
-        '--schedule-offset',
-        String(scheduleOffset(python, runner)),
-        '--at',
-        `${location.file}:${location.line}`,
-        '--hit',
-        String(hit),
-        '--out',
+      const status = await runUnderAgent({
+        python,
+        at,
+        hit,
         snapshotPath,
-        '--',
         script,
-        ...scriptArgs,
-      ]);
+        args: scriptArgs,
+      });
       if (!existsSync(snapshotPath)) {
         // The runner already said why (line never reached, capture failed, program crashed).
         if (status !== 0) return status;
@@ -118,23 +85,3 @@ export const snapshotCommand: CliCommand = {
     }
   },
 };
-
-/** Runs the program with our stdio, forwarding Ctrl-C; resolves to its exit status. */
-function runProgram(executable: string, args: string[]): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(executable, args, { stdio: 'inherit' });
-    const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
-    const onInt = forward('SIGINT');
-    const onTerm = forward('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-    child.on('error', (error) =>
-      reject(new UserError(`cannot run ${executable}: ${error.message}`)),
-    );
-    child.on('exit', (code, signal) => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      resolvePromise(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1));
-    });
-  });
-}

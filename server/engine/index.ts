@@ -33,3 +33,4 @@ export {
 export { buildHeapView, DEFAULT_MAX_NODES, type HeapViewOptions } from './heapView';
 export { nodeLabel, shortTypeName, frameRecords } from './labels';
 export { RootPaths, shortestPathFromRoots, rootLabel, type PathStep } from './paths';
+export { collectorPhases, MAX_PHASE_NODES, type CollectorPhase, type PhaseId } from './collectorPhases';

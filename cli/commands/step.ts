@@ -1,0 +1,91 @@
+/**
+ * `heap-inspector step`: the cycle collector's phases on the program's real heap at a line, then
+ * the real collection in the same process, compared with the prediction object by object.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CliCommand } from '../command';
+import { parseArgs } from '../args';
+import { UserError } from '../errors';
+import { checkWritable, writeFileAtomically } from '../outputFiles';
+import { findPython } from '../python';
+import { runTarget } from '../runTarget';
+import { runUnderAgent } from '../runUnderAgent';
+import { EXIT_LINE_NOT_REACHED } from './snapshot';
+import { compareWithCollection, type RealCollection, stepReportText } from '../stepReport';
+import { readSnapshotFile, SnapshotError } from '../../server/engine/index';
+
+/** Exit status when the real collection did not match the prediction. */
+export const EXIT_PREDICTION_MISMATCH = 4;
+
+const usage = `usage: heap-inspector step [--python PY] [--generation N] --at FILE:LINE [--hit N]
+                            [--json OUT] SCRIPT [ARGS...]
+
+Runs SCRIPT to FILE:LINE, shows each phase of gc.collect(N) on the heap there (N: 0, 1 or 2; 2 is a
+full collection, the default), then runs the real gc.collect(N) in the program and compares what
+CPython's collector found unreachable with the prediction, object by object. The program then goes on.
+
+Exit status: the program's if it failed; else 4 if prediction and collection differ, else 0.`;
+
+export const stepCommand: CliCommand = {
+  name: 'step',
+  summary: "step through gc.collect() on the program's heap at FILE:LINE, then run it for real",
+  usage,
+  async run(args) {
+    const parsed = parseArgs(args, {
+      command: 'step',
+      options: ['--python', '--at', '--hit', '--generation', '--json'],
+      stopAtPositional: true,
+    });
+    const generationText = parsed.options.get('--generation') ?? '2';
+    if (!/^[012]$/.test(generationText)) {
+      throw new UserError(`--generation must be 0, 1 or 2 (got "${generationText}")`);
+    }
+    const generation = Number(generationText);
+    const target = runTarget(parsed, 'step');
+    const json = parsed.options.get('--json');
+    if (json !== undefined && json !== '-') checkWritable('--json', json);
+    const python = findPython(parsed.options.get('--python'));
+    const scratch = mkdtempSync(join(tmpdir(), 'heap-inspector-step-'));
+    try {
+      const snapshotPath = join(scratch, 'capture.heapsnap');
+      const resultPath = join(scratch, 'collection.json');
+      const status = await runUnderAgent({
+        python,
+        at: target.at,
+        hit: target.hit,
+        snapshotPath,
+        collect: { generation, resultPath },
+        script: target.script,
+        args: target.scriptArgs,
+      });
+      if (!existsSync(snapshotPath) || !existsSync(resultPath)) {
+        if (status !== 0) return status;
+        throw new UserError(
+          `nothing to step through: ${target.at} was not reached (see above)`,
+          EXIT_LINE_NOT_REACHED,
+        );
+      }
+      let snapshot;
+      try {
+        snapshot = readSnapshotFile(snapshotPath);
+      } catch (error) {
+        if (error instanceof SnapshotError) throw new UserError(error.message);
+        throw error;
+      }
+      const real = JSON.parse(readFileSync(resultPath, 'utf8')) as RealCollection;
+      const report = compareWithCollection(snapshot, generation, real);
+      process.stderr.write(stepReportText(report) + '\n');
+      if (json !== undefined) {
+        const text = JSON.stringify(report, null, 2) + '\n';
+        if (json === '-') process.stdout.write(text);
+        else writeFileAtomically(json, text);
+      }
+      if (status !== 0) return status;
+      return report.match ? 0 : EXIT_PREDICTION_MISMATCH;
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  },
+};

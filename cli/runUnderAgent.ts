@@ -1,0 +1,65 @@
+/**
+ * Running a user's script under the agent's runner, as `snapshot` and `step` do: the compiled
+ * runner, the agent's folder, the collector-schedule correction, our stdio, Ctrl-C forwarded.
+ */
+import { spawn } from 'node:child_process';
+import { agentPackageDirectory } from './agentFiles';
+import { compiledRunner } from './compiledRunner';
+import type { PythonInfo } from './python';
+import { scheduleOffset } from './scheduleCalibration';
+import { UserError } from './errors';
+
+export interface AgentRun {
+  python: PythonInfo;
+  /** `FILE:LINE` */
+  at: string;
+  hit: number;
+  snapshotPath: string;
+  /** Also run the real gc.collect(generation) right after the capture and record it. */
+  collect?: { generation: number; resultPath: string };
+  script: string;
+  args: string[];
+}
+
+/** Resolves to the program's exit status. */
+export function runUnderAgent(run: AgentRun): Promise<number> {
+  const runner = compiledRunner(run.python);
+  const args = [
+    runner,
+    'run',
+    '--agent-dir',
+    agentPackageDirectory(),
+    '--schedule-offset',
+    String(scheduleOffset(run.python, runner)),
+    '--at',
+    run.at,
+    '--hit',
+    String(run.hit),
+    '--out',
+    run.snapshotPath,
+  ];
+  if (run.collect) {
+    args.push('--collect', String(run.collect.generation), '--collect-out', run.collect.resultPath);
+  }
+  args.push('--', run.script, ...run.args);
+  return runProgram(run.python.executable, args);
+}
+
+function runProgram(executable: string, args: string[]): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(executable, args, { stdio: 'inherit' });
+    const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+    const onInt = forward('SIGINT');
+    const onTerm = forward('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    child.on('error', (error) =>
+      reject(new UserError(`cannot run ${executable}: ${error.message}`)),
+    );
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolvePromise(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1));
+    });
+  });
+}

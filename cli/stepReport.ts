@@ -48,6 +48,8 @@ export interface StepReport {
   returned: number;
   gcWasEnabled: boolean;
   finalizerOutput: string;
+  /** Things the user should know about this run (e.g. 3.14's incremental collector). */
+  notes: string[];
 }
 
 function counts(names: string[]): Record<string, number> {
@@ -97,6 +99,12 @@ export function compareWithCollection(
     .sort();
   const phases = collectorPhases(snapshot, result).map(({ nodes: _nodes, ...rest }) => rest);
   const meta = snapshot.meta;
+  const notes: string[] = [];
+  if (meta.gc.incremental && generation < 2) {
+    notes.push(
+      `this interpreter's collector is incremental (CPython 3.14+): gc.collect(${generation}) collects the young generation and an increment of the old one, not generations 0–${generation}; the phases show the 3.8–3.13 algorithm, and only a full collection (--generation 2) is predicted exactly`,
+    );
+  }
   return {
     generation,
     capture: {
@@ -126,6 +134,7 @@ export function compareWithCollection(
     returned: real.returned,
     gcWasEnabled: real.gcWasEnabled,
     finalizerOutput: real.output,
+    notes,
   };
 }
 
@@ -177,6 +186,9 @@ export function stepReportText(report: StepReport): string {
     lines.push(`  resurrected by a finalizer (survived): ${report.resurrected.length}`);
   }
   lines.push(`  gc.collect(${report.generation}) returned ${report.returned}`);
+  for (const note of report.notes) {
+    lines.push(`  note: ${note}`);
+  }
   if (!report.gcWasEnabled) {
     lines.push(
       '  note: the program had disabled automatic collection (gc.disable()); the collection ran on request',

@@ -1,21 +1,123 @@
 // Python Heap Inspector: VS Code extension entry point (bundled by scripts/build.mjs into
-// dist/extension.js). It will hook Python debug sessions (debugpy) to capture the debuggee's heap;
-// for now it owns the extension's log channel and the command that shows it.
+// dist/extension.js). It hooks Python debug sessions (debugpy) to capture the debuggee's heap,
+// runs a file to a line when not debugging, starts the language server that analyses snapshots,
+// and hosts the heap view panels.
 import * as vscode from 'vscode';
+import { HeapClient } from './client/heapClient';
+import { Command, registerCommand } from './commands/registry';
+import { CaptureFailure, SessionChannels } from './debug/captureAdapter';
+import { DebugSessionTracker } from './debug/sessionTracker';
+import { StartupGarbageCollector } from './debug/startupGarbage';
+import { CaptureGate } from './inspect/captureGate';
+import { DiffDocuments } from './inspect/diffDocument';
+import { Inspector } from './inspect/inspector';
+import { createLog, disposeLog } from './log';
+import { HeapPanels, type PanelInfo } from './panel/heapPanel';
+import { InterpreterService } from './python/interpreter';
+import { selectInterpreter } from './python/selectInterpreter';
+import { CaptureStatus } from './ui/statusBar';
 
-let log: vscode.LogOutputChannel | undefined;
-
-export function activate(context: vscode.ExtensionContext): void {
-  log = vscode.window.createOutputChannel('Python Heap Inspector', { log: true });
-  context.subscriptions.push(log);
-  context.subscriptions.push(
-    vscode.commands.registerCommand('heapInspector.showLog', () => log?.show(true)),
-  );
-  log.info(
-    `activated (VS Code ${vscode.version}, ${vscode.env.appHost}, remote: ${vscode.env.remoteName ?? 'none'})`,
-  );
+/** What activate() returns: for the extension-host tests and other extensions. */
+export interface HeapInspectorApi {
+  /** The open heap view panels and the numbers they show. */
+  panels(): PanelInfo[];
+  /** The status-bar text while a capture runs, else undefined. */
+  captureStatus(): string | undefined;
+  /** A capture is running. */
+  busy(): boolean;
+  languageServerRunning(): boolean;
 }
 
-export function deactivate(): void {
-  log = undefined;
+let client: HeapClient | undefined;
+
+export function activate(context: vscode.ExtensionContext): HeapInspectorApi {
+  const log = createLog();
+  context.subscriptions.push(log);
+  client = new HeapClient(context);
+  const tracker = new DebugSessionTracker();
+  const startupGarbage = new StartupGarbageCollector(tracker);
+  const status = new CaptureStatus();
+  const gate = new CaptureGate(status);
+  const interpreters = new InterpreterService();
+  const programOutput = vscode.window.createOutputChannel('Python Heap Inspector: Program');
+  const diffs = new DiffDocuments();
+  const channels = new SessionChannels();
+  context.subscriptions.push(
+    tracker.onDidResume(({ session }) =>
+      channels.interrupt(
+        session.id,
+        new CaptureFailure('resumed', 'The thread resumed during the capture.'),
+      ),
+    ),
+    tracker.onDidEnd((session) =>
+      channels.interrupt(
+        session.id,
+        new CaptureFailure('session-ended', 'The debug session ended.'),
+      ),
+    ),
+  );
+  // The panels ask the inspector to re-capture; the inspector shows captures in the panels.
+  const late: { inspector?: Inspector } = {};
+  const panels = new HeapPanels(context, {
+    client,
+    recapture: (panel) => void late.inspector?.recapture(panel),
+  });
+  const heap = new Inspector({
+    tracker,
+    client,
+    panels,
+    interpreters,
+    gate,
+    programOutput,
+    diffs,
+    channels,
+  });
+  late.inspector = heap;
+  context.subscriptions.push(
+    tracker,
+    startupGarbage,
+    status,
+    interpreters,
+    programOutput,
+    diffs,
+    panels,
+    {
+      dispose: () => void client?.dispose(),
+    },
+  );
+
+  context.subscriptions.push(
+    registerCommand(Command.ShowLog, () => log.show(true)),
+    registerCommand(Command.InspectHere, (target, callStack) =>
+      heap.inspectHere(target, callStack),
+    ),
+    registerCommand(Command.InspectVariable, (variables) => heap.inspectVariable(variables)),
+    registerCommand(Command.Recapture, (sessionId) => heap.recapture(sessionId)),
+    registerCommand(Command.SelectInterpreter, () => selectInterpreter(interpreters)),
+    registerCommand(Command.OpenSnapshot, (file) => heap.openSnapshot(file)),
+    registerCommand(Command.CancelCapture, () => gate.cancel()),
+  );
+
+  // The server starts now (it will publish lint diagnostics); snapshot requests wait for it.
+  client
+    .start()
+    .catch((error: Error) => log.error(`the language server did not start: ${error.message}`));
+
+  log.info(
+    `activated (VS Code ${vscode.version}, ${vscode.env.appHost}, remote: ${vscode.env.remoteName ?? 'none'}, trusted: ${vscode.workspace.isTrusted})`,
+  );
+
+  return {
+    panels: () => panels.all().map((p) => p.info),
+    captureStatus: () => status.current,
+    busy: () => gate.busy,
+    languageServerRunning: () => client?.running ?? false,
+  };
+}
+
+export async function deactivate(): Promise<void> {
+  const c = client;
+  client = undefined;
+  await c?.dispose();
+  disposeLog();
 }

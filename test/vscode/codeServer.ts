@@ -624,6 +624,45 @@ export class Workbench {
       .frameLocator('iframe#active-frame');
   }
 
+  /**
+   * The content frame of the webview whose page title is `title` (each heap view panel sets its
+   * <title>), waiting up to `timeoutMs` for it to appear.
+   */
+  async webviewByTitle(title: string, timeoutMs = 30_000): Promise<FrameLocator> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const count = await this.page.locator('iframe.webview.ready').count();
+      for (let i = 0; i < count; i++) {
+        const frame = this.webviewFrame(i);
+        const text = await frame
+          .locator('head > title')
+          .textContent({ timeout: 1_000 })
+          .catch(() => null);
+        if (text === title) return frame;
+      }
+      if (Date.now() > deadline)
+        throw new Error(`no webview titled "${title}" (${count} webviews)`);
+      await sleep(250);
+    }
+  }
+
+  /** The heap view's headline numbers (data-testid hooks) in a webview frame. */
+  async panelNumbers(
+    frame: FrameLocator,
+    timeoutMs = 30_000,
+  ): Promise<{ unreachable: number; cycles: number; finalizers: number }> {
+    const read = async (id: string) => {
+      const el = frame.locator(`[data-testid="${id}"]`).first();
+      await el.waitFor({ state: 'attached', timeout: timeoutMs });
+      return Number((await el.textContent())?.replace(/[^0-9]/g, ''));
+    };
+    return {
+      unreachable: await read('unreachable-count'),
+      cycles: await read('cycle-count'),
+      finalizers: await read('finalizer-count'),
+    };
+  }
+
   /** Writes the browser-side logs the workbench passed to codeAutomationExit. */
   saveBrowserLogs(): void {
     for (const { relativePath, contents } of this.browserLogs) {

@@ -23,6 +23,7 @@ import {
   REPO_ROOT,
   type Workbench,
 } from './codeServer';
+import { cliNumbers, markedLine, type PanelNumbers } from './cliExpectations';
 
 const REPORT_PREFIX = '[heap-inspector-suite] ';
 const GREP = process.env.HEAP_INSPECTOR_SUITE_GREP; // the suite reads it too: runs a subset
@@ -30,7 +31,20 @@ const EXPECTED_TESTS = [
   'extension activates',
   'heapInspector.showLog is registered and runs',
   'debugpy session stops at a breakpoint and evaluates a local',
+  'Inspect Heap Here while paused shows the CLI numbers',
+  'Inspect in Heap Graph focuses the variable',
+  'Re-capture compares with the previous capture of the session',
+  'a second capture while one runs is refused',
+  'the session ending during a capture fails cleanly',
+  'Inspect Heap Here when not debugging (runner) shows the CLI numbers',
+  'Inspect Heap Here when not debugging (debugger) stops at the line and captures',
+  'a line the program never reaches fails cleanly',
 ].filter((name) => !GREP || new RegExp(GREP).test(name));
+/** Checkpoints where the panel's DOM is read and photographed: checkpoint name → screenshot. */
+const PANEL_CHECKPOINTS: Record<string, string> = {
+  'panel-paused': 'panel-paused',
+  'panel-runner': 'panel-runner',
+};
 const PAUSED_SHOT = 'debug-paused-at-breakpoint';
 const SHOW_LOG_SHOT = 'show-log';
 
@@ -108,13 +122,26 @@ test(
     cpSync(join(REPO_ROOT, 'test', 'vscode', 'fixtures', 'workspace'), workspace, {
       recursive: true,
     });
+    // What the panel must show: the CLI's numbers for the same program and line.
+    const tCli = Date.now();
+    const leaky = join(workspace, 'leaky_pool.py');
+    const cli = cliNumbers(python, leaky, markedLine(leaky, '# INSPECT HERE'));
+    const expected: Record<string, PanelNumbers> = { paused: cli, runner: cli, debugger: cli };
+    timings.cliExpectationMs = Date.now() - tCli;
+    t.diagnostic(`CLI numbers for leaky_pool.py: ${JSON.stringify(cli)}`);
+    const panelChecks: { checkpoint: string; title: string; numbers?: unknown; error?: string }[] =
+      [];
 
     const tStart = Date.now();
     const vsc = await CodeServer.start({
       codeServerBin: bin,
       label: 'extension-host',
       installExtensions: ['test/vscode/fixtures/debugpy-standin'],
-      env: { HEAP_INSPECTOR_PYTHON: python, HEAP_INSPECTOR_E2E_SIGNAL_DIR: signals },
+      env: {
+        HEAP_INSPECTOR_PYTHON: python,
+        HEAP_INSPECTOR_E2E_SIGNAL_DIR: signals,
+        HEAP_INSPECTOR_E2E_EXPECTED: JSON.stringify(expected),
+      },
     });
     timings.codeServerAndBrowserStartMs = Date.now() - tStart;
     t.diagnostic(`code-server on ${vsc.baseUrl}, python ${python}; console log: ${vsc.consoleLog}`);
@@ -142,6 +169,25 @@ test(
               .finally(() => writeFileSync(join(signals, 'paused-at-breakpoint'), 'done')),
           );
         }
+        if (ev.event === 'checkpoint' && ev.name && PANEL_CHECKPOINTS[ev.name]) {
+          // A heap view is open: read its numbers from the webview's DOM, photograph it.
+          const name = ev.name;
+          const title = String(ev.title);
+          pending.push(
+            (async () => {
+              try {
+                const frame = await wb.webviewByTitle(title);
+                const numbers = await wb.panelNumbers(frame);
+                panelChecks.push({ checkpoint: name, title, numbers });
+                await wb.screenshot(PANEL_CHECKPOINTS[name]);
+              } catch (e) {
+                panelChecks.push({ checkpoint: name, title, error: String(e) });
+              } finally {
+                writeFileSync(join(signals, name), 'done');
+              }
+            })(),
+          );
+        }
       });
       const code = await wb.waitForExit(120_000);
       await Promise.all(pending);
@@ -167,6 +213,22 @@ test(
         { passed: EXPECTED_TESTS.length, failed: 0 },
       );
       assert.equal(code, 0, 'codeAutomationExit code');
+      for (const check of panelChecks)
+        t.diagnostic(`panel ${check.checkpoint}: ${JSON.stringify(check)}`);
+      for (const [checkpoint] of Object.entries(PANEL_CHECKPOINTS)) {
+        const key = checkpoint.replace('panel-', '');
+        if (!EXPECTED_TESTS.some((n) => n.includes(key === 'paused' ? 'while paused' : '(runner)')))
+          continue;
+        const check = panelChecks.find((c) => c.checkpoint === checkpoint);
+        assert.ok(check, `no panel checkpoint ${checkpoint}`);
+        assert.equal(check.error, undefined, `reading the panel at ${checkpoint} failed`);
+        const { unreachable, cycles, finalizers } = expected[key];
+        assert.deepEqual(
+          check.numbers,
+          { unreachable, cycles, finalizers },
+          `the panel's numbers at ${checkpoint}`,
+        );
+      }
       if (EXPECTED_TESTS.some((name) => name.startsWith('debugpy'))) {
         assert.ok(
           existsSync(join(OUTPUT_DIR, `${PAUSED_SHOT}.png`)),

@@ -17,8 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { report, type ITest } from './support';
 import { tests as extensionTests } from './extension.itest';
 import { tests as debugTests } from './debugSession.itest';
+import { tests as inspectTests } from './inspect.itest';
 
-const all: ITest[] = [...extensionTests, ...debugTests];
+const all: ITest[] = [...extensionTests, ...debugTests, ...inspectTests];
 
 function selected(): ITest[] {
   const grep = process.env.HEAP_INSPECTOR_SUITE_GREP;

@@ -1,0 +1,666 @@
+/**
+ * What the commands do:
+ *
+ * - Inspect Heap Here: paused in a Python debug session → capture the selected frame (or the
+ *   frame the Call Stack menu was opened on). Not debugging → run the active file to the line
+ *   under the cursor (through the Python Debugger with a temporary breakpoint when a `debugpy`
+ *   debug type exists, else the agent's own runner) and capture there.
+ * - Inspect in Heap Graph (Variables view): `id(<expression>)` in the selected frame, capture,
+ *   and focus that object.
+ * - Re-capture: the same session (or the same file and line) again, compared with the previous
+ *   capture (DiffRequest).
+ * - Open Snapshot: a file saved by `heap-inspector snapshot --out`; runs nothing.
+ *
+ * The snapshot is analysed by the language server; the panel shows what it answers.
+ */
+import { basename } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { HeapView } from '../../protocol/heapView';
+import type { DiffResult } from '../../protocol/lsp';
+import { agentPackageDirectory } from '../../cli/agentFiles';
+import type { HeapClient } from '../client/heapClient';
+import {
+  type CallStackContext,
+  type InspectHereOptions,
+  type InspectOutcome,
+  type VariablesContext,
+} from '../commands/registry';
+import { CaptureFailure, captureFrame, type SessionChannels } from '../debug/captureAdapter';
+import { debugpyAvailable, runToLineWithDebugger } from '../debug/runWithDebugger';
+import { isPythonSession, type DebugSessionTracker, type FrameInfo } from '../debug/sessionTracker';
+import { log } from '../log';
+import { HeapPanel, HeapPanels, type PanelTarget } from '../panel/heapPanel';
+import type { InterpreterService } from '../python/interpreter';
+import { runToLine } from '../run/agentRunner';
+import { reportFailure, UserActionNeeded } from '../ui/notify';
+import { abortable, type CaptureGate, type CaptureProgress } from './captureGate';
+import { DiffDocuments } from './diffDocument';
+
+export interface InspectorDeps {
+  tracker: DebugSessionTracker;
+  client: HeapClient;
+  panels: HeapPanels;
+  interpreters: InterpreterService;
+  gate: CaptureGate;
+  programOutput: vscode.OutputChannel;
+  diffs: DiffDocuments;
+  channels: SessionChannels;
+}
+
+/** A paused frame to capture. */
+interface FrameTarget {
+  session: vscode.DebugSession;
+  threadId: number;
+  frame: FrameInfo;
+}
+
+type Here =
+  | { kind: 'frame'; target: FrameTarget }
+  | { kind: 'run'; uri: vscode.Uri; line: number; method: 'auto' | 'debugger' | 'runner' };
+
+function settings() {
+  const c = vscode.workspace.getConfiguration('heapInspector');
+  return {
+    method: c.get<'auto' | 'debugger' | 'runner'>('runToLine.method', 'auto'),
+    afterCapture: c.get<'stop' | 'finish'>('runToLine.afterCapture', 'stop'),
+    timeoutMs: Math.max(5, c.get<number>('capture.timeoutSeconds', 300)) * 1000,
+  };
+}
+
+function fileName(path: string | undefined): string {
+  return path ? basename(path) : '?';
+}
+
+function frameText(frame: FrameInfo): string {
+  const name = frame.name === '<module>' ? 'module level' : `${frame.name}()`;
+  return `${name} · ${fileName(frame.path)}:${frame.line}`;
+}
+
+/** `stackframe:thread:<session>:<thread>:<index>:<name>` (VS Code's ids in the Call Stack menu). */
+function parseCallStackContext(
+  ctx: CallStackContext | undefined,
+): { sessionId: string; threadId: number; index: number } | undefined {
+  if (!ctx?.sessionId || typeof ctx.frameId !== 'string') return undefined;
+  const m = /^stackframe:thread:(.+):(\d+):(\d+):/.exec(ctx.frameId);
+  if (!m || m[1] !== ctx.sessionId) return undefined;
+  return { sessionId: ctx.sessionId, threadId: Number(m[2]), index: Number(m[3]) };
+}
+
+export class Inspector {
+  constructor(private readonly deps: InspectorDeps) {}
+
+  // ---- Inspect Heap Here --------------------------------------------------------------------
+
+  async inspectHere(
+    target?: vscode.Uri | string | InspectHereOptions,
+    context?: CallStackContext,
+  ): Promise<InspectOutcome | undefined> {
+    try {
+      const here = await this.where(target, context);
+      if (here.kind === 'frame') return await this.captureFrameAndShow(here.target);
+      return await this.runAndShow(here.uri, here.line, here.method);
+    } catch (error) {
+      void reportFailure(error, 'Inspect Heap Here', this.notifyOptions());
+      return undefined;
+    }
+  }
+
+  private notifyOptions() {
+    return { programOutput: this.deps.programOutput, cancelRunning: () => this.deps.gate.cancel() };
+  }
+
+  /** Where "here" is. */
+  private async where(
+    target: vscode.Uri | string | InspectHereOptions | undefined,
+    context: CallStackContext | undefined,
+  ): Promise<Here> {
+    const { tracker } = this.deps;
+    // 1. The Call Stack view's context menu: that frame.
+    const fromMenu = parseCallStackContext(context);
+    if (fromMenu) {
+      const session = tracker.state(fromMenu.sessionId)?.session;
+      if (session) {
+        const frames = await tracker.frames(session, fromMenu.threadId);
+        const frame = frames[fromMenu.index] ?? frames[0];
+        if (frame)
+          return { kind: 'frame', target: { session, threadId: fromMenu.threadId, frame } };
+      }
+    }
+    const options: InspectHereOptions =
+      typeof target === 'object' && !(target instanceof vscode.Uri) ? target : {};
+    // 2. Paused in a Python debug session: the selected frame (or the stopped thread's top).
+    if (options.file === undefined) {
+      const paused = await this.selectedFrame();
+      if (paused) return { kind: 'frame', target: paused };
+      const running = vscode.debug.activeDebugSession;
+      if (
+        isPythonSession(running) &&
+        tracker.state(running!.id) &&
+        !tracker.state(running!.id)!.ended
+      ) {
+        throw new UserActionNeeded(
+          `The debug session "${running!.name}" is running. Pause it (or stop at a breakpoint), then use Inspect Heap Here.`,
+          [
+            {
+              title: 'Pause',
+              run: () => vscode.commands.executeCommand('workbench.action.debug.pause'),
+            },
+          ],
+        );
+      }
+    }
+    // 3. Not debugging: the file and the line.
+    let uri: vscode.Uri | undefined;
+    let line: number | undefined = options.line;
+    if (options.file) uri = vscode.Uri.file(options.file);
+    else if (target instanceof vscode.Uri) uri = target;
+    else if (typeof target === 'string' && target.startsWith('file:'))
+      uri = vscode.Uri.parse(target);
+    const editor = vscode.window.activeTextEditor;
+    if (!uri) uri = editor?.document.uri;
+    if (
+      !uri ||
+      (editor?.document.uri.toString() === uri.toString() &&
+        editor.document.languageId !== 'python')
+    ) {
+      throw new UserActionNeeded(
+        'Open a Python file and put the cursor on the line to inspect the heap at.',
+      );
+    }
+    const document = await vscode.workspace.openTextDocument(uri);
+    if (document.isUntitled || uri.scheme !== 'file') {
+      throw new UserActionNeeded('Save the file first: the program runs from disk.');
+    }
+    if (line === undefined) {
+      const active = vscode.window.activeTextEditor;
+      line =
+        active && active.document.uri.toString() === uri.toString()
+          ? active.selection.active.line + 1
+          : 1;
+    }
+    if (!vscode.workspace.isTrusted) {
+      throw new UserActionNeeded(
+        'Running the file to a line runs its code, which needs a trusted workspace. Viewing saved snapshots works without trust.',
+        [
+          {
+            title: 'Manage Workspace Trust',
+            run: () => vscode.commands.executeCommand('workbench.trust.manage'),
+          },
+        ],
+      );
+    }
+    if (document.isDirty) await document.save();
+    return { kind: 'run', uri, line, method: options.method ?? settings().method };
+  }
+
+  /** The selected frame of a paused Python debug session, if any. */
+  private async selectedFrame(sessionId?: string): Promise<FrameTarget | undefined> {
+    const { tracker } = this.deps;
+    const item = vscode.debug.activeStackItem;
+    if (item && isPythonSession(item.session) && (!sessionId || item.session.id === sessionId)) {
+      if (item instanceof vscode.DebugStackFrame) {
+        const frames = await tracker
+          .frames(item.session, item.threadId)
+          .catch(() => [] as FrameInfo[]);
+        const frame = frames.find((f) => f.id === item.frameId) ?? {
+          id: item.frameId,
+          threadId: item.threadId,
+          index: 0,
+          name: '?',
+          line: 0,
+        };
+        return { session: item.session, threadId: item.threadId, frame };
+      }
+      if (item instanceof vscode.DebugThread) {
+        const frames = await tracker
+          .frames(item.session, item.threadId)
+          .catch(() => [] as FrameInfo[]);
+        if (frames[0]) return { session: item.session, threadId: item.threadId, frame: frames[0] };
+      }
+    }
+    const candidates = tracker
+      .pausedSessions()
+      .filter((s) =>
+        sessionId
+          ? s.session.id === sessionId
+          : s.session.id === vscode.debug.activeDebugSession?.id,
+      );
+    for (const state of candidates) {
+      const threadId = state.lastStoppedThread ?? [...state.stopped.keys()][0];
+      if (threadId === undefined) continue;
+      const frames = await tracker.frames(state.session, threadId).catch(() => [] as FrameInfo[]);
+      if (frames[0]) return { session: state.session, threadId, frame: frames[0] };
+    }
+    return undefined;
+  }
+
+  // ---- capturing a paused frame -------------------------------------------------------------
+
+  private captureFrameAndShow(
+    target: FrameTarget,
+    focusExpression?: string,
+  ): Promise<InspectOutcome> {
+    const label = `capturing ${target.session.name} at ${frameText(target.frame)}`;
+    return this.deps.gate.run(label, (progress) =>
+      this.captureAtFrame(target, progress, 'debug-session', focusExpression),
+    );
+  }
+
+  private async captureAtFrame(
+    target: FrameTarget,
+    progress: CaptureProgress,
+    via: InspectOutcome['via'],
+    focusExpression?: string,
+  ): Promise<InspectOutcome> {
+    const { tracker } = this.deps;
+    const { session, threadId, frame } = target;
+    if (tracker.state(session.id)?.ended) {
+      throw new CaptureFailure(
+        'session-ended',
+        'The debug session has ended: nothing was captured.',
+      );
+    }
+    const watch = [
+      tracker.onDidResume((e) => {
+        if (e.session.id === session.id && (e.threadId === undefined || e.threadId === threadId)) {
+          progress.abort(
+            new CaptureFailure(
+              'resumed',
+              'The program resumed during the heap capture: nothing was kept. Pause it again and retry.',
+            ),
+          );
+        }
+      }),
+      tracker.onDidEnd((s) => {
+        if (s.id === session.id)
+          progress.abort(
+            new CaptureFailure(
+              'session-ended',
+              'The debug session ended during the heap capture: nothing was kept.',
+            ),
+          );
+      }),
+    ];
+    try {
+      let focusAddress: string | undefined;
+      if (focusExpression !== undefined) {
+        progress.report(`finding ${focusExpression}…`);
+        focusAddress = await abortable(
+          this.addressOf(session, frame.id, focusExpression),
+          progress.signal,
+        );
+      }
+      progress.report(`capturing the heap of ${session.name} at ${frameText(frame)}…`);
+      const snapshot = await captureFrame(this.deps.channels.channelFor(session), {
+        frameId: frame.id,
+        frameIndex: frame.index,
+        agentDirectory: agentPackageDirectory(),
+        signal: progress.signal,
+        timeoutMs: settings().timeoutMs,
+      }).catch((error: unknown) => {
+        // Why the signal fired (thread resumed, session ended) says more than "cancelled".
+        const reason: unknown = progress.signal.aborted ? progress.signal.reason : undefined;
+        throw reason instanceof CaptureFailure ? reason : error;
+      });
+      try {
+        log().info(
+          `captured ${session.name} at ${frameText(frame)}: the debuggee was paused ${(snapshot.pauseMs / 1000).toFixed(2)} s (agent ${snapshot.agentSeconds.toFixed(2)} s)`,
+        );
+        progress.report('analysing the snapshot…');
+        const panelTarget: PanelTarget = {
+          kind: 'session',
+          sessionId: session.id,
+          sessionName: session.name,
+        };
+        const title = `Heap: ${session.name} — ${frameText(frame)}`;
+        return await this.show(
+          panelTarget,
+          title,
+          snapshot.path,
+          session.id,
+          via,
+          focusAddress,
+          progress.signal,
+        );
+      } finally {
+        await snapshot.release();
+      }
+    } finally {
+      for (const d of watch) d.dispose();
+    }
+  }
+
+  /** `hex(id(expression))` evaluated in the frame, without running anything else. */
+  private async addressOf(
+    session: vscode.DebugSession,
+    frameId: number,
+    expression: string,
+  ): Promise<string> {
+    let body: DebugProtocol.EvaluateResponse['body'];
+    try {
+      body = (await session.customRequest('evaluate', {
+        expression: `id(${expression})`,
+        frameId,
+        context: 'watch',
+      })) as DebugProtocol.EvaluateResponse['body'];
+    } catch (error) {
+      throw new UserActionNeeded(
+        `Cannot evaluate "${expression}" in the selected frame: ${(error as Error).message}`,
+      );
+    }
+    const text = String(body?.result ?? '').trim();
+    if (!/^\d+$/.test(text)) {
+      throw new UserActionNeeded(
+        `Cannot find the object of "${expression}": id() gave ${JSON.stringify(text.slice(0, 200))}.`,
+      );
+    }
+    return `0x${BigInt(text).toString(16)}`;
+  }
+
+  // ---- running to a line --------------------------------------------------------------------
+
+  private async runAndShow(
+    uri: vscode.Uri,
+    line: number,
+    method: 'auto' | 'debugger' | 'runner',
+  ): Promise<InspectOutcome> {
+    const useDebugger = method === 'debugger' || (method === 'auto' && debugpyAvailable());
+    if (method === 'debugger' && !debugpyAvailable()) {
+      log().warn(
+        'heapInspector.runToLine.method is "debugger" but no debugpy debug type is installed: using the runner',
+      );
+    }
+    const file = uri.fsPath;
+    const where = `${fileName(file)}:${line}`;
+    if (useDebugger && debugpyAvailable()) {
+      return this.deps.gate.run(`running ${where}`, async (progress) => {
+        progress.report(`running ${fileName(file)} to line ${line} in the debugger…`);
+        const stopped = await runToLineWithDebugger(this.deps.tracker, {
+          uri,
+          line: codeLine(await vscode.workspace.openTextDocument(uri), line),
+          python: this.deps.interpreters.configuredPath(uri),
+          signal: progress.signal,
+          onOtherStop: (at) =>
+            progress.report(
+              `stopped at ${at} before line ${line}: continue (F5) to run on to it, or cancel`,
+            ),
+        });
+        return this.captureAtFrame(stopped, progress, 'debugger-run');
+      });
+    }
+    const python = await this.deps.interpreters.resolve(uri);
+    return this.deps.gate.run(`running ${where}`, async (progress) => {
+      progress.report(
+        `running ${fileName(file)} to line ${line} (${basename(python.executable)} ${python.version.join('.')})…`,
+      );
+      const temp = await mkdtemp(join(tmpdir(), 'heap-inspector-'));
+      const output = this.deps.programOutput;
+      try {
+        output.clear();
+        const started = Date.now();
+        const result = await runToLine({
+          python,
+          script: file,
+          file,
+          line,
+          cwd: vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath,
+          tempDirectory: temp,
+          afterCapture: settings().afterCapture,
+          signal: progress.signal,
+          output: (text) => output.append(text),
+          onStart: (pid, commandLine) => {
+            output.appendLine(`$ ${commandLine}`);
+            log().info(`running ${where} (pid ${pid})`);
+          },
+        });
+        if (result.note) {
+          log().info(result.note);
+          void vscode.window.showInformationMessage(`Heap Inspector: ${result.note}.`);
+        }
+        log().info(
+          `${where} reached and captured in ${((Date.now() - started) / 1000).toFixed(2)} s`,
+        );
+        progress.report('analysing the snapshot…');
+        return await this.show(
+          { kind: 'run', file, line },
+          `Heap: ${where}`,
+          result.snapshotPath,
+          `run:${file}`,
+          'runner',
+          undefined,
+          progress.signal,
+        );
+      } finally {
+        await rm(temp, { recursive: true, force: true, maxRetries: 3 });
+      }
+    });
+  }
+
+  // ---- showing ------------------------------------------------------------------------------
+
+  /** Loads the snapshot into the server, shows it in the target's panel, keeps it for a reload. */
+  private async show(
+    target: PanelTarget,
+    title: string,
+    snapshotPath: string,
+    serverSession: string,
+    via: InspectOutcome['via'],
+    focusAddress?: string,
+    signal?: AbortSignal,
+  ): Promise<InspectOutcome> {
+    const { client, panels } = this.deps;
+    const load = client.loadSnapshot(snapshotPath, serverSession);
+    const loaded = signal ? await abortable(load, signal) : await load;
+    let view: HeapView = loaded.view;
+    let found: boolean | undefined;
+    if (focusAddress) {
+      const focus = await client.focusView(loaded.snapshotId, focusAddress);
+      view = focus.view;
+      found = focus.node !== null;
+      if (!found) {
+        void vscode.window.showWarningMessage(
+          `Heap Inspector: the object ${focusAddress} is not in the snapshot (the capture leaves out the debugger's and its own objects).`,
+        );
+      }
+    }
+    const c = loaded.summary.capture;
+    if (target.kind !== 'session') {
+      const fn = c.function === '<module>' ? 'module level' : `${c.function}()`;
+      title = `${title} — ${fn}`;
+    }
+    const panel = panels.open(target, title);
+    panel.show(view, loaded.snapshotId, title, found ? focusAddress : undefined);
+    await panels.persist(panel, snapshotPath);
+    void this.logMeta(loaded.snapshotId, title);
+    const s = loaded.summary;
+    const top = Object.entries(s.unreachable.byType)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8)
+      .map(([type, n]) => `${n} ${type}`)
+      .join(', ');
+    log().info(
+      `${title}: ${s.unreachable.count} unreachable${top ? ` (${top})` : ''}, ${s.cycles.length} cycles, ${s.finalizers.del.count} finalizers pending`,
+    );
+    return {
+      panelTitle: title,
+      snapshotId: loaded.snapshotId,
+      unreachable: s.unreachable.count,
+      cycles: s.cycles.length,
+      finalizers: s.finalizers.del.count,
+      via,
+      sessionId: target.kind === 'session' ? target.sessionId : undefined,
+      focus: focusAddress ? { address: focusAddress, found: !!found } : undefined,
+    };
+  }
+
+  private async logMeta(snapshotId: string, title: string): Promise<void> {
+    try {
+      const meta = await this.deps.client.meta(snapshotId);
+      log().info(
+        `${title}: ${meta.counts.nodes.toLocaleString('en-US')} objects (${meta.counts.tracked.toLocaleString('en-US')} tracked), ` +
+          `agent ${meta.capture.seconds.toFixed(2)} s + write ${meta.capture.writeSeconds.toFixed(2)} s, CPython ${meta.python.versionString}`,
+      );
+      for (const w of meta.warnings) log().warn(`${title}: ${w}`);
+    } catch (error) {
+      log().debug(`no snapshot meta: ${(error as Error).message}`);
+    }
+  }
+
+  // ---- Inspect in Heap Graph ----------------------------------------------------------------
+
+  async inspectVariable(context?: VariablesContext): Promise<InspectOutcome | undefined> {
+    try {
+      const variable = context?.variable;
+      if (!variable) {
+        throw new UserActionNeeded(
+          'Use "Inspect in Heap Graph" on a variable in the Variables view while paused.',
+        );
+      }
+      const expression =
+        variable.evaluateName ?? (/^[A-Za-z_]\w*$/.test(variable.name) ? variable.name : undefined);
+      if (!expression) {
+        throw new UserActionNeeded(
+          `"${variable.name}" is not a Python expression the heap inspector can find.`,
+        );
+      }
+      const frame = await this.selectedFrame(context?.sessionId);
+      if (!frame)
+        throw new UserActionNeeded(
+          'Pause the Python program first: the variable belongs to a paused frame.',
+        );
+      return await this.deps.gate.run(`capturing ${expression}`, (progress) =>
+        this.captureAtFrame(frame, progress, 'debug-session', expression),
+      );
+    } catch (error) {
+      void reportFailure(error, 'Inspect in Heap Graph', this.notifyOptions());
+      return undefined;
+    }
+  }
+
+  // ---- Re-capture and compare ---------------------------------------------------------------
+
+  async recapture(sessionOrPanel?: string | HeapPanel): Promise<InspectOutcome | undefined> {
+    try {
+      const panel = this.panelFor(sessionOrPanel);
+      if (!panel)
+        throw new UserActionNeeded('Nothing to capture again: use Inspect Heap Here first.');
+      const before = panel.snapshotId;
+      let outcome: InspectOutcome;
+      const t = panel.target;
+      if (t.kind === 'session') {
+        const state = this.deps.tracker.state(t.sessionId);
+        if (!state || state.ended) {
+          throw new UserActionNeeded(
+            `The debug session "${t.sessionName}" of this heap view has ended: start it again and use Inspect Heap Here.`,
+          );
+        }
+        const frame = await this.selectedFrame(t.sessionId);
+        if (!frame) {
+          throw new UserActionNeeded(
+            `The debug session "${t.sessionName}" is running: pause it, then capture again.`,
+          );
+        }
+        panel.showMessage('capturing', `Capturing ${t.sessionName} again…`);
+        outcome = await this.captureFrameAndShow(frame);
+      } else if (t.kind === 'run') {
+        if (!vscode.workspace.isTrusted) {
+          throw new UserActionNeeded('Running the file needs a trusted workspace.', [
+            {
+              title: 'Manage Workspace Trust',
+              run: () => vscode.commands.executeCommand('workbench.trust.manage'),
+            },
+          ]);
+        }
+        panel.showMessage('capturing', `Running ${fileName(t.file)} to line ${t.line} again…`);
+        outcome = await this.runAndShow(vscode.Uri.file(t.file), t.line, 'runner');
+      } else {
+        throw new UserActionNeeded(
+          'This heap view shows a saved snapshot: there is no program to capture again.',
+        );
+      }
+      if (before && before !== outcome.snapshotId) {
+        const diff = await this.deps.client.diff(before, outcome.snapshotId);
+        outcome.diff = {
+          unreachableBefore: diff.unreachableBefore,
+          unreachableAfter: diff.unreachableAfter,
+          changedTypes: Object.keys(diff.byType).length,
+        };
+        void this.announceDiff(outcome.panelTitle, diff);
+      }
+      return outcome;
+    } catch (error) {
+      void reportFailure(error, 'Re-capture', this.notifyOptions());
+      return undefined;
+    }
+  }
+
+  private panelFor(sessionOrPanel?: string | HeapPanel): HeapPanel | undefined {
+    const { panels } = this.deps;
+    if (sessionOrPanel instanceof HeapPanel) return sessionOrPanel;
+    if (typeof sessionOrPanel === 'string') return panels.get(`session:${sessionOrPanel}`);
+    const active = panels.active();
+    if (active) return active;
+    const session = vscode.debug.activeDebugSession;
+    if (session) {
+      const p = panels.get(`session:${session.id}`);
+      if (p) return p;
+    }
+    return panels.all().at(-1);
+  }
+
+  private async announceDiff(title: string, diff: DiffResult): Promise<void> {
+    const uri = this.deps.diffs.add(title, diff);
+    const delta = diff.unreachableAfter - diff.unreachableBefore;
+    const changed = Object.keys(diff.byType).length;
+    const message =
+      `Compared with the previous capture: unreachable ${diff.unreachableBefore} → ${diff.unreachableAfter}` +
+      `${delta === 0 ? '' : ` (${delta > 0 ? '+' : ''}${delta})`}; ${changed} type${changed === 1 ? '' : 's'} changed in count.`;
+    log().info(`${title}: ${message}`);
+    const choice = await vscode.window.showInformationMessage(message, 'Show Comparison');
+    if (choice) await this.deps.diffs.open(uri);
+  }
+
+  // ---- Open Snapshot ------------------------------------------------------------------------
+
+  async openSnapshot(file?: vscode.Uri): Promise<InspectOutcome | undefined> {
+    try {
+      let uri = file;
+      if (!uri) {
+        const picked = await vscode.window.showOpenDialog({
+          canSelectMany: false,
+          filters: { 'Heap snapshots': ['heapsnap'], 'All files': ['*'] },
+          title: 'Open a heap snapshot',
+        });
+        uri = picked?.[0];
+      }
+      if (!uri) return undefined;
+      const path = uri.fsPath;
+      return await this.show(
+        { kind: 'file', path },
+        `Heap: ${fileName(path)}`,
+        path,
+        `file:${path}`,
+        'file',
+      );
+    } catch (error) {
+      void reportFailure(error, 'Open Snapshot', this.notifyOptions());
+      return undefined;
+    }
+  }
+}
+
+/**
+ * The line a breakpoint can stop on: `line` when it holds code, else the next line that does
+ * (blank and comment-only lines start no statement).
+ */
+export function codeLine(document: vscode.TextDocument, line: number): number {
+  for (let l = line - 1; l < document.lineCount; l++) {
+    const text = document.lineAt(l).text.trim();
+    if (text !== '' && !text.startsWith('#')) return l + 1;
+  }
+  return line;
+}

@@ -1,0 +1,178 @@
+/**
+ * Running a file to a line without a debugger: the agent's own runner
+ * (`python heap_inspector_run.py run --at FILE:LINE --out SNAPSHOT --agent-dir … SCRIPT`), exactly
+ * as `heap-inspector snapshot` runs it (the compiled runner and the collector-schedule
+ * correction come from the CLI's modules). Needs nothing but CPython.
+ *
+ * The snapshot is complete when its file appears (the agent writes a temporary name and renames
+ * it). Then, by default, the program is stopped — its heap is what was asked for; with
+ * `afterCapture: 'finish'` it runs on to its end. Its output goes to `output`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { agentPackageDirectory } from '../../cli/agentFiles';
+import { compiledRunner } from '../../cli/compiledRunner';
+import { scheduleOffset } from '../../cli/scheduleCalibration';
+import type { PythonInfo } from '../../cli/python';
+import { CaptureFailure } from '../debug/captureAdapter';
+
+export interface RunToLineRequest {
+  python: PythonInfo;
+  script: string;
+  /** The file to stop in (usually the script itself) and its 1-based line. */
+  file: string;
+  line: number;
+  args?: string[];
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  tempDirectory: string;
+  afterCapture: 'stop' | 'finish';
+  signal?: AbortSignal;
+  /** Receives the program's stdout/stderr as they come. */
+  output?: (text: string) => void;
+  /** Called once the runner is started (pid) — for logs. */
+  onStart?: (pid: number | undefined, commandLine: string) => void;
+}
+
+export interface RunToLineResult {
+  snapshotPath: string;
+  /** The runner's note when LINE starts no statement ("stopping at line N instead"). */
+  note?: string;
+  pid: number | undefined;
+}
+
+const POLL_MS = 100;
+
+/** Runs the script under the agent's runner until the snapshot exists; throws CaptureFailure. */
+export function runToLine(request: RunToLineRequest): Promise<RunToLineResult> {
+  const snapshotPath = join(request.tempDirectory, 'capture.heapsnap');
+  const runner = compiledRunner(request.python);
+  const args = [
+    runner,
+    'run',
+    '--agent-dir',
+    agentPackageDirectory(),
+    '--schedule-offset',
+    String(scheduleOffset(request.python, runner)),
+    '--at',
+    `${request.file}:${request.line}`,
+    '--out',
+    snapshotPath,
+    '--',
+    request.script,
+    ...(request.args ?? []),
+  ];
+  return new Promise<RunToLineResult>((resolve, reject) => {
+    let settled = false;
+    let stderrTail = '';
+    let note: string | undefined;
+    let child: ChildProcess;
+    try {
+      child = spawn(request.python.executable, args, {
+        cwd: request.cwd ?? dirname(request.script),
+        env: { ...process.env, ...(request.env ?? {}), PYTHONUNBUFFERED: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (error) {
+      reject(
+        new CaptureFailure(
+          'agent-failed',
+          `Cannot run ${request.python.executable}: ${(error as Error).message}.`,
+        ),
+      );
+      return;
+    }
+    request.onStart?.(child.pid, [request.python.executable, ...args].join(' '));
+    const stop = () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const hard = setTimeout(() => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        }, 3_000);
+        hard.unref?.();
+      }
+    };
+    const finish = (error: CaptureFailure | null) => {
+      if (settled) return;
+      settled = true;
+      clearInterval(poll);
+      request.signal?.removeEventListener('abort', onAbort);
+      if (error) {
+        stop();
+        reject(error);
+        return;
+      }
+      if (request.afterCapture === 'stop') stop();
+      resolve({ snapshotPath, note, pid: child.pid });
+    };
+    const onAbort = () => {
+      const reason = request.signal?.reason;
+      finish(
+        reason instanceof CaptureFailure
+          ? reason
+          : new CaptureFailure('cancelled', 'Capture cancelled.'),
+      );
+    };
+    if (request.signal?.aborted) return onAbort();
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+
+    child.stdout?.setEncoding('utf8').on('data', (text: string) => request.output?.(text));
+    child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+      request.output?.(text);
+      stderrTail = (stderrTail + text).slice(-4000);
+      const moved = /heap-inspector: .* starts no statement; stopping at line (\d+) instead/.exec(
+        text,
+      );
+      if (moved)
+        note = `line ${request.line} starts no statement: captured at line ${moved[1]} instead`;
+      // The runner reports a failed capture and lets the program go on: stop waiting now.
+      const failed = /heap-inspector: the capture failed: (.*)/.exec(stderrTail);
+      if (failed) {
+        const kind = /Permission|Errno 13|Errno 30|No space|Read-only/i.test(failed[1])
+          ? 'cannot-write'
+          : 'agent-failed';
+        finish(new CaptureFailure(kind, `The capture failed: ${failed[1]}`, stderrTail));
+      }
+    });
+    const poll = setInterval(() => {
+      if (existsSync(snapshotPath)) finish(null);
+    }, POLL_MS);
+    child.on('error', (error) =>
+      finish(
+        new CaptureFailure(
+          'agent-failed',
+          `Cannot run ${request.python.executable}: ${error.message}.`,
+        ),
+      ),
+    );
+    child.on('exit', (code, signal) => {
+      if (settled) return;
+      if (existsSync(snapshotPath)) return finish(null);
+      const said = lastAgentMessage(stderrTail);
+      const where = `${request.file.split(/[\\/]/).pop()}:${request.line}`;
+      if (code === 0 || (said && /never reached|fewer than/.test(said))) {
+        return finish(
+          new CaptureFailure(
+            'line-not-reached',
+            `The program ended without reaching ${where}: nothing was captured.`,
+            stderrTail,
+          ),
+        );
+      }
+      finish(
+        new CaptureFailure(
+          'program-ended',
+          `The program ended (${signal ?? `exit status ${code}`}) before reaching ${where}${said ? `: ${said}` : ''}. See its output.`,
+          stderrTail,
+        ),
+      );
+    });
+  });
+}
+
+/** The last "heap-inspector: …" line the runner printed. */
+function lastAgentMessage(stderr: string): string | undefined {
+  const lines = stderr.split('\n').filter((l) => l.startsWith('heap-inspector: '));
+  return lines.pop()?.slice('heap-inspector: '.length);
+}

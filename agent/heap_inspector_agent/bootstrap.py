@@ -23,6 +23,7 @@ SUBMODULES = (
     "roots",
     "weakrefs",
     "heapwalk",
+    "allocations",
     "collect",
     "capture",
 )

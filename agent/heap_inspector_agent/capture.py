@@ -5,6 +5,7 @@ import os
 import sys
 import time
 
+from . import allocations
 from . import compat
 from . import gcstate
 from . import heapwalk
@@ -123,6 +124,7 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started):
             for ident, frames in other_stacks
         ],
     }
+    allocation_columns = allocations.collect(walk.objects, strings)
     walk.release()
     enabled, counts, debug = state
     gc_state = gcstate.read_state()
@@ -151,6 +153,10 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started):
         output.column("root.node", snapshot_writer.U32, walk.root_node)
         output.column("root.name", snapshot_writer.U32, walk.root_name)
         output.column("root.frame", snapshot_writer.I32, walk.root_frame)
+        if allocation_columns is not None:
+            output.column("alloc.node", snapshot_writer.U32, allocation_columns[0])
+            output.column("alloc.file", snapshot_writer.U32, allocation_columns[1])
+            output.column("alloc.line", snapshot_writer.U32, allocation_columns[2])
         output.json("frames", frames_section)
         output.json("finalizers", walk.finalize_records)
         meta = {

@@ -365,3 +365,37 @@ def test_large_heap(agent, snapshot_path):
     s = Snapshot(snapshot_path)
     assert predicted(s) == collect_with_oracle()
     del live
+
+
+def test_allocation_sites_when_tracemalloc_traces(agent, snapshot_path):
+    import tracemalloc
+
+    was_tracing = tracemalloc.is_tracing()
+    if not was_tracing:
+        tracemalloc.start(2)
+    try:
+
+        class Allocated:
+            pass
+
+        obj = Allocated()
+        line = sys._getframe().f_lineno - 1
+        agent.capture_to_file(snapshot_path)
+    finally:
+        if not was_tracing:
+            tracemalloc.stop()
+    s = Snapshot(snapshot_path)
+    sites = {
+        int(n): (s.strings[f], l)
+        for n, f, l in zip(s.sections["alloc.node"], s.sections["alloc.file"], s.sections["alloc.line"])
+    }
+    assert sites[s.by_address[id(obj)]] == (__file__, line)
+
+
+def test_no_allocation_sites_without_tracemalloc(agent, snapshot_path):
+    import tracemalloc
+
+    if tracemalloc.is_tracing():
+        pytest.skip("tracemalloc is on for the whole run")
+    agent.capture_to_file(snapshot_path)
+    assert "alloc.node" not in Snapshot(snapshot_path).sections

@@ -1,0 +1,166 @@
+/**
+ * The Python expressions a capture sends through DAP `evaluate` (context `repl`, with the paused
+ * frame's `frameId`). Pure string building: no I/O, no `vscode`.
+ *
+ * Why expressions and not statements: debugpy runs a statement with `exec` and then writes every
+ * new name back into the user's frame; an expression is run with `eval` and leaves nothing. Every
+ * name below is a lambda parameter or a key of a private dict, never a name in the user's scope.
+ *
+ * Two expressions, both safe to parse on any Python (even 2.7), so that an old interpreter
+ * answers with a status instead of a SyntaxError:
+ *
+ * - the call (`buildCaptureExpression`, `buildAgentCall`): one short line that calls the hook
+ *   (hookSource.ts) if this process has it, at this exact version, and otherwise answers
+ *   `{"status":"no-hook"}`. It creates no objects before the hook disables the collector.
+ * - the install (`buildInstallExpression`): checks for CPython 3.8+, then, with the collector
+ *   disabled and a sentinel made first (so that compiling the hook counts as the capture's own
+ *   allocations), installs the hook and makes the same call.
+ *
+ * Builtins are read from the frame's `__builtins__` (a module in `__main__`, a dict elsewhere)
+ * through syntax only, so a user variable named `getattr` or `exec` cannot get in the way.
+ */
+import { HOOK_ID, HOOK_MODULE, HOOK_SOURCE } from './hookSource';
+import { pythonLiteral, pythonString, type PythonValue } from './pythonLiteral';
+
+/** The hook's entry points (hookSource.ts), each installed under a name that carries HOOK_ID. */
+export type HookMethod = 'capture' | 'call';
+
+export interface HookCall {
+  method: HookMethod;
+  args: readonly PythonValue[];
+}
+
+const BUILTINS =
+  '(__builtins__ if {}.__class__ is __builtins__.__class__ else __builtins__.__dict__)';
+
+/** The answer of the call expression when the hook is missing or from another version. */
+export const NO_HOOK_STATUS = 'no-hook';
+
+/** Capture the heap at the selected frame into `snapshotPath` (see hookSource.ts `capture`). */
+export function captureCall(snapshotPath: string, agentDirectory: string): HookCall {
+  return { method: 'capture', args: [snapshotPath, agentDirectory] };
+}
+
+export interface AgentCallOptions {
+  agentDirectory: string;
+  /** A module of the agent package, e.g. `capture`. */
+  module: string;
+  function: string;
+  /** JSON-like arguments, passed positionally. */
+  args?: readonly PythonValue[];
+  /** Also pass `frame=<the selected frame>` as a keyword argument. */
+  passFrame?: boolean;
+}
+
+/** Any function of the loaded agent; its return value comes back as JSON (keep it small). */
+export function agentCall(options: AgentCallOptions): HookCall {
+  return {
+    method: 'call',
+    args: [
+      options.agentDirectory,
+      options.module,
+      options.function,
+      [...(options.args ?? [])],
+      options.passFrame ?? false,
+    ],
+  };
+}
+
+/** The short expression: calls the installed hook, or answers `{"status":"no-hook"}`. */
+export function buildCallExpression(call: HookCall): string {
+  // getattr(sys.modules.get(HOOK), 'capture_<id>', '{{…no-hook…}}'.format)(args…): when the hook
+  // is missing the default is str.format, which ignores positional arguments.
+  const fallback = pythonString(`{{"status":"${NO_HOOK_STATUS}"}}`) + '.format';
+  return (
+    `${BUILTINS}['getattr'](${BUILTINS}['__import__']('sys').modules.get(` +
+    `${pythonString(HOOK_MODULE)}), ${pythonString(versionedName(call.method))}, ${fallback})` +
+    `(${call.args.map(pythonLiteral).join(', ')})`
+  );
+}
+
+/** The capture expression the extension sends (tests send exactly this). */
+export function buildCaptureExpression(snapshotPath: string, agentDirectory: string): string {
+  return buildCallExpression(captureCall(snapshotPath, agentDirectory));
+}
+
+/** The expression for any agent function, e.g. the stepper's real `gc.collect`. */
+export function buildAgentCall(options: AgentCallOptions): string {
+  return buildCallExpression(agentCall(options));
+}
+
+// Runs as statements in a private dict (names: NAME, HOOK_ID, SOURCE, METHOD, ARGS).
+// CPython 3.8+ only: the expression checks the version before compiling this. For a capture
+// the order is the hook's capture(): quiet the other threads (see quiet_threads there), disable
+// the collector, make the sentinel; only then compile the hook, so that compiling it counts as
+// the capture's own allocations. Modules imported here that the program had not are handed to
+// the agent as its own (PROGRAM_LACKED, see the hook's _adopt_modules).
+const INSTALL = `import sys
+lacked = tuple(name for name in ("gc", "os", "time") if name not in sys.modules)
+import gc
+import time
+interval = sys.getswitchinterval()
+enabled = gc.isenabled()
+hook = None
+try:
+    if METHOD == "capture":
+        sys.setswitchinterval(1000.0)
+        time.sleep(0.01)
+        gc.disable()
+        counts = gc.get_count()
+        sentinel = []
+    hook = type(sys)(NAME)
+    exec(compile(SOURCE, "<heap-inspector debugger hook>", "exec", 0, True), hook.__dict__)
+    hook.__dict__["PROGRAM_LACKED"] = lacked
+    for method in ("capture", "call"):
+        hook.__dict__[method + "_" + HOOK_ID] = hook.__dict__[method]
+    sys.modules[NAME] = hook
+    if METHOD == "capture":
+        result = hook.capture(*ARGS, collector_state=(enabled, counts), sentinel=sentinel)
+    else:
+        result = hook.__dict__[METHOD](*ARGS)
+finally:
+    hook = None
+    sentinel = None
+    sys.setswitchinterval(interval)
+    if enabled:
+        gc.enable()
+`;
+
+/**
+ * The install expression: on CPython 3.8+ installs the hook and makes `call`; elsewhere answers
+ * `{"status":"unsupported-python","implementation":…,"version":…}` without compiling anything.
+ */
+export function buildInstallExpression(call: HookCall): string {
+  const names: Record<string, PythonValue> = {
+    NAME: HOOK_MODULE,
+    HOOK_ID,
+    SOURCE: HOOK_SOURCE,
+    METHOD: call.method,
+    ARGS: [...call.args],
+  };
+  const namespace =
+    `{'__builtins__': b, ` +
+    Object.entries(names)
+      .map(([key, value]) => `${pythonString(key)}: ${pythonLiteral(value)}`)
+      .join(', ') +
+    '}';
+  const install =
+    `(lambda n: (b['exec'](b['compile'](${pythonString(INSTALL)}, '<heap-inspector install>', ` +
+    `'exec', 0, 1), n), n['result'])[1])(${namespace})`;
+  const supported =
+    "b['__import__']('sys').version_info[:2] >= (3, 8) and " +
+    "b['getattr'](b['__import__']('sys'), 'implementation', None) is not None and " +
+    "b['__import__']('sys').implementation.name == 'cpython'";
+  const implementation =
+    "''.join([c for c in b['str'](b['getattr'](b['getattr'](b['__import__']('sys'), " +
+    "'implementation', None), 'name', 'cpython')) if c.isalnum()])";
+  const version = "'.'.join([b['str'](v) for v in b['__import__']('sys').version_info[:3]])";
+  const unsupported =
+    `'{"status":"unsupported-python","implementation":"%s","version":"%s"}' % ` +
+    `(${implementation}, ${version})`;
+  return `(lambda b: ${install} if ${supported} else ${unsupported})(${BUILTINS})`;
+}
+
+function versionedName(method: HookMethod): string {
+  return `${method}_${HOOK_ID}`;
+}

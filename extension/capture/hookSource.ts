@@ -1,0 +1,266 @@
+/**
+ * The Python side of a capture over DAP: a small module installed once per debuggee process as
+ * `_heap_inspector_agent.debugger_hook` (see agentExpression.ts for how it gets there and how it
+ * is called). It lives here, as text, so that the extension ships it with no file of its own.
+ *
+ * Why a hook module at all: each capture's `evaluate` expression stays a one-line call (what
+ * pydevd prints if an evaluation is slow is that expression), the hook is compiled once per
+ * process, and its name under the agent's package makes the agent count it — and everything it
+ * holds — as its own, so it never shows up in a snapshot.
+ */
+import { createHash } from 'node:crypto';
+
+export const HOOK_MODULE = '_heap_inspector_agent.debugger_hook';
+
+/** Python 3.8+; standard library modules that every debugpy process has already loaded. */
+export const HOOK_SOURCE = String.raw`"""Python Heap Inspector's debugger hook: runs inside a debuggee paused under debugpy.
+
+Called through DAP evaluate by the expressions of extension/capture/agentExpression.ts; every
+function returns one short line of JSON (the evaluate result is cut at 64 KB: the snapshot itself
+travels through a file).  Never raises: failures are statuses with a code.
+"""
+import gc
+import os
+import sys
+import time
+
+PACKAGE = "_heap_inspector_agent"
+FRAME_TYPE = type(sys._getframe(0))
+# pydevd (debugpy 1.6 and 1.8) evaluates an expression for a frame in
+# pydevd_vars.evaluate_expression(py_db, frame, expression, is_exec): the frame the user
+# selected is that function's 'frame' argument, whichever frame of the stack it is.
+PYDEVD_EVALUATE = "evaluate_expression"
+
+
+def capture(path, agent_directory, collector_state=None, sentinel=None):
+    """Capture the heap at the selected frame into 'path'.
+
+    'collector_state' (enabled, counts) and 'sentinel' come from the install expression, which
+    disabled the collector before compiling this module; otherwise this function starts so.
+    """
+    started = time.perf_counter()
+    interval = None
+    if collector_state is None:
+        interval = quiet_threads()
+        # As the runner's stop(): no automatic collection from here on (loading the agent
+        # allocates), and everything tracked after the sentinel is the capture's own doing.
+        enabled = gc.isenabled()
+        gc.disable()
+        counts = gc.get_count()
+        sentinel = []
+    else:
+        enabled, counts = collector_state  # the install expression did all of the above
+    frame = None
+    stage = "frame"
+    try:
+        frame, resolved_by = _selected_frame()
+        code = frame.f_code
+        where = {"function": code.co_name, "file": code.co_filename, "line": frame.f_lineno,
+                 "resolvedBy": resolved_by}
+        del code
+        stage = "load"
+        loaded_now = sys.modules.get(PACKAGE + ".capture") is None
+        agent = _load_agent(agent_directory)
+        stage = "capture"
+        # held_by_caller=1: this function's 'frame' is the only reference the hook holds.
+        result = agent.capture_to_file(path, frame, trigger="debugger", held_by_caller=1,
+                                       collector_state=(enabled, counts), sentinel=sentinel)
+        frame = None
+        return _json({
+            "status": "ok",
+            "nodes": result["nodes"],
+            "edges": result["edges"],
+            "captureSeconds": result["seconds"],
+            "seconds": time.perf_counter() - started,
+            "agentLoaded": loaded_now,
+            "frame": where,
+            "python": "%d.%d.%d" % tuple(sys.version_info[:3]),
+            "pid": os.getpid(),
+            "gcCollections": _collections(),
+        })
+    except BaseException as error:  # noqa: B902 - every failure must become a status
+        return _failure(stage, error, path, agent_directory)
+    finally:
+        frame = None
+        sentinel = None
+        if interval is not None:
+            sys.setswitchinterval(interval)
+        if enabled:
+            gc.enable()
+
+
+def quiet_threads():
+    """Stop other threads from running mid-capture; returns the switch interval to restore.
+
+    A long switch interval keeps the GIL with the capture, but only against threads that start
+    waiting for it afterwards: one already waiting (pydevd's writer wakes every 0.1 s) takes it
+    within the old interval and runs in the middle of the heap walk, so that frames and counts
+    read before no longer hold.  Sleeping once lets every such thread have its turn first.
+    The install expression (agentExpression.ts) does the same before this module exists."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1000.0)
+    time.sleep(0.01)
+    return interval
+
+
+def call(agent_directory, module, function, args, pass_frame):
+    """Call the agent's module.function(*args[, frame=selected frame]); JSON of its result."""
+    frame = None
+    stage = "frame"
+    try:
+        if pass_frame:
+            frame = _selected_frame()[0]
+        stage = "load"
+        _load_agent(agent_directory)
+        target = sys.modules.get(PACKAGE + "." + module)
+        function_object = None if target is None else target.__dict__.get(function)
+        if not callable(function_object):
+            return _json({"status": "error", "code": "agent-failed",
+                          "message": "the agent has no function %s.%s" % (module, function)})
+        stage = "call"
+        if pass_frame:
+            value = function_object(*args, frame=frame)
+        else:
+            value = function_object(*args)
+        frame = None
+        return _json({"status": "ok", "value": value, "gcCollections": _collections()})
+    except BaseException as error:  # noqa: B902
+        return _failure(stage, error, None, agent_directory)
+    finally:
+        frame = None
+
+
+def _selected_frame():
+    """(frame, how it was found) for the frame the evaluate request named."""
+    walk = sys._getframe(2)  # the evaluate expression's own frame
+    try:
+        while walk is not None:
+            code = walk.f_code
+            if code.co_name == PYDEVD_EVALUATE and "pydevd" in code.co_filename:
+                selected = walk.f_locals.get("frame")
+                if type(selected) is FRAME_TYPE:
+                    return selected, "pydevd"
+                break
+            walk = walk.f_back
+        # Another debugger: the innermost frame that is neither the debugger's nor ours.
+        walk = sys._getframe(2)
+        while walk is not None and _is_debugger_file(walk.f_code.co_filename):
+            walk = walk.f_back
+        if walk is None:
+            raise LookupError("no user frame on this thread's stack")
+        return walk, "innermost"
+    finally:
+        walk = None
+
+
+def _is_debugger_file(filename):
+    if filename.startswith("<"):
+        return True  # this expression, the debugger's compiled expressions
+    parts = filename.replace("\\", "/").split("/")
+    return "pydevd" in filename or "debugpy" in parts or "_pydevd_bundle" in parts
+
+
+def _load_agent(directory):
+    """The agent's capture module, loaded once per process by its own bootstrap."""
+    loaded = sys.modules.get(PACKAGE + ".capture")
+    if loaded is not None:
+        return loaded
+    separator = "\\" if "\\" in directory and "/" not in directory else "/"
+    path = directory + separator + "bootstrap.py"
+    with open(path, "rb") as source:
+        code = compile(source.read(), path, "exec", 0, True)
+    namespace = {"__name__": "_heap_inspector_bootstrap"}
+    try:
+        exec(code, namespace)
+        loaded = namespace["load_agent"](directory)
+    finally:
+        # load_agent refers to this namespace (its globals) and the namespace to load_agent: a
+        # cycle that would be left as garbage for the next collection.
+        namespace.clear()
+    _adopt_modules()
+    return loaded
+
+
+def _adopt_modules():
+    """Count the modules the install expression imported, and the program had not, among those
+    the agent loaded (the package's loaded_modules, see bootstrap.py): they are left out of
+    snapshots, as everything the agent brought into the process."""
+    names = [name for name in globals().get("PROGRAM_LACKED", ()) if name in sys.modules]
+    package = sys.modules.get(PACKAGE)
+    if names and package is not None:
+        known = package.__dict__.get("loaded_modules", ())
+        package.loaded_modules = tuple(sorted(set(known) | set(names)))
+
+
+def _collections():
+    return [generation["collections"] for generation in gc.get_stats()]
+
+
+def _failure(stage, error, path, agent_directory):
+    kind = type(error).__name__
+    detail = "%s: %s" % (kind, error)
+    if isinstance(error, KeyboardInterrupt):
+        code = "interrupted"
+    elif stage == "load" and isinstance(error, OSError):
+        code = "agent-missing"
+        detail = "cannot read the agent in %s (%s)" % (agent_directory, detail)
+    elif stage == "capture" and isinstance(error, OSError):
+        code = "cannot-write"
+        detail = "cannot write %s (%s)" % (path, detail)
+    elif stage == "frame":
+        code = "not-paused"
+    else:
+        code = "agent-failed"
+    return _json({"status": "error", "code": code, "stage": stage, "message": detail})
+
+
+def _json(value):
+    parts = []
+    _encode(value, parts.append)
+    return "".join(parts)
+
+
+def _encode(value, out):
+    kind = type(value)
+    if value is None or value is True or value is False:
+        out("null" if value is None else "true" if value else "false")
+    elif kind is int:
+        out(str(value))
+    elif kind is float:
+        out(repr(value) if value == value and value not in (float("inf"), float("-inf")) else "null")
+    elif kind is str:
+        out('"')
+        for char in value:
+            point = ord(char)
+            if char == '"' or char == "\\":
+                out("\\" + char)
+            elif 0x20 <= point < 0x7F:
+                out(char)
+            elif point <= 0xFFFF:
+                out("\\u%04x" % point)
+            else:
+                point -= 0x10000
+                out("\\u%04x\\u%04x" % (0xD800 + (point >> 10), 0xDC00 + (point & 0x3FF)))
+        out('"')
+    elif kind is dict:
+        out("{")
+        for index, (key, item) in enumerate(value.items()):
+            if index:
+                out(",")
+            _encode(str(key), out)
+            out(":")
+            _encode(item, out)
+        out("}")
+    elif kind is list or kind is tuple:
+        out("[")
+        for index, item in enumerate(value):
+            if index:
+                out(",")
+            _encode(item, out)
+        out("]")
+    else:
+        raise TypeError("cannot encode %s as JSON" % kind.__name__)
+`;
+
+/** Changes whenever the source does: a process holding an older hook gets the new one. */
+export const HOOK_ID = createHash('sha256').update(HOOK_SOURCE).digest('hex').slice(0, 16);

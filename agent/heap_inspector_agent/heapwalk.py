@@ -6,13 +6,24 @@ Order matters, because every reference the agent holds changes the reference cou
 2. their reference counts, read while the agent holds each exactly once (calibrated on a probe);
 3. their referents, which brings in the untracked objects they reference (the "leaves");
 4. roots and weak-reference referents, which may bring in more leaves;
-5. the leaves' reference counts, minus the references the agent's referent lists hold;
+5. the leaves' reference counts, read once the referent lists are dropped (every edge is a node
+   index by then), so that only the node list holds them;
 6. only then types, labels and columns, which hold further references freely.
+
+Speed (docs/performance.md): the work per object and per reference is done by C-level passes --
+``map``, ``zip``, ``itertools.compress``, ``dict``/``bytes``/``array`` methods -- over whole
+columns, not by Python loops.  Nodes are grouped by what their type needs (a name from their
+value, index labels, str keys, attribute names per class, or the per-object labeller); each group
+is processed at once and the results are merged back into node order with
+``map(next, map(sources.__getitem__, group_of_node))``.  Python loops remain for what is rare:
+finalizers, weak references, objects that no batch plan vouches for.  While counts are read the
+agent holds no list of ints (arrays instead): a list would reference the small ints, which are
+nodes too.
 """
 import array
 import gc
 import sys
-from itertools import islice
+from itertools import accumulate, chain, compress, count, islice, repeat
 
 from . import builtin_types as bt
 from . import compat
@@ -34,6 +45,30 @@ SUSPENDED = 1 << 6
 
 U32_MAX = 0xFFFFFFFF
 _EMPTY = ()
+_UNRESOLVED = -2  # an edge target that is not a node yet
+_EXCLUDED = -1  # an edge to one of the agent's own objects: dropped
+
+# How a node's short name (node.name) is computed, per type (see _node_name).
+NAME_NONE = 0
+NAME_STR = 1
+NAME_INT = 2
+NAME_FLOAT = 3
+NAME_OBJECT = 4
+_NAMED_CATEGORIES = ("atom", "function", "class", "module", "frame", "generator")
+_NAME_LIMIT = 60
+
+
+def _selector(value):
+    """A ``bytes.translate`` table mapping ``value`` to 1 and every other byte to 0."""
+    return bytes(int(i == value) for i in range(256))
+
+
+_SELECT = [_selector(v) for v in range(8)]
+_NOT = _selector(0)  # 0 -> 1, anything else -> 0
+# Bytes of an array('i') value: which byte is the low one and which the high one.
+_LOW, _HIGH = (0, 3) if sys.byteorder == "little" else (3, 0)
+_LOW_IS_FE = _selector(0xFE)  # -2 is 0xfffffffe: low byte 0xfe, high byte 0xff
+_HIGH_IS_FF = _selector(0xFF)  # only negative values (-1, -2) have a 0xff high byte
 
 
 def _count_overhead(shape):
@@ -58,6 +93,45 @@ def _tail_from(start):
     return shape
 
 
+def _counts(objects, overhead):
+    """Reference counts minus ``overhead``, as an array: a list of the counts would itself
+    reference the small ints among them, which may be nodes counted later in the same pass."""
+    counts = array.array("q", map(sys.getrefcount, objects))
+    return array.array("q", map(int.__sub__, counts, repeat(overhead)))
+
+
+def _clamp(value):
+    return value if 0 <= value <= U32_MAX else (U32_MAX if value > 0 else 0)
+
+
+def _u32(values):
+    """array('I') of a sequence of ints, clamping the rare value outside 0..2**32-1."""
+    try:
+        return array.array("I", values)
+    except (OverflowError, TypeError):
+        return array.array("I", map(_clamp, values))
+
+
+def _or_bytes(*columns):
+    """Bitwise OR of equally long byte strings (as big integers: one C operation each)."""
+    total = 0
+    for column in columns:
+        total |= int.from_bytes(column, "little")
+    return total.to_bytes(len(columns[0]), "little")
+
+
+def _and_bytes(*columns):
+    total = int.from_bytes(columns[0], "little")
+    for column in columns[1:]:
+        total &= int.from_bytes(column, "little")
+    return total.to_bytes(len(columns[0]), "little")
+
+
+def _merge(group_of, sources):
+    """Items in node order: node i takes the next item of ``sources[group_of[i]]``."""
+    return map(next, map(sources.__getitem__, group_of))
+
+
 class HeapWalk:
     """The heap as columns.  Build with ``walk(...)``; then read the public attributes."""
 
@@ -65,11 +139,14 @@ class HeapWalk:
         self.memory = memory
         self.strings = strings
         self.objects = []  # node index -> object (alive for the duration of the capture)
-        self.index = {}  # id(object) -> node index
+        self.index = {}  # id(object) -> node index, in node order
         self.tracked_count = 0
         self.generation_ends = []  # node index where each generation's objects end
         self.refcounts = array.array("I")
-        self.reflists = []
+        self.reflists = []  # node index -> gc.get_referents(object), until the leaves are counted
+        self.edge_lengths = array.array("I")  # node index -> len(gc.get_referents(object))
+        self.edge_targets = array.array("i")  # every referent's node index, node after node
+        self.type_ids = array.array("q")  # node index -> id(type(object)): no reference to a type
         self.root_kind = array.array("B")
         self.root_node = array.array("I")
         self.root_name = array.array("I")
@@ -80,6 +157,10 @@ class HeapWalk:
         self.warnings = []
         self._weakref_kind = {}  # id(type) -> 0 not a weakref, 1 reference, 2 proxy
         self._gc_capable = {}  # id(type) -> bool
+        # A node of each type, in order of discovery: the types are found again from these, so
+        # no list of types is alive while counts are read (static types are nodes too).
+        self._type_examples = array.array("q")
+        self._excluded = set()
 
     # -- 1, 2: tracked objects and their counts ----------------------------------------------
     def collect_tracked(self, excluded, sentinel, keep, held):
@@ -90,67 +171,106 @@ class HeapWalk:
         except the ids in ``keep`` (user frames the capture materialised to record the stack).
         ``held``: id -> references the caller holds to that object while counts are read."""
         tracked = []
+        tracked_ids = []
         for generation in range(compat.NUM_GENERATIONS):
             generation_list = gc.get_objects(generation=generation)
             excluded.add(id(generation_list))
+            ids = list(map(id, generation_list))
             if generation == 0:
-                ids = list(map(id, generation_list))
                 try:
                     start = ids.index(id(sentinel))
                 except ValueError:
                     start = len(ids)
-                for key in islice(ids, start, None):
-                    if key not in keep:
-                        excluded.add(key)
-                del ids
-            kept = [o for o in generation_list if id(o) not in excluded]
+                tail = set(islice(ids, start, None))
+                tail.difference_update(keep)
+                excluded.update(tail)
+                del tail
+            kept, ids = _without_ids(generation_list, ids, excluded)
             del generation_list
-            tracked.extend(_without_weakrefs_to(kept, excluded))
-            del kept
+            kept, ids = _without_weakrefs_to(kept, ids, excluded)
+            tracked.extend(kept)
+            tracked_ids.extend(ids)
+            del kept, ids
             self.generation_ends.append(len(tracked))
         overhead = _count_overhead(_whole)
-        counts = list(map(sys.getrefcount, tracked))
+        counts = _counts(tracked, overhead)
         self.objects = tracked
         self.tracked_count = len(tracked)
-        self.index = dict(zip(map(id, tracked), range(len(tracked))))
+        self.index = dict(zip(tracked_ids, count()))
+        del tracked_ids
         for key, extra in dict.items(held):
             position = self.index.get(key)
             if position is not None:
                 counts[position] -= extra
-        self.refcounts = array.array("I", (self._clamp(c - overhead) for c in counts))
-
-    @staticmethod
-    def _clamp(count):
-        return count if 0 <= count <= U32_MAX else (U32_MAX if count > 0 else 0)
+        self.refcounts = _u32(counts)
 
     # -- 3: referents and leaves -------------------------------------------------------------
     def collect_referents(self, excluded):
-        get_referents = gc.get_referents
-        self.reflists = list(map(get_referents, self.objects))
         self._excluded = excluded
+        self.type_ids = array.array("q", map(id, map(type, self.objects)))
+        self._describe_types(0)
+        self.reflists = list(map(gc.get_referents, self.objects))
+        self.edge_lengths = array.array("I", map(len, self.reflists))
         self._expand_leaves(0)
 
     def _expand_leaves(self, start):
-        """Add every referent not yet a node, from reflists[start:], and the referents of
-        GC-capable leaves (an untracked tuple may hold a dict that became tracked later)."""
+        """Map the referents in reflists[start:] to node indices, adding every referent not yet
+        a node (a "leaf") and, in turn, the referents of GC-capable leaves (an untracked tuple
+        may hold a dict that became tracked later).  Leaves are added in order of first use."""
         objects = self.objects
         index = self.index
         excluded = self._excluded
-        position = start
-        while position < len(self.reflists):
-            for referent in self.reflists[position]:
-                key = id(referent)
-                if key not in index and key not in excluded:
-                    index[key] = len(objects)
-                    objects.append(referent)
-            position += 1
-            if position == len(self.reflists) and len(self.reflists) < len(objects):
-                self._add_leaf_referents()
+        while start < len(self.reflists):
+            end = len(self.reflists)
+            referents = list(chain.from_iterable(self.reflists[start:end] if start else self.reflists))
+            targets = array.array("i", map(index.get, map(id, referents), repeat(_UNRESOLVED)))
+            unresolved = _unresolved_mask(targets)
+            first = len(objects)
+            if any(unresolved):
+                fresh = list(compress(referents, unresolved))
+                fresh_ids = list(map(id, fresh))
+                new = dict(zip(fresh_ids, fresh))  # one entry per object, in order of first use
+                del fresh
+                for key in excluded.intersection(new):
+                    del new[key]
+                objects.extend(dict.values(new))
+                leaves = dict(zip(new, count(first)))  # smaller than the index: faster to search
+                del new
+                index.update(leaves)
+                found = map(leaves.get, fresh_ids, repeat(_EXCLUDED))
+                any(map(targets.__setitem__, compress(count(), unresolved), found))  # C-level scatter
+                del fresh_ids, found, leaves
+            del referents
+            self.edge_targets.extend(targets)
+            del targets
+            if len(objects) > first:
+                self._add_leaf_referents(first)
+            start = end
 
-    def _add_leaf_referents(self):
-        get_referents = gc.get_referents
-        for obj in islice(self.objects, len(self.reflists), None):
-            self.reflists.append(get_referents(obj) if self._is_gc_capable(type(obj)) else _EMPTY)
+    def _describe_types(self, start):
+        """Per-type facts for the types of objects[start:] not seen yet (one dict pass)."""
+        last = dict(zip(self.type_ids[start:] if start else self.type_ids, count(start)))
+        for key, position in dict.items(last):
+            if key not in self._gc_capable:
+                t = type(self.objects[position])
+                self._gc_capable[key] = _gc_capable(t)
+                self._weakref_kind[key] = _weakref_kind(t)
+                self._type_examples.append(position)
+
+    def _add_leaf_referents(self, first):
+        """Referent lists of objects[first:] (non-GC objects have none: the call is skipped)."""
+        leaves = self.objects[first:]
+        self.type_ids.extend(map(id, map(type, leaves)))
+        self._describe_types(first)
+        mask = bytes(map(self._gc_capable.__getitem__, self.type_ids[first:]))
+        if not any(mask):
+            new_lists = [_EMPTY] * len(leaves)
+        else:
+            walked = map(gc.get_referents, compress(leaves, mask))
+            new_lists = list(_merge(mask, [repeat(_EMPTY), walked]))
+        del leaves
+        self.reflists.extend(new_lists)
+        self.edge_lengths.extend(map(len, new_lists))
 
     def add_leaf(self, obj):
         """Node index of ``obj``, adding it (and what it references) as a leaf if needed."""
@@ -163,16 +283,9 @@ class HeapWalk:
             self.index[key] = node
             self.objects.append(obj)
             start = len(self.reflists)
-            self._add_leaf_referents()
+            self._add_leaf_referents(node)
             self._expand_leaves(start)
         return node
-
-    def _is_gc_capable(self, t):
-        known = self._gc_capable.get(id(t))
-        if known is None:
-            known = bool(safe.type_flags(t) & TPFLAGS_HAVE_GC)
-            self._gc_capable[id(t)] = known
-        return known
 
     # -- 4: roots, weak references, finalizers -----------------------------------------------
     def add_root(self, kind, node, name, frame_node=-1):
@@ -214,14 +327,7 @@ class HeapWalk:
     def weakref_kind(self, t):
         kind = self._weakref_kind.get(id(t))
         if kind is None:
-            mro = safe.mro(t)
-            kind = 0
-            for klass in mro:
-                if klass is weakrefs.REFERENCE_TYPES[0]:
-                    kind = 1
-                elif klass is weakrefs.PROXY_TYPES[0] or klass is weakrefs.PROXY_TYPES[1]:
-                    kind = 2
-            self._weakref_kind[id(t)] = kind
+            kind = self._weakref_kind[id(t)] = _weakref_kind(t)
         return kind
 
     def collect_weakrefs(self):
@@ -230,12 +336,15 @@ class HeapWalk:
         referents = array.array("i")
         callbacks = array.array("i")
         proxies = {}
-        position = 0
+        start = 0
         obj = None
-        while position < len(self.objects):
-            obj = self.objects[position]
-            kind = self.weakref_kind(type(obj))
-            if kind:
+        while start < len(self.objects):
+            # Weak references among objects[start:] (referents added as leaves come next round).
+            end = len(self.objects)
+            kinds = bytes(map(self._weakref_kind.__getitem__, self.type_ids[start:end]))
+            for position in compress(count(start), kinds):
+                obj = self.objects[position]
+                kind = kinds[position - start]
                 nodes.append(position)
                 if kind == 1:
                     target = weakrefs.referent(obj)
@@ -246,7 +355,8 @@ class HeapWalk:
                     referents.append(-1)
                 refs = self.reflists[position]
                 callbacks.append(_or_minus_one(self.index.get(id(refs[0]))) if refs else -1)
-            position += 1
+                del refs
+            start = end
         del obj
         if proxies:
             found = weakrefs.proxy_referents(proxies, self.objects)
@@ -278,122 +388,406 @@ class HeapWalk:
 
     # -- 5: counts of the leaves -------------------------------------------------------------
     def count_leaves(self, held):
+        """Counts of the objects added after the tracked ones.  The referent lists held one
+        reference per edge into them; every edge is a node index by now, so the lists are
+        dropped first and only the node list (calibrated) and ``held`` remain to subtract."""
+        self.reflists = []
         start = self.tracked_count
-        # The referent lists hold one reference per edge into each leaf.
-        held_by_lists = {}
-        for refs in self.reflists:
-            for referent in refs:
-                key = id(referent)
-                held_by_lists[key] = held_by_lists.get(key, 0) + 1
         overhead = _count_overhead(_tail_from(0))
-        counts = list(map(sys.getrefcount, islice(self.objects, start, None)))
-        for offset, count in enumerate(counts):
-            obj_id = id(self.objects[start + offset])
-            true_count = count - overhead - held_by_lists.get(obj_id, 0) - held.get(obj_id, 0)
-            self.refcounts.append(self._clamp(true_count))
+        counts = _counts(islice(self.objects, start, None), overhead)
+        for key, extra in dict.items(held):
+            position = self.index.get(key)
+            if position is not None and position >= start:
+                counts[position - start] -= extra
+        self.refcounts.extend(_u32(counts))
 
     # -- 6: columns --------------------------------------------------------------------------
     def build_columns(self, types, labeler, gc_garbage_ids):
+        objects = self.objects
+        for position in self._type_examples:
+            types.index_of(type(objects[position]))
+        type_of = list(map(types.index_by_id.__getitem__, self.type_ids))  # node -> type index
+        self.node_type = array.array("I", type_of)
+        self.node_size = self._size_column(types, type_of)
+        self.node_flags = self._flag_column(types, type_of, gc_garbage_ids)
+        self.node_name = self._name_column(types, type_of)
+        self._edge_columns(types, labeler, type_of)
+
+    def _size_column(self, types, type_of):
+        """``sys.getsizeof`` where the type's ``__sizeof__`` is built in, else the basic size."""
+        safe_by_type = [types.sizeof_safe(i) for i in range(len(types.records))]
+        basic_by_type = [types.basic_size(i) for i in range(len(types.records))]
+        if all(safe_by_type):
+            return _u32(list(map(sys.getsizeof, self.objects)))
+        measured = bytes(map(safe_by_type.__getitem__, type_of))
+        sources = [
+            map(basic_by_type.__getitem__, compress(type_of, measured.translate(_NOT))),
+            map(sys.getsizeof, compress(self.objects, measured)),
+        ]
+        return _u32(list(_merge(measured, sources)))
+
+    def _flag_column(self, types, type_of, gc_garbage_ids):
         n = len(self.objects)
-        strings = self.strings
-        index = self.index
-        self.node_type = node_type = array.array("I")
-        self.node_size = node_size = array.array("I")
-        self.node_flags = node_flags = array.array("B")
-        self.node_name = node_name = array.array("I")
-        self.node_edge_count = edge_count = array.array("I")
-        self.edge_to = edge_to = array.array("I")
-        self.edge_kind = edge_kind = array.array("B")
-        self.edge_name = edge_name = array.array("I")
-        getsizeof = sys.getsizeof
-        generation_ends = self.generation_ends
-        immortal_floor = compat.IMMORTAL_REFCOUNT_FLOOR
-        is_finalized = gc.is_finalized if compat.HAS_IS_FINALIZED else None
-        edge_start = {}
-        for position in range(n):
-            obj = self.objects[position]
-            t = type(obj)
-            type_index = types.index_of(t)
-            record_flags = types.records[type_index]["flags"]
-            node_type.append(type_index)
-            size = getsizeof(obj) if types.sizeof_safe(type_index) else types.basic_size(type_index)
-            node_size.append(size if 0 <= size <= U32_MAX else U32_MAX)
-            flags = 0
-            if position < self.tracked_count:
-                generation = 0
-                while position >= generation_ends[generation]:
-                    generation += 1
-                flags = TRACKED | (generation << GENERATION_SHIFT)
-            if record_flags & typeinfo.HAS_FINALIZER:
+        flags = bytearray()
+        previous = 0
+        for generation, end in enumerate(self.generation_ends):
+            flags += bytes((TRACKED | (generation << GENERATION_SHIFT),)) * (end - previous)
+            previous = end
+        flags += bytes(n - previous)
+        records = types.records
+        finalizer_types = bytes(bool(r["flags"] & typeinfo.HAS_FINALIZER) for r in records)
+        if any(finalizer_types):
+            is_finalized = gc.is_finalized if compat.HAS_IS_FINALIZED else None
+            obj = None
+            for position in compress(count(), map(finalizer_types.__getitem__, type_of)):
+                obj = self.objects[position]
                 if is_finalized is not None and gc.is_tracked(obj) and is_finalized(obj):
-                    flags |= FINALIZED
-                if record_flags & typeinfo.GENERATOR_LIKE and _is_suspended(obj):
-                    flags |= SUSPENDED
-            if immortal_floor is not None and self.refcounts[position] >= immortal_floor:
-                flags |= IMMORTAL
-            if id(obj) in gc_garbage_ids:
-                flags |= IN_GC_GARBAGE
-            node_flags.append(flags)
-            node_name.append(_node_name(obj, t, types.records[type_index]["category"], strings))
-            refs = self.reflists[position]
-            if not refs:
-                edge_count.append(0)
-                continue
-            labelled = labeler.label(obj, t, type_index, refs)
-            edge_start[position] = len(edge_to)
-            written = 0
-            if labelled is None:
-                for referent in refs:
-                    target = index.get(id(referent))
-                    if target is not None:
-                        edge_to.append(target)
-                        written += 1
-                edge_kind.extend(bytes(written))
-                edge_name.extend(array.array("I", bytes(4 * written)))
+                    flags[position] |= FINALIZED
+                if records[type_of[position]]["flags"] & typeinfo.GENERATOR_LIKE and _is_suspended(obj):
+                    flags[position] |= SUSPENDED
+            del obj
+        floor = compat.IMMORTAL_REFCOUNT_FLOOR
+        if floor is not None:
+            immortal = bytes(map(floor.__le__, self.refcounts))
+            if any(immortal):
+                flags = bytearray(_or_bytes(flags, immortal.translate(bytes((0, IMMORTAL)) + bytes(254))))
+        for key in gc_garbage_ids:
+            position = self.index.get(key)
+            if position is not None:
+                flags[position] |= IN_GC_GARBAGE
+        return array.array("B", flags)
+
+    def _name_column(self, types, type_of):
+        """String index of each node's short label (see ``_node_name``), by groups of nodes."""
+        strings = self.strings
+        records = types.records
+        name_kinds = bytearray()
+        for t, record in zip(types.types, records):
+            if t is str:
+                name_kinds.append(NAME_STR)
+            elif t is int:
+                name_kinds.append(NAME_INT)
+            elif t is float:
+                name_kinds.append(NAME_FLOAT)
+            elif record["category"] in _NAMED_CATEGORIES:
+                name_kinds.append(NAME_OBJECT)
             else:
-                kinds, names = labelled
-                for referent, kind, name in zip(refs, kinds, names):
-                    target = index.get(id(referent))
-                    if target is None:
-                        continue
-                    edge_to.append(target)
-                    edge_kind.append(kind)
-                    if kind == edge_labels.INDEX:
-                        edge_name.append(name if 0 <= name <= U32_MAX else U32_MAX)
-                    elif name:
-                        edge_name.append(strings.add(name if type(name) is str else safe.key_text(name)))
-                    else:
-                        edge_name.append(0)
-                    written += 1
-            edge_count.append(written)
-        self._apply_closure_names(labeler, edge_start)
+                name_kinds.append(NAME_NONE)
+        kind_of = bytes(map(name_kinds.__getitem__, type_of))
+        sources = [repeat(0), None, None, None, None]
+        for kind in (NAME_STR, NAME_INT, NAME_FLOAT, NAME_OBJECT):
+            if kind not in kind_of:
+                continue
+            mask = kind_of.translate(_SELECT[kind])
+            group = list(compress(self.objects, mask))
+            if kind == NAME_STR:
+                indices = strings.add_all(_short_texts(group, list(map(str.__len__, group))))
+            elif kind == NAME_INT:
+                try:
+                    texts = list(map(int.__repr__, group))
+                except ValueError:  # more digits than sys.int_max_str_digits allows
+                    texts = [safe.atom_text(value) for value in group]
+                indices = strings.add_all(_short_texts(texts, list(map(str.__len__, texts))))
+                del texts
+            elif kind == NAME_FLOAT:
+                indices = strings.add_all(list(map(float.__repr__, group)))
+            else:
+                categories = [r["category"] for r in records]
+                indices = list(
+                    map(
+                        _node_name,
+                        group,
+                        map(type, group),
+                        map(categories.__getitem__, compress(type_of, mask)),
+                        repeat(strings),
+                    )
+                )
+            del group
+            sources[kind] = iter(indices)
+        return array.array("I", _merge(kind_of, sources))
+
+    def _edge_columns(self, types, labeler, type_of):
+        """edge.to, edge.kind, edge.name and node.edgeCount.
+
+        Targets were read while walking (``edge_targets``).  Labels come per group of nodes (a
+        PLAN_* of labels.py per type) as 5-byte records per edge, one piece per node, merged back
+        into node order; finally the edges to the agent's own objects are dropped."""
+        lengths = self.edge_lengths
+        starts = array.array("q", accumulate(chain((0,), lengths)))  # node -> its first edge
+        plan_by_type = bytes(map(labeler.plan, types.types))
+        plan_of = bytes(map(plan_by_type.__getitem__, type_of))
+        objects = self.objects
+        sources = [None] * edge_labels.PLAN_COUNT
+        for plan in range(edge_labels.PLAN_COUNT):
+            if plan not in plan_of:
+                continue
+            mask = plan_of.translate(_SELECT[plan])
+            group_lengths = list(compress(lengths, mask))
+            if plan == edge_labels.PLAN_NONE:
+                sources[plan] = iter(edge_labels.zero_pieces(group_lengths))
+                continue
+            group = list(compress(objects, mask))
+            if plan == edge_labels.PLAN_SEQUENCE:
+                pieces = self._sequence_pieces(group, group_lengths, labeler)
+            elif plan == edge_labels.PLAN_DICT:
+                pieces = self._dict_pieces(group, group_lengths, labeler)
+            elif plan == edge_labels.PLAN_OBJECT:
+                pieces = self._one_by_one(group, group_lengths, labeler)
+            else:
+                group_starts = list(compress(starts, mask))
+                group_type_of = list(compress(type_of, mask))
+                pieces = self._instance_pieces(plan, group, group_lengths, group_starts, group_type_of, labeler, types)
+            del group
+            sources[plan] = iter(pieces)
+        del objects
+        edge_kind, edge_name = edge_labels.split(b"".join(_merge(plan_of, sources)))
+        del sources
+        targets = self.edge_targets
+        edge_count = array.array("I", lengths)
+        excluded = _positions_of_minus_one(targets)
+        if excluded:
+            targets, edge_kind, edge_name = _drop_edges(excluded, starts, targets, edge_kind, edge_name, edge_count)
+        self.edge_to = array.array("I")
+        self.edge_to.frombytes(targets.tobytes())
+        self.edge_kind = array.array("B", edge_kind)
+        self.edge_name = array.array("I")
+        self.edge_name.frombytes(edge_name)
+        self.node_edge_count = edge_count
+        self._apply_closure_names(labeler, None if excluded else starts)
+
+    def _sequence_pieces(self, sequences, lengths, labeler):
+        """Exact lists and tuples: the traverse visits every item, in order -> [0], [1], …"""
+        if list(map(len, sequences)) == lengths:
+            return edge_labels.index_pieces(lengths)
+        # An item slot that is NULL (a tuple under construction): label() says what to do.
+        return self._one_by_one(sequences, lengths, labeler)
+
+    def _dict_pieces(self, dicts, lengths, labeler):
+        """Exact dicts: (STR_KEY, key) per entry where ``_dict_fast_path`` applies, else label()."""
+        referent_lists = _rewalk(dicts, lengths)
+        usable = [_EMPTY if refs is None else refs for refs in referent_lists]
+        fast = edge_labels.dict_fast_mask(dicts, usable, lengths)
+        del usable
+        if None in referent_lists:  # a dict changed under the capture: label() leaves it alone
+            fast = bytes(0 if refs is None else ok for refs, ok in zip(referent_lists, fast))
+        if not any(fast):
+            return self._one_by_one(dicts, lengths, labeler, referent_lists)
+        records = edge_labels.dict_fast_records(list(compress(dicts, fast)), self.strings)
+        pieces = edge_labels.slices(records, list(compress(lengths, fast)))
+        slow = fast.translate(_NOT)
+        if not any(slow):
+            return pieces
+        slow_pieces = self._one_by_one(
+            list(compress(dicts, slow)), list(compress(lengths, slow)), labeler, list(compress(referent_lists, slow))
+        )
+        return _merge(fast, [iter(slow_pieces), pieces])
+
+    def _one_by_one(self, group, lengths, labeler, referent_lists=None):
+        """Pieces from ``label()``, object by object (the reference path)."""
+        if referent_lists is None:
+            referent_lists = _rewalk(group, lengths)
+        label = labeler.label
+        labelled = [
+            None if refs is None else label(obj, type(obj), -1, refs) for obj, refs in zip(group, referent_lists)
+        ]
+        records = edge_labels.object_records(labelled, lengths, self.strings)
+        return edge_labels.slices(records, lengths)
+
+    def _instance_pieces(self, plan, group, lengths, starts, group_type_of, labeler, types):
+        """Instances of plain classes, checked on the edge targets already read:
+
+        - PLAN_INSTANCE_VALUES: k attribute slots (names per class), then the type.  When the
+          node has exactly k + 1 edges, the last one and only that one to its type (and, for
+          k = 1, the first not to a dict, which could be a materialised __dict__), every slot
+          is filled and the edges are the slots in order: [.name_0 … .name_k-1, __class__];
+        - PLAN_INSTANCE_DICT: [__dict__ (an exact dict), __class__] or [__class__].
+
+        The other nodes of the group go through ``label()``."""
+        targets = self.edge_targets
+        node_type = self.node_type
+        strings = self.strings
+        group_types = dict.fromkeys(group_type_of)  # type indices in the group, once each
+        type_node = {i: self.index.get(id(types.types[i]), -3) for i in group_types}
+        dict_index = types.known_index(dict)
+        class_name = strings.add("__class__")
+        if plan == edge_labels.PLAN_INSTANCE_VALUES:
+            expected = {}
+            piece = {}
+            for type_index in group_types:
+                names = labeler.instance_names(types.types[type_index])
+                expected[type_index] = len(names) + 1
+                kinds = bytes((edge_labels.ATTR,)) * len(names) + bytes((edge_labels.SLOT,))
+                indices = array.array("I", strings.add_all(names) + [class_name]).tobytes()
+                piece[type_index] = bytes(edge_labels.interleave(kinds, indices))
+            ok = bytes(map(int.__eq__, lengths, map(expected.__getitem__, group_type_of)))
+            if any(ok):
+                shaped_starts = list(compress(starts, ok))
+                shaped_lengths = list(compress(lengths, ok))
+                ends = list(map(int.__add__, shaped_starts, shaped_lengths))
+                type_nodes = list(map(type_node.__getitem__, compress(group_type_of, ok)))
+                last_is_type = bytes(map(int.__eq__, map(targets.__getitem__, map((-1).__add__, ends)), type_nodes))
+                slots = map(targets.__getitem__, map(slice, shaped_starts, ends))
+                type_once = bytes(map((1).__eq__, map(array.array.count, slots, type_nodes)))
+                checks = [last_is_type, type_once]
+                single = bytes(map((2).__eq__, shaped_lengths))  # one slot: [value or __dict__, type]
+                if any(single):
+                    first = map(targets.__getitem__, compress(shaped_starts, single))
+                    first_is_dict = bytes(map(dict_index.__eq__, map(node_type.__getitem__, first)))
+                    checks.append(edge_labels.merge_bytes(single, first_is_dict).translate(_NOT))
+                ok = edge_labels.merge_bytes(ok, _and_bytes(*checks))
+            fast = map(piece.__getitem__, compress(group_type_of, ok))
+        else:
+            type_nodes = list(map(type_node.__getitem__, group_type_of))
+            # [type]: one edge, to the type.
+            one = bytes(map((1).__eq__, lengths))
+            one_ok = bytes(map(int.__eq__, map(targets.__getitem__, compress(starts, one)), compress(type_nodes, one)))
+            # [dict, type]: an exact dict, then the type.
+            two = bytes(map((2).__eq__, lengths))
+            two_starts = list(compress(starts, two))
+            two_ok = b""
+            if two_starts:
+                second = map(targets.__getitem__, map((1).__add__, two_starts))
+                second_is_type = bytes(map(int.__eq__, second, compress(type_nodes, two)))
+                first = map(targets.__getitem__, two_starts)
+                first_is_dict = bytes(map(dict_index.__eq__, map(node_type.__getitem__, first)))
+                two_ok = _and_bytes(second_is_type, first_is_dict)
+            ok = _or_bytes(edge_labels.merge_bytes(one, one_ok), edge_labels.merge_bytes(two, two_ok))
+            dict_name = strings.add("__dict__")
+            slot = edge_labels.SLOT
+            piece = {
+                1: bytes(edge_labels.interleave(bytes((slot,)), array.array("I", [class_name]).tobytes())),
+                2: bytes(
+                    edge_labels.interleave(bytes((slot, slot)), array.array("I", [dict_name, class_name]).tobytes())
+                ),
+            }
+            fast = map(piece.__getitem__, compress(lengths, ok))
+        slow = ok.translate(_NOT)
+        if not any(slow):
+            return fast
+        slow_pieces = self._one_by_one(list(compress(group, slow)), list(compress(lengths, slow)), labeler)
+        return _merge(ok, [iter(slow_pieces), fast])
 
     def release(self):
         """Drop every reference to captured objects (keeping only the columns), so that nothing
         the capture built can outlive it or form a cycle with user objects."""
-        self.node_address = array.array("d", map(float, map(id, self.objects)))
+        self.node_address = array.array("d", self.index)  # the index's keys: the ids, in node order
         self.objects = []
         self.reflists = []
         self.index = {}
         self._excluded = set()
 
-    def _apply_closure_names(self, labeler, edge_start):
+    def _apply_closure_names(self, labeler, starts):
         """A function's closure tuple holds its cells in free-variable order: name them."""
+        if not labeler.closure_names:
+            return
         for tuple_id, names in dict.items(labeler.closure_names):
             node = self.index.get(tuple_id)
-            if node is None or node not in edge_start:
+            if node is None or not self.node_edge_count[node]:
                 continue
-            start = edge_start[node]
+            if starts is None:
+                starts = list(accumulate(chain((0,), self.node_edge_count)))
+            start = starts[node]
             for offset, name in enumerate(names[: self.node_edge_count[node]]):
                 self.edge_kind[start + offset] = edge_labels.CLOSURE
                 self.edge_name[start + offset] = self.strings.add(name)
 
 
-def _without_weakrefs_to(objects, excluded):
-    """``objects`` minus the weak references to the agent's own objects.  Creating a class makes
-    a weak reference to it in its base's subclass registry; those belong to the agent too."""
+def _gc_capable(t):
+    return bool(safe.type_flags(t) & TPFLAGS_HAVE_GC)
+
+
+def _weakref_kind(t):
+    """0: not a weak reference type, 1: a reference, 2: a proxy."""
+    kind = 0
+    for klass in safe.mro(t):
+        if klass is weakrefs.REFERENCE_TYPES[0]:
+            kind = 1
+        elif klass is weakrefs.PROXY_TYPES[0] or klass is weakrefs.PROXY_TYPES[1]:
+            kind = 2
+    return kind
+
+
+def _rewalk(group, lengths):
+    """``gc.get_referents`` of each object again (the first lists were dropped before the leaves
+    were counted); a list whose length changed since is replaced by None (left unlabelled)."""
+    lists = list(map(gc.get_referents, group))
+    if list(map(len, lists)) != lengths:
+        lists = [refs if len(refs) == length else None for refs, length in zip(lists, lengths)]
+    return lists
+
+
+def _unresolved_mask(targets):
+    """Per value of an array('i'): 1 where it is -2 (from its raw bytes, no call per value)."""
+    raw = targets.tobytes()
+    return _and_bytes(raw[_LOW::4].translate(_LOW_IS_FE), raw[_HIGH::4].translate(_HIGH_IS_FF))
+
+
+def _positions_of_minus_one(targets):
+    """Positions of -1 in an array('i'), found with ``bytes.find``: node indices are below
+    2**31, so four 0xff bytes in a row only occur as a -1 (and at its own position)."""
+    raw = targets.tobytes()
+    found = []
+    position = raw.find(b"\xff\xff\xff\xff")
+    while position >= 0:
+        found.append(position // 4)
+        position = raw.find(b"\xff\xff\xff\xff", position + 4)
+    return found
+
+
+def _drop_edges(positions, starts, targets, edge_kind, edge_name, edge_count):
+    """Remove the edges at ``positions`` (sorted) and count them off their nodes."""
+    kept_targets = array.array("i")
+    kinds = []
+    names = []
+    previous = 0
+    for position in positions:
+        kept_targets.extend(targets[previous:position])
+        kinds.append(edge_kind[previous:position])
+        names.append(edge_name[4 * previous : 4 * position])
+        edge_count[_owner(starts, position)] -= 1
+        previous = position + 1
+    kept_targets.extend(targets[previous:])
+    kinds.append(edge_kind[previous:])
+    names.append(edge_name[4 * previous :])
+    return kept_targets, b"".join(kinds), b"".join(names)
+
+
+def _owner(starts, position):
+    """The node whose edges include ``position``: the last node starting at or before it (that
+    has edges; ``starts`` has one more entry than there are nodes)."""
+    low, high = 0, len(starts) - 2
+    while low < high:
+        middle = (low + high + 1) // 2
+        if starts[middle] <= position:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _short_texts(texts, lengths):
+    """Texts longer than the label limit cut to it, as ``safe.atom_text`` does."""
+    if lengths and max(lengths) > _NAME_LIMIT:
+        texts = list(texts)
+        for position in compress(count(), map(_NAME_LIMIT.__lt__, lengths)):
+            texts[position] = str.__getitem__(texts[position], slice(0, _NAME_LIMIT - 1)) + "\u2026"
+    return texts
+
+
+def _without_ids(objects, ids, excluded):
+    """(objects, their ids) minus those whose id is in ``excluded`` (the same lists when none)."""
+    if excluded.isdisjoint(ids):
+        return objects, ids
+    dropped = excluded.intersection(ids)
+    keep = bytes(map(False.__eq__, map(dropped.__contains__, ids)))
+    return list(compress(objects, keep)), list(compress(ids, keep))
+
+
+def _without_weakrefs_to(objects, ids, excluded):
+    """(objects, ids) minus the weak references to the agent's own objects.  Creating a class
+    makes a weak reference to it in its base's subclass registry; those belong to the agent."""
     reference_type = weakrefs.REFERENCE_TYPES[0]
-    positions = [i for i, t in enumerate(map(type, objects)) if t is reference_type]
+    positions = list(compress(count(), map(id(reference_type).__eq__, map(id, map(type, objects)))))
     dropped = set()
     for position in positions:
         target = weakrefs.referent(objects[position])
@@ -401,8 +795,9 @@ def _without_weakrefs_to(objects, excluded):
             dropped.add(position)
         del target
     if not dropped:
-        return objects
-    return [o for i, o in enumerate(objects) if i not in dropped]
+        return objects, ids
+    keep = bytes(i not in dropped for i in range(len(objects)))
+    return list(compress(objects, keep)), list(compress(ids, keep))
 
 
 def _or_minus_one(node):

@@ -1,4 +1,5 @@
 """The snapshot's string table: every name and label is stored once and referred to by index."""
+from itertools import count, filterfalse
 
 
 class StringTable:
@@ -14,3 +15,14 @@ class StringTable:
             self.strings.append(text)
             self._index[text] = index
         return index
+
+    def add_all(self, texts):
+        """Indices of ``texts`` (a list of exact ``str``), adding the new ones in order of first
+        use: ``list(map(self.add, texts))`` without a Python call per text."""
+        index = self._index
+        # dict.fromkeys keeps first-use order and drops repeats; filterfalse skips known texts.
+        fresh = dict.fromkeys(filterfalse(index.__contains__, texts))
+        if fresh:
+            index.update(zip(fresh, count(len(self.strings))))
+            self.strings.extend(fresh)
+        return list(map(index.__getitem__, texts))

@@ -33,6 +33,20 @@ class TypeTable:
             index = self._add(t)
         return index
 
+    @property
+    def index_by_id(self):
+        """{id(type): index} of the registered types (read-only use)."""
+        return self._index
+
+    def known_index(self, t):
+        """Index of ``t`` if registered, else -2 (never a node's type index)."""
+        return self._index.get(id(t), -2)
+
+    @property
+    def types(self):
+        """The registered types, by index."""
+        return self._types
+
     def sizeof_safe(self, index):
         return self._sizeof_safe[index]
 

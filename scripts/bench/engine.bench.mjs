@@ -1,0 +1,44 @@
+// The engine in Node on the agent's snapshots: readSnapshotFile (parse + validate), analyze (SCC,
+// gc.collect(0/1/2) predictions, weakref.finalize) and summarize, each snapshot in a fresh
+// `node --expose-gc` process so that its peak memory (maxRSS) is its own. Target (issue 7): a
+// 2M-object heap in ≤ 1.5 s and ≤ 1 GB.
+import { join } from 'node:path';
+import { runJson, sizeLabel, snapshotFor } from './lib.mjs';
+
+export const title = 'engine: read + analyze + summarize, and peak memory';
+export const order = 20;
+
+export default async function rows(context) {
+  const out = [];
+  const child = join(context.root, 'scripts', 'bench', 'engine-child.ts');
+  for (const size of context.sizes) {
+    const snapshot = snapshotFor(context, size);
+    const r = runJson(process.execPath, ['--expose-gc', '--import', 'tsx', child, snapshot], {
+      cwd: context.root,
+    });
+    const group = `engine ${sizeLabel(size)}`;
+    const atTarget = size >= 2_000_000;
+    const row = (metric, value, unit, extra = {}) =>
+      out.push({ group, metric, value, unit, ...extra });
+    row('nodes / references', r.nodes, '', {
+      note: `${r.edges.toLocaleString('en-US')} references`,
+    });
+    row('readSnapshotFile', r.readSeconds, 's');
+    row('analyze', r.analyzeSeconds, 's');
+    row('summarize', r.summarizeSeconds, 's');
+    row(
+      'read + analyze + summarize',
+      r.totalSeconds,
+      's',
+      atTarget ? { target: '≤ 1.5 s', ok: r.totalSeconds <= 1.5 } : {},
+    );
+    const peak = r.maxRssBytes / 2 ** 20;
+    row(
+      'peak memory (maxRSS)',
+      peak,
+      'MB',
+      atTarget ? { target: '≤ 1024 MB', ok: peak <= 1024 } : {},
+    );
+  }
+  return out;
+}

@@ -52,6 +52,8 @@ export interface InspectOutcome {
   finalizers: number;
   /** How the capture was taken. */
   via: 'debug-session' | 'debugger-run' | 'runner' | 'file';
+  /** How long the debugged program was paused by the capture (ms), for captures over DAP. */
+  pauseMs?: number;
   /** Debug session id, when there is one. */
   sessionId?: string;
   /** "Inspect in Heap Graph": the object's address and whether the snapshot has it. */

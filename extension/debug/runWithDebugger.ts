@@ -131,7 +131,7 @@ export async function runToLineWithDebugger(
     const configuration: vscode.DebugConfiguration = {
       type: 'debugpy',
       request: 'launch',
-      name: `Heap Inspector: ${file.split(/[\\/]/).pop()}:${line}`,
+      name: `Run to ${file.split(/[\\/]/).pop()}:${line}`,
       program: file,
       cwd: folder?.uri.fsPath ?? dirname(file),
       justMyCode: true,

@@ -65,6 +65,10 @@ export interface SessionState {
   lastStoppedThread: number | undefined;
   ended: boolean;
   epoch: number;
+  /** Requests sent to the adapter and not answered yet. */
+  inFlight: number;
+  /** When the last request was sent or answered (ms, Date.now()). */
+  lastTraffic: number;
 }
 
 export interface ResumeEvent {
@@ -143,6 +147,8 @@ export class DebugSessionTracker implements vscode.DebugAdapterTrackerFactory, v
       lastStoppedThread: undefined,
       ended: false,
       epoch: 0,
+      inFlight: 0,
+      lastTraffic: Date.now(),
     };
     this.sessions.set(session.id, state);
     log().debug(`tracking ${session.type} session "${session.name}" (${session.id})`);
@@ -152,6 +158,8 @@ export class DebugSessionTracker implements vscode.DebugAdapterTrackerFactory, v
         const m = message as DebugProtocol.ProtocolMessage;
         if (m.type === 'request') {
           const request = m as DebugProtocol.Request;
+          state.inFlight++;
+          state.lastTraffic = Date.now();
           if (request.command === 'stackTrace' || RESUMING_REQUESTS.has(request.command)) {
             pending.set(request.seq, request);
           }
@@ -162,6 +170,8 @@ export class DebugSessionTracker implements vscode.DebugAdapterTrackerFactory, v
         if (m.type === 'event') this.onEvent(state, m as DebugProtocol.Event);
         else if (m.type === 'response') {
           const response = m as DebugProtocol.Response;
+          state.inFlight = Math.max(0, state.inFlight - 1);
+          state.lastTraffic = Date.now();
           if (response.command === 'initialize' && response.success) {
             state.capabilities = (response as DebugProtocol.InitializeResponse).body ?? {};
           }
@@ -273,6 +283,20 @@ export class DebugSessionTracker implements vscode.DebugAdapterTrackerFactory, v
     setTimeout(() => {
       if (this.sessions.get(session.id) === state) this.sessions.delete(session.id);
     }, 60_000);
+  }
+
+  /**
+   * Resolves once no request to the session's adapter has been pending for `quietMs` (VS Code has
+   * finished fetching the stack and variables after a stop), or after `maxMs` anyway.
+   */
+  async whenQuiet(sessionId: string, quietMs = 200, maxMs = 3_000): Promise<void> {
+    const deadline = Date.now() + maxMs;
+    for (;;) {
+      const s = this.sessions.get(sessionId);
+      if (!s || s.ended || Date.now() >= deadline) return;
+      if (s.inFlight === 0 && Date.now() - s.lastTraffic >= quietMs) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   /**

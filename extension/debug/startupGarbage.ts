@@ -70,6 +70,9 @@ export class StartupGarbageCollector
     threadId: number,
   ): Promise<void> {
     try {
+      // Let VS Code finish its requests for the entry stop first: a request still in flight when
+      // the thread resumes fails inside debugpy and leaves garbage of its own (frames, locks).
+      await tracker.whenQuiet(session.id);
       const frames = await tracker.frames(session, threadId, 1);
       const frameId = frames[0]?.id;
       if (frameId !== undefined) {
@@ -88,6 +91,7 @@ export class StartupGarbageCollector
       );
     }
     try {
+      await tracker.whenQuiet(session.id, 100, 2_000);
       await session.customRequest('continue', { threadId });
     } catch (error) {
       log().warn(

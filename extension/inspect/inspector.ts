@@ -316,8 +316,8 @@ export class Inspector {
           sessionId: session.id,
           sessionName: session.name,
         };
-        const title = `Heap: ${session.name} — ${frameText(frame)}`;
-        return await this.show(
+        const title = `Heap: ${frameText(frame)} (${session.name})`;
+        const outcome = await this.show(
           panelTarget,
           title,
           snapshot.path,
@@ -326,6 +326,7 @@ export class Inspector {
           focusAddress,
           progress.signal,
         );
+        return { ...outcome, pauseMs: Math.round(snapshot.pauseMs) };
       } finally {
         await snapshot.release();
       }
@@ -427,7 +428,7 @@ export class Inspector {
         progress.report('analysing the snapshot…');
         return await this.show(
           { kind: 'run', file, line },
-          `Heap: ${where}`,
+          'run',
           result.snapshotPath,
           `run:${file}`,
           'runner',
@@ -469,8 +470,9 @@ export class Inspector {
     }
     const c = loaded.summary.capture;
     if (target.kind !== 'session') {
+      // "Heap: report() · app.py:51 (run)": the frame captured, then where it comes from.
       const fn = c.function === '<module>' ? 'module level' : `${c.function}()`;
-      title = `${title} — ${fn}`;
+      title = `Heap: ${fn} · ${fileName(c.file)}:${c.line} (${title})`;
     }
     const panel = panels.open(target, title);
     panel.show(view, loaded.snapshotId, title, found ? focusAddress : undefined);
@@ -639,13 +641,7 @@ export class Inspector {
       }
       if (!uri) return undefined;
       const path = uri.fsPath;
-      return await this.show(
-        { kind: 'file', path },
-        `Heap: ${fileName(path)}`,
-        path,
-        `file:${path}`,
-        'file',
-      );
+      return await this.show({ kind: 'file', path }, fileName(path), path, `file:${path}`, 'file');
     } catch (error) {
       void reportFailure(error, 'Open Snapshot', this.notifyOptions());
       return undefined;

@@ -327,10 +327,13 @@ export class HeapPanels implements vscode.Disposable, vscode.WebviewPanelSeriali
       existing.target = target;
       return existing;
     }
+    // Heap views share one editor group: beside the code the first time, then that group.
+    const group = this.all().find((p) => !p.isDisposed && p.panel.viewColumn !== undefined)?.panel
+      .viewColumn;
     const panel = vscode.window.createWebviewPanel(
       VIEW_TYPE,
       title,
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+      { viewColumn: group ?? vscode.ViewColumn.Beside, preserveFocus: false },
       {
         enableScripts: true,
         enableFindWidget: true,
@@ -377,6 +380,7 @@ export class HeapPanels implements vscode.Disposable, vscode.WebviewPanelSeriali
 
   /** Keeps a copy of the panel's latest snapshot and its record, for the next window reload. */
   async persist(panel: HeapPanel, snapshotPath: string | undefined): Promise<void> {
+    if (panel.isDisposed) return;
     try {
       let snapshotFile = this.records().find((r) => r.key === panel.key)?.snapshotFile;
       if (snapshotPath) {

@@ -24,7 +24,13 @@ export function markedLine(file: string, marker: string): number {
   return index + 1;
 }
 
-export function cliNumbers(python: string, script: string, line: number): PanelNumbers {
+/** The CLI's numbers; with `out`, the snapshot is kept there too. */
+export function cliNumbers(
+  python: string,
+  script: string,
+  line: number,
+  out?: string,
+): PanelNumbers {
   const r = spawnSync(
     process.execPath,
     [
@@ -37,6 +43,7 @@ export function cliNumbers(python: string, script: string, line: number): PanelN
       `${script}:${line}`,
       '--json',
       '-',
+      ...(out ? ['--out', out] : []),
       script,
     ],
     { encoding: 'utf8', cwd: REPO_ROOT, timeout: 120_000 },

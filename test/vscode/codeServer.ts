@@ -628,7 +628,7 @@ export class Workbench {
    * The content frame of the webview whose page title is `title` (each heap view panel sets its
    * <title>), waiting up to `timeoutMs` for it to appear.
    */
-  async webviewByTitle(title: string, timeoutMs = 30_000): Promise<FrameLocator> {
+  async webviewByTitle(title: string | RegExp, timeoutMs = 30_000): Promise<FrameLocator> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const count = await this.page.locator('iframe.webview.ready').count();
@@ -638,7 +638,9 @@ export class Workbench {
           .locator('head > title')
           .textContent({ timeout: 1_000 })
           .catch(() => null);
-        if (text === title) return frame;
+        if (text !== null && (typeof title === 'string' ? text === title : title.test(text))) {
+          return frame;
+        }
       }
       if (Date.now() > deadline)
         throw new Error(`no webview titled "${title}" (${count} webviews)`);

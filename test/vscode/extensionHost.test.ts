@@ -11,7 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -30,6 +30,8 @@ const GREP = process.env.HEAP_INSPECTOR_SUITE_GREP; // the suite reads it too: r
 const EXPECTED_TESTS = [
   'extension activates',
   'heapInspector.showLog is registered and runs',
+  'every command is registered and contributed under "Heap Inspector", with its menus',
+  'the language server runs',
   'debugpy session stops at a breakpoint and evaluates a local',
   'Inspect Heap Here while paused shows the CLI numbers',
   'Inspect in Heap Graph focuses the variable',
@@ -39,6 +41,10 @@ const EXPECTED_TESTS = [
   'Inspect Heap Here when not debugging (runner) shows the CLI numbers',
   'Inspect Heap Here when not debugging (debugger) stops at the line and captures',
   'a line the program never reaches fails cleanly',
+  'a capture of ~100k objects: the pause it adds, and Call Stack frame selection',
+  'cancelling a capture leaves the program paused and no file behind',
+  'the thread resuming during a capture fails cleanly and the program runs on',
+  'Open Heap Snapshot shows a saved snapshot without running anything',
 ].filter((name) => !GREP || new RegExp(GREP).test(name));
 /** Checkpoints where the panel's DOM is read and photographed: checkpoint name → screenshot. */
 const PANEL_CHECKPOINTS: Record<string, string> = {
@@ -47,6 +53,10 @@ const PANEL_CHECKPOINTS: Record<string, string> = {
 };
 const PAUSED_SHOT = 'debug-paused-at-breakpoint';
 const SHOW_LOG_SHOT = 'show-log';
+const UI_SHOT = 'inspect-heap-here-ui';
+const RESTORED_SHOT = 'panel-restored-after-reload';
+/** The Playwright phase (right-click → Inspect Heap Here) runs unless a grep excludes "ui". */
+const RUN_UI = !GREP || new RegExp(GREP).test('ui');
 
 interface SuiteEvent {
   event: string;
@@ -91,6 +101,83 @@ function ensureExtensionBuilt(): void {
   });
   assert.equal(r.status, 0, 'node scripts/build.mjs failed');
 }
+/** `node scripts/package.mjs` into `dir`, unpacked: the .vsix and its extension folder. */
+function packageExtension(dir: string): { file: string; folder: string; kb: number } {
+  const file = join(dir, 'python-heap-inspector.vsix');
+  const r = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, 'scripts', 'package.mjs'), '--out', file],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  assert.equal(r.status, 0, `scripts/package.mjs failed: ${r.stderr}`);
+  const unpacked = join(dir, 'vsix');
+  const u = spawnSync('unzip', ['-q', '-o', file, 'extension/*', '-d', unpacked], {
+    encoding: 'utf8',
+  });
+  assert.equal(u.status, 0, `unzip failed: ${u.stderr ?? u.error}`);
+  const listing = spawnSync('unzip', ['-Z1', file], { encoding: 'utf8' }).stdout.split('\n');
+  for (const needed of [
+    'extension/dist/extension.js',
+    'extension/dist/server.js',
+    'extension/dist/webview/report.js',
+    'extension/dist/webview/report.css',
+    'extension/agent/heap_inspector_run.py',
+    'extension/agent/heap_inspector_agent/bootstrap.py',
+    'extension/agent/heap_inspector_agent/capture.py',
+  ]) {
+    assert.ok(listing.includes(needed), `the .vsix lacks ${needed}`);
+  }
+  const stray = listing.filter((f) =>
+    /\.map$|\.ts$|node_modules\/|(^|\/)test\/|__pycache__/.test(f),
+  );
+  assert.deepEqual(stray, [], 'the .vsix carries files it does not need');
+  const kb = Math.round(statSync(file).size / 1024);
+  assert.ok(kb < 1024, `the .vsix is ${kb} KB: .vscodeignore lets too much in`);
+  return { file, folder: join(unpacked, 'extension'), kb };
+}
+
+/** Quick Open `file:line`, right-click the line with `marker`, choose "Inspect Heap Here". */
+async function inspectFromContextMenu(
+  wb: Workbench,
+  file: string,
+  line: number,
+  marker: string,
+): Promise<void> {
+  const page = wb.page;
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(`${file}:${line}`);
+  await page
+    .locator('.quick-input-widget .monaco-list-row', { hasText: file })
+    .first()
+    .waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  const target = page.locator('.monaco-editor .view-line', { hasText: marker }).first();
+  await target.waitFor({ timeout: 20_000 });
+  for (let attempt = 1; ; attempt++) {
+    await target.click({ button: 'right' });
+    const item = page.locator('.monaco-menu .action-label', { hasText: /^Inspect Heap Here$/ });
+    try {
+      await item.first().waitFor({ state: 'visible', timeout: 5_000 });
+      await wb.screenshot('editor-context-menu');
+      await item.first().click();
+      // Move the pointer off the code: resting on a name there, it would make VS Code evaluate
+      // that name for a debug hover once the program pauses (debugpy leaves garbage behind when
+      // such an evaluation fails, e.g. a NameError, which the capture would then count).
+      await page.mouse.move(5, 450);
+      return;
+    } catch (e) {
+      // The menu lists contributed items once the extension's manifest is in: retry.
+      await page.keyboard.press('Escape');
+      if (attempt >= 5) throw e;
+    }
+  }
+}
+
 const skip =
   process.env.HEAP_INSPECTOR_SKIP_VSCODE === '1'
     ? 'HEAP_INSPECTOR_SKIP_VSCODE=1'
@@ -114,33 +201,43 @@ test(
     );
     ensureExtensionBuilt();
     const suiteEntry = buildSuite();
-    for (const shot of [PAUSED_SHOT, SHOW_LOG_SHOT])
+    for (const shot of [PAUSED_SHOT, SHOW_LOG_SHOT, UI_SHOT, RESTORED_SHOT])
       rmSync(join(OUTPUT_DIR, `${shot}.png`), { force: true });
 
     const workspace = mkdtempSync(join(tmpdir(), 'hi-vsc-ws-'));
     const signals = mkdtempSync(join(tmpdir(), 'hi-vsc-sig-'));
+    const uiWorkspace = mkdtempSync(join(tmpdir(), 'hi-vsc-ui-'));
     cpSync(join(REPO_ROOT, 'test', 'vscode', 'fixtures', 'workspace'), workspace, {
       recursive: true,
     });
     // What the panel must show: the CLI's numbers for the same program and line.
     const tCli = Date.now();
     const leaky = join(workspace, 'leaky_pool.py');
-    const cli = cliNumbers(python, leaky, markedLine(leaky, '# INSPECT HERE'));
+    const savedSnapshot = join(signals, 'leaky_pool.heapsnap');
+    const cli = cliNumbers(python, leaky, markedLine(leaky, '# INSPECT HERE'), savedSnapshot);
     const expected: Record<string, PanelNumbers> = { paused: cli, runner: cli, debugger: cli };
     timings.cliExpectationMs = Date.now() - tCli;
     t.diagnostic(`CLI numbers for leaky_pool.py: ${JSON.stringify(cli)}`);
     const panelChecks: { checkpoint: string; title: string; numbers?: unknown; error?: string }[] =
       [];
 
+    // The UI phase runs the extension as users get it: `npm run package`'s .vsix, unpacked into
+    // the extensions folder (the suite's workbench loads the development copy over it).
+    const tPackage = Date.now();
+    const vsix = packageExtension(signals);
+    timings.packageMs = Date.now() - tPackage;
+    t.diagnostic(`packaged ${vsix.file}: ${vsix.kb} KB`);
+
     const tStart = Date.now();
     const vsc = await CodeServer.start({
       codeServerBin: bin,
       label: 'extension-host',
-      installExtensions: ['test/vscode/fixtures/debugpy-standin'],
+      installExtensions: ['test/vscode/fixtures/debugpy-standin', vsix.folder],
       env: {
         HEAP_INSPECTOR_PYTHON: python,
         HEAP_INSPECTOR_E2E_SIGNAL_DIR: signals,
         HEAP_INSPECTOR_E2E_EXPECTED: JSON.stringify(expected),
+        HEAP_INSPECTOR_E2E_SNAPSHOT: savedSnapshot,
       },
     });
     timings.codeServerAndBrowserStartMs = Date.now() - tStart;
@@ -160,6 +257,9 @@ test(
         const ev = parseEvent(text);
         if (!ev) return;
         events.push(ev);
+        if (ev.event === 'checkpoint' && ev.name === 'big-heap-pause') {
+          t.diagnostic(`capture of ~100k objects: ${JSON.stringify(ev)}`);
+        }
         if (ev.event === 'checkpoint' && ev.name === 'paused-at-breakpoint') {
           // The suite waits for this file: photograph the workbench paused at the breakpoint first.
           pending.push(
@@ -237,12 +337,14 @@ test(
       }
       await wb.page.close();
 
-      // 2. The real UI: the command palette runs the extension's command, its log channel shows.
+      // 2. The real UI, with the packaged extension: the command palette runs its command, the log shows.
       const tUi = Date.now();
-      const ui = await vsc.openWorkbench({
-        folder: workspace,
-        extensionDevelopmentPath: REPO_ROOT,
+      // No development path: the extension installed from the .vsix. A folder of its own, so
+      // that nothing of the suite's window (editors, heap views) is restored into it.
+      cpSync(join(REPO_ROOT, 'test', 'vscode', 'fixtures', 'workspace'), uiWorkspace, {
+        recursive: true,
       });
+      const ui = await vsc.openWorkbench({ folder: uiWorkspace });
       await ui.runCommand('Heap Inspector: Show Log');
       await ui.page
         .locator('.part.panel .view-lines', { hasText: 'activated (VS Code' })
@@ -250,6 +352,38 @@ test(
         .waitFor({ timeout: 20_000 });
       await ui.screenshot(SHOW_LOG_SHOT);
       timings.paletteCommandMs = Date.now() - tUi;
+
+      // 3. Playwright, as a user: open the Python file, right-click the marked line, choose
+      // "Inspect Heap Here"; not debugging, so the extension runs the file to that line. Read the
+      // numbers in the panel's webview, then reload the window: the panel comes back.
+      if (RUN_UI) {
+        const tRight = Date.now();
+        const line = markedLine(leaky, '# INSPECT HERE');
+        await inspectFromContextMenu(ui, 'leaky_pool.py', line, '# INSPECT HERE');
+        const title = new RegExp(`^Heap: report\\(\\) · leaky_pool\\.py:${line} \\(`);
+        const numbers = await ui.panelNumbers(await ui.webviewByTitle(title, 90_000), 60_000);
+        await ui.screenshot(UI_SHOT);
+        t.diagnostic(`right-click → Inspect Heap Here: ${JSON.stringify(numbers)}`);
+        assert.deepEqual(
+          numbers,
+          { unreachable: cli.unreachable, cycles: cli.cycles, finalizers: cli.finalizers },
+          'the panel opened from the context menu',
+        );
+        timings.contextMenuInspectMs = Date.now() - tRight;
+        const tReload = Date.now();
+        // As a user reloads (the workbench saves its editors, the heap view among them, first).
+        const navigated = ui.page.waitForEvent('framenavigated', {
+          predicate: (f) => f === ui.page.mainFrame(),
+          timeout: 60_000,
+        });
+        await ui.runCommand('Developer: Reload Window');
+        await navigated;
+        await ui.page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
+        const restored = await ui.panelNumbers(await ui.webviewByTitle(title, 60_000), 60_000);
+        await ui.screenshot(RESTORED_SHOT);
+        assert.deepEqual(restored, numbers, 'the panel restored after a window reload');
+        timings.reloadRestoreMs = Date.now() - tReload;
+      }
     } catch (e) {
       const shots = await vsc.screenshotOpenPages('extension-host-failure');
       t.diagnostic(
@@ -260,6 +394,7 @@ test(
       await vsc.close();
       rmSync(workspace, { recursive: true, force: true });
       rmSync(signals, { recursive: true, force: true });
+      rmSync(uiWorkspace, { recursive: true, force: true });
     }
     timings.totalMs = Date.now() - t0;
     writeFileSync(

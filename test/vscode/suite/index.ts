@@ -17,9 +17,15 @@ import { fileURLToPath } from 'node:url';
 import { report, type ITest } from './support';
 import { tests as extensionTests } from './extension.itest';
 import { tests as debugTests } from './debugSession.itest';
-import { tests as inspectTests } from './inspect.itest';
+import { contributionTests, faultTests, tests as inspectTests } from './inspect.itest';
 
-const all: ITest[] = [...extensionTests, ...debugTests, ...inspectTests];
+const all: ITest[] = [
+  ...extensionTests,
+  ...contributionTests,
+  ...debugTests,
+  ...inspectTests,
+  ...faultTests,
+];
 
 function selected(): ITest[] {
   const grep = process.env.HEAP_INSPECTOR_SUITE_GREP;

@@ -18,6 +18,11 @@ const gc = (globalThis as { gc?: () => void }).gc;
 gc?.();
 const rssBefore = process.memoryUsage().rss;
 
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const c0 = cpu();
 const t0 = performance.now();
 const snapshot = readSnapshotFile(path);
 const t1 = performance.now();
@@ -25,6 +30,7 @@ const analysis = analyze(snapshot);
 const t2 = performance.now();
 const summary = summarize(snapshot, analysis);
 const t3 = performance.now();
+const c3 = cpu();
 
 const usage = process.resourceUsage(); // maxRSS in kilobytes
 console.log(
@@ -38,6 +44,7 @@ console.log(
     analyzeSeconds: (t2 - t1) / 1000,
     summarizeSeconds: (t3 - t2) / 1000,
     totalSeconds: (t3 - t0) / 1000,
+    totalCpuSeconds: c3 - c0,
     maxRssBytes: usage.maxRSS * 1024,
     baselineRssBytes: rssBefore,
     heapUsedBytes: process.memoryUsage().heapUsed,

@@ -32,6 +32,7 @@ export default async function rows(context) {
       's',
       atTarget ? { target: '≤ 1.5 s', ok: r.totalSeconds <= 1.5 } : {},
     );
+    row('read + analyze + summarize, CPU time', r.totalCpuSeconds, 's');
     const peak = r.maxRssBytes / 2 ** 20;
     row(
       'peak memory (maxRSS)',

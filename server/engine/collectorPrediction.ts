@@ -16,6 +16,15 @@
 import { NodeFlag, TypeFlag } from '../../protocol/snapshot';
 import type { HeapSnapshot } from './heapSnapshot';
 
+// The protocol's flag objects read once: hot loops must not go through a module binding
+// (under tsx every access to an imported object is a getter call).
+const NODE_TRACKED = NodeFlag.Tracked;
+const NODE_GENERATION_MASK = NodeFlag.GenerationMask;
+const NODE_GENERATION_SHIFT = NodeFlag.GenerationShift;
+const NODE_IMMORTAL = NodeFlag.Immortal;
+const TYPE_HAS_FINALIZER = TypeFlag.HasFinalizer;
+const NODE_FINALIZED = NodeFlag.Finalized;
+
 export interface CollectionResult {
   /** The generation collected: 0, 1 or 2 (2 = full collection). */
   generation: number;
@@ -71,8 +80,8 @@ export function predictCollection(snapshot: HeapSnapshot, generation: number): C
   for (let v = 0; v < n; v++) {
     const f = flags[v];
     if (
-      (f & NodeFlag.Tracked) !== 0 &&
-      (f & NodeFlag.GenerationMask) >> NodeFlag.GenerationShift <= generation
+      (f & NODE_TRACKED) !== 0 &&
+      (f & NODE_GENERATION_MASK) >> NODE_GENERATION_SHIFT <= generation
     ) {
       inS[v] = 1;
       examined++;
@@ -102,7 +111,7 @@ export function predictCollection(snapshot: HeapSnapshot, generation: number): C
     const g = rc - internalRefs[v];
     gcRefs[v] = g;
     if (g < 0) negativeGcRefs++;
-    if (g > 0 || (flags[v] & NodeFlag.Immortal) !== 0) {
+    if (g > 0 || (flags[v] & NODE_IMMORTAL) !== 0) {
       reached[v] = 1;
       queue[tail++] = v;
     }
@@ -140,7 +149,7 @@ export function predictCollection(snapshot: HeapSnapshot, generation: number): C
       unreachableBytes += size[v];
       const t = nodeType[v];
       unreachableByType[t]++;
-      if ((typeFlags[t] & TypeFlag.HasFinalizer) !== 0 && (flags[v] & NodeFlag.Finalized) === 0) {
+      if ((typeFlags[t] & TYPE_HAS_FINALIZER) !== 0 && (flags[v] & NODE_FINALIZED) === 0) {
         finalizersByType[t]++;
         finalizerCount++;
       }
@@ -154,8 +163,8 @@ export function predictCollection(snapshot: HeapSnapshot, generation: number): C
     for (let v = 0; v < n; v++) {
       if (
         unreachable[v] === 1 &&
-        (typeFlags[nodeType[v]] & TypeFlag.HasFinalizer) !== 0 &&
-        (flags[v] & NodeFlag.Finalized) === 0
+        (typeFlags[nodeType[v]] & TYPE_HAS_FINALIZER) !== 0 &&
+        (flags[v] & NODE_FINALIZED) === 0
       ) {
         finalizerNodes[k++] = v;
       }

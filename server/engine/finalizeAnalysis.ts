@@ -12,6 +12,10 @@ import type { FinalizeRecord } from '../../protocol/snapshot';
 import type { CollectionResult } from './collectorPrediction';
 import type { HeapSnapshot } from './heapSnapshot';
 
+// The protocol's flag objects read once: hot loops must not go through a module binding
+// (under tsx every access to an imported object is a getter call).
+const EDGE_SLOT = EdgeKind.Slot;
+
 export interface FinalizeVerdict {
   /** Index into `snapshot.finalizers`. */
   index: number;
@@ -56,7 +60,7 @@ export function barrierNodes(snapshot: HeapSnapshot): Uint8Array {
     if (dunderDict < 0) continue;
     const end = snapshot.edgeStart[v + 1];
     for (let e = snapshot.edgeStart[v]; e < end; e++) {
-      if (snapshot.edgeKind[e] === EdgeKind.Slot && snapshot.edgeName[e] === dunderDict) {
+      if (snapshot.edgeKind[e] === EDGE_SLOT && snapshot.edgeName[e] === dunderDict) {
         barrier[snapshot.edgeTo[e]] = 1;
       }
     }

@@ -13,6 +13,14 @@ import {
   type TypeRecord,
 } from '../../protocol/snapshot';
 
+// The protocol's flag objects read once: hot loops must not go through a module binding
+// (under tsx every access to an imported object is a getter call).
+const NODE_TRACKED = NodeFlag.Tracked;
+const NODE_GENERATION_MASK = NodeFlag.GenerationMask;
+const NODE_GENERATION_SHIFT = NodeFlag.GenerationShift;
+const TYPE_HAS_FINALIZER = TypeFlag.HasFinalizer;
+const NODE_FINALIZED = NodeFlag.Finalized;
+
 /** Every column and JSON section of a snapshot, as the reader produces and the writer consumes. */
 export interface SnapshotData {
   meta: SnapshotMeta;
@@ -141,21 +149,21 @@ export class HeapSnapshot implements SnapshotData {
   }
 
   isTracked(node: number): boolean {
-    return (this.nodeFlags[node] & NodeFlag.Tracked) !== 0;
+    return (this.nodeFlags[node] & NODE_TRACKED) !== 0;
   }
 
   /** 0, 1 or 2 for tracked objects; null when untracked. */
   generation(node: number): number | null {
     const f = this.nodeFlags[node];
-    if ((f & NodeFlag.Tracked) === 0) return null;
-    return (f & NodeFlag.GenerationMask) >> NodeFlag.GenerationShift;
+    if ((f & NODE_TRACKED) === 0) return null;
+    return (f & NODE_GENERATION_MASK) >> NODE_GENERATION_SHIFT;
   }
 
   /** The type has a finalizer and it has not run yet (PEP 442). */
   hasPendingFinalizer(node: number): boolean {
     return (
-      (this.typeFlags[this.nodeType[node]] & TypeFlag.HasFinalizer) !== 0 &&
-      (this.nodeFlags[node] & NodeFlag.Finalized) === 0
+      (this.typeFlags[this.nodeType[node]] & TYPE_HAS_FINALIZER) !== 0 &&
+      (this.nodeFlags[node] & NODE_FINALIZED) === 0
     );
   }
 

@@ -2,6 +2,10 @@
 import { EdgeKind, type FrameRecord } from '../../protocol/snapshot';
 import type { HeapSnapshot } from './heapSnapshot';
 
+// The protocol's flag objects read once: hot loops must not go through a module binding
+// (under tsx every access to an imported object is a getter call).
+const EDGE_KEY_OBJECT = EdgeKind.KeyObject;
+
 /** Longest label text before it is cut with `…`. */
 export const MAX_LABEL = 40;
 
@@ -54,7 +58,7 @@ export function nodeLabel(
         // Entries, not references: a non-str key is a reference of its own.
         const end = snapshot.edgeStart[node + 1];
         for (let e = snapshot.edgeStart[node]; e < end; e++) {
-          if (snapshot.edgeKind[e] === EdgeKind.KeyObject) count--;
+          if (snapshot.edgeKind[e] === EDGE_KEY_OBJECT) count--;
         }
       }
       return `${truncate(short)} (${count})`;

@@ -21,6 +21,10 @@ import {
 import { crc32 } from './crc32';
 import { HeapSnapshot, type SnapshotData } from './heapSnapshot';
 
+// The protocol's flag objects read once: hot loops must not go through a module binding
+// (under tsx every access to an imported object is a getter call).
+const EDGE_INDEX = EdgeKind.Index;
+
 export type SnapshotErrorCode =
   'unreadable' | 'not-a-snapshot' | 'unsupported-version' | 'truncated' | 'corrupt';
 
@@ -333,7 +337,7 @@ function validate(d: SnapshotData, corrupt: (what: string) => never): void {
     if (d.edgeTo[e] >= N) {
       corrupt(`edge ${e} points to node ${d.edgeTo[e]}, but there are only ${N} nodes`);
     }
-    if (d.edgeKind[e] !== EdgeKind.Index && d.edgeName[e] >= S) {
+    if (d.edgeKind[e] !== EDGE_INDEX && d.edgeName[e] >= S) {
       corrupt(`edge ${e} has name index ${d.edgeName[e]}, but there are only ${S} strings`);
     }
   }

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { HeapClient } from './client/heapClient';
 import { Command, registerCommand } from './commands/registry';
-import { CaptureFailure, SessionChannels } from './debug/captureAdapter';
+import { SessionChannels } from './debug/captureAdapter';
 import { DebugSessionTracker } from './debug/sessionTracker';
 import { StartupGarbageCollector } from './debug/startupGarbage';
 import { CaptureGate } from './inspect/captureGate';
@@ -43,19 +43,10 @@ export function activate(context: vscode.ExtensionContext): HeapInspectorApi {
   const diffs = new DiffDocuments();
   const channels = new SessionChannels();
   context.subscriptions.push(
-    tracker.onDidResume(({ session }) =>
-      channels.interrupt(
-        session.id,
-        new CaptureFailure('resumed', 'The thread resumed during the capture.'),
-      ),
-    ),
-    tracker.onDidEnd((session) =>
-      channels.interrupt(
-        session.id,
-        new CaptureFailure('session-ended', 'The debug session ended.'),
-      ),
-    ),
+    tracker.onDidResume(({ session }) => channels.resumed(session.id)),
+    tracker.onDidEnd((session) => channels.ended(session.id)),
   );
+
   // The panels ask the inspector to re-capture; the inspector shows captures in the panels.
   const late: { inspector?: Inspector } = {};
   const panels = new HeapPanels(context, {

@@ -160,9 +160,10 @@ export class DebugSessionTracker implements vscode.DebugAdapterTrackerFactory, v
           const request = m as DebugProtocol.Request;
           state.inFlight++;
           state.lastTraffic = Date.now();
-          if (request.command === 'stackTrace' || RESUMING_REQUESTS.has(request.command)) {
-            pending.set(request.seq, request);
-          }
+          if (request.command === 'stackTrace') pending.set(request.seq, request);
+          // A continue/step request resumes the thread as soon as the adapter handles it: a
+          // capture running there must know now, not when the response comes back.
+          if (RESUMING_REQUESTS.has(request.command)) this.onResumeRequest(state, request);
         }
       },
       onDidSendMessage: (message: unknown) => {
@@ -252,15 +253,12 @@ export class DebugSessionTracker implements vscode.DebugAdapterTrackerFactory, v
           line: f.line,
         };
       });
-      return;
     }
-    // A resuming request succeeded.
+  }
+
+  private onResumeRequest(state: SessionState, request: DebugProtocol.Request): void {
     const args = (request.arguments ?? {}) as { threadId?: number; singleThread?: boolean };
-    const all =
-      request.command === 'continue'
-        ? (response as DebugProtocol.ContinueResponse).body?.allThreadsContinued !== false &&
-          !args.singleThread
-        : !args.singleThread && request.command !== 'restartFrame';
+    const all = !args.singleThread && request.command !== 'restartFrame';
     this.resume(state, all ? undefined : args.threadId);
   }
 

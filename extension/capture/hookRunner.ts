@@ -186,7 +186,7 @@ function stopSignal(channel: DapChannel, options: HookRunOptions, lock: ChannelL
       reject(
         new CaptureError(
           'timeout',
-          `The capture did not finish within ${Math.round(timeoutMs / 1000)} s; nothing was kept. ` +
+          `The capture did not finish within ${seconds(timeoutMs)}; nothing was kept. ` +
             'The debugged program stays paused until it finishes: wait, or try again with a longer timeout.',
         ),
       ),
@@ -234,4 +234,10 @@ function interruptedReason(reason: unknown): CaptureError {
 
 function endedReason(reason: unknown): CaptureError {
   return reason instanceof CaptureError ? reason : sessionEndedError();
+}
+
+/** 120000 → "120 s", 200 → "0.2 s". */
+function seconds(milliseconds: number): string {
+  const value = milliseconds / 1000;
+  return `${value >= 10 ? Math.round(value) : Number(value.toPrecision(2))} s`;
 }

@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
   callAgentOverDap,
@@ -147,7 +147,11 @@ for (const variant of debugpyVariants()) {
       const session = await launchBig(variant);
       try {
         const tempDirectory = freshTempDirectory();
-        await rejectsWith(capture(session, tempDirectory, { timeoutMs: 200 }), 'timeout');
+        const error = await rejectsWith(
+          capture(session, tempDirectory, { timeoutMs: 200 }),
+          'timeout',
+        );
+        assert.match(error.message, /within 0\.2 s/);
         await settled(session);
         assert.deepEqual(readdirSync(tempDirectory), []);
         await stillPausedAndCapturing(session);
@@ -258,6 +262,28 @@ for (const variant of debugpyVariants()) {
         assert.equal(result.meta.frame.function, 'inner');
       } finally {
         if (immutable) spawnSync('chattr', ['-i', readOnly]);
+        await session.close();
+      }
+    });
+
+    test('keepFile: the snapshot stays until dispose()', async () => {
+      const session = await DebugpySession.launch(variant, {
+        program: FRAMES,
+        line: markerLine(FRAMES, 'inner'),
+        cwd: PROGRAMS,
+      });
+      try {
+        const tempDirectory = freshTempDirectory();
+        const result = await capture(session, tempDirectory, { keepFile: true });
+        assert.ok(result.snapshotPath && existsSync(result.snapshotPath));
+        assert.deepEqual(
+          new Uint8Array(readFileSync(result.snapshotPath)),
+          new Uint8Array(result.bytes),
+        );
+        assert.equal((statSync(dirname(result.snapshotPath)).mode & 0o777).toString(8), '700');
+        await result.dispose();
+        assert.deepEqual(readdirSync(tempDirectory), []);
+      } finally {
         await session.close();
       }
     });

@@ -41,6 +41,8 @@ export interface ViewNode {
   referrerCount?: number;
   /** References from it in the whole heap, weak ones included. */
   referentCount?: number;
+  /** Where it was allocated (innermost frame), when the program ran with tracemalloc on. */
+  allocation?: { file: string; line: number };
 }
 
 export interface ViewEdge {
@@ -77,26 +79,32 @@ export interface ViewTypeRow {
   finalizers: number;
 }
 
-/** "Why is this alive?" for one object, by node id (ids of `nodes` or `context.nodes`). */
-export interface ViewPath {
-  target: number;
-  /** How the root keeps the first step alive: `sys.modules['app']`, `local x`, `thread Worker`. */
-  root: string;
-  /** From the root (first) to the target (last); `label` is the reference leading to the step. */
-  steps: { node: number; label: string }[];
+/**
+ * One link of the breadth-first tree from the roots ("Why is this alive?"): following `parent`
+ * from an object up to a root gives its shortest path from a root.
+ */
+export interface ViewPathLink {
+  node: number;
+  /** The node one step closer to a root, or -1 when `node` is itself the root. */
+  parent: number;
+  /** The reference from `parent` to `node` (`.attr`, `['key']`); for a root, how the root holds it. */
+  label: string;
 }
 
 /**
  * What the HTML report embeds so that it can be explored without the engine: objects around the
  * drawn ones (referrers and referents, a bounded number per object and in all) and the shortest
- * path from a root for every drawn object that has one. Not drawn until the user expands.
+ * paths from the roots. Not drawn until the user expands.
  */
 export interface ViewContext {
   /** Objects not in `HeapView.nodes`. */
   nodes: ViewNode[];
   /** References among `nodes` and `context.nodes` that `HeapView.edges` does not list. */
   edges: ViewEdge[];
-  paths: ViewPath[];
+  /** Paths from the roots for every object of the view and of `nodes` that has one. */
+  pathTree: ViewPathLink[];
+  /** Objects (of either list) no root reaches by strong references: they have no path. */
+  unrooted: number[];
   /**
    * Ids (of either list) whose referrers, resp. referents, are all listed here: expanding them
    * offline shows everything. For the others, `referrerCount` / `referentCount` say how many exist.

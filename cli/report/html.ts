@@ -1,6 +1,7 @@
 /**
  * The offline HTML report: one self-contained file with the report bundle (dist/webview/report.js
- * and .css) inlined under a strict nonce-based CSP, and the HeapView embedded as inert JSON.
+ * and .css) inlined under a strict nonce-based CSP (scripts and styles by nonce only, no eval;
+ * `worker-src blob:` for the layout worker), and the HeapView embedded as inert JSON.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -73,7 +74,9 @@ export function renderHtmlReport(view: HeapView, opts: HtmlReportOptions = {}): 
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
     `style-src 'nonce-${nonce}'`,
-    'img-src data:',
+    // The graph layout runs in a worker made from a Blob of inlined code; PNG export uses blob:.
+    'worker-src blob:',
+    'img-src data: blob:',
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');

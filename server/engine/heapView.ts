@@ -3,31 +3,46 @@
  *
  *   1. every object the next full collection frees,
  *   2. `weakref.finalize` referents and the chains that make an entry self-defeating,
- *   3. the paused frame and its locals (one level),
+ *   3. the paused frame and its locals (one level); at module level, the module and the values
+ *      of its globals that are the program's own objects (instances, containers, generators),
  *   4. the other members of cycles that hold unreachable objects,
  *
- * in that order of priority, cut at `maxNodes`.
+ * in that order of priority, cut at `maxNodes`. With it: the whole heap by type, and (unless
+ * `context: false`) a bounded neighbourhood of those objects and their paths from the roots, so
+ * the HTML report can be explored offline.
  */
-import { NodeFlag, RootKind, TypeFlag } from '../../protocol/snapshot';
+import { EdgeKind, RootKind } from '../../protocol/snapshot';
 import type {
-  FinalizerKind,
   HeapView,
+  ViewContext,
   ViewCycle,
   ViewEdge,
   ViewNode,
+  ViewPathLink,
 } from '../../protocol/heapView';
 import type { Summary } from '../../protocol/summary';
 import type { Analysis } from './analysis';
 import type { HeapSnapshot } from './heapSnapshot';
-import { frameRecords, nodeLabel } from './labels';
+import { RootPaths } from './paths';
 import { summarize, unreachableCycles } from './summary';
+import { typeTable } from './typeTable';
+import { ViewNodes, type Reference } from './viewNodes';
 
 export interface HeapViewOptions {
   /** Most nodes in the view (default 2000). */
   maxNodes?: number;
   /** A summary already computed for this analysis. */
   summary?: Summary;
+  /** Embed the neighbourhood and root paths (default true), and how much of it. */
+  context?: boolean | { maxNodes?: number; perNode?: number; maxEdges?: number };
 }
+
+/** Most objects the embedded neighbourhood adds (root paths may add more). */
+export const DEFAULT_CONTEXT_NODES = 2500;
+/** Referents and referrers embedded per object, each. */
+export const DEFAULT_CONTEXT_PER_NODE = 12;
+/** Most module globals the first view shows when paused at module level. */
+export const MAX_MODULE_GLOBALS = 24;
 
 export const DEFAULT_MAX_NODES = 2000;
 /** Live (reachable) cycles larger than this are not outlined in the view. */
@@ -53,39 +68,25 @@ export function buildHeapView(
   };
   for (let v = 0; v < n; v++) if (full.unreachable[v] === 1) add(v);
 
-  const finalizeReferent = new Uint8Array(n);
-  const selfDefeatingReferent = new Uint8Array(n);
   for (const verdict of analysis.finalize.verdicts) {
     const r = verdict.record.referent;
     if (r < 0) continue;
-    finalizeReferent[r] = 1;
     add(r);
-    if (verdict.selfDefeating) {
-      selfDefeatingReferent[r] = 1;
-      verdict.chain.forEach(add);
-    }
+    if (verdict.selfDefeating) verdict.chain.forEach(add);
   }
 
   const pausedFrame = snapshot.frames.paused?.[0]?.node ?? -1;
   add(pausedFrame);
-  const root = new Uint8Array(n);
   for (let r = 0; r < snapshot.rootCount; r++) {
     const kind = snapshot.rootKind[r];
     const v = snapshot.rootNode[r];
     if (kind === RootKind.FrameLocal && pausedFrame >= 0 && snapshot.rootFrame[r] === pausedFrame) {
       add(v);
     }
-    if (
-      kind === RootKind.Module ||
-      kind === RootKind.FrameLocal ||
-      kind === RootKind.Thread ||
-      kind === RootKind.PausedFrame ||
-      kind === RootKind.StackFrame
-    ) {
-      root[v] = 1;
-    }
   }
-  if (pausedFrame >= 0) root[pausedFrame] = 1;
+  if (snapshot.frames.paused?.[0]?.function === '<module>') {
+    moduleGlobals(snapshot, analysis, snapshot.frames.paused[0].file).forEach(add);
+  }
 
   for (const cycle of unreachableCycles(analysis)) cycle.members.forEach(add);
 
@@ -130,27 +131,11 @@ export function buildHeapView(
   });
 
   // --- nodes
-  const frames = frameRecords(snapshot);
+  const viewNodes = new ViewNodes(snapshot, analysis, cycleSlot);
   const nodes: ViewNode[] = shownList.map((v) => {
-    const c = scc.component[v];
-    const cycle = scc.cyclic[c] === 1 ? cycleSlot[c] : -1;
-    if (cycle >= 0) cycles[cycle].members.push(v);
-    const type = snapshot.type(v);
-    return {
-      id: v,
-      address: snapshot.addressHex(v),
-      type: type.name,
-      category: type.category,
-      label: nodeLabel(snapshot, v, frames),
-      size: snapshot.nodeSize[v],
-      refcount: snapshot.nodeRefcount[v],
-      generation: snapshot.generation(v),
-      unreachable: full.unreachable[v] === 1,
-      cycle: cycle >= 0 ? cycle : null,
-      finalizer: finalizerKind(snapshot, v, finalizeReferent),
-      selfDefeating: selfDefeatingReferent[v] === 1,
-      root: root[v] === 1,
-    };
+    const node = viewNodes.node(v);
+    if (node.cycle !== null) cycles[node.cycle].members.push(v);
+    return node;
   });
 
   // --- edges among shown nodes
@@ -187,25 +172,172 @@ export function buildHeapView(
     }
   }
 
-  return {
+  const view: HeapView = {
     summary: options.summary ?? summarize(snapshot, analysis),
     nodes,
     edges,
     cycles,
     truncated: total > shownList.length ? { shown: shownList.length, total } : null,
+    types: typeTable(snapshot, analysis),
+    pausedFrame: pausedFrame >= 0 && shown[pausedFrame] === 1 ? pausedFrame : null,
   };
+  if (options.context !== false) {
+    const o = typeof options.context === 'object' ? options.context : {};
+    view.context = buildContext(viewNodes, shownList, shown, o);
+  }
+  return view;
 }
 
-function finalizerKind(
-  snapshot: HeapSnapshot,
-  v: number,
-  finalizeReferent: Uint8Array,
-): FinalizerKind {
-  const flags = snapshot.flagsOfType(v);
-  if ((flags & TypeFlag.HasFinalizer) !== 0 && (snapshot.nodeFlags[v] & NodeFlag.Finalized) === 0) {
-    if ((flags & TypeFlag.PythonDel) !== 0) return 'del';
-    if ((flags & TypeFlag.GeneratorLike) !== 0) return 'generator';
-    return 'native';
+/**
+ * At module level the paused frame's variables are the module's globals: the module whose
+ * `__file__` is the frame's file (else `__main__`), its `__dict__`, and the globals that are the
+ * program's own objects (not modules, classes, functions, numbers or strings; no dunder names).
+ */
+function moduleGlobals(snapshot: HeapSnapshot, analysis: Analysis, file: string): number[] {
+  const s = snapshot;
+  const dictOf = (m: number): number => {
+    for (let e = s.edgeStart[m]; e < s.edgeStart[m + 1]; e++) {
+      const t = s.edgeTo[e];
+      if (s.typeName(t) === 'builtins.dict') return t;
+    }
+    return -1;
+  };
+  const fileOf = (d: number): string | null => {
+    for (let e = s.edgeStart[d]; e < s.edgeStart[d + 1]; e++) {
+      if (s.edgeKind[e] === EdgeKind.StrKey && s.strings[s.edgeName[e]] === '__file__') {
+        return s.name(s.edgeTo[e]);
+      }
+    }
+    return null;
+  };
+  let module = -1;
+  let main = -1;
+  for (let r = 0; r < s.rootCount && module < 0; r++) {
+    if (s.rootKind[r] !== RootKind.Module) continue;
+    const m = s.rootNode[r];
+    const d = dictOf(m);
+    if (d >= 0 && file !== '' && fileOf(d) === file) module = m;
+    if (s.strings[s.rootName[r]] === '__main__') main = m;
   }
-  return finalizeReferent[v] === 1 ? 'finalize' : null;
+  if (module < 0) module = main;
+  if (module < 0) return [];
+  const dict = dictOf(module);
+  if (dict < 0) return [module];
+  const out = [module, dict];
+  for (
+    let e = s.edgeStart[dict];
+    e < s.edgeStart[dict + 1] && out.length < MAX_MODULE_GLOBALS;
+    e++
+  ) {
+    const t = s.edgeTo[e];
+    const key = s.edgeKind[e] === EdgeKind.StrKey ? (s.strings[s.edgeName[e]] ?? '') : '';
+    if (key === '' || key.startsWith('__')) continue;
+    const cat = s.category(t);
+    const own = cat === 'instance' || cat === 'container' || cat === 'generator';
+    if (own || analysis.full.unreachable[t] === 1) out.push(t);
+  }
+  return out;
+}
+
+/**
+ * The neighbourhood of the view, breadth-first: the most interesting referents and referrers of
+ * each object (`perNode` each), then of those, until `maxNodes`; the references among all of
+ * them; and the shortest path from a root of each, as a tree.
+ */
+function buildContext(
+  vn: ViewNodes,
+  shownList: number[],
+  shown: Uint8Array,
+  o: { maxNodes?: number; perNode?: number; maxEdges?: number },
+): ViewContext {
+  const s = vn.snapshot;
+  const n = s.nodeCount;
+  const maxNodes = Math.max(0, o.maxNodes ?? DEFAULT_CONTEXT_NODES);
+  const perNode = Math.max(0, o.perNode ?? DEFAULT_CONTEXT_PER_NODE);
+  const maxEdges = Math.max(0, o.maxEdges ?? 25_000);
+  const inUnion = new Uint8Array(n);
+  for (const v of shownList) inUnion[v] = 1;
+  const extra: number[] = [];
+  const take = (refs: Reference[], other: (r: Reference) => number, next: number[]): void => {
+    let k = 0;
+    const seen = new Set<number>();
+    for (const r of vn.ranked(refs, other)) {
+      const v = other(r);
+      if (seen.has(v)) continue;
+      seen.add(v);
+      if (++k > perNode || extra.length >= maxNodes) break;
+      if (inUnion[v] === 1) continue;
+      inUnion[v] = 1;
+      extra.push(v);
+      next.push(v);
+    }
+  };
+  let frontier = shownList;
+  for (let depth = 0; depth < 2 && frontier.length > 0 && extra.length < maxNodes; depth++) {
+    const next: number[] = [];
+    for (const v of frontier) {
+      if (extra.length >= maxNodes) break;
+      take(vn.referents(v), (r) => r.to, next);
+      take(vn.referrers(v), (r) => r.from, next);
+    }
+    frontier = next;
+  }
+
+  // Root paths: every object in the union with its chain up to a root (the chain's objects join
+  // the context, up to as many again as the neighbourhood).
+  const paths = new RootPaths(s);
+  const pathTree: ViewPathLink[] = [];
+  const unrooted: number[] = [];
+  const linked = new Uint8Array(n);
+  const pathBudget = Math.max(maxNodes, 500);
+  let pathAdded = 0;
+  const union = [...shownList, ...extra];
+  for (const v of union) {
+    let u = v;
+    while (linked[u] === 0) {
+      const link = paths.link(u);
+      linked[u] = 1;
+      if (!link) {
+        if (u === v) unrooted.push(v);
+        break;
+      }
+      pathTree.push({ node: u, parent: link.parent, label: link.label });
+      if (link.parent < 0) break;
+      u = link.parent;
+      if (inUnion[u] === 0) {
+        if (pathAdded >= pathBudget) break;
+        inUnion[u] = 1;
+        extra.push(u);
+        pathAdded++;
+      }
+    }
+  }
+
+  const all = [...shownList, ...extra];
+  const edges: ViewEdge[] = [];
+  const completeReferents: number[] = [];
+  const completeReferrers: number[] = [];
+  for (const u of all) {
+    let complete = true;
+    for (const r of vn.referents(u)) {
+      if (inUnion[r.to] === 0) {
+        complete = false;
+        continue;
+      }
+      if (shown[u] === 1 && shown[r.to] === 1) continue;
+      if (edges.length < maxEdges)
+        edges.push({ from: r.from, to: r.to, label: r.label, weak: r.weak });
+      else complete = false;
+    }
+    if (complete) completeReferents.push(u);
+    if (vn.referrers(u).every((r) => inUnion[r.from] === 1)) completeReferrers.push(u);
+  }
+  return {
+    nodes: extra.map((v) => vn.node(v)),
+    edges,
+    pathTree,
+    unrooted,
+    completeReferrers,
+    completeReferents,
+  };
 }

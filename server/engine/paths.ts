@@ -3,8 +3,10 @@
  * locals, thread and stack frames, the paused frame, `gc.garbage`) to an object. Breadth-first
  * from all roots at once, over typed arrays.
  */
+import type { RetentionPath } from '../../protocol/messages';
 import { RootKind } from '../../protocol/snapshot';
 import type { HeapSnapshot } from './heapSnapshot';
+import type { ViewNodes } from './viewNodes';
 
 export interface PathStep {
   node: number;
@@ -77,6 +79,18 @@ export class RootPaths {
     return this.via[node] !== -1;
   }
 
+  /**
+   * One step of the tree: the node one step closer to a root and the reference from it (−1 and
+   * the root's description for a root), or null when no root reaches `node`.
+   */
+  link(node: number): { parent: number; label: string } | null {
+    if (node < 0 || node >= this.snapshot.nodeCount) return null;
+    const via = this.via[node];
+    if (via === -1) return null;
+    if (via >= 0) return { parent: this.parent[node], label: this.snapshot.edgeLabel(via) };
+    return { parent: -1, label: rootLabel(this.snapshot, -via - 2) };
+  }
+
   /** The shortest path from a root to `node`, root first, or null when no root reaches it. */
   pathTo(node: number): PathStep[] | null {
     if (node < 0 || node >= this.snapshot.nodeCount || this.via[node] === -1) return null;
@@ -117,4 +131,22 @@ export function rootLabel(snapshot: HeapSnapshot, r: number): string {
     default:
       return name || 'root';
   }
+}
+
+/**
+ * "Why is this alive?" in the webview's terms (protocol/messages.ts): the shortest path from a
+ * root to `target` with a `ViewNode` per step, or null when no root reaches it.
+ */
+export function retentionPath(
+  nodes: ViewNodes,
+  paths: RootPaths,
+  target: number,
+): RetentionPath | null {
+  const steps = paths.pathTo(target);
+  if (!steps) return null;
+  return {
+    target,
+    root: steps[0].edgeLabel,
+    steps: steps.map((s, i) => ({ node: nodes.node(s.node), label: i === 0 ? '' : s.edgeLabel })),
+  };
 }

@@ -1,753 +1,832 @@
 /**
- * The report page: header with the headline numbers, the verdict, the heap graph with its
- * legend and details panel, and the cycle / finalizer / type tables.
+ * The heap view page, the same in the HTML report and in the VS Code panel: header and verdict,
+ * the side list (where to start, and the type table), the graph with its toolbar and legend, and
+ * the details panel. Owns what is shown (expansions, focus, filters, grouping, search, selection,
+ * "Why is this alive?") and keeps the graph and the panels in step.
  */
-import type { HeapView, ViewNode } from '../../protocol/heapView';
-import type { FinalizeEntrySummary } from '../../protocol/summary';
-import type { TypeCategory } from '../../protocol/snapshot';
-import { h, rich, s, type Child } from '../shared/dom';
+import type { HeapView } from '../../protocol/heapView';
+import type { PanelState } from '../../protocol/messages';
+import type { DataSource } from '../shared/dataSource';
+import { h } from '../shared/dom';
+import { NO_FILTERS, type Filters } from '../shared/filters';
+import { displayType, formatCount, mapStrings, plural, shortType, visible } from '../shared/format';
 import {
-  baseName,
-  displayType,
-  formatBytes,
-  formatCount,
-  mapStrings,
-  plural,
-  shortType,
-  sortedByType,
-  visible,
-} from '../shared/format';
-import { CATEGORY_LABEL, shapePath } from '../shared/graphShapes';
-import { createHeapGraph, FINALIZER_BADGE, type HeapGraph } from '../shared/heapGraph';
-import { TYPE_CATEGORIES } from '../shared/heapViewGuard';
-import { cycleOf, indexHeapView, type HeapIndex } from '../shared/heapIndex';
-import { sortableTable } from '../shared/table';
-import { buildVerdict, describeTypes } from '../shared/verdict';
+  buildDrawModel,
+  FINALIZER_BADGE,
+  MAX_DRAWN,
+  type DrawModel,
+  type DrawNode,
+  type GroupBy,
+} from '../shared/graph/drawModel';
+import { createGraphView, type GraphView } from '../shared/graph/graphView';
+import { readPalette } from '../shared/graph/palette';
+import { GraphStore } from '../shared/graphStore';
+import { indexHeapView } from '../shared/heapIndex';
+import { icon, type CodiconName } from '../shared/icons/icon';
+import { renderDetails, type PathState } from './details';
+import { header, renderError, verdictSection, warningsSection } from './header';
+import { legend } from './legend';
+import { problemsPanel, typesPanel } from './sidebar';
 
-export function renderError(root: HTMLElement, message: string): void {
-  root.replaceChildren(
-    h(
-      'div',
-      { class: 'load-error', attrs: { role: 'alert', 'data-testid': 'load-error' } },
-      h('h1', null, 'This heap report cannot be shown'),
-      h('p', null, message),
-      h(
-        'p',
-        { class: 'muted' },
-        'Re-create the report with the same version of heap-inspector that opens it, or report the problem with this file attached.',
-      ),
-    ),
+export { renderError };
+
+export interface AppOptions {
+  mode: 'report' | 'panel';
+  source: DataSource;
+  initialState?: PanelState | null;
+  saveState?(state: PanelState): void;
+}
+
+export interface App {
+  setView(view: HeapView, notes?: string[]): void;
+  showCapturing(message: string): void;
+  showError(message: string): void;
+  focusAddress(address: string): void;
+  state(): PanelState;
+  graph(): GraphView | null;
+}
+
+/** Most objects an expansion adds at once. */
+const EXPAND_LIMIT = 60;
+
+function toolButton(
+  name: CodiconName,
+  label: string,
+  onClick: () => void,
+  opts: { testId?: string; text?: string; pressed?: boolean } = {},
+): HTMLButtonElement {
+  return h(
+    'button',
+    {
+      class: `tool${opts.text ? ' with-text' : ''}`,
+      attrs: {
+        type: 'button',
+        title: label,
+        'aria-label': label,
+        'data-testid': opts.testId,
+        'aria-pressed': opts.pressed === undefined ? undefined : String(opts.pressed),
+      },
+      on: { click: onClick },
+    },
+    icon(name),
+    opts.text ? h('span', null, opts.text) : null,
   );
 }
 
-export interface ReportHandle {
-  graph: HeapGraph;
-}
+export function createApp(root: HTMLElement, opts: AppOptions): App {
+  const source = opts.source;
+  let view: HeapView | null = null;
+  let store: GraphStore | null = null;
+  let model: DrawModel | null = null;
+  let graph: GraphView | null = null;
+  let shown = new Set<number>();
+  const expansions = new Map<string, number[]>();
+  let focusStack: Set<number>[] = [];
+  let filters: Filters = { ...NO_FILTERS, ...(opts.initialState?.filters ?? {}) };
+  let groupBy: GroupBy = opts.initialState?.groupBy ?? 'none';
+  const openGroups = new Set<string>();
+  let search = opts.initialState?.search ?? '';
+  let searchHits: number[] = [];
+  let searchIndex = -1;
+  let selected: number | null = null;
+  let pathState: PathState | null = null;
+  let restored = false;
+  let saveTimer: ReturnType<typeof setTimeout> | null = null;
+  let lastNotes: string[] = [];
 
-export function renderReport(
-  root: HTMLElement,
-  data: HeapView,
-  notes: string[] = [],
-): ReportHandle {
-  // Control and bidi-override characters in Python strings are shown escaped, as repr() does.
-  const view = mapStrings(data, visible);
-  const index = indexHeapView(view);
+  root.classList.add('hi-app', `mode-${opts.mode}`);
+  const announcer = h('div', {
+    class: 'sr-only',
+    attrs: { 'aria-live': 'polite', 'data-testid': 'announcer' },
+  });
+  const banner = h('div', { class: 'banner', attrs: { 'data-testid': 'banner', hidden: true } });
+
+  // --- Static skeleton (filled per view) --------------------------------------------------------
+  const top = h('div', { class: 'top' });
+  const sideTabs = h('div', {
+    class: 'tabs',
+    attrs: { role: 'tablist', 'aria-label': 'Side list' },
+  });
+  const problemsTab = h('div', {
+    class: 'tab-panel',
+    attrs: { role: 'tabpanel', id: 'hi-problems' },
+  });
+  const typesTab = h('div', {
+    class: 'tab-panel',
+    attrs: { role: 'tabpanel', id: 'hi-types', hidden: true },
+  });
+  const tabButton = (text: string, panel: HTMLElement, sel: boolean): HTMLButtonElement => {
+    const b = h(
+      'button',
+      {
+        class: 'tab',
+        attrs: {
+          type: 'button',
+          role: 'tab',
+          'aria-selected': String(sel),
+          'aria-controls': panel.id,
+          'data-testid': `tab-${panel.id.slice(3)}`,
+        },
+        on: {
+          click: () => {
+            for (const t of sideTabs.querySelectorAll('[role=tab]'))
+              t.setAttribute('aria-selected', 'false');
+            b.setAttribute('aria-selected', 'true');
+            problemsTab.hidden = panel !== problemsTab;
+            typesTab.hidden = panel !== typesTab;
+          },
+        },
+      },
+      text,
+    );
+    return b;
+  };
+  sideTabs.append(tabButton('Start here', problemsTab, true), tabButton('Types', typesTab, false));
+  const sidebar = h(
+    'aside',
+    { class: 'sidebar', attrs: { 'aria-label': 'Where to start, and types' } },
+    sideTabs,
+    problemsTab,
+    typesTab,
+  );
+
+  const searchInput = h('input', {
+    class: 'text-input',
+    attrs: {
+      type: 'search',
+      placeholder: 'Search type, label or address',
+      'aria-label': 'Search objects by type, label or address (Enter: next match)',
+      'data-testid': 'search',
+      spellcheck: 'false',
+    },
+  });
+  searchInput.value = search;
+  const searchCount = h('span', {
+    class: 'search-count muted',
+    attrs: { 'data-testid': 'search-count', 'aria-live': 'polite' },
+  });
+  const filterButton = (key: keyof Filters, text: string, title: string): HTMLButtonElement => {
+    const b = h(
+      'button',
+      {
+        class: 'toggle',
+        attrs: {
+          type: 'button',
+          title,
+          'aria-pressed': String(filters[key]),
+          'data-testid': `filter-${key}`,
+        },
+        on: {
+          click: () => {
+            filters = { ...filters, [key]: !filters[key] };
+            b.setAttribute('aria-pressed', String(filters[key]));
+            rebuild({ stable: true });
+            scheduleSave();
+          },
+        },
+      },
+      text,
+    );
+    return b;
+  };
+  const groupSelect = h(
+    'select',
+    { class: 'select', attrs: { 'aria-label': 'Group objects', 'data-testid': 'group-by' } },
+    h('option', { attrs: { value: 'none' } }, 'One by one'),
+    h('option', { attrs: { value: 'type' } }, 'Group by type'),
+    h('option', { attrs: { value: 'cycle' } }, 'Group cycles'),
+  );
+  groupSelect.value = groupBy;
+  groupSelect.addEventListener('change', () => {
+    groupBy = groupSelect.value as GroupBy;
+    openGroups.clear();
+    rebuild({ fit: true });
+    scheduleSave();
+  });
+  const backButton = toolButton('arrow-left', 'Back to the whole view', () => unfocus(), {
+    testId: 'unfocus',
+    text: 'Back',
+  });
+  backButton.hidden = true;
+  const themeSelect = h(
+    'select',
+    { class: 'select', attrs: { 'aria-label': 'Colour theme', 'data-testid': 'theme' } },
+    h('option', { attrs: { value: '' } }, 'Theme: system'),
+    h('option', { attrs: { value: 'dark' } }, 'Dark'),
+    h('option', { attrs: { value: 'light' } }, 'Light'),
+    h('option', { attrs: { value: 'high-contrast' } }, 'High contrast'),
+    h('option', { attrs: { value: 'high-contrast-light' } }, 'High contrast light'),
+  );
+  themeSelect.addEventListener('change', () => {
+    if (themeSelect.value) document.documentElement.dataset.theme = themeSelect.value;
+    else delete document.documentElement.dataset.theme;
+  });
+  const toolbar = h(
+    'div',
+    { class: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'Graph tools' } },
+    h('label', { class: 'search-box' }, icon('search'), searchInput, searchCount),
+    h(
+      'span',
+      { class: 'group', attrs: { role: 'group', 'aria-label': 'Filters' } },
+      icon('filter'),
+      filterButton(
+        'hideBuiltins',
+        'builtins',
+        'Hide builtins (dict, list, str…); references through them are joined',
+      ),
+      filterButton('hideStdlib', 'stdlib', 'Hide standard library objects'),
+      filterButton('hideDebugger', 'debugger', 'Hide debugger internals (debugpy, pydevd)'),
+    ),
+    groupSelect,
+    backButton,
+    h('span', { class: 'spacer' }),
+    toolButton('screen-full', 'Fit the graph in view (0)', () => graph?.fit(), { testId: 'fit' }),
+    toolButton('zoom-in', 'Zoom in (+)', () => graph?.zoomBy(1.4), { testId: 'zoom-in' }),
+    toolButton('zoom-out', 'Zoom out (−)', () => graph?.zoomBy(1 / 1.4), { testId: 'zoom-out' }),
+    toolButton('export', 'Export the current view as SVG', () => exportAs('svg'), {
+      testId: 'export-svg',
+      text: 'SVG',
+    }),
+    toolButton('file-media', 'Export the current view as PNG', () => exportAs('png'), {
+      testId: 'export-png',
+      text: 'PNG',
+    }),
+    opts.mode === 'report'
+      ? themeSelect
+      : toolButton('refresh', 'Capture the heap again', () => source.post({ type: 'recapture' }), {
+          testId: 'recapture',
+          text: 'Recapture',
+        }),
+  );
+  const status = h('div', {
+    class: 'graph-status',
+    attrs: { 'data-testid': 'graph-status', role: 'status' },
+  });
+  const graphBox = h('div', { class: 'graph-box', attrs: { 'data-testid': 'graph' } });
+  const objectsList = h('ul', {
+    class: 'sr-only',
+    attrs: { 'data-testid': 'graph-objects', 'aria-label': 'Most important objects in the graph' },
+  });
   const details = h('aside', {
     class: 'details',
     attrs: { 'data-testid': 'details', 'aria-live': 'polite', 'aria-label': 'Object details' },
   });
-  const graphBox = h('div', { class: 'graph-box' });
-  const warnings = warningsSection(view, notes.map(visible));
-  root.replaceChildren(
-    header(view),
-    verdictSection(view, index),
-    ...(warnings ? [warnings] : []),
-    h(
-      'section',
-      { class: 'graph-section', attrs: { 'aria-label': 'Heap graph' } },
-      h(
-        'div',
-        { class: 'graph-toolbar' },
-        h('h2', null, 'Object graph'),
-        h(
-          'span',
-          { class: 'muted hint' },
-          view.nodes.length > 0
-            ? `${plural(view.nodes.length, 'object')} · drag to pan, scroll to zoom, click an object for details`
-            : '',
-        ),
-        h('span', { class: 'spacer' }),
-        toolButton('Fit', 'Fit the whole graph in view', () => graph.fit()),
-        toolButton('+', 'Zoom in', () => graph.zoomBy(1.4)),
-        toolButton('−', 'Zoom out', () => graph.zoomBy(1 / 1.4)),
-      ),
-      legend(),
-      h('div', { class: 'graph-area' }, graphBox, details),
-    ),
-    tablesSection(view, index, {
-      select: (id) => graph.select(id, { reveal: true }),
-      showCycle: (i) => graph.showCycle(i),
-    }),
-  );
-  showDetails(details, index, null, () => {});
-  const graph = createHeapGraph(graphBox, index, {
-    onSelect: (n) => showDetails(details, index, n, (id) => graph.select(id, { reveal: true })),
-  });
-  if (view.nodes.length === 0) {
-    graphBox.append(h('p', { class: 'graph-empty' }, 'This view contains no objects.'));
-  }
-  return { graph };
-}
-
-function toolButton(text: string, title: string, onClick: () => void): HTMLButtonElement {
-  return h(
-    'button',
-    {
-      class: 'tool',
-      attrs: { type: 'button', title, 'aria-label': title },
-      on: { click: onClick },
-    },
-    text,
-  );
-}
-
-// --- Header ----------------------------------------------------------------------------------
-
-function stat(
-  value: number,
-  label: string,
-  testId: string,
-  opts: { tone?: string; sub?: Child; title?: string } = {},
-): HTMLElement {
-  return h(
-    'div',
-    { class: `stat${opts.tone ? ` tone-${opts.tone}` : ''}`, attrs: { title: opts.title } },
-    h('span', { class: 'stat-value', attrs: { 'data-testid': testId } }, String(value)),
-    h('span', { class: 'stat-label' }, label),
-    opts.sub ? h('span', { class: 'stat-sub' }, opts.sub) : null,
-  );
-}
-
-function header(view: HeapView): HTMLElement {
-  const s0 = view.summary;
-  const c = s0.capture;
-  const gc = s0.gc;
-  const wf = s0.finalizers.weakrefFinalize;
-  const time = new Date(c.time * 1000);
-  const when = Number.isNaN(time.getTime()) ? '' : time.toLocaleString();
-  const gcText = [
-    gc.enabled ? 'enabled' : 'DISABLED',
-    gc.incremental ? 'incremental' : null,
-    `thresholds ${gc.thresholds.join(' / ')}`,
-    `counts ${gc.counts.join(' / ')}`,
-    gc.frozen > 0 ? `${formatCount(gc.frozen)} frozen` : null,
-    gc.garbage > 0 ? `gc.garbage: ${gc.garbage}` : null,
-  ]
-    .filter(Boolean)
-    .join(' · ');
-  return h(
-    'header',
-    { class: 'report-header' },
-    h(
-      'div',
-      { class: 'title-row' },
-      h('h1', null, 'Python heap report'),
-      h(
-        'span',
-        { class: 'capture', attrs: { title: `${c.file}:${c.line}`, 'data-testid': 'capture' } },
-        'captured at ',
-        h('code', null, `${baseName(c.file)}:${c.line}`),
-        c.function === '<module>' ? ' at module level' : ' in ',
-        c.function === '<module>' ? null : h('code', null, `${c.function}()`),
-      ),
-    ),
-    h(
-      'div',
-      { class: 'meta' },
-      h('span', null, `Python ${c.python}`),
-      h('span', null, `pid ${c.pid}`),
-      when ? h('span', null, when) : null,
-      h('span', { class: 'path', attrs: { title: c.file } }, c.file),
-      h(
-        'span',
-        { class: gc.enabled ? '' : 'error-text', attrs: { 'data-testid': 'gc-state' } },
-        `gc: ${gcText}`,
-      ),
-    ),
-    h(
-      'div',
-      { class: 'stats' },
-      stat(s0.unreachable.count, 'unreachable objects', 'unreachable-count', {
-        tone: s0.unreachable.count > 0 ? 'bad' : 'ok',
-        sub: `${formatBytes(s0.unreachable.bytes)} · freed by the next gc.collect()`,
-      }),
-      stat(s0.cycles.length, s0.cycles.length === 1 ? 'cycle' : 'cycles', 'cycle-count', {
-        tone: s0.cycles.some((x) => x.unreachable) ? 'bad' : undefined,
-        sub: 'reference cycles holding them',
-      }),
-      stat(s0.finalizers.del.count, '__del__ / finalizers pending', 'finalizer-count', {
-        tone: s0.finalizers.del.count > 0 ? 'warn' : undefined,
-        sub: 'run when they are freed',
-      }),
-      h(
-        'div',
-        { class: `stat${wf.selfDefeating > 0 ? ' tone-error' : ''}` },
-        h(
-          'span',
-          { class: 'stat-value', attrs: { 'data-testid': 'finalize-pending' } },
-          String(wf.pending),
-        ),
-        h('span', { class: 'stat-label' }, 'weakref.finalize pending'),
-        h(
-          'span',
-          { class: 'stat-sub' },
-          h(
-            'span',
-            {
-              class: wf.selfDefeating > 0 ? 'error-text' : '',
-              attrs: { 'data-testid': 'finalize-self-defeating' },
-            },
-            String(wf.selfDefeating),
-          ),
-          ' self-defeating',
-          wf.willFire > 0 ? ` · ${wf.willFire} fire next` : '',
-        ),
-      ),
-      stat(s0.heap.objects, 'objects in the heap', 'heap-objects', {
-        sub: `${formatBytes(s0.heap.bytes)} · ${formatCount(s0.heap.tracked)} tracked`,
-      }),
-    ),
-  );
-}
-
-// --- Verdict ---------------------------------------------------------------------------------
-
-function verdictSection(view: HeapView, index: HeapIndex): HTMLElement {
-  const v = buildVerdict(view, index);
-  const icon = v.kind === 'ok' ? '✓' : v.kind === 'stuck' ? '⚠' : '♻';
-  return h(
+  const legendBox = legend();
+  // In a panel the graph needs the room: the legend starts folded.
+  if (opts.mode === 'panel') legendBox.removeAttribute('open');
+  const graphPanel = h(
     'section',
-    {
-      class: `verdict kind-${v.kind}`,
-      attrs: { 'data-testid': 'verdict', 'aria-label': 'Verdict' },
-    },
+    { class: 'graph-panel', attrs: { 'aria-label': 'Heap graph' } },
+    toolbar,
+    status,
+    graphBox,
+    legendBox,
+    objectsList,
+  );
+  const workbench = h('div', { class: 'workbench' }, sidebar, graphPanel, details);
+  top.append(
     h(
       'p',
-      { class: 'headline' },
-      h('span', { class: 'verdict-icon', attrs: { 'aria-hidden': 'true' } }, icon),
-      ...rich(v.headline),
-    ),
-    v.points.length > 0
-      ? h('ul', null, ...v.points.map((p) => h('li', { class: `tone-${p.tone}` }, ...rich(p.text))))
-      : null,
-    ...v.fix.map((f) => h('p', { class: 'fix' }, h('strong', null, 'Fix: '), ...rich(f))),
-  );
-}
-
-function warningsSection(view: HeapView, notes: string[]): HTMLElement | null {
-  const all = [...view.summary.warnings, ...notes];
-  if (view.truncated) {
-    all.push(
-      `The graph is cut to ${formatCount(view.truncated.shown)} of ${formatCount(view.truncated.total)} objects.`,
-    );
-  }
-  if (all.length === 0) return null;
-  return h(
-    'section',
-    { class: 'warnings', attrs: { 'data-testid': 'warnings', 'aria-label': 'Warnings' } },
-    h('h2', null, 'Capture warnings'),
-    h('ul', null, ...all.map((w) => h('li', null, w))),
-  );
-}
-
-// --- Legend ----------------------------------------------------------------------------------
-
-function swatch(cls: string, ...children: SVGElement[]): SVGSVGElement {
-  return wideSwatch(30, cls, ...children);
-}
-
-function wideSwatch(width: number, cls: string, ...children: SVGElement[]): SVGSVGElement {
-  return s(
-    'svg',
-    {
-      class: `swatch ${cls}`,
-      width,
-      height: 24,
-      viewBox: `${-width / 2} -12 ${width} 24`,
-      'aria-hidden': 'true',
-    },
-    ...children,
-  );
-}
-
-function legend(): HTMLElement {
-  const item = (sw: SVGSVGElement, text: string): HTMLElement =>
-    h('li', null, sw, h('span', null, text));
-  const cats = TYPE_CATEGORIES.map((c: TypeCategory) =>
-    item(
-      swatch(`node cat-${c}`, s('path', { class: 'shape', d: shapePath(c, c === 'atom' ? 5 : 8) })),
-      CATEGORY_LABEL[c],
+      { class: 'muted waiting', attrs: { 'data-testid': 'waiting' } },
+      'Waiting for a heap capture…',
     ),
   );
-  const hatchId = 'legend-hatch';
-  return h(
-    'div',
-    { class: 'legend', attrs: { 'data-testid': 'legend', 'aria-label': 'Legend' } },
-    h('ul', { class: 'legend-cats' }, ...cats),
-    h(
-      'ul',
-      { class: 'legend-marks' },
-      item(
-        swatch(
-          'node cat-instance unreachable',
-          s(
-            'defs',
-            {},
-            s(
-              'pattern',
-              {
-                id: hatchId,
-                patternUnits: 'userSpaceOnUse',
-                width: 5,
-                height: 5,
-                patternTransform: 'rotate(45)',
-              },
-              s('line', { x1: 0, y1: 0, x2: 0, y2: 5, class: 'hatch-line' }),
-            ),
-          ),
-          s('path', { class: 'shape', d: shapePath('instance', 8) }),
-          s('path', { class: 'hatch', d: shapePath('instance', 8), fill: `url(#${hatchId})` }),
-        ),
-        'unreachable: the next gc.collect() frees it',
-      ),
-      item(
-        swatch(
-          'node cat-module root',
-          s('path', { class: 'root-ring', d: shapePath('instance', 10.5) }),
-          s('path', { class: 'shape', d: shapePath('instance', 7) }),
-        ),
-        'root (module, frame local, thread)',
-      ),
-      item(
-        swatch(
-          '',
-          s('rect', { class: 'hull unreachable', x: -13, y: -9, width: 26, height: 18, rx: 8 }),
-        ),
-        'reference cycle',
-      ),
-      item(
-        swatch('', s('line', { class: 'edge strong', x1: -13, y1: 0, x2: 13, y2: 0 })),
-        'reference',
-      ),
-      item(
-        swatch('', s('line', { class: 'edge weak', x1: -13, y1: 0, x2: 13, y2: 0 })),
-        'weak reference (does not keep alive)',
-      ),
-      item(
-        wideSwatch(
-          56,
-          'badge fin-del',
-          s('rect', { x: -26, y: -8, width: 52, height: 16, rx: 8 }),
-          s('text', { y: 3 }, '__del__'),
-        ),
-        'finalizer pending (__del__, finally, weakref.finalize)',
-      ),
-      item(
-        swatch(
-          'badge error',
-          s('rect', { x: -14, y: -8, width: 28, height: 16, rx: 8 }),
-          s('text', { y: 3 }, '⚠'),
-        ),
-        'weakref.finalize that keeps its object alive',
-      ),
-    ),
-  );
-}
+  root.replaceChildren(banner, top, workbench, announcer);
 
-// --- Details panel ---------------------------------------------------------------------------
+  // --- Theme ------------------------------------------------------------------------------------
+  const reloadPalette = (): void => {
+    if (graph) graph.setPalette(readPalette(graphBox));
+  };
+  const mo = new MutationObserver(reloadPalette);
+  mo.observe(document.body, {
+    attributes: true,
+    attributeFilter: ['class', 'data-vscode-theme-kind', 'style'],
+  });
+  mo.observe(document.documentElement, {
+    attributes: true,
+    attributeFilter: ['data-theme', 'style'],
+  });
+  window.matchMedia?.('(prefers-color-scheme: light)').addEventListener?.('change', reloadPalette);
 
-function finalizerText(n: ViewNode): string {
-  switch (n.finalizer) {
-    case 'del':
-      return `${shortType(n.type)}.__del__ has not run yet: it runs when the object is freed`;
-    case 'generator':
-      return 'suspended generator: freeing it runs its finally / with blocks (GeneratorExit)';
-    case 'native':
-      return 'built-in finalizer (flush / close) runs when the object is freed';
-    case 'finalize':
-      return 'a weakref.finalize callback is registered on it';
-    default:
-      return 'none pending';
-  }
-}
-
-function showDetails(
-  panel: HTMLElement,
-  index: HeapIndex,
-  n: ViewNode | null,
-  go: (id: number) => void,
-): void {
-  if (!n) {
-    panel.replaceChildren(
-      h('h2', null, 'Details'),
-      h(
-        'p',
-        { class: 'muted' },
-        'Click an object in the graph (or Tab to it and press Enter) to see its type, size, and what refers to it.',
-      ),
-    );
-    panel.dataset.nodeId = '';
-    return;
-  }
-  const cycle = cycleOf(index, n);
-  const rows: [string, Child][] = [
-    ['Type', h('code', null, n.type)],
-    ['Address', h('code', { attrs: { 'data-testid': 'details-address' } }, n.address)],
-    ['Size', formatBytes(n.size)],
-    ['Refcount', String(n.refcount)],
-    [
-      'Generation',
-      n.generation === null ? 'untracked (the collector ignores it)' : String(n.generation),
-    ],
-    [
-      'Unreachable',
-      n.unreachable
-        ? h('span', { class: 'error-text' }, 'yes: the next gc.collect() frees it')
-        : 'no',
-    ],
-    ['Root', n.root ? 'yes (module, frame local or thread)' : 'no'],
-    [
-      'Cycle',
-      cycle && n.cycle !== null
-        ? `cycle ${n.cycle + 1}: ${plural(cycle.size, 'object')}${cycle.unreachable ? ', unreachable' : ', reachable'}`
-        : 'none',
-    ],
-    ['Finalizer', finalizerText(n)],
-  ];
-  if (n.selfDefeating) {
-    rows.push([
-      'weakref.finalize',
-      h(
-        'span',
-        { class: 'error-text' },
-        'self-defeating: its callback references this object, so it is never freed before exit',
-      ),
-    ]);
-  }
-  const entries = index.view.summary.finalizers.weakrefFinalize.entries.filter(
-    (e) => e.referentAddress === n.address || e.address === n.address,
-  );
-  for (const e of entries) rows.push(['finalize callback', finalizeEntryText(e)]);
-
-  const out = index.out.get(n.id) ?? [];
-  const inn = index.in.get(n.id) ?? [];
-  const refList = (edges: typeof out, dir: 'out' | 'in'): HTMLElement => {
-    if (edges.length === 0)
-      return h('p', { class: 'muted' }, dir === 'out' ? 'none in this view' : 'none in this view');
-    const max = 150;
-    return h(
-      'ul',
-      { class: 'ref-list' },
-      ...edges.slice(0, max).map((e) => {
-        const other = index.byId.get(dir === 'out' ? e.to : e.from);
-        if (!other) return h('li', null, '?');
-        return h(
-          'li',
-          null,
-          h(
-            'button',
-            {
-              class: 'ref',
-              attrs: { type: 'button', title: `${other.type} at ${other.address}` },
-              on: { click: () => go(other.id) },
-            },
-            h('code', { class: 'edge-name' }, e.label || '(unnamed)'),
-            dir === 'out' ? ' → ' : ' ← ',
-            h(
-              'span',
-              { class: other.unreachable ? 'error-text' : '' },
-              other.label || shortType(other.type),
-            ),
-            other.label && other.label !== shortType(other.type)
-              ? h('span', { class: 'muted' }, ` ${displayType(other.type)}`)
-              : null,
-            e.weak ? h('span', { class: 'pill weak' }, 'weak') : null,
-          ),
-        );
-      }),
-      edges.length > max ? h('li', { class: 'muted' }, `… ${edges.length - max} more`) : null,
-    );
+  // --- Helpers ----------------------------------------------------------------------------------
+  const announce = (text: string): void => {
+    announcer.textContent = text;
   };
 
-  panel.dataset.nodeId = String(n.id);
-  panel.replaceChildren(
-    h('h2', { attrs: { 'data-testid': 'details-title' } }, n.label || shortType(n.type)),
-    h(
-      'p',
-      { class: 'pills' },
-      n.unreachable
-        ? h('span', { class: 'pill bad' }, 'unreachable')
-        : h('span', { class: 'pill' }, 'reachable'),
-      n.root ? h('span', { class: 'pill' }, 'root') : null,
-      n.finalizer ? h('span', { class: 'pill warn' }, FINALIZER_BADGE[n.finalizer]) : null,
-      n.selfDefeating ? h('span', { class: 'pill bad' }, 'self-defeating finalize') : null,
-    ),
-    h('dl', null, ...rows.flatMap(([k, v]) => [h('dt', null, k), h('dd', null, v)])),
-    h('h3', null, `References from it (${out.length})`),
-    refList(out, 'out'),
-    h('h3', null, `Referred to by (${inn.length})`),
-    refList(inn, 'in'),
-  );
-}
-
-function finalizeEntryText(e: FinalizeEntrySummary): HTMLElement {
-  return h(
-    'span',
-    { class: e.selfDefeating ? 'error-text' : '' },
-    h('code', null, e.func),
-    e.atexit ? ' · runs at exit' : ' · not at exit',
-    e.selfDefeating ? ' · self-defeating' : '',
-    e.willFire ? ' · fires at the next gc.collect()' : '',
-  );
-}
-
-// --- Tables ----------------------------------------------------------------------------------
-
-interface CycleRow {
-  graphIndex: number;
-  size: number;
-  types: string;
-  finalizers: number;
-  unreachable: boolean;
-}
-
-function tablesSection(
-  view: HeapView,
-  index: HeapIndex,
-  actions: { select: (id: number) => void; showCycle: (graphIndex: number) => void },
-): HTMLElement {
-  const s0 = view.summary;
-  const showNode = (id: number | undefined, text = 'show'): Child =>
-    id === undefined
-      ? h('span', { class: 'muted' }, 'not in view')
-      : h(
-          'button',
-          { class: 'link', attrs: { type: 'button' }, on: { click: () => actions.select(id) } },
-          text,
-        );
-
-  // Cycles: the summary's (largest first), then drawn cycles the summary does not list.
-  const rows: CycleRow[] = s0.cycles.map((c, i) => {
-    const vc = index.viewCycleOfSummary[i];
-    return {
-      graphIndex: vc ? view.cycles.indexOf(vc) : -1,
-      size: c.size,
-      types: describeTypes(c.byType),
-      finalizers: c.finalizers,
-      unreachable: c.unreachable,
-    };
-  });
-  view.cycles.forEach((vc, i) => {
-    if (index.summaryOfViewCycle[i] >= 0) return;
-    const byType: Record<string, number> = {};
-    for (const m of vc.members) {
-      const n = index.byId.get(m);
-      if (n) byType[n.type] = (byType[n.type] ?? 0) + 1;
+  function describe(id: number): string {
+    const d = model
+      ? model.nodes[model.index.get(id) ?? model.nodes.findIndex((x) => x.id === id)]
+      : undefined;
+    if (!d) return '';
+    if (d.group) {
+      return `${d.label}: ${plural(d.group.members.length, 'object')}${d.group.unreachable ? `, ${d.group.unreachable} unreachable` : ''}`;
     }
-    const fins = vc.members.filter((m) => index.byId.get(m)?.finalizer).length;
-    rows.push({
-      graphIndex: i,
-      size: vc.size,
-      types: describeTypes(byType),
-      finalizers: fins,
-      unreachable: vc.unreachable,
-    });
-  });
-  const cycleMember = (r: CycleRow): number | undefined =>
-    r.graphIndex >= 0 ? view.cycles[r.graphIndex].members[0] : undefined;
+    const n = d.n;
+    const parts = [`${displayType(n.type)} at ${n.address}`];
+    if (n.label && n.label !== shortType(n.type)) parts.push(`“${n.label}”`);
+    if (n.root) parts.push('root');
+    parts.push(n.unreachable ? 'unreachable: the next gc.collect() frees it' : 'reachable');
+    if (n.cycle !== null)
+      parts.push(
+        `in ${view?.cycles[n.cycle]?.unreachable ? 'unreachable ' : ''}cycle ${n.cycle + 1}`,
+      );
+    if (n.finalizer) parts.push(`${FINALIZER_BADGE[n.finalizer]} pending`);
+    if (n.selfDefeating) parts.push('self-defeating weakref.finalize keeps it alive');
+    if (n.generation !== null) parts.push(`generation ${n.generation}`);
+    return parts.join(', ');
+  }
 
-  const cycles = sortableTable<CycleRow>({
-    caption: 'Reference cycles',
-    testId: 'cycles-table',
-    rows,
-    empty: 'No reference cycles in this capture.',
-    rowClass: (r) => (r.unreachable ? 'row-bad' : ''),
-    columns: [
-      {
-        label: 'In graph',
-        key: (r) => r.graphIndex,
-        cell: (r) => (r.graphIndex >= 0 ? `cycle ${r.graphIndex + 1}` : '—'),
-      },
-      { label: 'Objects', key: (r) => r.size, numeric: true, cell: (r) => String(r.size) },
-      { label: 'Types', key: (r) => r.types, cell: (r) => r.types },
-      {
-        label: 'Finalizers',
-        key: (r) => r.finalizers,
-        numeric: true,
-        cell: (r) => String(r.finalizers),
-      },
-      {
-        label: 'Status',
-        key: (r) => (r.unreachable ? 0 : 1),
-        cell: (r) =>
-          r.unreachable
-            ? h('span', { class: 'error-text' }, 'unreachable: freed next')
-            : 'reachable',
-      },
-      {
-        label: '',
-        cell: (r) => {
-          const id = cycleMember(r);
-          if (id === undefined) return h('span', { class: 'muted' }, 'not in view');
-          return h(
-            'button',
-            {
-              class: 'link',
-              attrs: { type: 'button' },
-              on: {
-                click: () => {
-                  actions.select(id);
-                  actions.showCycle(r.graphIndex);
-                },
-              },
+  function keepSet(): Set<number> {
+    const keep = new Set<number>();
+    if (selected !== null && selected >= 0) keep.add(selected);
+    if (pathState?.answer?.path) for (const s of pathState.answer.path.steps) keep.add(s.node.id);
+    return keep;
+  }
+
+  function selectedDraw(): DrawNode | null {
+    if (!model || selected === null) return null;
+    const i = model.index.get(selected);
+    if (i !== undefined) {
+      const d = model.nodes[i];
+      // A selected object inside a group shows the group.
+      return d.group && selected >= 0 ? d : d;
+    }
+    return model.nodes.find((d) => d.id === selected) ?? null;
+  }
+
+  // --- Building what is drawn -------------------------------------------------------------------
+  function rebuild(
+    o: { stable?: boolean; fit?: boolean; seed?: Map<number, [number, number]> } = {},
+  ): void {
+    if (!store || !graph) return;
+    model = buildDrawModel(store, { shown, filters, groupBy, keep: keepSet(), openGroups });
+    if (model.forcedGrouping && groupSelect.value !== 'type') groupSelect.value = 'type';
+    graph.setModel(model, { stable: o.stable, fit: o.fit, seed: o.seed });
+    updateSearch(false);
+    updateHighlight();
+    updateStatus();
+    updateObjectsList();
+    renderDetailsNow();
+  }
+
+  function updateStatus(progress?: number, done?: boolean): void {
+    if (!model || !view) return;
+    const parts: string[] = [];
+    parts.push(
+      model.groupBy === 'none'
+        ? `${formatCount(model.nodes.length)} ${model.nodes.length === 1 ? 'object' : 'objects'}`
+        : `${formatCount(model.objectCount)} objects in ${formatCount(model.nodes.length)} ${model.groupBy === 'type' ? 'groups' : 'shapes'}`,
+    );
+    parts.push(plural(model.edges.length, 'reference'));
+    if (model.hidden > 0) parts.push(`${formatCount(model.hidden)} hidden by filters`);
+    if (view.truncated)
+      parts.push(
+        `view cut to ${formatCount(view.truncated.shown)} of ${formatCount(view.truncated.total)}`,
+      );
+    if (model.forcedGrouping)
+      parts.push(
+        `grouped by type: more than ${formatCount(MAX_DRAWN)} objects are not drawn one by one`,
+      );
+    if (progress !== undefined && !done) parts.push(`laying out… ${Math.round(progress * 100)}%`);
+    status.textContent = parts.join(' · ');
+  }
+
+  function updateObjectsList(): void {
+    if (!model) return;
+    const order = model.nodes
+      .map((d, i) => ({ d, i }))
+      .sort((a, b) => b.d.weight - a.d.weight || a.i - b.i)
+      .slice(0, 200);
+    objectsList.replaceChildren(
+      ...order.map(({ d }) =>
+        h(
+          'li',
+          {
+            attrs: {
+              'data-node-id': d.id,
+              'data-unreachable': String(d.unreachable),
+              'data-finalizer': d.badgeKind ?? '',
+              'data-cycle': d.n.cycle ?? '',
+              'data-category': d.cat,
+              'data-group': d.group ? d.group.members.length : undefined,
             },
-            'show',
-          );
-        },
-      },
-    ],
-  });
-
-  // Finalizers that the next collection runs, by type.
-  const firstWithType = (type: string): number | undefined =>
-    view.nodes.find((n) => n.type === type && n.unreachable && n.finalizer)?.id ??
-    view.nodes.find((n) => n.type === type && n.unreachable)?.id;
-  const dels = sortableTable<[string, number]>({
-    caption: 'Finalizers the next gc.collect() runs',
-    testId: 'finalizers-table',
-    rows: sortedByType(s0.finalizers.del.byType),
-    empty: 'No finalizer runs at the next collection.',
-    sort: { column: 1, descending: true },
-    columns: [
-      { label: 'Type', key: (r) => r[0], cell: (r) => h('code', null, displayType(r[0])) },
-      { label: 'Objects', key: (r) => r[1], numeric: true, cell: (r) => String(r[1]) },
-      {
-        label: 'Finalizer',
-        cell: (r) => {
-          const n = view.nodes.find((x) => x.type === r[0] && x.finalizer);
-          return n?.finalizer ? FINALIZER_BADGE[n.finalizer] : `${shortType(r[0])}.__del__`;
-        },
-      },
-      { label: '', cell: (r) => showNode(firstWithType(r[0])) },
-    ],
-  });
-
-  const entries = s0.finalizers.weakrefFinalize.entries;
-  const finalize = sortableTable<FinalizeEntrySummary>({
-    caption: 'weakref.finalize callbacks',
-    testId: 'finalize-table',
-    rows: entries,
-    empty: 'No pending weakref.finalize callbacks.',
-    rowClass: (e) => (e.selfDefeating ? 'row-error' : ''),
-    columns: [
-      { label: 'Callback', key: (e) => e.func, cell: (e) => h('code', null, e.func) },
-      {
-        label: 'Object',
-        key: (e) => e.referentType ?? '',
-        cell: (e) =>
-          e.referentType
-            ? h(
-                'span',
-                null,
-                h('code', null, displayType(e.referentType)),
-                ` ${e.referentAddress ?? ''}`,
-              )
-            : h('span', { class: 'muted' }, 'dead or not captured'),
-      },
-      { label: 'At exit', key: (e) => Number(e.atexit), cell: (e) => (e.atexit ? 'yes' : 'no') },
-      {
-        label: 'Self-defeating',
-        key: (e) => Number(e.selfDefeating),
-        title:
-          'The callback or its arguments reference the object: it can never be freed before exit',
-        cell: (e) =>
-          e.selfDefeating
-            ? h('strong', { class: 'error-text' }, 'yes: never freed before exit')
-            : 'no',
-      },
-      {
-        label: 'Fires at next gc.collect()',
-        key: (e) => Number(e.willFire),
-        cell: (e) => (e.willFire ? 'yes' : 'no'),
-      },
-      {
-        label: '',
-        cell: (e) =>
-          showNode(
-            (e.referentAddress ? index.byAddress.get(e.referentAddress)?.id : undefined) ??
-              index.byAddress.get(e.address)?.id,
-          ),
-      },
-    ],
-  });
-
-  // Types: what the view shows, plus the whole heap's unreachable counts.
-  interface TypeRow {
-    type: string;
-    count: number;
-    bytes: number;
-    unreachable: number;
+          },
+          describe(d.id),
+        ),
+      ),
+    );
   }
-  const types = new Map<string, TypeRow>();
-  const row = (t: string): TypeRow => {
-    let r = types.get(t);
-    if (!r) types.set(t, (r = { type: t, count: 0, bytes: 0, unreachable: 0 }));
-    return r;
+
+  function updateHighlight(): void {
+    if (!graph) return;
+    const path = pathState?.answer?.path ? pathState.answer.path.steps.map((s) => s.node.id) : null;
+    const hits = new Set<number>();
+    if (search.trim()) for (const id of searchHits) hits.add(id);
+    graph.setHighlight({
+      selected,
+      path: pathState && pathState.id === selected ? path : null,
+      loop: pathState && pathState.id === selected ? pathState.loop : null,
+      search: hits,
+    });
+  }
+
+  function renderDetailsNow(): void {
+    if (!store) return;
+    renderDetails(details, store, selectedDraw(), pathState, {
+      select: (id) => select(id, { reveal: true }),
+      expand: (id, dir) => void expand(id, dir),
+      collapse,
+      focus: focusOn,
+      whyAlive: (id) => void whyAlive(id),
+      openGroup: (key) => {
+        openGroups.add(key);
+        rebuild({ stable: true });
+      },
+      isExpanded: (id, dir) => expansions.has(`${id}:${dir}`),
+      isDrawn: (id) => model?.index.has(id) ?? false,
+      openSource:
+        source.mode === 'panel'
+          ? (file, line) => source.post({ type: 'openSource', file, line })
+          : undefined,
+    });
+  }
+
+  // --- Selection and "why" ----------------------------------------------------------------------
+  function select(id: number | null, o: { reveal?: boolean; why?: boolean } = {}): void {
+    if (!store) return;
+    if (id !== null && id >= 0 && !shown.has(id) && store.nodes.has(id)) {
+      shown.add(id);
+      selected = id;
+      rebuild({ stable: true });
+    }
+    selected = id;
+    if (id === null || id < 0 || pathState?.id !== id) pathState = null;
+    updateHighlight();
+    renderDetailsNow();
+    if (id !== null) {
+      graph?.setCursor(id);
+      if (o.reveal) graph?.reveal(id);
+      announce(describe(id));
+      if (id >= 0 && o.why !== false) void whyAlive(id);
+    }
+    scheduleSave();
+  }
+
+  async function whyAlive(id: number): Promise<void> {
+    if (!store || id < 0) return;
+    const n = store.nodes.get(id);
+    if (!n) return;
+    pathState = { id, loading: true, answer: null, loop: null };
+    renderDetailsNow();
+    const loop = n.unreachable || n.cycle !== null ? store.loopThrough(id) : null;
+    const answer = n.unreachable ? { path: null, known: true } : await source.path(store, id);
+    if (selected !== id) return;
+    pathState = { id, loading: false, answer, loop: n.unreachable ? loop : null };
+    let grew = false;
+    if (answer.path) {
+      for (const s of answer.path.steps) {
+        if (!shown.has(s.node.id)) {
+          shown.add(s.node.id);
+          grew = true;
+        }
+      }
+    }
+    if (grew) rebuild({ stable: true });
+    else {
+      updateHighlight();
+      renderDetailsNow();
+    }
+    container().dataset.why = answer.path
+      ? 'path'
+      : n.unreachable
+        ? 'garbage'
+        : answer.known
+          ? 'unrooted'
+          : 'unknown';
+  }
+
+  const container = (): HTMLElement => graphBox;
+
+  // --- Expand, collapse, focus ------------------------------------------------------------------
+  async function expand(id: number, direction: 'referents' | 'referrers'): Promise<void> {
+    if (!store) return;
+    const answer = await source.neighbours(store, id, direction);
+    const added: number[] = [];
+    for (const o of answer.ids.slice(0, EXPAND_LIMIT)) {
+      if (!shown.has(o)) {
+        shown.add(o);
+        added.push(o);
+      }
+    }
+    expansions.set(`${id}:${direction}`, added);
+    rebuild({ stable: true });
+    const missing = answer.total - answer.ids.length;
+    announce(
+      `${plural(added.length, 'object')} added${missing > 0 ? `; ${formatCount(missing)} more ${direction} are not ${source.mode === 'report' ? 'in this report' : 'loaded'}` : ''}`,
+    );
+    graphBox.dataset.lastExpand = `${id}:${direction}:${added.length}:${answer.total}`;
+    scheduleSave();
+  }
+
+  function collapse(id: number): void {
+    const remove = new Set<number>();
+    for (const dir of ['referents', 'referrers'] as const) {
+      const key = `${id}:${dir}`;
+      for (const o of expansions.get(key) ?? []) remove.add(o);
+      expansions.delete(key);
+    }
+    const keep = keepSet();
+    for (const list of expansions.values()) for (const o of list) remove.delete(o);
+    const base = new Set(store?.base ?? []);
+    for (const o of remove) if (!base.has(o) && !keep.has(o)) shown.delete(o);
+    rebuild({ stable: true });
+    scheduleSave();
+  }
+
+  function focusOn(id: number): void {
+    if (!store) return;
+    focusStack.push(new Set(shown));
+    const next = new Set<number>([id]);
+    for (const dir of ['referents', 'referrers'] as const) {
+      for (const o of store.neighbours(id, dir).ids.slice(0, EXPAND_LIMIT)) next.add(o);
+    }
+    shown = next;
+    backButton.hidden = false;
+    rebuild({ fit: true, stable: true });
+  }
+
+  function unfocus(): void {
+    const prev = focusStack.pop();
+    if (prev) shown = prev;
+    backButton.hidden = focusStack.length === 0;
+    rebuild({ fit: true, stable: true });
+  }
+
+  // --- Search -----------------------------------------------------------------------------------
+  function updateSearch(jump: boolean): void {
+    if (!store) return;
+    const q = search.trim().toLowerCase();
+    if (!q) {
+      searchHits = [];
+      searchCount.textContent = '';
+      return;
+    }
+    const hits: number[] = [];
+    for (const n of store.nodes.values()) {
+      if (
+        n.type.toLowerCase().includes(q) ||
+        n.label.toLowerCase().includes(q) ||
+        (q.startsWith('0x') && n.address.toLowerCase().startsWith(q))
+      ) {
+        hits.push(n.id);
+      }
+    }
+    // Drawn matches first, most important first.
+    const weight = (id: number): number => {
+      const i = model?.index.get(id);
+      return i === undefined ? -1 : (model as DrawModel).nodes[i].weight;
+    };
+    hits.sort((a, b) => weight(b) - weight(a) || a - b);
+    searchHits = hits;
+    const drawn = hits.filter((id) => model?.index.has(id)).length;
+    searchCount.textContent =
+      hits.length === 0
+        ? 'no match'
+        : `${formatCount(drawn)} drawn${hits.length > drawn ? ` of ${formatCount(hits.length)}` : ''}`;
+    graphBox.dataset.searchMatches = String(hits.length);
+    if (jump && hits.length > 0) {
+      searchIndex = (searchIndex + 1) % hits.length;
+      select(hits[searchIndex], { reveal: true });
+    }
+  }
+  searchInput.addEventListener('input', () => {
+    search = searchInput.value;
+    searchIndex = -1;
+    updateSearch(false);
+    updateHighlight();
+    scheduleSave();
+  });
+  searchInput.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      updateSearch(true);
+    } else if (e.key === 'Escape') {
+      searchInput.value = '';
+      search = '';
+      updateSearch(false);
+      updateHighlight();
+    }
+  });
+
+  // --- Export -----------------------------------------------------------------------------------
+  function exportAs(format: 'svg' | 'png'): void {
+    if (!graph) return;
+    const fileName = `heap-graph.${format}`;
+    if (format === 'svg') {
+      const svg = graph.exportSvg();
+      if (source.mode === 'panel') source.post({ type: 'export', format, fileName, data: svg });
+      else download(fileName, new Blob([svg], { type: 'image/svg+xml' }));
+    } else {
+      const url = graph.exportPng();
+      if (source.mode === 'panel') {
+        source.post({ type: 'export', format, fileName, data: url.slice(url.indexOf(',') + 1) });
+      } else {
+        const bin = atob(url.slice(url.indexOf(',') + 1));
+        const bytes = new Uint8Array(bin.length);
+        for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+        download(fileName, new Blob([bytes], { type: 'image/png' }));
+      }
+    }
+    announce(`Exported the view as ${format.toUpperCase()}`);
+  }
+
+  function download(name: string, blob: Blob): void {
+    const url = URL.createObjectURL(blob);
+    const a = h('a', { attrs: { href: url, download: name, hidden: true } });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
+  // --- Keys -------------------------------------------------------------------------------------
+  document.addEventListener('keydown', (e) => {
+    const t = e.target as HTMLElement | null;
+    if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA')) return;
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const id = selected ?? graph?.cursor() ?? null;
+    let handled = true;
+    if (e.key === '/') searchInput.focus();
+    else if ((e.key === 'w' || e.key === 'W') && id !== null) void whyAlive(id);
+    else if ((e.key === 'e' || e.key === 'E') && id !== null) void expand(id, 'referents');
+    else if ((e.key === 'r' || e.key === 'R') && id !== null) void expand(id, 'referrers');
+    else if ((e.key === 'f' || e.key === 'F') && id !== null) focusOn(id);
+    else if ((e.key === 'c' || e.key === 'C') && id !== null) collapse(id);
+    else handled = false;
+    if (handled) e.preventDefault();
+  });
+
+  // --- State ------------------------------------------------------------------------------------
+  function currentState(): PanelState {
+    const positions: Record<string, [number, number]> = {};
+    if (graph && store && model && model.nodes.length <= 3000) {
+      for (const [id, p] of graph.positions()) {
+        const n = store.nodes.get(id);
+        if (n) positions[n.address] = [Math.round(p[0] * 10) / 10, Math.round(p[1] * 10) / 10];
+      }
+    }
+    return {
+      selected: selected !== null && selected >= 0 ? selected : null,
+      zoom: graph ? graph.transform() : null,
+      filters,
+      search,
+      expanded: [...expansions.keys()].map((k) => {
+        const [node, direction] = k.split(':');
+        return { node: Number(node), direction: direction as 'referents' | 'referrers' };
+      }),
+      positions,
+      groupBy,
+    };
+  }
+
+  function scheduleSave(): void {
+    if (!opts.saveState) return;
+    if (saveTimer !== null) clearTimeout(saveTimer);
+    saveTimer = setTimeout(() => {
+      saveTimer = null;
+      opts.saveState?.(currentState());
+    }, 250);
+  }
+
+  // --- Views ------------------------------------------------------------------------------------
+  function setView(data: HeapView, notes: string[] = []): void {
+    // Control and bidi-override characters in Python strings are shown escaped, as repr() does.
+    const next = mapStrings(data, visible);
+    lastNotes = notes.map(visible);
+    const old = store;
+    const oldPositions = graph?.positions() ?? new Map<number, [number, number]>();
+    const oldSelectedAddress =
+      selected !== null && old ? old.nodes.get(selected)?.address : undefined;
+    view = next;
+    store = new GraphStore(next);
+    shown = new Set(store.base);
+    expansions.clear();
+    focusStack = [];
+    backButton.hidden = true;
+    pathState = null;
+    selected = null;
+    banner.hidden = true;
+
+    const index = indexHeapView(next);
+    const warnings = warningsSection(next, lastNotes);
+    top.replaceChildren(header(next), verdictSection(next, index), ...(warnings ? [warnings] : []));
+    const sideActions = {
+      select: (id: number) => select(id, { reveal: true }),
+      showCycle: (c: number) => {
+        const members = view?.cycles[c]?.members ?? [];
+        if (members.length === 0) return;
+        select(members[0], { reveal: false });
+        graph?.zoomToIds(members, 2.2);
+      },
+      searchType: (type: string) => {
+        searchInput.value = type;
+        search = type;
+        searchIndex = -1;
+        updateSearch(true);
+        updateHighlight();
+      },
+    };
+    problemsTab.replaceChildren(problemsPanel(next, store, sideActions));
+    typesTab.replaceChildren(typesPanel(next, sideActions));
+
+    // Positions: by address from the previous capture (same process), else from saved state.
+    const seed = new Map<number, [number, number]>();
+    if (old) {
+      for (const [id, p] of oldPositions) {
+        const addr = old.nodes.get(id)?.address;
+        const nid = addr !== undefined ? store.byAddress.get(addr) : undefined;
+        if (nid !== undefined) seed.set(nid, p);
+      }
+    } else if (opts.initialState?.positions && !restored) {
+      for (const [addr, p] of Object.entries(opts.initialState.positions)) {
+        const nid = store.byAddress.get(addr);
+        if (nid !== undefined && Array.isArray(p) && p.length === 2)
+          seed.set(nid, [Number(p[0]), Number(p[1])]);
+      }
+    }
+
+    if (!graph) {
+      graph = createGraphView(graphBox, readPalette(graphBox), {
+        onSelect: (id) => select(id, { reveal: false }),
+        onActivate: (id) => {
+          if (id < 0) {
+            const g = model?.nodes.find((d) => d.id === id)?.group;
+            if (g) {
+              openGroups.add(g.key);
+              rebuild({ stable: true });
+            }
+          } else void expand(id, 'referents');
+        },
+        onCursor: (id) => announce(describe(id)),
+        tooltip: describe,
+        onViewChange: scheduleSave,
+        onLayout: (p, done) => updateStatus(p, done),
+      });
+      (window as unknown as { __heapInspector?: unknown }).__heapInspector = {
+        graph,
+        select: (id: number | null) => select(id, { reveal: true }),
+        state: currentState,
+        model: () => model,
+      };
+    }
+
+    // Restore what the panel kept (first view only).
+    const st = opts.initialState;
+    if (st && !restored && !old) {
+      for (const e of st.expanded ?? []) {
+        if (!store.nodes.has(e.node)) continue;
+        const nb = store.neighbours(e.node, e.direction);
+        const added = nb.ids.slice(0, EXPAND_LIMIT).filter((o) => !shown.has(o));
+        added.forEach((o) => shown.add(o));
+        expansions.set(`${e.node}:${e.direction}`, added);
+      }
+    }
+    rebuild({ fit: seed.size === 0, seed });
+    if (st && !restored && !old) {
+      restored = true;
+      if (st.selected !== null && store.nodes.has(st.selected)) select(st.selected, { why: true });
+      if (st.zoom) graph.setTransform(st.zoom);
+    } else if (oldSelectedAddress) {
+      const nid = store.byAddress.get(oldSelectedAddress);
+      if (nid !== undefined) select(nid);
+    }
+    restored = true;
+    root.dataset.ready = 'true';
+  }
+
+  return {
+    setView,
+    showCapturing(message: string): void {
+      banner.hidden = false;
+      banner.className = 'banner info';
+      banner.setAttribute('role', 'status');
+      banner.replaceChildren(icon('refresh'), h('span', null, visible(message)));
+    },
+    showError(message: string): void {
+      banner.hidden = false;
+      banner.className = 'banner error';
+      banner.setAttribute('role', 'alert');
+      banner.replaceChildren(icon('error'), h('span', null, visible(message)));
+    },
+    focusAddress(address: string): void {
+      const id = store?.byAddress.get(address);
+      if (id === undefined) {
+        announce(`No object at ${visible(address)} in this view`);
+        return;
+      }
+      select(id, { reveal: true });
+    },
+    state: currentState,
+    graph: () => graph,
   };
-  for (const n of view.nodes) {
-    const r = row(n.type);
-    r.count++;
-    r.bytes += n.size;
-  }
-  for (const [t, c] of Object.entries(s0.unreachable.byType)) row(t).unreachable = c;
-  const typeTable = sortableTable<TypeRow>({
-    caption: 'Types',
-    testId: 'types-table',
-    rows: [...types.values()],
-    empty: 'No objects.',
-    sort: { column: 3, descending: true },
-    rowClass: (r) => (r.unreachable > 0 ? 'row-bad' : ''),
-    columns: [
-      { label: 'Type', key: (r) => r.type, cell: (r) => h('code', null, r.type) },
-      {
-        label: 'In view',
-        key: (r) => r.count,
-        numeric: true,
-        cell: (r) => formatCount(r.count),
-        title: 'Objects of this type drawn in the graph',
-      },
-      {
-        label: 'Bytes (in view)',
-        key: (r) => r.bytes,
-        numeric: true,
-        cell: (r) => formatBytes(r.bytes),
-      },
-      {
-        label: 'Unreachable',
-        key: (r) => r.unreachable,
-        numeric: true,
-        cell: (r) =>
-          r.unreachable > 0 ? h('span', { class: 'error-text' }, formatCount(r.unreachable)) : '0',
-        title: 'Objects of this type the next gc.collect() frees (whole heap)',
-      },
-    ],
-  });
-
-  return h(
-    'section',
-    { class: 'tables' },
-    h('div', { class: 'table-block' }, cycles),
-    h('div', { class: 'table-block' }, dels, finalize),
-    h('div', { class: 'table-block' }, typeTable),
-  );
 }

@@ -1,24 +1,33 @@
 /**
- * Entry point of the offline HTML report (dist/webview/report.js). Reads the HeapView embedded
- * in `<script type="application/json" id="heap-data">`, checks it, and renders the report; any
- * problem becomes a readable message on the page instead of a blank page.
+ * Entry point of the heap view bundle (dist/webview/report.js), for both hosts:
+ *
+ * - the offline HTML report: the HeapView is embedded in `<script type="application/json"
+ *   id="heap-data">`; paths and neighbourhoods are answered from it;
+ * - the VS Code panel (`acquireVsCodeApi` exists): the extension posts the view and answers
+ *   requests (protocol/messages.ts), every message checked before use; the state is kept with
+ *   getState/setState and reported with `stateChanged`.
+ *
+ * Any problem becomes a readable message on the page instead of a blank page.
  */
+import type { PanelState } from '../../protocol/messages';
+import { embeddedSource, panelSource, type VsCodeApi } from '../shared/dataSource';
 import { validateHeapView } from '../shared/heapViewGuard';
-import { renderError, renderReport } from './app';
+import { checkToWebview } from '../shared/messageGuard';
+import { createApp, renderError, type App } from './app';
 
-function start(): void {
-  const root = document.getElementById('app') ?? document.body;
+declare const acquireVsCodeApi: (() => VsCodeApi) | undefined;
+
+function readEmbedded(
+  root: HTMLElement,
+): { view: Parameters<App['setView']>[0]; notes: string[] } | null | false {
   const script = document.getElementById('heap-data');
-  if (!script) {
-    renderError(root, 'The page contains no heap data (no element with id "heap-data").');
-    return;
-  }
+  if (!script) return null;
   let data: unknown;
   try {
     data = JSON.parse(script.textContent ?? '');
   } catch (e) {
     renderError(root, `The embedded heap data is not valid JSON: ${(e as Error).message}`);
-    return;
+    return false;
   }
   const check = validateHeapView(data);
   if (!check.ok) {
@@ -26,14 +35,132 @@ function start(): void {
       root,
       `The embedded heap data is not a heap view this report can show: ${check.error}.`,
     );
+    return false;
+  }
+  return { view: check.view, notes: check.notes };
+}
+
+/** What getState returned, if it is a PanelState (it is data from an earlier page: check it). */
+function panelState(x: unknown): PanelState | null {
+  if (typeof x !== 'object' || x === null) return null;
+  const s = x as Record<string, unknown>;
+  const f = s.filters as Record<string, unknown> | undefined;
+  const filters = {
+    hideBuiltins: f?.hideBuiltins === true,
+    hideStdlib: f?.hideStdlib === true,
+    hideDebugger: f?.hideDebugger === true,
+  };
+  const z = s.zoom as Record<string, unknown> | null | undefined;
+  const zoom =
+    z &&
+    [z.x, z.y, z.k].every((v) => typeof v === 'number' && Number.isFinite(v)) &&
+    (z.k as number) > 0
+      ? { x: z.x as number, y: z.y as number, k: z.k as number }
+      : null;
+  const expanded = Array.isArray(s.expanded)
+    ? (s.expanded as unknown[]).filter(
+        (e): e is { node: number; direction: 'referents' | 'referrers' } =>
+          typeof e === 'object' &&
+          e !== null &&
+          Number.isInteger((e as { node?: unknown }).node) &&
+          ['referents', 'referrers'].includes((e as { direction?: unknown }).direction as string),
+      )
+    : [];
+  const positions: Record<string, [number, number]> = {};
+  if (typeof s.positions === 'object' && s.positions !== null) {
+    for (const [k, v] of Object.entries(s.positions as Record<string, unknown>)) {
+      if (
+        Array.isArray(v) &&
+        v.length === 2 &&
+        v.every((n) => typeof n === 'number' && Number.isFinite(n))
+      ) {
+        positions[k] = [v[0] as number, v[1] as number];
+      }
+    }
+  }
+  return {
+    selected: Number.isInteger(s.selected) ? (s.selected as number) : null,
+    zoom,
+    filters,
+    search: typeof s.search === 'string' ? s.search : '',
+    expanded,
+    positions,
+    groupBy: s.groupBy === 'type' || s.groupBy === 'cycle' ? s.groupBy : 'none',
+  };
+}
+
+function start(): void {
+  const root = document.getElementById('app') ?? document.body;
+  const api = typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : null;
+  if (!api) {
+    const embedded = readEmbedded(root);
+    if (embedded === null) {
+      renderError(root, 'The page contains no heap data (no element with id "heap-data").');
+      return;
+    }
+    if (embedded === false) return;
+    try {
+      createApp(root, { mode: 'report', source: embeddedSource() }).setView(
+        embedded.view,
+        embedded.notes,
+      );
+    } catch (e) {
+      renderError(root, `Drawing the report failed: ${(e as Error).message ?? String(e)}`);
+      throw e;
+    }
     return;
   }
-  try {
-    renderReport(root, check.view, check.notes);
-  } catch (e) {
-    renderError(root, `Drawing the report failed: ${(e as Error).message ?? String(e)}`);
-    throw e;
+
+  const source = panelSource(api);
+  let cycles = 0;
+  const app = createApp(root, {
+    mode: 'panel',
+    source,
+    initialState: panelState(api.getState()),
+    saveState: (state) => {
+      api.setState(state);
+      source.post({ type: 'stateChanged', state });
+    },
+  });
+  const embedded = readEmbedded(root);
+  if (embedded) {
+    cycles = embedded.view.cycles.length;
+    app.setView(embedded.view, embedded.notes);
   }
+  let rejected = 0;
+  window.addEventListener('message', (event: MessageEvent) => {
+    const check = checkToWebview(event.data, cycles);
+    if (!check.ok) {
+      rejected++;
+      root.dataset.rejectedMessages = String(rejected);
+      root.dataset.lastRejection = check.error.slice(0, 200);
+      return;
+    }
+    const m = check.message;
+    switch (m.type) {
+      case 'view':
+        cycles = m.view.cycles.length;
+        document.title = m.title;
+        app.setView(m.view, check.notes);
+        break;
+      case 'capturing':
+        app.showCapturing(m.message);
+        break;
+      case 'error':
+        app.showError(m.message);
+        break;
+      case 'path':
+        source.receivePath(m.requestId, m.path);
+        break;
+      case 'neighbourhood':
+        source.receiveNeighbourhood(m.requestId, m.neighbourhood);
+        break;
+      case 'focus':
+        app.focusAddress(m.address);
+        break;
+    }
+  });
+  source.post({ type: 'ready' });
 }
 
 if (document.readyState === 'loading') {

@@ -94,3 +94,76 @@ export function shapePath(category: TypeCategory, r: number): string {
     }
   }
 }
+
+/**
+ * Traces a category's shape, centred on (x, y), on a canvas path (a context or a Path2D): the
+ * canvas twin of `shapePath`. The caller begins, fills and strokes.
+ */
+export function traceShape(
+  p: CanvasPath,
+  category: TypeCategory,
+  x: number,
+  y: number,
+  r: number,
+): void {
+  switch (category) {
+    case 'instance':
+    case 'atom':
+    case 'weakref':
+      p.moveTo(x + r, y);
+      p.arc(x, y, r, 0, Math.PI * 2);
+      return;
+    case 'container':
+      p.roundRect(x - r * 0.9, y - r * 0.9, r * 1.8, r * 1.8, r * 0.3);
+      return;
+    case 'other':
+      p.rect(x - r * 0.85, y - r * 0.85, r * 1.7, r * 1.7);
+      return;
+    case 'function':
+      p.roundRect(x - r * 1.25, y - r * 0.75, r * 2.5, r * 1.5, r * 0.75);
+      return;
+    case 'frame':
+      poly(p, x, y, regular(4, r * 1.25));
+      return;
+    case 'module':
+      poly(p, x, y, regular(6, r * 1.1, 0));
+      return;
+    case 'class':
+      poly(p, x, y, [
+        [0, -r * 1.25],
+        [r * 1.15, r * 0.8],
+        [-r * 1.15, r * 0.8],
+      ]);
+      return;
+    case 'generator': {
+      const pts: [number, number][] = [];
+      for (let i = 0; i < 10; i++) {
+        const a = -Math.PI / 2 + (i * Math.PI) / 5;
+        const rr = i % 2 === 0 ? r * 1.3 : r * 0.65;
+        pts.push([rr * Math.cos(a), rr * Math.sin(a)]);
+      }
+      poly(p, x, y, pts);
+      return;
+    }
+  }
+}
+
+function poly(p: CanvasPath, x: number, y: number, pts: [number, number][]): void {
+  p.moveTo(x + pts[0][0], y + pts[0][1]);
+  for (let i = 1; i < pts.length; i++) p.lineTo(x + pts[i][0], y + pts[i][1]);
+  p.closePath();
+}
+
+/** How far a category's shape reaches from its centre, for a radius `r`. */
+export function shapeExtent(category: TypeCategory, r: number): number {
+  switch (category) {
+    case 'function':
+      return r * 1.25;
+    case 'frame':
+    case 'class':
+    case 'generator':
+      return r * 1.3;
+    default:
+      return r * 1.1;
+  }
+}

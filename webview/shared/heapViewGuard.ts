@@ -177,42 +177,16 @@ function check(data: unknown): string[] {
   const cycles = arr(v.cycles, 'cycles');
   const ids = new Set<number>();
   nodes.forEach((n, i) => {
-    const p = `nodes[${i}]`;
-    const o = obj(n, p);
-    const id = int(o.id, `${p}.id`);
-    if (ids.has(id)) throw new Invalid(`${p}.id ${id} appears twice`);
+    const id = checkNode(n, `nodes[${i}]`, cycles.length);
+    if (ids.has(id)) throw new Invalid(`nodes[${i}].id ${id} appears twice`);
     ids.add(id);
-    str(o.address, `${p}.address`);
-    str(o.type, `${p}.type`);
-    if (!TYPE_CATEGORIES.includes(o.category as TypeCategory)) {
-      fail(`${p}.category`, `one of ${TYPE_CATEGORIES.join(', ')}`, o.category);
-    }
-    str(o.label, `${p}.label`);
-    num(o.size, `${p}.size`);
-    num(o.refcount, `${p}.refcount`);
-    nullable(o.generation, `${p}.generation`, int);
-    bool(o.unreachable, `${p}.unreachable`);
-    const cycle = nullable(o.cycle, `${p}.cycle`, int);
-    if (cycle !== null && (cycle < 0 || cycle >= cycles.length)) {
-      throw new Invalid(`${p}.cycle is ${cycle} but the view has ${cycles.length} cycles`);
-    }
-    if (o.finalizer !== null && !FINALIZER_KINDS.includes(o.finalizer as string)) {
-      fail(`${p}.finalizer`, `null or one of ${FINALIZER_KINDS.join(', ')}`, o.finalizer);
-    }
-    bool(o.selfDefeating, `${p}.selfDefeating`);
-    bool(o.root, `${p}.root`);
   });
 
   const edges = arr(v.edges, 'edges');
   const kept: unknown[] = [];
   edges.forEach((e, i) => {
-    const p = `edges[${i}]`;
-    const o = obj(e, p);
-    const from = int(o.from, `${p}.from`);
-    const to = int(o.to, `${p}.to`);
-    str(o.label, `${p}.label`);
-    bool(o.weak, `${p}.weak`);
-    if (ids.has(from) && ids.has(to)) kept.push(e);
+    const o = checkEdge(e, `edges[${i}]`);
+    if (ids.has(o.from) && ids.has(o.to)) kept.push(e);
   });
   if (kept.length !== edges.length) {
     const dropped = edges.length - kept.length;
@@ -239,7 +213,123 @@ function check(data: unknown): string[] {
     int(t.shown, 'truncated.shown');
     int(t.total, 'truncated.total');
   }
+
+  if (v.types !== undefined) {
+    arr(v.types, 'types').forEach((t, i) => {
+      const p = `types[${i}]`;
+      const o = obj(t, p);
+      str(o.type, `${p}.type`);
+      str(o.module, `${p}.module`);
+      category(o.category, `${p}.category`);
+      for (const k of ['count', 'bytes', 'inCycles', 'unreachable', 'finalizers']) {
+        num(o[k], `${p}.${k}`);
+      }
+    });
+  }
+  if (v.pausedFrame !== undefined) nullable(v.pausedFrame, 'pausedFrame', int);
+  if (v.context !== undefined) {
+    const c = obj(v.context, 'context');
+    arr(c.nodes, 'context.nodes').forEach((n, i) => {
+      const id = checkNode(n, `context.nodes[${i}]`, cycles.length);
+      if (ids.has(id)) throw new Invalid(`context.nodes[${i}].id ${id} is also in nodes`);
+      ids.add(id);
+    });
+    arr(c.edges, 'context.edges').forEach((e, i) => checkEdge(e, `context.edges[${i}]`));
+    arr(c.pathTree, 'context.pathTree').forEach((l, i) => {
+      const o = obj(l, `context.pathTree[${i}]`);
+      int(o.node, `context.pathTree[${i}].node`);
+      int(o.parent, `context.pathTree[${i}].parent`);
+      str(o.label, `context.pathTree[${i}].label`);
+    });
+    for (const k of ['unrooted', 'completeReferrers', 'completeReferents']) {
+      arr(c[k], `context.${k}`).forEach((x, i) => int(x, `context.${k}[${i}]`));
+    }
+  }
   return notes;
+}
+
+function category(v: unknown, path: string): TypeCategory {
+  if (!TYPE_CATEGORIES.includes(v as TypeCategory)) {
+    fail(path, `one of ${TYPE_CATEGORIES.join(', ')}`, v);
+  }
+  return v as TypeCategory;
+}
+
+/** Checks one ViewNode; returns its id. */
+function checkNode(n: unknown, p: string, cycleCount: number): number {
+  const o = obj(n, p);
+  const id = int(o.id, `${p}.id`);
+  str(o.address, `${p}.address`);
+  str(o.type, `${p}.type`);
+  category(o.category, `${p}.category`);
+  str(o.label, `${p}.label`);
+  num(o.size, `${p}.size`);
+  num(o.refcount, `${p}.refcount`);
+  nullable(o.generation, `${p}.generation`, int);
+  bool(o.unreachable, `${p}.unreachable`);
+  const cycle = nullable(o.cycle, `${p}.cycle`, int);
+  if (cycle !== null && (cycle < 0 || cycle >= cycleCount)) {
+    throw new Invalid(`${p}.cycle is ${cycle} but the view has ${cycleCount} cycles`);
+  }
+  if (o.finalizer !== null && !FINALIZER_KINDS.includes(o.finalizer as string)) {
+    fail(`${p}.finalizer`, `null or one of ${FINALIZER_KINDS.join(', ')}`, o.finalizer);
+  }
+  bool(o.selfDefeating, `${p}.selfDefeating`);
+  bool(o.root, `${p}.root`);
+  if (o.module !== undefined) str(o.module, `${p}.module`);
+  if (o.referrerCount !== undefined) int(o.referrerCount, `${p}.referrerCount`);
+  if (o.referentCount !== undefined) int(o.referentCount, `${p}.referentCount`);
+  if (o.allocation !== undefined) {
+    const a = obj(o.allocation, `${p}.allocation`);
+    str(a.file, `${p}.allocation.file`);
+    int(a.line, `${p}.allocation.line`);
+  }
+  return id;
+}
+
+function checkEdge(e: unknown, p: string): { from: number; to: number } {
+  const o = obj(e, p);
+  const from = int(o.from, `${p}.from`);
+  const to = int(o.to, `${p}.to`);
+  str(o.label, `${p}.label`);
+  bool(o.weak, `${p}.weak`);
+  return { from, to };
+}
+
+/** Runs a check, turning its failure into an error message. */
+function attempt(f: () => void): string | null {
+  try {
+    f();
+    return null;
+  } catch (e) {
+    if (e instanceof Invalid) return e.message;
+    return `unexpected error while checking the data: ${String(e)}`;
+  }
+}
+
+/**
+ * Checks objects and references received outside a HeapView (a path, a neighbourhood).
+ * `cycleCount` is the number of cycles of the view they belong to. Null when valid.
+ */
+export function checkNodesAndEdges(
+  nodes: unknown,
+  edges: unknown,
+  cycleCount: number,
+  where: string,
+): string | null {
+  return attempt(() => {
+    arr(nodes, `${where}.nodes`).forEach((n, i) =>
+      checkNode(n, `${where}.nodes[${i}]`, cycleCount),
+    );
+    arr(edges, `${where}.edges`).forEach((e, i) => checkEdge(e, `${where}.edges[${i}]`));
+  });
+}
+
+/** Checks one ViewNode (see checkNodesAndEdges). */
+export function checkViewNode(n: unknown, cycleCount: number, where: string): string | null {
+  return attempt(() => {
+    checkNode(n, where, cycleCount);
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Where the DAP tests find the agent, the scenario programs and their own programs. */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -27,7 +27,14 @@ export function scenarioLine(name: string): number {
   return Number(at.slice(at.lastIndexOf(':') + 1));
 }
 
-/** A fresh directory to pass as `tempDirectory` (so that leftovers can be seen). */
+const made: string[] = [];
+process.on('exit', () => {
+  for (const directory of made) rmSync(directory, { recursive: true, force: true });
+});
+
+/** A fresh directory to pass as `tempDirectory` (so that leftovers can be seen); removed at exit. */
 export function freshTempDirectory(): string {
-  return mkdtempSync(join(tmpdir(), 'hi-dap-test-'));
+  const directory = mkdtempSync(join(tmpdir(), 'hi-dap-test-'));
+  made.push(directory);
+  return directory;
 }

@@ -21,6 +21,7 @@ from .collect import collect_and_record  # noqa: F401 - part of the agent's entr
 from .memory import MemoryReader
 
 AGENT_VERSION = "0.1.0"
+WALK_SWITCH_INTERVAL = 2.0  # seconds
 
 # Probing memory layouts once per process is enough; done while the agent loads, so that the
 # classes it creates count among the agent's load artifacts (see bootstrap.py).
@@ -50,7 +51,10 @@ def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, collector
     enabled = gc.isenabled()
     gc.disable()  # the agent's own allocations must not trigger a collection mid-capture
     switch_interval = sys.getswitchinterval()
-    sys.setswitchinterval(1000.0)  # nor may another thread run and change the heap
+    # Nor may another thread run and change the heap: a long switch interval keeps the GIL here
+    # while the heap is walked.  Not unbounded: a thread that already asked for the GIL (with the
+    # old interval) can still get it once, and a busy thread then keeps it for one interval.
+    sys.setswitchinterval(WALK_SWITCH_INTERVAL)
     count0, count1, count2 = gc.get_count()
     try:
         debug = gc.get_debug()
@@ -64,7 +68,7 @@ def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, collector
             state = (collector_state[0], list(collector_state[1]), debug)
         else:
             state = (enabled, [count0, count1, count2], debug)
-        return _capture(path, frame, trigger, sentinel, state, held_by_caller, started)
+        return _capture(path, frame, trigger, sentinel, state, held_by_caller, started, switch_interval)
     finally:
         gcstate.keep_schedule(count0 if collector_state is None else collector_state[1][0])
         sys.setswitchinterval(switch_interval)
@@ -72,7 +76,7 @@ def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, collector
             gc.enable()
 
 
-def _capture(path, frame, trigger, sentinel, state, held_by_caller, started):
+def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, switch_interval):
     memory = _memory
     current_ident = _thread.get_ident()
     paused_stack = roots.user_stack(frame)
@@ -126,6 +130,8 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started):
     }
     allocation_columns = allocations.collect(walk.objects, strings)
     walk.release()
+    # The heap is read; writing the file releases the GIL, and other threads may run again.
+    sys.setswitchinterval(switch_interval)
     enabled, counts, debug = state
     gc_state = gcstate.read_state()
     gc_state.update({"enabled": enabled, "counts": counts, "debug": debug})

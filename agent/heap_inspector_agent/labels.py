@@ -8,7 +8,7 @@ referents are matched to them by identity, in order, so duplicates and unexpecte
 stay correct: a referent no view explains is left unlabelled rather than guessed.
 """
 import array
-from itertools import accumulate, chain, compress, repeat
+from itertools import accumulate, chain, compress, count, repeat
 
 from . import builtin_types as bt
 from . import compat
@@ -88,6 +88,7 @@ class Labeler:
         # Closure tuples seen on functions: id(tuple) -> free variable names (applied later).
         self.closure_names = {}
         self._plans = {}  # id(type) -> PLAN_*
+        self._shapes = {}  # id(type) -> see _shape()
         self._instance_names = {}  # id(type) -> attribute names in managed-storage slot order
 
     # -- batch plans --------------------------------------------------------------------------
@@ -166,10 +167,8 @@ class Labeler:
     # -- views --------------------------------------------------------------------------------
     def _candidates(self, obj, obj_type, type_index):
         pairs = []
-        flags = safe.type_flags(obj_type)
-        heap_type = flags & safe.TPFLAGS_HEAPTYPE
-        mro = safe.mro(obj_type)
-        for name, getter, kind in self._getters_for(obj_type, mro):
+        getters, flags, heap_type, managed_attrs, view, instance_dict = self._shape(obj_type)
+        for name, getter, kind in getters:
             try:
                 value = getter(obj)
             except Exception:
@@ -177,41 +176,62 @@ class Labeler:
             pairs.append((id(value), kind, name))
         if heap_type:
             pairs.append((id(obj_type), SLOT, "__class__"))
-            if self.memory.instance_attrs and flags & (safe.TPFLAGS_MANAGED_DICT | safe.TPFLAGS_INLINE_VALUES):
+            if managed_attrs:
                 attributes = self.memory.instance_attributes(obj, obj_type, flags)
                 if attributes:
                     pairs.extend((address, ATTR, name) for name, address in attributes)
-        for base in mro:
-            if base is dict:
+        if view is not None:
+            if view is dict:
                 _dict_candidates(obj, pairs)
-                break
-            if base is list or base is tuple:
-                length = list.__len__(obj) if base is list else tuple.__len__(obj)
-                getitem = list.__getitem__ if base is list else tuple.__getitem__
+            elif view is list or view is tuple:
+                length = list.__len__(obj) if view is list else tuple.__len__(obj)
+                getitem = list.__getitem__ if view is list else tuple.__getitem__
                 pairs.extend((id(getitem(obj, i)), INDEX, i) for i in range(length))
-                break
-            if base is bt.ModuleType:
+            elif view is bt.ModuleType:
                 namespace = safe.module_dict(obj)
                 if namespace is not None:
                     pairs.append((id(namespace), SLOT, "__dict__"))
-                break
-            if base is type:
+            elif view is type:
                 namespace = safe.type_dict(obj)
                 pairs.append((id(namespace), SLOT, "__dict__"))
-                break
-            if base is bt.FrameType:
+            elif view is bt.FrameType:
                 self._frame_candidates(obj, pairs)
-                break
-            if base is bt.GeneratorType or base is bt.CoroutineType or base is bt.AsyncGeneratorType:
-                self._generator_candidates(obj, pairs)
-                break
-            if base is bt.FunctionType:
+            elif view is bt.FunctionType:
                 self._function_candidates(obj, pairs)
-                break
-        if heap_type or flags & safe.TPFLAGS_MANAGED_DICT:
+            else:  # generator, coroutine, async generator
+                self._generator_candidates(obj, pairs)
+        if instance_dict:
             # A materialised instance __dict__ is the one dict referent no other view explains.
             pairs.append((_INSTANCE_DICT, SLOT, "__dict__"))
         return pairs
+
+    def _shape(self, obj_type):
+        """What ``_candidates`` asks of every instance of ``obj_type`` (computed once per type):
+        (getters, flags, heap type, managed attributes readable, the view base or None, whether
+        an unexplained dict referent is the instance __dict__)."""
+        key = id(obj_type)
+        shape = self._shapes.get(key)
+        if shape is None:
+            flags = safe.type_flags(obj_type)
+            heap_type = flags & safe.TPFLAGS_HEAPTYPE
+            mro = safe.mro(obj_type)
+            view = None
+            for base in mro:
+                for special in _VIEW_BASES:
+                    if base is special:
+                        view = special
+                        break
+                if view is not None:
+                    break
+            managed_attrs = bool(
+                heap_type
+                and self.memory.instance_attrs
+                and flags & (safe.TPFLAGS_MANAGED_DICT | safe.TPFLAGS_INLINE_VALUES)
+            )
+            instance_dict = bool(heap_type or flags & safe.TPFLAGS_MANAGED_DICT)
+            shape = (self._getters_for(obj_type, mro), flags, heap_type, managed_attrs, view, instance_dict)
+            self._shapes[key] = shape
+        return shape
 
     def _getters_for(self, obj_type, mro):
         cached = self._getters.get(id(obj_type))
@@ -313,7 +333,41 @@ def _dict_fast_path(d, referents):
     return [STR_KEY] * len(keys), keys
 
 
+_UNLABELLED = (REF, 0)
+
+
 def _match(referents, pairs):
+    """(kinds, names) for ``referents`` from candidate (address, kind, name) ``pairs``: each
+    referent takes the first unused candidate with its address; a dict referent that none
+    explains takes the instance-dict placeholder; the rest stay unlabelled.  None when nothing
+    is labelled."""
+    by_address = {}
+    instance_dict = None
+    for address, kind, name in pairs:
+        if address == _INSTANCE_DICT:
+            if instance_dict is None:
+                instance_dict = []
+            instance_dict.append((kind, name))
+        elif address in by_address:
+            return _match_queues(referents, pairs)  # an address with several candidates
+        else:
+            by_address[address] = (kind, name)
+    # One candidate per address: ``pop`` gives it to the first referent with that address.
+    found = list(map(by_address.pop, map(id, referents), repeat(_UNLABELLED)))
+    unlabelled = id(_UNLABELLED)
+    if instance_dict:
+        for position in compress(count(), map(unlabelled.__eq__, map(id, found))):
+            if type(referents[position]) is dict:
+                found[position] = instance_dict.pop()
+                if not instance_dict:
+                    break
+    if list(map(id, found)).count(unlabelled) == len(found):
+        return None
+    kinds, names = zip(*found)
+    return list(kinds), list(names)
+
+
+def _match_queues(referents, pairs):
     queues = {}
     for address, kind, name in pairs:
         queue = queues.get(address)
@@ -338,7 +392,6 @@ def _match(referents, pairs):
         kinds.append(kind)
         names.append(name)
     return (kinds, names) if labelled else None
-
 
 
 # -- batch labelling (heapwalk._edge_columns) ----------------------------------------------------

@@ -25,23 +25,38 @@ export default async function rows(context) {
     row('full gc.collect()', r.fullCollectSeconds, 's');
     row('capture (walk + write), wall', r.captureSeconds, 's');
     row('capture, CPU time', r.captureCpuSeconds, 's');
+    const ratio = (a, b) => (a && b ? Number((a / b).toFixed(2)) : null);
+    const cpuWalk = ratio(r.captureCpuSeconds, r.referentsWalkCpuSeconds);
+    const cpuCollect = ratio(r.captureCpuSeconds, r.fullCollectCpuSeconds);
     row('capture / bare walk', r.captureOverWalk, '×', {
       target: '≤ 2.5×',
       ok: r.captureOverWalk <= 2.5,
     });
+    row('capture / bare walk, CPU time', cpuWalk, '×', { target: '≤ 2.5×', ok: cpuWalk <= 2.5 });
     row('capture / keeping walk', r.captureOverKeepingWalk, '×');
+    row(
+      'capture / keeping walk, CPU time',
+      ratio(r.captureCpuSeconds, r.keepingWalkCpuSeconds),
+      '×',
+    );
     row('capture / gc.collect()', r.captureOverCollect, '×', {
       target: '≤ 10×',
       ok: r.captureOverCollect <= 10,
+    });
+    row('capture / gc.collect(), CPU time', cpuCollect, '×', {
+      target: '≤ 10×',
+      ok: cpuCollect <= 10,
     });
     if (r.objgraphLeakingSeconds === null) {
       row('objgraph get_leaking_objects', null, 's', {
         note: 'objgraph is not importable by this Python',
       });
     } else {
-      const speedup = Number((r.objgraphLeakingSeconds / r.captureSeconds).toFixed(2));
+      const speedup = ratio(r.objgraphLeakingSeconds, r.captureSeconds);
+      const cpuSpeedup = ratio(r.objgraphLeakingCpuSeconds, r.captureCpuSeconds);
       row('objgraph get_leaking_objects', r.objgraphLeakingSeconds, 's');
       row('objgraph / capture', speedup, '×', { target: '≥ 3×', ok: speedup >= 3 });
+      row('objgraph / capture, CPU time', cpuSpeedup, '×', { target: '≥ 3×', ok: cpuSpeedup >= 3 });
     }
     row('snapshot size', r.snapshotBytes, 'bytes');
     row('snapshot bytes per tracked object', r.bytesPerTracked, 'B', {

@@ -103,8 +103,8 @@ def main():
     heap = build(target)  # noqa: F841 - kept alive for the measurements
     tracked = len(gc.get_objects())
 
-    _, walk, _ = timed(bare_walk)
-    kept, keep_walk, _ = timed(keeping_walk)
+    _, walk, walk_cpu = timed(bare_walk)
+    kept, keep_walk, keep_walk_cpu = timed(keeping_walk)
     del kept
 
     namespace = {"__name__": "_heap_inspector_bootstrap"}
@@ -116,10 +116,10 @@ def main():
     rss_after = max_rss_kb()
     size = os.path.getsize(out)
 
-    freed, collect, _ = timed(gc.collect)
-    leaking_seconds = leaking_count = None
+    freed, collect, collect_cpu = timed(gc.collect)
+    leaking_seconds = leaking_cpu = leaking_count = None
     if objgraph is not None:
-        leaking, leaking_seconds, _ = timed(objgraph.get_leaking_objects)
+        leaking, leaking_seconds, leaking_cpu = timed(objgraph.get_leaking_objects)
         leaking_count = len(leaking)
         del leaking
     print(
@@ -133,6 +133,10 @@ def main():
                 "captureSeconds": round(capture_wall, 4),
                 "captureCpuSeconds": round(capture_cpu, 4),
                 "referentsWalkSeconds": round(walk, 4),
+                "referentsWalkCpuSeconds": round(walk_cpu, 4),
+                "keepingWalkCpuSeconds": round(keep_walk_cpu, 4),
+                "fullCollectCpuSeconds": round(collect_cpu, 4),
+                "objgraphLeakingCpuSeconds": None if leaking_cpu is None else round(leaking_cpu, 4),
                 "keepingWalkSeconds": round(keep_walk, 4),
                 "fullCollectSeconds": round(collect, 4),
                 "collected": freed,

@@ -439,6 +439,15 @@ export class CodeServer {
       viewport: this.opts.viewport ?? { width: 1440, height: 900 },
       deviceScaleFactor: 1,
     });
+    // Every frame (webviews included) records Content-Security-Policy violations, so that a test
+    // can check a webview's page ran under its policy without any being refused.
+    await this.context.addInitScript(() => {
+      const w = window as unknown as { __cspViolations?: string[] };
+      w.__cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) => {
+        w.__cspViolations!.push(`${e.violatedDirective} ${e.blockedURI}`);
+      });
+    });
   }
 
   private async stopServer(): Promise<void> {
@@ -526,6 +535,11 @@ export class Workbench {
       for (const l of this.consoleListeners) l(text);
     });
     page.on('pageerror', (err) => server.logConsole(`[pageerror] ${err.stack ?? err.message}`));
+    page.on('response', (response) => {
+      if (response.status() >= 400) {
+        server.logConsole(`[http ${response.status()}] ${response.url()}`);
+      }
+    });
     page.on('crash', () => server.logConsole('[crash] page crashed'));
   }
 
@@ -646,6 +660,16 @@ export class Workbench {
         throw new Error(`no webview titled "${title}" (${count} webviews)`);
       await sleep(250);
     }
+  }
+
+  /**
+   * Content-Security-Policy violations recorded in a webview frame since it loaded (null when the
+   * recorder did not run there).
+   */
+  async cspViolations(frame: FrameLocator): Promise<string[] | null> {
+    return frame
+      .locator('body')
+      .evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? null);
   }
 
   /** The heap view's headline numbers (data-testid hooks) in a webview frame. */

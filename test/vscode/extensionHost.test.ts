@@ -361,8 +361,10 @@ test(
         const line = markedLine(leaky, '# INSPECT HERE');
         await inspectFromContextMenu(ui, 'leaky_pool.py', line, '# INSPECT HERE');
         const title = new RegExp(`^Heap: report\\(\\) · leaky_pool\\.py:${line} \\(`);
-        const numbers = await ui.panelNumbers(await ui.webviewByTitle(title, 90_000), 60_000);
+        const panelFrame = await ui.webviewByTitle(title, 90_000);
+        const numbers = await ui.panelNumbers(panelFrame, 60_000);
         await ui.screenshot(UI_SHOT);
+        assert.deepEqual(await ui.cspViolations(panelFrame), [], 'the panel broke its own CSP');
         t.diagnostic(`right-click → Inspect Heap Here: ${JSON.stringify(numbers)}`);
         assert.deepEqual(
           numbers,
@@ -382,6 +384,11 @@ test(
         const restored = await ui.panelNumbers(await ui.webviewByTitle(title, 60_000), 60_000);
         await ui.screenshot(RESTORED_SHOT);
         assert.deepEqual(restored, numbers, 'the panel restored after a window reload');
+        // Hidden behind another editor and shown again: the page is rebuilt, the numbers remain.
+        await ui.page.locator('.tabs-container .tab', { hasText: 'leaky_pool.py' }).first().click();
+        await ui.page.locator('.tabs-container .tab', { hasText: /^Heap: / }).first().click();
+        const shownAgain = await ui.panelNumbers(await ui.webviewByTitle(title, 30_000), 30_000);
+        assert.deepEqual(shownAgain, numbers, 'the panel hidden and shown again');
         timings.reloadRestoreMs = Date.now() - tReload;
       }
     } catch (e) {

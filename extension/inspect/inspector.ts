@@ -297,7 +297,6 @@ export class Inspector {
       progress.report(`capturing the heap of ${session.name} at ${frameText(frame)}…`);
       const snapshot = await captureFrame(this.deps.channels.channelFor(session), {
         frameId: frame.id,
-        frameIndex: frame.index,
         agentDirectory: agentPackageDirectory(),
         signal: progress.signal,
         timeoutMs: settings().timeoutMs,

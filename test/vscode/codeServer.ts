@@ -669,7 +669,9 @@ export class Workbench {
   async cspViolations(frame: FrameLocator): Promise<string[] | null> {
     return frame
       .locator('body')
-      .evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? null);
+      .evaluate(
+        () => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? null,
+      );
   }
 
   /** The heap view's headline numbers (data-testid hooks) in a webview frame. */

@@ -386,7 +386,10 @@ test(
         assert.deepEqual(restored, numbers, 'the panel restored after a window reload');
         // Hidden behind another editor and shown again: the page is rebuilt, the numbers remain.
         await ui.page.locator('.tabs-container .tab', { hasText: 'leaky_pool.py' }).first().click();
-        await ui.page.locator('.tabs-container .tab', { hasText: /^Heap: / }).first().click();
+        await ui.page
+          .locator('.tabs-container .tab', { hasText: /^Heap: / })
+          .first()
+          .click();
         const shownAgain = await ui.panelNumbers(await ui.webviewByTitle(title, 30_000), 30_000);
         assert.deepEqual(shownAgain, numbers, 'the panel hidden and shown again');
         timings.reloadRestoreMs = Date.now() - tReload;

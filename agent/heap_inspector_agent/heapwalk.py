@@ -557,10 +557,16 @@ class HeapWalk:
 
     def _sequence_pieces(self, sequences, lengths, labeler):
         """Exact lists and tuples: the traverse visits every item, in order -> [0], [1], …"""
-        if list(map(len, sequences)) == lengths:
+        sizes = list(map(len, sequences))
+        if sizes == lengths:
             return edge_labels.index_pieces(lengths)
-        # An item slot that is NULL (a tuple under construction): label() says what to do.
-        return self._one_by_one(sequences, lengths, labeler)
+        # A NULL item slot (a tuple under construction) or a list that changed since it was
+        # walked: label() says what to do with those, one by one.
+        same = bytes(map(int.__eq__, sizes, lengths))
+        fast = edge_labels.index_pieces(list(compress(lengths, same)))
+        different = same.translate(_NOT)
+        slow = self._one_by_one(list(compress(sequences, different)), list(compress(lengths, different)), labeler)
+        return _merge(same, [iter(slow), fast])
 
     def _dict_pieces(self, dicts, lengths, labeler):
         """Exact dicts: (STR_KEY, key) per entry where ``_dict_fast_path`` applies, else label()."""

@@ -8,6 +8,7 @@ batch path must recognise -- and the look-alikes it must hand back to the refere
 compares the capture with ``Labeler.label()`` / ``_node_name`` / the size rule applied object by
 object, in the same process.
 """
+import array
 import collections
 import enum
 import functools
@@ -382,3 +383,19 @@ def test_string_list_json_equals_item_by_item():
         parts = []
         writer._encode(items, parts.append)
         assert writer.encode_json(items) == "".join(parts)
+
+
+def test_a_sequence_that_changed_is_left_to_the_per_object_path(agent):
+    """Lists and tuples are labelled by index in bulk; one whose length no longer matches its
+    recorded edge count (it changed after it was walked) is handed to label() alone -- which
+    leaves it unlabelled -- and the others keep their index labels."""
+    heapwalk, labels = agent_module("heapwalk"), agent_module("labels")
+    walk = heapwalk.HeapWalk(agent._memory, agent_module("strings").StringTable())
+    labeler = labels.Labeler(agent._memory, None)
+    sequences = [[1, 2], ("a", "b", "c"), [5]]
+    recorded = [2, 3, 2]  # the last list was walked with two items
+    pieces = list(walk._sequence_pieces(sequences, recorded, labeler))
+    records = labels.interleave
+    assert pieces[0] == bytes(records(bytes([INDEX, INDEX]), array.array("I", [0, 1]).tobytes()))
+    assert pieces[1] == bytes(records(bytes([INDEX] * 3), array.array("I", [0, 1, 2]).tobytes()))
+    assert pieces[2] == bytes(labels.RECORD * 2)  # unlabelled: (REF, 0) twice

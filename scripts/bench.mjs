@@ -155,7 +155,15 @@ async function main() {
   for (const mod of modules) {
     context.log(`${mod.file}: ${mod.title}`);
     const started = Date.now();
-    const produced = await mod.run(context);
+    let produced;
+    try {
+      produced = await mod.run(context);
+    } catch (error) {
+      // One module failing must not lose the others' rows: say so in the table.
+      context.log(`${mod.file} failed: ${error.stack ?? error}`);
+      const first = String(error.message ?? error).split('\n')[0];
+      produced = [{ group: mod.name, metric: 'module failed', value: null, note: first }];
+    }
     for (const row of produced) rows.push({ module: mod.name, ...row });
     ran.push({
       module: mod.name,

@@ -9,9 +9,11 @@
  * Hosting the bundle (dist/webview/report.js + report.css) in a panel: the page needs an element
  * `<main id="app">`, the script and style with a nonce, and a CSP that allows
  * `worker-src blob:` (the graph layout runs in a worker made from inlined code; without it the
- * layout runs on the page's thread) and `img-src data: blob:` (PNG export preview). The engine
- * answers `requestPath` with `retentionPath` (server/engine/paths.ts) and
- * `requestNeighbourhood` with `neighbourhood` (server/engine/neighbourhood.ts).
+ * layout runs on the page's thread) and `img-src data: blob:`. The engine answers both requests:
+ * `new ViewSession(snapshot, analysis, view)` (server/engine/neighbourhood.ts), then
+ * `session.path(node)` for `requestPath` and `session.neighbourhood(node, direction)` for
+ * `requestNeighbourhood`. `export` carries what the user saved (webviews cannot download);
+ * `openSource` is sent for an allocation site (`ViewNode.allocation`).
  */
 import type { HeapView, ViewEdge, ViewNode } from './heapView';
 

@@ -732,6 +732,22 @@ describe('heap view in chromium (VS Code panel)', chromiumSuite, () => {
       });
       const changed = (await posted()).filter((m) => m.type === 'stateChanged');
       assert.ok(changed.length > 0);
+      // A new capture of the same process: objects keep their places (matched by address).
+      type PosHook = { __heapInspector: { graph: { positions(): Map<number, [number, number]> } } };
+      const place = (): Promise<[number, number] | undefined> =>
+        page.evaluate(
+          (id) => (window as unknown as PosHook).__heapInspector.graph.positions().get(id),
+          pool.id,
+        );
+      const before = await place();
+      await send({ type: 'view', title: 'Heap — again', view: { ...full, context: undefined } });
+      await settled(page);
+      const again = await place();
+      assert.ok(before && again);
+      assert.ok(
+        Math.hypot(before[0] - again[0], before[1] - again[1]) < 40,
+        `kept in place: ${before} → ${again}`,
+      );
       // Focus by address from the extension.
       const conn = full.nodes.find((n) => n.unreachable) as ViewNode;
       await send({ type: 'focus', address: conn.address });

@@ -83,11 +83,17 @@ export function problemsPanel(
     .filter(({ c }) => c.unreachable)
     .slice(0, 200)
     .map(({ c, i }) => {
-      const fins = c.members.filter((m) => store.nodes.get(m)?.finalizer).length;
+      const kinds = new Map<string, number>();
+      for (const m of c.members) {
+        const f = store.nodes.get(m)?.finalizer;
+        if (f) kinds.set(FINALIZER_BADGE[f], (kinds.get(FINALIZER_BADGE[f]) ?? 0) + 1);
+      }
       return entry(
         [
           h('span', { class: 'entry-title' }, `cycle ${i + 1}: `, describeTypes(byType(c.members))),
-          fins > 0 ? h('span', { class: 'tag warn' }, `${fins} × __del__/finalizer`) : null,
+          ...[...kinds].map(([badge, n]) =>
+            h('code', { class: 'tag warn' }, n > 1 ? `${n} × ${badge}` : badge),
+          ),
         ],
         () => actions.showCycle(i),
         {

@@ -73,7 +73,6 @@ export interface GraphView {
   stats(): DrawStats & { frames: number; layout: LayoutMode; progress: number };
   exportSvg(): string;
   exportPng(): string;
-  /** Pans and zooms continuously for `ms`, drawing every frame; frame statistics. */
   benchmark(
     ms: number,
   ): Promise<{ fps: number; frames: number; meanDrawMs: number; p95DrawMs: number }>;
@@ -174,13 +173,23 @@ export function createGraphView(
     requestAnimationFrame(frame);
   }
 
-  function frame(): void {
+  let lastLayoutFrame = 0;
+
+  function frame(now: number): void {
     scheduled = false;
+    // A big graph being laid out: no easing, and a few frames a second, so the page leaves the
+    // processor to the layout worker.
+    const big = (model?.nodes.length ?? 0) > 3000;
+    if (animating && big && container.dataset.layout !== 'done' && now - lastLayoutFrame < 200) {
+      schedule();
+      return;
+    }
+    lastLayoutFrame = now;
     if (animating && model) {
       let moving = false;
       const x = renderer.x;
       const y = renderer.y;
-      const f = reduced ? 1 : 0.28;
+      const f = reduced || big ? 1 : 0.28;
       for (let i = 0; i < x.length; i++) {
         const dx = tx[i] - x[i];
         const dy = ty[i] - y[i];
@@ -202,8 +211,38 @@ export function createGraphView(
     if (animating) schedule();
   }
 
+  /** Big graphs: while the view moves, the still frame is moved instead of redrawn. */
+  const BIG = 5000;
+  let moving = false;
+  let stillTimer: ReturnType<typeof setTimeout> | null = null;
+  const big = (): boolean => (model?.nodes.length ?? 0) > BIG;
+
+  function viewMoved(): void {
+    if (!big()) return;
+    moving = true;
+    if (stillTimer !== null) clearTimeout(stillTimer);
+    stillTimer = setTimeout(() => {
+      stillTimer = null;
+      moving = false;
+      schedule();
+    }, 160);
+  }
+
   function draw(): void {
-    last = renderer.draw({ x: t.x, y: t.y, k: t.k }, hl);
+    const tr = { x: t.x, y: t.y, k: t.k };
+    if (moving && big() && renderer.drawFast(tr)) {
+      frames++;
+      container.dataset.frames = String(frames);
+      container.dataset.zoom = t.k.toFixed(3);
+      return;
+    }
+    last = renderer.draw(tr, hl);
+    if (big() && !moving && container.dataset.layout === 'done') {
+      // After this frame is shown: the still frame the next pan or zoom starts from.
+      setTimeout(() => {
+        if (!moving && t.x === tr.x && t.y === tr.y && t.k === tr.k) renderer.renderStill(tr, hl);
+      }, 0);
+    }
     frames++;
     container.dataset.frames = String(frames);
     if (frames === 1 || container.dataset.firstPaint === undefined) {
@@ -243,6 +282,7 @@ export function createGraphView(
     })
     .on('zoom', (ev: { transform: ZoomTransform; sourceEvent: Event | null }) => {
       t = ev.transform;
+      viewMoved();
       if (ev.sourceEvent) userMoved = true;
       tooltip.hidden = true;
       schedule();
@@ -722,7 +762,7 @@ export function createGraphView(
       draw();
       return canvas.toDataURL('image/png');
     },
-    async benchmark(ms: number) {
+    async benchmark(ms: number, full = false) {
       const times: number[] = [];
       const start = performance.now();
       const f0 = frames;
@@ -742,6 +782,7 @@ export function createGraphView(
             .translate(width / 2 + Math.cos(ang) * 120, height / 2 + Math.sin(ang) * 120)
             .scale(k)
             .translate(-(width / 2 - base.x) / base.k, -(height / 2 - base.y) / base.k);
+          if (!full) viewMoved();
           const d0 = performance.now();
           draw();
           times.push(performance.now() - d0);

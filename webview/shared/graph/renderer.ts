@@ -60,6 +60,9 @@ type Lod = 'full' | 'simple';
 interface Geometry {
   key: string;
   lod: Lod;
+  /** The world rectangle this geometry covers (null: everything), and the zoom it was made at. */
+  cull: [number, number, number, number] | null;
+  k0: number;
   /** Edge curve control points: [sx, sy, cx, cy, ex, ey] or a loop's [sx, sy, c1x, c1y, c2x, c2y, ex, ey]. */
   curves: Float64Array[];
   hullPaths: Path2D[];
@@ -100,6 +103,56 @@ export class Renderer {
   private arrowCache: { key: string; paths: Map<string, Path2D> } | null = null;
   private lastViewport: [number, number, number, number] | null = null;
   private curveCache: Float64Array[] | null = null;
+  /** The last still frame of a big graph with a margin of half a view around it (see drawFast). */
+  private still: { canvas: HTMLCanvasElement; t: Transform; w: number; h: number } | null = null;
+
+  /**
+   * Renders the view with a margin into an offscreen canvas, for drawFast. Called for big graphs
+   * once the view is still.
+   */
+  renderStill(t: Transform, hl: Highlight): void {
+    const w = this.width;
+    const h = this.height;
+    const c = this.still?.canvas ?? document.createElement('canvas');
+    c.width = Math.max(1, Math.round(w * 2 * this.dpr));
+    c.height = Math.max(1, Math.round(h * 2 * this.dpr));
+    const ctx = c.getContext('2d', { alpha: false });
+    if (!ctx) return;
+    const saved = { ctx: this.ctx, width: this.width, height: this.height };
+    this.ctx = ctx;
+    this.width = w * 2;
+    this.height = h * 2;
+    try {
+      this.draw({ x: t.x + w / 2, y: t.y + h / 2, k: t.k }, hl);
+    } finally {
+      this.ctx = saved.ctx;
+      this.width = saved.width;
+      this.height = saved.height;
+    }
+    this.still = { canvas: c, t: { ...t }, w, h };
+  }
+
+  /**
+   * While the user pans and zooms a big graph: the still frame, moved and scaled (cheap), instead
+   * of a full drawing; false when there is none that fits.
+   */
+  drawFast(t: Transform): boolean {
+    const st = this.still;
+    if (!st || st.w !== this.width || st.h !== this.height) return false;
+    const s = t.k / st.t.k;
+    if (s < 0.3 || s > 3) return false;
+    const ctx = this.ctx;
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = this.palette.bg;
+    ctx.fillRect(0, 0, this.width, this.height);
+    const ox = t.x - s * (st.t.x + st.w / 2);
+    const oy = t.y - s * (st.t.y + st.h / 2);
+    ctx.setTransform(this.dpr * s, 0, 0, this.dpr * s, this.dpr * ox, this.dpr * oy);
+    ctx.drawImage(st.canvas, 0, 0, st.w * 2, st.h * 2);
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    return true;
+  }
 
   constructor(canvas: HTMLCanvasElement, palette: Palette) {
     this.canvas = canvas;
@@ -110,6 +163,7 @@ export class Renderer {
   }
 
   setPalette(p: Palette): void {
+    this.still = null;
     this.palette = p;
     this.hatch = null;
     this.invalidate();
@@ -124,6 +178,7 @@ export class Renderer {
 
   /** Positions changed: rebuild the cached curves and paths on the next draw. */
   invalidate(): void {
+    this.still = null;
     this.geom = null;
     this.arrowCache = null;
     this.curveCache = null;
@@ -131,11 +186,13 @@ export class Renderer {
 
   /** Highlights changed: rebuild the cached paths (positions are the same). */
   invalidateHighlight(): void {
+    this.still = null;
     this.geom = null;
     this.arrowCache = null;
   }
 
   resize(width: number, height: number, dpr: number): void {
+    this.still = null;
     this.width = width;
     this.height = height;
     this.dpr = dpr;
@@ -387,6 +444,8 @@ export class Renderer {
     return {
       key,
       lod,
+      cull,
+      k0: 1,
       curves,
       hullPaths,
       hullTop,
@@ -526,21 +585,43 @@ export class Renderer {
     this.loops = null;
     const k = t.k;
     const vp = this.viewport(t, 60);
-    this.lastViewport = m.nodes.length > 2500 ? vp : null;
+    this.lastViewport = null;
     let visible = 0;
     for (let i = 0; i < m.nodes.length; i++) {
       if (this.x[i] >= vp[0] && this.x[i] <= vp[2] && this.y[i] >= vp[1] && this.y[i] <= vp[3])
         visible++;
     }
     const lod: Lod = visible > 2500 || k * 12 < 3.5 ? 'simple' : 'full';
-    // Small graphs are cached whole; big ones keep only what is in view.
-    const cull = m.nodes.length > 2500 && visible < m.nodes.length ? vp : null;
-    const key = `${lod}|${cull ? `${t.x},${t.y},${t.k}` : 'all'}`;
-    if (!this.geom || this.geom.key !== key) {
-      this.geom = this.build(hl, lod, cull, key);
-      this.arrowCache = null;
+    // Small graphs are cached whole. Big ones keep what is in view and as much again around it,
+    // reused while panning and zooming stay inside that margin (rebuilt only when leaving it).
+    const cached = this.geom;
+    const inside =
+      cached !== null &&
+      cached.lod === lod &&
+      cached.cull !== null &&
+      cached.k0 / k < 1.6 &&
+      k / cached.k0 < 1.6 &&
+      vp[0] >= cached.cull[0] &&
+      vp[1] >= cached.cull[1] &&
+      vp[2] <= cached.cull[2] &&
+      vp[3] <= cached.cull[3];
+    if (!inside) {
+      let cull: [number, number, number, number] | null = null;
+      if (m.nodes.length > 2500 && visible < m.nodes.length) {
+        const w = vp[2] - vp[0];
+        const h = vp[3] - vp[1];
+        cull = [vp[0] - w / 2, vp[1] - h / 2, vp[2] + w / 2, vp[3] + h / 2];
+      }
+      const key = `${lod}|${cull ? cull.join(',') : 'all'}`;
+      if (!cached || cached.key !== key) {
+        this.geom = this.build(hl, lod, cull, key);
+        this.geom.cull = cull;
+        this.geom.k0 = k;
+        this.arrowCache = null;
+      }
     }
-    const g = this.geom;
+    const g = this.geom as Geometry;
+    this.lastViewport = g.cull;
     const simple = g.lod === 'simple';
     ctx.setTransform(this.dpr * k, 0, 0, this.dpr * k, this.dpr * t.x, this.dpr * t.y);
     ctx.lineJoin = 'round';
@@ -622,7 +703,7 @@ export class Renderer {
       ctx.lineWidth = 3.2 * lw;
       ctx.stroke(unreach);
     };
-    drawNodes(g.dimNodeFill, g.dimUnreachable, g.dimWeakrefs, 0.25);
+    drawNodes(g.dimNodeFill, g.dimUnreachable, g.dimWeakrefs, p.line > 1 ? 0.5 : 0.25);
     drawNodes(g.nodeFill, g.unreachable, g.weakrefs, 1);
     ctx.globalAlpha = 0.8;
     ctx.strokeStyle = p.fg;

@@ -52,7 +52,10 @@ const COPY = [
 
 const stage = mkdtempSync(join(tmpdir(), 'heap-inspector-package-'));
 try {
+  // docs/vscode.md is the extension's page (--readme-path); the repository README stays out.
+  const ownReadme = existsSync(join(root, 'docs', 'vscode.md'));
   for (const entry of COPY) {
+    if (entry === 'README.md' && ownReadme) continue;
     const from = join(root, entry);
     if (!existsSync(from)) continue;
     cpSync(from, join(stage, entry), {

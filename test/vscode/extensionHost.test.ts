@@ -41,6 +41,7 @@ const EXPECTED_TESTS = [
   'Inspect Heap Here when not debugging (runner) shows the CLI numbers',
   'Inspect Heap Here when not debugging (debugger) stops at the line and captures',
   'a line the program never reaches fails cleanly',
+  'an interpreter that cannot run fails cleanly, before running anything',
   'a capture of ~100k objects: the pause it adds, and Call Stack frame selection',
   'cancelling a capture leaves the program paused and no file behind',
   'the thread resuming during a capture fails cleanly and the program runs on',

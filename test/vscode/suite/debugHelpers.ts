@@ -169,9 +169,16 @@ export async function stopSession(session: vscode.DebugSession): Promise<void> {
   }
 }
 
-/** Temporary folders the extension creates for captures (`heap-inspector-*` in the temp dir). */
-export function captureTempDirs(): string[] {
+function heapInspectorTempDirs(): string[] {
   return readdirSync(tmpdir()).filter((n) => /^heap-inspector-(?!runner|probe)/.test(n));
+}
+
+/** Such folders that existed before the suite ran (another program's, on a shared machine). */
+const PREEXISTING = new Set(heapInspectorTempDirs());
+
+/** Temporary folders the extension created for captures (`heap-inspector-*`) and left behind. */
+export function captureTempDirs(): string[] {
+  return heapInspectorTempDirs().filter((n) => !PREEXISTING.has(n));
 }
 
 /** Expected numbers passed in by the outer test (the CLI's JSON for the same program/line). */

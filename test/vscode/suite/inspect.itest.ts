@@ -251,6 +251,32 @@ export const tests: ITest[] = [
       assert.deepEqual(captureTempDirs(), []);
     },
   },
+  {
+    name: 'an interpreter that cannot run fails cleanly, before running anything',
+    timeoutMs: 30_000,
+    fn: async () => {
+      const heap = await api();
+      const { uri, line } = await workspaceFile(PROGRAM, MARK);
+      const config = vscode.workspace.getConfiguration('heapInspector');
+      await config.update(
+        'pythonPath',
+        '/nonexistent/bin/python3',
+        vscode.ConfigurationTarget.Workspace,
+      );
+      try {
+        const outcome = await vscode.commands.executeCommand('heapInspector.inspectHere', {
+          file: uri.fsPath,
+          line,
+          method: 'runner',
+        });
+        assert.equal(outcome, undefined);
+        assert.equal(heap.busy(), false);
+        assert.deepEqual(captureTempDirs(), []);
+      } finally {
+        await config.update('pythonPath', undefined, vscode.ConfigurationTarget.Workspace);
+      }
+    },
+  },
 ];
 
 const BIG = 'big_heap.py';

@@ -111,7 +111,7 @@ export class HeapPanel implements vscode.Disposable {
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),
-      panel.onDidChangeViewState(() => this.manager.onViewStateChanged()),
+      panel.onDidChangeViewState(() => this.manager.onViewStateChanged(this)),
     );
   }
 
@@ -163,6 +163,7 @@ export class HeapPanel implements vscode.Disposable {
       this.render();
     }
     this.panel.reveal(this.panel.viewColumn ?? vscode.ViewColumn.Beside, false);
+    this.manager.onViewStateChanged(this);
   }
 
   /** Shows "capturing…" or an error, keeping the last view when there is one. */
@@ -288,6 +289,8 @@ export class HeapPanels implements vscode.Disposable, vscode.WebviewPanelSeriali
   private readonly panels = new Map<string, HeapPanel>();
   private readonly disposables: vscode.Disposable[] = [];
   private persistTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The editor group the last heap view was shown in: new heap views open there. */
+  private lastColumn: vscode.ViewColumn | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   /** A panel was created, shown, hidden or closed. */
   readonly onDidChange = this.changed.event;
@@ -328,8 +331,7 @@ export class HeapPanels implements vscode.Disposable, vscode.WebviewPanelSeriali
       return existing;
     }
     // Heap views share one editor group: beside the code the first time, then that group.
-    const group = this.all().find((p) => !p.isDisposed && p.panel.viewColumn !== undefined)?.panel
-      .viewColumn;
+    const group = this.lastColumn;
     const panel = vscode.window.createWebviewPanel(
       VIEW_TYPE,
       title,
@@ -346,12 +348,16 @@ export class HeapPanels implements vscode.Disposable, vscode.WebviewPanelSeriali
     return heap;
   }
 
-  onViewStateChanged(): void {
+  onViewStateChanged(panel?: HeapPanel): void {
+    if (panel?.panel.visible && panel.panel.viewColumn !== undefined) {
+      this.lastColumn = panel.panel.viewColumn;
+    }
     this.changed.fire();
   }
 
   forget(panel: HeapPanel): void {
     if (this.panels.get(panel.key) === panel) this.panels.delete(panel.key);
+    if (this.panels.size === 0) this.lastColumn = undefined;
     void this.removeRecord(panel.key);
     this.changed.fire();
   }

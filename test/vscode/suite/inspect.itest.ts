@@ -177,7 +177,9 @@ export const tests: ITest[] = [
       const { uri, line } = await workspaceFile(PROGRAM, MARK);
       await setMethod('runner');
       try {
-        const editor = await vscode.window.showTextDocument(uri);
+        const editor = await vscode.window.showTextDocument(uri, {
+          viewColumn: vscode.ViewColumn.One,
+        });
         editor.selection = new vscode.Selection(line - 1, 4, line - 1, 4);
         const outcome = assertNumbers(
           (await vscode.commands.executeCommand('heapInspector.inspectHere', uri)) as

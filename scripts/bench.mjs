@@ -1,5 +1,6 @@
 // `npm run bench`: runs every benchmark module scripts/bench/*.bench.mjs, prints ONE table of
-// their rows (all measured in this run), compares it with the previous run and writes it as JSON
+// their rows (all measured in this run), compares each row with the newest earlier run that
+// measured it, and writes the table as JSON
 // (bench-results/latest.json, plus a timestamped copy).
 //
 //   npm run bench -- [--sizes 100000,1000000,2000000] [--only agent,engine] [--python PY]
@@ -10,7 +11,7 @@
 // `group` + `metric` identify a row across runs; `value` is a number (or null when not
 // measurable here, with a `note` saying why); `target` is the goal in words ("≤ 2.5×") and `ok`
 // whether this run meets it. See scripts/bench/README.md.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -69,6 +70,36 @@ async function loadModules(only) {
 }
 
 const key = (row) => `${row.group} · ${row.metric}`;
+
+/** For each row of this run, its value in the newest earlier run that measured it (a run with
+ * --only measures some rows; older runs still hold the others). */
+function earlierRows(rows) {
+  const previousByKey = new Map();
+  const previousDates = new Set();
+  const wanted = new Set(rows.map(key));
+  const runs = readdirSync(resultsDir)
+    .filter((f) => /^bench-.*\.json$/.test(f))
+    .sort()
+    .reverse();
+  for (const file of runs) {
+    if (wanted.size === 0) break;
+    let run;
+    try {
+      run = JSON.parse(readFileSync(join(resultsDir, file), 'utf8'));
+    } catch {
+      continue; // a truncated or foreign file: skip it
+    }
+    for (const row of run.rows ?? []) {
+      const k = key(row);
+      if (wanted.has(k)) {
+        wanted.delete(k);
+        previousByKey.set(k, row.value);
+        previousDates.add(run.date);
+      }
+    }
+  }
+  return { previousByKey, previousDates };
+}
 
 function formatValue(value, unit) {
   if (value === null || value === undefined) return '—';
@@ -175,16 +206,17 @@ async function main() {
   }
 
   const latestPath = join(resultsDir, 'latest.json');
-  const previous = existsSync(latestPath) ? JSON.parse(readFileSync(latestPath, 'utf8')) : null;
-  const previousByKey = new Map((previous?.rows ?? []).map((r) => [key(r), r.value]));
+  const { previousByKey, previousDates } = earlierRows(rows);
 
   console.log(`\nPython Heap Inspector benchmark — ${new Date().toISOString()}`);
   console.log(
     `${machine.cpu}, ${machine.cores} cores, ${machine.platform}, node ${machine.node}, ` +
       `load average at start ${machine.loadAverageAtStart.join(' ')}`,
   );
-  if (previous)
-    console.log(`Compared with the previous run of ${previous.date} (bench-results/latest.json).`);
+  if (previousDates.size > 0) {
+    const dates = [...previousDates].sort().join(', ');
+    console.log(`"previous": the newest earlier run that measured the row (${dates}).`);
+  }
   console.log('');
   printTable(rows, previousByKey);
   console.log('\nRows in this table come from:');

@@ -203,6 +203,8 @@ export class HeapPanel implements vscode.Disposable {
       switch (m.type) {
         case 'ready':
           this.protocolReady = true;
+          // The page drew the embedded view; an object to focus goes as a message.
+          if (this.focusAddress) this.post({ type: 'focus', address: this.focusAddress });
           break;
         case 'recapture':
           this.manager.host.recapture(this);

@@ -18,7 +18,7 @@ export class SnapshotStore {
     const id = `${session}#${++this.counter}`;
     const loaded = LoadedSnapshot.fromFile(id, session, path);
     this.byId.set(id, loaded);
-    const ofSession = [...this.byId.values()].filter((s) => s.session === session);
+    const ofSession = [...this.byId.values()].filter((s) => s.owner === session);
     for (const old of ofSession.slice(0, Math.max(0, ofSession.length - KEPT_PER_SESSION))) {
       this.byId.delete(old.id);
     }

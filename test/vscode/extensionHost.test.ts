@@ -270,6 +270,27 @@ test(
               .finally(() => writeFileSync(join(signals, 'paused-at-breakpoint'), 'done')),
           );
         }
+        if (ev.event === 'checkpoint' && ev.name === 'panel-focus') {
+          // "Inspect in Heap Graph": the panel selects the object (its details show its address).
+          const title = String(ev.title);
+          pending.push(
+            (async () => {
+              try {
+                const frame = await wb.webviewByTitle(title);
+                const shown = frame.locator('[data-testid="details-address"]', {
+                  hasText: String(ev.address),
+                });
+                await shown.first().waitFor({ timeout: 20_000 });
+                panelChecks.push({ checkpoint: 'panel-focus', title, numbers: ev.address });
+                await wb.screenshot('panel-focus');
+              } catch (e) {
+                panelChecks.push({ checkpoint: 'panel-focus', title, error: String(e) });
+              } finally {
+                writeFileSync(join(signals, 'panel-focus'), 'done');
+              }
+            })(),
+          );
+        }
         if (ev.event === 'checkpoint' && ev.name && PANEL_CHECKPOINTS[ev.name]) {
           // A heap view is open: read its numbers from the webview's DOM, photograph it.
           const name = ev.name;
@@ -314,6 +335,10 @@ test(
         { passed: EXPECTED_TESTS.length, failed: 0 },
       );
       assert.equal(code, 0, 'codeAutomationExit code');
+      if (EXPECTED_TESTS.includes('Inspect in Heap Graph focuses the variable')) {
+        const focus = panelChecks.find((c) => c.checkpoint === 'panel-focus');
+        assert.ok(focus && !focus.error, `the panel did not focus the object: ${focus?.error}`);
+      }
       for (const check of panelChecks)
         t.diagnostic(`panel ${check.checkpoint}: ${JSON.stringify(check)}`);
       for (const [checkpoint] of Object.entries(PANEL_CHECKPOINTS)) {

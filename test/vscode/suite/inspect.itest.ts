@@ -110,6 +110,7 @@ export const tests: ITest[] = [
       assert.deepEqual(outcome.focus, { address, found: true });
       const panel = heap.panels().find((p) => p.key === `session:${paused!.session.id}`);
       assert.equal(panel?.focusAddress, address);
+      await checkpoint('panel-focus', { title: outcome.panelTitle, address });
     },
   },
   {

@@ -43,6 +43,10 @@ export interface SnapshotData {
   rootNode: Uint32Array;
   rootName: Uint32Array;
   rootFrame: Int32Array;
+  /** Optional (tracemalloc on): node, file string index, line of the allocating frame. */
+  allocNode?: Uint32Array;
+  allocFile?: Uint32Array;
+  allocLine?: Uint32Array;
   frames: FramesSection;
   finalizers: FinalizeRecord[];
 }
@@ -68,6 +72,9 @@ export class HeapSnapshot implements SnapshotData {
   readonly rootNode: Uint32Array;
   readonly rootName: Uint32Array;
   readonly rootFrame: Int32Array;
+  readonly allocNode?: Uint32Array;
+  readonly allocFile?: Uint32Array;
+  readonly allocLine?: Uint32Array;
   readonly frames: FramesSection;
   readonly finalizers: FinalizeRecord[];
 
@@ -98,6 +105,11 @@ export class HeapSnapshot implements SnapshotData {
     this.rootNode = data.rootNode;
     this.rootName = data.rootName;
     this.rootFrame = data.rootFrame;
+    if (data.allocNode && data.allocFile && data.allocLine) {
+      this.allocNode = data.allocNode;
+      this.allocFile = data.allocFile;
+      this.allocLine = data.allocLine;
+    }
     this.frames = data.frames;
     this.finalizers = data.finalizers;
 

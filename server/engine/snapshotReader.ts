@@ -63,6 +63,9 @@ const EXPECTED_DTYPE: Record<string, SectionDType> = {
   [SECTION.rootNode]: SectionDType.U32,
   [SECTION.rootName]: SectionDType.U32,
   [SECTION.rootFrame]: SectionDType.I32,
+  [SECTION.allocNode]: SectionDType.U32,
+  [SECTION.allocFile]: SectionDType.U32,
+  [SECTION.allocLine]: SectionDType.U32,
   [SECTION.frames]: SectionDType.Json,
   [SECTION.finalizers]: SectionDType.Json,
   [SECTION.end]: SectionDType.Json,
@@ -287,6 +290,20 @@ export function readSnapshot(bytes: Uint8Array, source = 'the input'): HeapSnaps
     frames: json<FramesSection>(SECTION.frames, { paused: [], threads: [] }),
     finalizers: json<FinalizeRecord[]>(SECTION.finalizers, []),
   };
+  if (sections.has(SECTION.allocNode)) {
+    data.allocNode = u32(SECTION.allocNode);
+    data.allocFile = u32(SECTION.allocFile);
+    data.allocLine = u32(SECTION.allocLine);
+    const a = data.allocNode.length;
+    if (data.allocFile.length !== a || data.allocLine.length !== a) {
+      corrupt('the alloc.* columns have different lengths');
+    }
+    for (let i = 0; i < a; i++) {
+      if (data.allocNode[i] >= meta.counts.nodes || data.allocFile[i] >= strings.length) {
+        corrupt(`allocation record ${i} points outside the snapshot`);
+      }
+    }
+  }
   validate(data, corrupt);
   return new HeapSnapshot(data);
 }

@@ -33,4 +33,9 @@ export {
 export { buildHeapView, DEFAULT_MAX_NODES, type HeapViewOptions } from './heapView';
 export { nodeLabel, shortTypeName, frameRecords } from './labels';
 export { RootPaths, shortestPathFromRoots, rootLabel, type PathStep } from './paths';
-export { collectorPhases, MAX_PHASE_NODES, type CollectorPhase, type PhaseId } from './collectorPhases';
+export {
+  collectorPhases,
+  MAX_PHASE_NODES,
+  type CollectorPhase,
+  type PhaseId,
+} from './collectorPhases';

@@ -17,14 +17,20 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ServerContext, ServerFeature } from './lsp/feature';
 import { HeapFeature } from './lsp/heapFeature';
+import { LintFeature } from './lsp/lintFeature';
+import { LiveFactsFeature } from './lsp/liveFactsFeature';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const context: ServerContext = { connection, documents };
 
+const heap = new HeapFeature();
+const live = new LiveFactsFeature(heap.store);
 const features: ServerFeature[] = [
-  new HeapFeature(),
-  // Lint diagnostics (issue 6): add the feature here.
+  heap,
+  // Lint diagnostics and live facts (issue 6).
+  new LintFeature(live),
+  live,
 ];
 
 for (const feature of features) feature.register(context);

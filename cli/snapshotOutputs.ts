@@ -7,6 +7,7 @@ import {
   summarize,
 } from '../server/engine/index';
 import type { Summary } from '../protocol/summary';
+import { stepperDataForView } from '../server/engine/stepComparison';
 import { UserError } from './errors';
 import { writeFileAtomically } from './outputFiles';
 import { renderHtmlReport } from './report/html';
@@ -36,10 +37,13 @@ export function loadSummary(snapshotPath: string): {
   const summary = summarize(snapshot, analysis);
   return {
     summary,
-    html: () =>
-      renderHtmlReport(buildHeapView(snapshot, analysis, { summary }), {
+    html: () => {
+      const view = buildHeapView(snapshot, analysis, { summary });
+      return renderHtmlReport(view, {
         title: `Heap at ${summary.capture.file}:${summary.capture.line}`,
-      }),
+        stepper: stepperDataForView(snapshot, analysis, view),
+      });
+    },
   };
 }
 

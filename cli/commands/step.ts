@@ -14,17 +14,27 @@ import { runTarget } from '../runTarget';
 import { runUnderAgent } from '../runUnderAgent';
 import { EXIT_LINE_NOT_REACHED } from './snapshot';
 import { compareWithCollection, type RealCollection, stepReportText } from '../stepReport';
-import { readSnapshotFile, SnapshotError } from '../../server/engine/index';
+import {
+  analyze,
+  buildHeapView,
+  readSnapshotFile,
+  SnapshotError,
+  summarize,
+} from '../../server/engine/index';
+import { stepperDataForView } from '../../server/engine/stepComparison';
+import { renderHtmlReport } from '../report/html';
 
 /** Exit status when the real collection did not match the prediction. */
 export const EXIT_PREDICTION_MISMATCH = 4;
 
 const usage = `usage: heap-inspector step [--python PY] [--generation N] --at FILE:LINE [--hit N]
-                            [--json OUT] SCRIPT [ARGS...]
+                            [--json OUT] [--html REPORT] SCRIPT [ARGS...]
 
 Runs SCRIPT to FILE:LINE, shows each phase of gc.collect(N) on the heap there (N: 0, 1 or 2; 2 is a
 full collection, the default), then runs the real gc.collect(N) in the program and compares what
 CPython's collector found unreachable with the prediction, object by object. The program then goes on.
+--html writes the heap report with the stepper open on that collection: each phase on the graph,
+and the prediction beside what the collector found.
 
 Exit status: the program's if it failed; else 4 if prediction and collection differ, else 0.`;
 
@@ -35,7 +45,7 @@ export const stepCommand: CliCommand = {
   async run(args) {
     const parsed = parseArgs(args, {
       command: 'step',
-      options: ['--python', '--at', '--hit', '--generation', '--json'],
+      options: ['--python', '--at', '--hit', '--generation', '--json', '--html'],
       stopAtPositional: true,
     });
     const generationText = parsed.options.get('--generation') ?? '2';
@@ -46,6 +56,8 @@ export const stepCommand: CliCommand = {
     const target = runTarget(parsed, 'step');
     const json = parsed.options.get('--json');
     if (json !== undefined && json !== '-') checkWritable('--json', json);
+    const html = parsed.options.get('--html');
+    if (html !== undefined) checkWritable('--html', html);
     const python = findPython(parsed.options.get('--python'));
     const scratch = mkdtempSync(join(tmpdir(), 'heap-inspector-step-'));
     try {
@@ -75,8 +87,25 @@ export const stepCommand: CliCommand = {
         throw error;
       }
       const real = JSON.parse(readFileSync(resultPath, 'utf8')) as RealCollection;
-      const report = compareWithCollection(snapshot, generation, real);
+      const analysis = analyze(snapshot);
+      const report = compareWithCollection(snapshot, generation, real, {
+        result: analysis.generations[generation],
+        via: 'cli',
+      });
       process.stderr.write(stepReportText(report) + '\n');
+      if (html !== undefined) {
+        const summary = summarize(snapshot, analysis);
+        const view = buildHeapView(snapshot, analysis, { summary });
+        const stepper = stepperDataForView(snapshot, analysis, view);
+        stepper.collection = report;
+        writeFileAtomically(
+          html,
+          renderHtmlReport(view, {
+            title: `gc.collect(${generation}) at ${summary.capture.file}:${summary.capture.line}`,
+            stepper,
+          }),
+        );
+      }
       if (json !== undefined) {
         const text = JSON.stringify(report, null, 2) + '\n';
         if (json === '-') process.stdout.write(text);

@@ -7,10 +7,16 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { HeapView } from '../../protocol/heapView';
+import type { StepperData } from '../../protocol/messages';
 
 export interface HtmlReportOptions {
   /** Text of the page's <title>; default: "Python heap report — file:line". */
   title?: string;
+  /**
+   * The collector stepper's numbers for the view's objects (and a real collection's comparison),
+   * embedded as `<script type="application/json" id="stepper-data">`.
+   */
+  stepper?: StepperData;
 }
 
 /**
@@ -81,6 +87,9 @@ export function renderHtmlReport(view: HeapView, opts: HtmlReportOptions = {}): 
     "form-action 'none'",
   ].join('; ');
   const data = escapeJsonForHtml(JSON.stringify(view));
+  const stepper = opts.stepper
+    ? `\n<script type="application/json" id="stepper-data">${escapeJsonForHtml(JSON.stringify(opts.stepper))}</script>`
+    : '';
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -96,7 +105,7 @@ ${css}
 </head>
 <body>
 <main id="app"><noscript>This heap report needs JavaScript to draw the object graph.</noscript></main>
-<script type="application/json" id="heap-data">${data}</script>
+<script type="application/json" id="heap-data">${data}</script>${stepper}
 <script nonce="${nonce}">
 ${js}
 </script>

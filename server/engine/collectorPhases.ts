@@ -7,19 +7,21 @@
  * update_refs, subtract_refs, move_unreachable (tentative, then rescued), weak references,
  * finalizers (PEP 442), the resurrection check, and clearing.
  */
+import type { ViewEdge, ViewNode } from '../../protocol/heapView';
+import {
+  StepperFlag,
+  type StepperData,
+  type StepperGeneration,
+  type StepperPhaseId,
+} from '../../protocol/messages';
+import { NodeFlag } from '../../protocol/snapshot';
 import type { HeapSnapshot } from './heapSnapshot';
 import type { CollectionResult } from './collectorPrediction';
 
-export type PhaseId =
-  | 'copy-refcounts'
-  | 'subtract-internal'
-  | 'tentatively-unreachable'
-  | 'rescued'
-  | 'unreachable'
-  | 'weakrefs'
-  | 'finalizers'
-  | 'resurrection'
-  | 'freed';
+const NODE_TRACKED = NodeFlag.Tracked;
+const NODE_IMMORTAL = NodeFlag.Immortal;
+
+export type PhaseId = StepperPhaseId;
 
 export interface CollectorPhase {
   id: PhaseId;
@@ -112,7 +114,9 @@ export function collectorPhases(
   const generationText =
     result.generation === 2
       ? 'every generation (a full collection)'
-      : `generations 0–${result.generation}`;
+      : result.generation === 0
+        ? 'generation 0 (the youngest)'
+        : `generations 0–${result.generation}`;
   const collectCall = `gc.collect(${result.generation})`;
   return [
     phase(
@@ -196,4 +200,142 @@ export function collectorPhases(
       unreachable,
     ),
   ];
+}
+
+// --- What the heap view's stepper needs (protocol/messages.ts StepperData) ---------------------
+
+/** Most older-generation objects the stepper adds to a view (per generation). */
+export const MAX_STEPPER_OLDER_ROOTS = 120;
+/** Most references from those objects into the view the stepper adds (per generation). */
+export const MAX_STEPPER_OLDER_EDGES = 400;
+
+export interface StepperDataOptions {
+  /** ViewNode of any node (the engine's ViewNodes / ViewSession), for objects the view lacks. */
+  viewNode(v: number): ViewNode;
+  maxOlderRoots?: number;
+}
+
+/**
+ * The stepper's per-object numbers for `ids` (the objects a view shows and embeds) in each of
+ * `gc.collect(0)`, `(1)` and `(2)`: references from examined objects (subtracted), gc_refs,
+ * references from older generations, and what each phase does to the object; plus the
+ * older-generation objects that refer into the view's examined objects (a young collection's
+ * external roots), added to what the view can draw. Bounded by `ids` and the caps above.
+ */
+export function stepperData(
+  snapshot: HeapSnapshot,
+  generations: readonly CollectionResult[],
+  ids: readonly number[],
+  options: StepperDataOptions,
+): StepperData {
+  const n = snapshot.nodeCount;
+  const known = new Set<number>();
+  const list: number[] = [];
+  for (const v of ids) {
+    if (Number.isInteger(v) && v >= 0 && v < n && !known.has(v)) {
+      known.add(v);
+      list.push(v);
+    }
+  }
+  const extraNodes = new Map<number, ViewNode>();
+  const extraEdges: ViewEdge[] = [];
+  const edgeSeen = new Set<string>();
+  const maxRoots = options.maxOlderRoots ?? MAX_STEPPER_OLDER_ROOTS;
+  const { edgeStart, edgeTo, nodeFlags } = snapshot;
+  const out: StepperGeneration[] = [];
+  const perGeneration: { result: CollectionResult; fromOlder: Int32Array; older: Set<number> }[] =
+    [];
+  for (const result of generations) {
+    const fromOlder = new Int32Array(n);
+    const older = new Set<number>();
+    let olderReferences = 0;
+    let edgesAdded = 0;
+    const inS = result.inCollection;
+    // Every tracked object outside the collection is in an older generation (or frozen: the
+    // permanent generation is never examined either).
+    {
+      const wanted: number[] = [];
+      for (let u = 0; u < n; u++) {
+        if (inS[u] === 1 || (nodeFlags[u] & NODE_TRACKED) === 0) continue;
+        let intoView = false;
+        for (let e = edgeStart[u]; e < edgeStart[u + 1]; e++) {
+          const t = edgeTo[e];
+          if (inS[t] !== 1) continue;
+          fromOlder[t]++;
+          olderReferences++;
+          if (known.has(t)) intoView = true;
+        }
+        if (intoView) wanted.push(u);
+      }
+      // Those the view already has first, then the others (bounded).
+      wanted.sort((a, b) => Number(known.has(b)) - Number(known.has(a)) || a - b);
+      for (const u of wanted) {
+        const inView = known.has(u) || extraNodes.has(u);
+        if (!inView && older.size >= maxRoots) continue;
+        older.add(u);
+        if (!inView) extraNodes.set(u, options.viewNode(u));
+        for (let e = edgeStart[u]; e < edgeStart[u + 1]; e++) {
+          const t = edgeTo[e];
+          if (inS[t] !== 1 || !known.has(t) || edgesAdded >= MAX_STEPPER_OLDER_EDGES) continue;
+          const label = snapshot.edgeLabel(e);
+          const key = `${u}>${t}>${label}`;
+          if (edgeSeen.has(key)) continue;
+          edgeSeen.add(key);
+          extraEdges.push({ from: u, to: t, label, weak: false });
+          edgesAdded++;
+        }
+      }
+    }
+    perGeneration.push({ result, fromOlder, older });
+    out.push({
+      generation: result.generation,
+      phases: collectorPhases(snapshot, result).map(({ nodes: _nodes, ...rest }) => rest),
+      internal: [],
+      gcRefs: [],
+      fromOlder: [],
+      flags: [],
+      olderRoots: [],
+      olderReferences,
+    });
+  }
+  // The per-object arrays cover the view's objects and the older roots added to it.
+  const all = [...list, ...[...extraNodes.keys()].filter((v) => !known.has(v))];
+  const weakrefOf = new Map<number, number>();
+  for (let w = 0; w < snapshot.weakrefNode.length; w++) weakrefOf.set(snapshot.weakrefNode[w], w);
+  perGeneration.forEach(({ result, fromOlder, older }, g) => {
+    const cleared = new Set(result.clearedWeakrefs);
+    const fired = new Set(result.firedCallbacks);
+    const finalizers = new Set(result.finalizerNodes);
+    const target = out[g];
+    for (const v of all) {
+      const examined = result.inCollection[v] === 1;
+      let flags = 0;
+      if (examined) {
+        flags |= StepperFlag.Examined;
+        if (result.gcRefs[v] <= 0) flags |= StepperFlag.Tentative;
+        if (result.gcRefs[v] > 0 || (nodeFlags[v] & NODE_IMMORTAL) !== 0)
+          flags |= StepperFlag.External;
+      }
+      if (result.unreachable[v] === 1) flags |= StepperFlag.Unreachable;
+      if (finalizers.has(v)) flags |= StepperFlag.Finalizer;
+      const w = weakrefOf.get(v);
+      if (w !== undefined && cleared.has(w)) {
+        flags |= StepperFlag.WeakrefCleared;
+        if (fired.has(w)) flags |= StepperFlag.CallbackFires;
+      }
+      if (older.has(v)) flags |= StepperFlag.OlderRoot;
+      target.internal.push(examined ? result.internalRefs[v] : 0);
+      target.gcRefs.push(examined ? result.gcRefs[v] : 0);
+      target.fromOlder.push(fromOlder[v]);
+      target.flags.push(flags);
+    }
+    target.olderRoots = [...older];
+  });
+  return {
+    ids: all,
+    nodes: [...extraNodes.values()],
+    edges: extraEdges,
+    incremental: snapshot.meta.gc.incremental === true,
+    generations: out,
+  };
 }

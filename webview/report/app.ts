@@ -5,7 +5,7 @@
  * "Why is this alive?") and keeps the graph and the panels in step.
  */
 import type { HeapView } from '../../protocol/heapView';
-import type { PanelState } from '../../protocol/messages';
+import type { PanelState, StepperData } from '../../protocol/messages';
 import type { DataSource } from '../shared/dataSource';
 import { h } from '../shared/dom';
 import { NO_FILTERS, type Filters } from '../shared/filters';
@@ -27,6 +27,7 @@ import { renderDetails, type PathState } from './details';
 import { header, renderError, verdictSection, warningsSection } from './header';
 import { legend } from './legend';
 import { problemsPanel, typesPanel } from './sidebar';
+import { createStepper, type Stepper } from './stepper';
 
 export { renderError };
 
@@ -39,6 +40,9 @@ export interface AppOptions {
 
 export interface App {
   setView(view: HeapView, notes?: string[]): void;
+  /** The collector stepper (its data, the real collection's messages). */
+  readonly stepper: Stepper;
+  setStepperData(data: StepperData): void;
   showCapturing(message: string): void;
   showError(message: string): void;
   focusAddress(address: string): void;
@@ -93,6 +97,7 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
   let restored = false;
   let saveTimer: ReturnType<typeof setTimeout> | null = null;
   let lastNotes: string[] = [];
+  let stepperRestored = false;
 
   root.classList.add('hi-app', `mode-${opts.mode}`);
   const announcer = h('div', {
@@ -221,6 +226,44 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
     if (themeSelect.value) document.documentElement.dataset.theme = themeSelect.value;
     else delete document.documentElement.dataset.theme;
   });
+  // The collector stepper (its host is defined below; it only calls it after a view is shown).
+  const stepper: Stepper = createStepper({
+    mode: opts.mode,
+    store: () => store,
+    view: () => view,
+    isDrawn: (id) => model?.index.has(id) ?? false,
+    addObjects: (data, show) => {
+      if (!store) return;
+      store.add(data.nodes, data.edges);
+      let grew = false;
+      for (const id of show) {
+        if (store.nodes.has(id) && !shown.has(id)) {
+          shown.add(id);
+          grew = true;
+        }
+      }
+      if (grew) rebuild({ stable: true });
+    },
+    setHidden: (ids, hidden) => {
+      let changed = false;
+      for (const id of ids) {
+        if (hidden ? shown.delete(id) : !shown.has(id) && !!shown.add(id)) changed = true;
+      }
+      if (changed) rebuild({ stable: true });
+    },
+    refresh: () => {
+      updateHighlight();
+      renderDetailsNow();
+    },
+    select: (id) => select(id, { reveal: true }),
+    showView: (v) => applyView(v, lastNotes),
+    setFade: (alpha) => graph?.setFade(alpha),
+    post: (m) => source.post(m),
+    request: (nodes) => source.stepper(nodes),
+    announce: (text) => announce(text),
+    stateChanged: () => scheduleSave(),
+  });
+  const stepperToggle = stepper.toggle;
   const toolbar = h(
     'div',
     { class: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'Graph tools' } },
@@ -240,6 +283,7 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
     groupSelect,
     backButton,
     h('span', { class: 'spacer' }),
+    stepperToggle,
     toolButton('screen-full', 'Fit the graph in view (0)', () => graph?.fit(), { testId: 'fit' }),
     toolButton('zoom-in', 'Zoom in (+)', () => graph?.zoomBy(1.4), { testId: 'zoom-in' }),
     toolButton('zoom-out', 'Zoom out (−)', () => graph?.zoomBy(1 / 1.4), { testId: 'zoom-out' }),
@@ -278,8 +322,10 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
     'section',
     { class: 'graph-panel', attrs: { 'aria-label': 'Heap graph' } },
     toolbar,
+    stepper.element,
     status,
     graphBox,
+    stepper.reality,
     legendBox,
     objectsList,
   );
@@ -427,28 +473,39 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
       path: pathState && pathState.id === selected ? path : null,
       loop: pathState && pathState.id === selected ? pathState.loop : null,
       search: hits,
+      phase: stepper.highlight(),
+      fading: stepper.fading(),
     });
   }
 
   function renderDetailsNow(): void {
     if (!store) return;
-    renderDetails(details, store, selectedDraw(), pathState, {
-      select: (id) => select(id, { reveal: true }),
-      expand: (id, dir) => void expand(id, dir),
-      collapse,
-      focus: focusOn,
-      whyAlive: (id) => void whyAlive(id),
-      openGroup: (key) => {
-        openGroups.add(key);
-        rebuild({ stable: true });
+    const chosen = selectedDraw();
+    const extra = chosen && !chosen.group ? stepper.details(chosen.id) : null;
+    renderDetails(
+      details,
+      store,
+      chosen,
+      pathState,
+      {
+        select: (id) => select(id, { reveal: true }),
+        expand: (id, dir) => void expand(id, dir),
+        collapse,
+        focus: focusOn,
+        whyAlive: (id) => void whyAlive(id),
+        openGroup: (key) => {
+          openGroups.add(key);
+          rebuild({ stable: true });
+        },
+        isExpanded: (id, dir) => expansions.has(`${id}:${dir}`),
+        isDrawn: (id) => model?.index.has(id) ?? false,
+        openSource:
+          source.mode === 'panel'
+            ? (file, line) => source.post({ type: 'openSource', file, line })
+            : undefined,
       },
-      isExpanded: (id, dir) => expansions.has(`${id}:${dir}`),
-      isDrawn: (id) => model?.index.has(id) ?? false,
-      openSource:
-        source.mode === 'panel'
-          ? (file, line) => source.post({ type: 'openSource', file, line })
-          : undefined,
-    });
+      extra,
+    );
   }
 
   // --- Selection and "why" ----------------------------------------------------------------------
@@ -662,6 +719,7 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
     else if ((e.key === 'r' || e.key === 'R') && id !== null) void expand(id, 'referrers');
     else if ((e.key === 'f' || e.key === 'F') && id !== null) focusOn(id);
     else if ((e.key === 'c' || e.key === 'C') && id !== null) collapse(id);
+    else if (stepper.keydown(e)) handled = true;
     else handled = false;
     if (handled) e.preventDefault();
   });
@@ -686,6 +744,7 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
       }),
       positions,
       groupBy,
+      stepper: stepper.state(),
     };
   }
 
@@ -699,7 +758,13 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
   }
 
   // --- Views ------------------------------------------------------------------------------------
+  /** A view from the page or the extension; held back while the stepper animates a collection. */
   function setView(data: HeapView, notes: string[] = []): void {
+    if (stepper.deferView(() => applyView(data, notes))) return;
+    applyView(data, notes);
+  }
+
+  function applyView(data: HeapView, notes: string[] = []): void {
     // Control and bidi-override characters in Python strings are shown escaped, as repr() does.
     const next = mapStrings(data, visible);
     lastNotes = notes.map(visible);
@@ -801,11 +866,21 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
       if (nid !== undefined) select(nid);
     }
     restored = true;
+    stepper.onView(next);
+    if (st?.stepper && !stepperRestored) {
+      stepperRestored = true;
+      stepper.restore(st.stepper);
+    }
     root.dataset.ready = 'true';
   }
 
   return {
     setView,
+    stepper,
+    setStepperData(data: StepperData): void {
+      stepper.setData(mapStrings(data, visible));
+      if (data.collection) stepper.open(data.collection.generation, 0);
+    },
     showCapturing(message: string): void {
       banner.hidden = false;
       banner.className = 'banner info';

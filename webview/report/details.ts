@@ -297,6 +297,8 @@ export function renderDetails(
   selected: DrawNode | null,
   path: PathState | null,
   actions: DetailsActions,
+  /** The collector stepper's numbers for the selected object, shown first. */
+  extra: HTMLElement | null = null,
 ): void {
   if (!selected) {
     panel.dataset.nodeId = '';
@@ -467,6 +469,7 @@ export function renderDetails(
         : null,
       n.selfDefeating ? h('span', { class: 'pill bad' }, 'self-defeating finalize') : null,
     ),
+    ...(extra ? [extra] : []),
     h(
       'div',
       { class: 'actions', attrs: { role: 'group', 'aria-label': 'Object actions' } },

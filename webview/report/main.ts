@@ -9,10 +9,11 @@
  *
  * Any problem becomes a readable message on the page instead of a blank page.
  */
-import type { PanelState } from '../../protocol/messages';
+import type { PanelState, StepperData } from '../../protocol/messages';
 import { embeddedSource, panelSource, type VsCodeApi } from '../shared/dataSource';
 import { validateHeapView } from '../shared/heapViewGuard';
 import { checkToWebview } from '../shared/messageGuard';
+import { validateStepperData } from '../shared/stepperGuard';
 import { createApp, renderError, type App } from './app';
 
 declare const acquireVsCodeApi: (() => VsCodeApi) | undefined;
@@ -38,6 +39,20 @@ function readEmbedded(
     return false;
   }
   return { view: check.view, notes: check.notes };
+}
+
+/** The stepper data the HTML report embeds (`id="stepper-data"`), checked; null when absent or bad. */
+function readStepper(cycleCount: number): StepperData | null {
+  const script = document.getElementById('stepper-data');
+  if (!script) return null;
+  try {
+    const check = validateStepperData(JSON.parse(script.textContent ?? ''), cycleCount);
+    if (check.ok) return check.data;
+    document.getElementById('app')?.setAttribute('data-stepper-error', check.error.slice(0, 200));
+  } catch (e) {
+    document.getElementById('app')?.setAttribute('data-stepper-error', String(e).slice(0, 200));
+  }
+  return null;
 }
 
 /** What getState returned, if it is a PanelState (it is data from an earlier page: check it). */
@@ -78,7 +93,17 @@ function panelState(x: unknown): PanelState | null {
       }
     }
   }
+  const st = s.stepper as Record<string, unknown> | undefined;
+  const stepper =
+    typeof st === 'object' &&
+    st !== null &&
+    typeof st.open === 'boolean' &&
+    [0, 1, 2].includes(st.generation as number) &&
+    Number.isInteger(st.phase)
+      ? { open: st.open, generation: st.generation as number, phase: st.phase as number }
+      : undefined;
   return {
+    stepper,
     selected: Number.isInteger(s.selected) ? (s.selected as number) : null,
     zoom,
     filters,
@@ -100,10 +125,10 @@ function start(): void {
     }
     if (embedded === false) return;
     try {
-      createApp(root, { mode: 'report', source: embeddedSource() }).setView(
-        embedded.view,
-        embedded.notes,
-      );
+      const app = createApp(root, { mode: 'report', source: embeddedSource() });
+      app.setView(embedded.view, embedded.notes);
+      const stepper = readStepper(embedded.view.cycles.length);
+      if (stepper) app.setStepperData(stepper);
     } catch (e) {
       renderError(root, `Drawing the report failed: ${(e as Error).message ?? String(e)}`);
       throw e;
@@ -157,6 +182,16 @@ function start(): void {
         break;
       case 'focus':
         app.focusAddress(m.address);
+        break;
+      case 'stepper':
+        source.receiveStepper(m.requestId, m.data);
+        break;
+      case 'collection':
+        app.stepper.collectionMessage(m.state, m.message);
+        break;
+      case 'collectionResult':
+        cycles = m.before.cycles.length;
+        app.stepper.collectionResult(m.before, m.stepper, m.after);
         break;
     }
   });

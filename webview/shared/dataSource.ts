@@ -3,7 +3,12 @@
  * embedded in the page; in the VS Code panel, from the extension (protocol/messages.ts requests,
  * answered asynchronously), with what is already known answered at once.
  */
-import type { FromWebview, Neighbourhood, RetentionPath } from '../../protocol/messages';
+import type {
+  FromWebview,
+  Neighbourhood,
+  RetentionPath,
+  StepperData,
+} from '../../protocol/messages';
 import type { GraphStore, PathInfo } from './graphStore';
 
 export interface PathAnswer {
@@ -30,6 +35,8 @@ export interface DataSource {
     direction: 'referents' | 'referrers',
   ): Promise<NeighbourAnswer>;
   post(message: FromWebview): void;
+  /** The collector stepper's numbers (panel: asked of the extension; report: embedded, so null). */
+  stepper(nodes?: number[]): Promise<StepperData | null>;
 }
 
 function local(
@@ -52,6 +59,9 @@ export function embeddedSource(): DataSource {
       return local(store, id, direction);
     },
     post() {},
+    async stepper() {
+      return null;
+    },
   };
 }
 
@@ -68,6 +78,7 @@ export function panelSource(
 ): DataSource & {
   receivePath(requestId: number, path: RetentionPath | null): void;
   receiveNeighbourhood(requestId: number, nb: Neighbourhood): void;
+  receiveStepper(requestId: number, data: StepperData): void;
 } {
   let next = 1;
   const pending = new Map<
@@ -125,6 +136,17 @@ export function panelSource(
     },
     post(message) {
       api.postMessage(message);
+    },
+    async stepper(nodes) {
+      const answer = await ask<StepperData>((requestId) =>
+        nodes
+          ? { type: 'requestStepper', requestId, nodes }
+          : { type: 'requestStepper', requestId },
+      );
+      return answer ?? null;
+    },
+    receiveStepper(requestId, data) {
+      settle(requestId, data);
     },
     receivePath(requestId, path) {
       settle(requestId, { path });

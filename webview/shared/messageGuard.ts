@@ -5,6 +5,7 @@
 import type { HeapView } from '../../protocol/heapView';
 import { isToWebview, type ToWebview } from '../../protocol/messages';
 import { checkNodesAndEdges, checkViewNode, validateHeapView } from './heapViewGuard';
+import { validateStepperData } from './stepperGuard';
 
 export type MessageCheck =
   { ok: true; message: ToWebview; notes: string[] } | { ok: false; error: string };
@@ -75,6 +76,34 @@ export function checkToWebview(data: unknown, cycleCount: number): MessageCheck 
       const err = checkNodesAndEdges(nb.nodes, nb.edges, cycleCount, 'neighbourhood');
       if (err) return bad(err);
       return { ok: true, message: data, notes: [] };
+    }
+    case 'stepper': {
+      if (!isInt(m.requestId)) return bad('requestId should be an integer');
+      const d = validateStepperData(m.data, cycleCount);
+      if (!d.ok) return bad(d.error);
+      return {
+        ok: true,
+        message: { type: 'stepper', requestId: m.requestId, data: d.data },
+        notes: [],
+      };
+    }
+    case 'collection':
+      if (m.state !== 'running' && m.state !== 'failed' && m.state !== 'cancelled')
+        return bad('state should be running, failed or cancelled');
+      if (!isStr(m.message)) return bad('message should be a string');
+      return { ok: true, message: data, notes: [] };
+    case 'collectionResult': {
+      if (typeof m.after !== 'boolean') return bad('after should be true or false');
+      const v = validateHeapView(m.before);
+      if (!v.ok) return bad(`before: ${v.error}`);
+      const d = validateStepperData(m.stepper, (m.before as HeapView).cycles.length);
+      if (!d.ok) return bad(d.error);
+      if (!d.data.collection) return bad('stepper.collection is missing');
+      return {
+        ok: true,
+        message: { type: 'collectionResult', before: v.view, stepper: d.data, after: m.after },
+        notes: v.notes,
+      };
     }
     default:
       return bad('unknown message');

@@ -10,12 +10,13 @@ import { shapeExtent } from '../graphShapes';
 import type { DrawModel } from './drawModel';
 import { createLayoutClient, type LayoutMode } from './layoutClient';
 import type { LayoutTick } from './layoutProgram';
-import type { Palette } from './palette';
+import type { Palette, PhaseTone } from './palette';
 import {
   emptyHighlight,
   Renderer,
   type DrawStats,
   type Highlight,
+  type PhaseEdgeTone,
   type Transform,
 } from './renderer';
 import { exportSvg } from './svgExport';
@@ -42,6 +43,17 @@ export interface HighlightInput {
   /** References (from → to) to draw as the selection's loop. */
   loop: ViewEdge[] | null;
   search: Set<number>;
+  /** The collector stepper's phase (object ids), or null when the stepper is off. */
+  phase?: PhaseHighlight | null;
+  /** Objects fading out (freed by a real collection); `setFade` animates them. */
+  fading?: Set<number>;
+}
+
+export interface PhaseHighlight {
+  tones: Map<number, PhaseTone>;
+  tags: Map<number, string>;
+  /** References the phase is about: `from>to` object ids → how to draw them. */
+  edges: Map<string, PhaseEdgeTone>;
 }
 
 export interface SetModelOptions {
@@ -57,6 +69,8 @@ export interface GraphView {
   readonly canvas: HTMLCanvasElement;
   setModel(model: DrawModel, opts?: SetModelOptions): void;
   setHighlight(h: HighlightInput): void;
+  /** Opacity of the fading objects (0…1), without recomputing the highlight. */
+  setFade(alpha: number): void;
   setPalette(p: Palette): void;
   reveal(id: number): void;
   fit(animate?: boolean): void;
@@ -569,12 +583,39 @@ export function createGraphView(
       const i = idx(id);
       if (i >= 0) h.search.add(i);
     }
+    const ph = hlInput.phase;
+    if (ph) {
+      h.phase = new Map();
+      for (const [id, tone] of ph.tones) {
+        const i = idx(id);
+        if (i >= 0 && !m.nodes[i].group) h.phase.set(i, tone);
+      }
+      for (const [id, tag] of ph.tags) {
+        const i = idx(id);
+        if (i >= 0 && h.phase.has(i)) h.phaseTags.set(i, tag);
+      }
+      if (ph.edges.size > 0) {
+        m.edges.forEach((e, i) => {
+          const tone = ph.edges.get(`${m.nodes[e.s].id}>${m.nodes[e.t].id}`);
+          if (tone) h.phaseEdges.set(i, tone);
+        });
+      }
+    }
+    for (const id of hlInput.fading ?? []) {
+      const i = idx(id);
+      if (i >= 0) h.fading.add(i);
+    }
+    h.fadeAlpha = hl.fadeAlpha;
     hl = h;
     container.dataset.selected = h.selected >= 0 ? String(m.nodes[h.selected].id) : '';
     container.dataset.pathNodes = String(h.pathNodes.size);
     container.dataset.pathEdges = String(h.pathEdges.size);
     container.dataset.loopEdges = String(h.loopEdges.size);
     container.dataset.searchHits = String(h.search.size);
+    container.dataset.phaseNodes = String(h.phase?.size ?? 0);
+    container.dataset.phaseTags = String(h.phaseTags.size);
+    container.dataset.phaseEdges = String(h.phaseEdges.size);
+    container.dataset.fading = String(h.fading.size);
   }
 
   // --- API --------------------------------------------------------------------------------------
@@ -695,6 +736,11 @@ export function createGraphView(
       hlInput = h;
       computeHighlight();
       renderer.invalidateHighlight();
+      schedule();
+    },
+    setFade(alpha: number): void {
+      hl.fadeAlpha = Math.max(0, Math.min(1, alpha));
+      renderer.invalidateStill();
       schedule();
     },
     setPalette(p: Palette): void {

@@ -7,7 +7,11 @@
 import { curveCatmullRomClosed, line, polygonHull } from 'd3';
 import { shapeExtent, traceShape } from '../graphShapes';
 import type { DrawEdge, DrawModel } from './drawModel';
-import type { Palette } from './palette';
+import type { Palette, PhaseTone } from './palette';
+
+/** How the stepper draws a reference: between examined objects (subtracted), from an older
+ * generation (counted as outside), one that rescues its target. */
+export type PhaseEdgeTone = 'internal' | 'older' | 'rescue';
 
 export interface Transform {
   x: number;
@@ -28,6 +32,17 @@ export interface Highlight {
   search: Set<number>;
   /** Keyboard cursor (may differ from the selection), or −1. */
   cursor: number;
+  /**
+   * The collector stepper: what the current phase does to each object it touches (by draw
+   * index; null when the stepper is off), the short numbers shown beside them, and the
+   * references the phase is about. Objects not in `phase` are dimmed.
+   */
+  phase: Map<number, PhaseTone> | null;
+  phaseTags: Map<number, string>;
+  phaseEdges: Map<number, PhaseEdgeTone>;
+  /** Objects fading out (a real collection freed them), drawn with `fadeAlpha`. */
+  fading: Set<number>;
+  fadeAlpha: number;
 }
 
 export function emptyHighlight(): Highlight {
@@ -40,7 +55,17 @@ export function emptyHighlight(): Highlight {
     loopEdges: new Set(),
     search: new Set(),
     cursor: -1,
+    phase: null,
+    phaseTags: new Map(),
+    phaseEdges: new Map(),
+    fading: new Set(),
+    fadeAlpha: 1,
   };
+}
+
+/** The stepper or a search or a selection is on: what it does not touch is dimmed. */
+function highlightActive(hl: Highlight): boolean {
+  return hl.selected >= 0 || hl.pathNodes.size > 0 || hl.search.size > 0 || hl.phase !== null;
 }
 
 export interface DrawStats {
@@ -82,6 +107,10 @@ interface Geometry {
   searchRings: Path2D;
   pathRings: Path2D;
   cursorRing: Path2D;
+  phaseRings: Map<PhaseTone, Path2D>;
+  fadeFill: Map<string, Path2D>;
+  fadeUnreachable: Path2D;
+  fadeWeakrefs: Path2D;
 }
 
 const LABEL_FONT_PX = 11;
@@ -103,6 +132,7 @@ export class Renderer {
   private arrowCache: { key: string; paths: Map<string, Path2D> } | null = null;
   private lastViewport: [number, number, number, number] | null = null;
   private curveCache: Float64Array[] | null = null;
+  private fadeAlpha = 1;
   /** The last still frame of a big graph with a margin of half a view around it (see drawFast). */
   private still: { canvas: HTMLCanvasElement; t: Transform; w: number; h: number } | null = null;
 
@@ -182,6 +212,11 @@ export class Renderer {
     this.geom = null;
     this.arrowCache = null;
     this.curveCache = null;
+  }
+
+  /** Only colours or opacity changed: the cached paths stay, the still frame goes. */
+  invalidateStill(): void {
+    this.still = null;
   }
 
   /** Highlights changed: rebuild the cached paths (positions are the same). */
@@ -301,14 +336,15 @@ export class Renderer {
         x[i] <= cull[2] + pad &&
         y[i] >= cull[1] - pad &&
         y[i] <= cull[3] + pad);
-    const active = hl.selected >= 0 || hl.pathNodes.size > 0 || hl.search.size > 0;
+    const active = highlightActive(hl);
     const focus = (i: number): boolean =>
       !active ||
       i === hl.selected ||
       hl.related.has(i) ||
       hl.pathNodes.has(i) ||
       hl.search.has(i) ||
-      i === hl.cursor;
+      i === hl.cursor ||
+      (hl.phase?.has(i) ?? false);
 
     const nodeFill = new Map<string, Path2D>();
     const dimNodeFill = new Map<string, Path2D>();
@@ -323,14 +359,25 @@ export class Renderer {
     const searchRings = new Path2D();
     const pathRings = new Path2D();
     const cursorRing = new Path2D();
+    const phaseRings = new Map<PhaseTone, Path2D>();
+    const fadeFill = new Map<string, Path2D>();
+    const fadeUnreachable = new Path2D();
+    const fadeWeakrefs = new Path2D();
     m.nodes.forEach((d, i) => {
       if (!inView(i, 40)) return;
+      const fading = hl.fading.has(i);
       const f = focus(i);
       const px = x[i];
       const py = y[i];
+      const tone = hl.phase?.get(i);
+      if (tone) {
+        let ring = phaseRings.get(tone);
+        if (!ring) phaseRings.set(tone, (ring = new Path2D()));
+        traceShape(ring, d.cat, px, py, d.r + (simple ? 4 : 5));
+      }
       if (simple) {
         // Far away or crowded: one filled shape per object, garbage in solid red.
-        const map = f ? nodeFill : dimNodeFill;
+        const map = fading ? fadeFill : f ? nodeFill : dimNodeFill;
         const cat = d.unreachable ? 'bad' : d.cat;
         let p = map.get(cat);
         if (!p) map.set(cat, (p = new Path2D()));
@@ -342,14 +389,15 @@ export class Renderer {
         return;
       }
       if (d.cat === 'weakref') {
-        traceShape(f ? weakrefs : dimWeakrefs, d.cat, px, py, d.r);
+        traceShape(fading ? fadeWeakrefs : f ? weakrefs : dimWeakrefs, d.cat, px, py, d.r);
       } else {
-        const map = f ? nodeFill : dimNodeFill;
+        const map = fading ? fadeFill : f ? nodeFill : dimNodeFill;
         let p = map.get(d.cat);
         if (!p) map.set(d.cat, (p = new Path2D()));
         traceShape(p, d.cat, px, py, d.r);
       }
-      if (d.unreachable) traceShape(f ? unreachable : dimUnreachable, d.cat, px, py, d.r);
+      if (d.unreachable)
+        traceShape(fading ? fadeUnreachable : f ? unreachable : dimUnreachable, d.cat, px, py, d.r);
       if (d.root) traceShape(roots, d.cat, px, py, d.r + 4.5);
       if (d.badgeKind) {
         const dots = d.badgeKind === 'error' ? errorDots : finalizerDots;
@@ -464,6 +512,10 @@ export class Renderer {
       searchRings,
       pathRings,
       cursorRing,
+      phaseRings,
+      fadeFill,
+      fadeUnreachable,
+      fadeWeakrefs,
     };
   }
 
@@ -480,9 +532,12 @@ export class Renderer {
   }
 
   private edgeStyle(d: DrawEdge, i: number, hl: Highlight, active: boolean): string {
+    if (hl.fading.size > 0 && (hl.fading.has(d.s) || hl.fading.has(d.t))) return 'fade';
     if (hl.pathEdges.has(i)) return 'path';
     if (hl.loopEdges.has(i)) return 'loop';
     if (hl.relatedEdges.has(i)) return d.weak ? 'hl-weak' : 'hl';
+    const tone = hl.phaseEdges.get(i);
+    if (tone) return `hl-phase-${tone}`;
     const base = d.bad ? (d.weak ? 'bad-weak' : 'bad') : d.weak ? 'weak' : 'strong';
     return active ? `dim-${base}` : base;
   }
@@ -497,6 +552,14 @@ export class Renderer {
     const base = dim ? key.slice(4) : key;
     const alpha = dim ? 0.18 : 1;
     switch (base) {
+      case 'fade':
+        return { color: p.bad, width: 1.4 * lw, dash: [], alpha: 0.8 * this.fadeAlpha };
+      case 'hl-phase-internal':
+        return { color: p.step.internal, width: 2.6 * lw, dash: [], alpha: 1 };
+      case 'hl-phase-older':
+        return { color: p.step.older, width: 2.6 * lw, dash: [7 / k, 4 / k], alpha: 1 };
+      case 'hl-phase-rescue':
+        return { color: p.step.rescued, width: 2.6 * lw, dash: [], alpha: 1 };
       case 'path':
         return { color: p.path, width: 3.2 * lw, dash: [], alpha: 1 };
       case 'loop':
@@ -522,7 +585,7 @@ export class Renderer {
     const key = `${size.toFixed(2)}|${g.key}`;
     if (this.arrowCache && this.arrowCache.key === key) return this.arrowCache.paths;
     const paths = new Map<string, Path2D>();
-    const active = hl.selected >= 0 || hl.pathNodes.size > 0 || hl.search.size > 0;
+    const active = highlightActive(hl);
     const vp = this.lastViewport;
     m.edges.forEach((d, i) => {
       const c = g.curves[i];
@@ -561,6 +624,7 @@ export class Renderer {
 
   draw(t: Transform, hl: Highlight): DrawStats {
     const t0 = performance.now();
+    this.fadeAlpha = hl.fadeAlpha;
     const ctx = this.ctx;
     const p = this.palette;
     const stats: DrawStats = {
@@ -627,15 +691,17 @@ export class Renderer {
     ctx.lineJoin = 'round';
     ctx.lineCap = 'round';
 
-    // Cycle outlines.
+    // Cycle outlines. While the stepper shows a phase, the full collection's red steps back:
+    // the phase's own colours say what this collection does.
+    const stepping = hl.phase !== null;
     m.hulls.forEach((h, i) => {
       const path = g.hullPaths[i];
       if (!simple) {
         ctx.fillStyle = h.unreachable ? p.bad : p.fg;
-        ctx.globalAlpha = h.unreachable ? 0.1 : 0.045;
+        ctx.globalAlpha = h.unreachable ? (stepping ? 0.04 : 0.1) : 0.045;
         ctx.fill(path);
       }
-      ctx.globalAlpha = h.unreachable ? 0.95 : 0.6;
+      ctx.globalAlpha = h.unreachable ? (stepping ? 0.35 : 0.95) : 0.6;
       ctx.strokeStyle = h.unreachable ? p.bad : p.muted;
       ctx.lineWidth = ((simple ? 1 : h.unreachable ? 2 : 1.2) * p.line) / k;
       ctx.setLineDash(h.unreachable || simple ? [] : [6 / k, 4 / k]);
@@ -701,10 +767,25 @@ export class Renderer {
       }
       ctx.strokeStyle = p.bad;
       ctx.lineWidth = 3.2 * lw;
+      if (stepping) ctx.globalAlpha = alpha * 0.4;
       ctx.stroke(unreach);
     };
     drawNodes(g.dimNodeFill, g.dimUnreachable, g.dimWeakrefs, p.line > 1 ? 0.5 : 0.25);
     drawNodes(g.nodeFill, g.unreachable, g.weakrefs, 1);
+    if (g.fadeFill.size > 0 && hl.fadeAlpha > 0.01) {
+      drawNodes(g.fadeFill, g.fadeUnreachable, g.fadeWeakrefs, hl.fadeAlpha);
+    }
+    // The stepper's rings: what the current phase does to each object it touches.
+    for (const [tone, ring] of g.phaseRings) {
+      ctx.globalAlpha =
+        hl.fading.size > 0 && (tone === 'freed' || tone === 'unreachable') ? hl.fadeAlpha : 1;
+      ctx.strokeStyle = p.step[tone];
+      ctx.lineWidth = (tone === 'mismatch' ? 4.5 : 3) * lw;
+      ctx.setLineDash(tone === 'older' || tone === 'mismatch' ? [5 / k, 3 / k] : []);
+      ctx.stroke(ring);
+    }
+    ctx.setLineDash([]);
+    ctx.globalAlpha = 1;
     ctx.globalAlpha = 0.8;
     ctx.strokeStyle = p.fg;
     ctx.lineWidth = 1.5 * lw;
@@ -745,13 +826,14 @@ export class Renderer {
     const W = this.width;
     const H = this.height;
     const small = m.nodes.length <= 300;
-    const active = hl.selected >= 0 || hl.pathNodes.size > 0 || hl.search.size > 0;
+    const active = highlightActive(hl);
     const important = (i: number): boolean =>
       i === hl.selected ||
       hl.related.has(i) ||
       hl.pathNodes.has(i) ||
       hl.search.has(i) ||
-      i === hl.cursor;
+      i === hl.cursor ||
+      (hl.phase?.has(i) ?? false);
 
     // Occupancy grid so labels do not overprint each other.
     const cell = 6;
@@ -845,6 +927,49 @@ export class Renderer {
     }
     ctx.globalAlpha = 1;
 
+    // The stepper's numbers beside the objects of the phase (gc_refs, "rescued"…).
+    if (hl.phaseTags.size > 0) {
+      ctx.font = `600 ${BADGE_FONT_PX}px ${p.mono}`;
+      ctx.textBaseline = 'alphabetic';
+      ctx.textAlign = 'left';
+      let tags = 0;
+      const tagged = [...hl.phaseTags.keys()].sort((a, b) => prio[b] - prio[a] || a - b);
+      for (const i of tagged) {
+        if (tags >= 300) break;
+        const text = hl.phaseTags.get(i) as string;
+        const d = m.nodes[i];
+        const cx = this.x[i] * k + t.x;
+        const cy = this.y[i] * k + t.y;
+        if (cx < -80 || cy < -30 || cx > W + 80 || cy > H + 30) continue;
+        const e = shapeExtent(d.cat, d.r) * k;
+        const w = Math.ceil(ctx.measureText(text).width) + 10;
+        // Right of the object, else left of it, else under its label.
+        const spots: [number, number][] = [
+          [Math.round(cx + e + 6), Math.round(cy - 9)],
+          [Math.round(cx - e - 6 - w), Math.round(cy - 9)],
+          [Math.round(cx - w / 2), Math.round(cy + e + 17)],
+        ];
+        const inside = spots.filter(([x0]) => x0 >= 2 && x0 + w <= W - 2);
+        const at =
+          inside.find(([x0, y0]) => free(x0, y0, x0 + w, y0 + 18)) ?? inside[0] ?? spots[0];
+        mark(at[0], at[1], at[0] + w, at[1] + 18);
+        const tone = hl.phase?.get(i) ?? 'examined';
+        ctx.globalAlpha = hl.fading.has(i) ? hl.fadeAlpha : 1;
+        ctx.beginPath();
+        ctx.roundRect(at[0] + 0.5, at[1] + 0.5, w, 17, 3);
+        ctx.fillStyle = p.bg;
+        ctx.fill();
+        ctx.lineWidth = 1.4 * p.line;
+        ctx.strokeStyle = p.step[tone];
+        ctx.stroke();
+        ctx.fillStyle = p.fg;
+        ctx.fillText(text, at[0] + 5, at[1] + 13);
+        tags++;
+      }
+      ctx.globalAlpha = 1;
+      ctx.textAlign = 'center';
+    }
+
     // Node labels (and generations when close).
     ctx.textBaseline = 'alphabetic';
     const labelBudget = 500;
@@ -904,7 +1029,7 @@ export class Renderer {
       ctx.lineWidth = 3.5;
       ctx.strokeStyle = p.bg;
       ctx.strokeText(h.label, sx, at);
-      ctx.fillStyle = h.unreachable ? p.bad : p.muted;
+      ctx.fillStyle = h.unreachable && hl.phase === null ? p.bad : p.muted;
       ctx.fillText(h.label, sx, at);
       stats.hullLabels++;
     });

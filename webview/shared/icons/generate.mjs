@@ -34,6 +34,14 @@ const ICONS = [
   'lightbulb',
   'file-media',
   'circle-slash',
+  'chevron-left',
+  'play',
+  'debug-pause',
+  'debug-stop',
+  'beaker',
+  'history',
+  'debug-step-back',
+  'debug-step-over',
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));

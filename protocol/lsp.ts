@@ -4,7 +4,13 @@
  * extension host.
  */
 import type { HeapView } from './heapView';
-import type { Neighbourhood, RetentionPath } from './messages';
+import type {
+  CollectionComparison,
+  Neighbourhood,
+  RealCollectionRecord,
+  RetentionPath,
+  StepperData,
+} from './messages';
 import type { Summary } from './summary';
 
 /** Load a snapshot file into the server; answers its id, summary and first view. */
@@ -179,3 +185,28 @@ export interface ClassFactsResult {
   capture: LiveCaptureRef;
   classes: ClassFacts[];
 }
+
+/** The collector stepper's numbers for a loaded snapshot's view (or for some of its objects). */
+export const StepperDataRequest = 'heapInspector/stepperData';
+export interface StepperDataParams {
+  snapshotId: string;
+  /** Only these objects (added to the view since); default: the view and its context. */
+  nodes?: number[];
+}
+export type StepperDataResult = StepperData;
+
+/**
+ * A real `gc.collect(generation)` (what agent/heap_inspector_agent/collect.py recorded in the
+ * program, right after the snapshot `snapshotId` was captured) against the snapshot's prediction.
+ */
+export const CompareCollectionRequest = 'heapInspector/compareCollection';
+export interface CompareCollectionParams {
+  snapshotId: string;
+  generation: number;
+  real: RealCollectionRecord;
+  /** Collections the collector ran on its own between the capture and this one, per generation. */
+  collectionsBetween?: number[];
+  via?: CollectionComparison['via'];
+}
+/** The stepper's data for the snapshot's view, with `collection` set. */
+export type CompareCollectionResult = StepperData;

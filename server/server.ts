@@ -19,6 +19,7 @@ import type { ServerContext, ServerFeature } from './lsp/feature';
 import { HeapFeature } from './lsp/heapFeature';
 import { LintFeature } from './lsp/lintFeature';
 import { LiveFactsFeature } from './lsp/liveFactsFeature';
+import { StepFeature } from './lsp/stepFeature';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -31,6 +32,8 @@ const features: ServerFeature[] = [
   // Lint diagnostics and live facts (issue 6).
   new LintFeature(live),
   live,
+  // The collector stepper (issue 5).
+  new StepFeature(heap.store),
 ];
 
 for (const feature of features) feature.register(context);

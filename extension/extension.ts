@@ -15,6 +15,7 @@ import { createLog, disposeLog } from './log';
 import { HeapPanels, type PanelInfo } from './panel/heapPanel';
 import { InterpreterService } from './python/interpreter';
 import { selectInterpreter } from './python/selectInterpreter';
+import { StepperController, type StepperApi } from './stepper/stepperController';
 import { CaptureStatus } from './ui/statusBar';
 
 /** What activate() returns: for the extension-host tests and other extensions. */
@@ -26,6 +27,8 @@ export interface HeapInspectorApi {
   /** A capture is running. */
   busy(): boolean;
   languageServerRunning(): boolean;
+  /** The collector stepper's real collections (issue 5). */
+  stepper: StepperApi;
 }
 
 let client: HeapClient | undefined;
@@ -64,6 +67,16 @@ export function activate(context: vscode.ExtensionContext): HeapInspectorApi {
     channels,
   });
   late.inspector = heap;
+  const stepper = new StepperController({
+    panels,
+    client,
+    tracker,
+    channels,
+    gate,
+    interpreters,
+    programOutput,
+  });
+  context.subscriptions.push(stepper);
   context.subscriptions.push(
     tracker,
     startupGarbage,
@@ -103,6 +116,7 @@ export function activate(context: vscode.ExtensionContext): HeapInspectorApi {
     captureStatus: () => status.current,
     busy: () => gate.busy,
     languageServerRunning: () => client?.running ?? false,
+    stepper: stepper.api,
   };
 }
 

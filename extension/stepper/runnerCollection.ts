@@ -1,0 +1,188 @@
+/**
+ * The stepper's real collection for a heap view that came from the agent's runner (not
+ * debugging). That program is gone — stopped once its heap was captured, or finished — so the
+ * collection cannot run in it. Instead the file runs to the same line again, exactly as
+ * `heap-inspector step` runs it (`heap_inspector_run.py run --collect N --collect-out F`): a new
+ * process, a new capture, and the real `gc.collect(N)` right after it, in that process. The
+ * prediction compared is the one on that new capture. The runner cannot capture again after
+ * collecting, so "after" is the capture less what the collector freed.
+ *
+ * No `vscode` import. Unlike a paused debuggee, this program is ours: cancelling stops it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { RealCollectionRecord } from '../../protocol/messages';
+import { agentPackageDirectory } from '../../cli/agentFiles';
+import { compiledRunner } from '../../cli/compiledRunner';
+import type { PythonInfo } from '../../cli/python';
+import { scheduleOffset } from '../../cli/scheduleCalibration';
+
+export interface RunnerCollectionRequest {
+  python: PythonInfo;
+  script: string;
+  /** The file to stop in and its 1-based line. */
+  file: string;
+  line: number;
+  generation: number;
+  args?: string[];
+  cwd?: string;
+  tempDirectory: string;
+  signal?: AbortSignal;
+  output?(text: string): void;
+  onStart?(pid: number | undefined, commandLine: string): void;
+}
+
+export interface RunnerCollectionResult {
+  snapshotPath: string;
+  real: RealCollectionRecord;
+  pid: number | undefined;
+}
+
+export class RunnerCollectionError extends Error {
+  override readonly name = 'RunnerCollectionError';
+
+  constructor(
+    readonly code: 'cancelled' | 'line-not-reached' | 'program-ended' | 'agent-failed',
+    message: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+  }
+}
+
+const POLL_MS = 100;
+
+/** Runs the script to the line under the runner, captures, collects; resolves once both are written. */
+export function runAndCollect(request: RunnerCollectionRequest): Promise<RunnerCollectionResult> {
+  const snapshotPath = join(request.tempDirectory, 'capture.heapsnap');
+  const resultPath = join(request.tempDirectory, 'collection.json');
+  const runner = compiledRunner(request.python);
+  const args = [
+    runner,
+    'run',
+    '--agent-dir',
+    agentPackageDirectory(),
+    '--schedule-offset',
+    String(scheduleOffset(request.python, runner)),
+    '--at',
+    `${request.file}:${request.line}`,
+    '--out',
+    snapshotPath,
+    '--collect',
+    String(request.generation),
+    '--collect-out',
+    resultPath,
+    '--',
+    request.script,
+    ...(request.args ?? []),
+  ];
+  const where = `${request.file.split(/[\\/]/).pop()}:${request.line}`;
+  return new Promise<RunnerCollectionResult>((resolve, reject) => {
+    let settled = false;
+    let stderrTail = '';
+    let child: ChildProcess;
+    try {
+      child = spawn(request.python.executable, args, {
+        cwd: request.cwd ?? dirname(request.script),
+        env: { ...process.env, PYTHONUNBUFFERED: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (error) {
+      reject(
+        new RunnerCollectionError(
+          'agent-failed',
+          `Cannot run ${request.python.executable}: ${(error as Error).message}.`,
+        ),
+      );
+      return;
+    }
+    request.onStart?.(child.pid, [request.python.executable, ...args].join(' '));
+    const stop = (): void => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const hard = setTimeout(() => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        }, 3_000);
+        hard.unref?.();
+      }
+    };
+    const finish = (error: RunnerCollectionError | null): void => {
+      if (settled) return;
+      settled = true;
+      clearInterval(poll);
+      request.signal?.removeEventListener('abort', onAbort);
+      // The program has served its purpose either way: its heap and its collection are written.
+      stop();
+      if (error) return reject(error);
+      try {
+        const real = JSON.parse(readFileSync(resultPath, 'utf8')) as RealCollectionRecord;
+        resolve({ snapshotPath, real, pid: child.pid });
+      } catch (e) {
+        reject(
+          new RunnerCollectionError(
+            'agent-failed',
+            `The collection's record could not be read: ${(e as Error).message}.`,
+          ),
+        );
+      }
+    };
+    const onAbort = (): void =>
+      finish(
+        new RunnerCollectionError(
+          'cancelled',
+          'Cancelled: the run of the program for the collection was stopped (it was a new process; nothing else changed).',
+        ),
+      );
+    if (request.signal?.aborted) return onAbort();
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout?.setEncoding('utf8').on('data', (text: string) => request.output?.(text));
+    child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+      request.output?.(text);
+      stderrTail = (stderrTail + text).slice(-4000);
+      const failed = /heap-inspector: the capture failed: (.*)/.exec(stderrTail);
+      if (failed) {
+        finish(
+          new RunnerCollectionError('agent-failed', `The capture failed: ${failed[1]}`, stderrTail),
+        );
+      }
+    });
+    // The result is written (whole, renamed into place) after the snapshot: both there, done.
+    const poll = setInterval(() => {
+      if (existsSync(resultPath) && existsSync(snapshotPath)) finish(null);
+    }, POLL_MS);
+    child.on('error', (error) =>
+      finish(
+        new RunnerCollectionError(
+          'agent-failed',
+          `Cannot run ${request.python.executable}: ${error.message}.`,
+        ),
+      ),
+    );
+    child.on('exit', (code, signal) => {
+      if (settled) return;
+      if (existsSync(resultPath) && existsSync(snapshotPath)) return finish(null);
+      const said = stderrTail
+        .split('\n')
+        .filter((l) => l.startsWith('heap-inspector: '))
+        .pop()
+        ?.slice('heap-inspector: '.length);
+      if (code === 0 || (said && /never reached|fewer than/.test(said))) {
+        return finish(
+          new RunnerCollectionError(
+            'line-not-reached',
+            `The program ended without reaching ${where}: nothing was captured or collected.`,
+            stderrTail,
+          ),
+        );
+      }
+      finish(
+        new RunnerCollectionError(
+          'program-ended',
+          `The program ended (${signal ?? `exit status ${code}`}) before the collection at ${where}${said ? `: ${said}` : ''}. See its output.`,
+          stderrTail,
+        ),
+      );
+    });
+  });
+}

@@ -1,0 +1,431 @@
+/**
+ * The stepper's side in the extension host: answers the heap view's stepper messages
+ * (protocol/messages.ts `requestStepper`, `runCollection`, `cancelCollection`) for every heap
+ * panel, next to the panel's own handler (a webview may have several message listeners).
+ *
+ * "Run gc.collect(N) for real":
+ * - a view of a paused debug session: capture right before, `collect_and_record` in the
+ *   debuggee, capture after (dapCollection.ts), all while it stays paused; the panel then shows
+ *   the comparison and animates to the capture after;
+ * - a view from the agent's runner: that program is gone, so the file runs to the line again
+ *   and collects there (runnerCollection.ts), and says so;
+ * - a saved snapshot: nothing to run, and the stepper says so.
+ * One capture or collection at a time (the capture gate): a collection requested while a
+ * capture runs is refused. Cancel stops waiting; what the program can and cannot undo is told
+ * (dapCollection.ts `collectionCancelled`).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import * as vscode from 'vscode';
+import { RequestType } from 'vscode-languageclient/node';
+import {
+  CompareCollectionRequest,
+  StepperDataRequest,
+  type CompareCollectionParams,
+  type CompareCollectionResult,
+  type StepperDataParams,
+  type StepperDataResult,
+} from '../../protocol/lsp';
+import type { FromWebview, StepperData } from '../../protocol/messages';
+import { agentPackageDirectory } from '../../cli/agentFiles';
+import type { HeapClient } from '../client/heapClient';
+import { CaptureFailure, type SessionChannels } from '../debug/captureAdapter';
+import type { DebugSessionTracker, FrameInfo } from '../debug/sessionTracker';
+import { isPythonSession } from '../debug/sessionTracker';
+import type { CaptureGate } from '../inspect/captureGate';
+import { log } from '../log';
+import type { HeapPanel, HeapPanels } from '../panel/heapPanel';
+import type { InterpreterService } from '../python/interpreter';
+import { CaptureBusy } from '../ui/notify';
+import { collectOverDap, CollectionError } from './dapCollection';
+import { runAndCollect, RunnerCollectionError } from './runnerCollection';
+
+const requests = {
+  stepper: new RequestType<StepperDataParams, StepperDataResult, void>(StepperDataRequest),
+  compare: new RequestType<CompareCollectionParams, CompareCollectionResult, void>(
+    CompareCollectionRequest,
+  ),
+};
+
+export interface StepperDeps {
+  panels: HeapPanels;
+  client: HeapClient;
+  tracker: DebugSessionTracker;
+  channels: SessionChannels;
+  gate: CaptureGate;
+  interpreters: InterpreterService;
+  programOutput: vscode.OutputChannel;
+}
+
+/** The outcome of the last "Run for real" (for logs and the extension-host tests). */
+export interface CollectionOutcome {
+  panelKey: string;
+  generation: number;
+  via: 'debugger' | 'runner';
+  match?: boolean;
+  collected?: number;
+  predicted?: number;
+  after?: boolean;
+  error?: string;
+}
+
+function timeoutMs(): number {
+  const c = vscode.workspace.getConfiguration('heapInspector');
+  return Math.max(5, c.get<number>('capture.timeoutSeconds', 300)) * 1000;
+}
+
+/** What the extension's API exposes of the stepper (extension-host tests, other extensions). */
+export interface StepperApi {
+  /** Runs gc.collect(generation) for real for the heap view `panelKey`, as its button does. */
+  runCollection(panelKey: string, generation: number): Promise<CollectionOutcome>;
+  /** The last real collection's outcome. */
+  last(): CollectionOutcome | undefined;
+}
+
+export class StepperController implements vscode.Disposable {
+  private readonly hooked = new WeakSet<HeapPanel>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly outcomes = new vscode.EventEmitter<CollectionOutcome>();
+  /** Fires when a real collection ends (compared, refused or failed). */
+  readonly onDidCollect = this.outcomes.event;
+  last: CollectionOutcome | undefined;
+
+  constructor(private readonly deps: StepperDeps) {
+    this.disposables.push(
+      deps.panels.onDidChange(() => this.hookPanels()),
+      this.outcomes,
+    );
+    this.hookPanels();
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+
+  get api(): StepperApi {
+    return {
+      runCollection: async (panelKey, generation) => {
+        const panel = this.deps.panels.get(panelKey);
+        if (!panel) throw new Error(`no heap view ${panelKey}`);
+        return this.runCollection(panel, generation);
+      },
+      last: () => this.last,
+    };
+  }
+
+  private hookPanels(): void {
+    for (const panel of this.deps.panels.all()) {
+      if (this.hooked.has(panel) || panel.isDisposed) continue;
+      this.hooked.add(panel);
+      const listener = panel.panel.webview.onDidReceiveMessage((m: unknown) =>
+        this.onMessage(panel, m),
+      );
+      panel.panel.onDidDispose(() => listener.dispose());
+    }
+  }
+
+  private onMessage(panel: HeapPanel, raw: unknown): void {
+    if (typeof raw !== 'object' || raw === null) return;
+    const m = raw as FromWebview;
+    switch (m.type) {
+      case 'requestStepper':
+        if (typeof m.requestId === 'number') void this.answerStepper(panel, m.requestId, m.nodes);
+        break;
+      case 'runCollection':
+        if ([0, 1, 2].includes(m.generation)) void this.runCollection(panel, m.generation);
+        break;
+      case 'cancelCollection':
+        this.deps.gate.cancel();
+        break;
+      default:
+        break;
+    }
+  }
+
+  private async languageClient() {
+    return this.deps.client.start();
+  }
+
+  private async answerStepper(panel: HeapPanel, requestId: number, nodes?: number[]) {
+    const snapshotId = panel.snapshotId;
+    if (!snapshotId) return;
+    try {
+      const params: StepperDataParams = { snapshotId };
+      if (Array.isArray(nodes)) params.nodes = nodes.filter((n) => Number.isInteger(n));
+      const data = await (await this.languageClient()).sendRequest(requests.stepper, params);
+      panel.post({ type: 'stepper', requestId, data });
+    } catch (error) {
+      log().warn(`stepper data for ${panel.key}: ${(error as Error).message}`);
+    }
+  }
+
+  // ---- Run gc.collect(N) for real ----------------------------------------------------------------
+
+  /** Runs the real collection for the panel's program; the panel shows the outcome. */
+  async runCollection(panel: HeapPanel, generation: number): Promise<CollectionOutcome> {
+    const t = panel.target;
+    const fail = (message: string, state: 'failed' | 'cancelled' = 'failed'): CollectionOutcome => {
+      panel.post({ type: 'collection', state, message });
+      const outcome: CollectionOutcome = {
+        panelKey: panel.key,
+        generation,
+        via: t.kind === 'run' ? 'runner' : 'debugger',
+        error: message,
+      };
+      this.finish(outcome);
+      return outcome;
+    };
+    if (t.kind === 'file') {
+      return fail(
+        'This heap view shows a saved snapshot: there is no program to run gc.collect in. ' +
+          '`heap-inspector step --generation N --at FILE:LINE SCRIPT` runs a program to a line and collects there.',
+      );
+    }
+    if (this.deps.gate.busy) {
+      return fail(
+        `A heap capture is running (${this.deps.gate.label}): gc.collect was not run. Wait for it to finish, then run the collection again.`,
+      );
+    }
+    try {
+      if (t.kind === 'session') return await this.collectInSession(panel, t, generation);
+      return await this.collectWithRunner(panel, t, generation);
+    } catch (error) {
+      if (error instanceof CaptureBusy) {
+        return fail(
+          `A heap capture is running (${error.running}): gc.collect was not run. Wait for it to finish, then try again.`,
+        );
+      }
+      const cancelled =
+        (error instanceof CollectionError &&
+          (error.code === 'cancelled' || error.code === 'timeout')) ||
+        (error instanceof RunnerCollectionError && error.code === 'cancelled') ||
+        (error instanceof CaptureFailure && error.kind === 'cancelled');
+      const message =
+        error instanceof CaptureFailure && error.kind === 'cancelled'
+          ? 'Cancelled before the collection started: nothing ran in the program, which is as it was.'
+          : error instanceof Error
+            ? error.message
+            : String(error);
+      log().warn(
+        `gc.collect(${generation}) for ${panel.key}: ${message}${(error as { detail?: string }).detail ? `\n${(error as { detail?: string }).detail}` : ''}`,
+      );
+      if (!cancelled) void vscode.window.showWarningMessage(`Heap Inspector: ${message}`);
+      return fail(message, cancelled ? 'cancelled' : 'failed');
+    }
+  }
+
+  private finish(outcome: CollectionOutcome): void {
+    this.last = outcome;
+    this.outcomes.fire(outcome);
+  }
+
+  /** The frame to capture at: the session's selected frame, else its stopped thread's top. */
+  private async pausedFrame(sessionId: string): Promise<FrameInfo | undefined> {
+    const { tracker } = this.deps;
+    const state = tracker.state(sessionId);
+    if (!state || state.ended) return undefined;
+    const item = vscode.debug.activeStackItem;
+    if (item && item.session.id === sessionId && isPythonSession(item.session)) {
+      const threadId = item.threadId;
+      if (state.stopped.has(threadId)) {
+        const frames = await tracker.frames(state.session, threadId).catch(() => [] as FrameInfo[]);
+        const selected =
+          item instanceof vscode.DebugStackFrame
+            ? frames.find((f) => f.id === item.frameId)
+            : undefined;
+        if (selected ?? frames[0]) return selected ?? frames[0];
+      }
+    }
+    const threadId = state.lastStoppedThread ?? [...state.stopped.keys()][0];
+    if (threadId === undefined || !state.stopped.has(threadId)) return undefined;
+    const frames = await tracker.frames(state.session, threadId).catch(() => [] as FrameInfo[]);
+    return frames[0];
+  }
+
+  private async collectInSession(
+    panel: HeapPanel,
+    t: { kind: 'session'; sessionId: string; sessionName: string },
+    generation: number,
+  ): Promise<CollectionOutcome> {
+    const { tracker, channels, client, panels, gate } = this.deps;
+    const state = tracker.state(t.sessionId);
+    if (!state || state.ended) {
+      throw new CollectionError(
+        'session-ended',
+        `The debug session "${t.sessionName}" has ended: the program is gone, so gc.collect cannot run in it.`,
+        'before',
+      );
+    }
+    const frame = await this.pausedFrame(t.sessionId);
+    if (!frame) {
+      throw new CollectionError(
+        'not-paused',
+        `The program of "${t.sessionName}" is running: pause it (or stop at a breakpoint) to run gc.collect in it.`,
+        'before',
+      );
+    }
+    const session = state.session;
+    const programGcEnabled = panel.currentView?.summary.gc.enabled;
+    const where = `${frame.name === '<module>' ? 'module level' : `${frame.name}()`} · ${basename(frame.path ?? '?')}:${frame.line}`;
+    return gate.run(`gc.collect(${generation}) in ${t.sessionName}`, async (progress) => {
+      const report = (message: string): void => {
+        progress.report(message);
+        panel.post({ type: 'collection', state: 'running', message });
+      };
+      // The thread resuming or the session ending reach the DAP channel itself (extension.ts wires
+      // the tracker to SessionChannels): the collection then fails with what happened.
+      {
+        const result = await collectOverDap(channels.channelFor(session), {
+          frameId: frame.id,
+          agentDirectory: agentPackageDirectory(),
+          tempDirectory: tmpdir(),
+          generation,
+          programGcEnabled,
+          signal: progress.signal,
+          timeoutMs: timeoutMs(),
+          onProgress: (m) => report(m.charAt(0).toUpperCase() + m.slice(1)),
+        });
+        try {
+          report('Comparing with the prediction…');
+          const before = await client.loadSnapshot(result.before.snapshotPath, session.id);
+          const data = await this.compare(before.snapshotId, generation, result, 'debugger');
+          let afterView: Awaited<ReturnType<HeapClient['loadSnapshot']>> | undefined;
+          if (result.after) {
+            afterView = await client.loadSnapshot(result.after.snapshotPath, session.id);
+          }
+          panel.post({
+            type: 'collectionResult',
+            before: before.view,
+            stepper: data,
+            after: afterView !== undefined,
+          });
+          if (afterView && result.after) {
+            // The panel now holds the capture after the collection (positions kept by address).
+            const title = `Heap: ${where} (${t.sessionName})`;
+            panel.show(afterView.view, afterView.snapshotId, title);
+            await panels.persist(panel, result.after.snapshotPath);
+          }
+          client.disposeSnapshot(before.snapshotId);
+          if (result.afterError) {
+            log().warn(`the capture after gc.collect(${generation}) failed: ${result.afterError}`);
+          }
+          return this.outcome(panel, generation, 'debugger', data, afterView !== undefined);
+        } finally {
+          await result.dispose();
+        }
+      }
+    });
+  }
+
+  private async collectWithRunner(
+    panel: HeapPanel,
+    t: { kind: 'run'; file: string; line: number },
+    generation: number,
+  ): Promise<CollectionOutcome> {
+    const { client, gate, interpreters, programOutput } = this.deps;
+    if (!vscode.workspace.isTrusted) {
+      throw new RunnerCollectionError(
+        'agent-failed',
+        'Running the file again to collect runs its code, which needs a trusted workspace.',
+      );
+    }
+    const uri = vscode.Uri.file(t.file);
+    const python = await interpreters.resolve(uri);
+    const where = `${basename(t.file)}:${t.line}`;
+    return gate.run(`gc.collect(${generation}) at ${where}`, async (progress) => {
+      const message =
+        `The program this view was captured from is gone (the runner stops it once captured), so ` +
+        `gc.collect cannot run in it. Running ${basename(t.file)} to line ${t.line} again — a new process — ` +
+        `to capture and run gc.collect(${generation}) right there…`;
+      progress.report(`running ${where} again to collect there…`);
+      panel.post({ type: 'collection', state: 'running', message });
+      const temp = await mkdtemp(join(tmpdir(), 'heap-inspector-step-'));
+      try {
+        programOutput.appendLine(`--- gc.collect(${generation}) at ${where} (a new run) ---`);
+        const result = await runAndCollect({
+          python,
+          script: t.file,
+          file: t.file,
+          line: t.line,
+          generation,
+          cwd: vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath,
+          tempDirectory: temp,
+          signal: progress.signal,
+          output: (text) => programOutput.append(text),
+          onStart: (pid) => log().info(`running ${where} again to collect (pid ${pid})`),
+        });
+        progress.report('comparing with the prediction…');
+        const loaded = await client.loadSnapshot(result.snapshotPath, `run:${t.file}`);
+        const data = await this.compareRecord(
+          loaded.snapshotId,
+          generation,
+          result.real,
+          null,
+          'runner',
+        );
+        // The panel holds the new capture (the collection's "before"); the stepper shows the rest.
+        const c = loaded.summary.capture;
+        const fn = c.function === '<module>' ? 'module level' : `${c.function}()`;
+        panel.show(
+          loaded.view,
+          loaded.snapshotId,
+          `Heap: ${fn} · ${basename(c.file)}:${c.line} (run)`,
+        );
+        await this.deps.panels.persist(panel, result.snapshotPath);
+        panel.post({ type: 'collectionResult', before: loaded.view, stepper: data, after: false });
+        return this.outcome(panel, generation, 'runner', data, false);
+      } finally {
+        await rm(temp, { recursive: true, force: true, maxRetries: 3 });
+      }
+    });
+  }
+
+  private async compare(
+    snapshotId: string,
+    generation: number,
+    result: Awaited<ReturnType<typeof collectOverDap>>,
+    via: 'debugger',
+  ): Promise<StepperData> {
+    return this.compareRecord(snapshotId, generation, result.real, result.collectionsBetween, via);
+  }
+
+  private async compareRecord(
+    snapshotId: string,
+    generation: number,
+    real: CompareCollectionParams['real'],
+    between: number[] | null,
+    via: 'debugger' | 'runner',
+  ): Promise<StepperData> {
+    const params: CompareCollectionParams = { snapshotId, generation, real, via };
+    if (between) params.collectionsBetween = between;
+    return (await this.languageClient()).sendRequest(requests.compare, params);
+  }
+
+  private outcome(
+    panel: HeapPanel,
+    generation: number,
+    via: 'debugger' | 'runner',
+    data: StepperData,
+    after: boolean,
+  ): CollectionOutcome {
+    const c = data.collection!;
+    const outcome: CollectionOutcome = {
+      panelKey: panel.key,
+      generation,
+      via,
+      match: c.match,
+      collected: c.collected.count,
+      predicted: c.predicted.count,
+      after,
+    };
+    log().info(
+      `gc.collect(${generation}) ${via === 'debugger' ? 'in the paused program' : 'in a new run'}: ` +
+        `${c.match ? 'matched the prediction' : 'DID NOT MATCH the prediction'} ` +
+        `(${c.collected.count} collected, ${c.predicted.count} predicted, returned ${c.returned})`,
+    );
+    for (const note of c.notes) log().info(`gc.collect(${generation}): ${note}`);
+    this.finish(outcome);
+    return outcome;
+  }
+}

@@ -8,11 +8,13 @@ import { Command, registerCommand } from './commands/registry';
 import { SessionChannels } from './debug/captureAdapter';
 import { DebugSessionTracker } from './debug/sessionTracker';
 import { StartupGarbageCollector } from './debug/startupGarbage';
+import { AllocationTracking } from './debug/trackAllocations';
 import { CaptureGate } from './inspect/captureGate';
 import { DiffDocuments } from './inspect/diffDocument';
 import { Inspector } from './inspect/inspector';
 import { createLog, disposeLog } from './log';
 import { HeapPanels, type PanelInfo } from './panel/heapPanel';
+import { registerLiveFacts, type LiveFactsApi } from './liveFacts/index';
 import { InterpreterService } from './python/interpreter';
 import { selectInterpreter } from './python/selectInterpreter';
 import { StepperController, type StepperApi } from './stepper/stepperController';
@@ -29,6 +31,8 @@ export interface HeapInspectorApi {
   languageServerRunning(): boolean;
   /** The collector stepper's real collections (issue 5). */
   stepper: StepperApi;
+  /** Hovers, allocation-site decorations and CodeLens from the current capture (issue 6). */
+  liveFacts: LiveFactsApi;
 }
 
 let client: HeapClient | undefined;
@@ -77,6 +81,8 @@ export function activate(context: vscode.ExtensionContext): HeapInspectorApi {
     programOutput,
   });
   context.subscriptions.push(stepper);
+  const liveFacts = registerLiveFacts(context, { client, panels, tracker });
+  context.subscriptions.push(new AllocationTracking());
   context.subscriptions.push(
     tracker,
     startupGarbage,
@@ -117,6 +123,7 @@ export function activate(context: vscode.ExtensionContext): HeapInspectorApi {
     busy: () => gate.busy,
     languageServerRunning: () => client?.running ?? false,
     stepper: stepper.api,
+    liveFacts,
   };
 }
 

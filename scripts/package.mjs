@@ -48,6 +48,7 @@ const COPY = [
   'protocol',
   'webview',
   'docs/vscode.md',
+  'docs/rules',
 ];
 
 const stage = mkdtempSync(join(tmpdir(), 'heap-inspector-package-'));

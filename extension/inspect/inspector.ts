@@ -31,6 +31,7 @@ import {
 } from '../commands/registry';
 import { CaptureFailure, captureFrame, type SessionChannels } from '../debug/captureAdapter';
 import { debugpyAvailable, runToLineWithDebugger } from '../debug/runWithDebugger';
+import { allocationTrackingEnv } from '../debug/trackAllocations';
 import { isPythonSession, type DebugSessionTracker, type FrameInfo } from '../debug/sessionTracker';
 import { log } from '../log';
 import { HeapPanel, HeapPanels, type PanelTarget } from '../panel/heapPanel';
@@ -410,6 +411,7 @@ export class Inspector {
           cwd: vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath,
           tempDirectory: temp,
           afterCapture: settings().afterCapture,
+          env: allocationTrackingEnv(uri),
           signal: progress.signal,
           output: (text) => output.append(text),
           onStart: (pid, commandLine) => {

@@ -1,0 +1,281 @@
+/**
+ * Live facts in a REAL VS Code extension host (code-server + Debian's chromium, the debugpy
+ * stand-in): runs test/vscode/suite/liveFacts.itest.ts inside the extension host, and at its
+ * checkpoints hovers with the mouse as a user does — Alt held, since VS Code shows its own debug
+ * hover over names while paused — and photographs the hover over a paused variable, the hover
+ * over a decorated allocation line, and a diagnostic with its live sentence under the class
+ * CodeLens: test-output/vscode/live-hover.png, live-decoration.png, live-diagnostic.png.
+ *
+ *   node scripts/build.mjs && node --import tsx --test test/vscode/liveFacts.test.ts
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import {
+  CodeServer,
+  ensureCodeServer,
+  findDebugpyPython,
+  REPO_ROOT,
+  type Workbench,
+} from './codeServer';
+
+const REPORT_PREFIX = '[heap-inspector-suite] ';
+const EXPECTED_TESTS = [
+  'live facts: a paused capture feeds the hover, the decorations, the CodeLens and the diagnostics',
+  'live facts go when the program resumes',
+  'the runner honours heapInspector.trackAllocations, and the hover says when it is off',
+];
+const SHOTS = ['live-hover', 'live-decoration', 'live-diagnostic'];
+
+interface SuiteEvent {
+  event: string;
+  name?: string;
+  ms?: number;
+  error?: string;
+  [key: string]: unknown;
+}
+
+function parseEvent(text: string): SuiteEvent | undefined {
+  const at = text.indexOf(REPORT_PREFIX);
+  if (at < 0) return undefined;
+  const rest = text.slice(at + REPORT_PREFIX.length);
+  for (let end = rest.lastIndexOf('}'); end > 0; end = rest.lastIndexOf('}', end - 1)) {
+    try {
+      return JSON.parse(rest.slice(0, end + 1)) as SuiteEvent;
+    } catch {
+      /* keep shrinking */
+    }
+  }
+  return undefined;
+}
+
+function build(script: string): string {
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, ...script.split('/'))], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  assert.equal(r.status, 0, `${script} failed`);
+  return r.stdout.trim().split('\n').pop() ?? '';
+}
+
+/**
+ * The screen box of the first whole-word `word` on the editor line containing `lineText` (Monaco
+ * merges neighbouring tokens of one colour into one span, so the word is measured with a DOM
+ * Range over its characters).
+ */
+async function wordBox(
+  page: Page,
+  lineText: string,
+  word: string,
+): Promise<{ x: number; y: number; width: number; height: number }> {
+  const line = page
+    .locator('.editor-group-container.active .monaco-editor .view-line', { hasText: lineText })
+    .first();
+  await line.waitFor({ timeout: 20_000 });
+  const box = await line.evaluate((el, w) => {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    const ident = /[A-Za-z0-9_]/;
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const t = n.textContent ?? '';
+      for (let i = t.indexOf(w); i >= 0; i = t.indexOf(w, i + 1)) {
+        if ((i > 0 && ident.test(t[i - 1])) || ident.test(t[i + w.length] ?? '')) continue;
+        const r = document.createRange();
+        r.setStart(n, i);
+        r.setEnd(n, i + w.length);
+        const b = r.getBoundingClientRect();
+        return { x: b.x, y: b.y, width: b.width, height: b.height };
+      }
+    }
+    return null;
+  }, word);
+  assert.ok(box, `no "${word}" on the line "${lineText}"`);
+  return box;
+}
+
+/**
+ * Hovers `word` on the line containing `lineText` as a user does while a debug session is
+ * paused: the mouse rests on the word (VS Code shows its debug hover), then Alt switches to the
+ * editor hover. Falls back to "Show or Focus Hover" with the cursor on the word. Waits for
+ * a hover containing `expect`, and says how it was shown.
+ */
+async function hoverWithAlt(
+  wb: Workbench,
+  lineText: string,
+  word: string,
+  expect: string,
+): Promise<'alt-hover' | 'show-hover'> {
+  const page = wb.page;
+  const box = await wordBox(page, lineText, word);
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2;
+  const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: expect }).first();
+  // The editor reads the Alt key: focus it on that line first.
+  await page.mouse.click(box.x + box.width + 2, y);
+  await page.mouse.move(x, y - 2 * box.height, { steps: 3 });
+  await page.mouse.move(x, y, { steps: 4 });
+  // VS Code listens for Alt once its debug hover is up.
+  await page
+    .locator('.debug-hover-widget')
+    .first()
+    .waitFor({ state: 'visible', timeout: 5_000 })
+    .catch(() => undefined);
+  await page.waitForTimeout(300);
+  await page.keyboard.down('Alt');
+  await page.mouse.move(x + 1, y, { steps: 2 });
+  try {
+    await hover.waitFor({ state: 'visible', timeout: 4_000 });
+    return 'alt-hover';
+  } catch {
+    await page.keyboard.up('Alt');
+  }
+  await page.keyboard.press('Escape');
+  await page.mouse.click(x, y);
+  await wb.runCommand('Show or Focus Hover');
+  await hover.waitFor({ state: 'visible', timeout: 10_000 });
+  return 'show-hover';
+}
+
+async function releaseHover(page: Page): Promise<void> {
+  await page.keyboard.up('Alt');
+  await page.mouse.move(5, 5);
+  await page.keyboard.press('Escape');
+}
+
+const skip =
+  process.env.HEAP_INSPECTOR_SKIP_VSCODE === '1'
+    ? 'HEAP_INSPECTOR_SKIP_VSCODE=1'
+    : process.platform !== 'linux'
+      ? 'the code-server harness is set up for Linux'
+      : false;
+
+test(
+  'live facts in a real VS Code: hover, decorations, CodeLens, diagnostics (code-server + debugpy)',
+  { timeout: 10 * 60_000, skip },
+  async (t) => {
+    const t0 = Date.now();
+    const bin = ensureCodeServer();
+    const python = findDebugpyPython();
+    assert.ok(python, 'no Python with debugpy (see docs/testing-in-vscode.md)');
+    if (!existsSync(join(REPO_ROOT, 'dist', 'extension.js'))) build('scripts/build.mjs');
+    const suite = build('test/vscode/buildLiveFactsSuite.mjs');
+    const workspace = mkdtempSync(join(tmpdir(), 'hi-live-ws-'));
+    const signals = mkdtempSync(join(tmpdir(), 'hi-live-sig-'));
+    cpSync(join(REPO_ROOT, 'test', 'vscode', 'fixtures', 'live-workspace'), workspace, {
+      recursive: true,
+    });
+    const vsc = await CodeServer.start({
+      codeServerBin: bin,
+      label: 'live-facts',
+      installExtensions: ['test/vscode/fixtures/debugpy-standin'],
+      viewport: { width: 1600, height: 1000 },
+      env: { HEAP_INSPECTOR_PYTHON: python, HEAP_INSPECTOR_E2E_SIGNAL_DIR: signals },
+    });
+    const shots: Record<string, string> = {};
+    try {
+      const wb = await vsc.openWorkbench({
+        folder: workspace,
+        extensionDevelopmentPath: REPO_ROOT,
+        extensionTestsPath: suite,
+      });
+      const events: SuiteEvent[] = [];
+      const pending: Promise<unknown>[] = [];
+      wb.onConsole((text) => {
+        const ev = parseEvent(text);
+        if (!ev) return;
+        events.push(ev);
+        if (ev.event === 'checkpoint' && ev.name === 'live-facts-ui') {
+          pending.push(
+            (async () => {
+              const page = wb.page;
+              try {
+                // 1. A local of the paused frame.
+                shots.hover = await hoverWithAlt(
+                  wb,
+                  'current = Connection(pool, "current")',
+                  'current',
+                  'Show in Heap Graph',
+                );
+                await page.waitForTimeout(300);
+                await wb.screenshot('live-hover');
+                await releaseHover(page);
+                // 2. The line that allocated the workspace nothing frees.
+                shots.decoration = await hoverWithAlt(
+                  wb,
+                  'Workspace()  # ALLOCATES A WORKSPACE',
+                  'Workspace',
+                  'This line allocated',
+                );
+                await page.waitForTimeout(300);
+                await wb.screenshot('live-decoration');
+                await releaseHover(page);
+              } catch (e) {
+                shots.error = `${shots.error ?? ''}hover/decoration: ${String(e)}\n`;
+                await wb.screenshot('live-facts-failure-ui').catch(() => undefined);
+              } finally {
+                writeFileSync(join(signals, 'live-facts-ui'), 'done');
+              }
+            })(),
+          );
+        }
+        if (ev.event === 'checkpoint' && ev.name === 'live-facts-top') {
+          pending.push(
+            (async () => {
+              const page = wb.page;
+              try {
+                // 3. HI001 in Connection.__del__, under the class's CodeLens.
+                shots.diagnostic = await hoverWithAlt(
+                  wb,
+                  'self.close()',
+                  'close',
+                  'Right now 3 instances of Connection',
+                );
+                await page.waitForTimeout(300);
+                await wb.screenshot('live-diagnostic');
+                await releaseHover(page);
+              } catch (e) {
+                shots.error = `${shots.error ?? ''}diagnostic: ${String(e)}\n`;
+                await wb.screenshot('live-facts-failure-top').catch(() => undefined);
+              } finally {
+                writeFileSync(join(signals, 'live-facts-top'), 'done');
+              }
+            })(),
+          );
+        }
+      });
+      const code = await wb.waitForExit(240_000);
+      await Promise.all(pending);
+      const results = events.filter((e) => e.event === 'pass' || e.event === 'fail');
+      for (const r of results) {
+        t.diagnostic(`${r.event}: ${r.name} (${r.ms} ms)${r.error ? `\n${r.error}` : ''}`);
+      }
+      t.diagnostic(`screenshots: ${JSON.stringify(shots)}`);
+      assert.deepEqual(
+        results.filter((r) => r.event === 'fail').map((r) => `${r.name}: ${r.error}`),
+        [],
+        'live-facts tests failed in the extension host',
+      );
+      assert.deepEqual(
+        results.map((r) => r.name),
+        EXPECTED_TESTS,
+      );
+      assert.equal(code, 0, 'codeAutomationExit code');
+      assert.equal(shots.error, undefined, `the screenshots failed: ${shots.error}`);
+      for (const s of SHOTS) {
+        assert.ok(existsSync(join(vsc.outputDir, `${s}.png`)), `no ${s}.png`);
+      }
+    } catch (e) {
+      const failed = await vsc.screenshotOpenPages('live-facts-failure');
+      t.diagnostic(`failure screenshots: ${failed.join(', ')}; logs: ${vsc.consoleLog}`);
+      throw e;
+    } finally {
+      await vsc.close();
+      rmSync(workspace, { recursive: true, force: true });
+      rmSync(signals, { recursive: true, force: true });
+    }
+    t.diagnostic(`whole test: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  },
+);

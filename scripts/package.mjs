@@ -49,6 +49,7 @@ const COPY = [
   'webview',
   'docs/vscode.md',
   'docs/rules',
+  'docs/language-server.md',
 ];
 
 const stage = mkdtempSync(join(tmpdir(), 'heap-inspector-package-'));

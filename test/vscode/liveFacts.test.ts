@@ -1,10 +1,11 @@
 /**
  * Live facts in a REAL VS Code extension host (code-server + Debian's chromium, the debugpy
  * stand-in): runs test/vscode/suite/liveFacts.itest.ts inside the extension host, and at its
- * checkpoints hovers with the mouse as a user does — Alt held, since VS Code shows its own debug
- * hover over names while paused — and photographs the hover over a paused variable, the hover
- * over a decorated allocation line, and a diagnostic with its live sentence under the class
- * CodeLens: test-output/vscode/live-hover.png, live-decoration.png, live-diagnostic.png.
+ * checkpoints photographs what a user sees: the hover over a paused variable (the mouse rests on
+ * it, VS Code shows its debug hover, Alt switches to the editor hover, as a user does), the hover
+ * over a decorated allocation line and a diagnostic with its live sentence under the class
+ * CodeLens (both through "Show or Focus Hover"): test-output/vscode/live-hover.png,
+ * live-decoration.png, live-diagnostic.png.
  *
  *   node scripts/build.mjs && node --import tsx --test test/vscode/liveFacts.test.ts
  */
@@ -99,7 +100,8 @@ async function wordBox(
 /**
  * Hovers `word` on the line containing `lineText` as a user does while a debug session is
  * paused: the mouse rests on the word (VS Code shows its debug hover), then Alt switches to the
- * editor hover. Falls back to "Show or Focus Hover" with the cursor on the word. Waits for
+ * editor hover. Falls back to (or, with `how: 'keyboard'`, goes straight to) "Show or Focus
+ * Hover" with the cursor on the word. Waits for
  * a hover containing `expect`, and says how it was shown.
  */
 async function hoverWithAlt(
@@ -107,12 +109,19 @@ async function hoverWithAlt(
   lineText: string,
   word: string,
   expect: string,
+  how: 'alt' | 'keyboard' = 'alt',
 ): Promise<'alt-hover' | 'show-hover'> {
   const page = wb.page;
   const box = await wordBox(page, lineText, word);
   const x = box.x + box.width / 2;
   const y = box.y + box.height / 2;
   const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: expect }).first();
+  if (how === 'keyboard') {
+    await page.mouse.click(x, y);
+    await wb.runCommand('Show or Focus Hover');
+    await hover.waitFor({ state: 'visible', timeout: 10_000 });
+    return 'show-hover';
+  }
   // The editor reads the Alt key: focus it on that line first.
   await page.mouse.click(box.x + box.width + 2, y);
   await page.mouse.move(x, y - 2 * box.height, { steps: 3 });
@@ -208,6 +217,7 @@ test(
                   'Workspace()  # ALLOCATES A WORKSPACE',
                   'Workspace',
                   'This line allocated',
+                  'keyboard',
                 );
                 await page.waitForTimeout(300);
                 await wb.screenshot('live-decoration');
@@ -232,6 +242,7 @@ test(
                   'self.close()',
                   'close',
                   'Right now 3 instances of Connection',
+                  'keyboard',
                 );
                 await page.waitForTimeout(300);
                 await wb.screenshot('live-diagnostic');

@@ -174,19 +174,24 @@ describe('live facts over LSP', () => {
     assert.equal(chain?.expression, 'workspace.path');
     assert.equal(chain?.object.type, 'builtins.str');
 
-    // The module's frame is further up the stack: `pool` there is the global set.
-    const moduleLine = lineOf(text, 'open_connections(pool, 3)');
-    const global = await variable(at(text, moduleLine, 'pool'));
-    assert.equal(global?.object.type, 'builtins.set');
-    assert.ok(global?.scope.kind === 'frame' || global?.scope.kind === 'module');
+    // main() is a frame up the stack: its `pool` is the set serve() was given.
+    const mainLine = lineOf(text, 'open_connections(pool, 3)');
+    const up = await variable(at(text, mainLine, 'pool'));
+    assert.deepEqual(up?.scope, { kind: 'frame', index: 1, function: 'main', line: mainLine + 3 });
+    assert.equal(up?.object.type, 'builtins.set');
+    // The same set, as a module global.
+    const global = await variable(at(text, lineOf(text, 'main(shared)'), 'shared'));
+    assert.deepEqual(global?.scope, { kind: 'module', module: '__main__' });
+    assert.equal(global?.object.address, up?.object.address);
 
     // Inside serve(), `pool` is the parameter: the same set, from the paused frame.
     const param = await variable(at(text, pause, 'pool'));
     assert.deepEqual(param?.scope, { kind: 'frame', index: 0, function: 'serve', line: pause + 1 });
     assert.equal(param?.object.address, global?.object.address);
 
-    // A local not bound yet, a function that is not running, a keyword: nothing.
+    // Locals not bound yet (here and up the stack), a function that is not running, a builtin.
     assert.equal(await variable(at(text, pause, 'answer')), null);
+    assert.equal(await variable(at(text, lineOf(text, 'result = serve(pool)'), 'result')), null);
     const notRunning = lineOf(text, 'conn = Connection(pool');
     assert.equal(await variable(at(text, notRunning, 'conn')), null);
     assert.equal(await variable(at(text, pause, 'len')), null);

@@ -189,8 +189,11 @@ export const tests: ITest[] = [
       assert.match(current, /Show in Heap Graph\]\(command:heapInspector\.showInGraph\?/);
       const workspace = await hoverAt(uri, lineOf(doc, 'workspace = Workspace()'), 'workspace');
       assert.match(workspace, /Never freed before exit/);
-      const global = await hoverAt(uri, lineOf(doc, 'open_connections(pool, 3)'), 'pool');
-      assert.match(global, /`set`/);
+      const up = await hoverAt(uri, lineOf(doc, 'open_connections(pool, 3)'), 'pool');
+      assert.match(up, /\*\*pool\*\*: `set`/);
+      assert.match(up, /local of `main\(\)`, 1 frame up the stack/);
+      const global = await hoverAt(uri, lineOf(doc, 'main(shared)'), 'shared');
+      assert.match(global, /global of `__main__`/);
       const inOpen = await hoverAt(uri, conns, 'conn');
       assert.equal(inOpen, '', 'open_connections() is not running: no facts there');
 

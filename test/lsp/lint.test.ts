@@ -10,7 +10,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
@@ -220,5 +221,36 @@ test('a client without workspace/configuration: initializationOptions, then push
     assert.equal(client.configurationRequests.length, 0);
   } finally {
     await client.stop();
+  }
+});
+
+test('the .vsix carries the rule pages the diagnostics link to', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hi-vsix-'));
+  try {
+    const file = join(dir, 'x.vsix');
+    const r = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'scripts', 'package.mjs'), '--out', file],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const list = spawnSync(
+      python ?? 'python3',
+      [
+        '-c',
+        'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))',
+        file,
+      ],
+      { encoding: 'utf8' },
+    ).stdout.split('\n');
+    for (let i = 1; i <= 11; i++) {
+      const page = `extension/docs/rules/HI${String(i).padStart(3, '0')}.md`;
+      assert.ok(list.includes(page), `the .vsix lacks ${page}`);
+    }
+    assert.ok(list.includes('extension/media/leak-gutter.svg'), 'the .vsix lacks the gutter icon');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

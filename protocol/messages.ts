@@ -196,6 +196,8 @@ export interface StepperGeneration {
   olderRoots: number[];
   /** References from older generations into the examined objects, in the whole heap. */
   olderReferences: number;
+  /** Of `ids` and `StepperData.nodes`: weak references to the view's objects this collection clears. */
+  clearedWeakrefs?: number[];
 }
 
 /** What the stepper needs, bounded: the view's objects (and its embedded neighbourhood). */
@@ -203,7 +205,8 @@ export interface StepperData {
   ids: number[];
   /**
    * Objects the view lacks that the stepper shows: older-generation objects that refer to
-   * examined objects of the view (the external roots of a young collection), with those references.
+   * examined objects of the view (the external roots of a young collection), and the weak
+   * references to the view's objects that a collection clears, with those references.
    */
   nodes: ViewNode[];
   edges: ViewEdge[];

@@ -208,6 +208,8 @@ export function collectorPhases(
 export const MAX_STEPPER_OLDER_ROOTS = 120;
 /** Most references from those objects into the view the stepper adds (per generation). */
 export const MAX_STEPPER_OLDER_EDGES = 400;
+/** Most weak references to the view's objects that a collection clears, added (per generation). */
+export const MAX_STEPPER_WEAKREFS = 60;
 
 export interface StepperDataOptions {
   /** ViewNode of any node (the engine's ViewNodes / ViewSession), for objects the view lacks. */
@@ -243,8 +245,12 @@ export function stepperData(
   const maxRoots = options.maxOlderRoots ?? MAX_STEPPER_OLDER_ROOTS;
   const { edgeStart, edgeTo, nodeFlags } = snapshot;
   const out: StepperGeneration[] = [];
-  const perGeneration: { result: CollectionResult; fromOlder: Int32Array; older: Set<number> }[] =
-    [];
+  const perGeneration: {
+    result: CollectionResult;
+    fromOlder: Int32Array;
+    older: Set<number>;
+    cleared: number[];
+  }[] = [];
   for (const result of generations) {
     const fromOlder = new Int32Array(n);
     const older = new Set<number>();
@@ -286,7 +292,21 @@ export function stepperData(
         }
       }
     }
-    perGeneration.push({ result, fromOlder, older });
+    // The weak references this collection clears whose referent the view shows (phase 6).
+    const cleared: number[] = [];
+    for (const w of result.clearedWeakrefs) {
+      const r = snapshot.weakrefReferent[w];
+      const node = snapshot.weakrefNode[w];
+      if (r < 0 || !known.has(r) || cleared.length >= MAX_STEPPER_WEAKREFS) continue;
+      if (!known.has(node) && !extraNodes.has(node)) extraNodes.set(node, options.viewNode(node));
+      cleared.push(node);
+      const key = `${node}>${r}>weak`;
+      if (!edgeSeen.has(key)) {
+        edgeSeen.add(key);
+        extraEdges.push({ from: node, to: r, label: '', weak: true });
+      }
+    }
+    perGeneration.push({ result, fromOlder, older, cleared });
     out.push({
       generation: result.generation,
       phases: collectorPhases(snapshot, result).map(({ nodes: _nodes, ...rest }) => rest),
@@ -296,6 +316,7 @@ export function stepperData(
       flags: [],
       olderRoots: [],
       olderReferences,
+      clearedWeakrefs: cleared,
     });
   }
   // The per-object arrays cover the view's objects and the older roots added to it.

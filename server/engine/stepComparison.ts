@@ -30,7 +30,11 @@ const lastPart = (name: string) => name.split('.').pop() ?? name;
 
 /** The note every comparison on CPython 3.14+ carries for a young collection. */
 export function incrementalNote(generation: number): string {
-  return `this interpreter's collector is incremental (CPython 3.14+): gc.collect(${generation}) collects the young generation and an increment of the old one, not generations 0–${generation}; the phases show the 3.8–3.13 algorithm, and only a full collection (generation 2) is predicted exactly`;
+  const what =
+    generation === 0
+      ? 'gc.collect(0) collects its young generation, which is not the 3.8–3.13 generation 0'
+      : `gc.collect(${generation}) collects the young generation and an increment of the old one, not generations 0–${generation}`;
+  return `this interpreter's collector is incremental (CPython 3.14+): ${what}; the phases show the 3.8–3.13 algorithm, and only a full collection (generation 2) is predicted exactly`;
 }
 
 /**

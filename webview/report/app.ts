@@ -6,7 +6,7 @@
  */
 import type { HeapView } from '../../protocol/heapView';
 import type { PanelState, StepperData } from '../../protocol/messages';
-import type { DataSource } from '../shared/dataSource';
+import { embeddedSource, type DataSource } from '../shared/dataSource';
 import { h } from '../shared/dom';
 import { NO_FILTERS, type Filters } from '../shared/filters';
 import { displayType, formatCount, mapStrings, plural, shortType, visible } from '../shared/format';
@@ -79,6 +79,13 @@ function toolButton(
 
 export function createApp(root: HTMLElement, opts: AppOptions): App {
   const source = opts.source;
+  const offlineSource = embeddedSource();
+  /**
+   * Who answers "why alive" and "expand": the extension, about the capture the panel holds; but
+   * while the stepper shows the capture from before a real collection (the panel holds the one
+   * after it), only what this page knows of that capture.
+   */
+  const questions = (): DataSource => (stepper.showingOlderCapture() ? offlineSource : source);
   let view: HeapView | null = null;
   let store: GraphStore | null = null;
   let model: DrawModel | null = null;
@@ -256,7 +263,7 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
       renderDetailsNow();
     },
     select: (id) => select(id, { reveal: true }),
-    showView: (v) => applyView(v, lastNotes),
+    showView: (v) => applyView(v, lastNotes, true),
     setFade: (alpha) => graph?.setFade(alpha),
     post: (m) => source.post(m),
     request: (nodes) => source.stepper(nodes),
@@ -536,7 +543,7 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
     pathState = { id, loading: true, answer: null, loop: null };
     renderDetailsNow();
     const loop = n.unreachable || n.cycle !== null ? store.loopThrough(id) : null;
-    const answer = n.unreachable ? { path: null, known: true } : await source.path(store, id);
+    const answer = n.unreachable ? { path: null, known: true } : await questions().path(store, id);
     if (selected !== id) return;
     pathState = { id, loading: false, answer, loop: n.unreachable ? loop : null };
     let grew = false;
@@ -567,7 +574,7 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
   // --- Expand, collapse, focus ------------------------------------------------------------------
   async function expand(id: number, direction: 'referents' | 'referrers'): Promise<void> {
     if (!store) return;
-    const answer = await source.neighbours(store, id, direction);
+    const answer = await questions().neighbours(store, id, direction);
     const added: number[] = [];
     for (const o of answer.ids.slice(0, EXPAND_LIMIT)) {
       if (!shown.has(o)) {
@@ -760,11 +767,11 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
   // --- Views ------------------------------------------------------------------------------------
   /** A view from the page or the extension; held back while the stepper animates a collection. */
   function setView(data: HeapView, notes: string[] = []): void {
-    if (stepper.deferView(() => applyView(data, notes))) return;
+    if (stepper.deferView((fit) => applyView(data, notes, fit))) return;
     applyView(data, notes);
   }
 
-  function applyView(data: HeapView, notes: string[] = []): void {
+  function applyView(data: HeapView, notes: string[] = [], fit = false): void {
     // Control and bidi-override characters in Python strings are shown escaped, as repr() does.
     const next = mapStrings(data, visible);
     lastNotes = notes.map(visible);
@@ -856,7 +863,7 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
         expansions.set(`${e.node}:${e.direction}`, added);
       }
     }
-    rebuild({ fit: seed.size === 0, seed });
+    rebuild({ fit: fit || seed.size === 0, seed });
     if (st && !restored && !old) {
       restored = true;
       if (st.selected !== null && store.nodes.has(st.selected)) select(st.selected, { why: true });

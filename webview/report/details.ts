@@ -247,7 +247,21 @@ function freeingText(
     store.nodes.get(e.to)?.generation,
   ]);
   gens.push(n.generation);
-  const g = Math.max(0, ...gens.filter((x): x is number => typeof x === 'number'));
+  // A young collection cannot free what garbage of an older generation refers to (that reference
+  // counts as coming from outside): every unreachable object that reaches this one must be
+  // collected with it. Those the page knows of, followed back through their referrers.
+  const seen = new Set<number>([n.id]);
+  const queue = [n.id];
+  for (let i = 0; i < queue.length && i < 2000; i++) {
+    for (const e of store.in.get(queue[i]) ?? []) {
+      const from = store.nodes.get(e.from);
+      if (e.weak || !from?.unreachable || seen.has(from.id)) continue;
+      seen.add(from.id);
+      queue.push(from.id);
+      gens.push(from.generation);
+    }
+  }
+  const g = Math.max(0, ...gens.filter((x): x is number => typeof x === 'number' && x <= 2));
   const gc = view.summary.gc;
   const auto = !gc.enabled
     ? 'automatic collection is off (gc.disable()), so only an explicit gc.collect() does'

@@ -41,7 +41,7 @@ export interface StepperHost {
   /** The highlight or the details changed: redraw them. */
   refresh(): void;
   select(id: number): void;
-  /** Shows another capture (positions kept by address). */
+  /** Shows another capture (positions kept by address), fitted in the graph. */
   showView(view: HeapView): void;
   setFade(alpha: number): void;
   post(message: FromWebview): void;
@@ -67,9 +67,11 @@ export interface Stepper {
   /** A new view was shown. */
   onView(view: HeapView): void;
   /** A `view` message to hold back while an animation runs (true: it will be shown later). */
-  deferView(apply: () => void): boolean;
+  deferView(apply: (fit: boolean) => void): boolean;
   highlight(): PhaseHighlight | null;
   fading(): Set<number>;
+  /** The page shows the capture before a real collection while the extension holds the one after. */
+  showingOlderCapture(): boolean;
   /** The stepper's part of the details panel for an object, or null. */
   details(id: number): HTMLElement | null;
   collectionMessage(state: 'running' | 'failed' | 'cancelled', message: string): void;
@@ -181,7 +183,7 @@ export function createStepper(host: StepperHost): Stepper {
   let failure: { state: 'failed' | 'cancelled'; message: string } | null = null;
   let fadingIds = new Set<number>();
   let animation: { frame: number; done: () => void } | null = null;
-  let deferred: (() => void) | null = null;
+  let deferred: ((fit: boolean) => void) | null = null;
   let expect: 'before' | 'after' | null = null;
 
   // --- Skeleton ---------------------------------------------------------------------------------
@@ -255,6 +257,7 @@ export function createStepper(host: StepperHost): Stepper {
     ),
   );
   const closeButton = control('close', 'Close the stepper', 'stepper-close', () => close());
+  const runSlot = h('span', { class: 'stepper-run' });
   const head = h(
     'div',
     { class: 'stepper-head' },
@@ -277,6 +280,7 @@ export function createStepper(host: StepperHost): Stepper {
       { class: 'stepper-pills', attrs: { role: 'group', 'aria-label': 'Phase' } },
       ...pills,
     ),
+    runSlot,
     h('span', { class: 'spacer' }),
     closeButton,
   );
@@ -313,21 +317,26 @@ export function createStepper(host: StepperHost): Stepper {
     const g = gen();
     const store = host.store();
     if (!open || !data || !g || !store || reality?.showing === 'after') return;
-    const show: number[] = [];
-    for (const id of g.olderRoots) {
-      if (host.isDrawn(id)) continue;
-      const reaches = (store.out.get(id) ?? []).some(
-        (e) => host.isDrawn(e.to) && flagOf(g, index.get(e.to) ?? -1, StepperFlag.Examined),
+    // Known first (their references too), then drawn where they reach something drawn.
+    host.addObjects(data, []);
+    const reachesDrawn = (id: number, examinedOnly: boolean): boolean =>
+      (store.out.get(id) ?? []).some(
+        (e) =>
+          host.isDrawn(e.to) &&
+          (!examinedOnly || flagOf(g, index.get(e.to) ?? -1, StepperFlag.Examined)),
       );
-      const extra = data.nodes.some((n) => n.id === id);
-      if (reaches || extra) show.push(id);
+    const show: number[] = [];
+    // The weak references the collection clears, beside the objects they refer to.
+    for (const id of g.clearedWeakrefs ?? []) {
+      if (!host.isDrawn(id) && reachesDrawn(id, false)) show.push(id);
+    }
+    // Older-generation objects that refer into the collection: its external roots.
+    for (const id of g.olderRoots) {
+      if (!host.isDrawn(id) && !show.includes(id) && reachesDrawn(id, true)) show.push(id);
     }
     host.addObjects(data, show);
-    // Drawn only when they reach something drawn (the store now knows their references).
-    const shown = show.filter((id) =>
-      (host.store()?.out.get(id) ?? []).some((e) => host.isDrawn(e.to)),
-    );
-    added = shown;
+    // The stepper takes back only what it added (what reaches something drawn stays drawn).
+    added = show;
   }
 
   function removeAdded(): void {
@@ -432,7 +441,8 @@ export function createStepper(host: StepperHost): Stepper {
           tags.set(n.id, 'predicted, NOT collected');
         }
       }
-      return { tones, tags, edges };
+      // Nothing to point out: the capture after the collection as it is.
+      return tones.size > 0 ? { tones, tags, edges } : null;
     }
     const g = gen();
     const p = phaseInfo();
@@ -686,6 +696,7 @@ export function createStepper(host: StepperHost): Stepper {
     element.dataset.phase = String(phase + 1);
     element.dataset.phaseId = phaseInfo()?.id ?? '';
     element.dataset.ready = data ? 'true' : 'false';
+    element.closest('.hi-app')?.classList.toggle('stepping', open);
     renderBody();
     renderReality();
     host.refresh();
@@ -731,32 +742,54 @@ export function createStepper(host: StepperHost): Stepper {
         const drawn = data.ids.filter(
           (id, i) => host.isDrawn(id) && phaseTouches(p.id, g, i),
         ).length;
+        // The legend lists only the colours on the graph now.
+        const present = new Set<PhaseTone>();
+        for (const [id, tone] of highlight()?.tones ?? []) if (host.isDrawn(id)) present.add(tone);
+        // A young collection: the garbage it leaves for a full one, said in so many words.
+        const store = host.store();
+        const kept =
+          p.id === 'unreachable' && generation < 2 && store
+            ? data.ids.filter(
+                (id, i) =>
+                  host.isDrawn(id) &&
+                  store.nodes.get(id)?.unreachable === true &&
+                  !flagOf(g, i, StepperFlag.Unreachable),
+              ).length
+            : 0;
         parts.push(
           h(
             'div',
             { class: 'stepper-phase' },
             h(
-              'h3',
-              { attrs: { 'data-testid': 'stepper-title' } },
-              h('span', { class: 'step-number' }, String(p.step)),
-              ` ${p.title}`,
+              'p',
+              { class: 'stepper-line' },
+              h(
+                'strong',
+                { class: 'stepper-title', attrs: { 'data-testid': 'stepper-title' } },
+                h('span', { class: 'step-number' }, String(p.step)),
+                ` ${p.title}`,
+                h(
+                  'span',
+                  {
+                    class: 'count',
+                    attrs: { 'data-testid': 'stepper-count', title: 'objects in the whole heap' },
+                  },
+                  p.count === null ? '?' : formatCount(p.count),
+                ),
+              ),
+              ' ',
               h(
                 'span',
-                { class: 'count', attrs: { 'data-testid': 'stepper-count' } },
-                p.count === null ? '?' : formatCount(p.count),
+                { class: 'stepper-explanation', attrs: { 'data-testid': 'stepper-explanation' } },
+                p.explanation,
               ),
-            ),
-            h(
-              'p',
-              { class: 'stepper-explanation', attrs: { 'data-testid': 'stepper-explanation' } },
-              p.explanation,
             ),
             h(
               'p',
               { class: 'stepper-legend muted' },
-              ...(PHASE_LEGEND[p.id] ?? []).map(([tone, text]) =>
-                h('span', { class: `tone-chip tone-${tone}` }, text),
-              ),
+              ...(PHASE_LEGEND[p.id] ?? [])
+                .filter(([tone]) => present.has(tone))
+                .map(([tone, text]) => h('span', { class: `tone-chip tone-${tone}` }, text)),
               p.count !== null && p.count > 0
                 ? h(
                     'span',
@@ -765,6 +798,14 @@ export function createStepper(host: StepperHost): Stepper {
                   )
                 : null,
             ),
+            kept > 0
+              ? h(
+                  'p',
+                  { class: 'stepper-note', attrs: { 'data-testid': 'stepper-kept' } },
+                  icon('info'),
+                  ` ${plural(kept, 'object')} drawn here that the next full collection frees ${kept === 1 ? 'survives' : 'survive'} gc.collect(${generation}): ${kept === 1 ? 'it is' : 'they are'} in an older generation, or referred to from one — such a reference counts as coming from outside.`,
+                )
+              : null,
           ),
         );
       }
@@ -774,9 +815,11 @@ export function createStepper(host: StepperHost): Stepper {
             'p',
             { class: 'stepper-note warn-text', attrs: { 'data-testid': 'stepper-incremental' } },
             icon('warning'),
-            generation < 2
-              ? ` This interpreter’s collector is incremental (CPython 3.14+): gc.collect(${generation}) collects the young generation and an increment of the old one, not “generations 0–${generation}”. These phases show the 3.8–3.13 algorithm, and this prediction is not claimed to match; gc.collect(2) (a full collection) is predicted exactly.`
-              : ' This interpreter’s collector is incremental (CPython 3.14+): a full collection, gc.collect(2), still finds exactly what these phases describe.',
+            generation === 1
+              ? ' This interpreter’s collector is incremental (CPython 3.14+): gc.collect(1) collects the young generation and an increment of the old one, not “generations 0–1”. These phases show the 3.8–3.13 algorithm, and this prediction is not claimed to match; gc.collect(2) (a full collection) is predicted exactly.'
+              : generation === 0
+                ? ' This interpreter’s collector is incremental (CPython 3.14+): gc.collect(0) collects its young generation, which is not the 3.8–3.13 generation 0. These phases show the 3.8–3.13 algorithm, and this prediction is not claimed to match; gc.collect(2) (a full collection) is predicted exactly.'
+                : ' This interpreter’s collector is incremental (CPython 3.14+): a full collection, gc.collect(2), still finds exactly what these phases describe.',
           ),
         );
       }
@@ -791,7 +834,8 @@ export function createStepper(host: StepperHost): Stepper {
         );
       }
     }
-    parts.push(actions());
+    parts.push(notices());
+    runSlot.replaceChildren(...runControls());
     body.replaceChildren(
       ...parts
         .filter((c): c is Node | string => c !== null && c !== undefined && c !== false)
@@ -823,15 +867,16 @@ export function createStepper(host: StepperHost): Stepper {
     }
   }
 
-  function actions(): HTMLElement {
-    const row = h('div', { class: 'stepper-actions' });
+  /** The head's part: "Run gc.collect(N) for real" (panel), or what is running with Cancel. */
+  function runControls(): HTMLElement[] {
+    if (host.mode !== 'panel') return [];
     if (running) {
-      row.append(
+      return [
         h(
           'span',
           { class: 'running', attrs: { 'data-testid': 'collection-running', role: 'status' } },
           icon('refresh'),
-          ` ${running.message}`,
+          h('span', null, running.message),
         ),
         h(
           'button',
@@ -843,9 +888,35 @@ export function createStepper(host: StepperHost): Stepper {
           icon('debug-stop'),
           h('span', null, 'Cancel'),
         ),
-      );
-      return row;
+      ];
     }
+    return [
+      h(
+        'button',
+        {
+          class: 'action primary',
+          attrs: {
+            type: 'button',
+            'data-testid': 'run-collection',
+            title: `Run gc.collect(${generation}) in the program, then compare what CPython's collector found with this prediction`,
+          },
+          on: {
+            click: () => {
+              failure = null;
+              stopPlay();
+              host.post({ type: 'runCollection', generation });
+            },
+          },
+        },
+        icon('beaker'),
+        h('span', null, `Run gc.collect(${generation}) for real`),
+      ),
+    ];
+  }
+
+  /** The body's last part: a failed or cancelled collection, or (report) how to run one. */
+  function notices(): HTMLElement {
+    const row = h('div', { class: 'stepper-actions' });
     if (failure) {
       row.append(
         h(
@@ -855,34 +926,11 @@ export function createStepper(host: StepperHost): Stepper {
             attrs: { 'data-testid': 'collection-failure', role: 'alert' },
           },
           icon(failure.state === 'failed' ? 'error' : 'info'),
-          ` ${failure.message}`,
+          h('span', null, failure.message),
         ),
       );
     }
-    if (host.mode === 'panel') {
-      row.append(
-        h(
-          'button',
-          {
-            class: 'action primary',
-            attrs: {
-              type: 'button',
-              'data-testid': 'run-collection',
-              title: `Run gc.collect(${generation}) in the program, then compare what CPython's collector found with this prediction`,
-            },
-            on: {
-              click: () => {
-                failure = null;
-                stopPlay();
-                host.post({ type: 'runCollection', generation });
-              },
-            },
-          },
-          icon('beaker'),
-          h('span', null, `Run gc.collect(${generation}) for real`),
-        ),
-      );
-    } else if (reality && reality.comparison.generation !== generation) {
+    if (host.mode === 'report' && reality && reality.comparison.generation !== generation) {
       row.append(
         h(
           'p',
@@ -892,14 +940,14 @@ export function createStepper(host: StepperHost): Stepper {
           '.',
         ),
       );
-    } else if (!reality) {
+    } else if (host.mode === 'report' && !reality) {
       row.append(
         h(
           'p',
           { class: 'muted' },
-          'To run this collection for real and compare, run ',
+          'To run it for real and compare: ',
           h('code', null, `heap-inspector step --generation ${generation} --html REPORT …`),
-          ' (or use the stepper in VS Code).',
+          ', or the stepper in VS Code.',
         ),
       );
     }
@@ -935,6 +983,22 @@ export function createStepper(host: StepperHost): Stepper {
       );
     };
     const mismatches = c.mismatch.onlyPredicted.length + c.mismatch.onlyCollected.length;
+    /** The rest of the comparison: open in the report, or when anything differs. */
+    const moreDetails = (table: HTMLElement): HTMLElement => {
+      const box = h(
+        'details',
+        { class: 'reality-more', attrs: { 'data-testid': 'reality-more' } },
+        h(
+          'summary',
+          null,
+          'Finalizers, weakref.finalize callbacks, resurrection, what gc.collect() returned',
+        ),
+        table,
+      );
+      if (host.mode === 'report' || !c.match || finalizersDiffer || callbacksDiffer)
+        box.open = true;
+      return box;
+    };
     const where = `${c.capture.file.split(/[\\/]/).pop()}:${c.capture.line}`;
     const via =
       c.via === 'debugger'
@@ -1032,64 +1096,80 @@ export function createStepper(host: StepperHost): Stepper {
               : null,
           ),
       h(
-        'table',
-        { class: 'data-table reality-table' },
+        'div',
+        {
+          class: `side-by-side${c.match ? '' : ' differ'}`,
+          attrs: { 'data-testid': 'reality-sides' },
+        },
         h(
-          'thead',
-          null,
+          'div',
+          { class: 'side' },
+          h('span', { class: 'side-label' }, 'Predicted unreachable'),
           h(
-            'tr',
-            null,
-            h('th', null, ''),
-            h('th', { attrs: { scope: 'col' } }, 'Predicted'),
-            h('th', { attrs: { scope: 'col' } }, 'CPython found'),
+            'strong',
+            { attrs: { 'data-testid': 'reality-predicted-count' } },
+            formatCount(c.predicted.count),
           ),
+          h('span', { class: 'side-types' }, typeText(c.predicted.byType)),
         ),
         h(
-          'tbody',
-          null,
-          row(
-            'Unreachable (freed)',
+          'div',
+          { class: 'side' },
+          h('span', { class: 'side-label' }, 'CPython’s collector found'),
+          h(
+            'strong',
+            { attrs: { 'data-testid': 'reality-collected-count' } },
+            formatCount(c.collected.count),
+          ),
+          h('span', { class: 'side-types' }, typeText(c.collected.byType)),
+        ),
+      ),
+      moreDetails(
+        h(
+          'table',
+          { class: 'data-table reality-table' },
+          h(
+            'thead',
+            null,
             h(
-              'span',
-              { attrs: { 'data-testid': 'reality-predicted-count' } },
-              `${formatCount(c.predicted.count)} — ${typeText(c.predicted.byType)}`,
+              'tr',
+              null,
+              h('th', null, ''),
+              h('th', { attrs: { scope: 'col' } }, 'Predicted'),
+              h('th', { attrs: { scope: 'col' } }, 'CPython found'),
             ),
-            h(
-              'span',
-              { attrs: { 'data-testid': 'reality-collected-count' } },
-              `${formatCount(c.collected.count)} — ${typeText(c.collected.byType)}`,
+          ),
+          h(
+            'tbody',
+            null,
+            row(
+              'Finalizers run',
+              `${formatCount(countOf(c.finalizers.predicted))} — ${typeText(c.finalizers.predicted)}`,
+              `${formatCount(countOf(c.finalizers.ran))} — ${typeText(c.finalizers.ran)}`,
+              'finalizers',
+              finalizersDiffer,
             ),
-            'unreachable',
-            !c.match,
-          ),
-          row(
-            'Finalizers run',
-            `${formatCount(countOf(c.finalizers.predicted))} — ${typeText(c.finalizers.predicted)}`,
-            `${formatCount(countOf(c.finalizers.ran))} — ${typeText(c.finalizers.ran)}`,
-            'finalizers',
-            finalizersDiffer,
-          ),
-          row(
-            'weakref.finalize callbacks',
-            c.finalizeCallbacks.predicted.length
-              ? c.finalizeCallbacks.predicted.join(', ')
-              : 'none',
-            c.finalizeCallbacks.fired.length ? c.finalizeCallbacks.fired.join(', ') : 'none',
-            'callbacks',
-            callbacksDiffer,
-          ),
-          row(
-            'Resurrected by a finalizer',
-            h('span', { class: 'muted' }, 'only the real run can tell'),
-            String(c.resurrected.length),
-            'resurrected',
-          ),
-          row(
-            'gc.collect() returned',
-            h('span', { class: 'muted' }, '—'),
-            String(c.returned),
-            'returned',
+            row(
+              'weakref.finalize callbacks',
+              c.finalizeCallbacks.predicted.length
+                ? c.finalizeCallbacks.predicted.join(', ')
+                : 'none',
+              c.finalizeCallbacks.fired.length ? c.finalizeCallbacks.fired.join(', ') : 'none',
+              'callbacks',
+              callbacksDiffer,
+            ),
+            row(
+              'Resurrected by a finalizer',
+              h('span', { class: 'muted' }, 'only the real run can tell'),
+              String(c.resurrected.length),
+              'resurrected',
+            ),
+            row(
+              'gc.collect() returned',
+              h('span', { class: 'muted' }, '—'),
+              String(c.returned),
+              'returned',
+            ),
           ),
         ),
       ),
@@ -1206,7 +1286,7 @@ export function createStepper(host: StepperHost): Stepper {
       // A view that arrived meanwhile (not the one this animation leads to).
       const late = deferred;
       deferred = null;
-      late?.();
+      late?.(false);
     };
     const frame = (now: number): void => {
       const u = Math.min(1, (now - start) / FADE_MS);
@@ -1324,7 +1404,7 @@ export function createStepper(host: StepperHost): Stepper {
     host.stateChanged();
   }
 
-  function deferView(apply: () => void): boolean {
+  function deferView(apply: (fit: boolean) => void): boolean {
     if (reality?.afterExpected && !reality.after) {
       // The capture taken after the collection: fade the freed objects out, then show it.
       const r = reality;
@@ -1335,7 +1415,7 @@ export function createStepper(host: StepperHost): Stepper {
         deferred = null;
         r.showing = 'after';
         expect = 'after';
-        run?.();
+        run?.(true);
         expect = null;
         r.after = host.view();
         r.afterExpected = false;
@@ -1385,6 +1465,10 @@ export function createStepper(host: StepperHost): Stepper {
     deferView,
     highlight,
     fading: () => fadingIds,
+    showingOlderCapture: () =>
+      reality !== null &&
+      (reality.after !== null || reality.afterExpected) &&
+      reality.showing === 'before',
     details,
     collectionMessage,
     collectionResult,

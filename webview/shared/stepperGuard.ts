@@ -148,6 +148,7 @@ export function validateStepperData(data: unknown, cycleCount: number): StepperC
         ints(o[key], `${p}.${key}`, ids.length);
       }
       ints(o.olderRoots, `${p}.olderRoots`);
+      if (o.clearedWeakrefs !== undefined) ints(o.clearedWeakrefs, `${p}.clearedWeakrefs`);
       int(o.olderReferences, `${p}.olderReferences`);
     });
     if (d.collection !== undefined) checkComparison(d.collection, 'stepper.collection');

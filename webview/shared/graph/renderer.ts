@@ -891,7 +891,8 @@ export class Renderer {
       if (e > 2) mark(sx - e * 0.9, sy - e * 0.9, sx + e * 0.9, sy + e * 0.9);
     }
 
-    // Badges.
+    // Badges. (The canvas's text state is reset whenever it is resized: set it every frame.)
+    ctx.textAlign = 'center';
     // Text sits on whole pixels: a 1 px underscore at a half-pixel offset is not drawn at all
     // (`__del__` would read `del`).
     ctx.font = `${BADGE_FONT_PX}px ${p.mono}`;
@@ -934,6 +935,20 @@ export class Renderer {
       ctx.textAlign = 'left';
       let tags = 0;
       const tagged = [...hl.phaseTags.keys()].sort((a, b) => prio[b] - prio[a] || a - b);
+      // Where the objects' names will go (drawn after): the numbers keep clear of them.
+      const names: [number, number, number, number][] = [];
+      ctx.font = `600 ${LABEL_FONT_PX}px ${p.font}`;
+      for (const i of candidates) {
+        if (!(small || important(i))) continue;
+        const d = m.nodes[i];
+        const lx = this.x[i] * k + t.x;
+        const ly = this.y[i] * k + t.y + shapeExtent(d.cat, d.r) * k + 3;
+        const lw = ctx.measureText(d.label).width / 2;
+        names.push([lx - lw, ly, lx + lw, ly + 13]);
+      }
+      ctx.font = `600 ${BADGE_FONT_PX}px ${p.mono}`;
+      const clearOfNames = (x0: number, y0: number, x1: number, y1: number): boolean =>
+        !names.some(([a, b, c, e]) => x0 < c && a < x1 && y0 < e && b < y1);
       for (const i of tagged) {
         if (tags >= 300) break;
         const text = hl.phaseTags.get(i) as string;
@@ -951,7 +966,12 @@ export class Renderer {
         ];
         const inside = spots.filter(([x0]) => x0 >= 2 && x0 + w <= W - 2);
         const at =
-          inside.find(([x0, y0]) => free(x0, y0, x0 + w, y0 + 18)) ?? inside[0] ?? spots[0];
+          inside.find(
+            ([x0, y0]) => free(x0, y0, x0 + w, y0 + 18) && clearOfNames(x0, y0, x0 + w, y0 + 18),
+          ) ??
+          inside.find(([x0, y0]) => free(x0, y0, x0 + w, y0 + 18)) ??
+          inside[0] ??
+          spots[0];
         mark(at[0], at[1], at[0] + w, at[1] + 18);
         const tone = hl.phase?.get(i) ?? 'examined';
         ctx.globalAlpha = hl.fading.has(i) ? hl.fadeAlpha : 1;

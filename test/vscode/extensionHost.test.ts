@@ -46,6 +46,8 @@ const EXPECTED_TESTS = [
   'cancelling a capture leaves the program paused and no file behind',
   'the thread resuming during a capture fails cleanly and the program runs on',
   'Open Heap Snapshot shows a saved snapshot without running anything',
+  'stepper: gc.collect for real in a paused session matches the prediction',
+  'stepper: a runner capture collects in a new run to the same line; a saved snapshot cannot',
 ].filter((name) => !GREP || new RegExp(GREP).test(name));
 /** Checkpoints where the panel's DOM is read and photographed: checkpoint name → screenshot. */
 const PANEL_CHECKPOINTS: Record<string, string> = {
@@ -227,6 +229,7 @@ test(
     t.diagnostic(`CLI numbers for leaky_pool.py: ${JSON.stringify(cli)}`);
     const panelChecks: { checkpoint: string; title: string; numbers?: unknown; error?: string }[] =
       [];
+    const stepperChecks: { match?: string | null; phase?: string | null; error?: string }[] = [];
 
     // The UI phase runs the extension as users get it: `npm run package`'s .vsix, unpacked into
     // the extensions folder (the suite's workbench loads the development copy over it).
@@ -297,6 +300,45 @@ test(
             })(),
           );
         }
+        if (ev.event === 'checkpoint' && ev.name === 'stepper-ui') {
+          // The stepper, as a user drives it: open it, pick gc.collect(0), step to a phase, run
+          // the collection for real; the panel then animates to the capture taken after it.
+          const title = String(ev.title);
+          pending.push(
+            (async () => {
+              try {
+                const frame = await wb.webviewByTitle(title);
+                await frame.locator('[data-testid="stepper-toggle"]').click();
+                await frame
+                  .locator('[data-testid="stepper"][data-ready="true"]')
+                  .waitFor({ timeout: 20_000 });
+                await frame.locator('[data-testid="stepper-gen-0"]').click();
+                await frame.locator('[data-testid="stepper-phase-3"]').click();
+                const phase = await frame
+                  .locator('[data-testid="stepper"]')
+                  .getAttribute('data-phase-id');
+                await wb.page.waitForTimeout(1000);
+                await wb.screenshot('stepper-phase-3');
+                await frame.locator('[data-testid="run-collection"]').click();
+                await frame
+                  .locator('[data-testid="reality"][data-showing="after"]')
+                  .waitFor({ timeout: 60_000 });
+                const match = await frame
+                  .locator('[data-testid="reality-verdict"]')
+                  .getAttribute('data-match');
+                await wb.page.waitForTimeout(1000);
+                await wb.screenshot('stepper-after-collection');
+                await frame.locator('[data-testid="reality"]').scrollIntoViewIfNeeded();
+                await wb.screenshot('stepper-prediction-vs-reality');
+                stepperChecks.push({ match, phase });
+              } catch (e) {
+                stepperChecks.push({ error: String(e) });
+              } finally {
+                writeFileSync(join(signals, 'stepper-ui'), 'done');
+              }
+            })(),
+          );
+        }
         if (ev.event === 'checkpoint' && ev.name && PANEL_CHECKPOINTS[ev.name]) {
           // A heap view is open: read its numbers from the webview's DOM, photograph it.
           const name = ev.name;
@@ -347,6 +389,14 @@ test(
       }
       for (const check of panelChecks)
         t.diagnostic(`panel ${check.checkpoint}: ${JSON.stringify(check)}`);
+      if (EXPECTED_TESTS.some((n) => n.startsWith('stepper: gc.collect for real'))) {
+        t.diagnostic(`stepper in the webview: ${JSON.stringify(stepperChecks)}`);
+        assert.deepEqual(
+          stepperChecks,
+          [{ match: 'true', phase: 'tentatively-unreachable' }],
+          'the stepper in the webview: phase 3 shown, the real collection matched',
+        );
+      }
       for (const [checkpoint] of Object.entries(PANEL_CHECKPOINTS)) {
         const key = checkpoint.replace('panel-', '');
         if (!EXPECTED_TESTS.some((n) => n.includes(key === 'paused' ? 'while paused' : '(runner)')))

@@ -18,6 +18,7 @@ import { report, type ITest } from './support';
 import { tests as extensionTests } from './extension.itest';
 import { tests as debugTests } from './debugSession.itest';
 import { contributionTests, faultTests, tests as inspectTests } from './inspect.itest';
+import { tests as stepperTests } from './stepper.itest';
 
 const all: ITest[] = [
   ...extensionTests,
@@ -25,6 +26,7 @@ const all: ITest[] = [
   ...debugTests,
   ...inspectTests,
   ...faultTests,
+  ...stepperTests,
 ];
 
 function selected(): ITest[] {

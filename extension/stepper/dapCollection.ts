@@ -222,6 +222,18 @@ function asCollectionError(
           stage,
           error.detail,
         );
+      case 'not-python':
+        if ((error.detail ?? '').trimStart().startsWith('{')) {
+          // The answer did not come back whole (an adapter that cuts long results).
+          return new CollectionError(
+            'bad-result',
+            `gc.collect(${generation}) ran in the program, but its record did not come back whole through ` +
+              'the debugger, so it cannot be compared here. `heap-inspector step` compares collections of any size.',
+            stage,
+            error.detail,
+          );
+        }
+        break;
       case 'busy':
         return new CollectionError(
           error.code,

@@ -230,7 +230,9 @@ export class LintFeature implements ServerFeature {
   }
 
   private async toDiagnostics(doc: TextDocument, result: LintResult): Promise<Diagnostic[]> {
-    const related = this.client.textDocument?.publishDiagnostics?.relatedInformation !== false;
+    const publish = this.client.textDocument?.publishDiagnostics;
+    const related = publish?.relatedInformation === true;
+    const links = publish?.codeDescriptionSupport === true;
     const loaded = this.live?.current() ?? null;
     const path = filePathOf(doc.uri);
     const outline =
@@ -254,7 +256,7 @@ export class LintFeature implements ServerFeature {
           message += '\n\nRight now the cycle collector is disabled in the paused program.';
         }
       }
-      const href = this.docsHref(d.docs);
+      const href = links ? this.docsHref(d.docs) : undefined;
       const diagnostic: Diagnostic = {
         range: d.range,
         severity: SEVERITY[d.severity],

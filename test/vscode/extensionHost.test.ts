@@ -317,7 +317,7 @@ test(
                 const phase = await frame
                   .locator('[data-testid="stepper"]')
                   .getAttribute('data-phase-id');
-                await wb.page.waitForTimeout(1000);
+                await wb.page.waitForTimeout(500);
                 await wb.screenshot('stepper-phase-3');
                 await frame.locator('[data-testid="run-collection"]').click();
                 await frame
@@ -326,7 +326,7 @@ test(
                 const match = await frame
                   .locator('[data-testid="reality-verdict"]')
                   .getAttribute('data-match');
-                await wb.page.waitForTimeout(1000);
+                await wb.page.waitForTimeout(500);
                 await wb.screenshot('stepper-after-collection');
                 await frame.locator('[data-testid="reality"]').scrollIntoViewIfNeeded();
                 await wb.screenshot('stepper-prediction-vs-reality');

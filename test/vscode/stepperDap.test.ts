@@ -89,72 +89,95 @@ async function rejects(promise: Promise<unknown>, code: string): Promise<Collect
   assert.fail(`expected a CollectionError ${code}`);
 }
 
-const CORPUS: { name: string; program: string; line: number; cwd: string }[] = [
+/** Programs and the collections run in each, in order (each predicted on its own fresh capture). */
+const CORPUS: { name: string; program: string; line: number; cwd: string; runs: number[] }[] = [
   {
     name: 'stepper_demo.py',
     program: DEMO,
     line: markerLine(DEMO, 'capture'),
     cwd: join(DEMO, '..'),
+    runs: [0, 1, 2],
   },
-  ...['generations.py', 'resurrection.py', 'generator_finally.py', 'weakref_finalize.py'].map(
-    (name) => ({ name, program: join(SCENARIOS, name), line: scenarioLine(name), cwd: SCENARIOS }),
-  ),
+  ...(
+    [
+      ['generations.py', [0, 1, 2]],
+      ['resurrection.py', [0, 2]],
+      ['generator_finally.py', [0, 2]],
+      ['weakref_finalize.py', [0, 2]],
+    ] as const
+  ).map(([name, runs]) => ({
+    name,
+    program: join(SCENARIOS, name),
+    line: scenarioLine(name),
+    cwd: SCENARIOS,
+    runs: [...runs],
+  })),
 ];
 
-describe('stepper over DAP: prediction equals the real collection', { skip }, () => {
-  for (const c of CORPUS) {
-    test(`${c.name}: gc.collect(0), (1), (2) in one paused session`, async (t) => {
-      const session = await launch(c.program, c.line, c.cwd);
-      try {
-        for (const generation of [0, 1, 2]) {
-          const result = await collect(session, generation);
-          try {
-            const report = compare(result, generation);
-            const line = `${c.name} gc.collect(${generation}): predicted ${report.predicted.count} ${JSON.stringify(report.predicted.byType)}, collected ${report.collected.count} — ${report.match ? 'match' : 'MISMATCH'}${result.collectionsBetween?.some((n) => n !== 0) ? ` (collections in between: ${result.collectionsBetween})` : ''}`;
-            table.push(line);
-            t.diagnostic(line);
-            assert.deepEqual(report.mismatch, { onlyPredicted: [], onlyCollected: [] });
-            assert.equal(report.match, true);
-            assert.deepEqual(report.finalizers.predicted, report.finalizers.ran);
-            assert.deepEqual(report.finalizeCallbacks.predicted, report.finalizeCallbacks.fired);
-            assert.deepEqual(result.collectionsBetween, [0, 0, 0], 'no collection in between');
-            assert.ok(result.after, `a capture after the collection: ${result.afterError}`);
-            // What the collector freed is gone from the capture after it (resurrected ones stay).
-            // The program's own objects only: a freed frame's memory is soon another frame's.
-            const afterSnap = readSnapshotFile(result.after.snapshotPath);
-            const present = new Set(
-              Array.from({ length: afterSnap.nodeCount }, (_, v) => afterSnap.addressHex(v)),
-            );
-            const beforeSnap = readSnapshotFile(result.before.snapshotPath);
-            const mainTypes = new Set(
-              Array.from({ length: beforeSnap.nodeCount }, (_, v) => v)
-                .filter((v) => beforeSnap.typeName(v).startsWith('__main__.'))
-                .map((v) => beforeSnap.addressHex(v)),
-            );
-            const freed = report.collected.addresses.filter(
-              (a) => !report.resurrected.includes(a) && mainTypes.has(a),
-            );
-            assert.deepEqual(
-              freed.filter((a) => present.has(a)),
-              [],
-              'freed objects are gone after',
-            );
-            for (const a of report.resurrected)
-              assert.ok(present.has(a), `resurrected ${a} is still there`);
-          } finally {
-            await result.dispose();
+// Each program in its own debug session: they run side by side (most of a session's time is
+// waiting on the adapter).
+describe(
+  'stepper over DAP: prediction equals the real collection',
+  { skip, concurrency: 3 },
+  () => {
+    for (const c of CORPUS) {
+      test(`${c.name}: gc.collect(${c.runs.join('), (')}) in one paused session`, async (t) => {
+        const session = await launch(c.program, c.line, c.cwd);
+        try {
+          for (const generation of c.runs) {
+            const result = await collect(session, generation);
+            try {
+              const report = compare(result, generation);
+              const line = `${c.name} gc.collect(${generation}): predicted ${report.predicted.count} ${JSON.stringify(report.predicted.byType)}, collected ${report.collected.count} — ${report.match ? 'match' : 'MISMATCH'}${result.collectionsBetween?.some((n) => n !== 0) ? ` (collections in between: ${result.collectionsBetween})` : ''}`;
+              table.push(line);
+              t.diagnostic(line);
+              assert.deepEqual(report.mismatch, { onlyPredicted: [], onlyCollected: [] });
+              assert.equal(report.match, true);
+              assert.deepEqual(report.finalizers.predicted, report.finalizers.ran);
+              assert.deepEqual(report.finalizeCallbacks.predicted, report.finalizeCallbacks.fired);
+              assert.deepEqual(result.collectionsBetween, [0, 0, 0], 'no collection in between');
+              assert.ok(result.after, `a capture after the collection: ${result.afterError}`);
+              // What the collector freed is gone from the capture after it (resurrected ones stay).
+              // The program's own objects only: a freed frame's memory is soon another frame's.
+              const afterSnap = readSnapshotFile(result.after.snapshotPath);
+              // Same address and same type: the object itself (its memory is soon reused).
+              const present = new Map(
+                Array.from({ length: afterSnap.nodeCount }, (_, v) => [
+                  afterSnap.addressHex(v),
+                  afterSnap.typeName(v),
+                ]),
+              );
+              const beforeSnap = readSnapshotFile(result.before.snapshotPath);
+              const mainTypes = new Map(
+                Array.from({ length: beforeSnap.nodeCount }, (_, v) => v)
+                  .filter((v) => beforeSnap.typeName(v).startsWith('__main__.'))
+                  .map((v) => [beforeSnap.addressHex(v), beforeSnap.typeName(v)]),
+              );
+              const freed = report.collected.addresses.filter(
+                (a) => !report.resurrected.includes(a) && mainTypes.has(a),
+              );
+              assert.deepEqual(
+                freed.filter((a) => present.get(a) === mainTypes.get(a)),
+                [],
+                'freed objects are gone after',
+              );
+              for (const a of report.resurrected)
+                assert.ok(present.has(a), `resurrected ${a} is still there`);
+            } finally {
+              await result.dispose();
+            }
           }
+          // The program goes on, and what the collections' finalizers did is what it sees.
+          await session.continueToEnd();
+        } finally {
+          await session.close();
         }
-        // The program goes on, and what the collections' finalizers did is what it sees.
-        await session.continueToEnd();
-      } finally {
-        await session.close();
-      }
-    });
-  }
-});
+      });
+    }
+  },
+);
 
-describe('stepper over DAP: faults', { skip }, () => {
+describe('stepper over DAP: faults', { skip, concurrency: 3 }, () => {
   test('a raising finalizer: its output is shown, the collection completes', async () => {
     const session = await launch(
       join(SCENARIOS, 'del_raises.py'),
@@ -237,11 +260,20 @@ describe('stepper over DAP: faults', { skip }, () => {
       const before = await session.evaluate(settings);
       const controller = new AbortController();
       const tempDirectory = freshTempDirectory();
-      const running = collect(session, 2, { signal: controller.signal, tempDirectory });
+      let collecting!: () => void;
+      const started = new Promise<void>((resolve) => (collecting = resolve));
+      const running = collect(session, 2, {
+        signal: controller.signal,
+        tempDirectory,
+        onProgress: (m) => {
+          if (m.startsWith('running gc.collect')) collecting();
+        },
+      });
       // A second request while this one runs is refused.
       const second = collect(session, 0).catch((e: unknown) => e);
-      // Let the collection start (the capture before it is quick on this heap).
-      await new Promise((resolve) => setTimeout(resolve, 1200));
+      // Once the collection itself runs (the first finalizer blocks 1.5 s).
+      await started;
+      await new Promise((resolve) => setTimeout(resolve, 300));
       const cancelledAt = performance.now();
       controller.abort();
       const error = await rejects(running, 'cancelled');
@@ -285,8 +317,15 @@ describe('stepper over DAP: faults', { skip }, () => {
     const program = join(PROGRAMS, 'blocking_finalizer.py');
     const session = await launch(program, markerLine(program, 'capture'), PROGRAMS);
     try {
-      const running = collect(session, 2);
-      await new Promise((resolve) => setTimeout(resolve, 1200));
+      let collecting!: () => void;
+      const started = new Promise<void>((resolve) => (collecting = resolve));
+      const running = collect(session, 2, {
+        onProgress: (m) => {
+          if (m.startsWith('running gc.collect')) collecting();
+        },
+      });
+      await started;
+      await new Promise((resolve) => setTimeout(resolve, 300));
       session.channel.markResumed();
       const error = await rejects(running, 'thread-resumed');
       assert.match(error.message, /resumed while gc\.collect\(2\) ran/);

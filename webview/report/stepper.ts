@@ -295,6 +295,7 @@ export function createStepper(host: StepperHost): Stepper {
 
   function setData(d: StepperData | null): void {
     removeAdded();
+    asked.clear();
     data = d;
     index = new Map(d ? d.ids.map((id, i) => [id, i]) : []);
     if (d?.collection && !reality) {
@@ -342,6 +343,39 @@ export function createStepper(host: StepperHost): Stepper {
   function removeAdded(): void {
     if (added.length > 0) host.setHidden(added, true);
     added = [];
+  }
+
+  const asked = new Set<number>();
+
+  /** Numbers for objects the view gained since (panel): merged into the data. */
+  async function fetchNumbers(id: number): Promise<void> {
+    if (asked.has(id) || !data) return;
+    asked.add(id);
+    const store = host.store();
+    const missing = [...(store?.nodes.keys() ?? [])].filter((v) => !index.has(v) && !asked.has(v));
+    for (const v of missing.slice(0, 500)) asked.add(v);
+    const extra = await host.request([id, ...missing.slice(0, 500)]);
+    if (!extra || !data) return;
+    const d = data;
+    extra.ids.forEach((v, i) => {
+      if (index.has(v)) return;
+      index.set(v, d.ids.length);
+      d.ids.push(v);
+      d.generations.forEach((g, k) => {
+        const e = extra.generations[k];
+        g.internal.push(e.internal[i]);
+        g.gcRefs.push(e.gcRefs[i]);
+        g.fromOlder.push(e.fromOlder[i]);
+        g.flags.push(e.flags[i]);
+      });
+    });
+    d.generations.forEach((g, k) => {
+      const e = extra.generations[k];
+      for (const v of e.olderRoots) if (!g.olderRoots.includes(v)) g.olderRoots.push(v);
+    });
+    d.nodes.push(...extra.nodes.filter((n) => !d.nodes.some((m) => m.id === n.id)));
+    d.edges.push(...extra.edges);
+    render();
   }
 
   async function ensureData(): Promise<void> {
@@ -602,13 +636,19 @@ export function createStepper(host: StepperHost): Stepper {
       h('h3', null, icon('debug-step-over'), ` In gc.collect(${generation}) · phase ${p.step}`),
     );
     if (i === undefined) {
-      box.append(
-        h(
-          'p',
-          { class: 'muted' },
-          'The stepper has no numbers for this object (it was added after the capture’s view was made).',
-        ),
-      );
+      if (host.mode === 'panel') {
+        // Brought in by an expansion: ask the extension for its numbers.
+        void fetchNumbers(id);
+        box.append(h('p', { class: 'muted' }, 'Computing its numbers…'));
+      } else {
+        box.append(
+          h(
+            'p',
+            { class: 'muted' },
+            'This report has no stepper numbers for this object (it embeds them for the objects around the graph).',
+          ),
+        );
+      }
       return box;
     }
     const f = g.flags[i];

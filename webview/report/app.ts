@@ -885,7 +885,7 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
     setView,
     stepper,
     setStepperData(data: StepperData): void {
-      stepper.setData(mapStrings(data, visible));
+      stepper.setData(data);
       if (data.collection) stepper.open(data.collection.generation, 0);
     },
     showCapturing(message: string): void {

@@ -21,7 +21,14 @@ import {
   type StepperGeneration,
 } from '../../protocol/messages';
 import { h, type Child } from '../shared/dom';
-import { displayType, formatCount, plural, sortedByType } from '../shared/format';
+import {
+  displayType,
+  formatCount,
+  mapStrings,
+  plural,
+  sortedByType,
+  visible,
+} from '../shared/format';
 import type { PhaseHighlight } from '../shared/graph/graphView';
 import type { PhaseTone } from '../shared/graph/palette';
 import type { PhaseEdgeTone } from '../shared/graph/renderer';
@@ -293,9 +300,12 @@ export function createStepper(host: StepperHost): Stepper {
   const gen = (): StepperGeneration | null => data?.generations[generation] ?? null;
   const phaseInfo = () => gen()?.phases[phase] ?? null;
 
-  function setData(d: StepperData | null): void {
+  function setData(raw: StepperData | null): void {
     removeAdded();
     asked.clear();
+    // Type names and what the finalizers printed come from the program: control and bidi
+    // characters shown escaped, as everywhere on the page.
+    const d = raw ? mapStrings(raw, visible) : null;
     data = d;
     index = new Map(d ? d.ids.map((id, i) => [id, i]) : []);
     if (d?.collection && !reality) {
@@ -1399,11 +1409,11 @@ export function createStepper(host: StepperHost): Stepper {
   // --- Messages ---------------------------------------------------------------------------------
   function collectionMessage(state: 'running' | 'failed' | 'cancelled', message: string): void {
     if (state === 'running') {
-      running = { message };
+      running = { message: visible(message) };
       failure = null;
     } else {
       running = null;
-      failure = { state, message };
+      failure = { state, message: visible(message) };
     }
     if (!open) openStepper();
     render();

@@ -5,8 +5,11 @@ real ``gc.collect(generation)`` in the same process and asks the collector itsel
 ``gc.DEBUG_COLLECTABLE`` makes it name every object it finds unreachable, before weak references
 are cleared and finalizers run.  Around that it records which ``weakref.finalize`` callbacks fired
 (they leave the registry), which objects survived (resurrected by a finalizer), what the
-finalizers printed, and what ``gc.collect`` returned.  The collector's debug flags, ``gc.garbage``
-and ``sys.stderr`` are restored afterwards, whatever happens.
+finalizers printed, and what ``gc.collect`` returned.  The collector's debug flags and
+``sys.stderr`` are restored afterwards, whatever happens; ``gc.garbage`` is left as the program's
+own flags make it (with DEBUG_SAVEALL the collected objects go there, as they would without us).
+Lines the collector writes for the program's own debug flags (``DEBUG_STATS``) during this
+collection are kept out of the program's stderr.
 """
 import gc
 import sys

@@ -21,8 +21,9 @@ export interface AgentRun {
   args: string[];
 }
 
-/** Resolves to the program's exit status. */
-export function runUnderAgent(run: AgentRun): Promise<number> {
+/** The runner's command line (interpreter arguments) for a run: shared by the CLI and the
+ * extension, so there is one place that knows the runner's options. */
+export function runnerArguments(run: Omit<AgentRun, 'hit'> & { hit?: number }): string[] {
   const runner = compiledRunner(run.python);
   const args = [
     runner,
@@ -34,7 +35,7 @@ export function runUnderAgent(run: AgentRun): Promise<number> {
     '--at',
     run.at,
     '--hit',
-    String(run.hit),
+    String(run.hit ?? 1),
     '--out',
     run.snapshotPath,
   ];
@@ -42,7 +43,12 @@ export function runUnderAgent(run: AgentRun): Promise<number> {
     args.push('--collect', String(run.collect.generation), '--collect-out', run.collect.resultPath);
   }
   args.push('--', run.script, ...run.args);
-  return runProgram(run.python.executable, args);
+  return args;
+}
+
+/** Resolves to the program's exit status. */
+export function runUnderAgent(run: AgentRun): Promise<number> {
+  return runProgram(run.python.executable, runnerArguments(run));
 }
 
 function runProgram(executable: string, args: string[]): Promise<number> {

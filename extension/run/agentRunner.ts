@@ -11,10 +11,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { agentPackageDirectory } from '../../cli/agentFiles';
-import { compiledRunner } from '../../cli/compiledRunner';
-import { scheduleOffset } from '../../cli/scheduleCalibration';
 import type { PythonInfo } from '../../cli/python';
+import { runnerArguments } from '../../cli/runUnderAgent';
 import { CaptureFailure } from '../debug/captureAdapter';
 
 export interface RunToLineRequest {
@@ -47,22 +45,13 @@ const POLL_MS = 100;
 /** Runs the script under the agent's runner until the snapshot exists; throws CaptureFailure. */
 export function runToLine(request: RunToLineRequest): Promise<RunToLineResult> {
   const snapshotPath = join(request.tempDirectory, 'capture.heapsnap');
-  const runner = compiledRunner(request.python);
-  const args = [
-    runner,
-    'run',
-    '--agent-dir',
-    agentPackageDirectory(),
-    '--schedule-offset',
-    String(scheduleOffset(request.python, runner)),
-    '--at',
-    `${request.file}:${request.line}`,
-    '--out',
+  const args = runnerArguments({
+    python: request.python,
+    at: `${request.file}:${request.line}`,
     snapshotPath,
-    '--',
-    request.script,
-    ...(request.args ?? []),
-  ];
+    script: request.script,
+    args: request.args ?? [],
+  });
   return new Promise<RunToLineResult>((resolve, reject) => {
     let settled = false;
     let stderrTail = '';

@@ -13,10 +13,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { RealCollectionRecord } from '../../protocol/messages';
-import { agentPackageDirectory } from '../../cli/agentFiles';
-import { compiledRunner } from '../../cli/compiledRunner';
 import type { PythonInfo } from '../../cli/python';
-import { scheduleOffset } from '../../cli/scheduleCalibration';
+import { runnerArguments } from '../../cli/runUnderAgent';
 
 export interface RunnerCollectionRequest {
   python: PythonInfo;
@@ -57,26 +55,14 @@ const POLL_MS = 100;
 export function runAndCollect(request: RunnerCollectionRequest): Promise<RunnerCollectionResult> {
   const snapshotPath = join(request.tempDirectory, 'capture.heapsnap');
   const resultPath = join(request.tempDirectory, 'collection.json');
-  const runner = compiledRunner(request.python);
-  const args = [
-    runner,
-    'run',
-    '--agent-dir',
-    agentPackageDirectory(),
-    '--schedule-offset',
-    String(scheduleOffset(request.python, runner)),
-    '--at',
-    `${request.file}:${request.line}`,
-    '--out',
+  const args = runnerArguments({
+    python: request.python,
+    at: `${request.file}:${request.line}`,
     snapshotPath,
-    '--collect',
-    String(request.generation),
-    '--collect-out',
-    resultPath,
-    '--',
-    request.script,
-    ...(request.args ?? []),
-  ];
+    collect: { generation: request.generation, resultPath },
+    script: request.script,
+    args: request.args ?? [],
+  });
   const where = `${request.file.split(/[\\/]/).pop()}:${request.line}`;
   return new Promise<RunnerCollectionResult>((resolve, reject) => {
     let settled = false;

@@ -14,7 +14,7 @@
  */
 import { findSourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { report, type ITest } from './support';
+import { runOne, runTests, selectTests, type ITest } from './support';
 import { tests as extensionTests } from './extension.itest';
 import { tests as debugTests } from './debugSession.itest';
 import { contributionTests, faultTests, tests as inspectTests } from './inspect.itest';
@@ -28,26 +28,6 @@ const all: ITest[] = [
   ...faultTests,
   ...stepperTests,
 ];
-
-function selected(): ITest[] {
-  const grep = process.env.HEAP_INSPECTOR_SUITE_GREP;
-  return grep ? all.filter((t) => new RegExp(grep).test(t.name)) : all;
-}
-
-async function runOne(t: ITest): Promise<void> {
-  const ms = t.timeoutMs ?? 30_000;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    await Promise.race([
-      Promise.resolve().then(t.fn),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`test timed out after ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * Rewrites bundle positions in a stack to .ts positions. The extension host replaces Node's stack
@@ -74,23 +54,7 @@ function mapStack(stack: string): string {
 
 /** Entry point called by VS Code (extensionTestsPath). Rejects when any test fails. */
 export async function run(): Promise<void> {
-  const tests = selected();
-  const t0 = Date.now();
-  let failed = 0;
-  report({ event: 'start', total: tests.length, names: tests.map((t) => t.name) });
-  for (const t of tests) {
-    const start = Date.now();
-    try {
-      await runOne(t);
-      report({ event: 'pass', name: t.name, ms: Date.now() - start });
-    } catch (e) {
-      failed++;
-      const error = e instanceof Error ? mapStack(e.stack ?? e.message) : String(e);
-      report({ event: 'fail', name: t.name, ms: Date.now() - start, error });
-    }
-  }
-  report({ event: 'end', passed: tests.length - failed, failed, ms: Date.now() - t0 });
-  if (failed > 0) throw new Error(`${failed} of ${tests.length} extension-host tests failed`);
+  await runTests(selectTests(all), 'extension-host', mapStack);
 }
 
 // Under mocha (@vscode/test-cli loads this file as a test file), register the same tests.
@@ -100,7 +64,7 @@ const group = g.describe ?? g.suite;
 const test = g.it ?? g.test;
 if (typeof group === 'function' && typeof test === 'function') {
   group('Python Heap Inspector (extension host)', () => {
-    for (const t of selected()) {
+    for (const t of selectTests(all)) {
       const registered = test(t.name, () => runOne(t));
       registered?.timeout?.((t.timeoutMs ?? 30_000) + 5_000);
     }

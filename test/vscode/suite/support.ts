@@ -72,3 +72,52 @@ export async function checkpoint(
   const deadline = Date.now() + ms;
   while (!existsSync(file) && Date.now() < deadline) await sleep(50);
 }
+
+/** The tests to run: all of `tests`, or those matching $HEAP_INSPECTOR_SUITE_GREP. */
+export function selectTests(tests: ITest[]): ITest[] {
+  const grep = process.env.HEAP_INSPECTOR_SUITE_GREP;
+  return grep ? tests.filter((t) => new RegExp(grep).test(t.name)) : tests;
+}
+
+/** Runs one test with its timeout (default 30 s). */
+export async function runOne(t: ITest): Promise<void> {
+  const ms = t.timeoutMs ?? 30_000;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      Promise.resolve().then(t.fn),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`test timed out after ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Runs the tests one after another, reporting one event line each (start, pass/fail, end);
+ * rejects when any failed. `formatStack` rewrites a failure's stack (e.g. to .ts positions).
+ */
+export async function runTests(
+  tests: ITest[],
+  suiteName: string,
+  formatStack: (stack: string) => string = (stack) => stack,
+): Promise<void> {
+  const t0 = Date.now();
+  let failed = 0;
+  report({ event: 'start', total: tests.length, names: tests.map((t) => t.name) });
+  for (const t of tests) {
+    const start = Date.now();
+    try {
+      await runOne(t);
+      report({ event: 'pass', name: t.name, ms: Date.now() - start });
+    } catch (e) {
+      failed++;
+      const error = e instanceof Error ? formatStack(e.stack ?? e.message) : String(e);
+      report({ event: 'fail', name: t.name, ms: Date.now() - start, error });
+    }
+  }
+  report({ event: 'end', passed: tests.length - failed, failed, ms: Date.now() - t0 });
+  if (failed > 0) throw new Error(`${failed} of ${tests.length} ${suiteName} tests failed`);
+}

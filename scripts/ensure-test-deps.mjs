@@ -1,6 +1,7 @@
 // Makes sure what the tests drive for real is installed: Debian's chromium (browser tests),
 // debugpy and pytest for the test Python, Debian's python3-debugpy (debugpy 1.6 for
-// /usr/bin/python3). Installs what is missing when it can (root + apt, pip from the local wheels)
+// /usr/bin/python3), and a 32-bit CPython (Debian's i386 packages, unpacked into a private cache
+// folder by scripts/i386-python.sh; nothing is installed system-wide). Installs what is missing when it can (root + apt, pip from the local wheels)
 // and says exactly what to run when it cannot. Idempotent and quick when everything is present.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -36,6 +37,14 @@ if (aptWanted.length > 0) {
     }
   } else {
     problems.push(`missing Debian packages: sudo apt-get install ${aptWanted.join(' ')}`);
+  }
+}
+
+// A real 32-bit CPython for test/collector/i386.test.ts, where apt can fetch it.
+if (process.platform === 'linux' && process.arch === 'x64' && existsSync('/usr/bin/apt-get')) {
+  const script = new URL('./i386-python.sh', import.meta.url).pathname;
+  if (!run('sh', [script], { stdio: ['ignore', 'ignore', 'inherit'] })) {
+    problems.push(`the 32-bit CPython could not be fetched: run sh ${script} and see its message`);
   }
 }
 

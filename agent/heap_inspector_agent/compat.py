@@ -5,6 +5,15 @@ import sys
 VERSION = sys.version_info[:2]
 IS_CPYTHON = sys.implementation.name == "cpython"
 POINTER_SIZE = 8 if sys.maxsize > 2**32 else 4
+# Free-threaded builds (3.13t+, PEP 703) lay objects out differently and let other threads run in
+# parallel with the walk.  Told by the ABI flag ("t", POSIX) and, everywhere, by the object header
+# below (sysconfig would tell too, but importing it would add modules to the program).
+FREE_THREADED = "t" in getattr(sys, "abiflags", "")
+# An object header of exactly a reference count and a type pointer: not so on free-threaded builds
+# (thread id, shared count…) or Py_TRACE_REFS builds (two more pointers).
+PLAIN_OBJECT_HEADER = object.__basicsize__ == 2 * POINTER_SIZE
+# The newest CPython whose memory layouts the agent knows (memory.py); newer ones are not assumed.
+LAST_KNOWN_LAYOUT = (3, 13)
 
 HAS_MONITORING = hasattr(sys, "monitoring")  # 3.12+: sys.monitoring line events
 HAS_IS_FINALIZED = hasattr(gc, "is_finalized")  # 3.9+: PEP 442 "already finalized" flag

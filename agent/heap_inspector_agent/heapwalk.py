@@ -306,19 +306,20 @@ class HeapWalk:
             self.frame_nodes[id(frame)] = node
             kind = root_kinds.PAUSED_FRAME if depth == 0 else root_kinds.STACK_FRAME
             self.add_root(kind, node, safe.frame_code(frame).co_name)
-            self._frame_local_roots(frame, node)
+            self._frame_local_roots(frame, node, True)
         for ident, frames in thread_stacks:
             for depth, frame in enumerate(frames):
                 node = self.add_leaf(frame)
                 self.frame_nodes[id(frame)] = node
                 if depth == 0:
                     self.add_root(root_kinds.THREAD, node, thread_names.get(ident, "Thread %d" % ident))
-                self._frame_local_roots(frame, node)
+                self._frame_local_roots(frame, node, False)
         garbage_node = self.index.get(id(gc.garbage))
         self.add_root(root_kinds.GC_GARBAGE, garbage_node, "gc.garbage")
 
-    def _frame_local_roots(self, frame, frame_node):
-        pairs = root_kinds.frame_locals(frame, self.memory)
+    def _frame_local_roots(self, frame, frame_node, own_thread):
+        held = _HeldObjects(self.objects, self.index)
+        pairs = root_kinds.frame_locals(frame, self.memory, held, own_thread)
         if pairs is None:
             return
         for name, value in pairs:
@@ -418,11 +419,15 @@ class HeapWalk:
         safe_by_type = [types.sizeof_safe(i) for i in range(len(types.records))]
         basic_by_type = [types.basic_size(i) for i in range(len(types.records))]
         if all(safe_by_type):
-            return _u32(list(map(sys.getsizeof, self.objects)))
+            return _u32(typeinfo.measured_sizes(self.objects, map(basic_by_type.__getitem__, type_of)))
         measured = bytes(map(safe_by_type.__getitem__, type_of))
         sources = [
             map(basic_by_type.__getitem__, compress(type_of, measured.translate(_NOT))),
-            map(sys.getsizeof, compress(self.objects, measured)),
+            iter(
+                typeinfo.measured_sizes(
+                    compress(self.objects, measured), map(basic_by_type.__getitem__, compress(type_of, measured))
+                )
+            ),
         ]
         return _u32(list(_merge(measured, sources)))
 
@@ -696,6 +701,20 @@ class HeapWalk:
             for offset, name in enumerate(names[: self.node_edge_count[node]]):
                 self.edge_kind[start + offset] = edge_labels.CLOSURE
                 self.edge_name[start + offset] = self.strings.add(name)
+
+
+class _HeldObjects:
+    """``get(id, default)`` over the walk's nodes: the object with that id, which the walk holds."""
+
+    __slots__ = ("objects", "index")
+
+    def __init__(self, objects, index):
+        self.objects = objects
+        self.index = index
+
+    def get(self, key, default=None):
+        position = self.index.get(key)
+        return default if position is None else self.objects[position]
 
 
 def _gc_capable(t):

@@ -260,7 +260,7 @@ class Labeler:
     def _frame_candidates(self, frame, pairs):
         code = safe.frame_code(frame)
         if compat.VERSION >= (3, 11):
-            back = self.memory.word(id(frame) + 2 * compat.POINTER_SIZE) if self.memory.frame_locals else 0
+            back = self.memory.frame_back_address(frame)
             if back:
                 pairs.append((back, SLOT, "f_back"))
         if self.memory.frame_locals:

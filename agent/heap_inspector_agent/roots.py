@@ -1,4 +1,5 @@
 """What keeps things alive from outside the object graph: modules, thread stacks, frame locals."""
+import gc
 import sys
 
 from . import builtin_types as bt
@@ -49,11 +50,11 @@ def other_thread_stacks(current_ident):
 
 def thread_names(memory):
     """{ident: name} from threading's registry, read without calling Thread methods."""
-    threading = sys.modules.get("threading")
+    threading = safe.module_named("threading")
     if threading is None:
         return {}
     namespace = safe.module_dict(threading)
-    active = namespace.get("_active") if namespace is not None else None
+    active = safe.str_key_get(namespace, "_active") if namespace is not None else None
     if type(active) is not dict:
         return {}
     names = {}
@@ -65,7 +66,12 @@ def thread_names(memory):
 
 
 def read_instance_attribute(obj, name, memory):
-    """An attribute stored in the instance itself (never a descriptor or __getattr__)."""
+    """An attribute stored in the instance itself (never a descriptor or __getattr__), or None.
+
+    From managed storage (3.11+), the value is the referent of ``obj`` whose id is the address
+    read for ``name``: an object taken from ``gc.get_referents`` (a reference held), never from
+    the address itself -- another thread may rebind the attribute and free the old value at any
+    moment."""
     obj_type = type(obj)
     flags = safe.type_flags(obj_type)
     if flags & (safe.TPFLAGS_MANAGED_DICT | safe.TPFLAGS_INLINE_VALUES) and memory.instance_attrs:
@@ -73,26 +79,48 @@ def read_instance_attribute(obj, name, memory):
         if pairs is not None:
             for key, address in pairs:
                 if key == name:
-                    return memory.object_at(address)
+                    for referent in gc.get_referents(obj):
+                        if id(referent) == address:
+                            return referent
             return None
     for klass in safe.mro(obj_type):
-        descriptor = safe.type_dict(klass).get("__dict__")
+        descriptor = safe.str_key_get(safe.type_dict(klass), "__dict__")
         if type(descriptor) is bt.GetSetDescriptorType:
             if compat.VERSION >= (3, 11) and flags & safe.TPFLAGS_MANAGED_DICT:
                 return None  # reading __dict__ would materialise it
             namespace = descriptor.__get__(obj, obj_type)
-            return dict.get(namespace, name) if type(namespace) is dict else None
+            return safe.str_key_get(namespace, name) if type(namespace) is dict else None
     return None
 
 
-def frame_locals(frame, memory):
-    """[(name, object)] of a live frame's bound locals, or None when they cannot be read."""
+def frame_locals(frame, memory, held, own_thread):
+    """[(name, object)] of a live frame's bound locals, or None when they cannot be read.
+
+    ``held``: {id: object} of the objects the capture holds.  A local slot read from memory is an
+    address; it is taken as an object only when it is one of those (so it is alive whatever the
+    frame's thread does meanwhile) or, for the capturing thread's own frames (which cannot change
+    while the capture runs), read with its reference in one step and checked against the address."""
     code = safe.frame_code(frame)
     if memory.frame_locals:
         slots = memory.frame_locals_addresses(frame, code)
         if slots is not None:
-            return [(name, memory.object_at(address)) for name, address in slots]
+            found = []
+            for name, address in slots:
+                value = held.get(address, _ABSENT)
+                if value is _ABSENT:
+                    if not own_thread:
+                        continue  # not an object the capture holds: it may be gone by now
+                    taken = memory.take_local(frame, code, name, address)
+                    if not taken:
+                        continue
+                    value = taken[0]
+                found.append((name, value))
+            return found
     if compat.FRAME_LOCALS_IS_PROXY:
+        # The proxy's items() takes each value with its reference in C, in one call.
         proxy = type(frame).f_locals.__get__(frame)
         return list(proxy.items())
     return None
+
+
+_ABSENT = object()

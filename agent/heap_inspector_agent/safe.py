@@ -6,6 +6,7 @@ and called directly, so no user ``__getattribute__``, ``__getattr__``, property,
 """
 import gc
 import sys
+from itertools import compress
 
 from . import builtin_types as bt
 
@@ -26,9 +27,37 @@ TPFLAGS_MANAGED_DICT = 1 << 4
 # Py_TPFLAGS_INLINE_VALUES (3.13+): instance attribute values live after the object.
 TPFLAGS_INLINE_VALUES = 1 << 2
 
+# Odd objects met during a capture, by kind: each kind becomes one line of the snapshot's
+# warnings (with its count) instead of failing the capture.
+_oddities = {}
+
+
+def note_odd(text):
+    """Count one odd object of a kind described by ``text`` (a warning line without the count)."""
+    _oddities[text] = _oddities.get(text, 0) + 1
+
+
+def take_odd_warnings():
+    """The warning lines for the odd objects noted since the last call, and forget them."""
+    lines = ["%d %s" % (n, text) for text, n in dict.items(_oddities)]
+    _oddities.clear()
+    return lines
+
+
+_NO_MRO = "types without an MRO (classes being built or half-initialised): their type details are left out"
+
+
 def mro(t):
-    """The type's ``__mro__`` tuple, read from the C slot (a metaclass cannot intercept it)."""
-    return _type_mro(t)
+    """The type's ``__mro__`` tuple, read from the C slot (a metaclass cannot intercept it).
+    A type still being built has none yet (None before 3.10): then an empty tuple."""
+    try:
+        found = _type_mro(t)
+    except Exception:
+        found = None
+    if type(found) is tuple:
+        return found
+    note_odd(_NO_MRO)
+    return ()
 
 
 def type_flags(t):
@@ -75,16 +104,74 @@ def qualified_type_name(t):
     return module + "." + qualname
 
 
-def lookup_in_mro(t, name):
-    """The first value bound to ``name`` in the namespaces of ``t``'s MRO, or None.
+MISSING = object()  # "no such key", distinct from a key bound to None
+_TRUE_ID = id(True)
+
+
+def str_key_get(d, name, default=None):
+    """``d[name]`` for an exact-str ``name``, or ``default``, found without running user code.
+
+    ``d.get(name)`` would hash ``name`` and, on a hash collision with a user object used as a key,
+    call that object's ``__eq__``.  Here every key is compared with ``str.__eq__`` of ``name``
+    itself (C code: a non-str key gives NotImplemented, never a call into it), in C-level passes.
+    """
+    try:
+        matches = map(_TRUE_ID.__eq__, map(id, map(name.__eq__, dict.keys(d))))
+        for value in compress(dict.values(d), matches):
+            return value
+    except RuntimeError:  # another thread changed the dict mid-scan
+        pass
+    return default
+
+
+def module_named(name):
+    """``sys.modules[name]`` if it is a module, else None (looked up without user code)."""
+    module = str_key_get(sys.modules, name)
+    return module if module is not None and _is_module(module) else None
+
+
+def _is_module(obj):
+    for klass in mro(type(obj)):
+        if klass is bt.ModuleType:
+            return True
+    return False
+
+
+def lookup_in_mro(t, name, default=None):
+    """The first value bound to ``name`` in the namespaces of ``t``'s MRO, or ``default`` when
+    none binds it (a name bound to None gives None: pass ``default=MISSING`` to tell them apart).
 
     This is what CPython's ``_PyType_Lookup`` does, read from the dicts directly.
     """
-    for klass in _type_mro(t):
-        namespace = type_dict(klass)
-        if name in namespace:
-            return namespace[name]
-    return None
+    for klass in mro(t):
+        value = str_key_get(type_dict(klass), name, MISSING)
+        if value is not MISSING:
+            return value
+    return default
+
+
+_objclass = {
+    bt.WrapperDescriptorType: bt.WrapperDescriptorType.__dict__["__objclass__"].__get__,
+    bt.MethodDescriptorType: bt.MethodDescriptorType.__dict__["__objclass__"].__get__,
+}
+
+
+def is_c_method_of(value, t):
+    """True when ``value`` is a built-in (non-heap) type's own C method, of a type in ``t``'s MRO:
+    calling it on an instance of ``t`` runs that C code and nothing else.  Any other callable,
+    built-in or not (``len``, a generator's bound ``__next__``), may run user code or fail."""
+    getter = _objclass.get(type(value))
+    if getter is None:
+        return False
+    owner = getter(value)
+    if _type_flags(type(owner)) & (1 << 31) == 0:  # Py_TPFLAGS_TYPE_SUBCLASS: owner is a type
+        return False
+    if _type_flags(owner) & TPFLAGS_HEAPTYPE:
+        return False
+    for klass in mro(t):
+        if klass is owner:
+            return True
+    return False
 
 
 def is_builtin_callable(value):
@@ -106,8 +193,7 @@ def atom_text(obj, limit=60):
         return "None"
     if t is bool:
         return "True" if obj is True else "False"
-    mro = _type_mro(t)
-    for base in mro:
+    for base in mro(t):
         if base is str:
             if str.__len__(obj) <= limit:
                 return str.__getitem__(obj, slice(None))
@@ -144,7 +230,7 @@ def module_name_of(module):
     namespace = module_dict(module)
     if namespace is None:
         return None
-    name = namespace.get("__name__")
+    name = str_key_get(namespace, "__name__")
     return name if type(name) is str else None
 
 
@@ -201,6 +287,18 @@ def frame_back(frame):
 
 def function_code(func):
     return bt.FunctionType.__dict__["__code__"].__get__(func)
+
+
+_exception_args = BaseException.__dict__["args"].__get__
+
+
+def exception_args(error):
+    """``error.args`` read from the C slot (an exception class may override ``args``)."""
+    try:
+        args = _exception_args(error)
+    except Exception:
+        return ()
+    return args if type(args) is tuple else ()
 
 
 def python_version_string():

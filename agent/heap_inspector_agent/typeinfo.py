@@ -10,6 +10,9 @@ PYTHON_DEL = 1 << 1
 HEAP_TYPE = 1 << 2
 WEAKREF = 1 << 3
 GENERATOR_LIKE = 1 << 4
+# ``__del__ = None`` in the class or a base: CPython still gives the type a finalizer, which calls
+# None and reports "Exception ignored … TypeError: 'NoneType' object is not callable".
+DEL_IS_NONE = 1 << 5
 
 _CONTAINERS = (dict, list, tuple, set, frozenset)
 _FUNCTIONS = (bt.FunctionType, bt.MethodType, bt.BuiltinFunctionType, classmethod, staticmethod)
@@ -59,8 +62,10 @@ class TypeTable:
         self._types.append(t)
         mro = safe.mro(t)
         flags = 0
-        finalizer = safe.lookup_in_mro(t, "__del__")
-        if finalizer is not None:
+        finalizer = safe.lookup_in_mro(t, "__del__", safe.MISSING)
+        if finalizer is None:
+            flags |= HAS_FINALIZER | DEL_IS_NONE
+        elif finalizer is not safe.MISSING:
             flags |= HAS_FINALIZER
             if not safe.is_builtin_callable(finalizer):
                 flags |= PYTHON_DEL
@@ -84,10 +89,34 @@ class TypeTable:
             if source:
                 record["file"] = source
         self.records.append(record)
+        # sys.getsizeof calls the type's __sizeof__: only a built-in type's own C method is safe.
         sizeof = safe.lookup_in_mro(t, "__sizeof__")
-        self._sizeof_safe.append(sizeof is not None and safe.is_builtin_callable(sizeof))
+        self._sizeof_safe.append(sizeof is not None and safe.is_c_method_of(sizeof, t))
         self._basic_size.append(safe.basic_size(t))
         return index
+
+
+_ODD_SIZE = "objects whose built-in __sizeof__ failed: their size is the type's basic size"
+
+
+def measured_sizes(objects, basic_sizes):
+    """``sys.getsizeof`` of each object (whose type's ``__sizeof__`` is a built-in type's own C
+    method), or the basic size given for it where that fails: one odd object never loses the
+    capture.  The common case is one C-level pass."""
+    objects = list(objects)
+    basic_sizes = list(basic_sizes)
+    try:
+        return list(map(sys.getsizeof, objects))
+    except Exception:
+        pass
+    sizes = []
+    for obj, basic in zip(objects, basic_sizes):
+        try:
+            sizes.append(sys.getsizeof(obj))
+        except Exception:
+            safe.note_odd(_ODD_SIZE)
+            sizes.append(basic)
+    return sizes
 
 
 def _module_has_dots(name):
@@ -140,10 +169,10 @@ def _defining_file(qualified_name):
     module_name = qualified_name.rsplit(".", 1)[0] if "." in qualified_name else None
     # A qualname may itself contain dots (Outer.Inner): try the longest module prefix that exists.
     while module_name:
-        module = sys.modules.get(module_name)
+        module = safe.module_named(module_name)
         if module is not None:
             namespace = safe.module_dict(module)
-            path = namespace.get("__file__") if namespace is not None else None
+            path = safe.str_key_get(namespace, "__file__") if namespace is not None else None
             return path if type(path) is str else None
         module_name = module_name.rsplit(".", 1)[0] if "." in module_name else None
     return None

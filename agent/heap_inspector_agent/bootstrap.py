@@ -33,9 +33,11 @@ def load_agent(directory):
     """Return the agent's ``capture`` module, loading the package once per process."""
     import sys
 
-    loaded = sys.modules.get(PACKAGE + ".capture")
-    if loaded is not None:
-        return loaded
+    # sys.modules may hold the program's own keys: compare names only as exact str (str.__eq__),
+    # never through a lookup that could call a key's __eq__ on a hash collision.
+    for name, loaded in dict.items(sys.modules):
+        if type(name) is str and name == PACKAGE + ".capture":
+            return loaded
     import _frozen_importlib as bootstrap
     import _frozen_importlib_external as external
 
@@ -47,7 +49,7 @@ def load_agent(directory):
     enabled = gc.isenabled()
     gc.disable()
     sentinel = []
-    modules_before = set(sys.modules)
+    modules_before = set([n for n in dict.keys(sys.modules) if type(n) is str])
 
     class NoBytecodeLoader(external.SourceFileLoader):
         """Reads source; never writes a .pyc beside the agent."""
@@ -77,7 +79,11 @@ def load_agent(directory):
         # Modules the program had not loaded and the agent did (zlib, _ctypes…): the agent's own,
         # left out of every capture as they would not exist without it.
         package.loaded_modules = tuple(
-            sorted(n for n in set(sys.modules) - modules_before if n != PACKAGE and not n.startswith(PACKAGE + "."))
+            sorted(
+                n
+                for n in dict.keys(sys.modules)
+                if type(n) is str and n not in modules_before and n != PACKAGE and not n.startswith(PACKAGE + ".")
+            )
         )
         young = gc.get_objects(generation=0)
         ids = list(map(id, young))
@@ -85,10 +91,10 @@ def load_agent(directory):
         package.load_artifacts = young[start:]
         del young, ids
     except BaseException:
-        for name in [n for n in sys.modules if n == PACKAGE or n.startswith(PACKAGE + ".")]:
+        for name in [n for n in dict.keys(sys.modules) if type(n) is str and (n == PACKAGE or n.startswith(PACKAGE + "."))]:
             del sys.modules[name]
         raise
     finally:
         if enabled:
             gc.enable()
-    return sys.modules[PACKAGE + ".capture"]
+    return module  # the last submodule: capture

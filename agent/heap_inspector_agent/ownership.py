@@ -34,16 +34,21 @@ def agent_modules():
 
 def loaded_by_agent():
     """Modules the agent imported into a program that had not loaded them (see bootstrap.py)."""
-    package = sys.modules.get(PACKAGE_NAME)
-    names = safe.module_dict(package).get("loaded_modules", ()) if package is not None else ()
-    return [sys.modules[name] for name in names if name in sys.modules]
+    package = safe.module_named(PACKAGE_NAME)
+    names = safe.str_key_get(safe.module_dict(package), "loaded_modules", ()) if package is not None else ()
+    found = []
+    for name in names:
+        module = safe.str_key_get(sys.modules, name, safe.MISSING)
+        if module is not safe.MISSING:
+            found.append(module)
+    return found
 
 
 def load_artifacts():
     """Objects created while the agent loaded (recorded by bootstrap.py)."""
-    package = sys.modules.get(PACKAGE_NAME)
+    package = safe.module_named(PACKAGE_NAME)
     namespace = safe.module_dict(package) if package is not None else None
-    artifacts = namespace.get("load_artifacts") if namespace is not None else None
+    artifacts = safe.str_key_get(namespace, "load_artifacts") if namespace is not None else None
     return artifacts if type(artifacts) is list else []
 
 

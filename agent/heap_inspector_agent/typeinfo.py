@@ -90,8 +90,12 @@ class TypeTable:
                 record["file"] = source
         self.records.append(record)
         # sys.getsizeof calls the type's __sizeof__: only a built-in type's own C method is safe.
+        # And CPython finds it through the MRO's namespaces: a non-str key there (whose __eq__ a
+        # lookup may call on a hash collision) makes even that unsafe.
         sizeof = safe.lookup_in_mro(t, "__sizeof__")
-        self._sizeof_safe.append(sizeof is not None and safe.is_c_method_of(sizeof, t))
+        self._sizeof_safe.append(
+            sizeof is not None and safe.is_c_method_of(sizeof, t) and _namespaces_have_str_keys_only(mro)
+        )
         self._basic_size.append(safe.basic_size(t))
         return index
 
@@ -117,6 +121,14 @@ def measured_sizes(objects, basic_sizes):
             safe.note_odd(_ODD_SIZE)
             sizes.append(basic)
     return sizes
+
+
+def _namespaces_have_str_keys_only(mro):
+    str_id = id(str)
+    for klass in mro:
+        if not all(map(str_id.__eq__, map(id, map(type, dict.keys(safe.type_dict(klass)))))):
+            return False
+    return True
 
 
 def _module_has_dots(name):

@@ -250,7 +250,7 @@ class Labeler:
             for known, names in _PURE_GETTERS.items():
                 if klass is known:
                     for name in names:
-                        descriptor = namespace.get(name)
+                        descriptor = safe.str_key_get(namespace, name)
                         if descriptor is not None and name not in seen:
                             seen.add(name)
                             getters.append((name, descriptor.__get__, SLOT))

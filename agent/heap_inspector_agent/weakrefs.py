@@ -1,6 +1,4 @@
 """Weak references and the ``weakref.finalize`` registry, read without calling user code."""
-import sys
-
 import _weakref
 
 from . import builtin_types as bt
@@ -32,14 +30,14 @@ def proxy_referents(proxy_ids, objects):
 
 def finalize_entries():
     """[(finalize object, info dict)] of pending ``weakref.finalize`` callbacks, or []."""
-    weakref_module = sys.modules.get("weakref")
+    weakref_module = safe.module_named("weakref")
     if weakref_module is None:
         return []
     namespace = safe.module_dict(weakref_module)
-    finalize = namespace.get("finalize") if namespace is not None else None
+    finalize = safe.str_key_get(namespace, "finalize") if namespace is not None else None
     if type(finalize) is not type:
         return []
-    registry = safe.type_dict(finalize).get("_registry")
+    registry = safe.str_key_get(safe.type_dict(finalize), "_registry")
     if type(registry) is not dict:
         return []
     entries = []
@@ -47,7 +45,7 @@ def finalize_entries():
         fields = {}
         for klass in safe.mro(type(info)):
             for name, descriptor in dict.items(safe.type_dict(klass)):
-                if type(descriptor) is bt.MemberDescriptorType and name not in fields:
+                if type(descriptor) is bt.MemberDescriptorType and type(name) is str and name not in fields:
                     try:
                         fields[name] = descriptor.__get__(info, type(info))
                     except AttributeError:

@@ -38,16 +38,25 @@ ARMED = [False]
 MODULE_NAMES = ["__main__", "threading", "weakref", "sysconfig"]
 NAMESPACE_NAMES = ["__name__", "__file__", "__dict__", "__del__", "__sizeof__", "_active", "finalize",
                    "_registry", "loaded_modules", "load_artifacts", "_name", "gi_code", "cr_code", "ag_code"]
-for name in MODULE_NAMES:
-    sys.modules[KeyEq(hash(name), name)] = None
-for name in NAMESPACE_NAMES:
-    globals()[KeyEq(hash(name), name)] = 1
-NS = {"__module__": "__main__", "x": 1}
-for name in NAMESPACE_NAMES:
-    NS[KeyEq(hash(name), name)] = 0
+
+
+def collide(d, names):
+    """Put a colliding key in ``d`` before each real key, so a lookup meets it first."""
+    for name in names:
+        real = d.pop(name, LOG)
+        d[KeyEq(hash(name), name)] = 0
+        if real is not LOG:
+            d[name] = real
+
+
+collide(sys.modules, MODULE_NAMES)
+collide(globals(), NAMESPACE_NAMES)
+NS = {}
+collide(NS, NAMESPACE_NAMES)
+NS.update({"__module__": "__main__", "x": 1})
 Weird = type("Weird", (), NS)
 weird = Weird()
-threading.current_thread().__dict__[KeyEq(hash("_name"), "_name")] = 0
+collide(threading.current_thread().__dict__, ["_name"])
 weakref.finalize(weird, print, "finalized")
 
 

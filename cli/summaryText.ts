@@ -46,6 +46,13 @@ export function summaryText(summary: Summary): string {
     lines.push(
       `  finalizers that run when they are freed: ${number.format(del.count)} (${typeList(del)})`,
     );
+    const none = summary.finalizers.delIsNone;
+    if (none !== undefined && none.count > 0) {
+      lines.push(
+        `    of which ${number.format(none.count)} raise TypeError (__del__ = None: CPython still calls it, ` +
+          `"Exception ignored"): ${typeList(none)}`,
+      );
+    }
   }
   const finalize = summary.finalizers.weakrefFinalize;
   if (finalize.pending > 0) {

@@ -129,6 +129,12 @@ export const TypeFlag = {
   WeakRef: 1 << 3,
   /** Generator, coroutine or async generator. */
   GeneratorLike: 1 << 4,
+  /**
+   * `__del__ = None` in the class or a base. CPython still gives the type a finalizer
+   * (`HasFinalizer` is set too): running it calls None, which raises TypeError, reported as
+   * "Exception ignored in: …". Readers that do not know this bit still count the finalizer.
+   */
+  DelIsNone: 1 << 5,
 } as const;
 
 /** What a type is, for drawing and filtering. */

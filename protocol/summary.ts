@@ -74,6 +74,11 @@ export interface Summary {
   finalizers: {
     /** Objects with a pending finalizer among `unreachable`. */
     del: TypeCount;
+    /**
+     * Those of `del` whose class sets `__del__ = None` (absent when none): their finalizer still
+     * runs, and raises TypeError ("Exception ignored" on the program's stderr).
+     */
+    delIsNone?: TypeCount;
     weakrefFinalize: {
       pending: number;
       selfDefeating: number;

@@ -4,7 +4,9 @@ import type {
   CycleSummary,
   FinalizeEntrySummary,
   Summary,
+  TypeCount,
 } from '../../protocol/summary';
+import { TypeFlag } from '../../protocol/snapshot';
 import { analyze, type Analysis } from './analysis';
 import type { CollectionResult } from './collectorPrediction';
 import type { HeapSnapshot } from './heapSnapshot';
@@ -71,6 +73,7 @@ export function summarize(snapshot: HeapSnapshot, analysis: Analysis = analyze(s
         count: full.finalizerNodes.length,
         byType: byTypeName(snapshot, full.finalizersByType),
       },
+      ...delIsNone(snapshot, full),
       weakrefFinalize: {
         pending: snapshot.finalizers.length,
         selfDefeating: analysis.finalize.selfDefeating,
@@ -109,6 +112,18 @@ export function collectionPrediction(
     callbacksFired: result.firedCallbacks.length,
     finalizeCallbacksFired: result.finalizeFired.length,
   };
+}
+
+/** `{delIsNone}` for the pending finalizers whose class binds `__del__` to None, or `{}`. */
+function delIsNone(snapshot: HeapSnapshot, result: CollectionResult): { delIsNone?: TypeCount } {
+  const perType = new Uint32Array(snapshot.types.length);
+  let count = 0;
+  for (const v of result.finalizerNodes) {
+    if ((snapshot.flagsOfType(v) & TypeFlag.DelIsNone) === 0) continue;
+    perType[snapshot.nodeType[v]]++;
+    count++;
+  }
+  return count === 0 ? {} : { delIsNone: { count, byType: byTypeName(snapshot, perType) } };
 }
 
 /** Per-type-index counts to `{typeName: count}` (types sharing a name are added), largest first. */

@@ -186,7 +186,8 @@ export class ViewNodes {
     const s = this.snapshot;
     const flags = s.flagsOfType(v);
     if ((flags & TypeFlag.HasFinalizer) !== 0 && (s.nodeFlags[v] & NodeFlag.Finalized) === 0) {
-      if ((flags & TypeFlag.PythonDel) !== 0) return 'del';
+      // `__del__ = None` is a __del__ too, from the program's side: one that raises.
+      if ((flags & (TypeFlag.PythonDel | TypeFlag.DelIsNone)) !== 0) return 'del';
       if ((flags & TypeFlag.GeneratorLike) !== 0) return 'generator';
       return 'native';
     }

@@ -8,7 +8,8 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-RUNNER = os.path.join(ROOT, "agent", "heap_inspector_run.py")
+# HEAP_INSPECTOR_TEST_RUNNER: another copy of the runner (e.g. an older agent, to see a test fail).
+RUNNER = os.environ.get("HEAP_INSPECTOR_TEST_RUNNER") or os.path.join(ROOT, "agent", "heap_inspector_run.py")
 
 
 def _version(python):
@@ -49,10 +50,12 @@ def interpreters():
     return result
 
 
-def run_to_line(python, script, line, out, extra=(), cwd=None, timeout=300):
-    """Run ``script`` under the runner with ``python``, capturing at ``script``:``line``."""
+def run_to_line(python, script, line, out, args=(), at_file=None, cwd=None, timeout=300):
+    """Run ``script args`` under the runner with ``python``, capturing at ``at_file``:``line``
+    (``at_file`` defaults to the script)."""
+    at = "%s:%d" % (at_file or script, line)
     return subprocess.run(
-        [python, RUNNER, "run", "--at", "%s:%d" % (script, line), "--out", out] + list(extra) + [script],
+        [python, RUNNER, "run", "--at", at, "--out", out, script] + list(args),
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -131,7 +131,8 @@ def _types_by_address():
         name = type_names.get(key)
         if name is None:
             name = type_names[key] = safe.qualified_type_name(t)
-            type_finalizes[key] = safe.lookup_in_mro(t, "__del__") is not None
+            # `__del__ = None` still gives the type a finalizer (one that raises).
+            type_finalizes[key] = safe.lookup_in_mro(t, "__del__", safe.MISSING) is not safe.MISSING
         names[id(obj)] = name
         if type_finalizes[key] and not (is_finalized is not None and is_finalized(obj)):
             finalizable[id(obj)] = True
@@ -157,6 +158,10 @@ def _still_alive(addresses, names):
     for obj in gc.get_objects():
         address = id(obj)
         if address in wanted and names.get(address) == safe.qualified_type_name(type(obj)):
-            if is_finalized is None or is_finalized(obj) or safe.lookup_in_mro(type(obj), "__del__") is None:
+            if (
+                is_finalized is None
+                or is_finalized(obj)
+                or safe.lookup_in_mro(type(obj), "__del__", safe.MISSING) is safe.MISSING
+            ):
                 survivors.append(address)
     return survivors

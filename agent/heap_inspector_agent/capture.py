@@ -78,6 +78,7 @@ def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, collector
 
 def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, switch_interval):
     memory = _memory
+    safe.take_odd_warnings()  # odd objects are counted per capture
     current_ident = _thread.get_ident()
     paused_stack = roots.user_stack(frame)
     below = paused_stack[-1] if paused_stack else frame
@@ -135,7 +136,7 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
     enabled, counts, debug = state
     gc_state = gcstate.read_state()
     gc_state.update({"enabled": enabled, "counts": counts, "debug": debug})
-    warnings = list(memory.warnings) + walk.warnings
+    warnings = list(memory.warnings) + walk.warnings + safe.take_odd_warnings()
     paused_code = safe.frame_code(frame)
     write_started = time.perf_counter()
     output = snapshot_writer.SnapshotWriter(path)

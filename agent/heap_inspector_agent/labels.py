@@ -26,6 +26,7 @@ SLOT = 7
 KEY_OBJECT = 8
 
 _MemberDescriptor = bt.MemberDescriptorType
+_ODD_LABELS = "object(s) whose references could not be named (reading them failed): left unlabelled"
 
 # Built-in getters that only read a stored field (no allocation, no materialisation).  Getters
 # such as function.__dict__, function.__annotations__, frame.f_locals, generator.gi_frame (3.11+)
@@ -110,7 +111,7 @@ class Labeler:
         if t is dict:
             return PLAN_DICT
         mro = safe.mro(t)
-        if self._getters_for(t, mro):
+        if not mro or self._getters_for(t, mro):
             return PLAN_OBJECT
         for base in mro:
             for special in _VIEW_BASES:
@@ -147,7 +148,16 @@ class Labeler:
 
     # -- entry point --------------------------------------------------------------------------
     def label(self, obj, obj_type, type_index, referents):
-        """(kinds, names) lists parallel to ``referents``, or None when nothing is labelled."""
+        """(kinds, names) lists parallel to ``referents``, or None when nothing is labelled.
+        An object that cannot be read as its type says (a half-built object, a view that
+        raises) stays unlabelled: one odd object never loses the capture."""
+        try:
+            return self._label(obj, obj_type, type_index, referents)
+        except Exception:
+            safe.note_odd(_ODD_LABELS, obj)
+            return None
+
+    def _label(self, obj, obj_type, type_index, referents):
         n = len(referents)
         if n == 0:
             return None

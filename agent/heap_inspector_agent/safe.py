@@ -32,19 +32,23 @@ TPFLAGS_INLINE_VALUES = 1 << 2
 _oddities = {}
 
 
-def note_odd(text):
-    """Count one odd object of a kind described by ``text`` (a warning line without the count)."""
-    _oddities[text] = _oddities.get(text, 0) + 1
+def note_odd(text, obj):
+    """Note an odd object of a kind described by ``text`` (a warning line without the count);
+    each object counts once."""
+    seen = _oddities.get(text)
+    if seen is None:
+        seen = _oddities[text] = set()
+    seen.add(id(obj))
 
 
 def take_odd_warnings():
     """The warning lines for the odd objects noted since the last call, and forget them."""
-    lines = ["%d %s" % (n, text) for text, n in dict.items(_oddities)]
+    lines = ["%d %s" % (len(ids), text) for text, ids in dict.items(_oddities)]
     _oddities.clear()
     return lines
 
 
-_NO_MRO = "types without an MRO (classes being built or half-initialised): their type details are left out"
+_NO_MRO = "type(s) without an MRO (not fully initialised): their type details were left out"
 
 
 def mro(t):
@@ -56,7 +60,7 @@ def mro(t):
         found = None
     if type(found) is tuple:
         return found
-    note_odd(_NO_MRO)
+    note_odd(_NO_MRO, t)
     return ()
 
 

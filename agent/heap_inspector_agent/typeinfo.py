@@ -57,6 +57,26 @@ class TypeTable:
         return self._basic_size[index]
 
     def _add(self, t):
+        try:
+            return self._describe(t)
+        except Exception:
+            # A type that cannot be read as a type should be (half-built, a slot that raises):
+            # recorded by name only, and said in the warnings.
+            safe.note_odd(_ODD_TYPE, t)
+            index = self._index.get(id(t))
+            if index is None:
+                index = len(self.records)
+                self._index[id(t)] = index
+                self._types.append(t)
+            del self.records[index:], self._sizeof_safe[index:], self._basic_size[index:]
+            self.records.append(
+                {"name": safe.qualified_type_name(t), "module": "?", "qualname": "?", "flags": 0, "category": "other"}
+            )
+            self._sizeof_safe.append(False)
+            self._basic_size.append(safe.basic_size(t))
+            return index
+
+    def _describe(self, t):
         index = len(self.records)
         self._index[id(t)] = index
         self._types.append(t)
@@ -100,7 +120,8 @@ class TypeTable:
         return index
 
 
-_ODD_SIZE = "objects whose built-in __sizeof__ failed: their size is the type's basic size"
+_ODD_TYPE = "type(s) that could not be described (reading them failed): recorded by name only"
+_ODD_SIZE = "object(s) whose built-in __sizeof__ failed: their size is the type's basic size"
 
 
 def measured_sizes(objects, basic_sizes):
@@ -118,7 +139,7 @@ def measured_sizes(objects, basic_sizes):
         try:
             sizes.append(sys.getsizeof(obj))
         except Exception:
-            safe.note_odd(_ODD_SIZE)
+            safe.note_odd(_ODD_SIZE, obj)
             sizes.append(basic)
     return sizes
 

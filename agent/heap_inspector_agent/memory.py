@@ -66,13 +66,22 @@ class MemoryReader:
         self._array_types = {}
         self._word_type = None
         self._failed = False
+        self._probing = False
         reason = self._unreadable_reason()
         if reason is not None:
             self.warnings.append(reason + ": attribute and local names kept out of reach stay unlabelled")
             return
-        self.instance_attrs = self._verify(self._probe_instance_attrs, "instance attribute names")
-        self.frame_locals = self._verify(self._probe_frame_locals, "frame local names")
-        self.generator_locals = self._verify(self._probe_generator_locals, "generator local names")
+        refused = []  # (what, why) of each layout that did not verify
+        self.instance_attrs = self._verify(self._probe_instance_attrs, "instance attribute names", refused)
+        self.frame_locals = self._verify(self._probe_frame_locals, "frame local names", refused)
+        self.generator_locals = self._verify(self._probe_generator_locals, "generator local names", refused)
+        # One line per reason: "instance attribute names and frame local names are not read: …".
+        reasons = {}
+        for what, why in refused:
+            reasons.setdefault(why, []).append(what)
+        for why, whats in dict.items(reasons):
+            listed = whats[0] if len(whats) == 1 else ", ".join(whats[:-1]) + " and " + whats[-1]
+            self.warnings.append("%s are not read: %s; such references stay unlabelled" % (listed, why))
 
     def _unreadable_reason(self):
         """Why this interpreter's memory is not read at all, or None."""
@@ -134,7 +143,8 @@ class MemoryReader:
         live object of the expected type (see the module's rule)."""
         return self._from_ptr(address)
 
-    def _verify(self, probe, what):
+    def _verify(self, probe, what, refused):
+        self._probing = True  # a failed read raises to here (see _fail)
         try:
             if probe():
                 return True
@@ -144,7 +154,9 @@ class MemoryReader:
                 safe.python_version_string(),
                 _error_text(error),
             )
-        self.warnings.append("%s are not read: %s; such references stay unlabelled" % (what, reason))
+        finally:
+            self._probing = False
+        refused.append((what, reason))
         return False
 
     def _refusal(self, error):
@@ -164,6 +176,8 @@ class MemoryReader:
     def _fail(self, error):
         """A read failed during a capture (an audit hook that changed its mind, or a layout that
         stopped matching): every memory read is switched off for the rest of the process."""
+        if self._probing:
+            raise error
         if not self._failed:
             self._failed = True
             reason = self._refusal(error) or "a read failed (%s)" % _error_text(error)

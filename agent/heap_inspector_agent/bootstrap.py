@@ -91,7 +91,8 @@ def load_agent(directory):
         package.load_artifacts = young[start:]
         del young, ids
     except BaseException:
-        for name in [n for n in dict.keys(sys.modules) if type(n) is str and (n == PACKAGE or n.startswith(PACKAGE + "."))]:
+        ours = [n for n in dict.keys(sys.modules) if type(n) is str and (n == PACKAGE or n.startswith(PACKAGE + "."))]
+        for name in ours:
             del sys.modules[name]
         raise
     finally:

@@ -17,7 +17,9 @@ def _capture_line():
     raise AssertionError("no CAPTURE line")
 
 
-@pytest.mark.parametrize("refused,event", [("ctypes", "ctypes.cdata"), ("ctypes.PyObj_FromPtr", "ctypes.PyObj_FromPtr")])
+@pytest.mark.parametrize(
+    "refused,event", [("ctypes", "ctypes.cdata"), ("ctypes.PyObj_FromPtr", "ctypes.PyObj_FromPtr")]
+)
 @pytest.mark.parametrize("label,python", interpreters())
 def test_audit_hook_refusal_is_named(label, python, refused, event, tmp_path):
     out = str(tmp_path / "capture.heapsnap")

@@ -51,7 +51,8 @@ def _cases():
         if path is None:
             continue
         for line, expected, test_name in _assertions(path):
-            cases.append(pytest.param(python, path, line, expected, test_name, id="%s-%s:%d" % (label, test_name, line)))
+            case_id = "%s-%s:%d" % (label, test_name, line)
+            cases.append(pytest.param(python, path, line, expected, test_name, id=case_id))
     return cases
 
 

@@ -151,17 +151,24 @@ def _pending_finalize_entries():
 
 def _still_alive(addresses, names):
     """The addresses, among those the collector listed, whose objects survived (a finalizer
-    resurrected them): still tracked, same type, and marked finalized where that is known."""
+    resurrected them): still tracked, same type, and marked finalized where that is known.
+
+    An address alone does not say it: a freed object's memory is soon another object's (CPython
+    keeps freed lists, dicts, tuples for the next one, and this module makes lists right after
+    collecting).  The collector moves what survives into an older generation, while everything
+    allocated since sits in the youngest; no collection runs in between.  So survivors are
+    looked for in generations 1 and 2 only."""
     wanted = set(addresses)
     survivors = []
     is_finalized = getattr(gc, "is_finalized", None)
-    for obj in gc.get_objects():
-        address = id(obj)
-        if address in wanted and names.get(address) == safe.qualified_type_name(type(obj)):
-            if (
-                is_finalized is None
-                or is_finalized(obj)
-                or safe.lookup_in_mro(type(obj), "__del__", safe.MISSING) is safe.MISSING
-            ):
-                survivors.append(address)
+    for generation in (1, 2):
+        for obj in gc.get_objects(generation):
+            address = id(obj)
+            if address in wanted and names.get(address) == safe.qualified_type_name(type(obj)):
+                if (
+                    is_finalized is None
+                    or is_finalized(obj)
+                    or safe.lookup_in_mro(type(obj), "__del__", safe.MISSING) is safe.MISSING
+                ):
+                    survivors.append(address)
     return survivors

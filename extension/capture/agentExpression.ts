@@ -90,10 +90,12 @@ export function buildAgentCall(options: AgentCallOptions): string {
 
 // Runs as statements in a private dict (names: NAME, HOOK_ID, SOURCE, METHOD, ARGS).
 // CPython 3.8+ only: the expression checks the version before compiling this. For a capture
-// the order is the hook's capture(): quiet the other threads (see quiet_threads there), disable
-// the collector, make the sentinel; only then compile the hook, so that compiling it counts as
-// the capture's own allocations. Modules imported here that the program had not are handed to
-// the agent as its own (PROGRAM_LACKED, see the hook's _adopt_modules).
+// the order is the hook's capture(): let waiting threads run first (at the program's own switch
+// interval, never a raised one: see yield_to_waiting_threads there), disable the collector, make
+// the sentinel; only then compile the hook, so that compiling it counts as the capture's own
+// allocations. The switch interval is not changed here; should anything leave it changed, it is
+// put back. Modules imported here that the program had not are handed to the agent as its own
+// (PROGRAM_LACKED, see the hook's _adopt_modules).
 const INSTALL = `import sys
 lacked = tuple(name for name in ("gc", "os", "time") if name not in sys.modules)
 import gc
@@ -103,7 +105,6 @@ enabled = gc.isenabled()
 hook = None
 try:
     if METHOD == "capture":
-        sys.setswitchinterval(1000.0)
         time.sleep(0.01)
         gc.disable()
         counts = gc.get_count()
@@ -121,7 +122,8 @@ try:
 finally:
     hook = None
     sentinel = None
-    sys.setswitchinterval(interval)
+    if sys.getswitchinterval() != interval:
+        sys.setswitchinterval(interval)
     if enabled:
         gc.enable()
 `;

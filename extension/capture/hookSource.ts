@@ -30,6 +30,8 @@ FRAME_TYPE = type(sys._getframe(0))
 # pydevd_vars.evaluate_expression(py_db, frame, expression, is_exec): the frame the user
 # selected is that function's 'frame' argument, whichever frame of the stack it is.
 PYDEVD_EVALUATE = "evaluate_expression"
+# How long a capture lets waiting threads run before it starts (see yield_to_waiting_threads).
+YIELD_SECONDS = 0.01
 
 
 def capture(path, agent_directory, collector_state=None, sentinel=None):
@@ -39,9 +41,11 @@ def capture(path, agent_directory, collector_state=None, sentinel=None):
     disabled the collector before compiling this module; otherwise this function starts so.
     """
     started = time.perf_counter()
-    interval = None
+    # The program's switch interval: this hook never changes it, and puts it back should anything
+    # below (the agent raises it, bounded, for its walk) leave it changed on some path.
+    interval = sys.getswitchinterval()
     if collector_state is None:
-        interval = quiet_threads()
+        yield_to_waiting_threads()
         # As the runner's stop(): no automatic collection from here on (loading the agent
         # allocates), and everything tracked after the sentinel is the capture's own doing.
         enabled = gc.isenabled()
@@ -61,6 +65,8 @@ def capture(path, agent_directory, collector_state=None, sentinel=None):
         stage = "load"
         loaded_now = sys.modules.get(PACKAGE + ".capture") is None
         agent = _load_agent(agent_directory)
+        if loaded_now:
+            yield_to_waiting_threads()  # loading read files: other threads ran meanwhile
         stage = "capture"
         # held_by_caller=1: this function's 'frame' is the only reference the hook holds.
         result = agent.capture_to_file(path, frame, trigger="debugger", held_by_caller=1,
@@ -83,24 +89,27 @@ def capture(path, agent_directory, collector_state=None, sentinel=None):
     finally:
         frame = None
         sentinel = None
-        if interval is not None:
+        if sys.getswitchinterval() != interval:
             sys.setswitchinterval(interval)
         if enabled:
             gc.enable()
 
 
-def quiet_threads():
-    """Stop other threads from running mid-capture; returns the switch interval to restore.
+def yield_to_waiting_threads():
+    """Let every thread that is waiting for the GIL run now, rather than in the middle of the walk.
 
-    A long switch interval keeps the GIL with the capture, but only against threads that start
-    waiting for it afterwards: one already waiting (pydevd's writer wakes every 0.1 s) takes it
-    within the old interval and runs in the middle of the heap walk, so that frames and counts
-    read before no longer hold.  Sleeping once lets every such thread have its turn first.
-    The install expression (agentExpression.ts) does the same before this module exists."""
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1000.0)
-    time.sleep(0.01)
-    return interval
+    The agent raises the switch interval for its walk (bounded, restored before it writes), and
+    that keeps the GIL with the capture only against threads that start waiting afterwards: one
+    already waiting (pydevd's writer wakes every 0.1 s) asked with the old interval, takes the GIL
+    once mid-walk, and frames and counts read before no longer hold.  Sleeping once lets every
+    such thread have its turn first.
+
+    The sleep runs at the program's own switch interval, never a raised one: a thread the debugger
+    does not pause (library code under justMyCode, attach sessions, every thread after a detach)
+    may be busy, and would then keep the GIL, from this capture and from the debugger's own
+    threads, for as long as the interval says.  The install expression (agentExpression.ts) does
+    the same before this module exists."""
+    time.sleep(YIELD_SECONDS)
 
 
 def call(agent_directory, module, function, args, pass_frame):

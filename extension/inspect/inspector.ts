@@ -29,6 +29,7 @@ import {
   type InspectOutcome,
   type VariablesContext,
 } from '../commands/registry';
+import { addressEvaluateArguments, addressFromResult } from '../capture/objectAddress';
 import { CaptureFailure, captureFrame, type SessionChannels } from '../debug/captureAdapter';
 import { debugpyAvailable, runToLineWithDebugger } from '../debug/runWithDebugger';
 import { allocationTrackingEnv } from '../debug/trackAllocations';
@@ -335,7 +336,7 @@ export class Inspector {
     }
   }
 
-  /** `hex(id(expression))` evaluated in the frame, without running anything else. */
+  /** The address of the object `expression` names in the frame (objectAddress.ts). */
   private async addressOf(
     session: vscode.DebugSession,
     frameId: number,
@@ -343,23 +344,23 @@ export class Inspector {
   ): Promise<string> {
     let body: DebugProtocol.EvaluateResponse['body'];
     try {
-      body = (await session.customRequest('evaluate', {
-        expression: `id(${expression})`,
-        frameId,
-        context: 'watch',
-      })) as DebugProtocol.EvaluateResponse['body'];
+      body = (await session.customRequest(
+        'evaluate',
+        addressEvaluateArguments(expression, frameId),
+      )) as DebugProtocol.EvaluateResponse['body'];
     } catch (error) {
       throw new UserActionNeeded(
         `Cannot evaluate "${expression}" in the selected frame: ${(error as Error).message}`,
       );
     }
-    const text = String(body?.result ?? '').trim();
-    if (!/^\d+$/.test(text)) {
+    const text = String(body?.result ?? '');
+    const address = addressFromResult(text);
+    if (address === null) {
       throw new UserActionNeeded(
-        `Cannot find the object of "${expression}": id() gave ${JSON.stringify(text.slice(0, 200))}.`,
+        `Cannot find the object of "${expression}": the debugger answered ${JSON.stringify(text.trim().slice(0, 200))}.`,
       );
     }
-    return `0x${BigInt(text).toString(16)}`;
+    return address;
   }
 
   // ---- running to a line --------------------------------------------------------------------

@@ -64,10 +64,14 @@ async function settled(session: DebugpySession): Promise<void> {
   assert.ok(!ChannelLock.isHeld(session.channel), 'the session lock is released');
 }
 
-/** Paused as before: the stack is there and a capture works. */
+const SWITCH_INTERVAL = "repr(__import__('sys').getswitchinterval())";
+
+/** Paused as before: the stack is there, the switch interval is CPython's default (big_heap.py
+ * does not set one), and a capture works. */
 async function stillPausedAndCapturing(session: DebugpySession): Promise<void> {
   const frames = await session.client.stackTraceRequest({ threadId: session.threadId });
   assert.equal(frames.body.stackFrames[0].line, session.frames[0].line);
+  assert.equal(await session.evaluate(SWITCH_INTERVAL), '0.005');
   const tempDirectory = freshTempDirectory();
   const result = await capture(session, tempDirectory);
   assert.ok(result.meta.nodes > 100_000);

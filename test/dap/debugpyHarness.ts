@@ -45,6 +45,11 @@ export interface LaunchOptions {
   cwd: string;
   /** Run the adapter through this wrapper (e.g. setpriv), as `wrapper[0] wrapper[1..] python …`. */
   wrapper?: string[];
+  /** The program's command-line arguments. */
+  args?: string[];
+  /** debugpy's `rules`: e.g. `[{ path, include: false }]` makes a folder library code (with
+   * justMyCode, pydevd neither stops there nor pauses a thread running there). */
+  rules?: { path: string; include: boolean }[];
 }
 
 /**
@@ -131,6 +136,8 @@ export class DebugpySession {
       cwd: options.cwd,
       console: 'internalConsole',
       justMyCode: true,
+      ...(options.args ? { args: options.args } : {}),
+      ...(options.rules ? { rules: options.rules } : {}),
     } as DebugProtocol.LaunchRequestArguments);
     await initialized;
     await client.setBreakpointsRequest({
@@ -160,6 +167,13 @@ export class DebugpySession {
       context: 'repl',
       format: { rawString: true } as DebugProtocol.ValueFormat,
     });
+    return response.body.result;
+  }
+
+  /** An evaluation with no frame: pydevd runs it on its own command thread, not on the paused
+   * one, so it answers while an evaluation on the paused thread is still running. */
+  async evaluateWithoutFrame(expression: string): Promise<string> {
+    const response = await this.client.evaluateRequest({ expression, context: 'repl' });
     return response.body.result;
   }
 

@@ -89,8 +89,23 @@ async function rejects(promise: Promise<unknown>, code: string): Promise<Collect
   assert.fail(`expected a CollectionError ${code}`);
 }
 
-/** Programs and the collections run in each, in order (each predicted on its own fresh capture). */
-const CORPUS: { name: string; program: string; line: number; cwd: string; runs: number[] }[] = [
+/**
+ * Programs and the collections run in each, in order (each predicted on its own fresh capture).
+ * `holds`: a Python expression, evaluated in the paused frame after a collection, for the
+ * addresses of every object the program's finalizers put somewhere it can reach them
+ * (resurrection.py's GRAVEYARD, and what those hold). Those objects are alive, and were made by
+ * the program before the pause, so their addresses are theirs and no freed object's: the
+ * collected ones among them are exactly what the collection resurrected. Without `holds`, the
+ * program's finalizers keep nothing, and nothing can be resurrected.
+ */
+const CORPUS: {
+  name: string;
+  program: string;
+  line: number;
+  cwd: string;
+  runs: number[];
+  holds?: string;
+}[] = [
   {
     name: 'stepper_demo.py',
     program: DEMO,
@@ -101,18 +116,39 @@ const CORPUS: { name: string; program: string; line: number; cwd: string; runs: 
   ...(
     [
       ['generations.py', [0, 1, 2]],
-      ['resurrection.py', [0, 2]],
+      ['resurrection.py', [0, 2], 'GRAVEYARD + [bird.ash for bird in GRAVEYARD]'],
       ['generator_finally.py', [0, 2]],
       ['weakref_finalize.py', [0, 2]],
     ] as const
-  ).map(([name, runs]) => ({
+  ).map(([name, runs, holds]) => ({
     name,
     program: join(SCENARIOS, name),
     line: scenarioLine(name),
     cwd: SCENARIOS,
     runs: [...runs],
+    holds,
   })),
 ];
+
+/** The addresses (as the snapshot writes them) of the objects `holds` lists, with the real
+ * builtins whatever the frame's names. */
+async function heldAddresses(session: DebugpySession, holds: string | undefined) {
+  if (holds === undefined) return [];
+  const text = await session.evaluate(
+    `' '.join(['0x%x' % __import__('builtins').id(o) for o in (${holds})])`,
+  );
+  return text.split(' ').filter(Boolean);
+}
+
+/** `{type: count}` of the program's own (`__main__`) objects in a snapshot. */
+function mainTypeCounts(snapshot: ReturnType<typeof readSnapshotFile>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (let v = 0; v < snapshot.nodeCount; v++) {
+    const name = snapshot.typeName(v);
+    if (name.startsWith('__main__.')) counts[name] = (counts[name] ?? 0) + 1;
+  }
+  return counts;
+}
 
 // Each program in its own debug session: they run side by side (most of a session's time is
 // waiting on the adapter).
@@ -137,32 +173,46 @@ describe(
               assert.deepEqual(report.finalizeCallbacks.predicted, report.finalizeCallbacks.fired);
               assert.deepEqual(result.collectionsBetween, [0, 0, 0], 'no collection in between');
               assert.ok(result.after, `a capture after the collection: ${result.afterError}`);
-              // What the collector freed is gone from the capture after it (resurrected ones stay).
-              // The program's own objects only: a freed frame's memory is soon another frame's.
+              // Resurrected: the collected objects the program holds again (see CORPUS).
+              const held = new Set(await heldAddresses(session, c.holds));
+              assert.deepEqual(
+                [...report.resurrected].sort(),
+                report.collected.addresses.filter((a) => held.has(a)).sort(),
+                'resurrected: exactly the collected objects a finalizer made reachable again',
+              );
+              const beforeSnap = readSnapshotFile(result.before.snapshotPath);
               const afterSnap = readSnapshotFile(result.after.snapshotPath);
-              // Same address and same type: the object itself (its memory is soon reused).
+              // What the collector freed is gone from the capture after it. Counted per type of
+              // the program's own: no code of the program runs between the collection and that
+              // capture, so none of its objects is made in between.
+              const freedByType: Record<string, number> = {};
+              const typeAt = new Map(
+                Array.from({ length: beforeSnap.nodeCount }, (_, v) => [
+                  beforeSnap.addressHex(v),
+                  beforeSnap.typeName(v),
+                ]),
+              );
+              const resurrected = new Set(report.resurrected);
+              for (const a of report.collected.addresses) {
+                const type = typeAt.get(a);
+                if (!resurrected.has(a) && type?.startsWith('__main__.'))
+                  freedByType[type] = (freedByType[type] ?? 0) + 1;
+              }
+              const expectedAfter = mainTypeCounts(beforeSnap);
+              for (const [type, freed] of Object.entries(freedByType)) {
+                expectedAfter[type] -= freed;
+                if (expectedAfter[type] === 0) delete expectedAfter[type];
+              }
+              assert.deepEqual(mainTypeCounts(afterSnap), expectedAfter, 'freed objects are gone');
+              // The resurrected are still there: alive all along, so at the same address.
               const present = new Map(
                 Array.from({ length: afterSnap.nodeCount }, (_, v) => [
                   afterSnap.addressHex(v),
                   afterSnap.typeName(v),
                 ]),
               );
-              const beforeSnap = readSnapshotFile(result.before.snapshotPath);
-              const mainTypes = new Map(
-                Array.from({ length: beforeSnap.nodeCount }, (_, v) => v)
-                  .filter((v) => beforeSnap.typeName(v).startsWith('__main__.'))
-                  .map((v) => [beforeSnap.addressHex(v), beforeSnap.typeName(v)]),
-              );
-              const freed = report.collected.addresses.filter(
-                (a) => !report.resurrected.includes(a) && mainTypes.has(a),
-              );
-              assert.deepEqual(
-                freed.filter((a) => present.get(a) === mainTypes.get(a)),
-                [],
-                'freed objects are gone after',
-              );
               for (const a of report.resurrected)
-                assert.ok(present.has(a), `resurrected ${a} is still there`);
+                assert.equal(present.get(a), typeAt.get(a), `resurrected ${a} is still there`);
             } finally {
               await result.dispose();
             }

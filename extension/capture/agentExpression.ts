@@ -5,29 +5,35 @@
  * Why expressions and not statements: debugpy runs a statement with `exec` and then writes every
  * new name back into the user's frame; an expression is run with `eval` and leaves nothing. Every
  * name below is a lambda parameter or a key of a private dict, never a name in the user's scope.
+ * Building them is pure string work; the hook's version comes from hookFile.ts, which reads the
+ * hook's file once (and again only when it changes).
  *
  * Two expressions, both safe to parse on any Python (even 2.7), so that an old interpreter
  * answers with a status instead of a SyntaxError:
  *
  * - the call (`buildCaptureExpression`, `buildAgentCall`): one short line that calls the hook
- *   (hookSource.ts) if this process has it, at this exact version, and otherwise answers
- *   `{"status":"no-hook"}`. It creates no objects before the hook disables the collector.
+ *   (agent/heap_inspector_agent/debugger_hook.py, see hookFile.ts) if this process has it, at
+ *   this exact version, and otherwise answers `{"status":"no-hook"}`. It creates no objects
+ *   before the hook disables the collector.
  * - the install (`buildInstallExpression`): checks for CPython 3.8+, then, with the collector
- *   disabled and a sentinel made first (so that compiling the hook counts as the capture's own
- *   allocations), installs the hook and makes the same call.
+ *   disabled and a sentinel made first (so that reading and compiling the hook count as the
+ *   capture's own allocations), reads the hook from the agent directory, installs it and makes
+ *   the same call.
  *
  * Builtins are read from the frame's `__builtins__` (a module in `__main__`, a dict elsewhere)
  * through syntax only, so a user variable named `getattr` or `exec` cannot get in the way.
  */
-import { HOOK_ID, HOOK_MODULE, HOOK_SOURCE } from './hookSource';
+import { HOOK_MODULE, hookFile, type HookFile } from './hookFile';
 import { pythonLiteral, pythonString, type PythonValue } from './pythonLiteral';
 
-/** The hook's entry points (hookSource.ts), each installed under a name that carries HOOK_ID. */
+/** The hook's entry points (debugger_hook.py), each installed under a name that carries its id. */
 export type HookMethod = 'capture' | 'call';
 
 export interface HookCall {
   method: HookMethod;
   args: readonly PythonValue[];
+  /** The hook to call (or install): its file in the agent directory and its version. */
+  hook: HookFile;
 }
 
 const BUILTINS =
@@ -36,12 +42,20 @@ const BUILTINS =
 /** The answer of the call expression when the hook is missing or from another version. */
 export const NO_HOOK_STATUS = 'no-hook';
 
-/** Capture the heap at the selected frame into `snapshotPath` (see hookSource.ts `capture`). */
-export function captureCall(snapshotPath: string, agentDirectory: string): HookCall {
-  return { method: 'capture', args: [snapshotPath, agentDirectory] };
+/**
+ * Capture the heap at the selected frame into `snapshotPath` (debugger_hook.py `capture`).
+ * Throws `agent-missing` when the hook cannot be read from `agentDirectory`.
+ */
+export function captureCall(
+  snapshotPath: string,
+  agentDirectory: string,
+  hook: HookFile = hookFile(agentDirectory),
+): HookCall {
+  return { method: 'capture', args: [snapshotPath, agentDirectory], hook };
 }
 
 export interface AgentCallOptions {
+  /** The agent package directory on this machine (the debuggee reads the hook and the agent there). */
   agentDirectory: string;
   /** A module of the agent package, e.g. `capture`. */
   module: string;
@@ -52,7 +66,10 @@ export interface AgentCallOptions {
   passFrame?: boolean;
 }
 
-/** Any function of the loaded agent; its return value comes back as JSON (keep it small). */
+/**
+ * Any function of the loaded agent; its return value comes back as JSON (keep it small).
+ * Throws `agent-missing` when the hook cannot be read from the agent directory.
+ */
 export function agentCall(options: AgentCallOptions): HookCall {
   return {
     method: 'call',
@@ -63,6 +80,7 @@ export function agentCall(options: AgentCallOptions): HookCall {
       [...(options.args ?? [])],
       options.passFrame ?? false,
     ],
+    hook: hookFile(options.agentDirectory),
   };
 }
 
@@ -73,7 +91,7 @@ export function buildCallExpression(call: HookCall): string {
   const fallback = pythonString(`{{"status":"${NO_HOOK_STATUS}"}}`) + '.format';
   return (
     `${BUILTINS}['getattr'](${BUILTINS}['__import__']('sys').modules.get(` +
-    `${pythonString(HOOK_MODULE)}), ${pythonString(versionedName(call.method))}, ${fallback})` +
+    `${pythonString(HOOK_MODULE)}), ${pythonString(versionedName(call))}, ${fallback})` +
     `(${call.args.map(pythonLiteral).join(', ')})`
   );
 }
@@ -88,14 +106,18 @@ export function buildAgentCall(options: AgentCallOptions): string {
   return buildCallExpression(agentCall(options));
 }
 
-// Runs as statements in a private dict (names: NAME, HOOK_ID, SOURCE, METHOD, ARGS).
+// Runs as statements in a private dict (names: NAME, HOOK_ID, HOOK_PATH, METHOD, ARGS).
 // CPython 3.8+ only: the expression checks the version before compiling this. For a capture
 // the order is the hook's capture(): let waiting threads run first (at the program's own switch
 // interval, never a raised one: see yield_to_waiting_threads there), disable the collector, make
-// the sentinel; only then compile the hook, so that compiling it counts as the capture's own
-// allocations. The switch interval is not changed here; should anything leave it changed, it is
-// put back. Modules imported here that the program had not are handed to the agent as its own
-// (PROGRAM_LACKED, see the hook's _adopt_modules).
+// the sentinel; only then read and compile the hook, so that doing so counts as the capture's
+// own allocations. The hook is compiled under a name that is not a file in the agent's folder:
+// the agent takes frames of those files for its runner's (roots.agent_frames), and the hook's
+// frames are the debugger's. A hook that cannot be read is the agent missing (the hook's own
+// status for that). The switch interval is not changed here; should anything leave it changed,
+// it is put back exactly (debugger_hook.py restore_switch_interval). Modules imported here that
+// the program had not are handed to the agent as its own (PROGRAM_LACKED, see the hook's
+// _adopt_modules).
 const INSTALL = `import sys
 lacked = tuple(name for name in ("gc", "os", "time") if name not in sys.modules)
 import gc
@@ -103,30 +125,44 @@ import time
 interval = sys.getswitchinterval()
 enabled = gc.isenabled()
 hook = None
+source = None
 try:
     if METHOD == "capture":
         time.sleep(0.01)
         gc.disable()
         counts = gc.get_count()
         sentinel = []
-    hook = type(sys)(NAME)
-    exec(compile(SOURCE, "<heap-inspector debugger hook>", "exec", 0, True), hook.__dict__)
-    hook.__dict__["PROGRAM_LACKED"] = lacked
-    for method in ("capture", "call"):
-        hook.__dict__[method + "_" + HOOK_ID] = hook.__dict__[method]
-    sys.modules[NAME] = hook
-    if METHOD == "capture":
-        result = hook.capture(*ARGS, collector_state=(enabled, counts), sentinel=sentinel)
-    else:
-        result = hook.__dict__[METHOD](*ARGS)
+    try:
+        with open(HOOK_PATH, "rb") as reader:
+            source = reader.read()
+    except OSError as error:
+        result = MISSING % ("".join([c for c in type(error).__name__ if c.isalnum()]), error.errno)
+    if source is not None:
+        hook = type(sys)(NAME)
+        exec(compile(source, "<heap-inspector debugger hook>", "exec", 0, True), hook.__dict__)
+        hook.__dict__["PROGRAM_LACKED"] = lacked
+        for method in ("capture", "call"):
+            hook.__dict__[method + "_" + HOOK_ID] = hook.__dict__[method]
+        sys.modules[NAME] = hook
+        if METHOD == "capture":
+            result = hook.capture(*ARGS, collector_state=(enabled, counts), sentinel=sentinel)
+        else:
+            result = hook.__dict__[METHOD](*ARGS)
 finally:
     hook = None
+    source = None
+    reader = None
     sentinel = None
     if sys.getswitchinterval() != interval:
-        sys.setswitchinterval(interval)
+        sys.setswitchinterval((round(interval * 1e6) + 0.5) / 1e6)
     if enabled:
         gc.enable()
 `;
+
+// The answer when the hook's file cannot be read (as the hook answers for the agent's files).
+const MISSING =
+  '{"status":"error","code":"agent-missing","stage":"load",' +
+  '"message":"cannot read the debugger hook (%s, errno %s)"}';
 
 /**
  * The install expression: on CPython 3.8+ installs the hook and makes `call`; elsewhere answers
@@ -135,8 +171,9 @@ finally:
 export function buildInstallExpression(call: HookCall): string {
   const names: Record<string, PythonValue> = {
     NAME: HOOK_MODULE,
-    HOOK_ID,
-    SOURCE: HOOK_SOURCE,
+    HOOK_ID: call.hook.id,
+    HOOK_PATH: call.hook.path,
+    MISSING,
     METHOD: call.method,
     ARGS: [...call.args],
   };
@@ -163,6 +200,6 @@ export function buildInstallExpression(call: HookCall): string {
   return `(lambda b: ${install} if ${supported} else ${unsupported})(${BUILTINS})`;
 }
 
-function versionedName(method: HookMethod): string {
-  return `${method}_${HOOK_ID}`;
+function versionedName(call: HookCall): string {
+  return `${call.method}_${call.hook.id}`;
 }

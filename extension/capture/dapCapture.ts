@@ -11,11 +11,15 @@
 import { readFile } from 'node:fs/promises';
 import { agentCall, captureCall, type AgentCallOptions } from './agentExpression';
 import { CaptureError } from './errors';
+import { hookFile } from './hookFile';
 import { runHook, startOperation, type DapChannel, type HookRunOptions } from './hookRunner';
 import { createWorkspace, type CaptureWorkspace } from './workspace';
 
 export interface DapCaptureOptions extends HookRunOptions {
-  /** The agent package directory (`…/agent/heap_inspector_agent`), as the debuggee sees it. */
+  /**
+   * The agent package directory (`…/agent/heap_inspector_agent`) on this machine: the debuggee
+   * reads the debugger hook and the agent from it (it must run here, see docs/debugger-capture.md).
+   */
   agentDirectory: string;
   /** Where the private directory for the snapshot is made (e.g. `os.tmpdir()`). */
   tempDirectory: string;
@@ -36,7 +40,7 @@ export interface CaptureMeta {
   hookSeconds: number;
   /** This capture loaded the agent into the process (the first capture in it). */
   agentLoaded: boolean;
-  /** This capture installed the debugger hook (see hookSource.ts). */
+  /** This capture installed the debugger hook (see hookFile.ts). */
   hookInstalled: boolean;
   /** The frame captured "at": the DAP frame's code, as the debuggee saw it. */
   frame: { function: string; file: string; line: number; resolvedBy: 'pydevd' | 'innermost' };
@@ -64,6 +68,8 @@ export async function captureOverDap(
   channel: DapChannel,
   options: DapCaptureOptions,
 ): Promise<DapCaptureResult> {
+  // A hook that cannot be read fails here, before the session is claimed.
+  const hook = hookFile(options.agentDirectory);
   const operation = startOperation(channel, options); // before any await: see startOperation
   let workspace: CaptureWorkspace;
   try {
@@ -76,7 +82,7 @@ export async function captureOverDap(
   let finished = false; // set when this function is done with the directory and did not keep it
   try {
     const run = await operation.run(
-      captureCall(workspace.snapshotPath, options.agentDirectory),
+      captureCall(workspace.snapshotPath, options.agentDirectory, hook),
       { agentDirectory: options.agentDirectory, snapshotDirectory: workspace.directory },
       // An abandoned capture may still be writing: once the debuggee has answered, nothing can
       // write there any more; remove whatever it left (unless the caller keeps the file).

@@ -1,8 +1,9 @@
 /**
- * Reading the hook's answer out of an `evaluate` response. The hook returns one line of JSON
- * (hookSource.ts). With `format: { rawString: true }` debugpy returns that string as is; an
- * adapter that ignores the flag returns its `repr` ('…' with Python escapes), which is undone
- * here. Anything else means the expression did not run as ours did (not a Python debuggee).
+ * Reading the hook's answer out of an `evaluate` response. The hook
+ * (agent/heap_inspector_agent/debugger_hook.py) returns one line of JSON. With
+ * `format: { rawString: true }` debugpy returns that string as is; an adapter that ignores the
+ * flag returns its `repr` ('…' with Python escapes), which is undone here. Anything else means
+ * the expression did not run as ours did (not a Python debuggee).
  */
 
 /** What the hook (or the install expression) answers. */

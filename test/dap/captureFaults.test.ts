@@ -7,7 +7,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
@@ -270,6 +279,45 @@ for (const variant of debugpyVariants()) {
       }
     });
 
+    test('an agent directory without the debugger hook: refused before anything is sent', async () => {
+      const session = await DebugpySession.launch(variant, {
+        program: FRAMES,
+        line: markerLine(FRAMES, 'inner'),
+        cwd: PROGRAMS,
+      });
+      try {
+        const incomplete = join(freshTempDirectory(), 'heap_inspector_agent');
+        cpSync(AGENT_DIRECTORY, incomplete, { recursive: true });
+        rmSync(join(incomplete, 'debugger_hook.py'));
+        const tempDirectory = freshTempDirectory();
+        const error = await rejectsWith(
+          captureOverDap(session.channel, {
+            frameId: session.topFrameId,
+            agentDirectory: incomplete,
+            tempDirectory,
+          }),
+          'agent-missing',
+        );
+        assert.ok(error.message.includes(join(incomplete, 'debugger_hook.py')), error.message);
+        await rejectsWith(
+          callAgentOverDap(session.channel, {
+            frameId: session.topFrameId,
+            agentDirectory: incomplete,
+            module: 'gcstate',
+            function: 'read_state',
+          }),
+          'agent-missing',
+        );
+        assert.equal(session.channel.evaluateCount, 0, 'found out before asking the debuggee');
+        assert.equal(ChannelLock.isHeld(session.channel), false, 'the session is not held');
+        assert.deepEqual(readdirSync(tempDirectory), []);
+        const result = await capture(session, freshTempDirectory());
+        assert.equal(result.meta.frame.function, 'inner');
+      } finally {
+        await session.close();
+      }
+    });
+
     test('keepFile: the snapshot stays until dispose()', async () => {
       const session = await DebugpySession.launch(variant, {
         program: FRAMES,
@@ -358,3 +406,52 @@ test('a debuggee that cannot write the snapshot (another user)', { skip: asNobod
     await session.close();
   }
 });
+
+// The debuggee (as nobody) cannot read the debugger hook that this machine's user can: the
+// install expression answers as the hook does when it cannot read the agent, and installs nothing.
+test(
+  'a debuggee that cannot read the debugger hook (another user)',
+  { skip: asNobody },
+  async () => {
+    const agentDirectory = join(freshTempDirectory(), 'heap_inspector_agent');
+    cpSync(AGENT_DIRECTORY, agentDirectory, { recursive: true });
+    chmodSync(dirname(agentDirectory), 0o755);
+    chmodSync(agentDirectory, 0o755);
+    for (const name of readdirSync(agentDirectory)) chmodSync(join(agentDirectory, name), 0o644);
+    chmodSync(join(agentDirectory, 'debugger_hook.py'), 0o600);
+    const session = await DebugpySession.launch(debian, {
+      program: FRAMES,
+      line: markerLine(FRAMES, 'inner'),
+      cwd: PROGRAMS,
+      wrapper: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'],
+    });
+    try {
+      const tempDirectory = freshTempDirectory();
+      const error = await rejectsWith(
+        captureOverDap(session.channel, {
+          frameId: session.topFrameId,
+          agentDirectory,
+          tempDirectory,
+        }),
+        'agent-missing',
+      );
+      assert.ok(error.message.includes(agentDirectory), error.message);
+      assert.match(
+        error.detail ?? '',
+        /cannot read the debugger hook \(PermissionError, errno 13\)/,
+      );
+      assert.equal(session.channel.evaluateCount, 2, 'the call, then the install');
+      assert.equal(
+        await session.evaluate(
+          "'_heap_inspector_agent.debugger_hook' in __import__('sys').modules",
+        ),
+        'False',
+      );
+      assert.equal(await session.evaluate("__import__('gc').isenabled()"), 'True');
+      assert.equal(await session.evaluate(SWITCH_INTERVAL), '0.005');
+      assert.deepEqual(readdirSync(tempDirectory), []);
+    } finally {
+      await session.close();
+    }
+  },
+);

@@ -3,7 +3,8 @@
  * (programs/evaluate_in_frame.py evaluates them in a frame as pydevd does): debugpy runs only on
  * some of them, but the expressions must work on CPython 3.8–3.13 and answer cleanly — never a
  * SyntaxError — on older ones (2.7, 3.6, 3.7). Also checks the hook's fallback for a debugger
- * that is not pydevd, and that nothing is left in the frame, `sys.path` or `sys.modules`.
+ * that is not pydevd, and that nothing is left in the frame, `sys.path` or `sys.modules`; and the
+ * install's answer when the debuggee cannot read the hook's file.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -108,5 +109,35 @@ describe('the capture expressions on every installed Python', { skip: found.leng
         );
       });
     }
+  }
+});
+
+describe('a debugger hook the debuggee cannot read', { skip: found.length === 0 }, () => {
+  for (const { version, python } of found) {
+    test(version, () => {
+      const directory = freshTempDirectory();
+      const call = captureCall(join(directory, 'x.heapsnap'), AGENT_DIRECTORY);
+      const unreadable = { ...call, hook: { ...call.hook, path: join(directory, 'no-hook.py') } };
+      const output = evaluateInFrame(python, 'pydevd', [buildInstallExpression(unreadable)]);
+      const [install] = output.results.map((result) => parseHookStatus(result));
+      assert.deepEqual(output.localsAfter, output.localsBefore, 'no name in the frame');
+      assert.equal(output.pathSame, true, 'sys.path unchanged');
+      const [major, minor] = output.python.split('.').map(Number);
+      if (major < 3 || (major === 3 && minor < 8)) {
+        assert.equal(install?.status, 'unsupported-python');
+        return;
+      }
+      assert.deepEqual(install, {
+        status: 'error',
+        code: 'agent-missing',
+        stage: 'load',
+        message: 'cannot read the debugger hook (FileNotFoundError, errno 2)',
+      });
+      assert.ok(
+        !output.modulesAdded.some((name) => name.startsWith('_heap_inspector_agent')),
+        `nothing installed: ${output.modulesAdded}`,
+      );
+      assert.deepEqual(readdirSync(directory), []);
+    });
   }
 });

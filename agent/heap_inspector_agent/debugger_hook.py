@@ -1,23 +1,12 @@
-/**
- * The Python side of a capture over DAP: a small module installed once per debuggee process as
- * `_heap_inspector_agent.debugger_hook` (see agentExpression.ts for how it gets there and how it
- * is called). It lives here, as text, so that the extension ships it with no file of its own.
- *
- * Why a hook module at all: each capture's `evaluate` expression stays a one-line call (what
- * pydevd prints if an evaluation is slow is that expression), the hook is compiled once per
- * process, and its name under the agent's package makes the agent count it — and everything it
- * holds — as its own, so it never shows up in a snapshot.
- */
-import { createHash } from 'node:crypto';
+"""Python Heap Inspector's debugger hook: runs inside a debuggee paused under debugpy.
 
-export const HOOK_MODULE = '_heap_inspector_agent.debugger_hook';
-
-/** Python 3.8+; standard library modules that every debugpy process has already loaded. */
-export const HOOK_SOURCE = String.raw`"""Python Heap Inspector's debugger hook: runs inside a debuggee paused under debugpy.
-
-Called through DAP evaluate by the expressions of extension/capture/agentExpression.ts; every
-function returns one short line of JSON (the evaluate result is cut at 64 KB: the snapshot itself
-travels through a file).  Never raises: failures are statuses with a code.
+Not part of the agent package proper (bootstrap.py never loads it).  The install expression of
+extension/capture/agentExpression.ts reads this file from the agent's directory, compiles it into
+a module registered as ``_heap_inspector_agent.debugger_hook`` (under the agent's package name, so
+that the agent counts it, and everything it holds, as its own and leaves it out of snapshots), and
+later captures call it with a one-line expression.  Every function returns one short line of JSON
+(the evaluate result is cut at 64 KB: the snapshot itself travels through a file).  Never raises:
+failures are statuses with a code.  Standard library only, CPython 3.8+.
 """
 import gc
 import os
@@ -89,10 +78,20 @@ def capture(path, agent_directory, collector_state=None, sentinel=None):
     finally:
         frame = None
         sentinel = None
-        if sys.getswitchinterval() != interval:
-            sys.setswitchinterval(interval)
+        restore_switch_interval(interval)
         if enabled:
             gc.enable()
+
+
+def restore_switch_interval(interval):
+    """Put the program's switch interval back, exactly, if anything left it changed.
+
+    CPython keeps the interval in whole microseconds and truncates the seconds it is given, so
+    setting the value just read can lose one: 3700 us reads as 0.0036999999999999997, which sets
+    3699.  The agent restores what it read that way; aiming at the middle of the microsecond
+    gives the program its own value back."""
+    if sys.getswitchinterval() != interval:
+        sys.setswitchinterval((round(interval * 1e6) + 0.5) / 1e6)
 
 
 def yield_to_waiting_threads():
@@ -114,6 +113,7 @@ def yield_to_waiting_threads():
 
 def call(agent_directory, module, function, args, pass_frame):
     """Call the agent's module.function(*args[, frame=selected frame]); JSON of its result."""
+    interval = sys.getswitchinterval()  # kept as in capture(): whatever the function does
     frame = None
     stage = "frame"
     try:
@@ -137,6 +137,7 @@ def call(agent_directory, module, function, args, pass_frame):
         return _failure(stage, error, None, agent_directory)
     finally:
         frame = None
+        restore_switch_interval(interval)
 
 
 def _selected_frame():
@@ -269,7 +270,3 @@ def _encode(value, out):
         out("]")
     else:
         raise TypeError("cannot encode %s as JSON" % kind.__name__)
-`;
-
-/** Changes whenever the source does: a process holding an older hook gets the new one. */
-export const HOOK_ID = createHash('sha256').update(HOOK_SOURCE).digest('hex').slice(0, 16);

@@ -1,105 +1,94 @@
 /**
- * Which Python runs the user's file when no debug session is there: the Python extension's
- * active interpreter for the file (@vscode/python-extension) when that extension is installed,
- * else the `heapInspector.pythonPath` setting, else `python3` / `python` on PATH. The choice is
- * probed (CPython 3.8+) once per executable and cached until the setting or the Python
- * extension's interpreter changes.
+ * Which Python runs the user's file when no debug session is there, in this order:
+ *   1. the environment the Python Environments extension selected for the file;
+ *   2. the Python extension's active interpreter for it;
+ *   3. the `heapInspector.pythonPath` setting (VS Code ignores a workspace's value in an
+ *      untrusted workspace: the setting is restricted in package.json);
+ *   4. $HEAP_INSPECTOR_PYTHON, then `python3` and `python` on PATH.
+ * Neither extension is required: each is used if installed, and one that fails (does not
+ * activate, gives no API, throws, names nothing that runs) is a log line and the next place is
+ * asked. Later places are only asked when needed (no extension is activated for nothing). The
+ * choice is probed (CPython 3.8+) once per command and cached until the setting or an
+ * extension's selection changes. Callers check workspace trust before asking.
  */
 import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
-import { PythonExtension } from '@vscode/python-extension';
 import type { PythonInfo } from '../../cli/python';
-import { MINIMUM_VERSION } from '../../cli/python';
 import { log } from '../log';
+import {
+  chooseInterpreter,
+  type CandidateSource,
+  type Interpreter,
+  type InterpreterCandidate,
+  type ProbeResult,
+} from './interpreterChoice';
+import type { DiscoveryLog } from './optionalExtension';
+import { environmentCandidate, pythonEnvironments } from './pythonEnvironments';
+import { activeInterpreterCandidate, pythonExtension } from './pythonExtension';
 
-export type InterpreterSource = 'python-extension' | 'setting' | 'path' | 'environment';
-
-export interface Interpreter extends PythonInfo {
-  source: InterpreterSource;
-}
-
-/** Why no usable interpreter was found; the message says what to do. */
-export class InterpreterError extends Error {
-  constructor(
-    message: string,
-    readonly kind: 'missing' | 'not-cpython' | 'too-old' | 'not-python',
-  ) {
-    super(message);
-    this.name = 'InterpreterError';
-  }
-}
+export { InterpreterError, type Interpreter, type InterpreterSource } from './interpreterChoice';
 
 const PROBE =
   'import sys; print(sys.implementation.name, *sys.version_info[:3], sys.implementation.cache_tag, sys.executable, sep="|")';
 
-function probe(executable: string): Promise<PythonInfo | 'missing' | 'not-python'> {
+/**
+ * Runs `executable args… -c PROBE`. What runs the program afterwards is the interpreter that
+ * answered (`sys.executable`): a run command's arguments (a launcher's version flag, say) only
+ * choose it.
+ */
+function probe(candidate: InterpreterCandidate): Promise<ProbeResult> {
   return new Promise((resolve) => {
-    execFile(executable, ['-c', PROBE], { timeout: 30_000, encoding: 'utf8' }, (error, stdout) => {
-      if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') return resolve('missing');
-      const parts = (stdout ?? '').trim().split('|');
-      if (error || parts.length < 6 || !/^\d+$/.test(parts[1] ?? '')) return resolve('not-python');
-      resolve({
-        executable: parts[5] || executable,
-        implementation: parts[0],
-        version: [Number(parts[1]), Number(parts[2]), Number(parts[3])],
-        cacheTag: parts[4],
-      });
-    });
+    execFile(
+      candidate.executable,
+      [...candidate.args, '-c', PROBE],
+      { timeout: 30_000, encoding: 'utf8' },
+      (error, stdout) => {
+        if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') return resolve('missing');
+        const parts = (stdout ?? '').trim().split('|');
+        if (error || parts.length < 6 || !/^\d+$/.test(parts[1] ?? '')) {
+          return resolve('not-python');
+        }
+        const info: PythonInfo = {
+          executable: parts[5] || candidate.executable,
+          implementation: parts[0],
+          version: [Number(parts[1]), Number(parts[2]), Number(parts[3])],
+          cacheTag: parts[4],
+        };
+        resolve(info);
+      },
+    );
   });
 }
 
-function check(info: PythonInfo, source: InterpreterSource): Interpreter {
-  const version = info.version.join('.');
-  const where = source === 'setting' ? ' (setting heapInspector.pythonPath)' : '';
-  if (info.implementation !== 'cpython') {
-    throw new InterpreterError(
-      `${info.executable}${where} is ${info.implementation} ${version}: the heap inspector reads CPython's collector and needs CPython ${MINIMUM_VERSION.join('.')}+.`,
-      'not-cpython',
-    );
-  }
-  const [major, minor] = info.version;
-  if (major < MINIMUM_VERSION[0] || (major === MINIMUM_VERSION[0] && minor < MINIMUM_VERSION[1])) {
-    throw new InterpreterError(
-      `${info.executable}${where} is Python ${version}: the heap inspector needs CPython ${MINIMUM_VERSION.join('.')}+.`,
-      'too-old',
-    );
-  }
-  return { ...info, source };
-}
+/** The extension's log, looked up at each line (it is created at activation). */
+const extensionLog: DiscoveryLog = {
+  debug: (message) => log().debug(message),
+  info: (message) => log().info(message),
+  warn: (message) => log().warn(message),
+};
 
 export class InterpreterService implements vscode.Disposable {
-  private readonly cache = new Map<string, Promise<PythonInfo | 'missing' | 'not-python'>>();
-  private api: PythonExtension | undefined;
+  private readonly cache = new Map<string, Promise<ProbeResult>>();
+  private readonly forget = (): void => this.cache.clear();
+  readonly environments: ReturnType<typeof pythonEnvironments>;
+  readonly pythonExtension: ReturnType<typeof pythonExtension>;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor() {
+  /** `discoveryLog`: where discovery's log lines go (by default the extension's log). */
+  constructor(private readonly discoveryLog: DiscoveryLog = extensionLog) {
+    this.environments = pythonEnvironments(discoveryLog, this.forget);
+    this.pythonExtension = pythonExtension(discoveryLog, this.forget);
     this.disposables.push(
+      this.environments,
+      this.pythonExtension,
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('heapInspector.pythonPath')) this.cache.clear();
+        if (e.affectsConfiguration('heapInspector.pythonPath')) this.forget();
       }),
     );
   }
 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
-  }
-
-  /** The Python extension's API, when that extension is installed (activates it). */
-  async pythonExtension(): Promise<PythonExtension | undefined> {
-    if (this.api) return this.api;
-    if (!vscode.extensions.getExtension('ms-python.python')) return undefined;
-    try {
-      this.api = await PythonExtension.api();
-      this.disposables.push(
-        this.api.environments.onDidChangeActiveEnvironmentPath(() => this.cache.clear()),
-      );
-      return this.api;
-    } catch (error) {
-      log().warn(
-        `the Python extension is installed but its API is not available: ${(error as Error).message}`,
-      );
-      return undefined;
-    }
   }
 
   /** The configured interpreter path, if any (`${workspaceFolder}` and `~` expanded). */
@@ -117,68 +106,59 @@ export class InterpreterService implements vscode.Disposable {
       .replace(/^~(?=$|[\\/])/, process.env.HOME ?? '~');
   }
 
-  private probeCached(executable: string): Promise<PythonInfo | 'missing' | 'not-python'> {
-    let p = this.cache.get(executable);
-    if (!p) {
-      p = probe(executable);
-      this.cache.set(executable, p);
-    }
-    return p;
-  }
-
-  /** Candidates in order, with where each comes from. */
-  async candidates(resource?: vscode.Uri): Promise<{ path: string; source: InterpreterSource }[]> {
-    const out: { path: string; source: InterpreterSource }[] = [];
-    const api = await this.pythonExtension();
-    if (api) {
-      try {
-        const active = api.environments.getActiveEnvironmentPath(resource);
-        const resolved = await api.environments.resolveEnvironment(active);
-        const path = resolved?.executable.uri?.fsPath ?? active.path;
-        if (path) out.push({ path, source: 'python-extension' });
-      } catch (error) {
-        log().warn(`the Python extension gave no interpreter: ${(error as Error).message}`);
-      }
-    }
-    const configured = this.configuredPath(resource);
-    if (configured) out.push({ path: configured, source: 'setting' });
-    if (process.env.HEAP_INSPECTOR_PYTHON) {
-      out.push({ path: process.env.HEAP_INSPECTOR_PYTHON, source: 'environment' });
-    }
-    out.push({ path: 'python3', source: 'path' }, { path: 'python', source: 'path' });
-    return out;
+  /** The places that may name an interpreter for `resource`, in order (each asked lazily). */
+  sources(resource?: vscode.Uri): CandidateSource[] {
+    const command = (executable: string, source: InterpreterCandidate['source']) => ({
+      executable,
+      args: [],
+      source,
+    });
+    return [
+      {
+        source: 'python-environments',
+        find: async () => {
+          const api = await this.environments.api();
+          return api && environmentCandidate(api, resource, this.discoveryLog);
+        },
+      },
+      {
+        source: 'python-extension',
+        find: async () => {
+          const api = await this.pythonExtension.api();
+          return api && activeInterpreterCandidate(api, resource);
+        },
+      },
+      {
+        source: 'setting',
+        find: () => {
+          const configured = this.configuredPath(resource);
+          return configured ? command(configured, 'setting') : undefined;
+        },
+      },
+      {
+        source: 'environment',
+        find: () => {
+          const fromEnvironment = process.env.HEAP_INSPECTOR_PYTHON;
+          return fromEnvironment ? command(fromEnvironment, 'environment') : undefined;
+        },
+      },
+      { source: 'path', find: () => command('python3', 'path') },
+      { source: 'path', find: () => command('python', 'path') },
+    ];
   }
 
   /** The interpreter to run `resource` with, checked (CPython 3.8+); throws InterpreterError. */
-  async resolve(resource?: vscode.Uri): Promise<Interpreter> {
-    const tried: string[] = [];
-    for (const candidate of await this.candidates(resource)) {
-      const info = await this.probeCached(candidate.path);
-      if (info === 'missing') {
-        tried.push(candidate.path);
-        if (candidate.source === 'setting') {
-          throw new InterpreterError(
-            `heapInspector.pythonPath is "${candidate.path}", which cannot be run. Select an interpreter.`,
-            'missing',
-          );
-        }
-        continue;
-      }
-      if (info === 'not-python') {
-        throw new InterpreterError(
-          `"${candidate.path}" is not Python 3 (Python 2, or not Python at all). Select a CPython ${MINIMUM_VERSION.join('.')}+ interpreter.`,
-          'not-python',
-        );
-      }
-      const checked = check(info, candidate.source);
-      log().debug(
-        `interpreter: ${checked.executable} (CPython ${checked.version.join('.')}, from ${candidate.source})`,
-      );
-      return checked;
+  resolve(resource?: vscode.Uri): Promise<Interpreter> {
+    return chooseInterpreter(this.sources(resource), (c) => this.probeCached(c), this.discoveryLog);
+  }
+
+  private probeCached(candidate: InterpreterCandidate): Promise<ProbeResult> {
+    const key = JSON.stringify([candidate.executable, ...candidate.args]);
+    let result = this.cache.get(key);
+    if (!result) {
+      result = probe(candidate);
+      this.cache.set(key, result);
     }
-    throw new InterpreterError(
-      `No Python found (tried ${tried.join(', ')}). Install CPython ${MINIMUM_VERSION.join('.')}+ or select an interpreter.`,
-      'missing',
-    );
+    return result;
   }
 }

@@ -1,11 +1,16 @@
 /**
- * "Heap Inspector: Select Interpreter": with the Python extension, its own interpreter picker
- * (the heap inspector follows its choice); without it, a quick pick of interpreters found on PATH
- * plus "Browse…", saved to `heapInspector.pythonPath`.
+ * "Heap Inspector: Select Interpreter": the picker of whichever extension the heap inspector
+ * follows — the Python Environments extension's ("Set Project Environment"), else the Python
+ * extension's; without either (or when its picker fails), a quick pick of interpreters found on
+ * PATH plus "Browse…", saved to `heapInspector.pythonPath`.
  */
 import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
 import type { InterpreterService } from './interpreter';
+import { log } from '../log';
+import { message } from './optionalExtension';
+import { SET_ENVIRONMENT_COMMAND } from './pythonEnvironments';
+import { SET_INTERPRETER_COMMAND } from './pythonExtension';
 
 function which(name: string): Promise<string | undefined> {
   return new Promise((resolve) => {
@@ -19,10 +24,25 @@ function which(name: string): Promise<string | undefined> {
   });
 }
 
+/** Runs another extension's picker; false (logged) when that fails. */
+async function runPicker(command: string): Promise<boolean> {
+  try {
+    await vscode.commands.executeCommand(command);
+    return true;
+  } catch (error) {
+    log().warn(`${command} failed: ${message(error)}`);
+    return false;
+  }
+}
+
 export async function selectInterpreter(interpreters: InterpreterService): Promise<void> {
-  if (await interpreters.pythonExtension()) {
-    await vscode.commands.executeCommand('python.setInterpreter');
-    return;
+  // As from the Command Palette: the Python Environments extension asks for the project(s),
+  // then the environment (or sets the global one when there is no project).
+  if (await interpreters.environments.api()) {
+    if (await runPicker(SET_ENVIRONMENT_COMMAND)) return;
+  }
+  if (await interpreters.pythonExtension.api()) {
+    if (await runPicker(SET_INTERPRETER_COMMAND)) return;
   }
   const found = new Map<string, string>();
   for (const name of [

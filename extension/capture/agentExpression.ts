@@ -106,7 +106,7 @@ export function buildAgentCall(options: AgentCallOptions): string {
   return buildCallExpression(agentCall(options));
 }
 
-// Runs as statements in a private dict (names: NAME, HOOK_ID, HOOK_PATH, METHOD, ARGS).
+// Runs as statements in a private dict (names: NAME, HOOK_ID, HOOK_PATH, MISSING, METHOD, ARGS).
 // CPython 3.8+ only: the expression checks the version before compiling this. For a capture
 // the order is the hook's capture(): let waiting threads run first (at the program's own switch
 // interval, never a raised one: see yield_to_waiting_threads there), disable the collector, make

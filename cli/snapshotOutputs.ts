@@ -29,9 +29,8 @@ export function loadSummary(snapshotPath: string): {
   try {
     snapshot = readSnapshotFile(snapshotPath);
   } catch (error) {
-    if (error instanceof SnapshotError) {
-      throw new UserError(`${snapshotPath}: ${error.message}`);
-    }
+    // The reader's message names the file and is one escaped line already.
+    if (error instanceof SnapshotError) throw new UserError(error.message);
     throw error;
   }
   const analysis = analyze(snapshot);

@@ -4,6 +4,7 @@
  */
 import { commands } from './commands/index';
 import { UserError } from './errors';
+import { escapeForTerminal, escapeLinesForTerminal } from '../server/engine/terminalText';
 
 const VERSION = '0.1.0';
 
@@ -46,11 +47,14 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof UserError) {
-      process.stderr.write(`heap-inspector: ${error.message}\n`);
+      // Messages quote paths and file content: one escaped line, whatever they hold.
+      process.stderr.write(`heap-inspector: ${escapeForTerminal(error.message)}\n`);
       process.exitCode = error.exitCode;
     } else {
       const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      process.stderr.write(`heap-inspector: internal error (please report it):\n${text}\n`);
+      process.stderr.write(
+        `heap-inspector: internal error (please report it):\n${escapeLinesForTerminal(text.split('\n'))}\n`,
+      );
       process.exitCode = 70;
     }
   },

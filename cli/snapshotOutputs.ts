@@ -8,6 +8,7 @@ import {
 } from '../server/engine/index';
 import type { Summary } from '../protocol/summary';
 import { stepperDataForView } from '../server/engine/stepComparison';
+import { jsonForTerminal } from '../server/engine/terminalText';
 import { UserError } from './errors';
 import { writeFileAtomically } from './outputFiles';
 import { renderHtmlReport } from './report/html';
@@ -28,9 +29,8 @@ export function loadSummary(snapshotPath: string): {
   try {
     snapshot = readSnapshotFile(snapshotPath);
   } catch (error) {
-    if (error instanceof SnapshotError) {
-      throw new UserError(`${snapshotPath}: ${error.message}`);
-    }
+    // The reader's message names the file and is one escaped line already.
+    if (error instanceof SnapshotError) throw new UserError(error.message);
     throw error;
   }
   const analysis = analyze(snapshot);
@@ -50,7 +50,7 @@ export function loadSummary(snapshotPath: string): {
 export function writeOutputs(snapshotPath: string, request: OutputRequest): Summary {
   const { summary, html } = loadSummary(snapshotPath);
   if (request.json !== undefined) {
-    const text = JSON.stringify(summary, null, 2) + '\n';
+    const text = jsonForTerminal(JSON.stringify(summary, null, 2)) + '\n';
     if (request.json === '-') {
       process.stdout.write(text);
     } else {

@@ -7,6 +7,7 @@ import type {
   RealCollectionRecord,
   TypeCountWithAddresses,
 } from '../protocol/messages';
+import { escapeLinesForTerminal } from '../server/engine/terminalText';
 
 // The comparison itself lives in the engine (server/engine/stepComparison.ts): the heap view's
 // stepper (HTML report, VS Code) uses the same one.
@@ -27,6 +28,7 @@ function typeList(byType: Record<string, number>, limit = 5): string {
   return shown.length > 0 ? shown.join(', ') : 'nothing';
 }
 
+/** The comparison as text; program-derived names are escaped for the terminal, line by line. */
 export function stepReportText(report: StepReport): string {
   const c = report.capture;
   const where = c.function === '<module>' ? 'at module level' : `in ${c.function}()`;
@@ -74,5 +76,5 @@ export function stepReportText(report: StepReport): string {
       '  note: the program had disabled automatic collection (gc.disable()); the collection ran on request',
     );
   }
-  return lines.join('\n');
+  return escapeLinesForTerminal(lines);
 }

@@ -1,5 +1,10 @@
-/** The human-readable summary the CLI prints: what a Python developer needs in a few lines. */
+/**
+ * The human-readable summary the CLI prints: what a Python developer needs in a few lines. Type
+ * names, function names, paths and warnings come from the program: every line is escaped for the
+ * terminal as a whole, so a line added later is too.
+ */
 import type { Summary, TypeCount } from '../protocol/summary';
+import { escapeLinesForTerminal } from '../server/engine/terminalText';
 
 const number = new Intl.NumberFormat('en-US');
 
@@ -80,5 +85,5 @@ export function summaryText(summary: Summary): string {
   for (const warning of summary.warnings) {
     lines.push(`note: ${warning}`);
   }
-  return lines.join('\n');
+  return escapeLinesForTerminal(lines);
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { CliCommand } from '../command';
 import { UserError } from '../errors';
 import { lintText, type LintDiagnostic } from '../../server/lint/index';
+import { escapeLinesForTerminal, jsonForTerminal } from '../../server/engine/terminalText';
 
 const SKIP_DIRS = new Set(['node_modules', '__pycache__', 'venv', '.venv', 'site-packages']);
 
@@ -102,7 +103,7 @@ export const lintCommand: CliCommand = {
         }
       }
       count = list.length;
-      process.stdout.write(JSON.stringify(list, null, 2) + '\n');
+      process.stdout.write(jsonForTerminal(JSON.stringify(list, null, 2)) + '\n');
     } else {
       const lines: string[] = [];
       for (const { file, diagnostics } of results) {
@@ -111,7 +112,8 @@ export const lintCommand: CliCommand = {
         }
       }
       count = lines.length;
-      if (lines.length > 0) process.stdout.write(lines.join('\n') + '\n');
+      // File names found in a folder, and what the rules quote, are not ours: escaped.
+      if (lines.length > 0) process.stdout.write(escapeLinesForTerminal(lines) + '\n');
     }
     return count > 0 ? 1 : 0;
   },

@@ -22,6 +22,7 @@ import {
   summarize,
 } from '../../server/engine/index';
 import { stepperDataForView } from '../../server/engine/stepComparison';
+import { jsonForTerminal } from '../../server/engine/terminalText';
 import { renderHtmlReport } from '../report/html';
 
 /** Exit status when the real collection did not match the prediction. */
@@ -107,7 +108,7 @@ export const stepCommand: CliCommand = {
         );
       }
       if (json !== undefined) {
-        const text = JSON.stringify(report, null, 2) + '\n';
+        const text = jsonForTerminal(JSON.stringify(report, null, 2)) + '\n';
         if (json === '-') process.stdout.write(text);
         else writeFileAtomically(json, text);
       }

@@ -3,9 +3,18 @@
  * kwargs) holds its referent strongly: the registry keeps the callback alive, the callback keeps
  * the referent alive, so the referent never dies and the callback only runs at exit.
  *
- * The search follows strong edges from func, args and kwargs but never enters a module, a
- * module's `__dict__` (its globals) or a class: a module-level function reaches the whole program
- * through `__globals__`, yet that is not the callback holding the referent.
+ * The search follows every strong reference from func, args and kwargs — bound methods to their
+ * instance, instances to their class, classes to their namespace and bases, closures, defaults —
+ * with two exceptions, both places where everything meets:
+ *
+ * - a module and its `__dict__` (its globals): every function reaches them through
+ *   `__globals__`, and from there the whole program; that is the program holding the referent,
+ *   not the callback;
+ * - the finalize registry (`weakref.finalize._registry`): reached from any finalize object
+ *   through its class, it holds every entry's callback; another entry's callback holding the
+ *   referent does not make this one self-defeating.
+ *
+ * Weak references are not edges, so they never count.
  */
 import { EdgeKind } from '../../protocol/snapshot';
 import type { FinalizeRecord } from '../../protocol/snapshot';
@@ -15,6 +24,7 @@ import type { HeapSnapshot } from './heapSnapshot';
 // The protocol's flag objects read once: hot loops must not go through a module binding
 // (under tsx every access to an imported object is a getter call).
 const EDGE_SLOT = EdgeKind.Slot;
+const EDGE_KEY_OBJECT = EdgeKind.KeyObject;
 
 export interface FinalizeVerdict {
   /** Index into `snapshot.finalizers`. */
@@ -39,29 +49,36 @@ export interface FinalizeAnalysis {
 }
 
 /**
- * Nodes the self-defeating search never enters: modules, classes, and module `__dict__`s (dicts
- * referenced by a module through a `__dict__` slot edge).
+ * Nodes the self-defeating search never enters: modules, module `__dict__`s (dicts referenced by
+ * a module through a `__dict__` slot edge), and the finalize registry (the dict whose keys are
+ * the finalize objects).
  */
 export function barrierNodes(snapshot: HeapSnapshot): Uint8Array {
   const n = snapshot.nodeCount;
   const barrier = new Uint8Array(n);
   const moduleType = new Uint8Array(snapshot.types.length);
-  const classType = new Uint8Array(snapshot.types.length);
   snapshot.types.forEach((t, i) => {
     if (t.category === 'module') moduleType[i] = 1;
-    else if (t.category === 'class') classType[i] = 1;
   });
+  const finalizeObject = new Uint8Array(n);
+  for (const record of snapshot.finalizers) finalizeObject[record.node] = 1;
   const dunderDict = snapshot.strings.indexOf('__dict__');
   for (let v = 0; v < n; v++) {
-    const t = snapshot.nodeType[v];
-    if (classType[t] === 1) barrier[v] = 1;
-    if (moduleType[t] === 0) continue;
-    barrier[v] = 1;
-    if (dunderDict < 0) continue;
+    const isModule = moduleType[snapshot.nodeType[v]] === 1;
+    if (isModule) barrier[v] = 1;
     const end = snapshot.edgeStart[v + 1];
     for (let e = snapshot.edgeStart[v]; e < end; e++) {
-      if (snapshot.edgeKind[e] === EDGE_SLOT && snapshot.edgeName[e] === dunderDict) {
-        barrier[snapshot.edgeTo[e]] = 1;
+      const kind = snapshot.edgeKind[e];
+      const to = snapshot.edgeTo[e];
+      if (
+        isModule &&
+        kind === EDGE_SLOT &&
+        dunderDict >= 0 &&
+        snapshot.edgeName[e] === dunderDict
+      ) {
+        barrier[to] = 1;
+      } else if (kind === EDGE_KEY_OBJECT && finalizeObject[to] === 1) {
+        barrier[v] = 1;
       }
     }
   }

@@ -46,12 +46,88 @@ function program() {
 }
 
 describe('weakref.finalize analysis', () => {
-  test('modules, module dicts and classes are barriers', () => {
+  test('modules and module dicts are barriers; classes are not', () => {
     const p = program();
     const barrier = barrierNodes(p.h.snapshot());
     const set = [...barrier.keys()].filter((v) => barrier[v] === 1);
-    // main, globals, shutil, shutilGlobals, cls
-    assert.deepEqual(set, [p.main, p.globals, 2, 3, p.cls]);
+    // main, globals, shutil, shutilGlobals
+    assert.deepEqual(set, [p.main, p.globals, 2, 3]);
+  });
+
+  test('a bound method of an instance whose class holds the referent is self-defeating', () => {
+    // weakref.finalize(s, bind_model(s).flush): bind_model makes a class per session with
+    // `session = s` as a class attribute and returns an instance.
+    const p = program();
+    const session = p.h.obj('__main__.Session');
+    const model = p.h.obj('builtins.type', { name: 'Model' });
+    const modelDict = p.h.obj('builtins.dict');
+    const flush = p.h.obj('builtins.function', { name: 'bind_model.<locals>.flush' });
+    const instance = p.h.obj('__main__.bind_model.<locals>.Model');
+    const bound = p.h.obj('builtins.method');
+    p.h.ref(p.globals, session, 's', EdgeKind.StrKey);
+    p.h.ref(model, modelDict, '__dict__', EdgeKind.Slot);
+    p.h
+      .ref(modelDict, session, 'session', EdgeKind.StrKey)
+      .ref(modelDict, flush, 'flush', EdgeKind.StrKey);
+    p.h.ref(flush, p.globals, '__globals__', EdgeKind.Slot);
+    p.h.ref(instance, model, '__class__', EdgeKind.Slot);
+    p.h
+      .ref(bound, flush, '__func__', EdgeKind.Slot)
+      .ref(bound, instance, '__self__', EdgeKind.Slot);
+    const fin = p.h.obj('weakref.finalize', { external: 1 });
+    p.h.finalize({
+      node: fin,
+      referent: session,
+      func: bound,
+      funcName: 'bind_model.<locals>.flush',
+    });
+    const snap = p.h.snapshot();
+    const [v] = analyze(snap).finalize.verdicts;
+    assert.equal(v.selfDefeating, true);
+    assert.equal(v.via, 'func');
+    assert.deepEqual(v.chain, [bound, instance, model, modelDict, session]);
+    assert.deepEqual(
+      v.chainEdges.map((e) => snap.edgeLabel(e)),
+      ['__self__', '__class__', '__dict__', "['session']"],
+    );
+  });
+
+  test('the finalize registry is a barrier: another entry’s callback is not this one’s', () => {
+    // weakref.finalize(s, s.close) and weakref.finalize(s, h.done) where h holds a finalize
+    // object: h → finalize → its class → _registry → the first entry's bound method → s. The
+    // second callback does not hold s; the registry does, through the first.
+    const p = program();
+    const s = p.h.obj('__main__.Workspace');
+    const finalizeClass = p.h.obj('builtins.type', { name: 'finalize' });
+    const classDict = p.h.obj('builtins.dict');
+    const registry = p.h.obj('builtins.dict');
+    const f1 = p.h.obj('weakref.finalize');
+    const f2 = p.h.obj('weakref.finalize');
+    const info1 = p.h.obj('weakref._Info');
+    const info2 = p.h.obj('weakref._Info');
+    const close = p.h.obj('builtins.method');
+    const h = p.h.obj('__main__.Handler');
+    const done = p.h.obj('builtins.method');
+    p.h.ref(p.globals, s, 's', EdgeKind.StrKey);
+    p.h.ref(finalizeClass, classDict, '__dict__', EdgeKind.Slot);
+    p.h.ref(classDict, registry, '_registry', EdgeKind.StrKey);
+    for (const [f, info] of [
+      [f1, info1],
+      [f2, info2],
+    ]) {
+      p.h.ref(registry, f, '<weakref.finalize>', EdgeKind.KeyObject);
+      p.h.ref(registry, info, '<weakref.finalize>', EdgeKind.OtherKey);
+      p.h.ref(f, finalizeClass, '__class__', EdgeKind.Slot);
+    }
+    p.h.ref(info1, close, 'func').ref(close, s, '__self__', EdgeKind.Slot);
+    p.h.ref(info2, done, 'func').ref(done, h, '__self__', EdgeKind.Slot);
+    p.h.ref(h, f2, '_finalizer');
+    p.h.finalize({ node: f1, referent: s, func: close, funcName: 'Workspace.close' });
+    p.h.finalize({ node: f2, referent: s, func: done, funcName: 'Handler.done' });
+    const snap = p.h.snapshot();
+    assert.equal(barrierNodes(snap)[registry], 1);
+    const [v1, v2] = analyze(snap).finalize.verdicts;
+    assert.deepEqual([v1.selfDefeating, v2.selfDefeating], [true, false]);
   });
 
   test('a bound method of the referent is self-defeating (func → __self__)', () => {

@@ -180,7 +180,7 @@ describe('snapshot reader', () => {
     assertSnapshotError(
       () => readSnapshot(text, 'heap.json'),
       'not-a-snapshot',
-      /^heap\.json is not a heap snapshot \(it does not start with "PYHEAPSN"\) — pass a \.pyheap file written by the heap-inspector agent$/,
+      /^heap\.json is not a heap snapshot \(it does not start with "PYHEAPSN"\) — pass a \.heapsnap file written by heap-inspector$/,
     );
     assertSnapshotError(() => readSnapshot(new Uint8Array(0)), 'truncated', /0 bytes/);
   });
@@ -206,7 +206,7 @@ describe('snapshot reader', () => {
     assertSnapshotError(
       () => readSnapshot(bytes.subarray(0, payloadOffset(bytes, 'edge.to') - 5)),
       'truncated',
-      /is truncated: the header of section #\d+ at byte \d+ is cut short/,
+      /is truncated: the header of section #\d+ \("edge\.to"\) at byte \d+ is cut short/,
     );
     const endHeader = payloadOffset(bytes, 'end') - 22 - 2 - 3;
     assertSnapshotError(
@@ -230,17 +230,17 @@ describe('snapshot reader', () => {
     assertSnapshotError(
       () => readSnapshot(mutate((d) => (d.nodeSize = d.nodeSize.subarray(1)))),
       'corrupt',
-      /column "node\.size" has 7 entries but meta\.counts\.nodes is 8/,
+      /section "node\.size" announces 7 elements but meta\.counts\.nodes is 8/,
     );
     assertSnapshotError(
       () => readSnapshot(mutate((d) => (d.meta.counts.edges = 6))),
       'corrupt',
-      /column "edge\.to" has 7 entries but meta\.counts\.edges is 6/,
+      /section "edge\.to" announces 7 elements but meta\.counts\.edges is 6/,
     );
     assertSnapshotError(
       () => readSnapshot(mutate((d) => (d.meta.counts.weakrefs = 3))),
       'corrupt',
-      /column "weakref\.node" has 2 entries but meta\.counts\.weakrefs is 3/,
+      /section "weakref\.node" announces 2 elements but meta\.counts\.weakrefs is 3/,
     );
   });
 
@@ -271,7 +271,7 @@ describe('snapshot reader', () => {
     assertSnapshotError(
       () => readSnapshot(mutate((d) => (d.finalizers[0].func = 100))),
       'corrupt',
-      /the func of weakref\.finalize entry 0 is node 100/,
+      /weakref\.finalize entry 0: "func" is node 100/,
     );
     assertSnapshotError(
       () => readSnapshot(mutate((d) => (d.edgeName[1] = 1000))),

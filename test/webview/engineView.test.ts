@@ -9,9 +9,9 @@ import { EdgeKind } from '../../protocol/snapshot';
 import { analyze } from '../../server/engine/analysis';
 import { buildHeapView } from '../../server/engine/heapView';
 import { ViewSession } from '../../server/engine/neighbourhood';
-import { GraphStore } from '../../webview/shared/graphStore';
-import { validateHeapView } from '../../webview/shared/heapViewGuard';
-import { checkToWebview } from '../../webview/shared/messageGuard';
+import { GraphStore } from '../../webview/model/graphStore';
+import { validateHeapView } from '../../webview/validation/heapViewGuard';
+import { checkToWebview } from '../../webview/validation/messageGuard';
 import { HeapBuilder } from '../helpers/heapBuilder';
 import { smallProgram } from '../helpers/sampleHeaps';
 

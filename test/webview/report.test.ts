@@ -21,9 +21,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { HeapView, ViewNode } from '../../protocol/heapView';
 import type { FromWebview, Neighbourhood, RetentionPath } from '../../protocol/messages';
 import { escapeJsonForHtml, renderHtmlReport } from '../../cli/report/html';
-import { GraphStore } from '../../webview/shared/graphStore';
-import { validateHeapView } from '../../webview/shared/heapViewGuard';
-import { buildVerdict, richText } from '../../webview/shared/verdict';
+import { GraphStore } from '../../webview/model/graphStore';
+import { validateHeapView } from '../../webview/validation/heapViewGuard';
+import { buildVerdict, richText } from '../../webview/model/verdict';
 import { makeLargeHeapView } from '../fixtures/heapviews/make-large';
 
 const root = path.resolve(__dirname, '..', '..');

@@ -6,10 +6,10 @@
  */
 import type { HeapView } from '../../protocol/heapView';
 import type { PanelState, StepperData } from '../../protocol/messages';
-import { embeddedSource, type DataSource } from '../shared/dataSource';
-import { h } from '../shared/dom';
-import { NO_FILTERS, type Filters } from '../shared/filters';
-import { displayType, formatCount, mapStrings, plural, shortType, visible } from '../shared/format';
+import { embeddedSource, type DataSource } from '../model/dataSource';
+import { h } from '../ui/dom';
+import { NO_FILTERS, type Filters } from '../model/filters';
+import { displayType, formatCount, mapStrings, plural, shortType, visible } from '../model/format';
 import {
   buildDrawModel,
   FINALIZER_BADGE,
@@ -17,12 +17,12 @@ import {
   type DrawModel,
   type DrawNode,
   type GroupBy,
-} from '../shared/graph/drawModel';
-import { createGraphView, type GraphView } from '../shared/graph/graphView';
-import { readPalette } from '../shared/graph/palette';
-import { GraphStore } from '../shared/graphStore';
-import { indexHeapView } from '../shared/heapIndex';
-import { icon, type CodiconName } from '../shared/icons/icon';
+} from '../graph/drawModel';
+import { createGraphView, type GraphView } from '../graph/graphView';
+import { readPalette } from '../graph/palette';
+import { GraphStore } from '../model/graphStore';
+import { indexHeapView } from '../model/heapIndex';
+import { icon, type CodiconName } from '../ui/icons/icon';
 import { renderDetails, type PathState } from './details';
 import { header, renderError, verdictSection, warningsSection } from './header';
 import { legend } from './legend';

@@ -4,7 +4,7 @@
  * the loop that keeps its reference count up and what would free it.
  */
 import type { HeapView, ViewEdge, ViewNode } from '../../protocol/heapView';
-import { h, type Child } from '../shared/dom';
+import { h, type Child } from '../ui/dom';
 import {
   baseName,
   displayType,
@@ -12,12 +12,12 @@ import {
   formatCount,
   plural,
   shortType,
-} from '../shared/format';
-import { CATEGORY_LABEL } from '../shared/graphShapes';
-import type { GraphStore } from '../shared/graphStore';
-import type { PathAnswer } from '../shared/dataSource';
-import { FINALIZER_BADGE, type DrawNode } from '../shared/graph/drawModel';
-import { icon, type CodiconName } from '../shared/icons/icon';
+} from '../model/format';
+import { CATEGORY_LABEL } from '../graph/shapes';
+import type { GraphStore } from '../model/graphStore';
+import type { PathAnswer } from '../model/dataSource';
+import { FINALIZER_BADGE, type DrawNode } from '../graph/drawModel';
+import { icon, type CodiconName } from '../ui/icons/icon';
 
 export interface PathState {
   id: number;

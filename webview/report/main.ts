@@ -10,10 +10,10 @@
  * Any problem becomes a readable message on the page instead of a blank page.
  */
 import type { PanelState, StepperData } from '../../protocol/messages';
-import { embeddedSource, panelSource, type VsCodeApi } from '../shared/dataSource';
-import { validateHeapView } from '../shared/heapViewGuard';
-import { checkToWebview } from '../shared/messageGuard';
-import { validateStepperData } from '../shared/stepperGuard';
+import { embeddedSource, panelSource, type VsCodeApi } from '../model/dataSource';
+import { validateHeapView } from '../validation/heapViewGuard';
+import { checkToWebview } from '../validation/messageGuard';
+import { validateStepperData } from '../validation/stepperGuard';
 import { createApp, renderError, type App } from './app';
 
 declare const acquireVsCodeApi: (() => VsCodeApi) | undefined;

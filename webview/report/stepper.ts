@@ -20,7 +20,7 @@ import {
   type StepperData,
   type StepperGeneration,
 } from '../../protocol/messages';
-import { h, type Child } from '../shared/dom';
+import { h, type Child } from '../ui/dom';
 import {
   displayType,
   formatCount,
@@ -28,12 +28,12 @@ import {
   plural,
   sortedByType,
   visible,
-} from '../shared/format';
-import type { PhaseHighlight } from '../shared/graph/graphView';
-import type { PhaseTone } from '../shared/graph/palette';
-import type { PhaseEdgeTone } from '../shared/graph/renderer';
-import type { GraphStore } from '../shared/graphStore';
-import { icon, type CodiconName } from '../shared/icons/icon';
+} from '../model/format';
+import type { PhaseHighlight } from '../graph/graphView';
+import type { PhaseTone } from '../graph/palette';
+import type { PhaseEdgeTone } from '../graph/renderer';
+import type { GraphStore } from '../model/graphStore';
+import { icon, type CodiconName } from '../ui/icons/icon';
 
 /** What the stepper needs from the page (app.ts). */
 export interface StepperHost {

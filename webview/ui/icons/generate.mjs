@@ -1,6 +1,6 @@
 // Regenerates codicons.ts from @vscode/codicons (CC-BY-4.0): the path data of the few icons the
 // webview uses, so the bundle (and the offline HTML report) carries them without a font or a URL.
-//   node webview/shared/icons/generate.mjs
+//   node webview/ui/icons/generate.mjs
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

@@ -5,8 +5,8 @@
  * hooks for tests and the benchmark. Nothing here builds a DOM element per object.
  */
 import { quadtree, select, zoom, zoomIdentity, type Quadtree, type ZoomTransform } from 'd3';
-import type { ViewEdge } from '../../../protocol/heapView';
-import { shapeExtent } from '../graphShapes';
+import type { ViewEdge } from '../../protocol/heapView';
+import { shapeExtent } from './shapes';
 import type { DrawModel } from './drawModel';
 import { createLayoutClient, type LayoutMode } from './layoutClient';
 import type { LayoutTick } from './layoutProgram';

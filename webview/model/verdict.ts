@@ -6,7 +6,8 @@
 import type { HeapView, ViewEdge } from '../../protocol/heapView';
 import type { CycleSummary, FinalizeEntrySummary } from '../../protocol/summary';
 import { formatBytes, isAre, joinAnd, plural, shortType, sortedByType, truncate } from './format';
-import { cyclePath, indexHeapView, type HeapIndex } from './heapIndex';
+import { indexHeapView, type HeapIndex } from './heapIndex';
+import { shortestLoop } from './shortestLoop';
 
 /** A run of text; `code` segments are shown in a monospace font. */
 export type Segment = string | { code: string };
@@ -145,7 +146,12 @@ export function describeLoop(index: HeapIndex, members: number[]): string | null
     nodes.find((n) => n.category !== 'container') ??
     nodes[0];
   if (!start) return null;
-  const path = cyclePath(index, members, start.id);
+  const inCycle = new Set(members);
+  const path = shortestLoop(
+    start.id,
+    (id) => index.out.get(id),
+    (id) => inCycle.has(id),
+  );
   if (!path || path.length > 8) return null;
   return truncate(pythonLoop(index, path) ?? arrowLoop(index, path), 120);
 }

@@ -1,5 +1,6 @@
 /**
- * Small text helpers shared by the report and the webview panel. Pure: no DOM.
+ * How numbers, sizes, type names and program text are written on the page: counts and plurals,
+ * bytes, short type names, and program strings with control characters made visible. Pure: no DOM.
  */
 
 /** `1 object`, `2 objects`. */

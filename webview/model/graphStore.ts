@@ -5,6 +5,7 @@
  */
 import type { HeapView, ViewEdge, ViewNode } from '../../protocol/heapView';
 import type { Neighbourhood, RetentionPath } from '../../protocol/messages';
+import { shortestLoop } from './shortestLoop';
 
 export interface PathStepInfo {
   node: ViewNode;
@@ -212,32 +213,13 @@ export class GraphStore {
   loopThrough(id: number): ViewEdge[] | null {
     const start = this.nodes.get(id);
     if (!start) return null;
-    const same = (n: ViewNode | undefined): boolean =>
-      n !== undefined && (start.cycle === null ? n.id === id : n.cycle === start.cycle);
-    const prev = new Map<number, ViewEdge>();
-    const queue = [id];
-    const seen = new Set<number>([id]);
-    for (let head = 0; head < queue.length; head++) {
-      const u = queue[head];
-      for (const e of this.out.get(u) ?? []) {
-        if (e.weak || !same(this.nodes.get(e.to))) continue;
-        if (e.to === id) {
-          const path = [e];
-          let cur = u;
-          while (cur !== id) {
-            const p = prev.get(cur) as ViewEdge;
-            path.unshift(p);
-            cur = p.from;
-          }
-          return path;
-        }
-        if (!seen.has(e.to)) {
-          seen.add(e.to);
-          prev.set(e.to, e);
-          queue.push(e.to);
-        }
-      }
-    }
-    return null;
+    return shortestLoop(
+      id,
+      (u) => this.out.get(u),
+      (u) => {
+        const n = this.nodes.get(u);
+        return n !== undefined && (start.cycle === null ? u === id : n.cycle === start.cycle);
+      },
+    );
   }
 }

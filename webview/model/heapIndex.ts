@@ -55,37 +55,3 @@ export function cycleOf(index: HeapIndex, node: ViewNode): ViewCycle | null {
   if (node.cycle === null) return null;
   return index.view.cycles[node.cycle] ?? null;
 }
-
-/**
- * A shortest closed path through the members of a cycle, starting and ending at `start`
- * (strong references only). Returns the edges in order, or null if the members shown do not
- * close a loop.
- */
-export function cyclePath(index: HeapIndex, members: number[], start: number): ViewEdge[] | null {
-  const inCycle = new Set(members);
-  const prev = new Map<number, ViewEdge>();
-  const queue = [start];
-  const seen = new Set<number>();
-  while (queue.length > 0) {
-    const id = queue.shift() as number;
-    for (const e of index.out.get(id) ?? []) {
-      if (e.weak || !inCycle.has(e.to)) continue;
-      if (e.to === start) {
-        const path = [e];
-        let cur = id;
-        while (cur !== start) {
-          const p = prev.get(cur) as ViewEdge;
-          path.unshift(p);
-          cur = p.from;
-        }
-        return path;
-      }
-      if (!seen.has(e.to)) {
-        seen.add(e.to);
-        prev.set(e.to, e);
-        queue.push(e.to);
-      }
-    }
-  }
-  return null;
-}

@@ -3,12 +3,12 @@
  * (with their references bridged), or groups of them (by type or by cycle) when asked or when
  * there are more than the graph draws one by one. Pure: no DOM.
  */
-import type { ViewEdge, ViewNode } from '../../../protocol/heapView';
-import type { TypeCategory } from '../../../protocol/snapshot';
-import { hiddenByFilters, type Filters } from '../filters';
-import { displayType, plural, shortType, truncate } from '../format';
-import { CATEGORY_RADIUS } from '../graphShapes';
-import type { GraphStore } from '../graphStore';
+import type { ViewEdge, ViewNode } from '../../protocol/heapView';
+import type { TypeCategory } from '../../protocol/snapshot';
+import { hiddenByFilters, type Filters } from '../model/filters';
+import { displayType, plural, shortType, truncate } from '../model/format';
+import { CATEGORY_RADIUS } from './shapes';
+import type { GraphStore } from '../model/graphStore';
 
 /** More objects than this are drawn grouped by type. */
 export const MAX_DRAWN = 25_000;

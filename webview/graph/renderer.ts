@@ -5,7 +5,7 @@
  * screen space at a constant size, culled to the viewport and to a budget per frame.
  */
 import { curveCatmullRomClosed, line, polygonHull } from 'd3';
-import { shapeExtent, traceShape } from '../graphShapes';
+import { shapeExtent, traceShape } from './shapes';
 import type { DrawEdge, DrawModel } from './drawModel';
 import type { Palette, PhaseTone } from './palette';
 

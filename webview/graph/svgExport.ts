@@ -4,8 +4,8 @@
  * Built with DOM calls and serialized, so Python-derived text is escaped by the serializer.
  */
 import { curveCatmullRomClosed, line, polygonHull } from 'd3';
-import { SVG_NS } from '../dom';
-import { shapeExtent, shapePath } from '../graphShapes';
+import { SVG_NS } from '../ui/dom';
+import { shapeExtent, shapePath } from './shapes';
 import type { DrawModel } from './drawModel';
 import { pointOn, type Highlight, type Renderer, type Transform } from './renderer';
 

@@ -2,7 +2,7 @@
  * Colours and fonts of the canvas, read from the page's CSS custom properties (which map VS Code
  * theme variables, with fallbacks when standalone). Read again when the theme changes.
  */
-import type { TypeCategory } from '../../../protocol/snapshot';
+import { TYPE_CATEGORIES, type TypeCategory } from '../../protocol/snapshot';
 
 export type ThemeKind = 'dark' | 'light' | 'high-contrast' | 'high-contrast-light';
 
@@ -58,19 +58,6 @@ export interface Palette {
   line: number;
 }
 
-const CATEGORIES: TypeCategory[] = [
-  'instance',
-  'container',
-  'frame',
-  'module',
-  'class',
-  'function',
-  'weakref',
-  'generator',
-  'atom',
-  'other',
-];
-
 export function themeKind(): ThemeKind {
   const b = document.body.classList;
   const forced = document.documentElement.dataset.theme;
@@ -89,7 +76,7 @@ export function readPalette(el: Element): Palette {
     cs.getPropertyValue(name).replace(/\s+/g, ' ').trim() || fallback;
   const kind = themeKind();
   const category = {} as Record<TypeCategory, string>;
-  for (const c of CATEGORIES) category[c] = v(`--hi-cat-${c}`, '#888888');
+  for (const c of TYPE_CATEGORIES) category[c] = v(`--hi-cat-${c}`, '#888888');
   const step = {} as Record<PhaseTone, string>;
   for (const t of PHASE_TONES) step[t] = v(`--hi-step-${t}`, '#888888');
   return {

@@ -2,7 +2,7 @@
  * Tiny DOM builders. Every string child becomes a text node and attributes are set with
  * setAttribute: nothing here ever parses HTML, so Python-derived strings are always inert text.
  */
-import type { Rich } from './verdict';
+import type { Rich } from '../model/verdict';
 
 export type Child = Node | string | number | null | undefined | false;
 

@@ -4,20 +4,7 @@
  * message naming the first bad field, never an exception and a blank page.
  */
 import type { HeapView } from '../../protocol/heapView';
-import type { TypeCategory } from '../../protocol/snapshot';
-
-export const TYPE_CATEGORIES: readonly TypeCategory[] = [
-  'instance',
-  'container',
-  'frame',
-  'module',
-  'class',
-  'function',
-  'weakref',
-  'generator',
-  'atom',
-  'other',
-];
+import { TYPE_CATEGORIES, type TypeCategory } from '../../protocol/snapshot';
 
 const FINALIZER_KINDS = ['del', 'generator', 'native', 'finalize'];
 

@@ -19,18 +19,31 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { HeapView } from '../../protocol/heapView';
-import { StepperFlag, type CollectionComparison, type StepperData } from '../../protocol/messages';
+import type { CollectionComparison, StepperData } from '../../protocol/messages';
 import { renderHtmlReport } from '../../cli/report/html';
+import { phaseTouches } from '../../webview/report/stepper/phases';
 import { findPython } from '../../scripts/python.mjs';
+import {
+  checkClean,
+  chromiumSuite,
+  dataset,
+  ensureBundle,
+  haveChromium,
+  launchChromium,
+  openPage,
+  outDir,
+  panelTestPage,
+  root,
+  settled,
+  shot,
+  text,
+  type Opened,
+} from '../helpers/browser';
 
-const root = path.resolve(__dirname, '..', '..');
-const outDir = path.join(root, 'test-output', 'webview');
-const CHROMIUM = '/usr/bin/chromium';
 const PROGRAMS = path.join(__dirname, 'programs');
 const DEMO = 'stepper_demo.py';
 const CLI = path.join(root, 'bin', 'heap-inspector.js');
@@ -90,33 +103,14 @@ function stepReport(generation: number): Written {
   };
 }
 
-const haveChromium = existsSync(CHROMIUM);
 let browser: Browser | undefined;
 const reports: Record<number, Written> = {};
 
 before(async () => {
-  if (!existsSync(path.join(root, 'dist', 'webview', 'report.js'))) {
-    const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], {
-      cwd: root,
-      stdio: 'inherit',
-    });
-    assert.equal(r.status, 0, 'node scripts/build.mjs failed');
-  }
-  mkdirSync(outDir, { recursive: true });
+  ensureBundle();
   reports[0] = stepReport(0);
   reports[2] = stepReport(2);
-  if (haveChromium) {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
-  }
+  if (haveChromium) browser = await launchChromium();
 });
 
 after(async () => {
@@ -162,118 +156,21 @@ describe('heap-inspector step --html', () => {
 
 // --- In chromium --------------------------------------------------------------------------------
 
-interface Opened {
-  page: Page;
-  errors: string[];
-  blocked: string[];
-  close(): Promise<void>;
-}
-
 async function open(
   file: string,
   opts: { width?: number; height?: number; init?: string } = {},
 ): Promise<Opened> {
   assert.ok(browser);
-  const url = pathToFileURL(file).href;
-  const context = await browser.newContext({
-    viewport: { width: opts.width ?? 1400, height: opts.height ?? 1000 },
-    colorScheme: 'dark',
-  });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  const blocked: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning')
-      errors.push(`console.${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  await context.route('**/*', (route) => {
-    const u = route.request().url();
-    if (u === url || u.startsWith('blob:')) return route.continue();
-    blocked.push(u);
-    return route.abort();
-  });
-  await page.addInitScript(() => {
-    const w = window as unknown as { __csp: string[] };
-    w.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(e.violatedDirective));
-  });
-  if (opts.init) await page.addInitScript({ content: opts.init });
-  await page.goto(url);
-  return { page, errors, blocked, close: () => context.close() };
+  return openPage(browser, file, { width: opts.width ?? 1400, ...opts });
 }
 
-async function settled(page: Page): Promise<void> {
-  await page.waitForSelector('[data-testid="graph"][data-layout="done"]', {
-    state: 'attached',
-    timeout: 60_000,
-  });
-  await page.waitForFunction(
-    () =>
-      new Promise<boolean>((resolve) => {
-        const el = document.querySelector('[data-testid="graph"]') as HTMLElement | null;
-        const f0 = el?.dataset.frames;
-        setTimeout(() => resolve(el?.dataset.frames === f0), 250);
-      }),
-    undefined,
-    { timeout: 30_000 },
-  );
-}
+const clean = checkClean;
 
-const dataset = (page: Page, testId: string): Promise<Record<string, string>> =>
-  page.evaluate(
-    (id) =>
-      ({ ...(document.querySelector(`[data-testid="${id}"]`) as HTMLElement).dataset }) as Record<
-        string,
-        string
-      >,
-    testId,
-  );
-
-const text = async (page: Page, id: string): Promise<string> =>
-  ((await page.locator(`[data-testid="${id}"]`).first().textContent()) ?? '').trim();
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(outDir, `${name}.png`) });
-}
-
-async function clean(o: Opened, name: string): Promise<void> {
-  assert.deepEqual(
-    await o.page.evaluate(() => (window as unknown as { __csp: string[] }).__csp),
-    [],
-    `${name}: CSP`,
-  );
-  assert.deepEqual(o.errors, [], `${name}: console errors`);
-  assert.deepEqual(o.blocked, [], `${name}: network requests`);
-}
-
-/** Which drawn objects a phase touches, from the embedded data (what the page must ring). */
+/** Which drawn objects a phase touches, by the stepper's own rule (what the page must ring). */
 function touched(data: StepperData, generation: number, phase: string, drawn: Set<number>): number {
   const g = data.generations[generation];
-  return data.ids.filter((id, i) => {
-    if (!drawn.has(id)) return false;
-    const f = g.flags[i];
-    switch (phase) {
-      case 'copy-refcounts':
-        return (f & StepperFlag.Examined) !== 0;
-      case 'subtract-internal':
-        return g.internal[i] > 0;
-      case 'tentatively-unreachable':
-        return (f & StepperFlag.Tentative) !== 0;
-      case 'rescued':
-        return (f & StepperFlag.Tentative) !== 0 && (f & StepperFlag.Unreachable) === 0;
-      case 'unreachable':
-      case 'freed':
-        return (f & StepperFlag.Unreachable) !== 0;
-      case 'weakrefs':
-        return (f & StepperFlag.WeakrefCleared) !== 0;
-      default:
-        return (f & StepperFlag.Finalizer) !== 0;
-    }
-  }).length;
+  return data.ids.filter((id, i) => drawn.has(id) && phaseTouches(phase, g, i)).length;
 }
-
-const chromiumSuite = { skip: haveChromium ? false : `${CHROMIUM} not found` };
 
 describe('the collector stepper in chromium (HTML report)', chromiumSuite, () => {
   for (const generation of [0, 2]) {
@@ -465,20 +362,6 @@ describe('the collector stepper in chromium (HTML report)', chromiumSuite, () =>
 
 // --- As a VS Code panel -------------------------------------------------------------------------
 
-function panelPage(): string {
-  const js = readFileSync(path.join(root, 'dist', 'webview', 'report.js'), 'utf8').replace(
-    /^\/\/# sourceMappingURL=.*$/gm,
-    '',
-  );
-  const css = readFileSync(path.join(root, 'dist', 'webview', 'report.css'), 'utf8');
-  const nonce = 'c3RlcHBlci1wYW5lbC1ub25jZQ';
-  const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; worker-src blob:; img-src data: blob:`;
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<style nonce="${nonce}">${css}</style></head>
-<body class="vscode-dark" data-host="vscode-panel"><main id="app"></main><script nonce="${nonce}">${js}</script></body></html>`;
-}
-
 const FAKE_API = `
   window.posted = [];
   window.acquireVsCodeApi = function () {
@@ -504,7 +387,7 @@ interface Posted {
 
 async function openPanel(width: number, height: number): Promise<Opened> {
   const file = path.join(outDir, 'stepper-panel.html');
-  writeFileSync(file, panelPage());
+  writeFileSync(file, panelTestPage());
   return open(file, { width, height, init: FAKE_API });
 }
 

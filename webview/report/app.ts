@@ -27,7 +27,7 @@ import { renderDetails, type PathState } from './details';
 import { header, renderError, verdictSection, warningsSection } from './header';
 import { legend } from './legend';
 import { problemsPanel, typesPanel } from './sidebar';
-import { createStepper, type Stepper } from './stepper';
+import { createStepper, type Stepper } from './stepper/stepper';
 
 export { renderError };
 

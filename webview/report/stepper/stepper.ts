@@ -12,15 +12,15 @@
  * one. Prediction and reality side by side, any mismatch flagged with its objects, and the
  * difference animated on the graph (freed objects fade out; positions are kept by address).
  */
-import type { HeapView, ViewNode } from '../../protocol/heapView';
+import type { HeapView, ViewNode } from '../../../protocol/heapView';
 import {
   StepperFlag,
   type CollectionComparison,
   type FromWebview,
   type StepperData,
   type StepperGeneration,
-} from '../../protocol/messages';
-import { h, type Child } from '../ui/dom';
+} from '../../../protocol/messages';
+import { h, type Child } from '../../ui/dom';
 import {
   displayType,
   formatCount,
@@ -28,12 +28,13 @@ import {
   plural,
   sortedByType,
   visible,
-} from '../model/format';
-import type { PhaseHighlight } from '../graph/graphView';
-import type { PhaseTone } from '../graph/palette';
-import type { PhaseEdgeTone } from '../graph/renderer';
-import type { GraphStore } from '../model/graphStore';
-import { icon, type CodiconName } from '../ui/icons/icon';
+} from '../../model/format';
+import type { PhaseHighlight } from '../../graph/graphView';
+import type { PhaseTone } from '../../graph/palette';
+import type { PhaseEdgeTone } from '../../graph/renderer';
+import type { GraphStore } from '../../model/graphStore';
+import { icon, type CodiconName } from '../../ui/icons/icon';
+import { phaseTouches } from './phases';
 
 /** What the stepper needs from the page (app.ts). */
 export interface StepperHost {
@@ -891,30 +892,6 @@ export function createStepper(host: StepperHost): Stepper {
         .filter((c): c is Node | string => c !== null && c !== undefined && c !== false)
         .map((c) => (typeof c === 'number' ? String(c) : c)),
     );
-  }
-
-  function phaseTouches(id: string, g: StepperGeneration, i: number): boolean {
-    const f = g.flags[i];
-    switch (id) {
-      case 'copy-refcounts':
-        return (f & StepperFlag.Examined) !== 0;
-      case 'subtract-internal':
-        return g.internal[i] > 0;
-      case 'tentatively-unreachable':
-        return (f & StepperFlag.Tentative) !== 0;
-      case 'rescued':
-        return (f & StepperFlag.Tentative) !== 0 && (f & StepperFlag.Unreachable) === 0;
-      case 'unreachable':
-      case 'freed':
-        return (f & StepperFlag.Unreachable) !== 0;
-      case 'weakrefs':
-        return (f & StepperFlag.WeakrefCleared) !== 0;
-      case 'finalizers':
-      case 'resurrection':
-        return (f & StepperFlag.Finalizer) !== 0;
-      default:
-        return false;
-    }
   }
 
   /** The head's part: "Run gc.collect(N) for real" (panel), or what is running with Cancel. */

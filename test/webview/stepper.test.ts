@@ -207,11 +207,11 @@ describe('the collector stepper in chromium (HTML report)', chromiumSuite, () =>
           const want = touched(r.stepper, generation, phase.id, drawn);
           const g = await dataset(page, 'graph');
           assert.ok(
-            Number(g.phaseNodes) >= want,
-            `${phase.id}: ${g.phaseNodes} ringed, ${want} touched`,
+            Number(g.overlayRings) >= want,
+            `${phase.id}: ${g.overlayRings} ringed, ${want} touched`,
           );
           if (want > 0)
-            assert.ok(Number(g.phaseTags) > 0, `${phase.id}: numbers beside the objects`);
+            assert.ok(Number(g.overlayTags) > 0, `${phase.id}: numbers beside the objects`);
           await shot(page, `stepper-gen${generation}-phase-${phase.step}`);
         }
         // The Buffer the old Session holds: its numbers in the details.

@@ -5,20 +5,19 @@
  * hooks for tests and the benchmark. Nothing here builds a DOM element per object.
  */
 import { quadtree, select, zoom, zoomIdentity, type Quadtree, type ZoomTransform } from 'd3';
-import type { ViewEdge } from '../../protocol/heapView';
 import { shapeExtent } from './shapes';
 import type { DrawModel } from './drawModel';
 import { createLayoutClient, type LayoutMode } from './layoutClient';
 import type { LayoutTick } from './layoutProgram';
-import type { Palette, PhaseTone } from './palette';
+import type { Transform } from './geometry';
 import {
+  computeHighlight as highlightOf,
   emptyHighlight,
-  Renderer,
-  type DrawStats,
   type Highlight,
-  type PhaseEdgeTone,
-  type Transform,
-} from './renderer';
+  type HighlightInput,
+} from './highlight';
+import { cssValue, type Palette } from './palette';
+import { Renderer, type DrawStats } from './renderer';
 import { exportSvg } from './svgExport';
 
 export interface GraphViewOptions {
@@ -34,26 +33,6 @@ export interface GraphViewOptions {
   onViewChange?(): void;
   /** Layout progress 0…1 and whether it is done. */
   onLayout?(progress: number, done: boolean): void;
-}
-
-export interface HighlightInput {
-  selected: number | null;
-  /** "Why is this alive?" steps (object ids, root first), and the references between them. */
-  path: number[] | null;
-  /** References (from → to) to draw as the selection's loop. */
-  loop: ViewEdge[] | null;
-  search: Set<number>;
-  /** The collector stepper's phase (object ids), or null when the stepper is off. */
-  phase?: PhaseHighlight | null;
-  /** Objects fading out (freed by a real collection); `setFade` animates them. */
-  fading?: Set<number>;
-}
-
-export interface PhaseHighlight {
-  tones: Map<number, PhaseTone>;
-  tags: Map<number, string>;
-  /** References the phase is about: `from>to` object ids → how to draw them. */
-  edges: Map<string, PhaseEdgeTone>;
 }
 
 export interface SetModelOptions {
@@ -536,85 +515,19 @@ export function createGraphView(
 
   // --- Highlight --------------------------------------------------------------------------------
   function computeHighlight(): void {
-    const h = emptyHighlight();
-    h.cursor = cursor;
-    if (!model) {
-      hl = h;
-      return;
-    }
-    const m = model;
-    const idx = (id: number | null | undefined): number =>
-      id === null || id === undefined ? -1 : (m.index.get(id) ?? -1);
-    const sel = idx(hlInput.selected);
-    // A selected group is found by its draw id.
-    h.selected = sel >= 0 ? sel : m.nodes.findIndex((d) => d.id === hlInput.selected);
-    if (h.selected >= 0) {
-      m.edges.forEach((e, i) => {
-        if (e.s === h.selected || e.t === h.selected) {
-          h.relatedEdges.add(i);
-          h.related.add(e.s === h.selected ? e.t : e.s);
-        }
-      });
-    }
-    if (hlInput.path && hlInput.path.length > 0) {
-      const steps = hlInput.path.map((id) => idx(id));
-      steps.forEach((i) => {
-        if (i >= 0) h.pathNodes.add(i);
-      });
-      for (let s = 1; s < steps.length; s++) {
-        const a = steps[s - 1];
-        const b = steps[s];
-        m.edges.forEach((e, i) => {
-          if (e.s === a && e.t === b) h.pathEdges.add(i);
-        });
-      }
-    }
-    if (hlInput.loop) {
-      for (const le of hlInput.loop) {
-        const a = idx(le.from);
-        const b = idx(le.to);
-        m.edges.forEach((e, i) => {
-          if (e.s === a && e.t === b && (e.e.label === le.label || e.count > 1 || e.bridged))
-            h.loopEdges.add(i);
-        });
-      }
-    }
-    for (const id of hlInput.search) {
-      const i = idx(id);
-      if (i >= 0) h.search.add(i);
-    }
-    const ph = hlInput.phase;
-    if (ph) {
-      h.phase = new Map();
-      for (const [id, tone] of ph.tones) {
-        const i = idx(id);
-        if (i >= 0 && !m.nodes[i].group) h.phase.set(i, tone);
-      }
-      for (const [id, tag] of ph.tags) {
-        const i = idx(id);
-        if (i >= 0 && h.phase.has(i)) h.phaseTags.set(i, tag);
-      }
-      if (ph.edges.size > 0) {
-        m.edges.forEach((e, i) => {
-          const tone = ph.edges.get(`${m.nodes[e.s].id}>${m.nodes[e.t].id}`);
-          if (tone) h.phaseEdges.set(i, tone);
-        });
-      }
-    }
-    for (const id of hlInput.fading ?? []) {
-      const i = idx(id);
-      if (i >= 0) h.fading.add(i);
-    }
-    h.fadeAlpha = hl.fadeAlpha;
+    const color = (cssVar: string): string => cssValue(container, cssVar, '#888888');
+    const h = highlightOf(model, hlInput, cursor, hl.fadeAlpha, color);
     hl = h;
+    if (!model) return;
+    const m = model;
     container.dataset.selected = h.selected >= 0 ? String(m.nodes[h.selected].id) : '';
     container.dataset.pathNodes = String(h.pathNodes.size);
     container.dataset.pathEdges = String(h.pathEdges.size);
     container.dataset.loopEdges = String(h.loopEdges.size);
     container.dataset.searchHits = String(h.search.size);
-    container.dataset.phaseNodes = String(h.phase?.size ?? 0);
-    container.dataset.phaseTags = String(h.phaseTags.size);
-    container.dataset.phaseEdges = String(h.phaseEdges.size);
+    container.dataset.overlayRings = String(h.rings?.size ?? 0);
+    container.dataset.overlayTags = String(h.tags.size);
+    container.dataset.overlayEdges = String(h.overlayEdges.size);
     container.dataset.fading = String(h.fading.size);
   }
 
@@ -745,6 +658,8 @@ export function createGraphView(
     },
     setPalette(p: Palette): void {
       renderer.setPalette(p);
+      // The overlay's colours come from the theme too.
+      computeHighlight();
       container.dataset.theme = p.kind;
       schedule();
     },

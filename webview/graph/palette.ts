@@ -6,36 +6,6 @@ import { TYPE_CATEGORIES, type TypeCategory } from '../../protocol/snapshot';
 
 export type ThemeKind = 'dark' | 'light' | 'high-contrast' | 'high-contrast-light';
 
-/** What a collector phase does to an object, as the stepper colours it (renderer.ts). */
-export type PhaseTone =
-  | 'examined'
-  | 'internal'
-  | 'tentative'
-  | 'external'
-  | 'rescued'
-  | 'unreachable'
-  | 'older'
-  | 'weakref'
-  | 'finalizer'
-  | 'freed'
-  | 'survived'
-  | 'mismatch';
-
-export const PHASE_TONES: PhaseTone[] = [
-  'examined',
-  'internal',
-  'tentative',
-  'external',
-  'rescued',
-  'unreachable',
-  'older',
-  'weakref',
-  'finalizer',
-  'freed',
-  'survived',
-  'mismatch',
-];
-
 export interface Palette {
   kind: ThemeKind;
   bg: string;
@@ -50,8 +20,6 @@ export interface Palette {
   search: string;
   finalize: string;
   category: Record<TypeCategory, string>;
-  /** The stepper's colours. */
-  step: Record<PhaseTone, string>;
   font: string;
   mono: string;
   /** Line widths scale (thicker in high contrast). */
@@ -70,15 +38,21 @@ export function themeKind(): ThemeKind {
   return window.matchMedia?.('(prefers-color-scheme: light)').matches ? 'light' : 'dark';
 }
 
+/** The value of a CSS custom property as `el` sees it, or `fallback` when it is not set. */
+export function cssValue(el: Element, name: string, fallback: string): string {
+  return readValue(getComputedStyle(el), name, fallback);
+}
+
+function readValue(cs: CSSStyleDeclaration, name: string, fallback: string): string {
+  return cs.getPropertyValue(name).replace(/\s+/g, ' ').trim() || fallback;
+}
+
 export function readPalette(el: Element): Palette {
   const cs = getComputedStyle(el);
-  const v = (name: string, fallback: string): string =>
-    cs.getPropertyValue(name).replace(/\s+/g, ' ').trim() || fallback;
+  const v = (name: string, fallback: string): string => readValue(cs, name, fallback);
   const kind = themeKind();
   const category = {} as Record<TypeCategory, string>;
   for (const c of TYPE_CATEGORIES) category[c] = v(`--hi-cat-${c}`, '#888888');
-  const step = {} as Record<PhaseTone, string>;
-  for (const t of PHASE_TONES) step[t] = v(`--hi-step-${t}`, '#888888');
   return {
     kind,
     bg: v('--hi-bg', '#1e1e1e'),
@@ -93,7 +67,6 @@ export function readPalette(el: Element): Palette {
     search: v('--hi-search', '#ea5c00'),
     finalize: v('--hi-cat-function', '#29b8db'),
     category,
-    step,
     font: v('--hi-font', 'sans-serif'),
     mono: v('--hi-mono', 'monospace'),
     line: kind.startsWith('high-contrast') ? 1.6 : 1,

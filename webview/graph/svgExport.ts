@@ -7,7 +7,9 @@ import { curveCatmullRomClosed, line, polygonHull } from 'd3';
 import { SVG_NS } from '../ui/dom';
 import { shapeExtent, shapePath } from './shapes';
 import type { DrawModel } from './drawModel';
-import { pointOn, type Highlight, type Renderer, type Transform } from './renderer';
+import { pointOn, type Transform } from './geometry';
+import type { Highlight } from './highlight';
+import type { Renderer } from './renderer';
 
 function el(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
   const e = document.createElementNS(SVG_NS, tag) as SVGElement;

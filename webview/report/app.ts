@@ -480,7 +480,7 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
       path: pathState && pathState.id === selected ? path : null,
       loop: pathState && pathState.id === selected ? pathState.loop : null,
       search: hits,
-      phase: stepper.highlight(),
+      overlay: stepper.highlight(),
       fading: stepper.fading(),
     });
   }

@@ -29,12 +29,10 @@ import {
   sortedByType,
   visible,
 } from '../../model/format';
-import type { PhaseHighlight } from '../../graph/graphView';
-import type { PhaseTone } from '../../graph/palette';
-import type { PhaseEdgeTone } from '../../graph/renderer';
+import type { Overlay } from '../../graph/highlight';
 import type { GraphStore } from '../../model/graphStore';
 import { icon, type CodiconName } from '../../ui/icons/icon';
-import { phaseTouches } from './phases';
+import { PHASE_STYLES, phaseTouches, type PhaseTone } from './phases';
 
 /** What the stepper needs from the page (app.ts). */
 export interface StepperHost {
@@ -76,7 +74,7 @@ export interface Stepper {
   onView(view: HeapView): void;
   /** A `view` message to hold back while an animation runs (true: it will be shown later). */
   deferView(apply: (fit: boolean) => void): boolean;
-  highlight(): PhaseHighlight | null;
+  highlight(): Overlay<PhaseTone> | null;
   fading(): Set<number>;
   /** The page shows the capture before a real collection while the extension holds the one after. */
   showingOlderCapture(): boolean;
@@ -464,13 +462,13 @@ export function createStepper(host: StepperHost): Stepper {
   }
 
   // --- What the phase highlights ----------------------------------------------------------------
-  function highlight(): PhaseHighlight | null {
+  function highlight(): Overlay<PhaseTone> | null {
     if (!open) return null;
     const store = host.store();
     if (!store) return null;
     const tones = new Map<number, PhaseTone>();
     const tags = new Map<number, string>();
-    const edges = new Map<string, PhaseEdgeTone>();
+    const edges = new Map<string, PhaseTone>();
     const comparison = reality?.comparison;
     if (reality?.showing === 'after') {
       // The capture after the collection: what survived that should not have, and what a
@@ -487,11 +485,11 @@ export function createStepper(host: StepperHost): Stepper {
         }
       }
       // Nothing to point out: the capture after the collection as it is.
-      return tones.size > 0 ? { tones, tags, edges } : null;
+      return tones.size > 0 ? { rings: tones, tags, edges, styles: PHASE_STYLES } : null;
     }
     const g = gen();
     const p = phaseInfo();
-    if (!data || !g || !p) return { tones, tags, edges };
+    if (!data || !g || !p) return { rings: tones, tags, edges, styles: PHASE_STYLES };
     const older = generation < 2;
     const real = comparison && comparison.generation === generation ? comparison : null;
     const collected = new Set(real?.collected.addresses ?? []);
@@ -623,11 +621,11 @@ export function createStepper(host: StepperHost): Stepper {
             flagOf(g, target, StepperFlag.Tentative) &&
             !flagOf(g, target, StepperFlag.Unreachable)
           )
-            edges.set(`${e.from}>${e.to}`, 'rescue');
+            edges.set(`${e.from}>${e.to}`, 'rescued');
         }
       }
     }
-    return { tones, tags, edges };
+    return { rings: tones, tags, edges, styles: PHASE_STYLES };
   }
 
   // --- Details ----------------------------------------------------------------------------------
@@ -795,7 +793,7 @@ export function createStepper(host: StepperHost): Stepper {
         ).length;
         // The legend lists only the colours on the graph now.
         const present = new Set<PhaseTone>();
-        for (const [id, tone] of highlight()?.tones ?? []) if (host.isDrawn(id)) present.add(tone);
+        for (const [id, tone] of highlight()?.rings ?? []) if (host.isDrawn(id)) present.add(tone);
         // A young collection: the garbage it leaves for a full one, said in so many words.
         const store = host.store();
         const kept =

@@ -4,6 +4,7 @@
  * allow `worker-src blob:`. When a worker cannot be made (or fails to start), the same engine
  * runs on the page's thread in small slices.
  */
+import { manyBodyForce } from './layoutManyBody';
 import { layoutEngine, workerMain, type LayoutInit, type LayoutTick } from './layoutProgram';
 
 export type LayoutMode = 'worker' | 'main-thread';
@@ -16,9 +17,10 @@ export interface LayoutClient {
   dispose(): void;
 }
 
-/** The worker's source: the bootstrap called with the engine factory. */
+/** The worker's source: the bootstrap called with the engine factory, given its repulsion. */
 export function workerSource(): string {
-  return `"use strict";(${workerMain.toString()})(${layoutEngine.toString()});`;
+  const engine = `function () { return (${layoutEngine.toString()})(${manyBodyForce.toString()}); }`;
+  return `"use strict";(${workerMain.toString()})(${engine});`;
 }
 
 export function createLayoutClient(onTick: (t: LayoutTick) => void): LayoutClient {
@@ -57,7 +59,7 @@ export function createLayoutClient(onTick: (t: LayoutTick) => void): LayoutClien
   }
 
   function startLocal(init: LayoutInit): void {
-    local ??= layoutEngine();
+    local ??= layoutEngine(manyBodyForce);
     local.init(init);
     if (localTimer !== null) clearTimeout(localTimer);
     const loop = (): void => {

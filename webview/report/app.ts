@@ -480,7 +480,7 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
       path: pathState && pathState.id === selected ? path : null,
       loop: pathState && pathState.id === selected ? pathState.loop : null,
       search: hits,
-      overlay: stepper.highlight(),
+      overlay: stepper.overlay(),
       fading: stepper.fading(),
     });
   }

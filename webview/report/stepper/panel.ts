@@ -6,6 +6,7 @@
  */
 import type { Overlay } from '../../graph/highlight';
 import { h, type Child } from '../../ui/dom';
+import { toolButton } from '../../ui/buttons';
 import { icon, type CodiconName } from '../../ui/icons/icon';
 import type { PhaseTone } from './phases';
 import { phaseText } from './phaseText';
@@ -78,16 +79,7 @@ export function createPanel(act: PanelActions): StepperPanel {
     label: string,
     testId: string,
     onClick: () => void,
-  ): HTMLButtonElement =>
-    h(
-      'button',
-      {
-        class: 'tool',
-        attrs: { type: 'button', title: label, 'aria-label': label, 'data-testid': testId },
-        on: { click: onClick },
-      },
-      icon(name),
-    );
+  ): HTMLButtonElement => toolButton(name, label, onClick, { testId });
   const prev = control('chevron-left', 'Previous phase (,)', 'stepper-prev', () => act.step(-1));
   const next = control('chevron-right', 'Next phase (.)', 'stepper-next', () => act.step(1));
   const play = control('play', 'Play the phases', 'stepper-play', () => act.togglePlay());

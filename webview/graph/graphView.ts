@@ -20,6 +20,7 @@ import { attachPointer } from './pointer';
 import { Renderer, type DrawStats } from './renderer';
 import { exportSvg } from './svgExport';
 import { createViewport } from './viewport';
+import './graph.css';
 
 export interface GraphViewOptions {
   /** The selection changed by a click or the keyboard (draw node id, or null). */

@@ -1,6 +1,7 @@
 /**
  * Colours and fonts of the canvas, read from the page's CSS custom properties (which map VS Code
- * theme variables, with fallbacks when standalone). Read again when the theme changes.
+ * theme variables, with fallbacks when standalone: webview/report/theme.css). Read again when the
+ * theme changes.
  */
 import { TYPE_CATEGORIES, type TypeCategory } from '../../protocol/snapshot';
 
@@ -38,18 +39,52 @@ export function themeKind(): ThemeKind {
   return window.matchMedia?.('(prefers-color-scheme: light)').matches ? 'light' : 'dark';
 }
 
-/** The value of a CSS custom property as `el` sees it, or `fallback` when it is not set. */
-export function cssValue(el: Element, name: string, fallback: string): string {
-  return readValue(getComputedStyle(el), name, fallback);
+/**
+ * Reads custom properties as `el` sees them; `close()` when done. A custom property keeps
+ * `light-dark(…)` as written (the standalone palettes hold both values): the colour it stands for
+ * here is what it computes to as a `color`, so such values are resolved on a hidden element.
+ */
+function cssReader(el: Element): { read(name: string, fallback: string): string; close(): void } {
+  const cs = getComputedStyle(el);
+  let probe: HTMLElement | null = null;
+  return {
+    read(name, fallback) {
+      const value = cs.getPropertyValue(name).replace(/\s+/g, ' ').trim();
+      if (!value.includes('light-dark(')) return value || fallback;
+      if (!probe) {
+        probe = document.createElement('span');
+        probe.hidden = true;
+        el.append(probe);
+      }
+      probe.style.color = value;
+      return getComputedStyle(probe).color || fallback;
+    },
+    close() {
+      probe?.remove();
+    },
+  };
 }
 
-function readValue(cs: CSSStyleDeclaration, name: string, fallback: string): string {
-  return cs.getPropertyValue(name).replace(/\s+/g, ' ').trim() || fallback;
+/** The value of a CSS custom property as `el` sees it (a colour resolved), or `fallback`. */
+export function cssValue(el: Element, name: string, fallback: string): string {
+  const css = cssReader(el);
+  try {
+    return css.read(name, fallback);
+  } finally {
+    css.close();
+  }
 }
 
 export function readPalette(el: Element): Palette {
-  const cs = getComputedStyle(el);
-  const v = (name: string, fallback: string): string => readValue(cs, name, fallback);
+  const css = cssReader(el);
+  try {
+    return paletteFrom(css.read);
+  } finally {
+    css.close();
+  }
+}
+
+function paletteFrom(v: (name: string, fallback: string) => string): Palette {
   const kind = themeKind();
   const category = {} as Record<TypeCategory, string>;
   for (const c of TYPE_CATEGORIES) category[c] = v(`--hi-cat-${c}`, '#888888');

@@ -10,6 +10,7 @@ import type { GraphStore } from '../model/graphStore';
 import { FINALIZER_BADGE, type DrawNode } from '../graph/drawModel';
 import { actionButton, objectButton } from '../ui/buttons';
 import { whyAliveSection, type PathState } from './whyAlive';
+import './details.css';
 
 export interface DetailsActions {
   select(id: number): void;

@@ -8,6 +8,7 @@ import { baseName, formatBytes, formatCount } from '../model/format';
 import type { HeapIndex } from '../model/heapIndex';
 import { icon } from '../ui/icons/icon';
 import { buildVerdict } from '../model/verdict';
+import './header.css';
 
 export function renderError(root: HTMLElement, message: string): void {
   root.replaceChildren(

@@ -5,6 +5,7 @@
 import { TYPE_CATEGORIES, type TypeCategory } from '../../protocol/snapshot';
 import { h, s } from '../ui/dom';
 import { CATEGORY_LABEL, shapePath } from '../graph/shapes';
+import './legend.css';
 
 function swatch(width: number, cls: string, ...children: SVGElement[]): SVGSVGElement {
   return s(

@@ -9,6 +9,9 @@
  *
  * Any problem becomes a readable message on the page instead of a blank page.
  */
+// The theme's tokens and the page's base styles first: every module's stylesheet builds on them.
+import './theme.css';
+import './page.css';
 import type { StepperData } from '../../protocol/messages';
 import { embeddedSource, panelSource, type VsCodeApi } from '../model/dataSource';
 import { validateHeapView } from '../validation/heapViewGuard';

@@ -11,6 +11,7 @@ import { FINALIZER_BADGE } from '../graph/drawModel';
 import { icon } from '../ui/icons/icon';
 import { sortableTable } from '../ui/table';
 import { describeTypes } from '../model/verdict';
+import './sidebar.css';
 
 export interface SidebarActions {
   select(id: number): void;

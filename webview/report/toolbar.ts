@@ -8,6 +8,7 @@ import type { Filters } from '../model/filters';
 import { h } from '../ui/dom';
 import { toolButton } from '../ui/buttons';
 import { icon } from '../ui/icons/icon';
+import './toolbar.css';
 
 export interface ToolbarActions {
   filtersChanged(filters: Filters): void;

@@ -11,6 +11,7 @@ import type { GraphStore } from '../model/graphStore';
 import { actionButton, objectButton } from '../ui/buttons';
 import { h } from '../ui/dom';
 import { icon } from '../ui/icons/icon';
+import './whyAlive.css';
 
 export interface PathState {
   id: number;

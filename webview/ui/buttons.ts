@@ -6,6 +6,7 @@ import type { ViewNode } from '../../protocol/heapView';
 import { displayType, shortType } from '../model/format';
 import { h } from './dom';
 import { icon, type CodiconName } from './icons/icon';
+import './controls.css';
 
 /** A tool: an icon, with text beside it when given. */
 export function toolButton(

@@ -3,6 +3,7 @@
  * Cells are built with the DOM helpers, so every value is inserted as text.
  */
 import { h, type Child } from './dom';
+import './table.css';
 
 export interface Column<R> {
   label: string;

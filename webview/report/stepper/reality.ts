@@ -8,6 +8,7 @@ import { h, type Child } from '../../ui/dom';
 import { icon } from '../../ui/icons/icon';
 import { displayType, formatCount, plural, sortedByType } from '../../model/format';
 import type { StepperHost, StepperSession } from './session';
+import './reality.css';
 
 /** `3 __main__.Job, 1 list, 2 more types`. */
 function typeText(byType: Record<string, number>, limit = 3): string {

@@ -35,6 +35,7 @@ import {
   type StepperHost,
 } from './session';
 import { createTransitions } from './transition';
+import './stepper.css';
 
 export type { StepperHost } from './session';
 

@@ -5,6 +5,7 @@
  * Screenshots go to test-output/webview/. The bundle is built first when it is missing.
  */
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -60,6 +61,26 @@ export interface OpenOptions {
   colorScheme?: 'dark' | 'light';
   /** Script text run before the page's own (a fake `acquireVsCodeApi`, say). */
   init?: string;
+}
+
+/**
+ * Chromium for the tests of one file: launched before them (when it is installed) and closed
+ * after them; `open` opens a page in it.
+ */
+export function chromiumForTests(): { open(file: string, o?: OpenOptions): Promise<Opened> } {
+  let browser: Browser | undefined;
+  before(async () => {
+    if (haveChromium) browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return {
+    open(file, o) {
+      assert.ok(browser, 'chromium is running');
+      return openPage(browser, file, o);
+    },
+  };
 }
 
 /** Opens a local file in a fresh context; nothing but the file itself and blob: URLs loads. */

@@ -11,11 +11,11 @@
  * is buildHeapView of a real capture of examples/connection_pool.py:54). Run
  * `node scripts/build.mjs` first (npm test does).
  */
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { HeapView, ViewNode } from '../../protocol/heapView';
 import type { FromWebview, Neighbourhood, RetentionPath } from '../../protocol/messages';
 import { renderHtmlReport } from '../../cli/report/html';
@@ -25,12 +25,10 @@ import { buildVerdict, richText } from '../../webview/model/verdict';
 import { makeLargeHeapView } from '../fixtures/heapviews/make-large';
 import {
   checkClean,
+  chromiumForTests,
   chromiumSuite,
   dataset,
   ensureBundle,
-  haveChromium,
-  launchChromium,
-  openPage,
   outDir,
   panelTestPage,
   root,
@@ -98,22 +96,13 @@ describe('the HTML report file', () => {
 
 // --- In chromium ------------------------------------------------------------------------------
 
-let browser: Browser | undefined;
-
-before(async () => {
-  if (haveChromium) browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const chromium = chromiumForTests();
 
 async function openFile(
   file: string,
   opts: { colorScheme?: 'dark' | 'light'; init?: string; wait?: boolean } = {},
 ): Promise<Opened> {
-  assert.ok(browser, 'browser');
-  const o = await openPage(browser, file, opts);
+  const o = await chromium.open(file, opts);
   if (opts.wait !== false) await settled(o.page);
   return o;
 }

@@ -228,32 +228,7 @@ export function buildDrawModel(store: GraphStore, o: BuildOptions): DrawModel {
   const push = (s: number, t: number, e: ViewEdge, label: string, bridged: boolean): void => {
     const sn = nodes[s];
     const tn = nodes[t];
-    if (sn.group || tn.group) {
-      if (s === t && sn.group?.kind === 'type') return;
-      const key = `${s}>${t}>${e.weak ? 'w' : 's'}`;
-      const m = merged.get(key);
-      if (m) {
-        m.count++;
-        if (m.label !== label) m.label = '';
-        return;
-      }
-      const d: DrawEdge = {
-        s,
-        t,
-        label,
-        weak: e.weak,
-        bad: sn.unreachable && tn.unreachable,
-        bridged,
-        bend: 0,
-        loop: 0,
-        count: 1,
-        e,
-      };
-      merged.set(key, d);
-      edges.push(d);
-      return;
-    }
-    edges.push({
+    const d: DrawEdge = {
       s,
       t,
       label,
@@ -264,7 +239,20 @@ export function buildDrawModel(store: GraphStore, o: BuildOptions): DrawModel {
       loop: 0,
       count: 1,
       e,
-    });
+    };
+    if (sn.group || tn.group) {
+      if (s === t && sn.group?.kind === 'type') return;
+      // References to and from a group are one edge per direction and kind.
+      const key = `${s}>${t}>${e.weak ? 'w' : 's'}`;
+      const m = merged.get(key);
+      if (m) {
+        m.count++;
+        if (m.label !== label) m.label = '';
+        return;
+      }
+      merged.set(key, d);
+    }
+    edges.push(d);
   };
   for (const n of visible) {
     const s = index.get(n.id) as number;

@@ -7,7 +7,7 @@
 import { createLayoutClient, type LayoutClient } from './layoutClient';
 import type { LayoutTick } from './layoutProgram';
 import type { GraphState } from './graphState';
-import type { DrawStats } from './renderer';
+import { emptyStats, type DrawStats } from './renderer';
 
 /** More objects than this: the view moves on a still frame. */
 const BIG = 5000;
@@ -44,16 +44,7 @@ export function createMotion(
   let frames = 0;
   let progress = 1;
   let lastLayoutFrame = 0;
-  let last: DrawStats = {
-    nodes: 0,
-    edges: 0,
-    hulls: 0,
-    labels: 0,
-    badges: 0,
-    edgeLabels: 0,
-    hullLabels: 0,
-    ms: 0,
-  };
+  let last: DrawStats = emptyStats();
   let moving = false;
   let stillTimer: ReturnType<typeof setTimeout> | null = null;
   const big = (): boolean => (s.model?.nodes.length ?? 0) > BIG;

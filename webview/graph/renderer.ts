@@ -32,6 +32,20 @@ export interface DrawStats {
   ms: number;
 }
 
+/** Nothing drawn yet. */
+export function emptyStats(): DrawStats {
+  return {
+    nodes: 0,
+    edges: 0,
+    hulls: 0,
+    labels: 0,
+    badges: 0,
+    edgeLabels: 0,
+    hullLabels: 0,
+    ms: 0,
+  };
+}
+
 export class Renderer {
   readonly canvas: HTMLCanvasElement;
   private ctx: CanvasRenderingContext2D;
@@ -180,16 +194,7 @@ export class Renderer {
     const t0 = performance.now();
     const ctx = this.ctx;
     const p = this.palette;
-    const stats: DrawStats = {
-      nodes: 0,
-      edges: 0,
-      hulls: 0,
-      labels: 0,
-      badges: 0,
-      edgeLabels: 0,
-      hullLabels: 0,
-      ms: 0,
-    };
+    const stats = emptyStats();
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     ctx.globalAlpha = 1;
     ctx.fillStyle = p.bg;

@@ -137,18 +137,20 @@ export const TypeFlag = {
   DelIsNone: 1 << 5,
 } as const;
 
-/** What a type is, for drawing and filtering. */
-export type TypeCategory =
-  | 'instance'
-  | 'container'
-  | 'frame'
-  | 'module'
-  | 'class'
-  | 'function'
-  | 'weakref'
-  | 'generator'
-  | 'atom'
-  | 'other';
+/** What a type is, for drawing and filtering: every category, in the order the legend lists them. */
+export const TYPE_CATEGORIES = [
+  'instance',
+  'container',
+  'frame',
+  'module',
+  'class',
+  'function',
+  'weakref',
+  'generator',
+  'atom',
+  'other',
+] as const;
+export type TypeCategory = (typeof TYPE_CATEGORIES)[number];
 
 /** One entry of the `types` section. */
 export interface TypeRecord {

@@ -3,7 +3,8 @@
 //   extension/extension.ts      -> dist/extension.js   (node, cjs, `vscode` external)
 //   server/server.ts            -> dist/server.js      (node, cjs)
 //   cli/main.ts                 -> dist/cli.js         (node, cjs)
-//   webview/<name>/main.ts      -> dist/webview/<name>.js (browser, iife), plus <name>.css if present
+//   webview/<name>/main.ts      -> dist/webview/<name>.js (browser, iife), and dist/webview/<name>.css:
+//                                  the stylesheets its modules import (`import './x.css'`), in import order
 import * as esbuild from 'esbuild';
 import { existsSync, readdirSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -61,11 +62,6 @@ for (const name of webviewEntries) {
       supported: { 'inline-script': true },
     }),
   );
-  const css = join(webviewDir, name, 'style.css');
-  if (existsSync(css)) {
-    mkdirSync(join(root, 'dist/webview'), { recursive: true });
-    copyFileSync(css, join(root, `dist/webview/${name}.css`));
-  }
 }
 
 // The lint rules (server/lint) load tree-sitter's wasm files next to the bundle at runtime.

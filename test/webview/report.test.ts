@@ -11,25 +11,34 @@
  * is buildHeapView of a real capture of examples/connection_pool.py:54). Run
  * `node scripts/build.mjs` first (npm test does).
  */
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { HeapView, ViewNode } from '../../protocol/heapView';
 import type { FromWebview, Neighbourhood, RetentionPath } from '../../protocol/messages';
-import { escapeJsonForHtml, renderHtmlReport } from '../../cli/report/html';
-import { GraphStore } from '../../webview/shared/graphStore';
-import { validateHeapView } from '../../webview/shared/heapViewGuard';
-import { buildVerdict, richText } from '../../webview/shared/verdict';
+import { renderHtmlReport } from '../../cli/report/html';
+import { GraphStore } from '../../webview/model/graphStore';
+import { validateHeapView } from '../../webview/validation/heapViewGuard';
+import { buildVerdict, richText } from '../../webview/model/verdict';
 import { makeLargeHeapView } from '../fixtures/heapviews/make-large';
+import {
+  checkClean,
+  chromiumForTests,
+  chromiumSuite,
+  dataset,
+  ensureBundle,
+  outDir,
+  panelTestPage,
+  root,
+  settled,
+  shot,
+  text,
+  type Opened,
+} from '../helpers/browser';
 
-const root = path.resolve(__dirname, '..', '..');
 const fixtures = path.join(root, 'test', 'fixtures', 'heapviews');
-const outDir = path.join(root, 'test-output', 'webview');
-const CHROMIUM = '/usr/bin/chromium';
 
 function fixture(name: string): HeapView {
   return JSON.parse(readFileSync(path.join(fixtures, `${name}.json`), 'utf8')) as HeapView;
@@ -43,27 +52,11 @@ const HOSTILE = {
   rtlShown: '\\u202eevil\\u202c.py',
 };
 
-before(() => {
-  if (!existsSync(path.join(root, 'dist', 'webview', 'report.js'))) {
-    const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], {
-      cwd: root,
-      stdio: 'inherit',
-    });
-    assert.equal(r.status, 0, 'node scripts/build.mjs failed');
-  }
-  mkdirSync(outDir, { recursive: true });
-});
+before(ensureBundle);
 
 // --- Without a browser -----------------------------------------------------------------------
 
 describe('the HTML report file', () => {
-  test('escapeJsonForHtml escapes <, >, &, U+2028, U+2029 and stays the same JSON', () => {
-    const value = { s: '</script><!-- & \u2028\u2029 >', k: { '<b>': 1 } };
-    const text = escapeJsonForHtml(JSON.stringify(value));
-    assert.doesNotMatch(text, /[<>&\u2028\u2029]/);
-    assert.deepEqual(JSON.parse(text), value);
-  });
-
   test('one self-contained file: strict CSP with a fresh nonce, a blob worker, no URLs', () => {
     const view = fixture('small');
     const a = renderHtmlReport(view);
@@ -103,73 +96,15 @@ describe('the HTML report file', () => {
 
 // --- In chromium ------------------------------------------------------------------------------
 
-const haveChromium = existsSync(CHROMIUM);
-let browser: Browser | undefined;
-
-before(async () => {
-  if (!haveChromium) return;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-interface Opened {
-  page: Page;
-  errors: string[];
-  blocked: string[];
-  close: () => Promise<void>;
-}
+const chromium = chromiumForTests();
 
 async function openFile(
   file: string,
   opts: { colorScheme?: 'dark' | 'light'; init?: string; wait?: boolean } = {},
 ): Promise<Opened> {
-  assert.ok(browser, 'browser');
-  const url = pathToFileURL(file).href;
-  const context = await browser.newContext({
-    viewport: { width: 1440, height: 1000 },
-    colorScheme: opts.colorScheme ?? 'dark',
-    acceptDownloads: true,
-  });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  const blocked: string[] = [];
-  page.on('console', (m) => {
-    // The test's own pixel reads (canvasBrightness) draw this advice; it is not the page's.
-    if (m.text().includes('willReadFrequently')) return;
-    if (m.type() === 'error' || m.type() === 'warning')
-      errors.push(`console.${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  await context.route('**/*', (route) => {
-    const u = route.request().url();
-    if (u === url || u.startsWith('blob:')) return route.continue();
-    blocked.push(u);
-    return route.abort();
-  });
-  await page.addInitScript(() => {
-    const w = window as unknown as { __csp: string[] };
-    w.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => {
-      w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`);
-    });
-  });
-  if (opts.init) await page.addInitScript({ content: opts.init });
-  await page.goto(url);
-  if (opts.wait !== false) await settled(page);
-  return { page, errors, blocked, close: () => context.close() };
+  const o = await chromium.open(file, opts);
+  if (opts.wait !== false) await settled(o.page);
+  return o;
 }
 
 async function openReport(
@@ -182,39 +117,8 @@ async function openReport(
   return openFile(file, { colorScheme });
 }
 
-/** Layout done and the animation at rest. */
-async function settled(page: Page): Promise<void> {
-  await page.waitForSelector(
-    '[data-testid="graph"][data-layout="done"], [data-testid="load-error"]',
-    {
-      state: 'attached',
-      timeout: 60_000,
-    },
-  );
-  await page.waitForFunction(
-    () =>
-      new Promise<boolean>((resolve) => {
-        const el = document.querySelector('[data-testid="graph"]') as HTMLElement | null;
-        const f0 = el?.dataset.frames;
-        setTimeout(() => resolve(el?.dataset.frames === f0), 250);
-      }),
-    undefined,
-    { timeout: 30_000 },
-  );
-}
-
 function graphData(page: Page): Promise<Record<string, string>> {
-  return page.evaluate(
-    () =>
-      ({ ...(document.querySelector('[data-testid="graph"]') as HTMLElement).dataset }) as Record<
-        string,
-        string
-      >,
-  );
-}
-
-async function text(page: Page, id: string): Promise<string> {
-  return ((await page.locator(`[data-testid="${id}"]`).first().textContent()) ?? '').trim();
+  return dataset(page, 'graph');
 }
 
 async function clickNode(page: Page, id: number): Promise<void> {
@@ -245,24 +149,6 @@ async function clickNode(page: Page, id: number): Promise<void> {
   await page.waitForSelector(`[data-testid="details"][data-node-id="${id}"]`);
 }
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(outDir, `${name}.png`) });
-}
-
-async function checkClean(o: Opened, name: string): Promise<void> {
-  assert.deepEqual(
-    await o.page.evaluate(() => (window as unknown as { __csp: string[] }).__csp),
-    [],
-    `${name}: CSP violations`,
-  );
-  assert.deepEqual(o.errors, [], `${name}: console errors`);
-  assert.deepEqual(o.blocked, [], `${name}: network requests`);
-  assert.equal(
-    await o.page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned),
-    undefined,
-  );
-}
-
 /** Average brightness (0–255) of the canvas' top-left corner: which theme it is drawn in. */
 function canvasBrightness(page: Page): Promise<number> {
   return page.evaluate(() => {
@@ -273,8 +159,6 @@ function canvasBrightness(page: Page): Promise<number> {
     return s / (d.length / 4);
   });
 }
-
-const chromiumSuite = { skip: haveChromium ? false : `${CHROMIUM} not found` };
 
 describe('heap view in chromium (HTML report)', chromiumSuite, () => {
   test('connection pool (real capture): cycles, __del__, what frees them, why alive, expand, search, themes, export', async () => {
@@ -606,21 +490,6 @@ describe('heap view in chromium (HTML report)', chromiumSuite, () => {
 
 // --- As a VS Code panel -------------------------------------------------------------------------
 
-/** The page the extension is expected to build: nonce'd bundle, CSP with `worker-src blob:`. */
-function panelPage(): string {
-  const js = readFileSync(path.join(root, 'dist', 'webview', 'report.js'), 'utf8').replace(
-    /^\/\/# sourceMappingURL=.*$/gm,
-    '',
-  );
-  const css = readFileSync(path.join(root, 'dist', 'webview', 'report.css'), 'utf8');
-  const nonce = 'cGFuZWwtdGVzdC1ub25jZQ';
-  const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; worker-src blob:; img-src data: blob:`;
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<style nonce="${nonce}">${css}</style></head>
-<body class="vscode-dark"><main id="app"></main><script nonce="${nonce}">${js}</script></body></html>`;
-}
-
 interface Posted {
   posted: FromWebview[];
   state: unknown;
@@ -633,7 +502,7 @@ describe('heap view in chromium (VS Code panel)', chromiumSuite, () => {
     // The extension sends the view without the embedded context: requests go to it.
     const view: HeapView = { ...full, context: undefined };
     const file = path.join(outDir, 'panel.html');
-    writeFileSync(file, panelPage());
+    writeFileSync(file, panelTestPage());
     // A string, not a function: the test's TypeScript transform would add helpers the page lacks.
     const init = `
       window.posted = [];

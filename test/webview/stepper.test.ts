@@ -16,24 +16,22 @@
  * - The panel at 500, 800 and 1400 px: the toolbar never covers the side list's tabs, every
  *   headline number stays in view (the narrow-panel layout bug).
  */
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { HeapView } from '../../protocol/heapView';
-import { StepperFlag, type CollectionComparison, type StepperData } from '../../protocol/messages';
+import type { CollectionComparison, StepperData } from '../../protocol/messages';
 import { renderHtmlReport } from '../../cli/report/html';
+import { phaseTouches } from '../../webview/report/stepper/phases';
 import { findPython } from '../../scripts/python.mjs';
+import * as web from '../helpers/browser';
 
-const root = path.resolve(__dirname, '..', '..');
-const outDir = path.join(root, 'test-output', 'webview');
-const CHROMIUM = '/usr/bin/chromium';
 const PROGRAMS = path.join(__dirname, 'programs');
 const DEMO = 'stepper_demo.py';
-const CLI = path.join(root, 'bin', 'heap-inspector.js');
+const CLI = path.join(web.root, 'bin', 'heap-inspector.js');
 
 function markerLine(file: string): number {
   const lines = readFileSync(file, 'utf8').split('\n');
@@ -57,8 +55,8 @@ function embedded<T>(html: string, id: string): T {
 
 /** `heap-inspector step --generation N --html … --json …` on the demo program. */
 function stepReport(generation: number): Written {
-  const html = path.join(outDir, `stepper-gen${generation}.html`);
-  const json = path.join(outDir, `stepper-gen${generation}.json`);
+  const html = path.join(web.outDir, `stepper-gen${generation}.html`);
+  const json = path.join(web.outDir, `stepper-gen${generation}.json`);
   const line = markerLine(path.join(PROGRAMS, DEMO));
   const r = spawnSync(
     process.execPath,
@@ -90,37 +88,13 @@ function stepReport(generation: number): Written {
   };
 }
 
-const haveChromium = existsSync(CHROMIUM);
-let browser: Browser | undefined;
+const chromium = web.chromiumForTests();
 const reports: Record<number, Written> = {};
 
-before(async () => {
-  if (!existsSync(path.join(root, 'dist', 'webview', 'report.js'))) {
-    const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], {
-      cwd: root,
-      stdio: 'inherit',
-    });
-    assert.equal(r.status, 0, 'node scripts/build.mjs failed');
-  }
-  mkdirSync(outDir, { recursive: true });
+before(() => {
+  web.ensureBundle();
   reports[0] = stepReport(0);
   reports[2] = stepReport(2);
-  if (haveChromium) {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
-  }
-});
-
-after(async () => {
-  await browser?.close();
 });
 
 // --- The CLI's report, without a browser ---------------------------------------------------------
@@ -162,130 +136,30 @@ describe('heap-inspector step --html', () => {
 
 // --- In chromium --------------------------------------------------------------------------------
 
-interface Opened {
-  page: Page;
-  errors: string[];
-  blocked: string[];
-  close(): Promise<void>;
-}
-
-async function open(
+function open(
   file: string,
   opts: { width?: number; height?: number; init?: string } = {},
-): Promise<Opened> {
-  assert.ok(browser);
-  const url = pathToFileURL(file).href;
-  const context = await browser.newContext({
-    viewport: { width: opts.width ?? 1400, height: opts.height ?? 1000 },
-    colorScheme: 'dark',
-  });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  const blocked: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning')
-      errors.push(`console.${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  await context.route('**/*', (route) => {
-    const u = route.request().url();
-    if (u === url || u.startsWith('blob:')) return route.continue();
-    blocked.push(u);
-    return route.abort();
-  });
-  await page.addInitScript(() => {
-    const w = window as unknown as { __csp: string[] };
-    w.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(e.violatedDirective));
-  });
-  if (opts.init) await page.addInitScript({ content: opts.init });
-  await page.goto(url);
-  return { page, errors, blocked, close: () => context.close() };
+): Promise<web.Opened> {
+  return chromium.open(file, { width: opts.width ?? 1400, ...opts });
 }
 
-async function settled(page: Page): Promise<void> {
-  await page.waitForSelector('[data-testid="graph"][data-layout="done"]', {
-    state: 'attached',
-    timeout: 60_000,
-  });
-  await page.waitForFunction(
-    () =>
-      new Promise<boolean>((resolve) => {
-        const el = document.querySelector('[data-testid="graph"]') as HTMLElement | null;
-        const f0 = el?.dataset.frames;
-        setTimeout(() => resolve(el?.dataset.frames === f0), 250);
-      }),
-    undefined,
-    { timeout: 30_000 },
-  );
-}
-
-const dataset = (page: Page, testId: string): Promise<Record<string, string>> =>
-  page.evaluate(
-    (id) =>
-      ({ ...(document.querySelector(`[data-testid="${id}"]`) as HTMLElement).dataset }) as Record<
-        string,
-        string
-      >,
-    testId,
-  );
-
-const text = async (page: Page, id: string): Promise<string> =>
-  ((await page.locator(`[data-testid="${id}"]`).first().textContent()) ?? '').trim();
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(outDir, `${name}.png`) });
-}
-
-async function clean(o: Opened, name: string): Promise<void> {
-  assert.deepEqual(
-    await o.page.evaluate(() => (window as unknown as { __csp: string[] }).__csp),
-    [],
-    `${name}: CSP`,
-  );
-  assert.deepEqual(o.errors, [], `${name}: console errors`);
-  assert.deepEqual(o.blocked, [], `${name}: network requests`);
-}
-
-/** Which drawn objects a phase touches, from the embedded data (what the page must ring). */
+/** Which drawn objects a phase touches, by the stepper's own rule (what the page must ring). */
 function touched(data: StepperData, generation: number, phase: string, drawn: Set<number>): number {
   const g = data.generations[generation];
-  return data.ids.filter((id, i) => {
-    if (!drawn.has(id)) return false;
-    const f = g.flags[i];
-    switch (phase) {
-      case 'copy-refcounts':
-        return (f & StepperFlag.Examined) !== 0;
-      case 'subtract-internal':
-        return g.internal[i] > 0;
-      case 'tentatively-unreachable':
-        return (f & StepperFlag.Tentative) !== 0;
-      case 'rescued':
-        return (f & StepperFlag.Tentative) !== 0 && (f & StepperFlag.Unreachable) === 0;
-      case 'unreachable':
-      case 'freed':
-        return (f & StepperFlag.Unreachable) !== 0;
-      case 'weakrefs':
-        return (f & StepperFlag.WeakrefCleared) !== 0;
-      default:
-        return (f & StepperFlag.Finalizer) !== 0;
-    }
-  }).length;
+  return data.ids.filter((id, i) => drawn.has(id) && phaseTouches(phase, g, i)).length;
 }
 
-const chromiumSuite = { skip: haveChromium ? false : `${CHROMIUM} not found` };
-
-describe('the collector stepper in chromium (HTML report)', chromiumSuite, () => {
+describe('the collector stepper in chromium (HTML report)', web.chromiumSuite, () => {
   for (const generation of [0, 2]) {
     test(`gc.collect(${generation}): every phase on the graph, the numbers, prediction vs. reality, after`, async () => {
       const r = reports[generation];
       const o = await open(r.html);
       const { page } = o;
       try {
-        await settled(page);
+        await web.settled(page);
         // The report opens the stepper on the collection it ran.
         await page.waitForSelector('[data-testid="stepper"][data-ready="true"]');
-        assert.equal((await dataset(page, 'stepper')).generation, String(generation));
+        assert.equal((await web.dataset(page, 'stepper')).generation, String(generation));
         await page.evaluate(() => document.querySelector('.graph-panel')?.scrollIntoView());
         const drawn = new Set<number>(
           await page.evaluate(() =>
@@ -300,22 +174,22 @@ describe('the collector stepper in chromium (HTML report)', chromiumSuite, () =>
         for (const phase of phases) {
           await page.click(`[data-testid="stepper-phase-${phase.step}"]`);
           await page.waitForSelector(`[data-testid="stepper"][data-phase="${phase.step}"]`);
-          await settled(page);
-          assert.equal((await dataset(page, 'stepper')).phaseId, phase.id);
+          await web.settled(page);
+          assert.equal((await web.dataset(page, 'stepper')).phaseId, phase.id);
           assert.match(
-            await text(page, 'stepper-title'),
+            await web.text(page, 'stepper-title'),
             new RegExp(`${phase.step}\\s*${phase.title}`),
           );
-          assert.equal(await text(page, 'stepper-explanation'), phase.explanation);
+          assert.equal(await web.text(page, 'stepper-explanation'), phase.explanation);
           const want = touched(r.stepper, generation, phase.id, drawn);
-          const g = await dataset(page, 'graph');
+          const g = await web.dataset(page, 'graph');
           assert.ok(
-            Number(g.phaseNodes) >= want,
-            `${phase.id}: ${g.phaseNodes} ringed, ${want} touched`,
+            Number(g.overlayRings) >= want,
+            `${phase.id}: ${g.overlayRings} ringed, ${want} touched`,
           );
           if (want > 0)
-            assert.ok(Number(g.phaseTags) > 0, `${phase.id}: numbers beside the objects`);
-          await shot(page, `stepper-gen${generation}-phase-${phase.step}`);
+            assert.ok(Number(g.overlayTags) > 0, `${phase.id}: numbers beside the objects`);
+          await web.shot(page, `stepper-gen${generation}-phase-${phase.step}`);
         }
         // The Buffer the old Session holds: its numbers in the details.
         const buffer = r.view.nodes.find((n) => n.type === '__main__.Buffer' && n.unreachable)!;
@@ -330,12 +204,12 @@ describe('the collector stepper in chromium (HTML report)', chromiumSuite, () =>
           buffer.id,
         );
         await page.waitForSelector('[data-testid="stepper-details"]');
-        assert.equal(await text(page, 'stepper-refcount'), String(buffer.refcount));
-        assert.equal(await text(page, 'stepper-internal'), String(g.internal[i]));
-        assert.equal(await text(page, 'stepper-gc-refs'), String(g.gcRefs[i]));
-        const fate = await text(page, 'stepper-fate');
+        assert.equal(await web.text(page, 'stepper-refcount'), String(buffer.refcount));
+        assert.equal(await web.text(page, 'stepper-internal'), String(g.internal[i]));
+        assert.equal(await web.text(page, 'stepper-gc-refs'), String(g.gcRefs[i]));
+        const fate = await web.text(page, 'stepper-fate');
         if (generation === 0) {
-          assert.equal(await text(page, 'stepper-from-older'), String(g.fromOlder[i]));
+          assert.equal(await web.text(page, 'stepper-from-older'), String(g.fromOlder[i]));
           assert.ok(g.fromOlder[i] > 0);
           assert.match(fate, /older generations/);
           assert.match(fate, /The next full collection frees it/);
@@ -343,17 +217,23 @@ describe('the collector stepper in chromium (HTML report)', chromiumSuite, () =>
           assert.match(fate, /unreachable/);
           assert.match(fate, /collected it ✓/);
         }
-        await settled(page);
-        await shot(page, `stepper-gen${generation}-details`);
+        await web.settled(page);
+        await web.shot(page, `stepper-gen${generation}-details`);
         // Prediction vs. reality.
-        const reality = await dataset(page, 'reality');
+        const reality = await web.dataset(page, 'reality');
         assert.equal(reality.match, 'true');
-        assert.equal(await text(page, 'reality-predicted-count'), String(r.json.predicted.count));
-        assert.equal(await text(page, 'reality-collected-count'), String(r.json.collected.count));
+        assert.equal(
+          await web.text(page, 'reality-predicted-count'),
+          String(r.json.predicted.count),
+        );
+        assert.equal(
+          await web.text(page, 'reality-collected-count'),
+          String(r.json.collected.count),
+        );
         await page.evaluate(() =>
           document.querySelector('[data-testid="reality"]')?.scrollIntoView(),
         );
-        await shot(page, `stepper-gen${generation}-reality`);
+        await web.shot(page, `stepper-gen${generation}-reality`);
         // After: the freed objects fade out and leave the graph; the others stay.
         const drawnAddresses = (): Promise<string[]> =>
           page.evaluate(() =>
@@ -379,7 +259,7 @@ describe('the collector stepper in chromium (HTML report)', chromiumSuite, () =>
         await page.waitForSelector('[data-testid="reality"][data-showing="after"]', {
           timeout: 10_000,
         });
-        await settled(page);
+        await web.settled(page);
         const left = new Set(await drawnAddresses());
         assert.deepEqual(
           [...left].filter((a) => freed.has(a)),
@@ -391,18 +271,18 @@ describe('the collector stepper in chromium (HTML report)', chromiumSuite, () =>
           [],
           'what survived is still drawn',
         );
-        assert.match(await text(page, 'stepper-after'), /less what the collector freed/);
-        await shot(page, `stepper-gen${generation}-after`);
+        assert.match(await web.text(page, 'stepper-after'), /less what the collector freed/);
+        await web.shot(page, `stepper-gen${generation}-after`);
         await page.click('[data-testid="show-before"]');
         await page.waitForSelector('[data-testid="reality"][data-showing="before"]');
-        await settled(page);
+        await web.settled(page);
         const again = new Set(await drawnAddresses());
         assert.deepEqual(
           viewAddresses.filter((a) => !again.has(a)),
           [],
           'everything back',
         );
-        await clean(o, `stepper gen ${generation}`);
+        await web.checkClean(o, `stepper gen ${generation}`);
       } finally {
         await o.close();
       }
@@ -428,35 +308,38 @@ describe('the collector stepper in chromium (HTML report)', chromiumSuite, () =>
     stepper.incremental = true;
     const view: HeapView = JSON.parse(JSON.stringify(r.view)) as HeapView;
     view.summary.gc.incremental = true;
-    const file = path.join(outDir, 'stepper-mismatch.html');
+    const file = path.join(web.outDir, 'stepper-mismatch.html');
     writeFileSync(file, renderHtmlReport(view, { stepper }));
     const o = await open(file);
     const { page } = o;
     try {
-      await settled(page);
+      await web.settled(page);
       await page.waitForSelector('[data-testid="reality"][data-match="false"]');
-      const verdict = await text(page, 'reality-verdict');
+      const verdict = await web.text(page, 'reality-verdict');
       assert.match(
         verdict,
         /MISMATCH: the prediction and CPython’s collector disagree on 2 objects/,
       );
-      assert.match(await text(page, 'only-predicted'), new RegExp(`Job\\s*${job.address}`));
-      assert.match(await text(page, 'only-collected'), new RegExp(`Buffer\\s*${other.address}`));
+      assert.match(await web.text(page, 'only-predicted'), new RegExp(`Job\\s*${job.address}`));
+      assert.match(
+        await web.text(page, 'only-collected'),
+        new RegExp(`Buffer\\s*${other.address}`),
+      );
       // On the graph, at the last phase: the two objects ringed as prediction ≠ reality.
       await page.click('[data-testid="stepper-phase-9"]');
-      await settled(page);
+      await web.settled(page);
       assert.match(
-        await text(page, 'stepper-incremental'),
+        await web.text(page, 'stepper-incremental'),
         /incremental \(CPython 3\.14\+\).*not claimed to match/,
       );
       await page.evaluate(() => document.querySelector('.graph-panel')?.scrollIntoView());
-      await shot(page, 'stepper-mismatch');
+      await web.shot(page, 'stepper-mismatch');
       await page.click('[data-testid="stepper-gen-2"]');
       assert.match(
-        await text(page, 'stepper-incremental'),
+        await web.text(page, 'stepper-incremental'),
         /full collection, gc\.collect\(2\), still finds exactly/,
       );
-      await clean(o, 'mismatch');
+      await web.checkClean(o, 'mismatch');
     } finally {
       await o.close();
     }
@@ -464,20 +347,6 @@ describe('the collector stepper in chromium (HTML report)', chromiumSuite, () =>
 });
 
 // --- As a VS Code panel -------------------------------------------------------------------------
-
-function panelPage(): string {
-  const js = readFileSync(path.join(root, 'dist', 'webview', 'report.js'), 'utf8').replace(
-    /^\/\/# sourceMappingURL=.*$/gm,
-    '',
-  );
-  const css = readFileSync(path.join(root, 'dist', 'webview', 'report.css'), 'utf8');
-  const nonce = 'c3RlcHBlci1wYW5lbC1ub25jZQ';
-  const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; worker-src blob:; img-src data: blob:`;
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<style nonce="${nonce}">${css}</style></head>
-<body class="vscode-dark" data-host="vscode-panel"><main id="app"></main><script nonce="${nonce}">${js}</script></body></html>`;
-}
 
 const FAKE_API = `
   window.posted = [];
@@ -502,9 +371,9 @@ interface Posted {
   posted: { type: string; requestId?: number; generation?: number; node?: number }[];
 }
 
-async function openPanel(width: number, height: number): Promise<Opened> {
-  const file = path.join(outDir, 'stepper-panel.html');
-  writeFileSync(file, panelPage());
+async function openPanel(width: number, height: number): Promise<web.Opened> {
+  const file = path.join(web.outDir, 'stepper-panel.html');
+  writeFileSync(file, web.panelTestPage());
   return open(file, { width, height, init: FAKE_API });
 }
 
@@ -535,7 +404,7 @@ function afterView(view: HeapView, c: CollectionComparison): HeapView {
   };
 }
 
-describe('the collector stepper in chromium (VS Code panel)', chromiumSuite, () => {
+describe('the collector stepper in chromium (VS Code panel)', web.chromiumSuite, () => {
   test('asks for its numbers, runs the collection, cancel, the result and the capture after it', async () => {
     const r = reports[0];
     const plain = JSON.parse(JSON.stringify(r.stepper)) as StepperData;
@@ -547,7 +416,7 @@ describe('the collector stepper in chromium (VS Code panel)', chromiumSuite, () 
         (window as unknown as Posted).posted.some((m) => m.type === 'ready'),
       );
       await send(page, { type: 'view', title: 'Heap: stepper_demo.py', view: r.view });
-      await settled(page);
+      await web.settled(page);
       // The numbers come without one object (as if an expansion brought it in later).
       const buffer = r.view.nodes.find((n) => n.type === '__main__.Buffer')!;
       const at = plain.ids.indexOf(buffer.id);
@@ -587,10 +456,13 @@ describe('the collector stepper in chromium (VS Code panel)', chromiumSuite, () 
       );
       await answerStepper(page, plain, asked);
       await page.waitForSelector('[data-testid="stepper-gc-refs"]');
-      assert.equal(await text(page, 'stepper-gc-refs'), String(plain.generations[0].gcRefs[at]));
+      assert.equal(
+        await web.text(page, 'stepper-gc-refs'),
+        String(plain.generations[0].gcRefs[at]),
+      );
       await page.click('[data-testid="stepper-phase-5"]');
-      await settled(page);
-      await shot(page, 'stepper-panel-phase-5');
+      await web.settled(page);
+      await web.shot(page, 'stepper-panel-phase-5');
       // Run for real: the extension is asked; while it runs, Cancel is offered.
       const n0 = (await posted(page)).length;
       await page.click('[data-testid="run-collection"]');
@@ -607,7 +479,7 @@ describe('the collector stepper in chromium (VS Code panel)', chromiumSuite, () 
         message: 'Running gc.collect(0) in the paused program…',
       });
       await page.waitForSelector('[data-testid="collection-running"]');
-      await shot(page, 'stepper-panel-running');
+      await web.shot(page, 'stepper-panel-running');
       await page.click('[data-testid="cancel-collection"]');
       await page.waitForFunction(
         (n) =>
@@ -617,8 +489,8 @@ describe('the collector stepper in chromium (VS Code panel)', chromiumSuite, () 
       const honest =
         'Stopped waiting for gc.collect(0). A collection cannot be interrupted from outside: the program finishes it on its paused thread (if a finalizer is blocking, only once that finalizer returns) and stays paused where it was.';
       await send(page, { type: 'collection', state: 'cancelled', message: honest });
-      assert.equal(await text(page, 'collection-failure'), honest);
-      await shot(page, 'stepper-panel-cancelled');
+      assert.equal(await web.text(page, 'collection-failure'), honest);
+      await web.shot(page, 'stepper-panel-cancelled');
       // Again, to the end: the result, then the capture after it.
       await page.click('[data-testid="run-collection"]');
       await send(page, {
@@ -628,7 +500,7 @@ describe('the collector stepper in chromium (VS Code panel)', chromiumSuite, () 
         after: true,
       });
       await page.waitForSelector('[data-testid="reality"][data-match="true"]');
-      assert.equal((await dataset(page, 'stepper')).phase, '9');
+      assert.equal((await web.dataset(page, 'stepper')).phase, '9');
       await send(page, {
         type: 'view',
         title: 'Heap: stepper_demo.py',
@@ -637,17 +509,20 @@ describe('the collector stepper in chromium (VS Code panel)', chromiumSuite, () 
       await page.waitForSelector('[data-testid="reality"][data-showing="after"]', {
         timeout: 10_000,
       });
-      await settled(page);
+      await web.settled(page);
       const freed = r.json.collected.addresses.filter((a) =>
         r.view.nodes.some((n) => n.address === a),
       ).length;
-      assert.equal(Number((await dataset(page, 'graph')).nodes), r.view.nodes.length - freed + 0);
-      await shot(page, 'stepper-panel-after');
+      assert.equal(
+        Number((await web.dataset(page, 'graph')).nodes),
+        r.view.nodes.length - freed + 0,
+      );
+      await web.shot(page, 'stepper-panel-after');
       // Back to the capture before: questions about it are answered from the page, not the extension
       // (which now holds the capture after).
       await page.click('[data-testid="show-before"]');
       await page.waitForSelector('[data-testid="reality"][data-showing="before"]');
-      await settled(page);
+      await web.settled(page);
       const n1 = (await posted(page)).length;
       const pool = r.view.nodes.find((n) => !n.unreachable && n.type === 'builtins.dict')!;
       await page.evaluate(
@@ -664,7 +539,7 @@ describe('the collector stepper in chromium (VS Code panel)', chromiumSuite, () 
         [],
         'no question about an old capture goes to the extension',
       );
-      await clean(o, 'stepper panel');
+      await web.checkClean(o, 'stepper panel');
     } finally {
       await o.close();
     }
@@ -682,7 +557,7 @@ describe('the collector stepper in chromium (VS Code panel)', chromiumSuite, () 
           (window as unknown as Posted).posted.some((m) => m.type === 'ready'),
         );
         await send(page, { type: 'view', title: 'Heap', view: r.view });
-        await settled(page);
+        await web.settled(page);
         // A string: the test's TypeScript transform would add helpers the page lacks.
         const boxes = (await page.evaluate(`(() => {
           const r = (sel) => {
@@ -721,21 +596,21 @@ describe('the collector stepper in chromium (VS Code panel)', chromiumSuite, () 
           boxes.graph.height >= 220,
           `${width}px: the graph keeps room (${boxes.graph.height})`,
         );
-        await shot(page, `panel-width-${width}`);
+        await web.shot(page, `panel-width-${width}`);
         // With the stepper open too.
         await page.click('[data-testid="stepper-toggle"]');
         await answerStepper(page, plain);
         await page.click('[data-testid="stepper-gen-0"]');
         await page.click('[data-testid="stepper-phase-3"]');
-        await settled(page);
+        await web.settled(page);
         const graph = await page.evaluate(
           () =>
             (document.querySelector('.graph-box') as HTMLElement).getBoundingClientRect().height,
         );
         assert.ok(graph >= 220, `${width}px with the stepper: the graph keeps room (${graph})`);
         await page.evaluate(() => document.querySelector('.toolbar')?.scrollIntoView());
-        await shot(page, `panel-width-${width}-stepper`);
-        await clean(o, `panel ${width}`);
+        await web.shot(page, `panel-width-${width}-stepper`);
+        await web.checkClean(o, `panel ${width}`);
       } finally {
         await o.close();
       }

@@ -3,11 +3,12 @@
  * next collection frees, why reference counting cannot, what would free it) and the warnings.
  */
 import type { HeapView } from '../../protocol/heapView';
-import { h, rich, type Child } from '../shared/dom';
-import { baseName, formatBytes, formatCount } from '../shared/format';
-import type { HeapIndex } from '../shared/heapIndex';
-import { icon } from '../shared/icons/icon';
-import { buildVerdict } from '../shared/verdict';
+import { h, rich, type Child } from '../ui/dom';
+import { baseName, formatBytes, formatCount } from '../model/format';
+import type { HeapIndex } from '../model/heapIndex';
+import { icon } from '../ui/icons/icon';
+import { buildVerdict } from '../model/verdict';
+import './header.css';
 
 export function renderError(root: HTMLElement, message: string): void {
   root.replaceChildren(

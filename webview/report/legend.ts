@@ -2,10 +2,10 @@
  * The legend: what each shape, colour, outline, line and badge of the graph means. Swatches are
  * small inline SVGs styled by the same theme variables as the canvas.
  */
-import type { TypeCategory } from '../../protocol/snapshot';
-import { h, s } from '../shared/dom';
-import { CATEGORY_LABEL, shapePath } from '../shared/graphShapes';
-import { TYPE_CATEGORIES } from '../shared/heapViewGuard';
+import { TYPE_CATEGORIES, type TypeCategory } from '../../protocol/snapshot';
+import { h, s } from '../ui/dom';
+import { CATEGORY_LABEL, shapePath } from '../graph/shapes';
+import './legend.css';
 
 function swatch(width: number, cls: string, ...children: SVGElement[]): SVGSVGElement {
   return s(

@@ -9,12 +9,16 @@
  *
  * Any problem becomes a readable message on the page instead of a blank page.
  */
-import type { PanelState, StepperData } from '../../protocol/messages';
-import { embeddedSource, panelSource, type VsCodeApi } from '../shared/dataSource';
-import { validateHeapView } from '../shared/heapViewGuard';
-import { checkToWebview } from '../shared/messageGuard';
-import { validateStepperData } from '../shared/stepperGuard';
+// The theme's tokens and the page's base styles first: every module's stylesheet builds on them.
+import './theme.css';
+import './page.css';
+import type { StepperData } from '../../protocol/messages';
+import { embeddedSource, panelSource, type VsCodeApi } from '../model/dataSource';
+import { validateHeapView } from '../validation/heapViewGuard';
+import { checkToWebview } from '../validation/messageGuard';
+import { validateStepperData } from '../validation/stepperGuard';
 import { createApp, renderError, type App } from './app';
+import { readPanelState } from './panelState';
 
 declare const acquireVsCodeApi: (() => VsCodeApi) | undefined;
 
@@ -55,65 +59,6 @@ function readStepper(cycleCount: number): StepperData | null {
   return null;
 }
 
-/** What getState returned, if it is a PanelState (it is data from an earlier page: check it). */
-function panelState(x: unknown): PanelState | null {
-  if (typeof x !== 'object' || x === null) return null;
-  const s = x as Record<string, unknown>;
-  const f = s.filters as Record<string, unknown> | undefined;
-  const filters = {
-    hideBuiltins: f?.hideBuiltins === true,
-    hideStdlib: f?.hideStdlib === true,
-    hideDebugger: f?.hideDebugger === true,
-  };
-  const z = s.zoom as Record<string, unknown> | null | undefined;
-  const zoom =
-    z &&
-    [z.x, z.y, z.k].every((v) => typeof v === 'number' && Number.isFinite(v)) &&
-    (z.k as number) > 0
-      ? { x: z.x as number, y: z.y as number, k: z.k as number }
-      : null;
-  const expanded = Array.isArray(s.expanded)
-    ? (s.expanded as unknown[]).filter(
-        (e): e is { node: number; direction: 'referents' | 'referrers' } =>
-          typeof e === 'object' &&
-          e !== null &&
-          Number.isInteger((e as { node?: unknown }).node) &&
-          ['referents', 'referrers'].includes((e as { direction?: unknown }).direction as string),
-      )
-    : [];
-  const positions: Record<string, [number, number]> = {};
-  if (typeof s.positions === 'object' && s.positions !== null) {
-    for (const [k, v] of Object.entries(s.positions as Record<string, unknown>)) {
-      if (
-        Array.isArray(v) &&
-        v.length === 2 &&
-        v.every((n) => typeof n === 'number' && Number.isFinite(n))
-      ) {
-        positions[k] = [v[0] as number, v[1] as number];
-      }
-    }
-  }
-  const st = s.stepper as Record<string, unknown> | undefined;
-  const stepper =
-    typeof st === 'object' &&
-    st !== null &&
-    typeof st.open === 'boolean' &&
-    [0, 1, 2].includes(st.generation as number) &&
-    Number.isInteger(st.phase)
-      ? { open: st.open, generation: st.generation as number, phase: st.phase as number }
-      : undefined;
-  return {
-    stepper,
-    selected: Number.isInteger(s.selected) ? (s.selected as number) : null,
-    zoom,
-    filters,
-    search: typeof s.search === 'string' ? s.search : '',
-    expanded,
-    positions,
-    groupBy: s.groupBy === 'type' || s.groupBy === 'cycle' ? s.groupBy : 'none',
-  };
-}
-
 function start(): void {
   const root = document.getElementById('app') ?? document.body;
   const api = typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : null;
@@ -141,7 +86,7 @@ function start(): void {
   const app = createApp(root, {
     mode: 'panel',
     source,
-    initialState: panelState(api.getState()),
+    initialState: readPanelState(api.getState()),
     saveState: (state) => {
       api.setState(state);
       source.post({ type: 'stateChanged', state });

@@ -4,13 +4,14 @@
  */
 import type { HeapView, ViewNode, ViewTypeRow } from '../../protocol/heapView';
 import type { FinalizeEntrySummary } from '../../protocol/summary';
-import { h, type Child } from '../shared/dom';
-import { displayType, formatBytes, formatCount, plural, shortType } from '../shared/format';
-import type { GraphStore } from '../shared/graphStore';
-import { FINALIZER_BADGE } from '../shared/graph/drawModel';
-import { icon } from '../shared/icons/icon';
-import { sortableTable } from '../shared/table';
-import { describeTypes } from '../shared/verdict';
+import { h, type Child } from '../ui/dom';
+import { displayType, formatBytes, formatCount, plural, shortType } from '../model/format';
+import type { GraphStore } from '../model/graphStore';
+import { FINALIZER_BADGE } from '../graph/drawModel';
+import { icon } from '../ui/icons/icon';
+import { sortableTable } from '../ui/table';
+import { describeTypes } from '../model/verdict';
+import './sidebar.css';
 
 export interface SidebarActions {
   select(id: number): void;

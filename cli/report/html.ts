@@ -17,7 +17,29 @@ export interface HtmlReportOptions {
    * embedded as `<script type="application/json" id="stepper-data">`.
    */
   stepper?: StepperData;
+  /** The view was made with --redact (cli/redact.ts): the privacy line says so. */
+  redacted?: boolean;
 }
+
+/** The line at the top of every report: what of the program it holds. */
+export function privacyNote(redacted: boolean): string {
+  return redacted
+    ? 'Redacted: the string values and dict keys of the program in this report are replaced by ' +
+        'their length and a hash (equal strings, equal hashes). Names from the code (types, ' +
+        'functions, modules, attributes, variables), numbers and file paths are shown.'
+    : 'This report contains text from the program: string values (up to 60 characters), dict ' +
+        'keys, attribute and variable names, file paths. Check it before sharing it, or make it ' +
+        'with --redact.';
+}
+
+const PRIVACY_STYLE = `#privacy-note {
+  margin: 0;
+  padding: 6px 20px;
+  font: 12px/1.4 var(--hi-font, system-ui, sans-serif);
+  color: var(--hi-fg, inherit);
+  background: var(--hi-code-bg, rgba(128, 128, 128, 0.12));
+  border-bottom: 1px solid rgba(128, 128, 128, 0.3);
+}`;
 
 /**
  * JSON text made safe to embed in an HTML `<script>` element: `<`, `>`, `&` and the JavaScript
@@ -101,9 +123,11 @@ export function renderHtmlReport(view: HeapView, opts: HtmlReportOptions = {}): 
 <title>${escapeHtmlText(title)}</title>
 <style nonce="${nonce}">
 ${css}
+${PRIVACY_STYLE}
 </style>
 </head>
 <body>
+<p id="privacy-note" role="note">${escapeHtmlText(privacyNote(opts.redacted === true))}</p>
 <main id="app"><noscript>This heap report needs JavaScript to draw the object graph.</noscript></main>
 <script type="application/json" id="heap-data">${data}</script>${stepper}
 <script nonce="${nonce}">

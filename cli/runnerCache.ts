@@ -7,8 +7,8 @@
  * relative one is ignored, as the XDG specification says), else `~/.cache/heap-inspector/runner`,
  * then `$TMPDIR/heap-inspector-<uid>`. A candidate is used only if, checked every time with lstat
  * (symbolic links are not followed):
- *   - every folder above it, resolved, is owned by root or us and writable by no one else
- *     (unless sticky, like /tmp);
+ *   - every folder above it, resolved (XDG_CACHE_HOME or ~/.cache may be a link), is owned by
+ *     root or us and writable by no one else (unless sticky, like /tmp);
  *   - the folders we add are real directories owned by us, writable by no one else, and the cache
  *     folder itself is mode 0700 (tightened if it was only readable by others; refused if others
  *     could write to it).
@@ -49,12 +49,26 @@ function ourUid(): number | undefined {
   return process.geteuid?.();
 }
 
+/** The cache under `base` (XDG_CACHE_HOME or ~/.cache): from `base` itself when it exists (it
+ * may be a link, say to another disk: its resolved path is checked), else from its parent. */
+function under(base: string): Candidate {
+  let exists = false;
+  try {
+    lstatSync(base);
+    exists = true;
+  } catch {
+    exists = false;
+  }
+  return exists
+    ? { anchor: base, parts: ['heap-inspector', 'runner'] }
+    : { anchor: dirname(base), parts: [basename(base), 'heap-inspector', 'runner'] };
+}
+
 function candidates(uid: number): Candidate[] {
   const out: Candidate[] = [];
   const xdg = process.env.XDG_CACHE_HOME;
   if (xdg && isAbsolute(xdg)) {
-    const folder = resolve(xdg);
-    out.push({ anchor: dirname(folder), parts: [basename(folder), 'heap-inspector', 'runner'] });
+    out.push(under(resolve(xdg)));
   } else {
     let home: string | undefined;
     try {
@@ -62,9 +76,8 @@ function candidates(uid: number): Candidate[] {
     } catch {
       home = undefined; // no HOME and no passwd entry
     }
-    if (home && isAbsolute(home)) {
-      out.push({ anchor: home, parts: ['.cache', 'heap-inspector', 'runner'] });
-    }
+    // HOME itself is never created: only the .cache folder in an existing home.
+    if (home && isAbsolute(home)) out.push(under(join(home, '.cache')));
   }
   const temporary = tmpdir();
   if (isAbsolute(temporary)) out.push({ anchor: temporary, parts: [`heap-inspector-${uid}`] });

@@ -336,6 +336,20 @@ describe('no setting of the environment hangs the CLI', () => {
     assert.deepEqual(readdirSync(tmp), [`heap-inspector-${process.getuid?.() ?? 0}`]);
   });
 
+  it('XDG_CACHE_HOME that is a link to a private folder of ours: used, where it points', () => {
+    const real = join(work, 'real-cache');
+    mkdirSync(real, { mode: 0o700 });
+    const link = join(folder, 'cache-link');
+    symlinkSync(real, link);
+    const r = snapshotWith({ ...base(), XDG_CACHE_HOME: link });
+    assert.equal(r.status, 0, r.stderr);
+    const cached = readdirSync(join(real, 'heap-inspector', 'runner'));
+    assert.ok(
+      cached.some((name) => name.endsWith('.pyc')),
+      cached.join(', '),
+    );
+  });
+
   it('TMPDIR that does not exist: one line that says what to do', () => {
     const r = snapshotWith({ ...base(), TMPDIR: join(work, 'no-such-tmp') });
     assert.equal(r.status, 2, r.stderr);

@@ -43,9 +43,11 @@ def _main():
     runner_file = os.path.abspath(__file__)
     # The file our code objects name (the source path, even when run from a compiled copy).
     runner_code_file = _main.__code__.co_filename
+    status_out = None  # --status-out, once read
 
     def fail(message, status=EXIT_USAGE):
         sys.stderr.write("heap-inspector: " + message + "\n")
+        _write_status(status_out, "refused\n%s\n" % message)
         raise SystemExit(status)
 
     # -- arguments (no argparse: it would import a dozen modules into the user's process) ----
@@ -61,6 +63,7 @@ def _main():
         "--schedule-offset": "0",
         "--collect": None,  # after capturing, run the real gc.collect(N) and record what it did
         "--collect-out": None,
+        "--status-out": None,  # where to record the capture's outcome (see _write_status)
     }
     while args and args[0] in options:
         if len(args) < 2:
@@ -88,6 +91,7 @@ def _main():
     out_path = os.path.abspath(options["--out"])
     collect_generation = None if options["--collect"] is None else int(options["--collect"])
     collect_out = None if options["--collect-out"] is None else os.path.abspath(options["--collect-out"])
+    status_out = None if options["--status-out"] is None else os.path.abspath(options["--status-out"])
     if not os.path.isfile(script):
         fail("script not found: %s" % script)
     if not os.path.isfile(at_file):
@@ -137,6 +141,7 @@ def _main():
         # Everything tracked after this object is the agent's doing: its modules, what they
         # import, any garbage that leaves.  The capture leaves all of it out.
         sentinel = []
+        write_status(status_out, "capturing\n")
         frame = sys._getframe(frame_depth)
         try:
             namespace = {"__name__": "_heap_inspector_bootstrap"}
@@ -161,12 +166,17 @@ def _main():
             sys.stderr.write("heap-inspector: the capture failed: %s\n" % state["error"])
         finally:
             del frame
+            if state["error"] is None:
+                write_status(status_out, "captured\n")
+            else:
+                write_status(status_out, "failed\n%s\n" % state["error"])
             if enabled:
                 gc.enable()
         return None
 
     stoppers = []  # objects that catch the line (kept alive; marked as the agent's own)
     write_json = _write_json  # this module's globals become the program's: keep a reference
+    write_status = _write_status
 
     # -- how the line is caught ------------------------------------------------------------
     if hasattr(sys, "monitoring"):
@@ -222,7 +232,7 @@ def _main():
     try:
         exec(code, namespace)
     except SystemExit:
-        report_unreached(sys, state, at_file)
+        report_unreached(sys, state, at_file, write_status, status_out)
         raise
     except BaseException as error:
         # Print the traceback as python would, without this runner's frames in it.
@@ -232,10 +242,22 @@ def _main():
         error.__traceback__ = traceback  # what python prints is the exception's own traceback
         sys.last_type, sys.last_value, sys.last_traceback = type(error), error, traceback
         sys.excepthook(type(error), error, traceback)
-        del traceback, error
-        report_unreached(sys, state, at_file)
+        del traceback
+        report_unreached(sys, state, at_file, write_status, status_out)
+        if type(error) is KeyboardInterrupt:
+            # End as python ends on an uncaught KeyboardInterrupt: the interpreter finalizes
+            # (threads, atexit handlers, flushing), then kills itself with SIGINT, so that a shell
+            # sees 130 and stops a script's loop.  The traceback is printed already (without our
+            # frames): the hook python calls now prints nothing and puts the program's back.  It
+            # is made only now, from defaults: nothing of it exists while the program runs.
+            def printed_already(*_args, sys=sys, program_hook=sys.excepthook):
+                sys.excepthook = program_hook
+
+            sys.excepthook = printed_already
+            raise error
+        del error
         raise SystemExit(1)
-    report_unreached(sys, state, at_file)
+    report_unreached(sys, state, at_file, write_status, status_out)
 
 
 def _load_cost(gc, runner_file):
@@ -313,8 +335,31 @@ def _write_json(path, value):
     os.replace(temporary, path)
 
 
-def _report_unreached(sys, state, at_file):
+def _write_status(path, text):
+    """Record the capture's outcome for whoever started the runner (the CLI, the extension):
+    ``capturing``, ``captured``, ``failed`` and the reason, ``unreached`` and the hits.  A small
+    file replaced whole, through os-level calls only: nothing the collector tracks is allocated,
+    and a failure to write it is not the program's problem."""
+    if path is None:
+        return
+    import os
+
+    temporary = path + ".new"
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, text.encode("utf-8", "backslashreplace"))
+        finally:
+            os.close(fd)
+        os.replace(temporary, path)
+    except OSError:
+        pass
+
+
+def _report_unreached(sys, state, at_file, write_status=None, status_out=None):
     if not state["captured"] and state["error"] is None:
+        if write_status is not None:
+            write_status(status_out, "unreached\n%d\n" % state["hits"])
         if state["hits"] == 0:
             sys.stderr.write(
                 "heap-inspector: %s:%d was never reached; no snapshot was written\n" % (at_file, state["line"])

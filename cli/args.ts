@@ -1,7 +1,11 @@
 /**
- * A small argument parser for subcommands: `--name value` options, `--flag` switches, and
- * positionals. Parsing stops at the first positional when `stopAtPositional` is set, so that a
- * script's own arguments (`SCRIPT --verbose`) are never taken as ours.
+ * A small argument parser for subcommands: `--name value` / `--name=value` options, `--flag`
+ * switches and positionals, in any order. `--` ends the options. `--help`/`-h` among the options
+ * asks for the command's usage.
+ *
+ * Commands that run a script (`snapshot`, `step`) set `scriptBoundary`: the first positional is
+ * SCRIPT and everything after it is the script's own, untouched, exactly as `python SCRIPT ARGS`
+ * hands it to the program (`--help`, `--json` or `--` after SCRIPT are the script's).
  */
 import { UserError } from './errors';
 
@@ -9,7 +13,7 @@ export interface ArgSpec {
   command: string;
   options: string[];
   flags?: string[];
-  stopAtPositional?: boolean;
+  scriptBoundary?: boolean;
 }
 
 export interface ParsedArgs {
@@ -18,10 +22,19 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
+/** Thrown when `--help` or `-h` is among a command's options: main prints the usage. */
+export class HelpRequested extends Error {
+  constructor() {
+    super('help requested');
+    this.name = 'HelpRequested';
+  }
+}
+
 export function parseArgs(args: string[], spec: ArgSpec): ParsedArgs {
   const options = new Map<string, string>();
   const flags = new Set<string>();
   const positionals: string[] = [];
+  const see = `see "heap-inspector ${spec.command} --help"`;
   let i = 0;
   while (i < args.length) {
     const arg = args[i];
@@ -29,27 +42,28 @@ export function parseArgs(args: string[], spec: ArgSpec): ParsedArgs {
       positionals.push(...args.slice(i + 1));
       break;
     }
-    if (arg.startsWith('--') && positionals.length === 0) {
+    if (arg === '--help' || arg === '-h') throw new HelpRequested();
+    if (arg.startsWith('-') && arg !== '-') {
       const [name, inline] = arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
       if (spec.options.includes(name)) {
         const value = inline ?? args[i + 1];
-        if (value === undefined) {
-          throw new UserError(`${name} needs a value: see "heap-inspector ${spec.command} --help"`);
-        }
+        if (value === undefined) throw new UserError(`${name} needs a value: ${see}`);
+        if (options.has(name)) throw new UserError(`${name} is given twice: give it once`);
         options.set(name, value);
         i += inline === undefined ? 2 : 1;
         continue;
       }
       if (spec.flags?.includes(name)) {
+        if (inline !== undefined) throw new UserError(`${name} takes no value: ${see}`);
         flags.add(name);
         i += 1;
         continue;
       }
-      throw new UserError(`unknown option ${name}: see "heap-inspector ${spec.command} --help"`);
+      throw new UserError(`unknown option ${name}: ${see}`);
     }
     positionals.push(arg);
     i += 1;
-    if (spec.stopAtPositional) {
+    if (spec.scriptBoundary) {
       positionals.push(...args.slice(i));
       break;
     }

@@ -1,51 +1,71 @@
 /**
- * The runner, compiled once per interpreter into a cache folder.
+ * The runner, compiled once per interpreter.
  *
  * Run from a .pyc, the runner can measure exactly what loading its own code cost the collector's
  * allocation count (unmarshalling again costs the same; compiling again does not: the compiler
  * keeps caches), and so keep the program's collection schedule identical to plain python's
  * (see agent/heap_inspector_run.py, _keep_schedule).
+ *
+ * The .pyc is kept in the runner cache (cli/runnerCache.ts: a folder only we can write, files
+ * only we own) or, when there is no safe cache, compiled into the run's private folder.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { chmodSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { runnerScript } from './agentFiles';
 import type { PythonInfo } from './python';
+import { runnerCacheFolder, temporaryName, trustedFile } from './runnerCache';
 
-function cacheRoot(): string {
-  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(base, 'heap-inspector', 'runner');
+export interface CompiledRunner {
+  /** The .pyc to run (or the source, if compiling failed). */
+  path: string;
+  /** The checked cache folder it is in, or null (private folder, or the source). */
+  cacheFolder: string | null;
 }
 
-/** Path of the compiled runner for this interpreter, or the source if compiling fails. */
-export function compiledRunner(python: PythonInfo): string {
+/** Compiles the runner to `folder/name` (a temporary name, then a rename); whether it worked. */
+function compileInto(python: PythonInfo, source: string, folder: string, name: string): boolean {
+  const temporary = temporaryName(folder, name);
+  const result = spawnSync(
+    python.executable,
+    [
+      '-I',
+      '-c',
+      'import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)',
+      source,
+      temporary,
+    ],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  try {
+    if (result.status !== 0) throw new Error(result.stderr);
+    chmodSync(temporary, 0o600);
+    renameSync(temporary, join(folder, name));
+    return trustedFile(join(folder, name));
+  } catch {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // never written
+    }
+    return false;
+  }
+}
+
+/** The compiled runner for this interpreter; `privateFolder` (the run's own) if no cache is safe. */
+export function compiledRunner(python: PythonInfo, privateFolder: string): CompiledRunner {
   const source = runnerScript();
   const digest = createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 16);
-  for (const folder of [cacheRoot(), join(tmpdir(), 'heap-inspector-runner')]) {
-    const target = join(folder, `heap_inspector_run-${python.cacheTag}-${digest}.pyc`);
-    if (existsSync(target)) {
-      return target;
-    }
-    try {
-      mkdirSync(folder, { recursive: true });
-    } catch {
-      continue;
-    }
-    const result = spawnSync(
-      python.executable,
-      [
-        '-c',
-        'import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)',
-        source,
-        target,
-      ],
-      { encoding: 'utf8', timeout: 60_000 },
-    );
-    if (result.status === 0 && existsSync(target)) {
-      return target;
+  const name = `heap_inspector_run-${python.cacheTag}-${digest}.pyc`;
+  const cache = runnerCacheFolder();
+  if (cache !== null) {
+    if (trustedFile(join(cache, name)) || compileInto(python, source, cache, name)) {
+      return { path: join(cache, name), cacheFolder: cache };
     }
   }
-  return source;
+  if (compileInto(python, source, privateFolder, name)) {
+    return { path: join(privateFolder, name), cacheFolder: null };
+  }
+  return { path: source, cacheFolder: null };
 }

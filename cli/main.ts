@@ -2,9 +2,11 @@
  * `heap-inspector`: capture and analyse a Python heap without VS Code.
  * Dispatches to the subcommands in cli/commands/.
  */
+import { HelpRequested } from './args';
 import { commands } from './commands/index';
 import { UserError } from './errors';
 import { escapeForTerminal, escapeLinesForTerminal } from '../server/engine/terminalText';
+import { mustEndByInterrupt } from './programEnd';
 
 const VERSION = '0.1.0';
 
@@ -34,16 +36,23 @@ async function main(argv: string[]): Promise<number> {
   if (!command) {
     throw new UserError(`unknown command "${name}": run "heap-inspector --help" to list commands`);
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    // `--help` among the command's options (never among a script's own arguments).
+    if (!(error instanceof HelpRequested)) throw error;
     process.stdout.write(command.usage + '\n');
     return 0;
   }
-  return command.run(rest);
 }
 
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    if (mustEndByInterrupt()) {
+      process.removeAllListeners('SIGINT');
+      process.kill(process.pid, 'SIGINT'); // unless SIGINT is ignored: then the status is 130
+    }
   },
   (error: unknown) => {
     if (error instanceof UserError) {

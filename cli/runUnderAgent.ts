@@ -1,10 +1,18 @@
 /**
  * Running a user's script under the agent's runner, as `snapshot` and `step` do: the compiled
- * runner, the agent's folder, the collector-schedule correction, our stdio, Ctrl-C forwarded.
+ * runner, the agent's folder, the collector-schedule correction, the run's status file, our stdio,
+ * and a program that cannot outlive us.
+ *
+ * Signals, as `system(3)` and a shell handle a foreground job: Ctrl-C (SIGINT), SIGQUIT and a
+ * terminal hangup (SIGHUP) go from the terminal to the whole process group, the program included,
+ * so the CLI only waits for the program to react (forwarding them would deliver a second one).
+ * SIGTERM is sent to the CLI alone: it is passed on to the program.
  */
 import { spawn } from 'node:child_process';
 import { agentPackageDirectory } from './agentFiles';
+import { boundToThisProcess, type Command } from './childLifetime';
 import { compiledRunner } from './compiledRunner';
+import type { ProgramEnd } from './programEnd';
 import type { PythonInfo } from './python';
 import { scheduleOffset } from './scheduleCalibration';
 import { UserError } from './errors';
@@ -13,31 +21,36 @@ export interface AgentRun {
   python: PythonInfo;
   /** `FILE:LINE` */
   at: string;
-  hit: number;
+  hit?: number;
   snapshotPath: string;
+  /** Where the runner records the capture's outcome (cli/runStatus.ts). */
+  statusPath: string;
+  /** The run's own private folder (mode 0700): the runner is compiled here if no cache is safe. */
+  privateFolder: string;
   /** Also run the real gc.collect(generation) right after the capture and record it. */
   collect?: { generation: number; resultPath: string };
   script: string;
   args: string[];
 }
 
-/** The runner's command line (interpreter arguments) for a run: shared by the CLI and the
- * extension, so there is one place that knows the runner's options. */
-export function runnerArguments(run: Omit<AgentRun, 'hit'> & { hit?: number }): string[] {
-  const runner = compiledRunner(run.python);
+/** The runner's command line (interpreter arguments) for a run. */
+export function runnerArguments(run: AgentRun): string[] {
+  const runner = compiledRunner(run.python, run.privateFolder);
   const args = [
-    runner,
+    runner.path,
     'run',
     '--agent-dir',
     agentPackageDirectory(),
     '--schedule-offset',
-    String(scheduleOffset(run.python, runner)),
+    String(scheduleOffset(run.python, runner, run.privateFolder)),
     '--at',
     run.at,
     '--hit',
     String(run.hit ?? 1),
     '--out',
     run.snapshotPath,
+    '--status-out',
+    run.statusPath,
   ];
   if (run.collect) {
     args.push('--collect', String(run.collect.generation), '--collect-out', run.collect.resultPath);
@@ -46,26 +59,43 @@ export function runnerArguments(run: Omit<AgentRun, 'hit'> & { hit?: number }): 
   return args;
 }
 
-/** Resolves to the program's exit status. */
-export function runUnderAgent(run: AgentRun): Promise<number> {
-  return runProgram(run.python.executable, runnerArguments(run));
+/** What to spawn for a run: shared by the CLI and the extension, so there is one place that
+ * knows the runner's options and how the program is tied to whoever starts it. */
+export function runnerCommand(run: AgentRun): Command {
+  return boundToThisProcess(run.python.executable, runnerArguments(run));
 }
 
-function runProgram(executable: string, args: string[]): Promise<number> {
+/** How the program ended, and whether the CLI itself was asked to terminate meanwhile. */
+export interface AgentRunEnd extends ProgramEnd {
+  terminated: boolean;
+}
+
+export function runUnderAgent(run: AgentRun): Promise<AgentRunEnd> {
+  const { command, args } = runnerCommand(run);
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(executable, args, { stdio: 'inherit' });
-    const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
-    const onInt = forward('SIGINT');
-    const onTerm = forward('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-    child.on('error', (error) =>
-      reject(new UserError(`cannot run ${executable}: ${error.message}`)),
-    );
+    const child = spawn(command, args, { stdio: 'inherit' });
+    let terminated = false;
+    const waitForProgram = (): void => {
+      // The terminal delivered it to the program as well: its reaction decides.
+    };
+    const passOn = (): void => {
+      terminated = true;
+      child.kill('SIGTERM');
+    };
+    const waited: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT', 'SIGHUP'];
+    for (const signal of waited) process.on(signal, waitForProgram);
+    process.on('SIGTERM', passOn);
+    const stopListening = (): void => {
+      for (const signal of waited) process.off(signal, waitForProgram);
+      process.off('SIGTERM', passOn);
+    };
+    child.on('error', (error) => {
+      stopListening();
+      reject(new UserError(`cannot run ${run.python.executable}: ${error.message}`));
+    });
     child.on('exit', (code, signal) => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      resolvePromise(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1));
+      stopListening();
+      resolvePromise({ code, signal, terminated });
     });
   });
 }

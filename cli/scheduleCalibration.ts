@@ -9,11 +9,12 @@
  * difference is the correction.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { agentPackageDirectory } from './agentFiles';
+import type { CompiledRunner } from './compiledRunner';
 import type { PythonInfo } from './python';
+import { trustedFile, writePrivateFile } from './runnerCache';
 
 const PROBE = `class Witness:
     def __del__(self):
@@ -46,27 +47,37 @@ function probeCount(python: string, args: string[]): number | null {
   return Number.isFinite(value) && value >= 0 ? value : null;
 }
 
-/** The correction for this interpreter and compiled runner (cached next to the runner). */
-export function scheduleOffset(python: PythonInfo, runner: string): number {
-  if (!runner.endsWith('.pyc')) {
+/**
+ * The correction for this interpreter and compiled runner: cached next to the runner when it is
+ * in the runner cache (read only from a file we own there), else measured in `privateFolder`.
+ */
+export function scheduleOffset(
+  python: PythonInfo,
+  runner: CompiledRunner,
+  privateFolder: string,
+): number {
+  if (!runner.path.endsWith('.pyc')) {
     return 0;
   }
-  const cache = `${runner}.schedule.json`;
-  if (existsSync(cache)) {
+  const cacheName = `${basename(runner.path)}.schedule.json`;
+  const cache = runner.cacheFolder === null ? null : join(runner.cacheFolder, cacheName);
+  if (cache !== null && trustedFile(cache)) {
     try {
       const cached = JSON.parse(readFileSync(cache, 'utf8')) as { offset?: unknown };
-      if (typeof cached.offset === 'number') return cached.offset;
+      if (typeof cached.offset === 'number' && Number.isInteger(cached.offset)) {
+        return cached.offset;
+      }
     } catch {
       // recompute below
     }
   }
-  const folder = mkdtempSync(join(tmpdir(), 'heap-inspector-probe-'));
+  const folder = mkdtempSync(join(privateFolder, 'probe-'));
   try {
     const probe = join(folder, 'schedule_probe.py');
     writeFileSync(probe, PROBE);
     const plain = probeCount(python.executable, [probe]);
     const underRunner = probeCount(python.executable, [
-      runner,
+      runner.path,
       'run',
       '--agent-dir',
       agentPackageDirectory(),
@@ -77,11 +88,13 @@ export function scheduleOffset(python: PythonInfo, runner: string): number {
       probe,
     ]);
     const offset = plain === null || underRunner === null ? 0 : underRunner - plain;
-    try {
-      mkdirSync(dirname(cache), { recursive: true });
-      writeFileSync(cache, JSON.stringify({ offset, plain, underRunner }) + '\n');
-    } catch {
-      // an unwritable cache only costs a re-measurement next time
+    if (runner.cacheFolder !== null) {
+      // An unwritable cache only costs a re-measurement next time.
+      writePrivateFile(
+        runner.cacheFolder,
+        cacheName,
+        JSON.stringify({ offset, plain, underRunner }) + '\n',
+      );
     }
     return offset;
   } finally {

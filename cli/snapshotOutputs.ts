@@ -11,6 +11,7 @@ import { stepperDataForView } from '../server/engine/stepComparison';
 import { jsonForTerminal } from '../server/engine/terminalText';
 import { UserError } from './errors';
 import { writeFileAtomically } from './outputFiles';
+import { createRedaction } from './redact';
 import { renderHtmlReport } from './report/html';
 import { summaryText } from './summaryText';
 
@@ -19,9 +20,14 @@ export interface OutputRequest {
   html?: string;
   /** Print the human summary to this stream. */
   text?: NodeJS.WritableStream;
+  /** Replace the program's string values by their length and a hash (cli/redact.ts). */
+  redact?: boolean;
 }
 
-export function loadSummary(snapshotPath: string): {
+export function loadSummary(
+  snapshotPath: string,
+  options: { redact?: boolean } = {},
+): {
   summary: Summary;
   html: () => string;
 } {
@@ -33,6 +39,7 @@ export function loadSummary(snapshotPath: string): {
     if (error instanceof SnapshotError) throw new UserError(error.message);
     throw error;
   }
+  if (options.redact) snapshot = createRedaction().snapshot(snapshot);
   const analysis = analyze(snapshot);
   const summary = summarize(snapshot, analysis);
   return {
@@ -42,13 +49,14 @@ export function loadSummary(snapshotPath: string): {
       return renderHtmlReport(view, {
         title: `Heap at ${summary.capture.file}:${summary.capture.line}`,
         stepper: stepperDataForView(snapshot, analysis, view),
+        redacted: options.redact === true,
       });
     },
   };
 }
 
 export function writeOutputs(snapshotPath: string, request: OutputRequest): Summary {
-  const { summary, html } = loadSummary(snapshotPath);
+  const { summary, html } = loadSummary(snapshotPath, { redact: request.redact });
   if (request.json !== undefined) {
     const text = jsonForTerminal(JSON.stringify(summary, null, 2)) + '\n';
     if (request.json === '-') {

@@ -31,6 +31,8 @@ export interface PageSpec {
   bodyAttributes?: Record<string, string | undefined>;
   /** `<main id="app">`: its attributes, and its content as HTML (escape text with escapeHtml). */
   main: { html: string; attributes?: Record<string, string | undefined> };
+  /** A line of plain text above the app (the report's privacy note), with its element id. */
+  note?: { id: string; text: string };
   /** JSON blocks, in order; undefined values are left out. */
   data?: [EmbeddedId, unknown][];
 }
@@ -123,7 +125,7 @@ ${meta.join('')}<title>${escapeHtml(p.title)}</title>
 ${style}
 </head>
 <body${attributes(p.bodyAttributes)}>
-<main id="app"${attributes(p.main.attributes)}>${p.main.html}</main>
+${p.note ? `<p id="${escapeHtml(p.note.id)}" role="note">${escapeHtml(p.note.text)}</p>\n` : ''}<main id="app"${attributes(p.main.attributes)}>${p.main.html}</main>
 ${data.join('')}${script}</body>
 </html>
 `;

@@ -1,7 +1,12 @@
 """Writes the snapshot container (docs/snapshot-format.md) to a file, section by section.
 
-The file is written under a temporary name and renamed into place only when complete, so a
-reader never sees half a snapshot and a failed capture leaves nothing behind.
+A regular file (or a new one) is written under a temporary name beside it, created exclusively
+(a link planted under that name cannot redirect the write), and renamed into place only when
+complete: a reader never sees half a snapshot, a failed capture leaves nothing behind, and an
+existing snapshot stays until a new one replaces it.  Through a symbolic link the file it points
+to is replaced.  A character device or a FIFO is written in place (it stays what it is; a FIFO
+must have a reader already: the program is never left waiting for one).  Anything else (a
+folder, a block device, a socket) is refused.
 """
 import array
 import os
@@ -25,11 +30,40 @@ _TYPECODES = {U8: "B", I32: "i", U32: "I", F64: "d"}
 RAW_COLUMNS = ("edge.to",)
 
 
+# File types, from the st_mode bits (no ``stat`` import needed for five constants).
+_S_IFMT = 0o170000
+_IN_PLACE = {0o020000: "character device", 0o010000: "FIFO"}
+_REFUSED = {0o040000: "folder", 0o060000: "block device", 0o140000: "socket"}
+_REGULAR = 0o100000
+
+
+def _open_target(path):
+    """(file object, temporary path or None, final path) for writing a snapshot to ``path``."""
+    try:
+        kind = os.stat(path).st_mode & _S_IFMT
+    except FileNotFoundError:
+        kind = None
+    if kind in _IN_PLACE:
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)  # ENXIO: a FIFO nobody reads
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "wb"), None, path
+    if kind is not None and kind != _REGULAR:
+        raise OSError("%s is a %s; give a file name" % (path, _REFUSED.get(kind, "special file")))
+    target = os.path.realpath(path) if kind == _REGULAR else path
+    for attempt in range(100):
+        temporary = "%s.partial-%d%s" % (target, os.getpid(), "-%d" % attempt if attempt else "")
+        try:
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        return os.fdopen(fd, "wb"), temporary, target
+    raise OSError("cannot create a temporary file beside %s" % target)
+
+
 class SnapshotWriter:
     def __init__(self, path, compress_level=1):
         self.path = path
-        self._temporary = "%s.partial-%d" % (path, os.getpid())
-        self._file = open(self._temporary, "wb")
+        self._file, self._temporary, self._target = _open_target(path)
         self._level = compress_level
         self._sections = 0
         self._file.write(MAGIC + FORMAT_VERSION.to_bytes(4, "little"))
@@ -69,16 +103,18 @@ class SnapshotWriter:
     def close(self):
         self.json("end", {"sections": self._sections + 1})
         self._file.close()
-        os.replace(self._temporary, self.path)
+        if self._temporary is not None:
+            os.replace(self._temporary, self._target)
 
     def abort(self):
         try:
             self._file.close()
         finally:
-            try:
-                os.unlink(self._temporary)
-            except OSError:
-                pass
+            if self._temporary is not None:
+                try:
+                    os.unlink(self._temporary)
+                except OSError:
+                    pass
 
 
 def encode_json(value):

@@ -1,6 +1,7 @@
 /** `heap-inspector lint [--json] FILES...`: the finalizer-trap rules (HI001–HI011) on Python files. */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { HelpRequested } from '../args';
 import type { CliCommand } from '../command';
 import { UserError } from '../errors';
 import { lintText, type LintDiagnostic } from '../../server/lint/index';
@@ -67,6 +68,7 @@ export const lintCommand: CliCommand = {
     let optionsDone = false;
     for (const arg of args) {
       if (!optionsDone && arg === '--') optionsDone = true;
+      else if (!optionsDone && (arg === '--help' || arg === '-h')) throw new HelpRequested();
       else if (!optionsDone && arg === '--json') json = true;
       else if (!optionsDone && arg.startsWith('-') && arg !== '-') {
         throw new UserError(`lint: unknown option "${arg}" (see "heap-inspector lint --help")`);

@@ -6,17 +6,22 @@ import { UserError } from '../errors';
 import { checkWritable } from '../outputFiles';
 import { writeOutputs } from '../snapshotOutputs';
 
-const usage = `usage: heap-inspector report SNAPSHOT [--json SUMMARY] [--html REPORT]
+const usage = `usage: heap-inspector report SNAPSHOT [--json SUMMARY] [--html REPORT] [--redact]
 
 Reads a snapshot written by "heap-inspector snapshot --out" and writes its JSON summary ("-" for
-standard output) and/or HTML report. With neither, prints the text summary.`;
+standard output) and/or HTML report. With neither, prints the text summary. Options go anywhere.
+--redact replaces the program's string values by their length and a hash (for reports to share).`;
 
 export const reportCommand: CliCommand = {
   name: 'report',
   summary: 'analyse a snapshot file: JSON summary, HTML report, text',
   usage,
   async run(args) {
-    const parsed = parseArgs(args, { command: 'report', options: ['--json', '--html'] });
+    const parsed = parseArgs(args, {
+      command: 'report',
+      options: ['--json', '--html'],
+      flags: ['--redact'],
+    });
     if (parsed.positionals.length !== 1) {
       throw new UserError(
         'give exactly one snapshot file: heap-inspector report SNAPSHOT [--json F] [--html F]',
@@ -34,6 +39,7 @@ export const reportCommand: CliCommand = {
       json,
       html,
       text: json === undefined && html === undefined ? process.stdout : undefined,
+      redact: parsed.flags.has('--redact'),
     });
     return 0;
   },

@@ -2,17 +2,19 @@
  * `heap-inspector step`: the cycle collector's phases on the program's real heap at a line, then
  * the real collection in the same process, compared with the prediction object by object.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliCommand } from '../command';
 import { parseArgs } from '../args';
 import { UserError } from '../errors';
 import { checkWritable, writeFileAtomically } from '../outputFiles';
 import { findPython } from '../python';
+import { createRedaction } from '../redact';
 import { runTarget } from '../runTarget';
 import { runUnderAgent } from '../runUnderAgent';
-import { EXIT_LINE_NOT_REACHED } from './snapshot';
+import { endAfterCapture, endTerminated, endWithoutCapture } from '../runOutcome';
+import { readRunStatus } from '../runStatus';
+import { createScratchFolder, removeAbandonedScratchFolders } from '../scratchFolders';
 import { compareWithCollection, type RealCollection, stepReportText } from '../stepReport';
 import {
   analyze,
@@ -29,15 +31,19 @@ import { renderHtmlReport } from '../report/html';
 export const EXIT_PREDICTION_MISMATCH = 4;
 
 const usage = `usage: heap-inspector step [--python PY] [--generation N] --at FILE:LINE [--hit N]
-                            [--json OUT] [--html REPORT] SCRIPT [ARGS...]
+                            [--json OUT] [--html REPORT] [--redact] SCRIPT [ARGS...]
 
 Runs SCRIPT to FILE:LINE, shows each phase of gc.collect(N) on the heap there (N: 0, 1 or 2; 2 is a
 full collection, the default), then runs the real gc.collect(N) in the program and compares what
 CPython's collector found unreachable with the prediction, object by object. The program then goes on.
 --html writes the heap report with the stepper open on that collection: each phase on the graph,
-and the prediction beside what the collector found.
+and the prediction beside what the collector found. --redact replaces the program's string values
+(and the finalizers' output) in the JSON and the report by their length and a hash.
+Options go before SCRIPT, in any order; everything after SCRIPT is the script's own arguments.
 
-Exit status: the program's if it failed; else 4 if prediction and collection differ, else 0.`;
+Exit status: the program's if it failed; else 4 if prediction and collection differ, else 0.
+Without a capture: 3 when the line was not reached, 5 when the capture failed, 128+N when a
+signal N killed the program (said, with the signal's name).`;
 
 export const stepCommand: CliCommand = {
   name: 'step',
@@ -47,7 +53,8 @@ export const stepCommand: CliCommand = {
     const parsed = parseArgs(args, {
       command: 'step',
       options: ['--python', '--at', '--hit', '--generation', '--json', '--html'],
-      stopAtPositional: true,
+      flags: ['--redact'],
+      scriptBoundary: true,
     });
     const generationText = parsed.options.get('--generation') ?? '2';
     if (!/^[012]$/.test(generationText)) {
@@ -60,25 +67,27 @@ export const stepCommand: CliCommand = {
     const html = parsed.options.get('--html');
     if (html !== undefined) checkWritable('--html', html);
     const python = findPython(parsed.options.get('--python'));
-    const scratch = mkdtempSync(join(tmpdir(), 'heap-inspector-step-'));
+    removeAbandonedScratchFolders();
+    const scratch = createScratchFolder();
     try {
       const snapshotPath = join(scratch, 'capture.heapsnap');
       const resultPath = join(scratch, 'collection.json');
-      const status = await runUnderAgent({
+      const statusPath = join(scratch, 'status');
+      const end = await runUnderAgent({
         python,
         at: target.at,
         hit: target.hit,
         snapshotPath,
+        statusPath,
+        privateFolder: scratch,
         collect: { generation, resultPath },
         script: target.script,
         args: target.scriptArgs,
       });
-      if (!existsSync(snapshotPath) || !existsSync(resultPath)) {
-        if (status !== 0) return status;
-        throw new UserError(
-          `nothing to step through: ${target.at} was not reached (see above)`,
-          EXIT_LINE_NOT_REACHED,
-        );
+      if (end.terminated) return endTerminated(end);
+      const status = readRunStatus(statusPath);
+      if (status.state !== 'captured' || !existsSync(snapshotPath) || !existsSync(resultPath)) {
+        return endWithoutCapture(end, status, target.at, 'nothing to step through');
       }
       let snapshot;
       try {
@@ -87,12 +96,15 @@ export const stepCommand: CliCommand = {
         if (error instanceof SnapshotError) throw new UserError(error.message);
         throw error;
       }
+      const redaction = parsed.flags.has('--redact') ? createRedaction() : null;
+      if (redaction) snapshot = redaction.snapshot(snapshot);
       const real = JSON.parse(readFileSync(resultPath, 'utf8')) as RealCollection;
       const analysis = analyze(snapshot);
       const report = compareWithCollection(snapshot, generation, real, {
         result: analysis.generations[generation],
         via: 'cli',
       });
+      if (redaction) report.finalizerOutput = redaction.output(report.finalizerOutput);
       process.stderr.write(stepReportText(report) + '\n');
       if (html !== undefined) {
         const summary = summarize(snapshot, analysis);
@@ -104,6 +116,7 @@ export const stepCommand: CliCommand = {
           renderHtmlReport(view, {
             title: `gc.collect(${generation}) at ${summary.capture.file}:${summary.capture.line}`,
             stepper,
+            redacted: redaction !== null,
           }),
         );
       }
@@ -112,7 +125,7 @@ export const stepCommand: CliCommand = {
         if (json === '-') process.stdout.write(text);
         else writeFileAtomically(json, text);
       }
-      if (status !== 0) return status;
+      if (end.code !== 0 || end.signal !== null) return endAfterCapture(end);
       return report.match ? 0 : EXIT_PREDICTION_MISMATCH;
     } finally {
       rmSync(scratch, { recursive: true, force: true });

@@ -17,6 +17,19 @@ export interface HtmlReportOptions {
    * embedded as `<script type="application/json" id="stepper-data">`.
    */
   stepper?: StepperData;
+  /** The view was made with --redact (cli/redact.ts): the privacy line says so. */
+  redacted?: boolean;
+}
+
+/** The line at the top of every report: what of the program it holds. */
+export function privacyNote(redacted: boolean): string {
+  return redacted
+    ? 'Redacted: the string values and dict keys of the program in this report are replaced by ' +
+        'their length and a hash (equal strings, equal hashes). Names from the code (types, ' +
+        'functions, modules, attributes, variables), numbers and file paths are shown.'
+    : 'This report contains text from the program: string values (up to 60 characters), dict ' +
+        'keys, attribute and variable names, file paths. Check it before sharing it, or make it ' +
+        'with --redact.';
 }
 
 const here = typeof __dirname === 'string' ? __dirname : process.cwd();
@@ -52,6 +65,7 @@ export function renderHtmlReport(view: HeapView, opts: HtmlReportOptions = {}): 
     meta: { 'color-scheme': 'dark light', generator: 'python-heap-inspector' },
     style: { text: readAsset('report.css') },
     script: { text: readAsset('report.js') },
+    note: { id: 'privacy-note', text: privacyNote(opts.redacted === true) },
     main: {
       html: '<noscript>This heap report needs JavaScript to draw the object graph.</noscript>',
     },

@@ -4,15 +4,19 @@
  * as `heap-inspector snapshot` runs it (the compiled runner and the collector-schedule
  * correction come from the CLI's modules). Needs nothing but CPython.
  *
- * The snapshot is complete when its file appears (the agent writes a temporary name and renames
- * it). Then, by default, the program is stopped — its heap is what was asked for; with
- * `afterCapture: 'finish'` it runs on to its end. Its output goes to `output`.
+ * The capture's outcome comes from the runner's status file (cli/runStatus.ts), never from the
+ * program's output: when it says "captured" the snapshot is complete. Then, by default, the
+ * program is stopped — its heap is what was asked for; with `afterCapture: 'finish'` it runs on
+ * to its end. Its output goes to `output`. A program that ends first is reported as the CLI
+ * reports it (a signal by name). The program dies with the extension host (cli/childLifetime.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fateText } from '../../cli/programEnd';
 import type { PythonInfo } from '../../cli/python';
-import { runnerArguments } from '../../cli/runUnderAgent';
+import { readRunStatus } from '../../cli/runStatus';
+import { runnerCommand } from '../../cli/runUnderAgent';
 import { CaptureFailure } from '../debug/captureAdapter';
 
 export interface RunToLineRequest {
@@ -45,20 +49,24 @@ const POLL_MS = 100;
 /** Runs the script under the agent's runner until the snapshot exists; throws CaptureFailure. */
 export function runToLine(request: RunToLineRequest): Promise<RunToLineResult> {
   const snapshotPath = join(request.tempDirectory, 'capture.heapsnap');
-  const args = runnerArguments({
+  const statusPath = join(request.tempDirectory, 'status');
+  const { command, args } = runnerCommand({
     python: request.python,
     at: `${request.file}:${request.line}`,
     snapshotPath,
+    statusPath,
+    privateFolder: request.tempDirectory,
     script: request.script,
     args: request.args ?? [],
   });
+  const where = `${request.file.split(/[\\/]/).pop()}:${request.line}`;
   return new Promise<RunToLineResult>((resolve, reject) => {
     let settled = false;
     let stderrTail = '';
     let note: string | undefined;
     let child: ChildProcess;
     try {
-      child = spawn(request.python.executable, args, {
+      child = spawn(command, args, {
         cwd: request.cwd ?? dirname(request.script),
         env: { ...process.env, ...(request.env ?? {}), PYTHONUNBUFFERED: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -72,7 +80,7 @@ export function runToLine(request: RunToLineRequest): Promise<RunToLineResult> {
       );
       return;
     }
-    request.onStart?.(child.pid, [request.python.executable, ...args].join(' '));
+    request.onStart?.(child.pid, [command, ...args].join(' '));
     const stop = () => {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -115,17 +123,27 @@ export function runToLine(request: RunToLineRequest): Promise<RunToLineResult> {
       );
       if (moved)
         note = `line ${request.line} starts no statement: captured at line ${moved[1]} instead`;
-      // The runner reports a failed capture and lets the program go on: stop waiting now.
-      const failed = /heap-inspector: the capture failed: (.*)/.exec(stderrTail);
-      if (failed) {
-        const kind = /Permission|Errno 13|Errno 30|No space|Read-only/i.test(failed[1])
+    });
+    /** The runner's verdict so far: done, failed (the program goes on: stop waiting), or not yet. */
+    const verdict = (): 'captured' | CaptureFailure | null => {
+      const status = readRunStatus(statusPath);
+      if (status.state === 'captured' && existsSync(snapshotPath)) return 'captured';
+      if (status.state === 'refused') {
+        const reason = status.message ?? 'unknown error';
+        return new CaptureFailure('agent-failed', `Cannot run to ${where}: ${reason}.`, stderrTail);
+      }
+      if (status.state === 'failed') {
+        const reason = status.message ?? 'unknown error';
+        const kind = /Permission|Errno 13|Errno 30|No space|Read-only/i.test(reason)
           ? 'cannot-write'
           : 'agent-failed';
-        finish(new CaptureFailure(kind, `The capture failed: ${failed[1]}`, stderrTail));
+        return new CaptureFailure(kind, `The capture failed: ${reason}`, stderrTail);
       }
-    });
+      return null;
+    };
     const poll = setInterval(() => {
-      if (existsSync(snapshotPath)) finish(null);
+      const now = verdict();
+      if (now !== null) finish(now === 'captured' ? null : now);
     }, POLL_MS);
     child.on('error', (error) =>
       finish(
@@ -137,10 +155,23 @@ export function runToLine(request: RunToLineRequest): Promise<RunToLineResult> {
     );
     child.on('exit', (code, signal) => {
       if (settled) return;
-      if (existsSync(snapshotPath)) return finish(null);
+      const now = verdict();
+      if (now !== null) return finish(now === 'captured' ? null : now);
+      if (signal !== null) {
+        const when =
+          readRunStatus(statusPath).state === 'capturing'
+            ? 'during the capture at'
+            : 'before reaching';
+        return finish(
+          new CaptureFailure(
+            'program-ended',
+            `The program ${fateText({ code, signal })} ${when} ${where}. See its output.`,
+            stderrTail,
+          ),
+        );
+      }
       const said = lastAgentMessage(stderrTail);
-      const where = `${request.file.split(/[\\/]/).pop()}:${request.line}`;
-      if (code === 0 || (said && /never reached|fewer than/.test(said))) {
+      if (code === 0 || readRunStatus(statusPath).state === 'unreached') {
         return finish(
           new CaptureFailure(
             'line-not-reached',
@@ -152,7 +183,7 @@ export function runToLine(request: RunToLineRequest): Promise<RunToLineResult> {
       finish(
         new CaptureFailure(
           'program-ended',
-          `The program ended (${signal ?? `exit status ${code}`}) before reaching ${where}${said ? `: ${said}` : ''}. See its output.`,
+          `The program ended (exit status ${code}) before reaching ${where}${said ? `: ${said}` : ''}. See its output.`,
           stderrTail,
         ),
       );

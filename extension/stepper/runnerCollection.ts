@@ -7,14 +7,18 @@
  * prediction compared is the one on that new capture. The runner cannot capture again after
  * collecting, so "after" is the capture less what the collector freed.
  *
- * No `vscode` import. Unlike a paused debuggee, this program is ours: cancelling stops it.
+ * No `vscode` import. Unlike a paused debuggee, this program is ours: cancelling stops it, and
+ * it dies with the extension host. The outcome comes from the runner's status file
+ * (cli/runStatus.ts), never from the program's output; a signal that ends it is named.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { RealCollectionRecord } from '../../protocol/messages';
+import { fateText } from '../../cli/programEnd';
 import type { PythonInfo } from '../../cli/python';
-import { runnerArguments } from '../../cli/runUnderAgent';
+import { readRunStatus } from '../../cli/runStatus';
+import { runnerCommand } from '../../cli/runUnderAgent';
 
 export interface RunnerCollectionRequest {
   python: PythonInfo;
@@ -55,10 +59,13 @@ const POLL_MS = 100;
 export function runAndCollect(request: RunnerCollectionRequest): Promise<RunnerCollectionResult> {
   const snapshotPath = join(request.tempDirectory, 'capture.heapsnap');
   const resultPath = join(request.tempDirectory, 'collection.json');
-  const args = runnerArguments({
+  const statusPath = join(request.tempDirectory, 'status');
+  const { command, args } = runnerCommand({
     python: request.python,
     at: `${request.file}:${request.line}`,
     snapshotPath,
+    statusPath,
+    privateFolder: request.tempDirectory,
     collect: { generation: request.generation, resultPath },
     script: request.script,
     args: request.args ?? [],
@@ -69,7 +76,7 @@ export function runAndCollect(request: RunnerCollectionRequest): Promise<RunnerC
     let stderrTail = '';
     let child: ChildProcess;
     try {
-      child = spawn(request.python.executable, args, {
+      child = spawn(command, args, {
         cwd: request.cwd ?? dirname(request.script),
         env: { ...process.env, PYTHONUNBUFFERED: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -83,7 +90,7 @@ export function runAndCollect(request: RunnerCollectionRequest): Promise<RunnerC
       );
       return;
     }
-    request.onStart?.(child.pid, [request.python.executable, ...args].join(' '));
+    request.onStart?.(child.pid, [command, ...args].join(' '));
     const stop = (): void => {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -126,16 +133,34 @@ export function runAndCollect(request: RunnerCollectionRequest): Promise<RunnerC
     child.stderr?.setEncoding('utf8').on('data', (text: string) => {
       request.output?.(text);
       stderrTail = (stderrTail + text).slice(-4000);
-      const failed = /heap-inspector: the capture failed: (.*)/.exec(stderrTail);
-      if (failed) {
-        finish(
-          new RunnerCollectionError('agent-failed', `The capture failed: ${failed[1]}`, stderrTail),
+    });
+    /** The runner's verdict so far: both written, failed (the program goes on), or not yet. */
+    const verdict = (): 'done' | RunnerCollectionError | null => {
+      const status = readRunStatus(statusPath);
+      if (status.state === 'captured' && existsSync(resultPath) && existsSync(snapshotPath)) {
+        return 'done';
+      }
+      if (status.state === 'refused') {
+        const reason = status.message ?? 'unknown error';
+        return new RunnerCollectionError(
+          'agent-failed',
+          `Cannot run to ${where}: ${reason}.`,
+          stderrTail,
         );
       }
-    });
-    // The result is written (whole, renamed into place) after the snapshot: both there, done.
+      if (status.state === 'failed') {
+        const reason = status.message ?? 'unknown error';
+        return new RunnerCollectionError(
+          'agent-failed',
+          `The capture failed: ${reason}`,
+          stderrTail,
+        );
+      }
+      return null;
+    };
     const poll = setInterval(() => {
-      if (existsSync(resultPath) && existsSync(snapshotPath)) finish(null);
+      const now = verdict();
+      if (now !== null) finish(now === 'done' ? null : now);
     }, POLL_MS);
     child.on('error', (error) =>
       finish(
@@ -147,13 +172,27 @@ export function runAndCollect(request: RunnerCollectionRequest): Promise<RunnerC
     );
     child.on('exit', (code, signal) => {
       if (settled) return;
-      if (existsSync(resultPath) && existsSync(snapshotPath)) return finish(null);
+      const now = verdict();
+      if (now !== null) return finish(now === 'done' ? null : now);
+      if (signal !== null) {
+        const when =
+          readRunStatus(statusPath).state === 'capturing'
+            ? 'during the capture at'
+            : 'before the collection at';
+        return finish(
+          new RunnerCollectionError(
+            'program-ended',
+            `The program ${fateText({ code, signal })} ${when} ${where}. See its output.`,
+            stderrTail,
+          ),
+        );
+      }
       const said = stderrTail
         .split('\n')
         .filter((l) => l.startsWith('heap-inspector: '))
         .pop()
         ?.slice('heap-inspector: '.length);
-      if (code === 0 || (said && /never reached|fewer than/.test(said))) {
+      if (code === 0 || readRunStatus(statusPath).state === 'unreached') {
         return finish(
           new RunnerCollectionError(
             'line-not-reached',
@@ -165,7 +204,7 @@ export function runAndCollect(request: RunnerCollectionRequest): Promise<RunnerC
       finish(
         new RunnerCollectionError(
           'program-ended',
-          `The program ended (${signal ?? `exit status ${code}`}) before the collection at ${where}${said ? `: ${said}` : ''}. See its output.`,
+          `The program ended (exit status ${code}) before the collection at ${where}${said ? `: ${said}` : ''}. See its output.`,
           stderrTail,
         ),
       );

@@ -24,7 +24,7 @@ import type {
   VariableFacts,
 } from '../../protocol/lsp';
 import { shortTypeName } from '../engine/labels';
-import { localNames } from '../lint/rules/hi004';
+import { localNames } from '../lint/scope';
 import type { Position } from '../lint/types';
 import type { DocumentOutline, OutlineScope } from './documentOutline';
 import type { LoadedSnapshot } from './loadedSnapshot';

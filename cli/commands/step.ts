@@ -13,7 +13,9 @@ import { findPython } from '../python';
 import { runTarget } from '../runTarget';
 import { runUnderAgent } from '../runUnderAgent';
 import { EXIT_LINE_NOT_REACHED } from './snapshot';
-import { compareWithCollection, type RealCollection, stepReportText } from '../stepReport';
+import { stepReportText } from '../stepReport';
+import type { RealCollectionRecord } from '../../protocol/stepper';
+import { compareWithCollection } from '../../server/engine/stepComparison';
 import {
   analyze,
   buildHeapView,
@@ -86,7 +88,7 @@ export const stepCommand: CliCommand = {
         if (error instanceof SnapshotError) throw new UserError(error.message);
         throw error;
       }
-      const real = JSON.parse(readFileSync(resultPath, 'utf8')) as RealCollection;
+      const real = JSON.parse(readFileSync(resultPath, 'utf8')) as RealCollectionRecord;
       const analysis = analyze(snapshot);
       const report = compareWithCollection(snapshot, generation, real, {
         result: analysis.generations[generation],

@@ -26,6 +26,8 @@ export {
   type RealCollectionRecord,
   type StepperData,
   type StepperGeneration,
+  type StepperPhaseId,
+  type StepperPhaseInfo,
   type TypeCountWithAddresses,
 } from './stepper';
 

@@ -29,9 +29,9 @@ export interface HeapInspectorApi {
   /** A capture is running. */
   busy(): boolean;
   languageServerRunning(): boolean;
-  /** The collector stepper's real collections (issue 5). */
+  /** The collector stepper's real collections. */
   stepper: StepperApi;
-  /** Hovers, allocation-site decorations and CodeLens from the current capture (issue 6). */
+  /** The current capture and its allocation-site decorations (hovers and CodeLens come from the language server). */
   liveFacts: LiveFactsApi;
 }
 
@@ -108,7 +108,8 @@ export function activate(context: vscode.ExtensionContext): HeapInspectorApi {
     registerCommand(Command.CancelCapture, () => gate.cancel()),
   );
 
-  // The server starts now (it will publish lint diagnostics); snapshot requests wait for it.
+  // The server starts at activation: it lints open files and answers hovers and CodeLens;
+  // snapshot requests wait for it.
   client
     .start()
     .catch((error: Error) => log.error(`the language server did not start: ${error.message}`));

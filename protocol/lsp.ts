@@ -1,20 +1,22 @@
 /**
- * Custom requests between the extension (language client) and the language server, which hosts
- * the heap engine: snapshots are parsed and analysed in the server process, never in the
- * extension host.
+ * The requests between the extension (language client) and the language server beyond standard
+ * LSP, each one typed object that both ends and the tests use. The server hosts the heap engine:
+ * snapshots are parsed and analysed in its process, never in the extension host.
+ *
+ * Live facts are standard LSP where LSP has the feature: `textDocument/hover` on a name of the
+ * paused program and `textDocument/codeLens` on its classes, from the capture the extension
+ * makes current (`SetLiveCaptureNotification`). Only the allocation-site gutter decorations have
+ * no LSP counterpart (`AllocationSitesRequest`).
  */
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { HeapView } from './heapView';
-import type {
-  CollectionComparison,
-  Neighbourhood,
-  RealCollectionRecord,
-  RetentionPath,
-  StepperData,
-} from './messages';
+import type { Neighbourhood, RetentionPath } from './messages';
+import type { SnapshotMeta } from './snapshot';
+import type { CollectionComparison, StepperData } from './stepper';
 import type { Summary } from './summary';
 
-/** Load a snapshot file into the server; answers its id, summary and first view. */
-export const LoadSnapshotRequest = 'heapInspector/loadSnapshot';
+// ---- snapshots ---------------------------------------------------------------------------------
+
 export interface LoadSnapshotParams {
   path: string;
   /** Debug session id (or "cli") it belongs to: the server keeps the latest per session. */
@@ -25,15 +27,21 @@ export interface LoadSnapshotResult {
   summary: Summary;
   view: HeapView;
 }
+/** Load a snapshot file into the server; answers its id, summary and first view. */
+export const LoadSnapshotRequest = new RequestType<LoadSnapshotParams, LoadSnapshotResult, void>(
+  'heapInspector/loadSnapshot',
+);
 
-export const RetentionPathRequest = 'heapInspector/retentionPath';
 export interface RetentionPathParams {
   snapshotId: string;
   node: number;
 }
 export type RetentionPathResult = RetentionPath | null;
+/** "Why is this alive?": the shortest path from a root to the object. */
+export const RetentionPathRequest = new RequestType<RetentionPathParams, RetentionPathResult, void>(
+  'heapInspector/retentionPath',
+);
 
-export const NeighbourhoodRequest = 'heapInspector/neighbourhood';
 export interface NeighbourhoodParams {
   snapshotId: string;
   node: number;
@@ -41,9 +49,10 @@ export interface NeighbourhoodParams {
   limit?: number;
 }
 export type NeighbourhoodResult = Neighbourhood;
+export const NeighbourhoodRequest = new RequestType<NeighbourhoodParams, NeighbourhoodResult, void>(
+  'heapInspector/neighbourhood',
+);
 
-/** Compare two snapshots of one session (re-capture): what appeared, what went away. */
-export const DiffRequest = 'heapInspector/diff';
 export interface DiffParams {
   before: string;
   after: string;
@@ -57,23 +66,60 @@ export interface DiffResult {
   unreachableBefore: number;
   unreachableAfter: number;
 }
+/** Compare two snapshots of one session (re-capture): what appeared, what went away. */
+export const DiffRequest = new RequestType<DiffParams, DiffResult, void>('heapInspector/diff');
 
-/** Release a snapshot's memory in the server. */
-export const DisposeSnapshotNotification = 'heapInspector/disposeSnapshot';
 export interface DisposeSnapshotParams {
   snapshotId: string;
 }
+/** Release a snapshot's memory in the server. */
+export const DisposeSnapshotNotification = new NotificationType<DisposeSnapshotParams>(
+  'heapInspector/disposeSnapshot',
+);
 
-// ---- Live facts (issue 6): the latest capture, next to the code -------------------------------
+export interface FocusViewParams {
+  snapshotId: string;
+  /** `hex(id(obj))` (`0x7f…`) or `id(obj)` as decimal text. */
+  address: string;
+  /** How many of its referents to add (default 20). */
+  referents?: number;
+}
+export interface FocusViewResult {
+  /** The object's node, or null when the snapshot has no object at that address. */
+  node: number | null;
+  view: HeapView;
+  path: RetentionPath | null;
+}
+/**
+ * The first view of a snapshot plus one object (by its address, `id()`), its path from a root
+ * and its referents: "Inspect in Heap Graph" on a variable, "Show in Heap Graph" in a hover.
+ */
+export const FocusViewRequest = new RequestType<FocusViewParams, FocusViewResult, void>(
+  'heapInspector/focusView',
+);
+
+export interface SnapshotMetaParams {
+  snapshotId: string;
+}
+export type SnapshotMetaResult = SnapshotMeta;
+/** The snapshot's own record (`meta` section): capture time, warnings, counts, Python. */
+export const SnapshotMetaRequest = new RequestType<SnapshotMetaParams, SnapshotMetaResult, void>(
+  'heapInspector/snapshotMeta',
+);
+
+// ---- live facts: the current capture, next to the code -----------------------------------------
 // The extension says which capture is current (the latest of a session that is still paused
-// where it was captured); the server answers questions about a Python document from it.
+// where it was captured, or of the agent's runner); the server answers hovers, CodeLens and
+// allocation sites about a Python document from it, and adds its facts to lint diagnostics.
 
-/** Extension → server: the capture that feeds hovers, decorations, CodeLens and diagnostics. */
-export const SetLiveCaptureNotification = 'heapInspector/liveFacts/setCapture';
 export interface SetLiveCaptureParams {
   /** A loaded snapshot's id, or null: no live facts. */
   snapshotId: string | null;
 }
+/** Extension → server: the capture that feeds hovers, decorations, CodeLens and diagnostics. */
+export const SetLiveCaptureNotification = new NotificationType<SetLiveCaptureParams>(
+  'heapInspector/liveFacts/setCapture',
+);
 
 /** The capture an answer comes from. */
 export interface LiveCaptureRef {
@@ -84,66 +130,16 @@ export interface LiveCaptureRef {
   allocationsRecorded: boolean;
 }
 
-/** One object, as a hover describes it. */
-export interface LiveObjectFacts {
-  address: string;
-  /** `module.qualname`. */
-  type: string;
-  label: string;
-  size: number;
-  refcount: number;
-  /** 0, 1, 2; null when the collector does not track it. */
-  generation: number | null;
-  /** In a reference cycle (a strongly connected component that loops). */
-  inCycle: boolean;
-  /** Objects in that cycle (0 when not in one). */
-  cycleSize: number;
-  /** The next full collection (`gc.collect()`) frees it. */
-  unreachable: boolean;
-  /** The lowest generation whose collection frees it (`gc.collect(n)`), or null. */
-  freedByGeneration: number | null;
-  finalizer: 'del' | 'generator' | 'native' | 'finalize' | null;
-  /** Its `__del__` already ran (PEP 442: it will not run again). */
-  finalized: boolean;
-  /** A `weakref.finalize` whose callback keeps this object alive: it never runs before exit. */
-  selfDefeating: boolean;
-  allocation?: { file: string; line: number };
-}
+/** The finalizer an object has: `__del__`, a generator's `finally`, a native one, `weakref.finalize`. */
+export type FinalizerKind = 'del' | 'generator' | 'native' | 'finalize' | null;
 
-/** Hover on a name (or `a.b.c`) in a frame of the paused stack. */
-export const VariableFactsRequest = 'heapInspector/liveFacts/variable';
-export interface VariableFactsParams {
-  uri: string;
-  /** 0-based LSP position. */
-  position: { line: number; character: number };
-}
-export interface VariableFacts {
-  capture: LiveCaptureRef;
-  expression: string;
-  /** The hovered identifier. */
-  range: { start: { line: number; character: number }; end: { line: number; character: number } };
-  /** Where the name was found: a frame of the paused stack (0 = the paused frame), or a module's globals. */
-  scope:
-    | { kind: 'frame'; index: number; function: string; line: number }
-    | { kind: 'module'; module: string };
-  object: LiveObjectFacts;
-  /** Why it is alive: the shortest chain of references from a root, or null (unreachable). */
-  path: { root: string; steps: { label: string; type: string }[] } | null;
-}
-export type VariableFactsResult = VariableFacts | null;
-
-/** Lines of a document that allocated objects the capture found unreachable or stuck. */
-export const AllocationSitesRequest = 'heapInspector/liveFacts/allocationSites';
-export interface AllocationSitesParams {
-  uri: string;
-}
 export interface AllocationSiteObject {
   address: string;
   type: string;
   label: string;
   unreachable: boolean;
   selfDefeating: boolean;
-  finalizer: LiveObjectFacts['finalizer'];
+  finalizer: FinalizerKind;
   cycleSize: number;
 }
 export interface AllocationSite {
@@ -157,56 +153,76 @@ export interface AllocationSite {
   byType: Record<string, number>;
   /** The first objects (at most 20). */
   objects: AllocationSiteObject[];
+  /** The text shown after the line. */
+  annotation: string;
+  /** The decoration's hover (Markdown with `SHOW_IN_GRAPH_COMMAND` links). */
+  hover: string;
+}
+export interface AllocationSitesParams {
+  uri: string;
 }
 export interface AllocationSitesResult {
   capture: LiveCaptureRef;
   sites: AllocationSite[];
 }
+/**
+ * Lines of a document that allocated objects the current capture found unreachable or stuck, for
+ * the gutter decorations; null when no capture is current or it knows nothing of the document.
+ */
+export const AllocationSitesRequest = new RequestType<
+  AllocationSitesParams,
+  AllocationSitesResult | null,
+  void
+>('heapInspector/liveFacts/allocationSites');
 
-/** Per class defined in a document: its instances in the capture (CodeLens). */
-export const ClassFactsRequest = 'heapInspector/liveFacts/classes';
-export interface ClassFactsParams {
-  uri: string;
-}
-export interface ClassFacts {
-  qualname: string;
-  /** The class name's range. */
-  range: { start: { line: number; character: number }; end: { line: number; character: number } };
-  live: number;
-  inCycles: number;
-  unreachable: number;
-  selfDefeating: number;
-  /** Instances whose `__del__` (or other finalizer) has not run yet. */
-  finalizersPending: number;
-  /** An instance to show in the heap graph: the first unreachable one, else the first one. */
-  focus: string | null;
-}
-export interface ClassFactsResult {
-  capture: LiveCaptureRef;
-  classes: ClassFacts[];
+/**
+ * The extension's command that selects an object in the heap view of a capture. The server
+ * links to it from hovers and CodeLens, with one `ShowInGraphArgs` argument; the language client
+ * trusts Markdown command links to it (and to nothing else).
+ */
+export const SHOW_IN_GRAPH_COMMAND = 'heapInspector.showInGraph';
+export interface ShowInGraphArgs {
+  snapshotId: string;
+  address: string;
 }
 
-/** The collector stepper's numbers for a loaded snapshot's view (or for some of its objects). */
-export const StepperDataRequest = 'heapInspector/stepperData';
+// ---- the collector stepper ---------------------------------------------------------------------
+
 export interface StepperDataParams {
   snapshotId: string;
   /** Only these objects (added to the view since); default: the view and its context. */
   nodes?: number[];
 }
 export type StepperDataResult = StepperData;
+/** The collector stepper's numbers for a loaded snapshot's view (or for some of its objects). */
+export const StepperDataRequest = new RequestType<StepperDataParams, StepperDataResult, void>(
+  'heapInspector/stepperData',
+);
 
-/**
- * A real `gc.collect(generation)` (what agent/heap_inspector_agent/collect.py recorded in the
- * program, right after the snapshot `snapshotId` was captured) against the snapshot's prediction.
- */
-export const CompareCollectionRequest = 'heapInspector/compareCollection';
 export interface CompareCollectionParams {
   snapshotId: string;
   generation: number;
-  real: RealCollectionRecord;
-  /** Collections the collector ran on its own between the capture and this one, per generation. */
-  collectionsBetween?: number[];
+  /**
+   * What agent/heap_inspector_agent/collect.py recorded, as it arrived: the server checks it
+   * (protocol/stepper.ts `collectionRecordProblem`) and refuses what is not such a record.
+   */
+  real: unknown;
+  /**
+   * `gc.get_stats()` collection counts per generation right after the capture and right after
+   * the real collection, when known (a debug session): the server tells from them whether the
+   * collector ran on its own in between, which makes the capture out of date.
+   */
+  gcCollections?: { atCapture: number[]; afterCollection: number[] };
   via?: CollectionComparison['via'];
 }
 /** The stepper's data for the snapshot's view, with `collection` set. */
 export type CompareCollectionResult = StepperData;
+/**
+ * A real `gc.collect(generation)`, run in the program right after the snapshot `snapshotId` was
+ * captured, against the snapshot's prediction.
+ */
+export const CompareCollectionRequest = new RequestType<
+  CompareCollectionParams,
+  CompareCollectionResult,
+  void
+>('heapInspector/compareCollection');

@@ -16,6 +16,20 @@
  * `openSource` is sent for an allocation site (`ViewNode.allocation`).
  */
 import type { HeapView, ViewEdge, ViewNode } from './heapView';
+import type { StepperData } from './stepper';
+
+// The webview and the CLI's step report import these from here; everything else imports
+// ./stepper, where the stepper's model is defined.
+export {
+  StepperFlag,
+  type CollectionComparison,
+  type RealCollectionRecord,
+  type StepperData,
+  type StepperGeneration,
+  type StepperPhaseId,
+  type StepperPhaseInfo,
+  type TypeCountWithAddresses,
+} from './stepper';
 
 /** A path from a root to an object: "why is this alive?". */
 export interface RetentionPath {
@@ -133,138 +147,4 @@ export function isToWebview(value: unknown): value is ToWebview {
 
 export function isFromWebview(value: unknown): value is FromWebview {
   return tagged(value) && FROM_WEBVIEW.has(value.type);
-}
-
-// --- The collector stepper (docs/stepper.md) ---------------------------------------------------
-
-export type StepperPhaseId =
-  | 'copy-refcounts'
-  | 'subtract-internal'
-  | 'tentatively-unreachable'
-  | 'rescued'
-  | 'unreachable'
-  | 'weakrefs'
-  | 'finalizers'
-  | 'resurrection'
-  | 'freed';
-
-/** One phase of `gc.collect(N)` on the whole heap (server/engine/collectorPhases.ts). */
-export interface StepperPhaseInfo {
-  id: StepperPhaseId;
-  step: number;
-  title: string;
-  /** One sentence, with this heap's numbers. */
-  explanation: string;
-  /** Objects it touches in the whole heap; null when only the real run can tell (resurrection). */
-  count: number | null;
-  byType: Record<string, number>;
-}
-
-/** Bits of `StepperGeneration.flags`, per object. */
-export const StepperFlag = {
-  /** Tracked, in generations 0..N: the collection examines it. */
-  Examined: 1,
-  /** Examined and left with gc_refs 0 after the internal references are subtracted. */
-  Tentative: 2,
-  /** The collection finds it unreachable. */
-  Unreachable: 4,
-  /** Its finalizer (`__del__`, a generator's `finally`) runs in this collection. */
-  Finalizer: 8,
-  /** A weak reference that this collection clears (its referent is unreachable). */
-  WeakrefCleared: 16,
-  /** Tracked, in an older generation, and refers to examined objects: an outside reference. */
-  OlderRoot: 32,
-  /** A cleared weak reference that is itself alive: its callback is called. */
-  CallbackFires: 64,
-  /** Examined and referenced from outside the examined objects (gc_refs > 0): a starting point of survival. */
-  External: 128,
-} as const;
-
-/** One generation's collection, for the objects `StepperData.ids` lists (parallel arrays). */
-export interface StepperGeneration {
-  generation: number;
-  phases: StepperPhaseInfo[];
-  /** References each object receives from examined objects (subtracted in phase 2). */
-  internal: number[];
-  /** refcount − internal: what is left when phase 2 ends (0 for objects not examined). */
-  gcRefs: number[];
-  /** References each object receives from tracked objects of older generations (they count as outside). */
-  fromOlder: number[];
-  /** StepperFlag bits. */
-  flags: number[];
-  /** Of `ids` and `StepperData.nodes`: older-generation objects that refer to examined objects. */
-  olderRoots: number[];
-  /** References from older generations into the examined objects, in the whole heap. */
-  olderReferences: number;
-  /** Of `ids` and `StepperData.nodes`: weak references to the view's objects this collection clears. */
-  clearedWeakrefs?: number[];
-}
-
-/** What the stepper needs, bounded: the view's objects (and its embedded neighbourhood). */
-export interface StepperData {
-  ids: number[];
-  /**
-   * Objects the view lacks that the stepper shows: older-generation objects that refer to
-   * examined objects of the view (the external roots of a young collection), and the weak
-   * references to the view's objects that a collection clears, with those references.
-   */
-  nodes: ViewNode[];
-  edges: ViewEdge[];
-  /** CPython 3.14+'s incremental collector: gc.collect(0)/(1) are not "generations 0..N". */
-  incremental: boolean;
-  /** gc.collect(0), gc.collect(1), gc.collect(2). */
-  generations: StepperGeneration[];
-  /** A real collection at the capture's point, compared with the prediction. */
-  collection?: CollectionComparison;
-}
-
-/** What agent/heap_inspector_agent/collect.py records about a real `gc.collect(N)`. */
-export interface RealCollectionRecord {
-  generation: number;
-  returned: number;
-  collected: { count: number; byType: Record<string, number>; addresses: string[] };
-  finalizers: { count: number; byType: Record<string, number> };
-  resurrected: string[];
-  finalizeCallbacksFired: string[];
-  garbageAdded: number;
-  output: string;
-  gcWasEnabled: boolean;
-  seconds: number;
-}
-
-export interface TypeCountWithAddresses {
-  count: number;
-  byType: Record<string, number>;
-  addresses: string[];
-}
-
-/** The prediction for `gc.collect(generation)` against what the collector itself reported. */
-export interface CollectionComparison {
-  generation: number;
-  capture: { file: string; line: number; function: string; python: string };
-  phases: StepperPhaseInfo[];
-  predicted: TypeCountWithAddresses;
-  /** What the collector itself found unreachable (gc.DEBUG_COLLECTABLE). */
-  collected: TypeCountWithAddresses;
-  /** The collector found exactly the predicted objects (compared by address: same process). */
-  match: boolean;
-  mismatch: {
-    onlyPredicted: { address: string; type: string }[];
-    onlyCollected: { address: string; type: string }[];
-  };
-  finalizers: { predicted: Record<string, number>; ran: Record<string, number> };
-  finalizeCallbacks: { predicted: string[]; fired: string[] };
-  resurrected: string[];
-  returned: number;
-  gcWasEnabled: boolean;
-  finalizerOutput: string;
-  /** Things the user should know about this run (3.14's incremental collector, …). */
-  notes: string[];
-  /**
-   * Collections that ran between the capture and this one (per generation), when known and not
-   * zero: the capture no longer described the heap exactly (a mismatch is then expected).
-   */
-  collectionsBetween?: number[];
-  /** How the collection ran: in the paused debuggee, or by running the program again to the line. */
-  via?: 'debugger' | 'runner' | 'cli';
 }

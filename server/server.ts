@@ -3,8 +3,9 @@
  * vscode-languageclient over IPC). It hosts the heap engine: snapshots are parsed and analysed
  * here, in their own process, never in the extension host.
  *
- * Features are modules implementing ServerFeature (server/lsp/feature.ts): the heap requests of
- * protocol/lsp.ts today; the lint diagnostics (issue 6) join the list below as their own feature.
+ * Features are modules implementing ServerFeature (server/lsp/feature.ts), listed below: the heap
+ * requests of protocol/lsp.ts, the lint diagnostics and quick fixes, the live facts of the
+ * current capture (hovers, CodeLens, allocation sites), the collector stepper.
  */
 import {
   createConnection,
@@ -27,14 +28,7 @@ const context: ServerContext = { connection, documents };
 
 const heap = new HeapFeature();
 const live = new LiveFactsFeature(heap.store);
-const features: ServerFeature[] = [
-  heap,
-  // Lint diagnostics and live facts (issue 6).
-  new LintFeature(live),
-  live,
-  // The collector stepper (issue 5).
-  new StepFeature(heap.store),
-];
+const features: ServerFeature[] = [heap, new LintFeature(live), live, new StepFeature(heap.store)];
 
 for (const feature of features) feature.register(context);
 

@@ -15,7 +15,9 @@ import { runUnderAgent } from '../runUnderAgent';
 import { endAfterCapture, endTerminated, endWithoutCapture } from '../runOutcome';
 import { readRunStatus } from '../runStatus';
 import { createScratchFolder, removeAbandonedScratchFolders } from '../scratchFolders';
-import { compareWithCollection, type RealCollection, stepReportText } from '../stepReport';
+import { stepReportText } from '../stepReport';
+import type { RealCollectionRecord } from '../../protocol/stepper';
+import { compareWithCollection } from '../../server/engine/stepComparison';
 import {
   analyze,
   buildHeapView,
@@ -98,7 +100,7 @@ export const stepCommand: CliCommand = {
       }
       const redaction = parsed.flags.has('--redact') ? createRedaction() : null;
       if (redaction) snapshot = redaction.snapshot(snapshot);
-      const real = JSON.parse(readFileSync(resultPath, 'utf8')) as RealCollection;
+      const real = JSON.parse(readFileSync(resultPath, 'utf8')) as RealCollectionRecord;
       const analysis = analyze(snapshot);
       const report = compareWithCollection(snapshot, generation, real, {
         result: analysis.generations[generation],

@@ -1,7 +1,9 @@
 /**
- * The one error type a capture over DAP fails with. Every failure has a stable `code` (for the
- * extension to pick an action: "Select Interpreter", "Show Log", retry) and a one-line message
- * that says what happened and what to do, ready for a notification.
+ * The one error type a capture or a collection over DAP fails with. Every failure has a stable
+ * `code` (for the extension to pick an action: "Select Interpreter", "Show Log", retry) and a
+ * one-line message that says what happened and what to do, ready for a notification. The
+ * extension turns it into a CaptureFailure (debug/captureAdapter.ts), whose kind picks what the
+ * notification offers.
  */
 
 export type CaptureErrorCode =
@@ -32,7 +34,12 @@ export type CaptureErrorCode =
   /** The debuggee interrupted the evaluation (pydevd's PYDEVD_INTERRUPT_THREAD_TIMEOUT). */
   | 'interrupted'
   /** The agent or the hook raised: a bug, reported with the Python exception. */
-  | 'agent-failed';
+  | 'agent-failed'
+  /** The agent's answer did not come back whole through the debugger (an adapter cut it). */
+  | 'result-truncated';
+
+/** The step of a real collection that failed: the capture before, the collection, the capture after. */
+export type CollectionStage = 'before' | 'collect' | 'after';
 
 export class CaptureError extends Error {
   override readonly name = 'CaptureError';
@@ -42,6 +49,8 @@ export class CaptureError extends Error {
     message: string,
     /** Extra detail for the log (a Python exception, the adapter's own message). */
     readonly detail?: string,
+    /** For a collection (dapCollection.ts): the step that failed. */
+    readonly stage?: CollectionStage,
   ) {
     super(message);
   }

@@ -1,7 +1,7 @@
 /**
- * Capturing a paused Python program's heap over DAP (no `vscode` import). The extension calls
- * `captureOverDap` with a DapChannel over `session.customRequest('evaluate', …)`; the stepper
- * runs agent functions with `callAgentOverDap`. See docs/debugger-capture.md.
+ * Capturing a paused Python program's heap over DAP (no `vscode` import), and running a real
+ * collection in it for the stepper. The extension reaches it through debug/captureAdapter.ts,
+ * with a DapChannel over `session.customRequest('evaluate', …)`. See docs/debugger-capture.md.
  */
 export {
   captureOverDap,
@@ -14,10 +14,17 @@ export {
 } from './dapCapture';
 export { DEFAULT_TIMEOUT_MS, type DapChannel, type HookRunOptions } from './hookRunner';
 export {
+  collectOverDap,
+  collectionCancelled,
+  type DapCollectionRequest,
+  type DapCollectionResult,
+} from './dapCollection';
+export {
   CaptureError,
   sessionEndedError,
   threadResumedError,
   type CaptureErrorCode,
+  type CollectionStage,
 } from './errors';
 export {
   buildAgentCall,
@@ -26,3 +33,4 @@ export {
   type AgentCallOptions,
 } from './agentExpression';
 export { ChannelLock } from './channelLock';
+export { addressEvaluateArguments, addressFromResult } from './objectAddress';

@@ -1,14 +1,12 @@
 /**
  * The language client: starts the language server (dist/server.js, server/server.ts) over IPC and
- * gives the rest of the extension typed calls for the heap requests. Snapshots are parsed and
- * analysed there, never in the extension host. The client also syncs Python documents, for the
- * lint diagnostics the server will publish (issue 6).
+ * gives the rest of the extension typed calls for the heap requests (protocol/lsp.ts). Snapshots
+ * are parsed and analysed there, never in the extension host. The client syncs Python documents,
+ * for the lint diagnostics the server publishes, and shows the server's hovers and CodeLens.
  */
 import * as vscode from 'vscode';
 import {
   LanguageClient,
-  RequestType,
-  NotificationType,
   TransportKind,
   State,
   type LanguageClientOptions,
@@ -17,40 +15,21 @@ import {
 import {
   DiffRequest,
   DisposeSnapshotNotification,
+  FocusViewRequest,
   LoadSnapshotRequest,
   NeighbourhoodRequest,
   RetentionPathRequest,
-  type DiffParams,
+  SHOW_IN_GRAPH_COMMAND,
+  SnapshotMetaRequest,
   type DiffResult,
-  type DisposeSnapshotParams,
-  type LoadSnapshotParams,
+  type FocusViewResult,
   type LoadSnapshotResult,
   type NeighbourhoodParams,
   type NeighbourhoodResult,
-  type RetentionPathParams,
   type RetentionPathResult,
-} from '../../protocol/lsp';
-import {
-  FocusViewRequest,
-  SnapshotMetaRequest,
-  type FocusViewParams,
-  type FocusViewResult,
-  type SnapshotMetaParams,
   type SnapshotMetaResult,
-} from '../../server/lsp/requests';
+} from '../../protocol/lsp';
 import { log } from '../log';
-
-const requests = {
-  load: new RequestType<LoadSnapshotParams, LoadSnapshotResult, void>(LoadSnapshotRequest),
-  path: new RequestType<RetentionPathParams, RetentionPathResult, void>(RetentionPathRequest),
-  neighbourhood: new RequestType<NeighbourhoodParams, NeighbourhoodResult, void>(
-    NeighbourhoodRequest,
-  ),
-  diff: new RequestType<DiffParams, DiffResult, void>(DiffRequest),
-  focus: new RequestType<FocusViewParams, FocusViewResult, void>(FocusViewRequest),
-  meta: new RequestType<SnapshotMetaParams, SnapshotMetaResult, void>(SnapshotMetaRequest),
-};
-const dispose = new NotificationType<DisposeSnapshotParams>(DisposeSnapshotNotification);
 
 export class HeapClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
@@ -82,6 +61,12 @@ export class HeapClient implements vscode.Disposable {
       outputChannel: vscode.window.createOutputChannel('Python Heap Inspector Language Server', {
         log: true,
       }),
+      // The server's hovers use theme icons and link to one command of ours: Markdown from it
+      // may run that command, and no other.
+      markdown: {
+        isTrusted: { enabledCommands: [SHOW_IN_GRAPH_COMMAND] },
+        supportThemeIcons: true,
+      },
       // Diagnostics may be published for untrusted workspaces too: reading source runs no code.
     };
     const client = new LanguageClient(
@@ -104,32 +89,34 @@ export class HeapClient implements vscode.Disposable {
   }
 
   async loadSnapshot(path: string, session: string): Promise<LoadSnapshotResult> {
-    return (await this.start()).sendRequest(requests.load, { path, session });
+    return (await this.start()).sendRequest(LoadSnapshotRequest, { path, session });
   }
 
   async retentionPath(snapshotId: string, node: number): Promise<RetentionPathResult> {
-    return (await this.start()).sendRequest(requests.path, { snapshotId, node });
+    return (await this.start()).sendRequest(RetentionPathRequest, { snapshotId, node });
   }
 
   async neighbourhood(params: NeighbourhoodParams): Promise<NeighbourhoodResult> {
-    return (await this.start()).sendRequest(requests.neighbourhood, params);
+    return (await this.start()).sendRequest(NeighbourhoodRequest, params);
   }
 
   async diff(before: string, after: string): Promise<DiffResult> {
-    return (await this.start()).sendRequest(requests.diff, { before, after });
+    return (await this.start()).sendRequest(DiffRequest, { before, after });
   }
 
   async focusView(snapshotId: string, address: string): Promise<FocusViewResult> {
-    return (await this.start()).sendRequest(requests.focus, { snapshotId, address });
+    return (await this.start()).sendRequest(FocusViewRequest, { snapshotId, address });
   }
 
   async meta(snapshotId: string): Promise<SnapshotMetaResult> {
-    return (await this.start()).sendRequest(requests.meta, { snapshotId });
+    return (await this.start()).sendRequest(SnapshotMetaRequest, { snapshotId });
   }
 
   disposeSnapshot(snapshotId: string): void {
     if (this.running)
-      void this.client!.sendNotification(dispose, { snapshotId }).catch(() => undefined);
+      void this.client!.sendNotification(DisposeSnapshotNotification, { snapshotId }).catch(
+        () => undefined,
+      );
   }
 
   async dispose(): Promise<void> {

@@ -1,12 +1,14 @@
 /**
  * The typed command registry: every command id the extension registers, with the arguments VS
- * Code passes it (from a menu, the Command Palette or another extension) and what it returns.
- * `registerCommand` and `executeCommand` only accept ids listed here, with those types, so a
- * handler and its callers cannot drift apart. Every id is contributed in package.json under the
- * category "Heap Inspector" (checked by the extension-host tests).
+ * Code passes it (from a menu, the Command Palette, a hover's link, a CodeLens or another
+ * extension) and what it returns. `registerCommand` and `executeCommand` only accept ids listed
+ * here, with those types, so a handler and its callers cannot drift apart. Every `Command` is
+ * contributed in package.json under the category "Heap Inspector" (checked by the extension-host
+ * tests); an `InternalCommand` is not (it needs arguments only a link or a CodeLens gives).
  */
 import * as vscode from 'vscode';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { SHOW_IN_GRAPH_COMMAND, type ShowInGraphArgs } from '../../protocol/lsp';
 
 export const Command = {
   ShowLog: 'heapInspector.showLog',
@@ -23,6 +25,15 @@ export const Command = {
   CancelCapture: 'heapInspector.cancelCapture',
 } as const;
 export type Command = (typeof Command)[keyof typeof Command];
+
+export const InternalCommand = {
+  /**
+   * Select an object in the heap view of its capture: the language server's hovers and CodeLens
+   * link to it (protocol/lsp.ts).
+   */
+  ShowInGraph: SHOW_IN_GRAPH_COMMAND,
+} as const;
+export type InternalCommand = (typeof InternalCommand)[keyof typeof InternalCommand];
 
 /** What the Call Stack view's context menu passes (VS Code 1.100): the frame's source URI first, then this. */
 export interface CallStackContext {
@@ -81,9 +92,10 @@ export interface CommandTypes {
   [Command.SelectInterpreter]: () => Promise<void>;
   [Command.OpenSnapshot]: (file?: vscode.Uri) => Promise<InspectOutcome | undefined>;
   [Command.CancelCapture]: () => void;
+  [InternalCommand.ShowInGraph]: (args?: ShowInGraphArgs) => Promise<{ shown: boolean }>;
 }
 
-/** All command ids, for the contribution check. */
+/** The contributed command ids, for the contribution check. */
 export const ALL_COMMANDS: readonly Command[] = Object.values(Command);
 
 export function registerCommand<K extends keyof CommandTypes>(

@@ -1,23 +1,29 @@
 /**
- * The one place the extension meets the DAP capture core (extension/capture/, see
- * docs/debugger-capture.md: `captureOverDap(channel, {frameId, agentDirectory, tempDirectory,
- * signal, timeoutMs, keepFile})` → `{snapshotPath, dispose(), meta, seconds}`, failing with typed
- * CaptureErrors). Everything else calls `captureFrame` here and gets a `CaptureFailure` whose kind
- * it can word for the user and whose message is already a sentence. The snapshot file is kept
- * (`keepFile`) for the language server to read, and removed by `release()`.
+ * The one place the extension meets the DAP capture core (extension/capture/, no `vscode`, see
+ * docs/debugger-capture.md), which fails with typed CaptureErrors. The rest of the extension
+ * calls here: `captureFrame` (Inspect Heap Here at a paused frame), `collectAtFrame` (the
+ * stepper's real gc.collect), the address of a frame's expression (Inspect in Heap Graph), and
+ * one DAP channel per debug session (`SessionChannels`). Failures come out as a `CaptureFailure`,
+ * whose kind picks what the notification offers and whose message is already a sentence. Snapshot
+ * files are kept (`keepFile`) for the language server to read, and removed by `release()` /
+ * `dispose()`.
  */
 import { tmpdir } from 'node:os';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import {
   captureOverDap,
+  collectOverDap,
   sessionEndedError,
   threadResumedError,
   type CaptureMeta,
   type DapCaptureResult,
   type DapChannel,
+  type DapCollectionRequest,
+  type DapCollectionResult,
 } from '../capture/index';
 
-export type { DapChannel };
+export { addressEvaluateArguments, addressFromResult } from '../capture/index';
+export type { DapChannel, DapCollectionResult };
 
 export type CaptureFailureKind =
   | 'cancelled'
@@ -101,6 +107,21 @@ export async function captureFrame(
     meta: result.meta,
     release: () => result.dispose(),
   };
+}
+
+/**
+ * Runs gc.collect(N) for real in the paused program, with a capture right before and right after
+ * (capture/dapCollection.ts); throws CaptureFailure.
+ */
+export async function collectAtFrame(
+  channel: DapChannel,
+  request: DapCollectionRequest,
+): Promise<DapCollectionResult> {
+  try {
+    return await collectOverDap(channel, request);
+  } catch (error) {
+    throw toCaptureFailure(error);
+  }
 }
 
 /** The capture core's typed errors (`code`) as CaptureFailures (`kind`), messages kept. */

@@ -16,6 +16,7 @@ import * as vscode from 'vscode';
 import type { DebugSessionTracker } from './sessionTracker';
 import { PYTHON_DEBUG_TYPES } from './sessionTracker';
 import { log } from '../log';
+import { setting } from '../settings';
 
 export const COLLECT_AT_ENTRY = 'heapInspectorCollectAtEntry';
 
@@ -49,9 +50,7 @@ export class StartupGarbageCollector
     folder: vscode.WorkspaceFolder | undefined,
     config: vscode.DebugConfiguration,
   ): vscode.DebugConfiguration {
-    const on = vscode.workspace
-      .getConfiguration('heapInspector', folder?.uri)
-      .get<boolean>('debug.collectStartupGarbage', true);
+    const on = setting('debug.collectStartupGarbage', folder?.uri);
     if (
       on &&
       config.request === 'launch' &&

@@ -8,16 +8,14 @@
  * kept. Attach sessions cannot be changed: their captures say allocation sites are not recorded.
  */
 import * as vscode from 'vscode';
+import { setting } from '../settings';
 import { PYTHON_DEBUG_TYPES } from './sessionTracker';
 
-export const TRACK_ALLOCATIONS = 'trackAllocations';
 /** Frames tracemalloc keeps per allocation: the agent only reads the innermost one. */
 export const TRACEMALLOC_FRAMES = '1';
 
 export function trackAllocations(scope?: vscode.Uri): boolean {
-  return vscode.workspace
-    .getConfiguration('heapInspector', scope)
-    .get<boolean>(TRACK_ALLOCATIONS, false);
+  return setting('trackAllocations', scope);
 }
 
 /** Environment for a program the extension runs itself (the agent's runner). */

@@ -29,8 +29,13 @@ import {
   type InspectOutcome,
   type VariablesContext,
 } from '../commands/registry';
-import { addressEvaluateArguments, addressFromResult } from '../capture/objectAddress';
-import { CaptureFailure, captureFrame, type SessionChannels } from '../debug/captureAdapter';
+import {
+  addressEvaluateArguments,
+  addressFromResult,
+  CaptureFailure,
+  captureFrame,
+  type SessionChannels,
+} from '../debug/captureAdapter';
 import { debugpyAvailable, runToLineWithDebugger } from '../debug/runWithDebugger';
 import { allocationTrackingEnv } from '../debug/trackAllocations';
 import { isPythonSession, type DebugSessionTracker, type FrameInfo } from '../debug/sessionTracker';
@@ -38,6 +43,7 @@ import { log } from '../log';
 import { HeapPanel, HeapPanels, type PanelTarget } from '../panel/heapPanel';
 import type { InterpreterService } from '../python/interpreter';
 import { runToLine } from '../run/agentRunner';
+import { captureTimeoutMs, setting } from '../settings';
 import { reportFailure, UserActionNeeded } from '../ui/notify';
 import { abortable, type CaptureGate, type CaptureProgress } from './captureGate';
 import { DiffDocuments } from './diffDocument';
@@ -65,11 +71,10 @@ type Here =
   | { kind: 'run'; uri: vscode.Uri; line: number; method: 'auto' | 'debugger' | 'runner' };
 
 function settings() {
-  const c = vscode.workspace.getConfiguration('heapInspector');
   return {
-    method: c.get<'auto' | 'debugger' | 'runner'>('runToLine.method', 'auto'),
-    afterCapture: c.get<'stop' | 'finish'>('runToLine.afterCapture', 'stop'),
-    timeoutMs: Math.max(5, c.get<number>('capture.timeoutSeconds', 300)) * 1000,
+    method: setting('runToLine.method'),
+    afterCapture: setting('runToLine.afterCapture'),
+    timeoutMs: captureTimeoutMs(),
   };
 }
 

@@ -1,34 +1,28 @@
 /**
- * Live facts in the editor, from the current capture (liveCapture.ts):
+ * Live facts in the editor, from the current capture (liveCapture.ts). The language server
+ * answers the hover on a name of the paused program (type, size, reference count, reference
+ * cycle, whether the next collection frees it, its finalizer, why it is alive, where it was
+ * allocated, "Show in Heap Graph") and the CodeLens on each class (live instances, in cycles,
+ * unreachable) as standard LSP, through the language client. What needs the extension:
  *
- * - a hover on a name in a frame of the paused stack (and on `a.b.c`): type, size, reference
- *   count, reference cycle, whether the next collection frees it, its finalizer, why it is alive,
- *   where it was allocated, and "Show in Heap Graph";
- * - a gutter decoration (and the count after the line) on each line that allocated objects the
+ * - the gutter decoration (and the text after the line) on each line that allocated objects the
  *   capture found unreachable or kept alive by their own `weakref.finalize`, with a hover listing
- *   them (allocation sites need tracemalloc: `heapInspector.trackAllocations`);
- * - a CodeLens on each class definition: live instances, in cycles, unreachable.
+ *   them; the server says which lines and with which words (allocation sites need tracemalloc:
+ *   `heapInspector.trackAllocations`);
+ * - "Show in Heap Graph", the command the hovers and CodeLens link to.
  *
  * While a debug session is paused, VS Code shows its own debug hover over names: hold Alt (Option
  * on macOS) for these, or use "Show Hover" (Ctrl+K Ctrl+I).
  */
 import * as vscode from 'vscode';
+import { SHOW_IN_GRAPH_COMMAND, type ShowInGraphArgs } from '../../protocol/lsp';
 import type { HeapClient } from '../client/heapClient';
-import { trackAllocations } from '../debug/trackAllocations';
+import { InternalCommand, registerCommand } from '../commands/registry';
 import type { DebugSessionTracker } from '../debug/sessionTracker';
 import { log } from '../log';
 import type { HeapPanels } from '../panel/heapPanel';
-import {
-  classLensTitle,
-  SHOW_IN_GRAPH,
-  siteAnnotation,
-  siteHoverMarkdown,
-  variableHoverMarkdown,
-  type ShowInGraphArgs,
-} from './format';
+import { affectsSetting } from '../settings';
 import { LiveCapture, type LiveCaptureInfo } from './liveCapture';
-
-const PYTHON_FILES: vscode.DocumentSelector = { scheme: 'file', language: 'python' };
 
 export interface DecoratedLine {
   /** 0-based. */
@@ -46,9 +40,10 @@ export interface LiveFactsApi {
   settled(): Promise<void>;
 }
 
+/** The server's Markdown, with its theme icons and its links to "Show in Heap Graph" only. */
 function trusted(markdown: string): vscode.MarkdownString {
   const md = new vscode.MarkdownString(markdown, true);
-  md.isTrusted = { enabledCommands: [SHOW_IN_GRAPH] };
+  md.isTrusted = { enabledCommands: [SHOW_IN_GRAPH_COMMAND] };
   return md;
 }
 
@@ -112,14 +107,12 @@ class AllocationDecorations implements vscode.Disposable {
         site.line,
         textLine.text.length,
       );
-      const text = siteAnnotation(site);
-      const hover = siteHoverMarkdown(site, result!.capture);
       options.push({
         range,
-        hoverMessage: trusted(hover),
-        renderOptions: { after: { contentText: text } },
+        hoverMessage: trusted(site.hover),
+        renderOptions: { after: { contentText: site.annotation } },
       });
-      lines.push({ line: site.line, text, hover });
+      lines.push({ line: site.line, text: site.annotation, hover: site.hover });
     }
     editor.setDecorations(this.type, options);
     this.shown.set(doc.uri.toString(), lines);
@@ -136,46 +129,6 @@ export function registerLiveFacts(
 ): LiveFactsApi {
   const live = new LiveCapture(deps);
   const decorations = new AllocationDecorations(context.extensionUri, live);
-
-  const hover: vscode.HoverProvider = {
-    async provideHover(document, position, token) {
-      const facts = await live.variable(document, position, token).catch((error: Error) => {
-        log().debug(`live facts: hover: ${error.message}`);
-        return null;
-      });
-      if (!facts || token.isCancellationRequested) return undefined;
-      const r = facts.range;
-      return new vscode.Hover(
-        trusted(variableHoverMarkdown(facts, { trackAllocations: trackAllocations(document.uri) })),
-        new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character),
-      );
-    },
-  };
-
-  const codeLens: vscode.CodeLensProvider = {
-    onDidChangeCodeLenses: live.onDidChange,
-    async provideCodeLenses(document, token) {
-      const result = await live.classes(document, token).catch(() => null);
-      if (!result) return [];
-      return result.classes.map((c) => {
-        const range = new vscode.Range(
-          c.range.start.line,
-          c.range.start.character,
-          c.range.end.line,
-          c.range.end.character,
-        );
-        const args: ShowInGraphArgs | undefined = c.focus
-          ? { snapshotId: result.capture.snapshotId, address: c.focus }
-          : undefined;
-        return new vscode.CodeLens(range, {
-          title: classLensTitle(c),
-          tooltip: `${c.qualname} in the latest capture (${result.capture.where})${args ? ': click to show one in the heap graph' : ''}`,
-          command: args ? SHOW_IN_GRAPH : '',
-          arguments: args ? [args] : undefined,
-        });
-      });
-    },
-  };
 
   const showInGraph = async (args?: ShowInGraphArgs): Promise<{ shown: boolean }> => {
     if (!args || typeof args.snapshotId !== 'string' || typeof args.address !== 'string') {
@@ -202,14 +155,11 @@ export function registerLiveFacts(
   context.subscriptions.push(
     live,
     decorations,
-    vscode.languages.registerHoverProvider(PYTHON_FILES, hover),
-    vscode.languages.registerCodeLensProvider(PYTHON_FILES, codeLens),
-    // Internal (hover links, CodeLens): not in the Command Palette, it needs an object.
-    vscode.commands.registerCommand(SHOW_IN_GRAPH, showInGraph),
+    registerCommand(InternalCommand.ShowInGraph, showInGraph),
     live.onDidChange(() => decorations.refresh()),
     vscode.window.onDidChangeVisibleTextEditors(() => decorations.refresh()),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('heapInspector.trackAllocations')) decorations.refresh();
+      if (affectsSetting(e, 'trackAllocations')) decorations.refresh();
     }),
   );
 

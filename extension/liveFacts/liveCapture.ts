@@ -5,37 +5,20 @@
  * replaces it. A saved snapshot (Open Heap Snapshot) never does. Closing the heap view releases
  * its capture in the language server, and its facts with it.
  *
- * The choice is sent to the language server (`heapInspector/liveFacts/setCapture`), which answers
- * the hover, decoration and CodeLens requests from it and adds its facts to the lint diagnostics.
+ * The choice is sent to the language server (`SetLiveCaptureNotification`), which answers hovers
+ * and CodeLens (standard LSP) and the allocation sites from it, and adds its facts to the lint
+ * diagnostics.
  */
 import * as vscode from 'vscode';
 import {
   AllocationSitesRequest,
-  ClassFactsRequest,
   SetLiveCaptureNotification,
-  VariableFactsRequest,
-  type AllocationSitesParams,
   type AllocationSitesResult,
-  type ClassFactsParams,
-  type ClassFactsResult,
-  type SetLiveCaptureParams,
-  type VariableFactsParams,
-  type VariableFactsResult,
 } from '../../protocol/lsp';
-import { NotificationType, RequestType } from 'vscode-languageclient/node';
 import type { HeapClient } from '../client/heapClient';
 import type { DebugSessionTracker } from '../debug/sessionTracker';
 import { log } from '../log';
 import type { HeapPanels } from '../panel/heapPanel';
-
-const requests = {
-  variable: new RequestType<VariableFactsParams, VariableFactsResult, void>(VariableFactsRequest),
-  sites: new RequestType<AllocationSitesParams, AllocationSitesResult | null, void>(
-    AllocationSitesRequest,
-  ),
-  classes: new RequestType<ClassFactsParams, ClassFactsResult | null, void>(ClassFactsRequest),
-};
-const setCapture = new NotificationType<SetLiveCaptureParams>(SetLiveCaptureNotification);
 
 export interface LiveCaptureDeps {
   client: HeapClient;
@@ -136,50 +119,19 @@ export class LiveCapture implements vscode.Disposable {
   private async notify(snapshotId: string | null): Promise<void> {
     try {
       const client = await this.deps.client.start();
-      await client.sendNotification(setCapture, { snapshotId });
+      await client.sendNotification(SetLiveCaptureNotification, { snapshotId });
     } catch (error) {
       log().warn(`live facts: could not tell the language server: ${(error as Error).message}`);
     }
   }
 
-  // ---- questions to the server --------------------------------------------------------------
-
-  async variable(
-    document: vscode.TextDocument,
-    position: vscode.Position,
-    token?: vscode.CancellationToken,
-  ): Promise<VariableFactsResult> {
-    if (!this.current) return null;
-    const client = await this.deps.client.start();
-    return client.sendRequest(
-      requests.variable,
-      {
-        uri: client.code2ProtocolConverter.asUri(document.uri),
-        position: { line: position.line, character: position.character },
-      },
-      token,
-    );
-  }
-
+  /** The allocation sites of a document in the current capture, for its decorations. */
   async allocationSites(document: vscode.TextDocument): Promise<AllocationSitesResult | null> {
     if (!this.current) return null;
     const client = await this.deps.client.start();
-    return client.sendRequest(requests.sites, {
+    return client.sendRequest(AllocationSitesRequest, {
       uri: client.code2ProtocolConverter.asUri(document.uri),
     });
-  }
-
-  async classes(
-    document: vscode.TextDocument,
-    token?: vscode.CancellationToken,
-  ): Promise<ClassFactsResult | null> {
-    if (!this.current) return null;
-    const client = await this.deps.client.start();
-    return client.sendRequest(
-      requests.classes,
-      { uri: client.code2ProtocolConverter.asUri(document.uri) },
-      token,
-    );
   }
 
   dispose(): void {

@@ -1,7 +1,9 @@
 /**
  * Heap view panels: one per debug session (or per file run to a line, or per snapshot file
- * opened), titled with the session and the frame. Each hosts the report bundle (see html.ts) and
- * answers the webview's typed messages (protocol/messages.ts) through the language server.
+ * opened), titled with the session and the frame. Each hosts the report bundle (see html.ts). The
+ * webview's typed messages (protocol/messages.ts) go through one dispatcher for all panels
+ * (webviewDispatch.ts): the panels answer theirs here, through the language server; the stepper
+ * registers its own (`HeapPanels.handle`).
  *
  * State survives:
  * - hide/show: the page is rebuilt from its HTML (the view is embedded), and the webview keeps
@@ -16,15 +18,11 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { HeapView } from '../../protocol/heapView';
-import {
-  isFromWebview,
-  type FromWebview,
-  type PanelState,
-  type ToWebview,
-} from '../../protocol/messages';
+import type { PanelState, ToWebview } from '../../protocol/messages';
 import type { HeapClient } from '../client/heapClient';
 import { log } from '../log';
 import { bundleRoot, renderPanelHtml } from './html';
+import { WebviewDispatcher, type FromWebviewHandlers } from './webviewDispatch';
 
 export const VIEW_TYPE = 'heapInspector.heapView';
 const RECORDS_KEY = 'heapInspector.panels';
@@ -192,57 +190,23 @@ export class HeapPanel implements vscode.Disposable {
   }
 
   private async onMessage(raw: unknown): Promise<void> {
-    if (!isFromWebview(raw)) {
-      log().warn(
-        `heap view ${this.key}: ignored a message that is not protocol: ${JSON.stringify(raw)?.slice(0, 200)}`,
-      );
-      return;
-    }
-    const m: FromWebview = raw;
+    const where = `heap view ${this.key}`;
     try {
-      switch (m.type) {
-        case 'ready':
-          this.protocolReady = true;
-          // The page drew the embedded view; an object to focus goes as a message.
-          if (this.focusAddress) this.post({ type: 'focus', address: this.focusAddress });
-          break;
-        case 'recapture':
-          this.manager.host.recapture(this);
-          break;
-        case 'requestPath': {
-          if (!this.snapshotId || typeof m.node !== 'number') return;
-          const path = await this.manager.host.client.retentionPath(this.snapshotId, m.node);
-          this.post({ type: 'path', requestId: m.requestId, path });
-          break;
-        }
-        case 'requestNeighbourhood': {
-          if (!this.snapshotId || typeof m.node !== 'number') return;
-          if (m.direction !== 'referents' && m.direction !== 'referrers') return;
-          const neighbourhood = await this.manager.host.client.neighbourhood({
-            snapshotId: this.snapshotId,
-            node: m.node,
-            direction: m.direction,
-          });
-          this.post({ type: 'neighbourhood', requestId: m.requestId, neighbourhood });
-          break;
-        }
-        case 'openSource':
-          await openSource(m.file, m.line);
-          break;
-        case 'stateChanged':
-          this.state = m.state;
-          this.manager.persistSoon(this);
-          break;
-        case 'export':
-          await exportImage(m.format, m.fileName, m.data);
-          break;
-      }
+      await this.manager.dispatcher.dispatch(this, raw, where);
     } catch (error) {
-      log().error(`heap view ${this.key}: ${m.type} failed: ${(error as Error).message}`);
-      if (m.type === 'requestPath' || m.type === 'requestNeighbourhood') {
+      const type = (raw as { type: string }).type;
+      log().error(`${where}: ${type} failed: ${(error as Error).message}`);
+      if (type === 'requestPath' || type === 'requestNeighbourhood') {
         this.post({ type: 'error', message: (error as Error).message });
       }
     }
+  }
+
+  /** The webview drew the page: updates go by postMessage from now on. */
+  markReady(): void {
+    this.protocolReady = true;
+    // The page drew the embedded view; an object to focus goes as a message.
+    if (this.focusAddress) this.post({ type: 'focus', address: this.focusAddress });
   }
 
   dispose(): void {
@@ -286,6 +250,35 @@ async function exportImage(format: unknown, fileName: unknown, data: unknown): P
   void vscode.window.showInformationMessage(`Saved ${vscode.workspace.asRelativePath(target)}.`);
 }
 
+/** What the panel itself answers (the stepper's messages are handled by StepperController). */
+function panelHandlers(host: PanelHost, panels: HeapPanels): FromWebviewHandlers<HeapPanel> {
+  return {
+    ready: (panel) => panel.markReady(),
+    recapture: (panel) => host.recapture(panel),
+    requestPath: async (panel, m) => {
+      if (!panel.snapshotId || typeof m.node !== 'number') return;
+      const path = await host.client.retentionPath(panel.snapshotId, m.node);
+      panel.post({ type: 'path', requestId: m.requestId, path });
+    },
+    requestNeighbourhood: async (panel, m) => {
+      if (!panel.snapshotId || typeof m.node !== 'number') return;
+      if (m.direction !== 'referents' && m.direction !== 'referrers') return;
+      const neighbourhood = await host.client.neighbourhood({
+        snapshotId: panel.snapshotId,
+        node: m.node,
+        direction: m.direction,
+      });
+      panel.post({ type: 'neighbourhood', requestId: m.requestId, neighbourhood });
+    },
+    openSource: (_panel, m) => openSource(m.file, m.line),
+    stateChanged: (panel, m) => {
+      panel.state = m.state;
+      panels.persistSoon(panel);
+    },
+    export: (_panel, m) => exportImage(m.format, m.fileName, m.data),
+  };
+}
+
 /** All heap view panels, their persistence, and the serializer that restores them. */
 export class HeapPanels implements vscode.Disposable, vscode.WebviewPanelSerializer {
   private readonly panels = new Map<string, HeapPanel>();
@@ -296,6 +289,8 @@ export class HeapPanels implements vscode.Disposable, vscode.WebviewPanelSeriali
   private readonly changed = new vscode.EventEmitter<void>();
   /** A panel was created, shown, hidden or closed. */
   readonly onDidChange = this.changed.event;
+  /** Every panel's messages, to the one handler of their type. */
+  readonly dispatcher = new WebviewDispatcher<HeapPanel>((message) => log().warn(message));
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -305,7 +300,13 @@ export class HeapPanels implements vscode.Disposable, vscode.WebviewPanelSeriali
       vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, this),
       this.changed,
     );
+    this.dispatcher.register(panelHandlers(host, this));
     void this.dropOrphanSnapshots();
+  }
+
+  /** Handles these webview messages of every panel (the stepper's); disposing removes them. */
+  handle(handlers: FromWebviewHandlers<HeapPanel>): vscode.Disposable {
+    return new vscode.Disposable(this.dispatcher.register(handlers));
   }
 
   get extensionUri(): vscode.Uri {

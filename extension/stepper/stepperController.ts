@@ -1,52 +1,43 @@
 /**
  * The stepper's side in the extension host: answers the heap view's stepper messages
  * (protocol/messages.ts `requestStepper`, `runCollection`, `cancelCollection`) for every heap
- * panel, next to the panel's own handler (a webview may have several message listeners).
+ * panel, registered with the panels' one message dispatcher (`HeapPanels.handle`).
  *
  * "Run gc.collect(N) for real":
  * - a view of a paused debug session: capture right before, `collect_and_record` in the
- *   debuggee, capture after (dapCollection.ts), all while it stays paused; the panel then shows
- *   the comparison and animates to the capture after;
+ *   debuggee, capture after (debug/captureAdapter.ts `collectAtFrame`), all while it stays
+ *   paused; the language server checks the agent's record and compares it with the prediction;
+ *   the panel then shows the comparison and animates to the capture after;
  * - a view from the agent's runner: that program is gone, so the file runs to the line again
  *   and collects there (runnerCollection.ts), and says so;
  * - a saved snapshot: nothing to run, and the stepper says so.
  * One capture or collection at a time (the capture gate): a collection requested while a
  * capture runs is refused. Cancel stops waiting; what the program can and cannot undo is told
- * (dapCollection.ts `collectionCancelled`).
+ * (capture/dapCollection.ts `collectionCancelled`).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
-import { RequestType } from 'vscode-languageclient/node';
 import {
   CompareCollectionRequest,
   StepperDataRequest,
   type CompareCollectionParams,
-  type CompareCollectionResult,
   type StepperDataParams,
-  type StepperDataResult,
 } from '../../protocol/lsp';
-import type { FromWebview, StepperData } from '../../protocol/messages';
+import type { StepperData } from '../../protocol/stepper';
 import { agentPackageDirectory } from '../../cli/agentFiles';
 import type { HeapClient } from '../client/heapClient';
-import { CaptureFailure, type SessionChannels } from '../debug/captureAdapter';
+import { CaptureFailure, collectAtFrame, type SessionChannels } from '../debug/captureAdapter';
 import type { DebugSessionTracker, FrameInfo } from '../debug/sessionTracker';
 import { isPythonSession } from '../debug/sessionTracker';
 import type { CaptureGate } from '../inspect/captureGate';
 import { log } from '../log';
 import type { HeapPanel, HeapPanels } from '../panel/heapPanel';
 import type { InterpreterService } from '../python/interpreter';
+import { captureTimeoutMs } from '../settings';
 import { CaptureBusy } from '../ui/notify';
-import { collectOverDap, CollectionError } from './dapCollection';
 import { runAndCollect, RunnerCollectionError } from './runnerCollection';
-
-const requests = {
-  stepper: new RequestType<StepperDataParams, StepperDataResult, void>(StepperDataRequest),
-  compare: new RequestType<CompareCollectionParams, CompareCollectionResult, void>(
-    CompareCollectionRequest,
-  ),
-};
 
 export interface StepperDeps {
   panels: HeapPanels;
@@ -70,11 +61,6 @@ export interface CollectionOutcome {
   error?: string;
 }
 
-function timeoutMs(): number {
-  const c = vscode.workspace.getConfiguration('heapInspector');
-  return Math.max(5, c.get<number>('capture.timeoutSeconds', 300)) * 1000;
-}
-
 /** What the extension's API exposes of the stepper (extension-host tests, other extensions). */
 export interface StepperApi {
   /** Runs gc.collect(generation) for real for the heap view `panelKey`, as its button does. */
@@ -84,7 +70,6 @@ export interface StepperApi {
 }
 
 export class StepperController implements vscode.Disposable {
-  private readonly hooked = new WeakSet<HeapPanel>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly outcomes = new vscode.EventEmitter<CollectionOutcome>();
   /** Fires when a real collection ends (compared, refused or failed). */
@@ -93,10 +78,18 @@ export class StepperController implements vscode.Disposable {
 
   constructor(private readonly deps: StepperDeps) {
     this.disposables.push(
-      deps.panels.onDidChange(() => this.hookPanels()),
+      deps.panels.handle({
+        requestStepper: (panel, m) => {
+          if (typeof m.requestId === 'number')
+            return this.answerStepper(panel, m.requestId, m.nodes);
+        },
+        runCollection: (panel, m) => {
+          if ([0, 1, 2].includes(m.generation)) return this.runCollection(panel, m.generation);
+        },
+        cancelCollection: () => this.deps.gate.cancel(),
+      }),
       this.outcomes,
     );
-    this.hookPanels();
   }
 
   dispose(): void {
@@ -114,35 +107,6 @@ export class StepperController implements vscode.Disposable {
     };
   }
 
-  private hookPanels(): void {
-    for (const panel of this.deps.panels.all()) {
-      if (this.hooked.has(panel) || panel.isDisposed) continue;
-      this.hooked.add(panel);
-      const listener = panel.panel.webview.onDidReceiveMessage((m: unknown) =>
-        this.onMessage(panel, m),
-      );
-      panel.panel.onDidDispose(() => listener.dispose());
-    }
-  }
-
-  private onMessage(panel: HeapPanel, raw: unknown): void {
-    if (typeof raw !== 'object' || raw === null) return;
-    const m = raw as FromWebview;
-    switch (m.type) {
-      case 'requestStepper':
-        if (typeof m.requestId === 'number') void this.answerStepper(panel, m.requestId, m.nodes);
-        break;
-      case 'runCollection':
-        if ([0, 1, 2].includes(m.generation)) void this.runCollection(panel, m.generation);
-        break;
-      case 'cancelCollection':
-        this.deps.gate.cancel();
-        break;
-      default:
-        break;
-    }
-  }
-
   private async languageClient() {
     return this.deps.client.start();
   }
@@ -153,7 +117,7 @@ export class StepperController implements vscode.Disposable {
     try {
       const params: StepperDataParams = { snapshotId };
       if (Array.isArray(nodes)) params.nodes = nodes.filter((n) => Number.isInteger(n));
-      const data = await (await this.languageClient()).sendRequest(requests.stepper, params);
+      const data = await (await this.languageClient()).sendRequest(StepperDataRequest, params);
       panel.post({ type: 'stepper', requestId, data });
     } catch (error) {
       log().warn(`stepper data for ${panel.key}: ${(error as Error).message}`);
@@ -197,16 +161,10 @@ export class StepperController implements vscode.Disposable {
         );
       }
       const cancelled =
-        (error instanceof CollectionError &&
-          (error.code === 'cancelled' || error.code === 'timeout')) ||
-        (error instanceof RunnerCollectionError && error.code === 'cancelled') ||
-        (error instanceof CaptureFailure && error.kind === 'cancelled');
-      const message =
-        error instanceof CaptureFailure && error.kind === 'cancelled'
-          ? 'Cancelled before the collection started: nothing ran in the program, which is as it was.'
-          : error instanceof Error
-            ? error.message
-            : String(error);
+        (error instanceof CaptureFailure &&
+          (error.kind === 'cancelled' || error.kind === 'timeout')) ||
+        (error instanceof RunnerCollectionError && error.code === 'cancelled');
+      const message = error instanceof Error ? error.message : String(error);
       log().warn(
         `gc.collect(${generation}) for ${panel.key}: ${message}${(error as { detail?: string }).detail ? `\n${(error as { detail?: string }).detail}` : ''}`,
       );
@@ -251,18 +209,16 @@ export class StepperController implements vscode.Disposable {
     const { tracker, channels, client, panels, gate } = this.deps;
     const state = tracker.state(t.sessionId);
     if (!state || state.ended) {
-      throw new CollectionError(
+      throw new CaptureFailure(
         'session-ended',
         `The debug session "${t.sessionName}" has ended: the program is gone, so gc.collect cannot run in it.`,
-        'before',
       );
     }
     const frame = await this.pausedFrame(t.sessionId);
     if (!frame) {
-      throw new CollectionError(
-        'not-paused',
+      throw new CaptureFailure(
+        'resumed',
         `The program of "${t.sessionName}" is running: pause it (or stop at a breakpoint) to run gc.collect in it.`,
-        'before',
       );
     }
     const session = state.session;
@@ -276,20 +232,26 @@ export class StepperController implements vscode.Disposable {
       // The thread resuming or the session ending reach the DAP channel itself (extension.ts wires
       // the tracker to SessionChannels): the collection then fails with what happened.
       {
-        const result = await collectOverDap(channels.channelFor(session), {
+        const result = await collectAtFrame(channels.channelFor(session), {
           frameId: frame.id,
           agentDirectory: agentPackageDirectory(),
           tempDirectory: tmpdir(),
           generation,
           programGcEnabled,
           signal: progress.signal,
-          timeoutMs: timeoutMs(),
+          timeoutMs: captureTimeoutMs(),
           onProgress: (m) => report(m.charAt(0).toUpperCase() + m.slice(1)),
         });
         try {
           report('Comparing with the prediction…');
           const before = await client.loadSnapshot(result.before.snapshotPath, session.id);
-          const data = await this.compare(before.snapshotId, generation, result, 'debugger');
+          const data = await this.compare({
+            snapshotId: before.snapshotId,
+            generation,
+            real: result.real,
+            gcCollections: result.gcCollections,
+            via: 'debugger',
+          });
           let afterView: Awaited<ReturnType<HeapClient['loadSnapshot']>> | undefined;
           if (result.after) {
             afterView = await client.loadSnapshot(result.after.snapshotPath, session.id);
@@ -325,7 +287,7 @@ export class StepperController implements vscode.Disposable {
   ): Promise<CollectionOutcome> {
     const { client, gate, interpreters, programOutput } = this.deps;
     if (!vscode.workspace.isTrusted) {
-      throw new RunnerCollectionError(
+      throw new CaptureFailure(
         'agent-failed',
         'Running the file again to collect runs its code, which needs a trusted workspace.',
       );
@@ -357,13 +319,12 @@ export class StepperController implements vscode.Disposable {
         });
         progress.report('comparing with the prediction…');
         const loaded = await client.loadSnapshot(result.snapshotPath, `run:${t.file}`);
-        const data = await this.compareRecord(
-          loaded.snapshotId,
+        const data = await this.compare({
+          snapshotId: loaded.snapshotId,
           generation,
-          result.real,
-          null,
-          'runner',
-        );
+          real: result.real,
+          via: 'runner',
+        });
         // The panel holds the new capture (the collection's "before"); the stepper shows the rest.
         const c = loaded.summary.capture;
         const fn = c.function === '<module>' ? 'module level' : `${c.function}()`;
@@ -381,25 +342,9 @@ export class StepperController implements vscode.Disposable {
     });
   }
 
-  private async compare(
-    snapshotId: string,
-    generation: number,
-    result: Awaited<ReturnType<typeof collectOverDap>>,
-    via: 'debugger',
-  ): Promise<StepperData> {
-    return this.compareRecord(snapshotId, generation, result.real, result.collectionsBetween, via);
-  }
-
-  private async compareRecord(
-    snapshotId: string,
-    generation: number,
-    real: CompareCollectionParams['real'],
-    between: number[] | null,
-    via: 'debugger' | 'runner',
-  ): Promise<StepperData> {
-    const params: CompareCollectionParams = { snapshotId, generation, real, via };
-    if (between) params.collectionsBetween = between;
-    return (await this.languageClient()).sendRequest(requests.compare, params);
+  /** The language server checks the agent's record and compares it with the prediction. */
+  private async compare(params: CompareCollectionParams): Promise<StepperData> {
+    return (await this.languageClient()).sendRequest(CompareCollectionRequest, params);
   }
 
   private outcome(

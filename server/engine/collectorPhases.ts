@@ -13,7 +13,7 @@ import {
   type StepperData,
   type StepperGeneration,
   type StepperPhaseId,
-} from '../../protocol/messages';
+} from '../../protocol/stepper';
 import { NodeFlag } from '../../protocol/snapshot';
 import type { HeapSnapshot } from './heapSnapshot';
 import type { CollectionResult } from './collectorPrediction';
@@ -202,7 +202,7 @@ export function collectorPhases(
   ];
 }
 
-// --- What the heap view's stepper needs (protocol/messages.ts StepperData) ---------------------
+// --- What the heap view's stepper needs (protocol/stepper.ts StepperData) ---------------------
 
 /** Most older-generation objects the stepper adds to a view (per generation). */
 export const MAX_STEPPER_OLDER_ROOTS = 120;

@@ -9,16 +9,13 @@ import type {
   CollectionComparison,
   RealCollectionRecord,
   StepperData,
-  TypeCountWithAddresses,
-} from '../../protocol/messages';
+} from '../../protocol/stepper';
 import type { Analysis } from './analysis';
 import { collectorPhases, stepperData } from './collectorPhases';
 import { predictCollection, type CollectionResult } from './collectorPrediction';
 import { analyzeFinalizers } from './finalizeAnalysis';
 import type { HeapSnapshot } from './heapSnapshot';
 import { ViewSession } from './neighbourhood';
-
-export type { CollectionComparison, RealCollectionRecord, TypeCountWithAddresses };
 
 function counts(names: string[]): Record<string, number> {
   const result: Record<string, number> = {};

@@ -16,6 +16,7 @@ import {
   walk,
   type Node,
 } from './ast';
+import { moduleNames } from './scope';
 import type { QuickFix, Range, RuleCode } from './types';
 
 export type MethodKind = 'instance' | 'static' | 'class' | 'property';
@@ -60,9 +61,9 @@ export class LintContext {
   /** Local alias → fully qualified name (`wr` → `weakref`, `finalize` → `weakref.finalize`). */
   readonly imports = new Map<string, string>();
   /** Names bound at module level (assignments, imports, defs, classes, `global` writes). */
-  readonly moduleNames = new Set<string>();
+  readonly moduleNames: Set<string>;
   /** Module-level names bound by an import. */
-  readonly importedNames = new Set<string>();
+  readonly importedNames: Set<string>;
   hasStarImport = false;
   readonly findings: RawFinding[] = [];
 
@@ -72,7 +73,9 @@ export class LintContext {
   ) {
     this.root = root;
     this.collectImports();
-    this.collectModuleNames(root);
+    const module = moduleNames(root);
+    this.moduleNames = module.bound;
+    this.importedNames = module.imported;
     this.collectClasses();
   }
 
@@ -135,83 +138,6 @@ export class LintContext {
   /** Qualified name of the function a call invokes. */
   callee(call: Node): string | null {
     return this.qualify(field(call, 'function'));
-  }
-
-  // ---- module-level names ----------------------------------------------------------------------
-
-  private collectModuleNames(root: Node): void {
-    const names = this.moduleNames;
-    const bind = (target: Node | null) => {
-      if (target) for (const id of boundNames(target)) names.add(id.text);
-    };
-    walk(root, (n) => {
-      switch (n.type) {
-        case 'function_definition':
-        case 'class_definition':
-          if (n.id !== root.id) {
-            const name = field(n, 'name');
-            if (name) names.add(name.text);
-            return false;
-          }
-          return undefined;
-        case 'assignment':
-        case 'augmented_assignment':
-          bind(field(n, 'left'));
-          return undefined;
-        case 'named_expression':
-          bind(field(n, 'name'));
-          return undefined;
-        case 'for_statement':
-          bind(field(n, 'left'));
-          return undefined;
-        case 'as_pattern_target':
-          bind(n);
-          return undefined;
-        case 'import_statement':
-          for (const item of namedKids(n)) {
-            const id =
-              item.type === 'aliased_import'
-                ? field(item, 'alias')?.text
-                : namedKids(item)[0]?.text;
-            if (id) {
-              names.add(id);
-              this.importedNames.add(id);
-            }
-          }
-          return false;
-        case 'import_from_statement':
-          for (const item of n.childrenForFieldName('name')) {
-            if (!item) continue;
-            const id =
-              item.type === 'aliased_import'
-                ? field(item, 'alias')?.text
-                : namedKids(item).at(-1)?.text;
-            if (id) {
-              names.add(id);
-              this.importedNames.add(id);
-            }
-          }
-          return false;
-        case 'lambda':
-        case 'list_comprehension':
-        case 'set_comprehension':
-        case 'dictionary_comprehension':
-        case 'generator_expression':
-          return false;
-        default:
-          return undefined;
-      }
-    });
-    // `global X` inside functions, then assigned there, makes X module-level too.
-    walk(
-      root,
-      (n) => {
-        if (n.type === 'global_statement') {
-          for (const id of namedKids(n)) names.add(id.text);
-        }
-      },
-      { intoScopes: true },
-    );
   }
 
   // ---- classes ---------------------------------------------------------------------------------

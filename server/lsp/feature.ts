@@ -1,8 +1,8 @@
 /**
  * A feature of the language server: what it announces in `initialize` and the handlers it
  * registers on the connection. server/server.ts lists the features; each lives in its own module
- * (the heap requests in heapFeature.ts; the lint diagnostics of issue 6 go beside it as another
- * feature), so adding one touches only that list.
+ * (heapFeature.ts, lintFeature.ts, liveFactsFeature.ts, stepFeature.ts), so adding one touches
+ * only that list.
  */
 import type {
   Connection,

@@ -15,18 +15,13 @@
 import { realpathSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { EdgeKind, NodeFlag, RootKind } from '../../protocol/snapshot';
-import type {
-  AllocationSite,
-  AllocationSitesResult,
-  ClassFactsResult,
-  LiveCaptureRef,
-  LiveObjectFacts,
-  VariableFacts,
-} from '../../protocol/lsp';
+import type { AllocationSitesResult, LiveCaptureRef } from '../../protocol/lsp';
 import { shortTypeName } from '../engine/labels';
-import { localNames } from '../lint/rules/hi004';
+import { localNames } from '../lint/scope';
 import type { Position } from '../lint/types';
 import type { DocumentOutline, OutlineScope } from './documentOutline';
+import { siteAnnotation, siteHoverMarkdown, type SiteCounts } from './liveFactsText';
+import type { ClassFactsResult, LiveObjectFacts, VariableFacts } from './liveFactsTypes';
 import type { LoadedSnapshot } from './loadedSnapshot';
 
 // ---- paths ---------------------------------------------------------------------------------------
@@ -374,7 +369,7 @@ export function allocationSites(loaded: LoadedSnapshot, path: string): Allocatio
   const { full, scc } = loaded.analysis;
   const { selfDefeating } = indexesOf(loaded);
   const fileMatches = new Map<number, boolean>();
-  const byLine = new Map<number, AllocationSite>();
+  const byLine = new Map<number, SiteCounts>();
   for (let i = 0; i < s.allocNode.length; i++) {
     const v = s.allocNode[i];
     const unreachable = full.unreachable[v] === 1;
@@ -408,7 +403,15 @@ export function allocationSites(loaded: LoadedSnapshot, path: string): Allocatio
       });
     }
   }
-  return { capture, sites: [...byLine.values()].sort((a, b) => a.line - b.line) };
+  const sites = [...byLine.values()].sort((a, b) => a.line - b.line);
+  return {
+    capture,
+    sites: sites.map((site) => ({
+      ...site,
+      annotation: siteAnnotation(site),
+      hover: siteHoverMarkdown(site, capture),
+    })),
+  };
 }
 
 function plural(n: number, word: string): string {

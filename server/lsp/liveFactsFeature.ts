@@ -1,29 +1,36 @@
 /**
  * Live facts in the language server: the extension says which loaded capture is current
  * (`SetLiveCaptureNotification`: the latest capture of a session still paused where it was
- * taken); hovers, allocation-site decorations and CodeLens ask about a document
- * (protocol/lsp.ts), and the lint diagnostics add a sentence from it (lintFeature.ts).
+ * taken, or of the agent's runner); from it the server answers the standard
+ * `textDocument/hover` (a name of the paused program) and `textDocument/codeLens` (its classes),
+ * the allocation sites the extension decorates, and the lint diagnostics add a sentence
+ * (lintFeature.ts). When the current capture changes it asks the editor for CodeLens again.
  */
 import { fileURLToPath } from 'node:url';
+import {
+  CodeLensRefreshRequest,
+  MarkupKind,
+  type CodeLens,
+  type ClientCapabilities,
+  type Connection,
+  type Hover,
+  type InitializeParams,
+  type ServerCapabilities,
+} from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   AllocationSitesRequest,
-  ClassFactsRequest,
   SetLiveCaptureNotification,
-  VariableFactsRequest,
-  type AllocationSitesParams,
-  type AllocationSitesResult,
-  type ClassFactsParams,
-  type ClassFactsResult,
-  type SetLiveCaptureParams,
-  type VariableFactsParams,
-  type VariableFactsResult,
+  SHOW_IN_GRAPH_COMMAND,
+  type ShowInGraphArgs,
 } from '../../protocol/lsp';
 import { DocumentOutline } from './documentOutline';
 import type { ServerContext, ServerFeature } from './feature';
 import { allocationSites, captureKnowsFile, classFacts, variableFacts } from './liveFacts';
+import { classLensTitle, classLensTooltip, variableHoverMarkdown } from './liveFactsText';
 import type { LoadedSnapshot } from './loadedSnapshot';
 import type { SnapshotStore } from './snapshotStore';
+import { isObject } from './validate';
 
 /** `file:` URI → path; other schemes have no file the capture could know. */
 export function filePathOf(uri: string): string | null {
@@ -35,6 +42,9 @@ export function filePathOf(uri: string): string | null {
   }
 }
 
+/** The setting the hover's "Allocated at" line depends on, when the capture has no sites. */
+const TRACK_ALLOCATIONS = 'heapInspector.trackAllocations';
+
 export class LiveFactsFeature implements ServerFeature {
   readonly name = 'live facts';
   private currentId: string | null = null;
@@ -44,6 +54,8 @@ export class LiveFactsFeature implements ServerFeature {
     { version: number; outline: Promise<DocumentOutline> }
   >();
   private documents: ServerContext['documents'] | undefined;
+  private connection: Connection | undefined;
+  private client: ClientCapabilities = {};
 
   constructor(private readonly store: SnapshotStore) {}
 
@@ -68,51 +80,117 @@ export class LiveFactsFeature implements ServerFeature {
     return outline;
   }
 
+  capabilities(params: InitializeParams): ServerCapabilities {
+    this.client = params.capabilities ?? {};
+    return { hoverProvider: true, codeLensProvider: { resolveProvider: false } };
+  }
+
   register({ connection, documents }: ServerContext): void {
     this.documents = documents;
+    this.connection = connection;
     documents.onDidClose((e) => this.outlines.delete(e.document.uri));
 
-    connection.onNotification(SetLiveCaptureNotification, (params: SetLiveCaptureParams) => {
-      const id = params && typeof params.snapshotId === 'string' ? params.snapshotId : null;
+    connection.onNotification(SetLiveCaptureNotification, (params) => {
+      const id =
+        isObject(params) && typeof params.snapshotId === 'string' ? params.snapshotId : null;
       if (id === this.currentId) return;
       this.currentId = id;
       connection.console.log(id ? `live facts from ${id}` : 'live facts off (no paused capture)');
       for (const l of this.listeners) l();
+      this.refreshCodeLens();
     });
 
-    /** The capture, the document and its path, when the capture can say anything about it. */
-    const target = (uri: unknown) => {
-      const loaded = this.current();
-      if (!loaded || typeof uri !== 'string') return null;
-      const path = filePathOf(uri);
-      const doc = this.documents?.get(uri);
-      if (!path || !doc || !captureKnowsFile(loaded, path)) return null;
-      return { loaded, path, doc };
-    };
-
-    connection.onRequest(
-      VariableFactsRequest,
-      async (params: VariableFactsParams): Promise<VariableFactsResult> => {
-        const t = target(params?.uri);
-        if (!t || !params.position) return null;
-        return variableFacts(t.loaded, t.path, await this.outlineOf(t.doc), params.position);
-      },
+    connection.onHover((params) =>
+      this.answer('hover', null, async () => {
+        const t = this.target(params.textDocument.uri);
+        if (!t) return null;
+        const outline = await this.outlineOf(t.doc);
+        const facts = variableFacts(t.loaded, t.path, outline, params.position);
+        if (!facts) return null;
+        const needsSetting = !facts.object.allocation && !facts.capture.allocationsRecorded;
+        const trackAllocations = needsSetting && (await this.trackAllocations(t.doc.uri));
+        const hover: Hover = {
+          contents: {
+            kind: MarkupKind.Markdown,
+            value: variableHoverMarkdown(facts, { trackAllocations }),
+          },
+          range: facts.range,
+        };
+        return hover;
+      }),
     );
 
-    connection.onRequest(
-      AllocationSitesRequest,
-      (params: AllocationSitesParams): AllocationSitesResult | null => {
-        const t = target(params?.uri);
-        return t ? allocationSites(t.loaded, t.path) : null;
-      },
+    connection.onCodeLens((params) =>
+      this.answer('CodeLens', [], async () => {
+        const t = this.target(params.textDocument.uri);
+        if (!t) return [];
+        const result = classFacts(t.loaded, t.path, await this.outlineOf(t.doc));
+        return result.classes.map((c): CodeLens => {
+          const args: ShowInGraphArgs | null = c.focus
+            ? { snapshotId: result.capture.snapshotId, address: c.focus }
+            : null;
+          return {
+            range: c.range,
+            command: {
+              title: classLensTitle(c),
+              tooltip: classLensTooltip(c, result.capture),
+              command: args ? SHOW_IN_GRAPH_COMMAND : '',
+              arguments: args ? [args] : undefined,
+            },
+          };
+        });
+      }),
     );
 
-    connection.onRequest(
-      ClassFactsRequest,
-      async (params: ClassFactsParams): Promise<ClassFactsResult | null> => {
-        const t = target(params?.uri);
-        return t ? classFacts(t.loaded, t.path, await this.outlineOf(t.doc)) : null;
-      },
-    );
+    connection.onRequest(AllocationSitesRequest, (params) => {
+      const t = this.target(isObject(params) ? params.uri : undefined);
+      return t ? allocationSites(t.loaded, t.path) : null;
+    });
+  }
+
+  /**
+   * A hover or CodeLens, or `none` when it fails: the editor asks for them all the time, so a
+   * failure is logged here rather than shown to the user.
+   */
+  private async answer<T>(what: string, none: T, compute: () => Promise<T>): Promise<T> {
+    try {
+      return await compute();
+    } catch (error) {
+      this.connection?.console.warn(`live facts: ${what} failed: ${(error as Error).message}`);
+      return none;
+    }
+  }
+
+  /** The capture, the document and its path, when the capture can say anything about it. */
+  private target(uri: unknown): { loaded: LoadedSnapshot; path: string; doc: TextDocument } | null {
+    const loaded = this.current();
+    if (!loaded || typeof uri !== 'string') return null;
+    const path = filePathOf(uri);
+    const doc = this.documents?.get(uri);
+    if (!path || !doc || !captureKnowsFile(loaded, path)) return null;
+    return { loaded, path, doc };
+  }
+
+  /** `heapInspector.trackAllocations` for the document's folder (false when it cannot be asked). */
+  private async trackAllocations(uri: string): Promise<boolean> {
+    if (!this.client.workspace?.configuration || !this.connection) return false;
+    try {
+      const value: unknown = await this.connection.workspace.getConfiguration({
+        scopeUri: uri,
+        section: TRACK_ALLOCATIONS,
+      });
+      return value === true;
+    } catch {
+      return false;
+    }
+  }
+
+  private refreshCodeLens(): void {
+    if (!this.client.workspace?.codeLens?.refreshSupport || !this.connection) return;
+    this.connection
+      .sendRequest(CodeLensRefreshRequest.type)
+      .catch((error: Error) =>
+        this.connection?.console.warn(`CodeLens refresh failed: ${error.message}`),
+      );
   }
 }

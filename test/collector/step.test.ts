@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findPython } from '../../scripts/python.mjs';
 import { ROOT, SCENARIOS, scenarios } from './scenarioRuns';
-import type { StepReport } from '../../cli/stepReport';
+import type { CollectionComparison } from '../../protocol/stepper';
 
 const python = findPython();
 const CLI = join(ROOT, 'bin', 'heap-inspector.js');
@@ -39,9 +39,9 @@ function step(script: string, at: string, generation: number, hit: number) {
       ],
       { cwd: SCENARIOS, encoding: 'utf8', timeout: 300_000 },
     );
-    let report: StepReport | null = null;
+    let report: CollectionComparison | null = null;
     try {
-      report = JSON.parse(readFileSync(out, 'utf8')) as StepReport;
+      report = JSON.parse(readFileSync(out, 'utf8')) as CollectionComparison;
     } catch {
       report = null;
     }

@@ -1,110 +1,95 @@
 /**
- * Live facts through a real LSP client against the built server: a program run with tracemalloc
- * on is captured by the real agent at a marked line (test/vscode/fixtures/live-workspace/
- * leak_demo.py), loaded into the server and made current; then the server answers what a hover,
- * the allocation-site decorations and the CodeLens show, and the lint diagnostics carry the
- * capture's facts about their class — until the capture stops being current.
+ * Live facts through a real LSP client against the built server: the fixture captured by the
+ * real agent (test/lsp/liveCapture.ts) is loaded into the server and made current; then the
+ * server answers the standard `textDocument/hover` and `textDocument/codeLens` (the Markdown and
+ * the titles the editor shows, with the "Show in Heap Graph" command), the allocation-site
+ * decorations' words, and the lint diagnostics carry the capture's facts about their class —
+ * until the capture stops being current. What the answers are made of (which object a name is,
+ * its scope) is tested without RPC in liveFactsAnswers.test.ts.
  *
  *   node scripts/build.mjs && node --import tsx --test test/lsp/liveFacts.test.ts
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Diagnostic } from 'vscode-languageserver/node';
+import {
+  CodeLensRequest,
+  HoverRequest,
+  type CodeLens,
+  type Diagnostic,
+  type Hover,
+  type MarkupContent,
+} from 'vscode-languageserver/node';
 import {
   AllocationSitesRequest,
-  ClassFactsRequest,
   LoadSnapshotRequest,
   SetLiveCaptureNotification,
-  VariableFactsRequest,
   type AllocationSitesResult,
-  type ClassFactsResult,
   type LoadSnapshotResult,
-  type VariableFactsResult,
 } from '../../protocol/lsp';
-import {
-  classLensTitle,
-  siteAnnotation,
-  siteHoverMarkdown,
-  variableHoverMarkdown,
-} from '../../extension/liveFacts/format';
-import { findPython } from '../../scripts/python.mjs';
-import { fileUri, LspClient, REPO_ROOT } from './lspClient';
+import { at, captureLiveFixture, lineOf, type LiveFixture } from './liveCapture';
+import { fileUri, LspClient } from './lspClient';
 
 const messageOf = (d: Diagnostic): string =>
   typeof d.message === 'string' ? d.message : d.message.value;
 
-const FIXTURE = join(REPO_ROOT, 'test', 'vscode', 'fixtures', 'live-workspace', 'leak_demo.py');
-const RUNNER = join(REPO_ROOT, 'agent', 'heap_inspector_run.py');
-
-function lineOf(text: string, marker: string): number {
-  const i = text.split('\n').findIndex((l) => l.includes(marker));
-  assert.ok(i >= 0, `no "${marker}" line`);
-  return i; // 0-based
-}
-
-/** 0-based position of the `n`th occurrence of `word` on `line`. */
-function at(text: string, line: number, word: string, n = 1): { line: number; character: number } {
-  const row = text.split('\n')[line];
-  let i = -1;
-  for (let k = 0; k < n; k++) i = row.indexOf(word, i + 1);
-  assert.ok(i >= 0, `no ${word} on line ${line + 1}: ${row}`);
-  return { line, character: i + 1 };
-}
-
 describe('live facts over LSP', () => {
+  let fixture: LiveFixture;
   let client: LspClient;
-  let dir: string;
-  let program: string;
   let uri: string;
   let text: string;
   let snapshotId: string;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'hi-live-'));
-    program = join(dir, 'leak_demo.py');
-    copyFileSync(FIXTURE, program);
-    text = readFileSync(program, 'utf8');
-    const snapshot = join(dir, 'demo.heapsnap');
-    const r = spawnSync(
-      findPython(),
-      [
-        RUNNER,
-        'run',
-        '--at',
-        `${program}:${lineOf(text, '# PAUSE HERE') + 1}`,
-        '--out',
-        snapshot,
-        program,
-      ],
-      { env: { ...process.env, PYTHONTRACEMALLOC: '1' }, encoding: 'utf8', timeout: 60_000 },
-    );
-    assert.equal(r.status, 0, r.stderr);
+    fixture = captureLiveFixture();
+    text = fixture.text;
     client = await LspClient.start();
     const loaded = (await client.rpc.sendRequest(LoadSnapshotRequest, {
-      path: snapshot,
+      path: fixture.snapshot,
       session: 'live-test',
     })) as LoadSnapshotResult;
     snapshotId = loaded.snapshotId;
-    uri = fileUri(program);
+    uri = fileUri(fixture.program);
     await client.open(uri, text);
   });
 
   after(async () => {
     await client?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    fixture?.dispose();
   });
 
-  const variable = (position: { line: number; character: number }) =>
-    client.rpc.sendRequest(VariableFactsRequest, { uri, position }) as Promise<VariableFactsResult>;
+  const hover = (position: { line: number; character: number }) =>
+    client.rpc.sendRequest(HoverRequest.type, {
+      textDocument: { uri },
+      position,
+    }) as Promise<Hover | null>;
+  const markdown = (h: Hover | null): string => {
+    assert.ok(h, 'no hover');
+    const contents = h.contents as MarkupContent;
+    assert.equal(contents.kind, 'markdown');
+    return contents.value;
+  };
+  const lenses = async (): Promise<CodeLens[]> =>
+    (await client.rpc.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? [];
+  const makeCurrent = async (id: string | null): Promise<void> => {
+    await client.rpc.sendNotification(SetLiveCaptureNotification, { snapshotId: id });
+    // Requests sent after a notification are handled after it: one round trip orders them.
+    await client.rpc.sendRequest(HoverRequest.type, {
+      textDocument: { uri },
+      position: { line: 0, character: 0 },
+    });
+  };
+
+  test('the server offers hovers and CodeLens', () => {
+    const capabilities = client.initializeResult?.capabilities;
+    assert.ok(capabilities?.hoverProvider, 'no hoverProvider');
+    assert.ok(capabilities?.codeLensProvider, 'no codeLensProvider');
+  });
 
   test('nothing is answered while no capture is current', async () => {
     const pause = lineOf(text, '# PAUSE HERE');
-    assert.equal(await variable(at(text, pause, 'pool')), null);
-    assert.equal(await client.rpc.sendRequest(ClassFactsRequest, { uri }), null);
+    assert.equal(await hover(at(text, pause, 'pool')), null);
+    assert.deepEqual(await lenses(), []);
+    assert.equal(await client.rpc.sendRequest(AllocationSitesRequest, { uri }), null);
     const ds = await client.diagnostics(uri);
     assert.ok(ds.length >= 4);
     assert.ok(ds.every((d) => !d.relatedInformation && !/Right now/.test(messageOf(d))));
@@ -112,6 +97,7 @@ describe('live facts over LSP', () => {
 
   test('diagnostics gain the capture’s facts about their class when it becomes current', async () => {
     const since = client.publishCount;
+    const refreshes = client.codeLensRefreshes;
     await client.rpc.sendNotification(SetLiveCaptureNotification, { snapshotId });
     const published = await client.waitForPublish(
       (p) => p.uri === uri && p.diagnostics.some((d) => !!d.relatedInformation),
@@ -141,63 +127,99 @@ describe('live facts over LSP', () => {
       messageOf(hi007),
       /Right now 2 instances of Workspace are kept alive by their own weakref\.finalize/,
     );
+    assert.ok(
+      client.codeLensRefreshes > refreshes,
+      'the server asks the editor for CodeLens again when the capture changes',
+    );
   });
 
-  test('hover facts: a local of the paused frame, an attribute chain, a global up the stack', async () => {
-    const pause = lineOf(text, '# PAUSE HERE');
-    const serveLine = lineOf(text, 'workspace = Workspace()');
-    const current = await variable(at(text, serveLine + 1, 'current'));
-    assert.ok(current);
-    assert.equal(current.expression, 'current');
-    assert.deepEqual(current.scope, {
-      kind: 'frame',
-      index: 0,
-      function: 'serve',
-      line: pause + 1,
+  test('textDocument/hover: a local of the paused frame, in Markdown with Show in Heap Graph', async () => {
+    const currentLine = lineOf(text, 'current = Connection(pool, "current")');
+    const h = await hover(at(text, currentLine, 'current'));
+    const md = markdown(h);
+    assert.match(
+      md,
+      /^\$\(pulse\) \*\*current\*\*: `Connection` at `0x[0-9a-f]+` · 56 bytes · refcount \d+ · generation \d/,
+    );
+    assert.match(
+      md,
+      /_local of `serve\(\)`, the paused frame · latest capture: serve\(\) · leak\\_demo\.py:\d+_/,
+    );
+    assert.match(md, /- \*\*In a reference cycle\*\* of 2 objects/);
+    assert.match(md, /- \*\*Next collection:\*\* does not free it: it is still reachable/);
+    assert.match(md, /- \*\*Finalizer:\*\* `__del__` pending/);
+    assert.match(md, /- \*\*Why alive:\*\* local current → Connection/);
+    assert.match(
+      md,
+      new RegExp(`- \\*\\*Allocated at\\*\\* leak\\\\_demo\\.py:${currentLine + 1}`),
+    );
+    const link =
+      /\[\$\(type-hierarchy-sub\) Show in Heap Graph\]\(command:heapInspector\.showInGraph\?([^ ]+) "Select (0x[0-9a-f]+) in the heap view of this capture"\)/.exec(
+        md,
+      );
+    assert.ok(link, md);
+    const address = /at `(0x[0-9a-f]+)`/.exec(md)![1];
+    assert.deepEqual(JSON.parse(decodeURIComponent(link[1])), [{ snapshotId, address }]);
+    assert.equal(link[2], address);
+    const start = text.split('\n')[currentLine].indexOf('current');
+    assert.deepEqual(h?.range, {
+      start: { line: currentLine, character: start },
+      end: { line: currentLine, character: start + 'current'.length },
     });
-    assert.equal(current.object.type, '__main__.Connection');
-    assert.equal(current.object.inCycle, true);
-    assert.equal(current.object.cycleSize, 2, 'the instance and its bound method');
-    assert.equal(current.object.unreachable, false, 'a local keeps it alive');
-    assert.equal(current.object.finalizer, 'del');
-    assert.equal(current.object.finalized, false);
-    assert.equal(current.object.allocation?.line, serveLine + 2);
-    assert.match(current.path?.root ?? '', /local current/);
-    assert.equal(current.capture.allocationsRecorded, true);
-
-    const workspace = await variable(at(text, serveLine, 'workspace'));
-    assert.equal(workspace?.object.type, '__main__.Workspace');
-    assert.equal(workspace?.object.selfDefeating, true);
-    assert.equal(workspace?.object.finalizer, 'finalize');
-
-    const chain = await variable(at(text, pause + 1, 'path'));
-    assert.equal(chain?.expression, 'workspace.path');
-    assert.equal(chain?.object.type, 'builtins.str');
-
-    // main() is a frame up the stack: its `pool` is the set serve() was given.
-    const mainLine = lineOf(text, 'open_connections(pool, 3)');
-    const up = await variable(at(text, mainLine, 'pool'));
-    assert.deepEqual(up?.scope, { kind: 'frame', index: 1, function: 'main', line: mainLine + 3 });
-    assert.equal(up?.object.type, 'builtins.set');
-    // The same set, as a module global.
-    const global = await variable(at(text, lineOf(text, 'main(shared)'), 'shared'));
-    assert.deepEqual(global?.scope, { kind: 'module', module: '__main__' });
-    assert.equal(global?.object.address, up?.object.address);
-
-    // Inside serve(), `pool` is the parameter: the same set, from the paused frame.
-    const param = await variable(at(text, pause, 'pool'));
-    assert.deepEqual(param?.scope, { kind: 'frame', index: 0, function: 'serve', line: pause + 1 });
-    assert.equal(param?.object.address, global?.object.address);
-
-    // Locals not bound yet (here and up the stack), a function that is not running, a builtin.
-    assert.equal(await variable(at(text, pause, 'answer')), null);
-    assert.equal(await variable(at(text, lineOf(text, 'result = serve(pool)'), 'result')), null);
-    const notRunning = lineOf(text, 'conn = Connection(pool');
-    assert.equal(await variable(at(text, notRunning, 'conn')), null);
-    assert.equal(await variable(at(text, pause, 'len')), null);
   });
 
-  test('allocation sites: the lines that made the unreachable and the stuck objects', async () => {
+  test('textDocument/hover: an attribute chain, a frame up the stack, a global; nothing elsewhere', async () => {
+    const pause = lineOf(text, '# PAUSE HERE');
+    assert.match(
+      markdown(await hover(at(text, pause + 1, 'path'))),
+      /\*\*workspace\.path\*\*: `str`/,
+    );
+    assert.match(
+      markdown(await hover(at(text, lineOf(text, 'workspace = Workspace()'), 'workspace'))),
+      /- \*\*Never freed before exit:\*\* its own `weakref\.finalize` callback refers to it/,
+    );
+    const up = markdown(await hover(at(text, lineOf(text, 'open_connections(pool, 3)'), 'pool')));
+    assert.match(up, /\*\*pool\*\*: `set`/);
+    assert.match(up, /local of `main\(\)`, 1 frame up the stack/);
+    assert.match(
+      markdown(await hover(at(text, lineOf(text, 'main(shared)'), 'shared'))),
+      /global of `__main__`/,
+    );
+    // A local not bound yet, a function that is not running, a builtin.
+    assert.equal(await hover(at(text, pause, 'answer')), null);
+    assert.equal(await hover(at(text, lineOf(text, 'conn = Connection(pool'), 'conn')), null);
+    assert.equal(await hover(at(text, pause, 'len')), null);
+  });
+
+  test('textDocument/codeLens: instances per class, with the command that shows one', async () => {
+    const all = await lenses();
+    const connectionLine = lineOf(text, 'class Connection');
+    const connection = all.find((l) => l.range.start.line === connectionLine);
+    assert.ok(connection, JSON.stringify(all));
+    assert.deepEqual(connection.range, {
+      start: { line: connectionLine, character: 'class '.length },
+      end: { line: connectionLine, character: 'class Connection'.length },
+    });
+    assert.equal(
+      connection.command?.title,
+      '$(pulse) Heap: 4 live instances · 4 in cycles · 3 unreachable',
+    );
+    assert.equal(connection.command?.command, 'heapInspector.showInGraph');
+    const [args] = connection.command?.arguments as [{ snapshotId: string; address: string }];
+    assert.equal(args.snapshotId, snapshotId);
+    assert.match(args.address, /^0x[0-9a-f]+$/);
+    assert.match(
+      connection.command?.tooltip ?? '',
+      /^Connection in the latest capture \(serve\(\) · leak_demo\.py:\d+\): click to show one in the heap graph$/,
+    );
+    const workspace = all.find((l) => l.range.start.line === lineOf(text, 'class Workspace'));
+    assert.match(
+      workspace?.command?.title ?? '',
+      /^\$\(pulse\) Heap: 2 live instances · 2 in cycles · 0 unreachable · 2 kept alive by weakref\.finalize$/,
+    );
+  });
+
+  test('allocation sites: the lines and the words of their decorations', async () => {
     const result = (await client.rpc.sendRequest(AllocationSitesRequest, {
       uri,
     })) as AllocationSitesResult;
@@ -208,80 +230,62 @@ describe('live facts over LSP', () => {
     assert.equal(conns.byType['__main__.Connection'], 3);
     assert.equal(conns.unreachable, 3);
     assert.ok(conns.objects.every((o) => o.unreachable));
+    assert.equal(
+      conns.annotation,
+      '3 Connection instances allocated here: unreachable, the next gc.collect() frees them',
+    );
+    assert.match(conns.hover, /This line allocated 3 objects the next `gc\.collect\(\)` frees/);
+    assert.match(
+      conns.hover,
+      /\[\$\(type-hierarchy-sub\) Show\]\(command:heapInspector\.showInGraph\?/,
+    );
     const scratch = lines.get(lineOf(text, '# ALLOCATES A WORKSPACE'));
     assert.ok(scratch, 'no site for the workspace nothing frees');
     assert.deepEqual(scratch.byType, { '__main__.Workspace': 1 });
     assert.equal(scratch.selfDefeating, 1);
     assert.equal(scratch.unreachable, 0);
+    assert.equal(
+      scratch.annotation,
+      '1 Workspace instance allocated here: kept alive by its own weakref.finalize, never freed',
+    );
   });
 
-  test('class facts for CodeLens', async () => {
-    const result = (await client.rpc.sendRequest(ClassFactsRequest, { uri })) as ClassFactsResult;
-    const by = new Map(result.classes.map((c) => [c.qualname, c]));
-    assert.deepEqual(
-      (({ live, inCycles, unreachable, finalizersPending }) => ({
-        live,
-        inCycles,
-        unreachable,
-        finalizersPending,
-      }))(by.get('Connection')!),
-      { live: 4, inCycles: 4, unreachable: 3, finalizersPending: 4 },
-    );
-    assert.match(by.get('Connection')!.focus ?? '', /^0x[0-9a-f]+$/);
-    assert.equal(by.get('Workspace')?.live, 2);
-    assert.equal(by.get('Workspace')?.selfDefeating, 2);
-    assert.equal(by.get('Connection')?.range.start.line, lineOf(text, 'class Connection'));
-  });
-
-  test('the words the editor shows (extension/liveFacts/format.ts)', async () => {
-    const pause = lineOf(text, '# PAUSE HERE');
-    const current = await variable(at(text, pause - 1, 'current'));
-    assert.ok(current);
-    const md = variableHoverMarkdown(current, { trackAllocations: true });
-    assert.match(
-      md,
-      /^\$\(pulse\) \*\*current\*\*: `Connection` at `0x[0-9a-f]+` · 56 bytes · refcount \d+ · generation \d/,
-    );
-    assert.match(md, /- \*\*In a reference cycle\*\* of 2 objects/);
-    assert.match(md, /- \*\*Finalizer:\*\* `__del__` pending/);
-    assert.match(md, /- \*\*Why alive:\*\* local current → Connection/);
-    assert.match(
-      md,
-      /\[\$\(type-hierarchy-sub\) Show in Heap Graph\]\(command:heapInspector\.showInGraph\?[^ ]+ "Select 0x[0-9a-f]+ in the heap view of this capture"\)/,
-    );
-    const off = variableHoverMarkdown(
-      {
-        ...current,
-        capture: { ...current.capture, allocationsRecorded: false },
-        object: { ...current.object, allocation: undefined },
-      },
-      { trackAllocations: false },
-    );
-    assert.match(off, /allocation tracking is off \(turn on `heapInspector\.trackAllocations`/);
-    const sites = (await client.rpc.sendRequest(AllocationSitesRequest, {
-      uri,
-    })) as AllocationSitesResult;
-    const conns = sites.sites.find((x) => x.line === lineOf(text, '# ALLOCATES CONNECTIONS'))!;
-    assert.equal(
-      siteAnnotation(conns),
-      '3 Connection instances allocated here: unreachable, the next gc.collect() frees them',
-    );
-    assert.match(
-      siteHoverMarkdown(conns, sites.capture),
-      /This line allocated 3 objects the next `gc\.collect\(\)` frees/,
-    );
-    const classes = (await client.rpc.sendRequest(ClassFactsRequest, { uri })) as ClassFactsResult;
-    assert.equal(
-      classLensTitle(classes.classes.find((c) => c.qualname === 'Connection')!),
-      '$(pulse) Heap: 4 live instances · 4 in cycles · 3 unreachable',
-    );
+  test('a capture without allocation sites: the hover reads heapInspector.trackAllocations for the document', async () => {
+    const untracked = (await client.rpc.sendRequest(LoadSnapshotRequest, {
+      path: fixture.snapshotWithoutAllocations,
+      session: 'live-test-untracked',
+    })) as LoadSnapshotResult;
+    const position = at(text, lineOf(text, 'current = Connection(pool, "current")'), 'current');
+    try {
+      await makeCurrent(untracked.snapshotId);
+      client.sections['heapInspector.trackAllocations'] = false;
+      const asked = client.configurationRequests.length;
+      assert.match(
+        markdown(await hover(position)),
+        /\*\*Allocated at:\*\* not recorded: allocation tracking is off \(turn on `heapInspector\.trackAllocations`/,
+      );
+      assert.deepEqual(
+        client.configurationRequests.slice(asked).flatMap((r) => r.items),
+        [{ scopeUri: uri, section: 'heapInspector.trackAllocations' }],
+      );
+      client.sections['heapInspector.trackAllocations'] = true;
+      assert.match(
+        markdown(await hover(position)),
+        /\*\*Allocated at:\*\* not recorded: this program was not started with tracemalloc/,
+      );
+    } finally {
+      await makeCurrent(snapshotId);
+    }
   });
 
   test('when the capture stops being current, the facts go', async () => {
     const since = client.publishCount;
+    const refreshes = client.codeLensRefreshes;
     await client.rpc.sendNotification(SetLiveCaptureNotification, { snapshotId: null });
     const published = await client.waitForPublish((p) => p.uri === uri, 10_000, since);
     assert.ok(published.diagnostics.every((d) => !d.relatedInformation));
-    assert.equal(await variable(at(text, lineOf(text, '# PAUSE HERE'), 'pool')), null);
+    assert.equal(await hover(at(text, lineOf(text, '# PAUSE HERE'), 'pool')), null);
+    assert.deepEqual(await lenses(), []);
+    assert.ok(client.codeLensRefreshes > refreshes, 'no CodeLens refresh when the facts went');
   });
 });

@@ -2,8 +2,9 @@
  * A small but real LSP client for the tests: starts the built language server (dist/server.js)
  * over stdio, speaks JSON-RPC with vscode-languageserver's message connection, announces the
  * capabilities VS Code has (pull configuration, related information, versioned workspace
- * edits, dynamic registration), answers `workspace/configuration` from `settings`, and collects
- * `textDocument/publishDiagnostics`.
+ * edits, dynamic registration, Markdown hovers, CodeLens refresh), answers
+ * `workspace/configuration` from `settings` and `sections`, and collects
+ * `textDocument/publishDiagnostics` and `workspace/codeLens/refresh`.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -15,6 +16,7 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
   type Diagnostic,
+  type InitializeResult,
   type MessageConnection,
   type PublishDiagnosticsParams,
   type TextEdit,
@@ -44,13 +46,19 @@ export interface ClientOptions {
 export class LspClient {
   /** What `workspace/configuration` answers for the section `heapInspector.lint`. */
   settings: unknown = {};
-  readonly configurationRequests: unknown[] = [];
+  /** What it answers for other sections (`heapInspector.trackAllocations`); null otherwise. */
+  sections: Record<string, unknown> = {};
+  readonly configurationRequests: { items: { scopeUri?: string; section?: string }[] }[] = [];
+  /** How many times the server asked the client to ask for CodeLens again. */
+  codeLensRefreshes = 0;
   private readonly published: PublishDiagnosticsParams[] = [];
   private readonly waiters: Array<() => void> = [];
   private readonly docs = new Map<string, TextDocument>();
   /** Index of the first publish after each document was opened. */
   private readonly openedAt = new Map<string, number>();
   readonly log: string[] = [];
+  /** The server's answer to `initialize`. */
+  initializeResult: InitializeResult | undefined;
 
   private constructor(
     private readonly server: ChildProcess,
@@ -74,15 +82,25 @@ export class LspClient {
     rpc.onNotification('window/logMessage', (p: { message: string }) => {
       client.log.push(p.message);
     });
-    rpc.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => {
-      client.configurationRequests.push(p);
-      return p.items.map((i) => (i.section === 'heapInspector.lint' ? client.settings : null));
-    });
+    rpc.onRequest(
+      'workspace/configuration',
+      (p: { items: { scopeUri?: string; section?: string }[] }) => {
+        client.configurationRequests.push(p);
+        return p.items.map((i) =>
+          i.section === 'heapInspector.lint'
+            ? client.settings
+            : (client.sections[i.section ?? ''] ?? null),
+        );
+      },
+    );
     rpc.onRequest('client/registerCapability', () => null);
-    rpc.onRequest('workspace/codeLens/refresh', () => null);
+    rpc.onRequest('workspace/codeLens/refresh', () => {
+      client.codeLensRefreshes++;
+      return null;
+    });
     rpc.listen();
     const configuration = options.configuration !== false;
-    await rpc.sendRequest('initialize', {
+    client.initializeResult = (await rpc.sendRequest('initialize', {
       processId: process.pid,
       rootUri: null,
       initializationOptions: options.initializationOptions,
@@ -91,13 +109,16 @@ export class LspClient {
           configuration,
           didChangeConfiguration: { dynamicRegistration: configuration },
           workspaceEdit: { documentChanges: true },
+          codeLens: { refreshSupport: true },
         },
         textDocument: {
+          hover: { contentFormat: ['markdown', 'plaintext'] },
+          codeLens: {},
           publishDiagnostics: { relatedInformation: true, codeDescriptionSupport: true },
           codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix'] } } },
         },
       },
-    });
+    })) as InitializeResult;
     await rpc.sendNotification('initialized', {});
     return client;
   }

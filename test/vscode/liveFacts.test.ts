@@ -5,7 +5,9 @@
  * it, VS Code shows its debug hover, Alt switches to the editor hover, as a user does), the hover
  * over a decorated allocation line and a diagnostic with its live sentence under the class
  * CodeLens (both through "Show or Focus Hover"): test-output/vscode/live-hover.png,
- * live-decoration.png, live-diagnostic.png.
+ * live-decoration.png, live-diagnostic.png. Last, it clicks "Show in Heap Graph" in the hover of
+ * a module global: the language server wrote that link, and the language client must trust it
+ * (for that command only) for the click to open the heap view.
  *
  *   node scripts/build.mjs && node --import tsx --test test/vscode/liveFacts.test.ts
  */
@@ -30,7 +32,7 @@ const EXPECTED_TESTS = [
   'live facts go when the program resumes',
   'the runner honours heapInspector.trackAllocations, and the hover says when it is off',
 ];
-const SHOTS = ['live-hover', 'live-decoration', 'live-diagnostic'];
+const SHOTS = ['live-hover', 'live-decoration', 'live-diagnostic', 'live-link'];
 
 interface SuiteEvent {
   event: string;
@@ -247,8 +249,26 @@ test(
                 await page.waitForTimeout(300);
                 await wb.screenshot('live-diagnostic');
                 await releaseHover(page);
+                // 4. The server's command link, clicked: the heap view of the capture comes up.
+                await hoverWithAlt(
+                  wb,
+                  'import weakref',
+                  'weakref',
+                  'Show in Heap Graph',
+                  'keyboard',
+                );
+                await page
+                  .locator('.monaco-hover:not(.hidden) a', { hasText: 'Show in Heap Graph' })
+                  .first()
+                  .click();
+                await page
+                  .locator('.tab.active', { hasText: 'Heap: ' })
+                  .first()
+                  .waitFor({ state: 'visible', timeout: 10_000 });
+                shots.link = 'opened the heap view';
+                await wb.screenshot('live-link');
               } catch (e) {
-                shots.error = `${shots.error ?? ''}diagnostic: ${String(e)}\n`;
+                shots.error = `${shots.error ?? ''}diagnostic or link: ${String(e)}\n`;
                 await wb.screenshot('live-facts-failure-top').catch(() => undefined);
               } finally {
                 writeFileSync(join(signals, 'live-facts-top'), 'done');
@@ -275,6 +295,7 @@ test(
       );
       assert.equal(code, 0, 'codeAutomationExit code');
       assert.equal(shots.error, undefined, `the screenshots failed: ${shots.error}`);
+      assert.equal(shots.link, 'opened the heap view', 'the hover’s link ran the command');
       for (const s of SHOTS) {
         assert.ok(existsSync(join(vsc.outputDir, `${s}.png`)), `no ${s}.png`);
       }

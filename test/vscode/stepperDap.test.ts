@@ -1,6 +1,6 @@
 /**
  * The VS Code stepper's real collection, at the DAP level, against a real debugpy adapter: what
- * "Run gc.collect(N) for real" does in a paused program (extension/stepper/dapCollection.ts —
+ * "Run gc.collect(N) for real" does in a paused program (extension/capture/dapCollection.ts —
  * capture, collect_and_record, capture again) with exactly the DapChannel the extension builds.
  *
  * - Prediction equals reality, object by object, for gc.collect(0), (1) and (2) in one paused
@@ -18,13 +18,11 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { collectionRecordProblem, type RealCollectionRecord } from '../../protocol/stepper';
 import { readSnapshotFile } from '../../server/engine/index';
-import { compareWithCollection } from '../../server/engine/stepComparison';
-import {
-  collectOverDap,
-  CollectionError,
-  type DapCollectionResult,
-} from '../../extension/stepper/dapCollection';
+import { collectionsBetween, compareWithCollection } from '../../server/engine/stepComparison';
+import { collectOverDap, type DapCollectionResult } from '../../extension/capture/dapCollection';
+import { CaptureError } from '../../extension/capture/errors';
 import { DebugpySession, debugpyVariants } from '../dap/debugpyHarness';
 import {
   AGENT_DIRECTORY,
@@ -69,24 +67,31 @@ function collect(
   });
 }
 
-/** The comparison the language server would answer for this result. */
+/** Collections the collector ran on its own between the capture and the collection. */
+function between(result: DapCollectionResult, generation: number): number[] | null {
+  const { atCapture, afterCollection } = result.gcCollections;
+  return collectionsBetween(atCapture, afterCollection, generation);
+}
+
+/** The comparison the language server answers for this result, after checking the record. */
 function compare(result: DapCollectionResult, generation: number) {
+  assert.equal(collectionRecordProblem(result.real, generation), null, 'the agent’s record');
   const before = readSnapshotFile(result.before.snapshotPath);
-  return compareWithCollection(before, generation, result.real, {
-    collectionsBetween: result.collectionsBetween ?? undefined,
+  return compareWithCollection(before, generation, result.real as RealCollectionRecord, {
+    collectionsBetween: between(result, generation) ?? undefined,
     via: 'debugger',
   });
 }
 
-async function rejects(promise: Promise<unknown>, code: string): Promise<CollectionError> {
+async function rejects(promise: Promise<unknown>, code: string): Promise<CaptureError> {
   try {
     await promise;
   } catch (error) {
-    assert.ok(error instanceof CollectionError, `a CollectionError, not ${String(error)}`);
+    assert.ok(error instanceof CaptureError, `a CaptureError, not ${String(error)}`);
     assert.equal(error.code, code, `${error.message} [${error.detail}]`);
     return error;
   }
-  assert.fail(`expected a CollectionError ${code}`);
+  assert.fail(`expected a CaptureError ${code}`);
 }
 
 /**
@@ -164,14 +169,14 @@ describe(
             const result = await collect(session, generation);
             try {
               const report = compare(result, generation);
-              const line = `${c.name} gc.collect(${generation}): predicted ${report.predicted.count} ${JSON.stringify(report.predicted.byType)}, collected ${report.collected.count} — ${report.match ? 'match' : 'MISMATCH'}${result.collectionsBetween?.some((n) => n !== 0) ? ` (collections in between: ${result.collectionsBetween})` : ''}`;
+              const line = `${c.name} gc.collect(${generation}): predicted ${report.predicted.count} ${JSON.stringify(report.predicted.byType)}, collected ${report.collected.count} — ${report.match ? 'match' : 'MISMATCH'}${between(result, generation)?.some((n) => n !== 0) ? ` (collections in between: ${between(result, generation)})` : ''}`;
               table.push(line);
               t.diagnostic(line);
               assert.deepEqual(report.mismatch, { onlyPredicted: [], onlyCollected: [] });
               assert.equal(report.match, true);
               assert.deepEqual(report.finalizers.predicted, report.finalizers.ran);
               assert.deepEqual(report.finalizeCallbacks.predicted, report.finalizeCallbacks.fired);
-              assert.deepEqual(result.collectionsBetween, [0, 0, 0], 'no collection in between');
+              assert.deepEqual(between(result, generation), [0, 0, 0], 'no collection in between');
               assert.ok(result.after, `a capture after the collection: ${result.afterError}`);
               // Resurrected: the collected objects the program holds again (see CORPUS).
               const held = new Set(await heldAddresses(session, c.holds));

@@ -1,83 +1,8 @@
 /** HI004: `__del__` reads a module-level name. */
-import {
-  BUILTINS,
-  boundNames,
-  field,
-  isLoad,
-  namedKids,
-  parameterNames,
-  rangeOf,
-  walk,
-  type Node,
-} from '../ast';
+import { BUILTINS, field, isLoad, rangeOf, walk, type Node } from '../ast';
 import type { ClassInfo, LintContext } from '../context';
+import { localNames } from '../scope';
 import type { Rule } from './rule';
-
-/** Names bound in a function's own scope (plus comprehension and lambda variables). */
-export function localNames(fn: Node): { locals: Set<string>; globals: Set<string> } {
-  const locals = new Set(parameterNames(field(fn, 'parameters')));
-  const globals = new Set<string>();
-  const body = field(fn, 'body');
-  const bind = (t: Node | null) => {
-    if (t) for (const id of boundNames(t)) locals.add(id.text);
-  };
-  if (body) {
-    walk(body, (n) => {
-      switch (n.type) {
-        case 'function_definition':
-        case 'class_definition':
-          bind(field(n, 'name'));
-          return false;
-        case 'assignment':
-        case 'augmented_assignment':
-        case 'for_statement':
-        case 'for_in_clause':
-          bind(field(n, 'left'));
-          return undefined;
-        case 'named_expression':
-          bind(field(n, 'name'));
-          return undefined;
-        case 'as_pattern_target':
-          bind(n);
-          return undefined;
-        case 'lambda':
-          for (const p of parameterNames(field(n, 'parameters'))) locals.add(p);
-          return undefined;
-        case 'delete_statement':
-          return undefined;
-        case 'import_statement':
-          for (const item of namedKids(n)) {
-            const id =
-              item.type === 'aliased_import'
-                ? field(item, 'alias')?.text
-                : namedKids(item)[0]?.text;
-            if (id) locals.add(id);
-          }
-          return false;
-        case 'import_from_statement':
-          for (const item of n.childrenForFieldName('name')) {
-            if (!item) continue;
-            const id =
-              item.type === 'aliased_import'
-                ? field(item, 'alias')?.text
-                : namedKids(item).at(-1)?.text;
-            if (id) locals.add(id);
-          }
-          return false;
-        case 'global_statement':
-        case 'nonlocal_statement':
-          for (const id of namedKids(n)) {
-            if (n.type === 'global_statement') globals.add(id.text);
-          }
-          return false;
-        default:
-          return undefined;
-      }
-    });
-  }
-  for (const g of globals) locals.delete(g);
-  return { locals, globals };
-}
 
 /** Is `id` the head of the spelling of one of the class's bases (`mod.Base` in `mod.Base.f`)? */
 function isBaseReference(id: Node, cls: ClassInfo, ctx: LintContext): boolean {

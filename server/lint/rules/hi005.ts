@@ -13,7 +13,7 @@ import {
 } from '../ast';
 import type { ClassInfo, LintContext } from '../context';
 import { CONTAINER_METHODS, capturesObject, valueOf } from './common';
-import { localNames } from './hi004';
+import { localNames } from '../scope';
 import type { Rule } from './rule';
 
 /**

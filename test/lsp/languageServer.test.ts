@@ -4,7 +4,7 @@
  * "why is this alive?", neighbourhoods, focusing one object by address, comparing two captures —
  * and bad input gets a clear error. No VS Code needed.
  *
- *   node scripts/build.mjs && node --import tsx --test test/vscode/languageServer.test.ts
+ *   node scripts/build.mjs && node --import tsx --test test/lsp/languageServer.test.ts
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -14,45 +14,21 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   createMessageConnection,
-  RequestType,
   StreamMessageReader,
   StreamMessageWriter,
   type MessageConnection,
 } from 'vscode-languageserver/node';
 import {
   DiffRequest,
+  FocusViewRequest,
   LoadSnapshotRequest,
   NeighbourhoodRequest,
   RetentionPathRequest,
-  type DiffParams,
-  type DiffResult,
-  type LoadSnapshotParams,
-  type LoadSnapshotResult,
-  type NeighbourhoodParams,
-  type NeighbourhoodResult,
-  type RetentionPathParams,
-  type RetentionPathResult,
+  SnapshotMetaRequest,
 } from '../../protocol/lsp';
 import type { Summary } from '../../protocol/summary';
-import {
-  FocusViewRequest,
-  SnapshotMetaRequest,
-  type FocusViewParams,
-  type FocusViewResult,
-  type SnapshotMetaParams,
-  type SnapshotMetaResult,
-} from '../../server/lsp/requests';
-import { markedLine } from './cliExpectations';
-import { REPO_ROOT } from './codeServer';
-
-const load = new RequestType<LoadSnapshotParams, LoadSnapshotResult, void>(LoadSnapshotRequest);
-const path = new RequestType<RetentionPathParams, RetentionPathResult, void>(RetentionPathRequest);
-const around = new RequestType<NeighbourhoodParams, NeighbourhoodResult, void>(
-  NeighbourhoodRequest,
-);
-const diff = new RequestType<DiffParams, DiffResult, void>(DiffRequest);
-const focus = new RequestType<FocusViewParams, FocusViewResult, void>(FocusViewRequest);
-const meta = new RequestType<SnapshotMetaParams, SnapshotMetaResult, void>(SnapshotMetaRequest);
+import { markedLine } from '../vscode/cliExpectations';
+import { REPO_ROOT } from './lspClient';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'vscode', 'fixtures', 'workspace');
 let server: ChildProcess;
@@ -126,7 +102,10 @@ after(async () => {
 });
 
 test('loadSnapshot: the summary is the CLI’s, the view draws the unreachable objects', async () => {
-  const result = await rpc.sendRequest(load, { path: leakySnapshot, session: 'test-a' });
+  const result = await rpc.sendRequest(LoadSnapshotRequest, {
+    path: leakySnapshot,
+    session: 'test-a',
+  });
   assert.deepEqual(result.summary, leakySummary);
   assert.deepEqual(result.view.summary, leakySummary);
   const unreachable = result.view.nodes
@@ -140,29 +119,29 @@ test('loadSnapshot: the summary is the CLI’s, the view draws the unreachable o
     '__main__.Node',
     '__main__.Node',
   ]);
-  const m = await rpc.sendRequest(meta, { snapshotId: result.snapshotId });
+  const m = await rpc.sendRequest(SnapshotMetaRequest, { snapshotId: result.snapshotId });
   assert.equal(m.counts.nodes, leakySummary.heap.objects);
   assert.equal(m.capture.function, 'report');
 });
 
 test('retentionPath and neighbourhood answer for objects of the snapshot', async () => {
-  const { snapshotId, view } = await rpc.sendRequest(load, {
+  const { snapshotId, view } = await rpc.sendRequest(LoadSnapshotRequest, {
     path: leakySnapshot,
     session: 'test-b',
   });
   const pool = view.nodes.find((n) => n.type === '__main__.Pool');
   assert.ok(pool, 'the Pool (a local of the paused frame) is in the view');
-  const p = await rpc.sendRequest(path, { snapshotId, node: pool.id });
+  const p = await rpc.sendRequest(RetentionPathRequest, { snapshotId, node: pool.id });
   assert.ok(p, 'the Pool is reachable from a root');
   assert.equal(p.target, pool.id);
   assert.equal(p.steps.at(-1)?.node.id, pool.id);
   const garbage = view.nodes.find((n) => n.type === '__main__.Connection' && n.unreachable)!;
   assert.equal(
-    await rpc.sendRequest(path, { snapshotId, node: garbage.id }),
+    await rpc.sendRequest(RetentionPathRequest, { snapshotId, node: garbage.id }),
     null,
     'no root reaches garbage',
   );
-  const out = await rpc.sendRequest(around, {
+  const out = await rpc.sendRequest(NeighbourhoodRequest, {
     snapshotId,
     node: garbage.id,
     direction: 'referents',
@@ -172,7 +151,7 @@ test('retentionPath and neighbourhood answer for objects of the snapshot', async
       (e) => e.from === garbage.id && e.to === garbage.id && e.label === '.self_reference',
     ),
   );
-  const into = await rpc.sendRequest(around, {
+  const into = await rpc.sendRequest(NeighbourhoodRequest, {
     snapshotId,
     node: pool.id,
     direction: 'referrers',
@@ -182,31 +161,37 @@ test('retentionPath and neighbourhood answer for objects of the snapshot', async
 });
 
 test('focusView adds an object by address, with its path', async () => {
-  const { snapshotId, view } = await rpc.sendRequest(load, {
+  const { snapshotId, view } = await rpc.sendRequest(LoadSnapshotRequest, {
     path: leakySnapshot,
     session: 'test-c',
   });
   const pool = view.nodes.find((n) => n.type === '__main__.Pool')!;
-  const f = await rpc.sendRequest(focus, { snapshotId, address: pool.address });
+  const f = await rpc.sendRequest(FocusViewRequest, { snapshotId, address: pool.address });
   assert.equal(f.node, pool.id);
   assert.ok(f.path);
   for (const step of f.path.steps) assert.ok(f.view.nodes.some((n) => n.id === step.node.id));
   const decimal = BigInt(pool.address).toString(10);
-  assert.equal((await rpc.sendRequest(focus, { snapshotId, address: decimal })).node, pool.id);
-  assert.equal((await rpc.sendRequest(focus, { snapshotId, address: '0x1' })).node, null);
+  assert.equal(
+    (await rpc.sendRequest(FocusViewRequest, { snapshotId, address: decimal })).node,
+    pool.id,
+  );
+  assert.equal(
+    (await rpc.sendRequest(FocusViewRequest, { snapshotId, address: '0x1' })).node,
+    null,
+  );
 });
 
 test('diff compares two captures; the server keeps the latest two per session', async () => {
-  const a = await rpc.sendRequest(load, { path: leakySnapshot, session: 'test-d' });
-  const b = await rpc.sendRequest(load, { path: bigSnapshot, session: 'test-d' });
-  const d = await rpc.sendRequest(diff, { before: a.snapshotId, after: b.snapshotId });
+  const a = await rpc.sendRequest(LoadSnapshotRequest, { path: leakySnapshot, session: 'test-d' });
+  const b = await rpc.sendRequest(LoadSnapshotRequest, { path: bigSnapshot, session: 'test-d' });
+  const d = await rpc.sendRequest(DiffRequest, { before: a.snapshotId, after: b.snapshotId });
   assert.equal(d.unreachableBefore, 5);
   assert.equal(d.unreachableAfter, b.summary.unreachable.count);
   assert.ok(d.byType['__main__.Item'].after > 19_000);
   assert.ok(d.added.length > 0 && d.added.length <= 200);
-  const c = await rpc.sendRequest(load, { path: leakySnapshot, session: 'test-d' });
+  const c = await rpc.sendRequest(LoadSnapshotRequest, { path: leakySnapshot, session: 'test-d' });
   await assert.rejects(
-    rpc.sendRequest(diff, { before: a.snapshotId, after: c.snapshotId }),
+    rpc.sendRequest(DiffRequest, { before: a.snapshotId, after: c.snapshotId }),
     /no longer loaded/,
   );
 });
@@ -214,14 +199,26 @@ test('diff compares two captures; the server keeps the latest two per session', 
 test('bad input: not a snapshot, a missing file, an unknown snapshot, a bad node', async () => {
   const junk = join(scratch, 'junk.heapsnap');
   writeFileSync(junk, 'not a snapshot at all');
-  await assert.rejects(rpc.sendRequest(load, { path: junk, session: 'bad' }), /snapshot/i);
   await assert.rejects(
-    rpc.sendRequest(load, { path: join(scratch, 'missing.heapsnap'), session: 'bad' }),
+    rpc.sendRequest(LoadSnapshotRequest, { path: junk, session: 'bad' }),
+    /snapshot/i,
   );
   await assert.rejects(
-    rpc.sendRequest(path, { snapshotId: 'nope#1', node: 0 }),
+    rpc.sendRequest(LoadSnapshotRequest, {
+      path: join(scratch, 'missing.heapsnap'),
+      session: 'bad',
+    }),
+  );
+  await assert.rejects(
+    rpc.sendRequest(RetentionPathRequest, { snapshotId: 'nope#1', node: 0 }),
     /no longer loaded/,
   );
-  const { snapshotId } = await rpc.sendRequest(load, { path: leakySnapshot, session: 'bad' });
-  await assert.rejects(rpc.sendRequest(path, { snapshotId, node: -1 }), /node must be/);
+  const { snapshotId } = await rpc.sendRequest(LoadSnapshotRequest, {
+    path: leakySnapshot,
+    session: 'bad',
+  });
+  await assert.rejects(
+    rpc.sendRequest(RetentionPathRequest, { snapshotId, node: -1 }),
+    /node must be/,
+  );
 });

@@ -1,22 +1,18 @@
 /**
  * The words of the live facts: hover Markdown for a variable and for an allocation line, the
- * CodeLens title of a class, the text after a decorated line. Pure (no `vscode`), so the unit
- * tests read exactly what the editor shows.
+ * CodeLens title of a class, the text after a decorated line. The editor shows them as they are
+ * (the `$(icon)`s are VS Code theme icons); command links go to `SHOW_IN_GRAPH_COMMAND` only.
  */
-import type {
-  AllocationSite,
-  ClassFacts,
-  LiveCaptureRef,
-  LiveObjectFacts,
-  VariableFacts,
+import {
+  SHOW_IN_GRAPH_COMMAND,
+  type AllocationSite,
+  type LiveCaptureRef,
+  type ShowInGraphArgs,
 } from '../../protocol/lsp';
+import type { ClassFacts, LiveObjectFacts, VariableFacts } from './liveFactsTypes';
 
-export const SHOW_IN_GRAPH = 'heapInspector.showInGraph';
-
-export interface ShowInGraphArgs {
-  snapshotId: string;
-  address: string;
-}
+/** An allocation site before its words. */
+export type SiteCounts = Omit<AllocationSite, 'annotation' | 'hover'>;
 
 /**
  * `command:` link with JSON arguments, as VS Code's Markdown expects. The tooltip is plain text:
@@ -40,7 +36,7 @@ export function showInGraphLink(
   const args: ShowInGraphArgs = { snapshotId: capture.snapshotId, address };
   return commandLink(
     `$(type-hierarchy-sub) ${title}`,
-    SHOW_IN_GRAPH,
+    SHOW_IN_GRAPH_COMMAND,
     args,
     `Select ${address} in the heap view of this capture`,
   );
@@ -202,7 +198,7 @@ export function countOf(type: string, n: number): string {
 }
 
 /** The short text after a line that allocated unreachable or stuck objects. */
-export function siteAnnotation(site: AllocationSite): string {
+export function siteAnnotation(site: SiteCounts): string {
   const types = Object.entries(site.byType).sort((a, b) => b[1] - a[1]);
   const total = types.reduce((a, [, n]) => a + n, 0);
   const what =
@@ -219,7 +215,7 @@ export function siteAnnotation(site: AllocationSite): string {
 }
 
 /** The hover over such a line. */
-export function siteHoverMarkdown(site: AllocationSite, capture: LiveCaptureRef): string {
+export function siteHoverMarkdown(site: SiteCounts, capture: LiveCaptureRef): string {
   const total = Object.values(site.byType).reduce((a, b) => a + b, 0);
   const title =
     site.selfDefeating === 0
@@ -271,4 +267,10 @@ export function classLensTitle(c: ClassFacts): string {
   if (c.selfDefeating > 0)
     parts.push(`${c.selfDefeating.toLocaleString('en-US')} kept alive by weakref.finalize`);
   return `$(pulse) Heap: ${parts.join(' · ')}`;
+}
+
+/** The CodeLens's tooltip. */
+export function classLensTooltip(c: ClassFacts, capture: LiveCaptureRef): string {
+  const action = c.focus ? ': click to show one in the heap graph' : '';
+  return `${c.qualname} in the latest capture (${capture.where})${action}`;
 }

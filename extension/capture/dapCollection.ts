@@ -1,6 +1,7 @@
 /**
  * The stepper's real collection in a program paused under a debugger, over DAP alone (no
  * `vscode` import: test/vscode/stepperDap.test.ts drives it against a real debugpy adapter).
+ * The extension calls it through debug/captureAdapter.ts `collectAtFrame`.
  *
  *   1. capture the heap at the frame, right before collecting (the prediction is made on it:
  *      while the program is paused the debugger itself allocates, and its allocations can start
@@ -11,8 +12,9 @@
  *      objects resurrected; debug flags, `sys.stderr` and the collector's state restored);
  *   3. capture again: the heap after the collection.
  *
- * Collections the collector ran on its own between 1 and 2 are detected from `gc.get_stats()`
- * (the capture reports the counts; so does the agent call): the comparison then says so.
+ * The `gc.get_stats()` collection counts right after 1 and right after 2 come back with the
+ * record: the language server tells from them whether the collector ran on its own in between
+ * (the comparison then says so), and checks the record itself.
  *
  * What cannot be interrupted: an `evaluate` that was sent runs to its end on the paused thread
  * (DAP cannot call it back), and CPython cannot stop a collection halfway. Cancelling (or the
@@ -20,15 +22,9 @@
  * included, however long it blocks — and stays paused; the session refuses new captures until
  * the program has answered. See `collectionCancelled`.
  */
-import type { RealCollectionRecord } from '../../protocol/messages';
-import { collectionsBetween } from '../../server/engine/stepComparison';
-import {
-  callAgentOverDap,
-  captureOverDap,
-  CaptureError,
-  type DapCaptureResult,
-  type DapChannel,
-} from '../capture/index';
+import { callAgentOverDap, captureOverDap, type DapCaptureResult } from './dapCapture';
+import { CaptureError, type CollectionStage } from './errors';
+import type { DapChannel } from './hookRunner';
 
 export interface DapCollectionRequest {
   /** The DAP frame: the captures' "here". */
@@ -49,30 +45,17 @@ export interface DapCollectionRequest {
 export interface DapCollectionResult {
   /** The capture the prediction is made on (its file kept until `dispose()`). */
   before: DapCaptureResult & { snapshotPath: string };
-  real: RealCollectionRecord;
-  /** Collections the collector ran on its own between the capture and this one, or null. */
-  collectionsBetween: number[] | null;
+  /**
+   * What collect.py returned, as it came through the debugger: the language server checks it
+   * (protocol/stepper.ts `collectionRecordProblem`) where it compares it.
+   */
+  real: unknown;
+  /** `gc.get_stats()` collection counts right after the capture and right after the collection. */
+  gcCollections: { atCapture: number[]; afterCollection: number[] };
   /** The capture after the collection, or null (`afterError` says why). */
   after: (DapCaptureResult & { snapshotPath: string }) | null;
   afterError?: string;
-  /** `gc.get_stats()` collection counts right after the collection. */
-  gcCollections: number[];
   dispose(): Promise<void>;
-}
-
-/** Where a collection stopped being waited for, and why the program is still busy with it. */
-export class CollectionError extends Error {
-  override readonly name = 'CollectionError';
-
-  constructor(
-    readonly code: CaptureError['code'] | 'bad-result',
-    message: string,
-    /** The step that failed: the capture before, the collection, the capture after. */
-    readonly stage: 'before' | 'collect' | 'after',
-    readonly detail?: string,
-  ) {
-    super(message);
-  }
 }
 
 /** The honest message for a collection the user stopped waiting for (cancel or timeout). */
@@ -88,14 +71,15 @@ export function collectionCancelled(generation: number, why: 'cancelled' | 'time
 
 function withPath(
   result: DapCaptureResult,
-  stage: string,
+  stage: 'before' | 'after',
 ): DapCaptureResult & { snapshotPath: string } {
   if (!result.snapshotPath) {
     void result.dispose();
-    throw new CollectionError(
+    throw new CaptureError(
       'agent-failed',
-      `The capture ${stage} kept no snapshot file.`,
-      'before',
+      `The capture ${stage} the collection kept no snapshot file.`,
+      undefined,
+      stage,
     );
   }
   return result as DapCaptureResult & { snapshotPath: string };
@@ -123,10 +107,10 @@ export async function collectOverDap(
         tempDirectory: request.tempDirectory,
         keepFile: true,
       }),
-      'before the collection',
+      'before',
     );
   } catch (error) {
-    throw asCollectionError(error, 'before', generation);
+    throw atStage(error, 'before', generation);
   }
   const kept: DapCaptureResult[] = [before];
   const dispose = async (): Promise<void> => {
@@ -134,8 +118,8 @@ export async function collectOverDap(
   };
   try {
     request.onProgress?.(`running gc.collect(${generation}) in the paused program…`);
-    let value: unknown;
-    let gcCollections: number[];
+    let real: unknown;
+    let afterCollection: number[];
     try {
       const call = await callAgentOverDap(channel, {
         ...common,
@@ -143,13 +127,11 @@ export async function collectOverDap(
         function: 'collect_and_record',
         args: [generation, request.programGcEnabled ?? null],
       });
-      value = call.value;
-      gcCollections = call.gcCollections;
+      real = call.value;
+      afterCollection = call.gcCollections;
     } catch (error) {
-      throw asCollectionError(error, 'collect', generation);
+      throw atStage(error, 'collect', generation);
     }
-    const real = checkRecord(value, generation);
-    const between = collectionsBetween(before.meta.gcCollections, gcCollections, generation);
     let after: (DapCaptureResult & { snapshotPath: string }) | null = null;
     let afterError: string | undefined;
     if (request.captureAfter !== false) {
@@ -161,7 +143,7 @@ export async function collectOverDap(
             tempDirectory: request.tempDirectory,
             keepFile: true,
           }),
-          'after the collection',
+          'after',
         );
         kept.push(after);
       } catch (error) {
@@ -172,10 +154,9 @@ export async function collectOverDap(
     return {
       before,
       real,
-      collectionsBetween: between,
+      gcCollections: { atCapture: before.meta.gcCollections, afterCollection },
       after,
       afterError,
-      gcCollections,
       dispose,
     };
   } catch (error) {
@@ -184,94 +165,53 @@ export async function collectOverDap(
   }
 }
 
-function asCollectionError(
-  error: unknown,
-  stage: 'before' | 'collect' | 'after',
-  generation: number,
-): CollectionError {
-  if (error instanceof CollectionError) return error;
+/** The capture core's error, worded for the collection where the collection changes its meaning. */
+function atStage(error: unknown, stage: CollectionStage, generation: number): CaptureError {
+  const at = (code: CaptureError['code'], message: string, detail?: string): CaptureError =>
+    new CaptureError(code, message, detail, stage);
+  if (error instanceof CaptureError && error.stage) return error;
   if (!(error instanceof CaptureError)) {
-    return new CollectionError(
-      'agent-failed',
-      error instanceof Error ? error.message : String(error),
-      stage,
-    );
+    return at('agent-failed', error instanceof Error ? error.message : String(error));
   }
   if (stage === 'collect') {
     switch (error.code) {
       case 'cancelled':
       case 'timeout':
-        return new CollectionError(
-          error.code,
-          collectionCancelled(generation, error.code),
-          stage,
-          error.detail,
-        );
+        return at(error.code, collectionCancelled(generation, error.code), error.detail);
       case 'thread-resumed':
-        return new CollectionError(
+        return at(
           error.code,
           `The program resumed while gc.collect(${generation}) ran: nothing was compared. ` +
             'The collection itself may have completed in the program.',
-          stage,
           error.detail,
         );
       case 'session-ended':
-        return new CollectionError(
+        return at(
           error.code,
           `The debug session ended during gc.collect(${generation}): the program is gone, nothing was compared.`,
-          stage,
           error.detail,
         );
       case 'not-python':
         if ((error.detail ?? '').trimStart().startsWith('{')) {
           // The answer did not come back whole (an adapter that cuts long results).
-          return new CollectionError(
-            'bad-result',
+          return at(
+            'result-truncated',
             `gc.collect(${generation}) ran in the program, but its record did not come back whole through ` +
               'the debugger, so it cannot be compared here. `heap-inspector step` compares collections of any size.',
-            stage,
             error.detail,
           );
         }
         break;
       case 'busy':
-        return new CollectionError(
+        return at(
           error.code,
           'The program is still busy with an earlier capture or collection (a finalizer that has not ' +
             'returned?): wait for it to answer, or stop the debug session.',
-          stage,
           error.detail,
         );
       default:
         break;
     }
   }
-  return new CollectionError(error.code, error.message, stage, error.detail);
-}
-
-/** collect.py's answer, checked: it crossed a process and a debugger. */
-function checkRecord(value: unknown, generation: number): RealCollectionRecord {
-  const v = value as Partial<RealCollectionRecord> | null;
-  const ok =
-    typeof v === 'object' &&
-    v !== null &&
-    v.generation === generation &&
-    typeof v.returned === 'number' &&
-    typeof v.collected === 'object' &&
-    v.collected !== null &&
-    Array.isArray(v.collected.addresses) &&
-    typeof v.finalizers === 'object' &&
-    Array.isArray(v.resurrected) &&
-    Array.isArray(v.finalizeCallbacksFired) &&
-    typeof v.output === 'string' &&
-    typeof v.gcWasEnabled === 'boolean';
-  if (!ok) {
-    throw new CollectionError(
-      'bad-result',
-      'The agent’s record of the collection is not what this extension expects (a different agent version?).',
-      'collect',
-      JSON.stringify(value)?.slice(0, 500),
-    );
-  }
-  return v as RealCollectionRecord;
+  return at(error.code, error.message, error.detail);
 }

@@ -1,12 +1,13 @@
 /**
- * Running a user's script under the agent's runner, as `snapshot` and `step` do: the compiled
- * runner, the agent's folder, the collector-schedule correction, our stdio, Ctrl-C forwarded.
+ * Running a user's script under the agent's runner, as `snapshot` and `step` do: the runner's
+ * first stage (which reads the collector's state before the runner loads), the compiled runner,
+ * the agent's folder, our stdio, Ctrl-C forwarded.
  */
 import { spawn } from 'node:child_process';
 import { agentPackageDirectory } from './agentFiles';
 import { compiledRunner } from './compiledRunner';
 import type { PythonInfo } from './python';
-import { scheduleOffset } from './scheduleCalibration';
+import { startStage } from './startStage';
 import { UserError } from './errors';
 
 export interface AgentRun {
@@ -25,13 +26,13 @@ export interface AgentRun {
  * extension, so there is one place that knows the runner's options. */
 export function runnerArguments(run: Omit<AgentRun, 'hit'> & { hit?: number }): string[] {
   const runner = compiledRunner(run.python);
+  const start = startStage(run.python, runner);
   const args = [
+    ...(start ? [start] : []),
     runner,
     'run',
     '--agent-dir',
     agentPackageDirectory(),
-    '--schedule-offset',
-    String(scheduleOffset(run.python, runner)),
     '--at',
     run.at,
     '--hit',

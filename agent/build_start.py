@@ -1,4 +1,4 @@
-"""Compiles heap_inspector_start.py into a .pyc whose every tuple has 0 or at least 20 items.
+"""Compiles heap_inspector_start.py into a .pyc whose every tuple has 0 or at least 21 items.
 
     python build_start.py SOURCE TARGET
 
@@ -6,7 +6,7 @@ The compiled heap_inspector_schedule.py (from SOURCE's folder, not padded) follo
 code in the same file, with its length in the last 8 bytes: python reads only the first object of
 a main .pyc, and heap_inspector_start.py unmarshals the second once it has measured what it must.
 
-CPython keeps free lists of tuples of 1 to 19 items only: a longer tuple is always a new
+CPython keeps free lists of tuples of 1 to 19 items (to 20 from 3.13) only: a longer tuple is always a new
 allocation, so loading the compiled file changes the collector's count by a known amount and leaves
 every free list as it was (see heap_inspector_start.py).  Constants are padded with ``None``, names
 and local names with unused names.  Refuses (exit 1, one line) when a short tuple cannot be padded:
@@ -16,7 +16,7 @@ import importlib.util
 import marshal
 import sys
 
-MIN_LENGTH = 20
+MIN_LENGTH = 21
 
 
 def _pad_names(names):

@@ -101,7 +101,7 @@ def _replay_compile(sys, info, start, source, script_path, module_file, line, co
     current = measured[2]
     levels = start["levels"]
     grows = info["grows"](current, levels)
-    big = [None] * 20  # tuples this long never come from a free list: one counted object each
+    big = [None] * 21  # tuples this long never come from a free list: one counted object each
     missing = start["count"] - gc.get_count()[0] - grows
     while missing > 0:
         held.append((*big,))
@@ -176,7 +176,7 @@ def _replay_compile(sys, info, start, source, script_path, module_file, line, co
 
 
 def exact_finish(gc, exact, stoppers, stop, info):
-    """Bring this process to the state plain python starts the script in (see _exact_start).
+    """Bring this process to the state plain python starts the script in (see exact_start).
     Called when nothing else of the set-up is left: the last thing before the script runs."""
     measure = info["measure"]
     realize = info["realize"]
@@ -190,14 +190,39 @@ def exact_finish(gc, exact, stoppers, stop, info):
     stoppers.append(held)
     stoppers.append(callback)
     stoppers.append(exact)
+    can_reset = _can_reset_counts(gc, exact)
     threshold = gc.get_threshold()
+    # What the callback needs, made before the free lists are measured (see schedule_callback).
+    callback_state["threshold"] = threshold[0]
+    callback_state["restore"] = (threshold[0],)
+    callback_state["reserve"] = gc.get_threshold()
     measured = measure(gc, -1)
     # Kept: freeing them after realize() would put a tuple, list or dict back on a free list.
     held.append(threshold)
     held.append(measured)
+    if can_reset:
+        realize(gc, measured[2], exact["levels"], held)
+        # From here on nothing takes from or gives to a free list: the counts are set to python's
+        # (gc.freeze() zeroes them, gc.unfreeze() moves every object to the oldest generation, an
+        # empty young collection adds one to the next generation's count), then generation 0's is
+        # raised with tuples too long for a free list (21 items) (untracked at the next collection).
+        gc.freeze()
+        gc.unfreeze()
+        for _ in range(exact["gen2"]):
+            gc.collect(1)
+        for _ in range(exact["gen1"]):
+            gc.collect(0)
+        item = None
+        for _ in range(exact["target"]):
+            held.append(
+                (item, item, item, item, item, item, item, item, item, item, item,
+                 item, item, item, item, item, item, item, item, item, item)
+            )  # fmt: skip
+        return
+    # Otherwise the count's excess is added to generation 0's threshold until the next
+    # collection starts (schedule_callback).
     added = gc.get_count()[0] + info["grows"](measured[2], exact["levels"]) - exact["target"]
     if added != 0 and threshold[0] != 0:
-        callback_state["threshold"] = threshold[0]
         callback_state["added"] = added
         gc.set_threshold(max(1, threshold[0] + added), threshold[1], threshold[2])
         gc.callbacks.append(callback)
@@ -205,19 +230,38 @@ def exact_finish(gc, exact, stoppers, stop, info):
     realize(gc, measured[2], exact["levels"], held)
 
 
+def _can_reset_counts(gc, exact):
+    """Whether exact_finish may set the counts directly, which moves every object of the young
+    generations to the oldest: only when that changes nothing python would do differently.  No
+    object frozen by the program's start-up (gc.unfreeze() would release it), no full collection
+    yet (the collector then also weighs the oldest generation's size), no gc callback or debug
+    flag (they would see the empty collections), and a count python can have (from 3.12 the count
+    may stand at -1: the script's own function object brings it to 0 after a collection)."""
+    if exact["target"] < 0 or gc.get_freeze_count() != 0 or gc.callbacks or gc.get_debug() != 0:
+        return False
+    return gc.get_stats()[-1]["collections"] == 0
+
+
 def schedule_callback(gc):
-    """The one-shot callback that puts generation 0's threshold back after the next collection;
-    same protocol as gcstate.make_schedule_callback (the agent finds it by its name)."""
-    state = {"threshold": gc.get_threshold()[0], "added": 0}
+    """The one-shot callback that puts generation 0's threshold back when the next collection
+    starts; same protocol as gcstate.make_schedule_callback (the agent finds it by its name).
+
+    It runs inside the program's first automatic collection, so it must leave every free list as
+    it found it: the 3-tuple gc.get_threshold() returns is the one it held (``reserve``, freed just
+    before the call, so never a new one) and stays held; set_threshold() gets a tuple made in
+    advance (``restore``), which a call with * passes as it is."""
+    state = {"threshold": gc.get_threshold()[0], "added": 0, "restore": None, "reserve": None}
 
     def heap_inspector_keep_schedule(phase, _info, state=state):
-        # Runs inside the program's first automatic collection: it allocates nothing that stays
-        # (what it takes from a free list goes back), so the schedule after it is python's.
-        if phase != "stop":
+        # At the start of that collection: it is running, and resets the count itself.  Removed
+        # then, the callback is not called again, and python builds no arguments for a "stop".
+        if phase != "start":
             return
+        state["reserve"] = None
         current = gc.get_threshold()
+        state["reserve"] = current
         if current[0] == state["threshold"] + state["added"]:
-            gc.set_threshold(state["threshold"], current[1], current[2])
+            gc.set_threshold(*state["restore"])
         if heap_inspector_keep_schedule in gc.callbacks:
             gc.callbacks.remove(heap_inspector_keep_schedule)
 

@@ -9,7 +9,7 @@ dict or frame taken from a free list is not counted as an allocation; one put ba
 as a deallocation).  The runner's own work changes both, so this stage reads them exactly, as they
 were when the interpreter handed over the main file, before any of the runner's code ran:
 
-* this file is compiled by ``build_start.py`` with every tuple of its code objects padded to 20
+* this file is compiled by ``build_start.py`` with every tuple of its code objects padded to 21
   items or more (``co_consts``, ``co_names``, the local names): tuples that long never come from
   a free list, so loading this file changed nothing but the count, by an amount measured below;
 * ``gc`` is created without the import system (``_imp.create_builtin``): from 3.10 that module
@@ -48,6 +48,10 @@ _START_FIRST_READ_NEW = _START_COUNT - _START_COUNT_BEFORE
 _START_GEN1 = _START_GC.get_count()[1]
 _START_GEN2 = _START_GC.get_count()[2]
 _START_PRE311 = sys.hexversion < 0x030B0000
+# Tuple sizes taken from a free list: 1 to 19, and 1 to 20 from 3.13.  (3.11 and 3.12 put freed
+# 20-tuples on a list that allocation never takes from: those are always new, and their frees are
+# not counted until that list holds 2000.)
+_START_TUPLE_SIZES = 21 if sys.hexversion >= 0x030D0000 else 20
 
 
 def _start_frame_gen(previous):
@@ -121,7 +125,7 @@ def measure(gc, frames_known):
     post = dicts + 1 if dicts < 80 else 80
     after["dict"] = post - 2 if post >= 2 else 0
     size = 1
-    while size < 20:
+    while size < _START_TUPLE_SIZES:
         level = _drain(gc, size, 2000)
         levels["tuple%d" % size] = level
         after["tuple%d" % size] = level + 1 if level < 2000 else 2000
@@ -261,7 +265,7 @@ _START_KINDS["cfunction"] = -3
 _START_KINDS["frame"] = -4
 _START_KINDS["dict"] = 0
 _START_SIZE = 1
-while _START_SIZE < 20:
+while _START_SIZE < _START_TUPLE_SIZES:
     _START_KINDS["tuple%d" % _START_SIZE] = _START_SIZE
     _START_ORDER.append("tuple%d" % _START_SIZE)
     _START_SIZE += 1
@@ -300,6 +304,10 @@ def _start_costs(gc):
     _imp.exec_builtin(again)
     namespace = None
     gc_cost = gc.get_count()[0] - before
+    if again is not gc:
+        # The module and its functions refer to each other: emptied, they are freed now, not left
+        # for the program's first collection to find.
+        again.__dict__.clear()
     again = None
     return [load_cost, gc_cost]
 
@@ -430,6 +438,7 @@ _START_PRIVATE["__builtins__"] = __builtins__
 _START_PRIVATE["sys"] = sys
 _START_PRIVATE["_imp"] = _imp
 _START_PRIVATE["_START_PRE311"] = _START_PRE311
+_START_PRIVATE["_START_TUPLE_SIZES"] = _START_TUPLE_SIZES
 _START_PRIVATE["_START_ORDER"] = _START_ORDER
 _START_PRIVATE["_START_KINDS"] = _START_KINDS
 for _START_NAME in "measure _drain realize grows _start_frame_gen start_state".split():

@@ -415,8 +415,16 @@ def _install_monitoring(sys, os, target_file, target_line, stop, stoppers, fail)
     events = monitoring.events
     DISABLE = monitoring.DISABLE
     known_files = {}
+    target_name = os.path.basename(target_file)
 
     def in_target(filename):
+        # This runs while the program runs (once per code object): it must not allocate, or the
+        # program's automatic collections would move.  A substring test and a dict lookup do not;
+        # only a file that has the target's name is resolved (os.path.realpath allocates).
+        if filename == target_file:
+            return True
+        if target_name not in filename:
+            return False
         verdict = known_files.get(filename)
         if verdict is None:
             verdict = os.path.realpath(filename) == target_file

@@ -15,11 +15,17 @@ names in ``__main__``, no tracing.  How the line is caught:
   with one call inserted before the statement at LINE.  ``sys.settrace`` is not used: on 3.11 it
   gives every frame, including every suspended generator's, a frame object that the program
   without tracing would not have.
+
+The CLI runs this file through its first stage, ``python heap_inspector_start.pyc
+heap_inspector_run.pyc run ...``, which measures the collector's state before anything of the
+runner is loaded, so that the program's automatic collections come exactly where plain python's do
+(heap_inspector_schedule.py).  Run on its own, the runner estimates that state, and the snapshot
+says the schedule was not exact.
 """
 
-# The collector's allocation count, read before this file defines anything: with what compiling
-# this file cost (measured later by compiling it again) it tells what the count would be for the
-# user's script under plain python, so that the runner can keep the collector's schedule.
+# Run on its own: the collector's allocation count, read before this file defines anything; with
+# what compiling this file cost (measured later by compiling it again) it estimates what the count
+# would be for the user's script under plain python.
 import sys as _sys  # noqa: E402 - deliberately first
 
 # Run through heap_inspector_start.py (how the CLI runs it), the collector's state was measured

@@ -363,7 +363,10 @@ def start_state(info, own_path):
                 gc_cost -= functions
                 levels["cfunction"] = levels["cfunction"] + functions
             else:
-                ambiguous.append("the builtin-function free list was emptied by creating gc")
+                ambiguous.append(
+                    "making gc took every builtin method from its free list, so how many it held is "
+                    "not known: automatic collections may be up to %d allocations off" % functions
+                )
         levels["list"] = levels["list"] + 1
         levels["dict"] = levels["dict"] + 1
         if levels["tuple2"] > 0:

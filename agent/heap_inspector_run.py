@@ -15,19 +15,34 @@ names in ``__main__``, no tracing.  How the line is caught:
   with one call inserted before the statement at LINE.  ``sys.settrace`` is not used: on 3.11 it
   gives every frame, including every suspended generator's, a frame object that the program
   without tracing would not have.
+
+The CLI runs this file through its first stage, ``python heap_inspector_start.pyc
+heap_inspector_run.pyc run ...``, which measures the collector's state before anything of the
+runner is loaded, so that the program's automatic collections come exactly where plain python's do
+(heap_inspector_schedule.py).  Run on its own, the runner estimates that state, and the snapshot
+says the schedule was not exact.
 """
 
-# The collector's allocation count, read before this file defines anything: with what compiling
-# this file cost (measured later by compiling it again) it tells what the count would be for the
-# user's script under plain python, so that the runner can keep the collector's schedule.
+# Run on its own: the collector's allocation count, read before this file defines anything; with
+# what compiling this file cost (measured later by compiling it again) it estimates what the count
+# would be for the user's script under plain python.
 import sys as _sys  # noqa: E402 - deliberately first
 
-_GC_WAS_LOADED = "gc" in _sys.modules
-import gc as _gc  # noqa: E402
+# Run through heap_inspector_start.py (how the CLI runs it), the collector's state was measured
+# before this file was loaded, and ``gc`` is a private module that ``sys.modules`` never sees.
+_START = globals().get("_HEAP_INSPECTOR_START")
+if _START is not None:
+    _GC_WAS_LOADED = False
+    _gc = _START["gc"]
+    _COUNT_AT_START = _START["count"]
+    _GC_WAS_ENABLED = _START["enabled"]
+else:
+    _GC_WAS_LOADED = "gc" in _sys.modules
+    import gc as _gc  # noqa: E402
 
-_COUNT_AT_START = _gc.get_count()[0]
-_GC_WAS_ENABLED = _gc.isenabled()
-_gc.disable()  # no collection while the runner sets up: plain python would not have run one
+    _COUNT_AT_START = _gc.get_count()[0]
+    _GC_WAS_ENABLED = _gc.isenabled()
+    _gc.disable()  # no collection while the runner sets up: plain python would not have run one
 
 USAGE = (
     "usage: heap_inspector_run.py run --at FILE:LINE [--hit N] --out SNAPSHOT SCRIPT [ARGS...]"
@@ -60,7 +75,6 @@ def _main():
         "--hit": "1",
         "--out": None,
         "--agent-dir": None,
-        "--schedule-offset": "0",
         "--collect": None,  # after capturing, run the real gc.collect(N) and record what it did
         "--collect-out": None,
         "--status-out": None,  # where to record the capture's outcome (see _write_status)
@@ -110,28 +124,39 @@ def _main():
     # module's types on first use: hundreds of objects python's own compile of the script never
     # makes.  Importing _ast creates them outside the measurement (they count as the runner's
     # overhead) without warming anything else the first compilation pays for.
-    import _ast  # noqa: F401
-    before = _gc.get_count()[0]
-    try:
-        compiled = compile(source, script_path, "exec", dont_inherit=True)
-    except SyntaxError as error:
-        sys.excepthook(SyntaxError, error, None)  # exactly what python prints, then its status
-        raise SystemExit(1)
-    script_cost = _gc.get_count()[0] - before
-    del compiled
-    plain_start = _COUNT_AT_START - _load_cost(_gc, runner_file) - _gc_import_cost(_gc) + script_cost
-    # What that estimate misses (free lists warm by the time it is measured) was measured by the
-    # CLI on this interpreter once (compiledRunner.ts, scheduleOffset) and comes in as an option.
-    plain_start += int(options["--schedule-offset"])
+    exact = None
+    if _START is not None:
+        exact = _START["exact_start"](sys, os, _START, source, script_path, target_file if not is_main_target else None, target_line, _code_lines)
+        if exact["syntax_error"] is not None:
+            sys.stderr.write(exact["syntax_error"])  # what python prints for it, then its status
+            raise SystemExit(1)
+    if exact is None or exact["target"] is None:
+        import _ast  # noqa: F401
+        before = _gc.get_count()[0]
+        try:
+            compiled = compile(source, script_path, "exec", dont_inherit=True)
+        except SyntaxError as error:
+            sys.excepthook(SyntaxError, error, None)  # exactly what python prints, then its status
+            raise SystemExit(1)
+        script_cost = _gc.get_count()[0] - before
+        del compiled
+        # An estimate: it misses what the free lists hold (the snapshot says the schedule is approximate).
+        plain_start = _COUNT_AT_START - _load_cost(_gc, runner_file) - _gc_import_cost(_gc) + script_cost
+    schedule_note = _START["note"](exact) if _START is not None else _FALLBACK_NOTE
 
-    state = {"hits": 0, "captured": False, "line": target_line, "error": None}
+    state = {"hits": 0, "captured": False, "line": target_line, "error": None, "schedule": schedule_note}
+
+    collector = _gc
+    _schedule_at_capture = _START["note_at_capture"] if _START is not None else _no_capture_change
 
     def stop(frame_depth=1):
         """Called when the target line is about to run; captures on the wanted hit."""
+        if frame_depth == 0:
+            return None  # called once during set-up: its frame is made now (see _exact_finish)
         state["hits"] += 1
         if state["hits"] != wanted_hits:
             return None
-        import gc  # a built-in module: importing it runs no Python code
+        gc = collector  # the runner's own gc module: importing one would allocate here
 
         # No automatic collection may run between here and the capture: loading the agent
         # allocates, and a collection now would free the very garbage to be measured.
@@ -148,6 +173,9 @@ def _main():
             with open(os.path.join(agent_dir, "bootstrap.py"), "rb") as bootstrap_file:
                 exec(compile(bootstrap_file.read(), os.path.join(agent_dir, "bootstrap.py"), "exec"), namespace)
             capture = namespace["load_agent"](agent_dir)
+            sys.modules[capture.__name__.rpartition(".")[0] + ".gcstate"].SCHEDULE = _schedule_at_capture(
+                sys, state["schedule"], collector
+            )
             capture.register_agent_objects(stop, state, stoppers, namespace)
             capture.capture_to_file(
                 out_path,
@@ -180,8 +208,16 @@ def _main():
 
     # -- how the line is caught ------------------------------------------------------------
     if hasattr(sys, "monitoring"):
-        code = compile(source, script_path, "exec", dont_inherit=True)
-        target_line = _snap_line_monitoring(code if is_main_target else None, target_file, target_line, fail)
+        if exact is not None and exact["code"] is not None:
+            # Compiled by the replay process (see _exact_start): compile() here would create the
+            # ast module's types, which plain python makes only when the program compiles.
+            code = exact["code"]
+            if exact["line"] is None:
+                fail("%s has no code at or after line %d" % (target_file, target_line))
+            target_line = exact["line"]
+        else:
+            code = compile(source, script_path, "exec", dont_inherit=True)
+            target_line = _snap_line_monitoring(code if is_main_target else None, target_file, target_line, fail)
         state["line"] = target_line
         _install_monitoring(sys, os, target_file, target_line, stop, stoppers, fail)
     else:
@@ -211,23 +247,33 @@ def _main():
     sys.argv[:] = args
     if not getattr(sys.flags, "safe_path", False):  # python -P / PYTHONSAFEPATH adds no entry
         sys.path[0] = os.path.dirname(os.path.realpath(script))
+    if _START is not None and not _START["gc_was_loaded"] and sys.modules.get("gc") is _gc:
+        # Before 3.10 making gc registered it: the program's own ``import gc`` must import it, as
+        # under python (it then gets a copy of this module, made from the cached first one).
+        del sys.modules["gc"]
     # From here on this module's globals are the user's: keep what is still needed as locals.
     report_unreached = _report_unreached
     del source, args, options, main_module, loader
     gc_was_enabled = _GC_WAS_ENABLED
     gc_module = _gc
     keep_schedule = _keep_schedule
+    start_info = _START
     for name in list(namespace):
         if name not in ("__name__", "__package__", "__loader__", "__spec__", "__builtins__", "__file__", "__cached__", "__doc__"):
             del namespace[name]
     del name
-    # Last, when every temporary of the set-up is gone: what the count now exceeds plain
-    # python's by is what the runner added.
-    keep_schedule(gc_module, plain_start, stoppers, sys.version_info >= (3, 14))
-    del keep_schedule
+    if exact is not None and exact["target"] is not None:
+        # Last, when every temporary of the set-up is gone: the free lists and the count as plain
+        # python has them when the script starts.  From here to exec nothing is freed (these
+        # locals stay) and nothing is allocated.
+        start_info["exact_finish"](gc_module, exact, stoppers, stop, start_info)
+    else:
+        # Last, when every temporary of the set-up is gone: what the count now exceeds plain
+        # python's by is what the runner added.
+        keep_schedule(gc_module, plain_start, stoppers, sys.version_info >= (3, 14))
+        del keep_schedule, exact
     if gc_was_enabled:
         gc_module.enable()
-    del gc_module
 
     try:
         exec(code, namespace)
@@ -321,6 +367,17 @@ def _keep_schedule(gc, plain_start, stoppers, incremental):
     stoppers.append(heap_inspector_keep_schedule)
 
 
+# Without heap_inspector_start.py (the runner run from its source): the schedule is estimated.
+_FALLBACK_NOTE = {
+    "exact": False,
+    "reasons": ["the runner ran without its first stage (heap_inspector_start), which measures the collector's state"],
+}
+
+
+def _no_capture_change(sys, note, collector):
+    return note
+
+
 def _write_json(path, value):
     """The real collection's record, written whole or not at all (no json import here: it would
     load re and more into the program; the agent's encoder is already loaded)."""
@@ -406,8 +463,16 @@ def _install_monitoring(sys, os, target_file, target_line, stop, stoppers, fail)
     events = monitoring.events
     DISABLE = monitoring.DISABLE
     known_files = {}
+    target_name = os.path.basename(target_file)
 
     def in_target(filename):
+        # This runs while the program runs (once per code object): it must not allocate, or the
+        # program's automatic collections would move.  A substring test and a dict lookup do not;
+        # only a file that has the target's name is resolved (os.path.realpath allocates).
+        if filename == target_file:
+            return True
+        if target_name not in filename:
+            return False
         verdict = known_files.get(filename)
         if verdict is None:
             verdict = os.path.realpath(filename) == target_file

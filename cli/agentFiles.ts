@@ -16,6 +16,11 @@ export function runnerScript(): string {
   return join(repositoryRoot(), 'agent', 'heap_inspector_run.py');
 }
 
+/** The folder of the runner and its first stage (`agent/`). */
+export function agentDirectory(): string {
+  return join(repositoryRoot(), 'agent');
+}
+
 export function agentPackageDirectory(): string {
   return join(repositoryRoot(), 'agent', 'heap_inspector_agent');
 }

@@ -1,7 +1,7 @@
 /**
  * Running a user's script under the agent's runner, as `snapshot` and `step` do: the compiled
- * runner, the agent's folder, the collector-schedule correction, the run's status file, our stdio,
- * and a program that cannot outlive us.
+ * runner and its first stage (which reads the collector's state before the runner loads), the
+ * agent's folder, the run's status file, our stdio, and a program that cannot outlive us.
  *
  * Signals, as `system(3)` and a shell handle a foreground job: Ctrl-C (SIGINT), SIGQUIT and a
  * terminal hangup (SIGHUP) go from the terminal to the whole process group, the program included,
@@ -14,7 +14,7 @@ import { boundToThisProcess, type Command } from './childLifetime';
 import { compiledRunner } from './compiledRunner';
 import type { ProgramEnd } from './programEnd';
 import type { PythonInfo } from './python';
-import { scheduleOffset } from './scheduleCalibration';
+import { startStage } from './startStage';
 import { UserError } from './errors';
 
 export interface AgentRun {
@@ -36,13 +36,13 @@ export interface AgentRun {
 /** The runner's command line (interpreter arguments) for a run. */
 export function runnerArguments(run: AgentRun): string[] {
   const runner = compiledRunner(run.python, run.privateFolder);
+  const start = startStage(run.python, runner);
   const args = [
+    ...(start ? [start] : []),
     runner.path,
     'run',
     '--agent-dir',
     agentPackageDirectory(),
-    '--schedule-offset',
-    String(scheduleOffset(run.python, runner, run.privateFolder)),
     '--at',
     run.at,
     '--hit',

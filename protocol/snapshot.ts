@@ -221,6 +221,17 @@ export interface GcState {
   generations: number;
   /** 3.14+: the collector is incremental (young generation + increments of the old one). */
   incremental: boolean;
+  /**
+   * Runner captures only: whether the program's automatic collections came at the same
+   * allocations as under plain `python` up to this line, and if not, why (see docs/agent.md).
+   */
+  schedule?: CollectionSchedule;
+}
+
+export interface CollectionSchedule {
+  exact: boolean;
+  /** One sentence each, for the user. */
+  reasons: string[];
 }
 
 /** Contents of the `meta` section. */

@@ -135,7 +135,7 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
     sys.setswitchinterval(switch_interval)
     enabled, counts, debug = state
     gc_state = gcstate.read_state()
-    gc_state.update({"enabled": enabled, "counts": counts, "debug": debug})
+    gc_state.update({"enabled": enabled, "counts": gcstate.program_counts(counts), "debug": debug})
     warnings = list(memory.warnings) + walk.warnings + safe.take_odd_warnings()
     paused_code = safe.frame_code(frame)
     write_started = time.perf_counter()

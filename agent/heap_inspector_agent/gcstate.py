@@ -5,14 +5,20 @@ from . import builtin_types as bt
 from . import compat
 
 
+# What the runner knows about the collector's schedule in this run: {"exact": bool, "reasons":
+# [str]} (heap_inspector_run.py sets it before a capture); None when the agent was not loaded by
+# the runner (a debugger capture: the program was started by python itself).
+SCHEDULE = None
+
+
 def read_state():
     thresholds = list(gc.get_threshold())
     pending = _pending_schedule_state()
     if pending is not None:
         thresholds[0] = pending["threshold"]  # the program's own threshold, not the compensated one
-    return {
+    state = {
         "enabled": gc.isenabled(),
-        "counts": list(gc.get_count()),
+        "counts": program_counts(gc.get_count()),
         "thresholds": thresholds,
         "debug": gc.get_debug(),
         "garbage": len(gc.garbage),
@@ -20,6 +26,19 @@ def read_state():
         "generations": compat.NUM_GENERATIONS,
         "incremental": compat.INCREMENTAL_GC,
     }
+    if SCHEDULE is not None:
+        state["schedule"] = SCHEDULE
+    return state
+
+
+def program_counts(counts):
+    """``counts`` as the program's own: generation 0's less what a pending compensation added (the
+    threshold is raised by the same amount until the next collection, see below)."""
+    counts = list(counts)
+    pending = _pending_schedule_state()
+    if pending is not None:
+        counts[0] -= pending["added"]
+    return counts
 
 
 # -- keeping the collector's schedule ---------------------------------------------------------

@@ -10,6 +10,7 @@ import { TypeFlag } from '../../protocol/snapshot';
 import { analyze, type Analysis } from './analysis';
 import type { CollectionResult } from './collectorPrediction';
 import type { HeapSnapshot } from './heapSnapshot';
+import type { GcState } from '../../protocol/snapshot';
 
 /** At most this many cycles are listed. */
 export const MAX_CYCLES = 200;
@@ -91,8 +92,17 @@ export function summarize(snapshot: HeapSnapshot, analysis: Analysis = analyze(s
     generations: analysis.generations.map((g) => collectionPrediction(snapshot, g)),
     cycles: summarizeCycles(snapshot, analysis),
     gc: meta.gc,
-    warnings: meta.warnings ?? [],
+    warnings: [...(meta.warnings ?? []), ...scheduleWarnings(meta.gc)],
   };
+}
+
+/** When automatic collections may not have matched plain python's, say so and why. */
+export function scheduleWarnings(gc: GcState | undefined): string[] {
+  const schedule = gc?.schedule;
+  if (!schedule || schedule.exact || !gc.enabled) return [];
+  return [
+    `Automatic collections may not have come at the same moments as under plain python, so what is pending at this line can differ from a plain run: ${schedule.reasons.join('; ')}.`,
+  ];
 }
 
 export function collectionPrediction(

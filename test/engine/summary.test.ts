@@ -147,4 +147,26 @@ describe('summary', () => {
     assert.equal(s.cycles.length, 200);
     assert.equal(s.unreachable.count, 250);
   });
+
+  test('says when automatic collections may not have matched plain python, and why', () => {
+    const h = new HeapBuilder();
+    h.obj('__main__.Node');
+    const snapshot = h.snapshot();
+    const reason = 'the program imported gc, which on 3.8 and 3.9 makes fewer objects';
+    snapshot.meta.gc.schedule = { exact: false, reasons: [reason] };
+    const warned = summarize(snapshot);
+    assert.deepEqual(warned.gc.schedule, { exact: false, reasons: [reason] });
+    assert.equal(warned.warnings.length, 1);
+    assert.match(
+      warned.warnings[0],
+      /^Automatic collections may not have come at the same moments/,
+    );
+    assert.ok(warned.warnings[0].includes(reason));
+    snapshot.meta.gc.schedule = { exact: true, reasons: [] };
+    assert.deepEqual(summarize(snapshot).warnings, []);
+    // With automatic collection off there is no schedule to differ.
+    snapshot.meta.gc.schedule = { exact: false, reasons: [reason] };
+    snapshot.meta.gc.enabled = false;
+    assert.deepEqual(summarize(snapshot).warnings, []);
+  });
 });

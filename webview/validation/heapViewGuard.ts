@@ -151,6 +151,13 @@ function checkSummary(v: unknown): void {
   numbers(g.thresholds, 'summary.gc.thresholds');
   for (const k of ['debug', 'garbage', 'frozen', 'generations']) num(g[k], `summary.gc.${k}`);
   bool(g.incremental, 'summary.gc.incremental');
+  if (g.schedule !== undefined) {
+    const schedule = obj(g.schedule, 'summary.gc.schedule');
+    bool(schedule.exact, 'summary.gc.schedule.exact');
+    arr(schedule.reasons, 'summary.gc.schedule.reasons').forEach((x, i) =>
+      str(x, `summary.gc.schedule.reasons[${i}]`),
+    );
+  }
 
   arr(s.warnings, 'summary.warnings').forEach((x, i) => str(x, `summary.warnings[${i}]`));
 }

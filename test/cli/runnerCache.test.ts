@@ -53,6 +53,7 @@ describe(
     const markers = join(work, 'markers');
     const victimHome = join(work, 'victim');
     let runnerName = '';
+    let startName = '';
     let script = '';
     let evil = '';
 
@@ -84,6 +85,16 @@ describe(
         .digest('hex')
         .slice(0, 16);
       runnerName = `heap_inspector_run-${tag}-${digest}.pyc`;
+      // The first stage (cli/startStage.ts) is executed too: its name is just as predictable.
+      const startDigest = createHash('sha256');
+      for (const file of [
+        'heap_inspector_start.py',
+        'heap_inspector_schedule.py',
+        'build_start.py',
+      ]) {
+        startDigest.update(readFileSync(join(ROOT, 'agent', file)));
+      }
+      startName = `heap_inspector_start-${tag}-${startDigest.digest('hex').slice(0, 16)}.pyc`;
     });
 
     function as(uid: number, command: string[], env: NodeJS.ProcessEnv) {
@@ -94,7 +105,7 @@ describe(
       );
     }
 
-    /** As the attacker: the planted runner (and a schedule correction) in `folder`. */
+    /** As the attacker: the planted runner and first stage in `folder`. */
     function plant(folder: string) {
       const r = as(
         ATTACKER,
@@ -105,11 +116,12 @@ describe(
             'import os, py_compile, sys',
             'os.makedirs(sys.argv[2], exist_ok=True)',
             'py_compile.compile(sys.argv[1], cfile=os.path.join(sys.argv[2], sys.argv[3]), doraise=True)',
-            'open(os.path.join(sys.argv[2], sys.argv[3] + ".schedule.json"), "w").write(\'{"offset": 777777}\')',
+            'py_compile.compile(sys.argv[1], cfile=os.path.join(sys.argv[2], sys.argv[4]), doraise=True)',
           ].join('\n'),
           evil,
           folder,
           runnerName,
+          startName,
         ],
         { PATH: process.env.PATH, HOME: '/nonexistent' },
       );
@@ -194,7 +206,7 @@ describe(
         chownSync(p, VICTIM, VICTIM);
         chmodSync(p, 0o700);
       }
-      for (const name of [runnerName, `${runnerName}.schedule.json`]) {
+      for (const name of [runnerName, startName]) {
         writeFileSync(join(runnerDir, name), readFileSync(join(work, 'staging', name)));
         chownSync(join(runnerDir, name), ATTACKER, ATTACKER);
       }
@@ -204,13 +216,8 @@ describe(
       assert.ok(r.captured);
       const replaced = lstatSync(join(runnerDir, runnerName));
       assert.equal(replaced.uid, VICTIM, 'the foreign file is replaced by our own compilation');
-      const schedule = join(runnerDir, `${runnerName}.schedule.json`);
-      assert.equal(lstatSync(schedule).uid, VICTIM);
-      assert.doesNotMatch(
-        readFileSync(schedule, 'utf8'),
-        /777777/,
-        'the planted correction is not used',
-      );
+      const start = lstatSync(join(runnerDir, startName));
+      assert.equal(start.uid, VICTIM, 'the foreign first stage is replaced by our own build');
     });
 
     it("a cache folder that is a symbolic link to another user's folder is not used", () => {
@@ -247,12 +254,12 @@ describe(
       assert.ok(compiled.isFile());
       assert.equal(compiled.uid, VICTIM);
       assert.equal(compiled.mode & 0o022, 0);
-      const schedule = lstatSync(join(runnerDir, `${runnerName}.schedule.json`));
-      assert.equal(schedule.uid, VICTIM);
-      assert.equal(schedule.mode & 0o022, 0);
+      const start = lstatSync(join(runnerDir, startName));
+      assert.equal(start.uid, VICTIM);
+      assert.equal(start.mode & 0o022, 0);
       assert.deepEqual(
         readdirSync(runnerDir).sort(),
-        [runnerName, `${runnerName}.schedule.json`].sort(),
+        [runnerName, startName].sort(),
         'no temporary file is left in the cache',
       );
       const second = victimSnapshot({ HOME: victimHome, XDG_CACHE_HOME: xdg });

@@ -6,6 +6,7 @@ import sys
 import time
 
 from . import allocations
+from . import bulk
 from . import compat
 from . import gcstate
 from . import heapwalk
@@ -84,23 +85,27 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
     runner_frames = roots.agent_frames(safe.frame_back(below))
     other_stacks = roots.other_thread_stacks(current_ident)
     names = roots.thread_names(memory)
-    keep = set(map(id, paused_stack))
+    addresses = bulk.addresses
+    keep = set(addresses(paused_stack))
     for _ident, frames in other_stacks:
-        keep.update(map(id, frames))
+        keep.update(addresses(frames))
     # The memory reader is the agent's even though a local of this function refers to it.
     excluded = ownership.owned_ids(_registered + [memory])
+    # Not GC-tracked, so not found by owned_ids; never to be a node (see heapwalk._read_referents).
+    excluded.add(bulk.address_of(bulk.SEPARATOR))
     if compat.VERSION < (3, 11):
         # Frames are always objects before 3.11: the agent's own calls are on the heap.  From
         # 3.11 they exist only if materialised, and asking for them would create them.
-        excluded.update(map(id, roots.agent_frames(sys._getframe())))
-    excluded.update(map(id, runner_frames))
+        excluded.update(addresses(roots.agent_frames(sys._getframe())))
+    excluded.update(addresses(runner_frames))
     # References this function's own structures hold to captured objects while counts are read.
     held = {}
     for listed in [paused_stack] + [frames for _ident, frames in other_stacks]:
-        for listed_frame in listed:
-            held[id(listed_frame)] = held.get(id(listed_frame), 0) + 1
+        for key in addresses(listed):
+            held[key] = held.get(key, 0) + 1
     # `frame` is also held by the arguments of capture_to_file and _capture.
-    held[id(frame)] = held.get(id(frame), 0) + 2 + held_by_caller
+    key = bulk.address_of(frame)
+    held[key] = held.get(key, 0) + 2 + held_by_caller
 
     strings = string_table.StringTable()
     walk = heapwalk.HeapWalk(memory, strings)
@@ -113,7 +118,7 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
 
     types = typeinfo.TypeTable(weakrefs.ALL_TYPES)
     labeler = labels.Labeler(memory, types)
-    walk.build_columns(types, labeler, set(map(id, gc.garbage)))
+    walk.build_columns(types, labeler, set(addresses(list(gc.garbage))))
     capture_seconds = time.perf_counter() - started
 
     frames_section = {
@@ -213,7 +218,7 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
 
 def _frame_record(frame, walk):
     code = safe.frame_code(frame)
-    node = walk.frame_nodes.get(id(frame))
+    node = walk.frame_nodes.get(bulk.address_of(frame))
     return {
         "node": -1 if node is None else node,
         "file": safe.code_filename(code),

@@ -24,7 +24,7 @@ Work is done in chunks of ``CHUNK`` objects to bound the memory a call holds.
 import array
 import gc
 import sys
-from itertools import accumulate, chain, repeat
+from itertools import chain, compress, islice, repeat
 
 try:
     import _ctypes
@@ -44,6 +44,8 @@ _HASH_TYPECODE = ADDRESS_TYPECODE.lower()
 
 SEPARATOR = object()  # not GC-tracked: gc.get_objects() never lists it
 _MARK = (SEPARATOR,)
+_SEPARATOR_LANES = []  # see _setup
+_ZERO_TO_ONE = bytes((1,)) + bytes(255)  # a separator mask turned into a "keep" mask
 
 _object_hash = object.__hash__
 
@@ -163,11 +165,12 @@ def addresses(items):
     return array.array(ADDRESS_TYPECODE, map(id, items))
 
 
-def referent_lists(objects):
+def referent_lists(objects, with_addresses=True):
     """``[gc.get_referents(o) for o in objects]`` with one audited call per chunk, and the
-    addresses of every referent, object after object: (lists, addresses)."""
+    addresses of every referent, object after object (None unless ``with_addresses``):
+    (lists, addresses)."""
     lists = []
-    found_addresses = array.array(ADDRESS_TYPECODE)
+    found_addresses = array.array(ADDRESS_TYPECODE) if with_addresses else None
     separator = address_of(SEPARATOR)
     for start in range(0, len(objects), CHUNK):
         _read_lists(objects[start : start + CHUNK], separator, lists, found_addresses)
@@ -177,32 +180,39 @@ def referent_lists(objects):
 def _read_lists(chunk, separator, lists, found_addresses):
     flat = referents_with_separators(chunk)
     found = addresses(flat)
-    lengths = separated_lengths(found, len(chunk), separator)
-    if lengths is None:
+    mask = separator_mask(found)
+    runs = mask.split(b"\x01")  # runs of zeros: one per object, as long as its referents
+    if len(runs) != len(chunk) + 1 or runs[-1]:
         # An object of the chunk references SEPARATOR (the agent's own _MARK does): halve the
         # chunk until that object is alone, and ask it on its own.
-        del flat, found
+        del flat, found, mask, runs
         if len(chunk) == 1:
             referents = gc.get_referents(chunk[0])
             lists.append(referents)
-            found_addresses.extend(addresses(list(referents)))
+            if found_addresses is not None:
+                found_addresses.extend(addresses(list(referents)))
             return
         half = len(chunk) // 2
         _read_lists(chunk[:half], separator, lists, found_addresses)
         _read_lists(chunk[half:], separator, lists, found_addresses)
         return
-    ends = list(accumulate(map((1).__add__, lengths)))
-    starts = [0] + ends[:-1]
-    ends = list(map((-1).__add__, ends))
-    lists.extend(map(flat.__getitem__, map(slice, starts, ends)))
-    found_addresses.extend(without_separators(found, separator))
+    lengths = list(map(len, islice(runs, len(chunk))))
+    del runs
+    kept = mask.translate(_ZERO_TO_ONE)
+    lists.extend(split_by_lengths(compress(flat, kept), lengths))
+    if found_addresses is not None:
+        found_addresses.extend(compress(found, kept))
+
+
+def split_by_lengths(items, lengths):
+    """Lists of ``lengths[0]``, ``lengths[1]``... consecutive items of the iterator ``items``."""
+    return map(list, map(islice, repeat(items), lengths))
 
 
 def referent_counts(objects):
     """``[len(gc.get_referents(o)) for o in objects]`` (an array), one audited call per chunk
     (more only where an object references SEPARATOR)."""
-    lists, _found = referent_lists(objects)
-    return array.array("q", map(len, lists))
+    return array.array("q", map(len, referent_lists(objects, with_addresses=False)[0]))
 
 
 def referents_with_separators(objects):
@@ -211,26 +221,16 @@ def referents_with_separators(objects):
     return gc.get_referents(*chain.from_iterable(zip(objects, repeat(_MARK))))
 
 
-def separated_lengths(addresses, count, separator):
-    """Referents per object in an address array from ``referents_with_separators`` of ``count``
-    objects, or None when the separators are not exactly one per object."""
-    raw = addresses.tobytes()
-    pieces = raw.split(array.array(ADDRESS_TYPECODE, (separator,)).tobytes())
-    if len(pieces) != count + 1 or pieces[-1]:
-        return None
-    sizes = array.array("q", map(len, pieces))
-    if any(map(P.__rmod__, sizes)):  # a match across two words: not a real separator
-        return None
-    del sizes[-1]
-    return array.array("q", map(P.__rfloordiv__, sizes))
-
-
-def without_separators(addresses, separator):
-    """The address array with the separators' entries removed."""
-    raw = addresses.tobytes()
-    result = array.array(ADDRESS_TYPECODE)
-    result.frombytes(raw.replace(array.array(ADDRESS_TYPECODE, (separator,)).tobytes(), b""))
-    return result
+def separator_mask(found):
+    """bytes, 1 where an entry of the address array ``found`` is SEPARATOR's address, else 0:
+    whole words compared, byte lane by byte lane (one ``bytes.translate`` per lane)."""
+    if not found:
+        return b""
+    raw = found.tobytes()
+    mask = -1
+    for lane, table in enumerate(_SEPARATOR_LANES):
+        mask &= int.from_bytes(raw[lane::P].translate(table), "little")
+    return mask.to_bytes(len(found), "little")
 
 
 def _hash_verified():
@@ -246,8 +246,12 @@ def _hash_verified():
 
 
 def _setup():
-    global _reader, _hash_works, method
+    global _reader, _hash_works, method, _SEPARATOR_LANES
     _hash_works = _hash_verified()
+    # Per byte of SEPARATOR's address (in memory order): a translate table that maps that byte
+    # to 1 and every other to 0.
+    word = array.array(ADDRESS_TYPECODE, (address_of(SEPARATOR),)).tobytes()
+    _SEPARATOR_LANES = [bytes(int(value == expected) for value in range(256)) for expected in word]
     if _hash_works:
         method = "hash"
     if _ctypes is not None and compat.IS_CPYTHON:

@@ -30,7 +30,7 @@ from itertools import accumulate, chain, compress, count, islice, repeat
 from . import builtin_types as bt
 from . import compat
 from . import bulk
-from .bulk import ADDRESS_TYPECODE, CHUNK, SEPARATOR, referents_with_separators
+from .bulk import ADDRESS_TYPECODE, CHUNK, referents_with_separators
 from . import labels as edge_labels
 from . import roots as root_kinds
 from . import safe
@@ -51,10 +51,6 @@ U32_MAX = 0xFFFFFFFF
 _EMPTY = ()
 _UNRESOLVED = -2  # an edge target that is not a node yet
 _EXCLUDED = -1  # an edge to one of the agent's own objects: dropped
-_SEPARATED = -3  # where one object's referents end (bulk.SEPARATOR) in a chunk's targets
-# Node indices are below 2**31 and the only negative targets are -1, -2 and -3, so these four
-# bytes occur in a targets array only as a whole -3 value.
-_SEPARATED_BYTES = array.array("i", (_SEPARATED,)).tobytes()
 
 # How a node's short name (node.name) is computed, per type (see _node_name).
 NAME_NONE = 0
@@ -180,11 +176,11 @@ class HeapWalk:
         except the ids in ``keep`` (user frames the capture materialised to record the stack).
         ``held``: id -> references the caller holds to that object while counts are read."""
         tracked = []
-        tracked_ids = array.array(ADDRESS_TYPECODE)
+        tracked_ids = []
         for generation in range(compat.NUM_GENERATIONS):
             generation_list = gc.get_objects(generation=generation)
             excluded.add(bulk.address_of(generation_list))
-            ids = bulk.addresses(generation_list)
+            ids = bulk.addresses(generation_list).tolist()  # ints made once, used several times
             if generation == 0:
                 try:
                     start = ids.index(bulk.address_of(sentinel))
@@ -217,26 +213,31 @@ class HeapWalk:
     def collect_referents(self, excluded):
         self._excluded = excluded
         self._add_types(0)
-        self._walk(0)
+        self._walk(0, all_gc=True)
 
     def _add_types(self, start):
         """Type ids of objects[start:], chunk by chunk, and the facts of the types not seen yet."""
         objects = self.objects
         for chunk_start in range(start, len(objects), CHUNK):
-            types = list(map(type, islice(objects, chunk_start, chunk_start + CHUNK)))
+            types = list(map(type, objects[chunk_start : chunk_start + CHUNK]))
             self.type_ids.extend(bulk.addresses(types))
             del types
         self._describe_types(start)
 
-    def _walk(self, start):
+    def _walk(self, start, all_gc=False):
         """Referents of objects[start:] as node indices (``edge_lengths``, ``edge_targets``),
         adding every referent not yet a node (a "leaf") and, round after round, the referents of
         GC-capable leaves (an untracked tuple may hold a dict that became tracked later).
-        Leaves are added in order of first use within each round."""
+        Leaves are added in order of first use within each round.  ``all_gc``: objects[start:]
+        are tracked, so all GC-capable (the first round need not look their types up)."""
         while start < len(self.objects):
             end = len(self.objects)
-            # Non-GC objects have no referents: they are not asked.
-            mask = bytes(map(self._gc_capable.__getitem__, self.type_ids[start:end]))
+            if all_gc:
+                mask = b"\x01" * (end - start)
+                all_gc = False
+            else:
+                # Non-GC objects have no referents: they are not asked.
+                mask = bytes(map(self._gc_capable.__getitem__, self.type_ids[start:end]))
             for chunk_start in range(start, end, CHUNK):
                 chunk_end = min(end, chunk_start + CHUNK)
                 self._read_referents(chunk_start, chunk_end, mask[chunk_start - start : chunk_end - start])
@@ -246,31 +247,38 @@ class HeapWalk:
 
     def _read_referents(self, start, end, mask):
         """Edges of objects[start:end] (``mask``: which of them to ask), from one
-        ``gc.get_referents`` call for the whole chunk."""
+        ``gc.get_referents`` call for the whole chunk (bulk.referents_with_separators)."""
         objects = self.objects
         index = self.index
-        excluded = self._excluded
-        walked = list(compress(islice(objects, start, end), mask))
+        walked = objects[start:end]
+        if mask.count(0):
+            walked = list(compress(walked, mask))
         walked_count = len(walked)
         if not walked_count:
             self.edge_lengths.extend(repeat(0, end - start))
             return
         referents = referents_with_separators(walked)
         addresses = bulk.addresses(referents)
-        separator = bulk.address_of(SEPARATOR)
-        index[separator] = _SEPARATED  # never a node: the agent's own (see capture.py)
-        try:
-            targets = array.array("i", map(index.get, addresses, repeat(_UNRESOLVED)))
-        finally:
-            del index[separator]
+        separators = bulk.separator_mask(addresses)
+        pieces = separators.split(b"\x01")  # runs of zeros: one per object, as long as its referents
+        if len(pieces) != walked_count + 1 or pieces[-1]:
+            # Something besides the agent references bulk.SEPARATOR: count object by object.
+            pieces = [bytes(length) for length in bulk.referent_counts(walked)] + [b""]
+            separators = _real_separators(pieces, len(addresses))
+        lengths = array.array("I", map(len, islice(pieces, walked_count)))
+        del walked, pieces
+        kept = separators.translate(_NOT)
+        del separators
+        # A reference to the separator from elsewhere is not a node: excluded, its edge dropped.
+        targets = array.array("i", map(index.get, compress(addresses, kept), repeat(_UNRESOLVED)))
         unresolved = _unresolved_mask(targets)
         if any(unresolved):
             first = len(objects)
-            fresh = list(compress(referents, unresolved))
-            fresh_ids = array.array(ADDRESS_TYPECODE, compress(addresses, unresolved))
+            fresh = list(compress(compress(referents, kept), unresolved))
+            fresh_ids = bulk.addresses(fresh)
             new = dict(zip(fresh_ids, fresh))  # one entry per object, in order of first use
             del fresh
-            for key in excluded.intersection(new):
+            for key in self._excluded.intersection(new):
                 del new[key]
             objects.extend(dict.values(new))
             leaves = dict(zip(new, count(first)))  # smaller than the index: faster to search
@@ -279,34 +287,12 @@ class HeapWalk:
             found = map(leaves.get, fresh_ids, repeat(_EXCLUDED))
             any(map(targets.__setitem__, compress(count(), unresolved), found))  # C-level scatter
             del fresh_ids, found, leaves
-        del referents, addresses
-        pieces = targets.tobytes().split(_SEPARATED_BYTES)
-        if len(pieces) != walked_count + 1 or pieces[-1]:
-            # Something references bulk.SEPARATOR besides the agent: ask object by object.
-            pieces = self._pieces_one_by_one(walked, targets)
-        del walked, targets
-        lengths = array.array("I", map((4).__rfloordiv__, map(len, islice(pieces, walked_count))))
-        self.edge_targets.frombytes(b"".join(pieces))
-        del pieces
+        del referents, addresses, kept
+        self.edge_targets.extend(targets)
         if walked_count == end - start:
             self.edge_lengths.extend(lengths)
         else:
             self.edge_lengths.extend(_merge(mask, [repeat(0), iter(lengths)]))
-
-    def _pieces_one_by_one(self, walked, targets):
-        """Per-object target bytes when separators cannot be trusted: the real separator of each
-        object sits after as many targets as it has referents; any other -3 is a reference to
-        the separator, one of the agent's objects (dropped like the others)."""
-        pieces = []
-        position = 0
-        for length in bulk.referent_counts(walked):
-            piece = targets[position : position + length]
-            for offset in compress(count(), map(_SEPARATED.__eq__, piece)):
-                piece[offset] = _EXCLUDED
-            pieces.append(piece.tobytes())
-            position += length + 1
-        pieces.append(b"")
-        return pieces
 
     def _describe_types(self, start):
         """Per-type facts for the types of objects[start:] not seen yet (one dict pass)."""
@@ -376,7 +362,10 @@ class HeapWalk:
         referents = array.array("i")
         callbacks = array.array("i")
         proxies = {}  # address of a proxy -> its entry in ``referents``
+        lengths = self.edge_lengths
         start = 0
+        edges_before = 0  # edges of the nodes before ``counted``
+        counted = 0
         while start < len(self.objects):
             # Weak references among objects[start:] (referents added as leaves come next round).
             end = len(self.objects)
@@ -385,8 +374,6 @@ class HeapWalk:
             if not positions:
                 start = end
                 continue
-            # The callback is a weak reference's only referent: its edge target, already read.
-            edge_starts = array.array("q", accumulate(chain((0,), islice(self.edge_lengths, end))))
             references = [position for position in positions if kinds[position - start] == 1]
             targets = list(map(weakrefs.referent, map(self.objects.__getitem__, references)))
             target_addresses = iter(bulk.addresses(targets))
@@ -404,8 +391,10 @@ class HeapWalk:
                 else:
                     proxies[bulk.address_of(self.objects[position])] = len(referents)
                     referents.append(-1)
-                has_callback = self.edge_lengths[position]
-                callbacks.append(self.edge_targets[edge_starts[position]] if has_callback else -1)
+                # The callback is a weak reference's only referent: its edge target, already read.
+                edges_before += sum(lengths[counted:position])
+                counted = position
+                callbacks.append(self.edge_targets[edges_before] if lengths[position] else -1)
             del targets, target_addresses
             start = end
         if proxies:
@@ -620,47 +609,44 @@ class HeapWalk:
 
     def _dict_pieces(self, dicts, lengths, labeler):
         """Exact dicts: (STR_KEY, key) per entry where ``_dict_fast_path`` applies, else label()."""
-        referent_lists, address_lists = self._rewalk(dicts, lengths)
+        referent_lists = self._rewalk(dicts, lengths)
         usable = [_EMPTY if refs is None else refs for refs in referent_lists]
         fast = edge_labels.dict_fast_mask(dicts, usable, lengths)
         del usable
         if None in referent_lists:  # a dict changed under the capture: label() leaves it alone
             fast = bytes(0 if refs is None else ok for refs, ok in zip(referent_lists, fast))
         if not any(fast):
-            return self._one_by_one(dicts, lengths, labeler, referent_lists, address_lists)
+            return self._one_by_one(dicts, lengths, labeler, referent_lists)
         records = edge_labels.dict_fast_records(list(compress(dicts, fast)), self.strings)
         pieces = edge_labels.slices(records, list(compress(lengths, fast)))
         slow = fast.translate(_NOT)
         if not any(slow):
             return pieces
         slow_pieces = self._one_by_one(
-            list(compress(dicts, slow)),
-            list(compress(lengths, slow)),
-            labeler,
-            list(compress(referent_lists, slow)),
-            list(compress(address_lists, slow)),
+            list(compress(dicts, slow)), list(compress(lengths, slow)), labeler, list(compress(referent_lists, slow))
         )
         return _merge(fast, [iter(slow_pieces), pieces])
 
     def _rewalk(self, group, lengths):
         """``gc.get_referents`` of each object again (the first lists were dropped as they were
-        mapped), and the ids of each list's items; a list whose length changed since is replaced
-        by None (left unlabelled) and counted: the heap changed while it was read."""
-        lists, addresses = bulk.referent_lists(group)
-        ends = list(accumulate(map(len, lists)))
-        address_lists = list(map(addresses.__getitem__, map(slice, [0] + ends[:-1], ends)))
-        del addresses
+        mapped); a list whose length changed since is replaced by None (left unlabelled) and
+        counted: the heap changed while it was read."""
+        lists = bulk.referent_lists(group, with_addresses=False)[0]
         if list(map(len, lists)) == lengths:
-            return lists, address_lists
+            return lists
         lists = [refs if len(refs) == length else None for refs, length in zip(lists, lengths)]
         self.changed_while_read += lists.count(None)
-        return lists, address_lists
+        return lists
 
-    def _one_by_one(self, group, lengths, labeler, referent_lists=None, address_lists=None):
+    def _one_by_one(self, group, lengths, labeler, referent_lists=None):
         """Pieces from ``label()``, object by object (the reference path)."""
         if referent_lists is None:
-            referent_lists, address_lists = self._rewalk(group, lengths)
-        addresses = address_lists
+            referent_lists = self._rewalk(group, lengths)
+        # The referents' ids, list by list, read at once (bulk.py) rather than by label().
+        sizes = [0 if refs is None else len(refs) for refs in referent_lists]
+        flat = bulk.addresses(list(chain.from_iterable(refs for refs in referent_lists if refs is not None)))
+        addresses = list(bulk.split_by_lengths(iter(flat), sizes))
+        del flat, sizes
         label = labeler.label
         labelled = [
             None if refs is None else label(obj, type(obj), -1, refs, found)
@@ -782,6 +768,16 @@ def _weakref_kind(t):
     return kind
 
 
+def _real_separators(pieces, total):
+    """The separator mask from per-object runs: a 1 after each object's referents."""
+    mask = bytearray(total)
+    position = -1
+    for piece in pieces[:-1]:
+        position += len(piece) + 1
+        mask[position] = 1
+    return bytes(mask)
+
+
 def _unresolved_mask(targets):
     """Per value of an array('i'): 1 where it is -2 (from its raw bytes, no call per value)."""
     raw = targets.tobytes()
@@ -846,7 +842,7 @@ def _without_ids(objects, ids, excluded):
         return objects, ids
     dropped = excluded.intersection(ids)
     keep = bytes(map(False.__eq__, map(dropped.__contains__, ids)))
-    return list(compress(objects, keep)), array.array(ADDRESS_TYPECODE, compress(ids, keep))
+    return list(compress(objects, keep)), list(compress(ids, keep))
 
 
 def _without_weakrefs_to(objects, ids, excluded):
@@ -863,7 +859,7 @@ def _without_weakrefs_to(objects, ids, excluded):
     if not dropped:
         return objects, ids
     keep = bytes(i not in dropped for i in range(len(objects)))
-    return list(compress(objects, keep)), array.array(ADDRESS_TYPECODE, compress(ids, keep))
+    return list(compress(objects, keep)), list(compress(ids, keep))
 
 
 def _or_minus_one(node):

@@ -23,6 +23,7 @@ SUBMODULES = (
     "writer",
     "gcstate",
     "roots",
+    "otherthreads",
     "weakrefs",
     "heapwalk",
     "allocations",

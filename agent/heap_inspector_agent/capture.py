@@ -11,6 +11,7 @@ from . import compat
 from . import gcstate
 from . import heapwalk
 from . import labels
+from . import otherthreads
 from . import ownership
 from . import roots
 from . import safe
@@ -22,7 +23,6 @@ from .collect import collect_and_record  # noqa: F401 - part of the agent's entr
 from .memory import MemoryReader
 
 AGENT_VERSION = "0.1.0"
-WALK_SWITCH_INTERVAL = 2.0  # seconds
 
 # Probing memory layouts once per process is enough; done while the agent loads, so that the
 # classes it creates count among the agent's load artifacts (see bootstrap.py).
@@ -49,13 +49,13 @@ def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, collector
     Never calls user code, never collects, restores gc settings.
     """
     started = time.perf_counter()
+    started_cpu = otherthreads.own_cpu()
     enabled = gc.isenabled()
     gc.disable()  # the agent's own allocations must not trigger a collection mid-capture
+    # Other threads may change the heap while it is read: they are held off for about as long
+    # as the capture takes (never longer, never by sleeping) and what they did is measured
+    # (otherthreads.py).  The program's interval is restored on every path.
     switch_interval = sys.getswitchinterval()
-    # Nor may another thread run and change the heap: a long switch interval keeps the GIL here
-    # while the heap is walked.  Not unbounded: a thread that already asked for the GIL (with the
-    # old interval) can still get it once, and a busy thread then keeps it for one interval.
-    sys.setswitchinterval(WALK_SWITCH_INTERVAL)
     count0, count1, count2 = gc.get_count()
     try:
         debug = gc.get_debug()
@@ -69,6 +69,7 @@ def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, collector
             state = (collector_state[0], list(collector_state[1]), debug)
         else:
             state = (enabled, [count0, count1, count2], debug)
+        started = (started, started_cpu)
         return _capture(path, frame, trigger, sentinel, state, held_by_caller, started, switch_interval)
     finally:
         gcstate.keep_schedule(count0 if collector_state is None else collector_state[1][0])
@@ -78,8 +79,13 @@ def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, collector
 
 
 def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, switch_interval):
+    started, started_cpu = started
     memory = _memory
     current_ident = _thread.get_ident()
+    activity = otherthreads.begin()
+    walk_interval = otherthreads.hold_off(switch_interval)
+    otherthreads.let_waiting_threads_through(switch_interval, activity)
+    activity = otherthreads.restart(activity)  # what they did before the heap is read does not count
     paused_stack = roots.user_stack(frame)
     below = paused_stack[-1] if paused_stack else frame
     runner_frames = roots.agent_frames(safe.frame_back(below))
@@ -120,6 +126,7 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
     labeler = labels.Labeler(memory, types)
     walk.build_columns(types, labeler, set(addresses(list(gc.garbage))))
     capture_seconds = time.perf_counter() - started
+    capture_cpu_seconds = otherthreads.own_cpu() - started_cpu
 
     frames_section = {
         "paused": [_frame_record(f, walk) for f in paused_stack],
@@ -135,6 +142,7 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
     }
     allocation_columns = allocations.collect(walk.objects, strings)
     walk.release()
+    other_threads = otherthreads.end(activity, current_ident, names, walk.changed_while_read, walk_interval)
     # The heap is read; writing the file releases the GIL, and other threads may run again.
     sys.setswitchinterval(switch_interval)
     enabled, counts, debug = state
@@ -190,7 +198,9 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
                 "function": paused_code.co_name,
                 "trigger": trigger,
                 "seconds": capture_seconds,
+                "cpuSeconds": capture_cpu_seconds,
                 "writeSeconds": time.perf_counter() - write_started,
+                "otherThreads": other_threads,
             },
             "gc": gc_state,
             "counts": {

@@ -8,6 +8,7 @@ import type {
 import { analyze, type Analysis } from './analysis';
 import type { CollectionResult } from './collectorPrediction';
 import type { HeapSnapshot } from './heapSnapshot';
+import { summarizeOtherThreads } from './otherThreads';
 
 /** At most this many cycles are listed. */
 export const MAX_CYCLES = 200;
@@ -89,7 +90,14 @@ export function summarize(snapshot: HeapSnapshot, analysis: Analysis = analyze(s
     cycles: summarizeCycles(snapshot, analysis),
     gc: meta.gc,
     warnings: meta.warnings ?? [],
+    ...otherThreadsField(meta),
   };
+}
+
+/** `{otherThreads}` when the snapshot says what other threads did, else nothing (older agents). */
+function otherThreadsField(meta: HeapSnapshot['meta']): Pick<Summary, 'otherThreads'> {
+  const otherThreads = summarizeOtherThreads(meta);
+  return otherThreads ? { otherThreads } : {};
 }
 
 export function collectionPrediction(

@@ -25,6 +25,7 @@ import { indexHeapView } from '../shared/heapIndex';
 import { icon, type CodiconName } from '../shared/icons/icon';
 import { renderDetails, type PathState } from './details';
 import { header, renderError, verdictSection, warningsSection } from './header';
+import { otherThreadsNotice } from './threadNotice';
 import { legend } from './legend';
 import { problemsPanel, typesPanel } from './sidebar';
 import { createStepper, type Stepper } from './stepper';
@@ -791,7 +792,13 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
 
     const index = indexHeapView(next);
     const warnings = warningsSection(next, lastNotes);
-    top.replaceChildren(header(next), verdictSection(next, index), ...(warnings ? [warnings] : []));
+    const threads = otherThreadsNotice(next);
+    top.replaceChildren(
+      header(next),
+      verdictSection(next, index),
+      ...(threads ? [threads] : []),
+      ...(warnings ? [warnings] : []),
+    );
     const sideActions = {
       select: (id: number) => select(id, { reveal: true }),
       showCycle: (c: number) => {

@@ -1,4 +1,5 @@
-"""The fields of a function that only audited getters return, read from its referents instead.
+"""The fields of a function (or bound method) that only audited getters return, read from its
+referents instead.
 
 ``function.__code__``, ``__defaults__`` and ``__kwdefaults__`` (and, on 3.8, ``__globals__`` and
 ``__closure__``) raise an audit event that hands the function to the program's audit hooks: once
@@ -14,12 +15,16 @@ on probe functions, skipping the ones that are NULL:
 defaults are a tuple, keyword defaults and the function's dict a dict, the closure a tuple).  When
 anything is ambiguous -- a module or doc set to None, one object in two fields -- it returns None
 and the caller uses the getters.
+
+A bound method's ``__func__`` and ``__self__`` (audited on 3.8) are its two referents, in that
+order, never NULL.
 """
 from . import builtin_types as bt
 from . import compat
 from . import safe
 
 _FUNCTION = bt.FunctionType
+_METHOD = bt.MethodType
 _CODE = bt.CodeType
 _namespace = _FUNCTION.__dict__
 _module = _namespace["__module__"].__get__
@@ -105,6 +110,13 @@ def fields(function, referents):
     return found
 
 
+def method_fields(method, referents):
+    """{getter name: value} for an exact bound method, from its referents, or None."""
+    if not _methods_verified or len(referents) != 2:
+        return None
+    return {"__func__": referents[0], "__self__": referents[1]}
+
+
 def _closure_from_tail(function, referents, start):
     """3.8: the closure among [dict?, closure?, annotations?] before the qualname: the only tuple
     there (the others are dicts); False when the tail is not that shape."""
@@ -160,8 +172,29 @@ def _probe():
         namespace.clear()  # the namespace and its functions would otherwise form a cycle
 
 
-_verified = True
+def _probe_methods():
+    import gc
+
+    class HeapInspectorMethodProbe:
+        def method(self):
+            pass
+
+    # A class lives in a reference cycle with its namespace: keep it, or it would be garbage the
+    # next collection finds (the capture must leave the heap as it found it).
+    _probe_types.append(HeapInspectorMethodProbe)
+    instance = HeapInspectorMethodProbe()
+    bound = instance.method
+    found = method_fields(bound, gc.get_referents(bound))
+    return found == {"__func__": bound.__func__, "__self__": instance} and type(bound) is _METHOD
+
+
+_probe_types = []
+_verified = _methods_verified = True
 try:
     _verified = _probe()
 except Exception:
     _verified = False
+try:
+    _methods_verified = _probe_methods()
+except Exception:
+    _methods_verified = False

@@ -168,7 +168,11 @@ class Labeler:
             if fast is not None:
                 return fast
         # A function's audited getters (__code__, ...) are read from its referents instead.
-        derived = functionfields.fields(obj, referents) if obj_type is bt.FunctionType else None
+        derived = None
+        if obj_type is bt.FunctionType:
+            derived = functionfields.fields(obj, referents)
+        elif obj_type is bt.MethodType:
+            derived = functionfields.method_fields(obj, referents)
         pairs = self._candidates(obj, obj_type, type_index, derived)
         if not pairs:
             return None

@@ -84,7 +84,7 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
     current_ident = _thread.get_ident()
     activity = otherthreads.begin()
     walk_interval = otherthreads.hold_off(switch_interval)
-    otherthreads.let_waiting_threads_through(switch_interval, activity)
+    otherthreads.let_waiting_threads_through(switch_interval, walk_interval, activity)
     activity = otherthreads.restart(activity)  # what they did before the heap is read does not count
     paused_stack = roots.user_stack(frame)
     below = paused_stack[-1] if paused_stack else frame

@@ -26,6 +26,9 @@ SECONDS_PER_BLOCK = 0.3e-6  # a capture takes 1-5 us per allocated block: a lowe
 # switch intervals), and how many turns to allow at most.
 _QUIET_INTERVALS = 3
 _MAX_TURNS = 8
+# A program interval longer than this means waiting threads will not ask for the GIL soon (a
+# debugger may have set 1000 s): there is nothing to wait for.
+_MAX_SETTLE_INTERVAL = 0.05
 
 _perf = time.perf_counter
 _thread_cpu = getattr(time, "thread_time", None)
@@ -46,19 +49,23 @@ def hold_off(interval):
     return walk_interval
 
 
-def let_waiting_threads_through(interval, reading):
+def let_waiting_threads_through(interval, walk_interval, reading):
     """Run bytecode until threads that asked for the GIL under the old ``interval`` have had it:
-    no hand-off for a few old intervals (a gap in this loop longer than half an interval is one).
-    Only when ``begin()``'s ``reading`` lists another thread running Python code, or cannot tell.
+    no hand-off for a few old intervals (a gap in this loop longer than half an interval is one),
+    at most ``_MAX_TURNS`` turns of ``walk_interval``.  Only when ``begin()``'s ``reading`` lists
+    another thread running Python code (or cannot tell) and the old interval is short.
     Returns the hand-offs seen."""
     clocks = reading[3]
     if clocks is not None and len(clocks) < 2:
+        return 0
+    if not 0 < interval <= _MAX_SETTLE_INTERVAL:
         return 0
     gap = interval / 2
     quiet = _QUIET_INTERVALS * interval
     turns = 0
     last = quiet_since = _perf()
-    while turns < _MAX_TURNS:
+    deadline = last + 2 * _MAX_TURNS * (walk_interval + quiet)
+    while turns < _MAX_TURNS and last < deadline:
         now = _perf()
         if now - last > gap:
             turns += 1

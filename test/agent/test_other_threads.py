@@ -153,3 +153,33 @@ def test_the_figures_are_in_the_snapshot_meta(agent, tmp_path):
         assert type(activity[key]) is float and activity[key] >= 0, key
     assert type(capture_meta["cpuSeconds"]) is float
     assert json.loads(json.dumps(activity)) == activity
+
+
+HUGE = """\
+import sys, threading
+ready, go = threading.Event(), threading.Event()
+
+
+def wait():
+    ready.set()
+    go.wait()
+
+
+t = threading.Thread(target=wait, name="waiter")
+t.start()
+ready.wait()
+sys.setswitchinterval(1000.0)  # what a debugger hook used to set before capturing
+pass  # capture: line 14
+sys.stdout.write(repr(sys.getswitchinterval()) + chr(10))
+sys.setswitchinterval(0.005)
+go.set()
+t.join()
+"""
+
+
+def test_a_huge_interval_set_before_the_capture_is_not_used_for_the_walk(tmp_path):
+    # Another thread is there (so the capture considers letting it through first), idle, so
+    # the program's own 1000 s interval freezes nothing by itself.
+    snapshot, run = capture(tmp_path, HUGE, 14, "huge.py")
+    assert snapshot.meta["capture"]["otherThreads"]["switchInterval"] <= 1.0
+    assert float(run.stdout.strip().splitlines()[-1]) == 1000.0  # the program's, restored

@@ -151,6 +151,8 @@ def addresses(items):
     """array of the ``id()`` of every item of ``items``, a list the agent created and holds
     (no other code may change it meanwhile)."""
     global _reader, method
+    if type(items) is not list:
+        items = list(items)
     if _reader is not None:
         try:
             found = _read_list(_reader, items, address_of(items))

@@ -9,10 +9,10 @@ measures what they did meanwhile; the snapshot says so (``meta.capture.otherThre
 - ``hold_off(...)`` raises the switch interval to an estimate of the capture's own length (from
   the number of allocated blocks, at a rate below any measured capture's), bounded by
   ``MAX_SWITCH_INTERVAL``: other threads then wait at most about as long as the capture itself,
-  never longer, and a busy thread cannot freeze the program.  It then runs bytecode (no sleep:
-  the GIL is never given up while the interval is raised) until threads that were already waiting
-  with the old interval have had their turn, so that turn comes before the heap is read rather
-  than in the middle of it.
+  never longer, and a busy thread cannot freeze the program.
+- ``let_waiting_threads_through(...)`` then runs bytecode (no sleep: the GIL is never given up
+  while the interval is raised) until threads that were already waiting with the old interval
+  have had their turn, so that turn comes before the heap is read rather than in the middle of it.
 - ``begin()`` / ``end(...)`` measure the CPU time of every other thread that runs Python code
   (per-thread CPU clocks), and of the whole process for comparison.
 """

@@ -82,6 +82,8 @@ export function summaryText(summary: Summary): string {
       'Automatic collection is disabled (gc.disable()): only an explicit gc.collect() frees cycles.',
     );
   }
+  // Built by the engine from numbers only: no program-derived text in it.
+  if (summary.otherThreads?.notice) lines.push(`note: ${summary.otherThreads.notice}`);
   for (const warning of summary.warnings) {
     lines.push(`note: ${warning}`);
   }

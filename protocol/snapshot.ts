@@ -234,6 +234,44 @@ export interface CollectionSchedule {
   reasons: string[];
 }
 
+/** Another thread's CPU time while the heap was read. */
+export interface OtherThreadCpu {
+  /** `threading.get_ident()` of the thread. */
+  ident: number;
+  /** Its `threading.Thread` name, or `Thread <ident>`. */
+  name: string;
+  cpuSeconds: number;
+}
+
+/**
+ * Other threads keep running while the agent reads the heap (pure Python cannot stop them: the
+ * agent only makes them wait longer for the GIL), so a snapshot can mix moments. This is what
+ * they did meanwhile.
+ */
+export interface OtherThreadsActivity {
+  /** Wall-clock seconds during which the heap was read. */
+  readSeconds: number;
+  /** CPU seconds the capturing thread used meanwhile. */
+  readCpuSeconds: number;
+  /**
+   * CPU seconds the other threads running Python code used meanwhile (`measuredBy`
+   * `thread-clocks`: each thread's own CPU clock; `process`: where threads have no clock of
+   * their own, the process's CPU time minus the capturing thread's).
+   */
+  cpuSeconds: number;
+  /** The process's CPU time minus the capturing thread's: every other thread, Python or not. */
+  processCpuSeconds: number;
+  measuredBy: 'thread-clocks' | 'process';
+  /** The threads that used CPU, busiest first (at most 10). */
+  threads: OtherThreadCpu[];
+  /** Threads that ended while the heap was read (their CPU time is not counted). */
+  ended: number;
+  /** Objects whose references changed between two reads of the same capture. */
+  changedObjects: number;
+  /** The switch interval while the heap was read (seconds). */
+  switchInterval: number;
+}
+
 /** Contents of the `meta` section. */
 export interface SnapshotMeta {
   format: 'python-heap-inspector-snapshot';
@@ -260,6 +298,10 @@ export interface SnapshotMeta {
     /** Seconds spent capturing (walking the heap), and writing. */
     seconds: number;
     writeSeconds: number;
+    /** CPU seconds the capturing thread used, writing excluded (absent from older snapshots). */
+    cpuSeconds?: number;
+    /** What other threads did while the heap was read (absent from older snapshots). */
+    otherThreads?: OtherThreadsActivity;
   };
   gc: GcState;
   counts: {

@@ -2,7 +2,7 @@
  * The JSON summary (`heap-inspector snapshot --json`, `heap-inspector report --json`).
  * Type names are `module.qualname` (`__main__.Node`, `builtins.dict`).
  */
-import type { GcState } from './snapshot';
+import type { GcState, OtherThreadCpu } from './snapshot';
 
 /** A count with its breakdown by type name. */
 export interface TypeCount {
@@ -100,4 +100,26 @@ export interface Summary {
   cycles: CycleSummary[];
   gc: GcState;
   warnings: string[];
+  /**
+   * Other threads that ran while the heap was read. Absent when the snapshot does not say
+   * (captured by an older agent).
+   */
+  otherThreads?: OtherThreadsSummary;
+}
+
+export interface OtherThreadsSummary {
+  /** CPU seconds other threads running Python code used while the heap was read. */
+  cpuSeconds: number;
+  /** Wall-clock seconds the heap was being read. */
+  readSeconds: number;
+  /** The busiest of them, busiest first. */
+  threads: OtherThreadCpu[];
+  /** Threads that ended meanwhile. */
+  ended: number;
+  /** Objects seen to change between two reads of the same capture. */
+  changedObjects: number;
+  /** Whether counts and references may come from different moments (the notice is shown). */
+  mayMixMoments: boolean;
+  /** One sentence for the user when `mayMixMoments`, else null. */
+  notice: string | null;
 }

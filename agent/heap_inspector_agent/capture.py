@@ -6,10 +6,12 @@ import sys
 import time
 
 from . import allocations
+from . import bulk
 from . import compat
 from . import gcstate
 from . import heapwalk
 from . import labels
+from . import otherthreads
 from . import ownership
 from . import roots
 from . import safe
@@ -21,7 +23,6 @@ from .collect import collect_and_record  # noqa: F401 - part of the agent's entr
 from .memory import MemoryReader
 
 AGENT_VERSION = "0.1.0"
-WALK_SWITCH_INTERVAL = 2.0  # seconds
 
 # Probing memory layouts once per process is enough; done while the agent loads, so that the
 # classes it creates count among the agent's load artifacts (see bootstrap.py).
@@ -48,13 +49,13 @@ def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, collector
     Never calls user code, never collects, restores gc settings.
     """
     started = time.perf_counter()
+    started_cpu = otherthreads.own_cpu()
     enabled = gc.isenabled()
     gc.disable()  # the agent's own allocations must not trigger a collection mid-capture
+    # Other threads may change the heap while it is read: they are held off for about as long
+    # as the capture takes (never longer, never by sleeping) and what they did is measured
+    # (otherthreads.py).  The program's interval is restored on every path.
     switch_interval = sys.getswitchinterval()
-    # Nor may another thread run and change the heap: a long switch interval keeps the GIL here
-    # while the heap is walked.  Not unbounded: a thread that already asked for the GIL (with the
-    # old interval) can still get it once, and a busy thread then keeps it for one interval.
-    sys.setswitchinterval(WALK_SWITCH_INTERVAL)
     count0, count1, count2 = gc.get_count()
     try:
         debug = gc.get_debug()
@@ -68,6 +69,7 @@ def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, collector
             state = (collector_state[0], list(collector_state[1]), debug)
         else:
             state = (enabled, [count0, count1, count2], debug)
+        started = (started, started_cpu)
         return _capture(path, frame, trigger, sentinel, state, held_by_caller, started, switch_interval)
     finally:
         gcstate.keep_schedule(count0 if collector_state is None else collector_state[1][0])
@@ -77,31 +79,40 @@ def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, collector
 
 
 def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, switch_interval):
+    started, started_cpu = started
     memory = _memory
     safe.take_odd_warnings()  # odd objects are counted per capture
     current_ident = _thread.get_ident()
+    activity = otherthreads.begin()
+    walk_interval = otherthreads.hold_off(switch_interval)
+    otherthreads.let_waiting_threads_through(switch_interval, walk_interval, activity)
+    activity = otherthreads.restart(activity)  # what they did before the heap is read does not count
     paused_stack = roots.user_stack(frame)
     below = paused_stack[-1] if paused_stack else frame
     runner_frames = roots.agent_frames(safe.frame_back(below))
     other_stacks = roots.other_thread_stacks(current_ident)
     names = roots.thread_names(memory)
-    keep = set(map(id, paused_stack))
+    addresses = bulk.addresses
+    keep = set(addresses(paused_stack))
     for _ident, frames in other_stacks:
-        keep.update(map(id, frames))
+        keep.update(addresses(frames))
     # The memory reader is the agent's even though a local of this function refers to it.
     excluded = ownership.owned_ids(_registered + [memory])
+    # Not GC-tracked, so not found by owned_ids; never to be a node (see heapwalk._read_referents).
+    excluded.add(bulk.address_of(bulk.SEPARATOR))
     if compat.VERSION < (3, 11):
         # Frames are always objects before 3.11: the agent's own calls are on the heap.  From
         # 3.11 they exist only if materialised, and asking for them would create them.
-        excluded.update(map(id, roots.agent_frames(sys._getframe())))
-    excluded.update(map(id, runner_frames))
+        excluded.update(addresses(roots.agent_frames(sys._getframe())))
+    excluded.update(addresses(runner_frames))
     # References this function's own structures hold to captured objects while counts are read.
     held = {}
     for listed in [paused_stack] + [frames for _ident, frames in other_stacks]:
-        for listed_frame in listed:
-            held[id(listed_frame)] = held.get(id(listed_frame), 0) + 1
+        for key in addresses(listed):
+            held[key] = held.get(key, 0) + 1
     # `frame` is also held by the arguments of capture_to_file and _capture.
-    held[id(frame)] = held.get(id(frame), 0) + 2 + held_by_caller
+    key = bulk.address_of(frame)
+    held[key] = held.get(key, 0) + 2 + held_by_caller
 
     strings = string_table.StringTable()
     walk = heapwalk.HeapWalk(memory, strings)
@@ -114,8 +125,9 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
 
     types = typeinfo.TypeTable(weakrefs.ALL_TYPES)
     labeler = labels.Labeler(memory, types)
-    walk.build_columns(types, labeler, set(map(id, gc.garbage)))
+    walk.build_columns(types, labeler, set(addresses(list(gc.garbage))))
     capture_seconds = time.perf_counter() - started
+    capture_cpu_seconds = otherthreads.own_cpu() - started_cpu
 
     frames_section = {
         "paused": [_frame_record(f, walk) for f in paused_stack],
@@ -131,6 +143,7 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
     }
     allocation_columns = allocations.collect(walk.objects, strings)
     walk.release()
+    other_threads = otherthreads.end(activity, current_ident, names, walk.changed_while_read, walk_interval)
     # The heap is read; writing the file releases the GIL, and other threads may run again.
     sys.setswitchinterval(switch_interval)
     enabled, counts, debug = state
@@ -186,7 +199,9 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
                 "function": paused_code.co_name,
                 "trigger": trigger,
                 "seconds": capture_seconds,
+                "cpuSeconds": capture_cpu_seconds,
                 "writeSeconds": time.perf_counter() - write_started,
+                "otherThreads": other_threads,
             },
             "gc": gc_state,
             "counts": {
@@ -214,7 +229,7 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
 
 def _frame_record(frame, walk):
     code = safe.frame_code(frame)
-    node = walk.frame_nodes.get(id(frame))
+    node = walk.frame_nodes.get(bulk.address_of(frame))
     return {
         "node": -1 if node is None else node,
         "file": safe.code_filename(code),

@@ -12,7 +12,9 @@ Order matters, because every reference the agent holds changes the reference cou
 
 Speed (docs/performance.md): the work per object and per reference is done by C-level passes --
 ``map``, ``zip``, ``itertools.compress``, ``dict``/``bytes``/``array`` methods -- over whole
-columns, not by Python loops.  Nodes are grouped by what their type needs (a name from their
+columns, not by Python loops.  Addresses and referents are read for whole chunks of objects at
+once (bulk.py), never with one ``id()`` or ``gc.get_referents()`` call per object: both are
+audited, and the program's audit hooks would otherwise run millions of times.  Nodes are grouped by what their type needs (a name from their
 value, index labels, str keys, attribute names per class, or the per-object labeller); each group
 is processed at once and the results are merged back into node order with
 ``map(next, map(sources.__getitem__, group_of_node))``.  Python loops remain for what is rare:
@@ -27,6 +29,8 @@ from itertools import accumulate, chain, compress, count, islice, repeat
 
 from . import builtin_types as bt
 from . import compat
+from . import bulk
+from .bulk import ADDRESS_TYPECODE, CHUNK, referents_with_separators
 from . import labels as edge_labels
 from . import roots as root_kinds
 from . import safe
@@ -143,10 +147,10 @@ class HeapWalk:
         self.tracked_count = 0
         self.generation_ends = []  # node index where each generation's objects end
         self.refcounts = array.array("I")
-        self.reflists = []  # node index -> gc.get_referents(object), until the leaves are counted
         self.edge_lengths = array.array("I")  # node index -> len(gc.get_referents(object))
         self.edge_targets = array.array("i")  # every referent's node index, node after node
-        self.type_ids = array.array("q")  # node index -> id(type(object)): no reference to a type
+        # node index -> id(type(object)): no reference to a type
+        self.type_ids = array.array(ADDRESS_TYPECODE)
         self.root_kind = array.array("B")
         self.root_node = array.array("I")
         self.root_name = array.array("I")
@@ -161,6 +165,7 @@ class HeapWalk:
         # no list of types is alive while counts are read (static types are nodes too).
         self._type_examples = array.array("q")
         self._excluded = set()
+        self.changed_while_read = 0  # objects whose references changed between two reads
 
     # -- 1, 2: tracked objects and their counts ----------------------------------------------
     def collect_tracked(self, excluded, sentinel, keep, held):
@@ -174,11 +179,11 @@ class HeapWalk:
         tracked_ids = []
         for generation in range(compat.NUM_GENERATIONS):
             generation_list = gc.get_objects(generation=generation)
-            excluded.add(id(generation_list))
-            ids = list(map(id, generation_list))
+            excluded.add(bulk.address_of(generation_list))
+            ids = bulk.addresses(generation_list).tolist()  # ints made once, used several times
             if generation == 0:
                 try:
-                    start = ids.index(id(sentinel))
+                    start = ids.index(bulk.address_of(sentinel))
                 except ValueError:
                     start = len(ids)
                 tail = set(islice(ids, start, None))
@@ -207,45 +212,87 @@ class HeapWalk:
     # -- 3: referents and leaves -------------------------------------------------------------
     def collect_referents(self, excluded):
         self._excluded = excluded
-        self.type_ids = array.array("q", map(id, map(type, self.objects)))
-        self._describe_types(0)
-        self.reflists = list(map(gc.get_referents, self.objects))
-        self.edge_lengths = array.array("I", map(len, self.reflists))
-        self._expand_leaves(0)
+        self._add_types(0)
+        self._walk(0, all_gc=True)
 
-    def _expand_leaves(self, start):
-        """Map the referents in reflists[start:] to node indices, adding every referent not yet
-        a node (a "leaf") and, in turn, the referents of GC-capable leaves (an untracked tuple
-        may hold a dict that became tracked later).  Leaves are added in order of first use."""
+    def _add_types(self, start):
+        """Type ids of objects[start:], chunk by chunk, and the facts of the types not seen yet."""
+        objects = self.objects
+        for chunk_start in range(start, len(objects), CHUNK):
+            types = list(map(type, objects[chunk_start : chunk_start + CHUNK]))
+            self.type_ids.extend(bulk.addresses(types))
+            del types
+        self._describe_types(start)
+
+    def _walk(self, start, all_gc=False):
+        """Referents of objects[start:] as node indices (``edge_lengths``, ``edge_targets``),
+        adding every referent not yet a node (a "leaf") and, round after round, the referents of
+        GC-capable leaves (an untracked tuple may hold a dict that became tracked later).
+        Leaves are added in order of first use within each round.  ``all_gc``: objects[start:]
+        are tracked, so all GC-capable (the first round need not look their types up)."""
+        while start < len(self.objects):
+            end = len(self.objects)
+            if all_gc:
+                mask = b"\x01" * (end - start)
+                all_gc = False
+            else:
+                # Non-GC objects have no referents: they are not asked.
+                mask = bytes(map(self._gc_capable.__getitem__, self.type_ids[start:end]))
+            for chunk_start in range(start, end, CHUNK):
+                chunk_end = min(end, chunk_start + CHUNK)
+                self._read_referents(chunk_start, chunk_end, mask[chunk_start - start : chunk_end - start])
+            if len(self.objects) > end:
+                self._add_types(end)
+            start = end
+
+    def _read_referents(self, start, end, mask):
+        """Edges of objects[start:end] (``mask``: which of them to ask), from one
+        ``gc.get_referents`` call for the whole chunk (bulk.referents_with_separators)."""
         objects = self.objects
         index = self.index
-        excluded = self._excluded
-        while start < len(self.reflists):
-            end = len(self.reflists)
-            referents = list(chain.from_iterable(self.reflists[start:end] if start else self.reflists))
-            targets = array.array("i", map(index.get, map(id, referents), repeat(_UNRESOLVED)))
-            unresolved = _unresolved_mask(targets)
+        walked = objects[start:end]
+        if mask.count(0):
+            walked = list(compress(walked, mask))
+        walked_count = len(walked)
+        if not walked_count:
+            self.edge_lengths.extend(repeat(0, end - start))
+            return
+        referents = referents_with_separators(walked)
+        addresses = bulk.addresses(referents)
+        separators = bulk.separator_mask(addresses)
+        pieces = separators.split(b"\x01")  # runs of zeros: one per object, as long as its referents
+        if len(pieces) != walked_count + 1 or pieces[-1]:
+            # Something besides the agent references bulk.SEPARATOR: count object by object.
+            pieces = [bytes(length) for length in bulk.referent_counts(walked)] + [b""]
+            separators = _real_separators(pieces, len(addresses))
+        lengths = array.array("I", map(len, islice(pieces, walked_count)))
+        del walked, pieces
+        kept = separators.translate(_NOT)
+        del separators
+        # A reference to the separator from elsewhere is not a node: excluded, its edge dropped.
+        targets = array.array("i", map(index.get, compress(addresses, kept), repeat(_UNRESOLVED)))
+        unresolved = _unresolved_mask(targets)
+        if any(unresolved):
             first = len(objects)
-            if any(unresolved):
-                fresh = list(compress(referents, unresolved))
-                fresh_ids = list(map(id, fresh))
-                new = dict(zip(fresh_ids, fresh))  # one entry per object, in order of first use
-                del fresh
-                for key in excluded.intersection(new):
-                    del new[key]
-                objects.extend(dict.values(new))
-                leaves = dict(zip(new, count(first)))  # smaller than the index: faster to search
-                del new
-                index.update(leaves)
-                found = map(leaves.get, fresh_ids, repeat(_EXCLUDED))
-                any(map(targets.__setitem__, compress(count(), unresolved), found))  # C-level scatter
-                del fresh_ids, found, leaves
-            del referents
-            self.edge_targets.extend(targets)
-            del targets
-            if len(objects) > first:
-                self._add_leaf_referents(first)
-            start = end
+            fresh = list(compress(compress(referents, kept), unresolved))
+            fresh_ids = bulk.addresses(fresh)
+            new = dict(zip(fresh_ids, fresh))  # one entry per object, in order of first use
+            del fresh
+            for key in self._excluded.intersection(new):
+                del new[key]
+            objects.extend(dict.values(new))
+            leaves = dict(zip(new, count(first)))  # smaller than the index: faster to search
+            del new
+            index.update(leaves)
+            found = map(leaves.get, fresh_ids, repeat(_EXCLUDED))
+            any(map(targets.__setitem__, compress(count(), unresolved), found))  # C-level scatter
+            del fresh_ids, found, leaves
+        del referents, addresses, kept
+        self.edge_targets.extend(targets)
+        if walked_count == end - start:
+            self.edge_lengths.extend(lengths)
+        else:
+            self.edge_lengths.extend(_merge(mask, [repeat(0), iter(lengths)]))
 
     def _describe_types(self, start):
         """Per-type facts for the types of objects[start:] not seen yet (one dict pass)."""
@@ -257,24 +304,9 @@ class HeapWalk:
                 self._weakref_kind[key] = _weakref_kind(t)
                 self._type_examples.append(position)
 
-    def _add_leaf_referents(self, first):
-        """Referent lists of objects[first:] (non-GC objects have none: the call is skipped)."""
-        leaves = self.objects[first:]
-        self.type_ids.extend(map(id, map(type, leaves)))
-        self._describe_types(first)
-        mask = bytes(map(self._gc_capable.__getitem__, self.type_ids[first:]))
-        if not any(mask):
-            new_lists = [_EMPTY] * len(leaves)
-        else:
-            walked = map(gc.get_referents, compress(leaves, mask))
-            new_lists = list(_merge(mask, [repeat(_EMPTY), walked]))
-        del leaves
-        self.reflists.extend(new_lists)
-        self.edge_lengths.extend(map(len, new_lists))
-
     def add_leaf(self, obj):
         """Node index of ``obj``, adding it (and what it references) as a leaf if needed."""
-        key = id(obj)
+        key = bulk.address_of(obj)
         node = self.index.get(key)
         if node is None:
             if key in self._excluded:
@@ -282,9 +314,8 @@ class HeapWalk:
             node = len(self.objects)
             self.index[key] = node
             self.objects.append(obj)
-            start = len(self.reflists)
-            self._add_leaf_referents(node)
-            self._expand_leaves(start)
+            self._add_types(node)
+            self._walk(node)
         return node
 
     # -- 4: roots, weak references, finalizers -----------------------------------------------
@@ -297,24 +328,25 @@ class HeapWalk:
         self.root_frame.append(frame_node)
 
     def collect_roots(self, paused_stack, thread_stacks, thread_names, current_ident):
-        for name, module in list(dict.items(sys.modules)):
-            if type(name) is str:
-                self.add_root(root_kinds.MODULE, self.index.get(id(module)), name)
-        del name, module
+        named = [(name, module) for name, module in list(dict.items(sys.modules)) if type(name) is str]
+        modules = [module for _name, module in named]
+        for (name, _module), address in zip(named, bulk.addresses(modules)):
+            self.add_root(root_kinds.MODULE, self.index.get(address), name)
+        del named, modules
         for depth, frame in enumerate(paused_stack):
             node = self.add_leaf(frame)
-            self.frame_nodes[id(frame)] = node
+            self.frame_nodes[bulk.address_of(frame)] = node
             kind = root_kinds.PAUSED_FRAME if depth == 0 else root_kinds.STACK_FRAME
             self.add_root(kind, node, safe.frame_code(frame).co_name)
             self._frame_local_roots(frame, node, True)
         for ident, frames in thread_stacks:
             for depth, frame in enumerate(frames):
                 node = self.add_leaf(frame)
-                self.frame_nodes[id(frame)] = node
+                self.frame_nodes[bulk.address_of(frame)] = node
                 if depth == 0:
                     self.add_root(root_kinds.THREAD, node, thread_names.get(ident, "Thread %d" % ident))
                 self._frame_local_roots(frame, node, False)
-        garbage_node = self.index.get(id(gc.garbage))
+        garbage_node = self.index.get(bulk.address_of(gc.garbage))
         self.add_root(root_kinds.GC_GARBAGE, garbage_node, "gc.garbage")
 
     def _frame_local_roots(self, frame, frame_node, own_thread):
@@ -325,44 +357,51 @@ class HeapWalk:
         for name, value in pairs:
             self.add_root(root_kinds.FRAME_LOCAL, self.add_leaf(value), name, frame_node)
 
-    def weakref_kind(self, t):
-        kind = self._weakref_kind.get(id(t))
-        if kind is None:
-            kind = self._weakref_kind[id(t)] = _weakref_kind(t)
-        return kind
-
     def collect_weakrefs(self):
         """Weak reference columns: (node, referent or -1, callback or -1)."""
         nodes = array.array("I")
         referents = array.array("i")
         callbacks = array.array("i")
-        proxies = {}
+        proxies = {}  # address of a proxy -> its entry in ``referents``
+        lengths = self.edge_lengths
         start = 0
-        obj = None
+        edges_before = 0  # edges of the nodes before ``counted``
+        counted = 0
         while start < len(self.objects):
             # Weak references among objects[start:] (referents added as leaves come next round).
             end = len(self.objects)
             kinds = bytes(map(self._weakref_kind.__getitem__, self.type_ids[start:end]))
-            for position in compress(count(start), kinds):
-                obj = self.objects[position]
-                kind = kinds[position - start]
+            positions = list(compress(count(start), kinds))
+            if not positions:
+                start = end
+                continue
+            references = [position for position in positions if kinds[position - start] == 1]
+            targets = list(map(weakrefs.referent, map(self.objects.__getitem__, references)))
+            target_addresses = iter(bulk.addresses(targets))
+            targets = iter(targets)
+            for position in positions:
                 nodes.append(position)
-                if kind == 1:
-                    target = weakrefs.referent(obj)
-                    referents.append(-1 if target is None else _or_minus_one(self.add_leaf(target)))
+                if kinds[position - start] == 1:
+                    target = next(targets)
+                    address = next(target_addresses)
+                    node = None if target is None else self.index.get(address)
+                    if node is None and target is not None:
+                        node = self.add_leaf(target)
+                    referents.append(_or_minus_one(node))
                     del target
                 else:
-                    proxies[id(obj)] = len(referents)
+                    proxies[bulk.address_of(self.objects[position])] = len(referents)
                     referents.append(-1)
-                refs = self.reflists[position]
-                callbacks.append(_or_minus_one(self.index.get(id(refs[0]))) if refs else -1)
-                del refs
+                # The callback is a weak reference's only referent: its edge target, already read.
+                edges_before += sum(lengths[counted:position])
+                counted = position
+                callbacks.append(self.edge_targets[edges_before] if lengths[position] else -1)
+            del targets, target_addresses
             start = end
-        del obj
         if proxies:
-            found = weakrefs.proxy_referents(proxies, self.objects)
+            found = weakrefs.proxy_referents(proxies, self.objects, bulk.addresses)
             for key, target in dict.items(found):
-                referents[proxies[key]] = self.index[id(target)]
+                referents[proxies[key]] = self.index[bulk.address_of(target)]
             del found
         self.weakref_node, self.weakref_referent, self.weakref_callback = nodes, referents, callbacks
 
@@ -391,8 +430,8 @@ class HeapWalk:
     def count_leaves(self, held):
         """Counts of the objects added after the tracked ones.  The referent lists held one
         reference per edge into them; every edge is a node index by now, so the lists are
-        dropped first and only the node list (calibrated) and ``held`` remain to subtract."""
-        self.reflists = []
+        dropped as they are mapped, and only the node list (calibrated) and ``held`` remain to
+        subtract."""
         start = self.tracked_count
         overhead = _count_overhead(_tail_from(0))
         counts = _counts(islice(self.objects, start, None), overhead)
@@ -575,7 +614,7 @@ class HeapWalk:
 
     def _dict_pieces(self, dicts, lengths, labeler):
         """Exact dicts: (STR_KEY, key) per entry where ``_dict_fast_path`` applies, else label()."""
-        referent_lists = _rewalk(dicts, lengths)
+        referent_lists = self._rewalk(dicts, lengths)
         usable = [_EMPTY if refs is None else refs for refs in referent_lists]
         fast = edge_labels.dict_fast_mask(dicts, usable, lengths)
         del usable
@@ -593,13 +632,30 @@ class HeapWalk:
         )
         return _merge(fast, [iter(slow_pieces), pieces])
 
+    def _rewalk(self, group, lengths):
+        """``gc.get_referents`` of each object again (the first lists were dropped as they were
+        mapped); a list whose length changed since is replaced by None (left unlabelled) and
+        counted: the heap changed while it was read."""
+        lists = bulk.referent_lists(group, with_addresses=False)[0]
+        if list(map(len, lists)) == lengths:
+            return lists
+        lists = [refs if len(refs) == length else None for refs, length in zip(lists, lengths)]
+        self.changed_while_read += lists.count(None)
+        return lists
+
     def _one_by_one(self, group, lengths, labeler, referent_lists=None):
         """Pieces from ``label()``, object by object (the reference path)."""
         if referent_lists is None:
-            referent_lists = _rewalk(group, lengths)
+            referent_lists = self._rewalk(group, lengths)
+        # The referents' ids, list by list, read at once (bulk.py) rather than by label().
+        sizes = [0 if refs is None else len(refs) for refs in referent_lists]
+        flat = bulk.addresses(list(chain.from_iterable(refs for refs in referent_lists if refs is not None)))
+        addresses = list(bulk.split_by_lengths(iter(flat), sizes))
+        del flat, sizes
         label = labeler.label
         labelled = [
-            None if refs is None else label(obj, type(obj), -1, refs) for obj, refs in zip(group, referent_lists)
+            None if refs is None else label(obj, type(obj), -1, refs, found)
+            for obj, refs, found in zip(group, referent_lists, addresses)
         ]
         records = edge_labels.object_records(labelled, lengths, self.strings)
         return edge_labels.slices(records, lengths)
@@ -618,7 +674,7 @@ class HeapWalk:
         node_type = self.node_type
         strings = self.strings
         group_types = dict.fromkeys(group_type_of)  # type indices in the group, once each
-        type_node = {i: self.index.get(id(types.types[i]), -3) for i in group_types}
+        type_node = {i: self.index.get(bulk.address_of(types.types[i]), -3) for i in group_types}
         dict_index = types.known_index(dict)
         class_name = strings.add("__class__")
         if plan == edge_labels.PLAN_INSTANCE_VALUES:
@@ -683,7 +739,6 @@ class HeapWalk:
         the capture built can outlive it or form a cycle with user objects."""
         self.node_address = array.array("d", self.index)  # the index's keys: the ids, in node order
         self.objects = []
-        self.reflists = []
         self.index = {}
         self._excluded = set()
 
@@ -732,13 +787,14 @@ def _weakref_kind(t):
     return kind
 
 
-def _rewalk(group, lengths):
-    """``gc.get_referents`` of each object again (the first lists were dropped before the leaves
-    were counted); a list whose length changed since is replaced by None (left unlabelled)."""
-    lists = list(map(gc.get_referents, group))
-    if list(map(len, lists)) != lengths:
-        lists = [refs if len(refs) == length else None for refs, length in zip(lists, lengths)]
-    return lists
+def _real_separators(pieces, total):
+    """The separator mask from per-object runs: a 1 after each object's referents."""
+    mask = bytearray(total)
+    position = -1
+    for piece in pieces[:-1]:
+        position += len(piece) + 1
+        mask[position] = 1
+    return bytes(mask)
 
 
 def _unresolved_mask(targets):
@@ -800,7 +856,7 @@ def _short_texts(texts, lengths):
 
 
 def _without_ids(objects, ids, excluded):
-    """(objects, their ids) minus those whose id is in ``excluded`` (the same lists when none)."""
+    """(objects, their ids) minus those whose id is in ``excluded`` (the same ones when none)."""
     if excluded.isdisjoint(ids):
         return objects, ids
     dropped = excluded.intersection(ids)
@@ -811,14 +867,14 @@ def _without_ids(objects, ids, excluded):
 def _without_weakrefs_to(objects, ids, excluded):
     """(objects, ids) minus the weak references to the agent's own objects.  Creating a class
     makes a weak reference to it in its base's subclass registry; those belong to the agent."""
-    reference_type = weakrefs.REFERENCE_TYPES[0]
-    positions = list(compress(count(), map(id(reference_type).__eq__, map(id, map(type, objects)))))
-    dropped = set()
-    for position in positions:
-        target = weakrefs.referent(objects[position])
-        if target is not None and id(target) in excluded:
-            dropped.add(position)
-        del target
+    reference_type = bulk.address_of(weakrefs.REFERENCE_TYPES[0])
+    types = list(map(type, objects))
+    positions = list(compress(count(), map(reference_type.__eq__, bulk.addresses(types))))
+    del types
+    targets = list(map(weakrefs.referent, map(objects.__getitem__, positions)))
+    addresses = bulk.addresses(targets)  # a dead reference's None is never the agent's
+    del targets
+    dropped = set(compress(positions, map(excluded.__contains__, addresses)))
     if not dropped:
         return objects, ids
     keep = bytes(i not in dropped for i in range(len(objects)))

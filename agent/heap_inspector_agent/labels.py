@@ -11,8 +11,14 @@ import array
 from itertools import accumulate, chain, compress, count, repeat
 
 from . import builtin_types as bt
+from . import bulk
 from . import compat
+from . import functionfields
 from . import safe
+
+# ``id()`` is audited (PEP 578): the program's audit hooks would run for every candidate and
+# referent.  bulk.address_of gives the same number without the event.
+_address = bulk.address_of
 
 # Edge kinds (protocol/snapshot.ts EdgeKind).
 REF = 0
@@ -91,11 +97,12 @@ class Labeler:
         self._plans = {}  # id(type) -> PLAN_*
         self._shapes = {}  # id(type) -> see _shape()
         self._instance_names = {}  # id(type) -> attribute names in managed-storage slot order
+        self._code_getters = {}  # id(generator type) -> its code getter (looked up once per type)
 
     # -- batch plans --------------------------------------------------------------------------
     def plan(self, obj_type):
         """The PLAN_* for every instance of ``obj_type`` (computed once per type)."""
-        key = id(obj_type)
+        key = _address(obj_type)
         plan = self._plans.get(key)
         if plan is None:
             plan = self._plans[key] = self._plan(obj_type)
@@ -103,7 +110,7 @@ class Labeler:
 
     def instance_names(self, obj_type):
         """For PLAN_INSTANCE_VALUES: the attribute names, one per managed-storage slot."""
-        return self._instance_names[id(obj_type)]
+        return self._instance_names[_address(obj_type)]
 
     def _plan(self, t):
         if t is list or t is tuple:
@@ -143,21 +150,22 @@ class Labeler:
         for name in names:
             if type(name) is not str:
                 return PLAN_OBJECT
-        self._instance_names[id(t)] = list(names)
+        self._instance_names[_address(t)] = list(names)
         return PLAN_INSTANCE_VALUES
 
     # -- entry point --------------------------------------------------------------------------
-    def label(self, obj, obj_type, type_index, referents):
+    def label(self, obj, obj_type, type_index, referents, addresses=None):
         """(kinds, names) lists parallel to ``referents``, or None when nothing is labelled.
+        ``addresses``: the referents' ids, when the caller has them (bulk.referent_lists).
         An object that cannot be read as its type says (a half-built object, a view that
         raises) stays unlabelled: one odd object never loses the capture."""
         try:
-            return self._label(obj, obj_type, type_index, referents)
+            return self._label(obj, obj_type, type_index, referents, addresses)
         except Exception:
             safe.note_odd(_ODD_LABELS, obj)
             return None
 
-    def _label(self, obj, obj_type, type_index, referents):
+    def _label(self, obj, obj_type, type_index, referents, addresses=None):
         n = len(referents)
         if n == 0:
             return None
@@ -169,23 +177,34 @@ class Labeler:
             fast = _dict_fast_path(obj, referents)
             if fast is not None:
                 return fast
-        pairs = self._candidates(obj, obj_type, type_index)
+        # A function's audited getters (__code__, ...) are read from its referents instead.
+        derived = None
+        if obj_type is bt.FunctionType:
+            derived = functionfields.fields(obj, referents)
+        elif obj_type is bt.MethodType:
+            derived = functionfields.method_fields(obj, referents)
+        pairs = self._candidates(obj, obj_type, type_index, derived)
         if not pairs:
             return None
-        return _match(referents, pairs)
+        if addresses is None:
+            addresses = list(map(_address, referents))
+        return _match(referents, pairs, addresses)
 
     # -- views --------------------------------------------------------------------------------
-    def _candidates(self, obj, obj_type, type_index):
+    def _candidates(self, obj, obj_type, type_index, derived=None):
         pairs = []
         getters, flags, heap_type, managed_attrs, view, instance_dict = self._shape(obj_type)
         for name, getter, kind in getters:
-            try:
-                value = getter(obj)
-            except Exception:
-                continue
-            pairs.append((id(value), kind, name))
+            if derived is not None and name in derived:
+                value = derived[name]
+            else:
+                try:
+                    value = getter(obj)
+                except Exception:
+                    continue
+            pairs.append((_address(value), kind, name))
         if heap_type:
-            pairs.append((id(obj_type), SLOT, "__class__"))
+            pairs.append((_address(obj_type), SLOT, "__class__"))
             if managed_attrs:
                 attributes = self.memory.instance_attributes(obj, obj_type, flags)
                 if attributes:
@@ -196,18 +215,18 @@ class Labeler:
             elif view is list or view is tuple:
                 length = list.__len__(obj) if view is list else tuple.__len__(obj)
                 getitem = list.__getitem__ if view is list else tuple.__getitem__
-                pairs.extend((id(getitem(obj, i)), INDEX, i) for i in range(length))
+                pairs.extend((_address(getitem(obj, i)), INDEX, i) for i in range(length))
             elif view is bt.ModuleType:
                 namespace = safe.module_dict(obj)
                 if namespace is not None:
-                    pairs.append((id(namespace), SLOT, "__dict__"))
+                    pairs.append((_address(namespace), SLOT, "__dict__"))
             elif view is type:
                 namespace = safe.type_dict(obj)
-                pairs.append((id(namespace), SLOT, "__dict__"))
+                pairs.append((_address(namespace), SLOT, "__dict__"))
             elif view is bt.FrameType:
                 self._frame_candidates(obj, pairs)
             elif view is bt.FunctionType:
-                self._function_candidates(obj, pairs)
+                self._function_candidates(obj, pairs, derived)
             else:  # generator, coroutine, async generator
                 self._generator_candidates(obj, pairs)
         if instance_dict:
@@ -219,7 +238,7 @@ class Labeler:
         """What ``_candidates`` asks of every instance of ``obj_type`` (computed once per type):
         (getters, flags, heap type, managed attributes readable, the view base or None, whether
         an unexplained dict referent is the instance __dict__)."""
-        key = id(obj_type)
+        key = _address(obj_type)
         shape = self._shapes.get(key)
         if shape is None:
             flags = safe.type_flags(obj_type)
@@ -244,7 +263,7 @@ class Labeler:
         return shape
 
     def _getters_for(self, obj_type, mro):
-        cached = self._getters.get(id(obj_type))
+        cached = self._getters.get(_address(obj_type))
         if cached is not None:
             return cached
         getters = []
@@ -264,7 +283,7 @@ class Labeler:
                         if descriptor is not None and name not in seen:
                             seen.add(name)
                             getters.append((name, descriptor.__get__, SLOT))
-        self._getters[id(obj_type)] = getters
+        self._getters[_address(obj_type)] = getters
         return getters
 
     def _frame_candidates(self, frame, pairs):
@@ -281,22 +300,30 @@ class Labeler:
     def _generator_candidates(self, generator, pairs):
         if compat.VERSION < (3, 11) or not self.memory.generator_locals:
             return
-        for getter_name in ("gi_code", "cr_code", "ag_code"):
-            descriptor = safe.lookup_in_mro(type(generator), getter_name)
-            if descriptor is not None:
-                code = descriptor.__get__(generator)
-                break
-        else:
+        key = _address(type(generator))
+        if key not in self._code_getters:
+            self._code_getters[key] = None
+            for getter_name in ("gi_code", "cr_code", "ag_code"):
+                descriptor = safe.lookup_in_mro(type(generator), getter_name)
+                if descriptor is not None:
+                    self._code_getters[key] = descriptor.__get__
+                    break
+        getter = self._code_getters[key]
+        if getter is None:
             return
+        code = getter(generator)
         slots = self.memory.generator_locals_addresses(generator, code)
         if slots:
             _local_pairs(code, slots, pairs)
 
-    def _function_candidates(self, function, pairs):
-        closure = bt.FunctionType.__dict__["__closure__"].__get__(function)
+    def _function_candidates(self, function, pairs, derived=None):
+        if derived is not None and "__closure__" in derived:
+            closure = derived["__closure__"]
+        else:
+            closure = bt.FunctionType.__dict__["__closure__"].__get__(function)
         if closure is not None:
-            code = safe.function_code(function)
-            self.closure_names[id(closure)] = code.co_freevars
+            code = derived["__code__"] if derived is not None else safe.function_code(function)
+            self.closure_names[_address(closure)] = code.co_freevars
 
 
 def _local_pairs(code, slots, pairs):
@@ -320,12 +347,12 @@ def _member_getter(descriptor, obj_type):
 def _dict_candidates(d, pairs):
     for key, value in dict.items(d):
         if type(key) is str:
-            pairs.append((id(value), STR_KEY, key))
-            pairs.append((id(key), KEY_OBJECT, key))
+            pairs.append((_address(value), STR_KEY, key))
+            pairs.append((_address(key), KEY_OBJECT, key))
         else:
             text = safe.key_text(key)
-            pairs.append((id(value), OTHER_KEY, text))
-            pairs.append((id(key), KEY_OBJECT, text))
+            pairs.append((_address(value), OTHER_KEY, text))
+            pairs.append((_address(key), KEY_OBJECT, text))
 
 
 def _dict_fast_path(d, referents):
@@ -346,7 +373,7 @@ def _dict_fast_path(d, referents):
 _UNLABELLED = (REF, 0)
 
 
-def _match(referents, pairs):
+def _match(referents, pairs, addresses):
     """(kinds, names) for ``referents`` from candidate (address, kind, name) ``pairs``: each
     referent takes the first unused candidate with its address; a dict referent that none
     explains takes the instance-dict placeholder; the rest stay unlabelled.  None when nothing
@@ -359,25 +386,25 @@ def _match(referents, pairs):
                 instance_dict = []
             instance_dict.append((kind, name))
         elif address in by_address:
-            return _match_queues(referents, pairs)  # an address with several candidates
+            return _match_queues(referents, pairs, addresses)  # an address with several candidates
         else:
             by_address[address] = (kind, name)
     # One candidate per address: ``pop`` gives it to the first referent with that address.
-    found = list(map(by_address.pop, map(id, referents), repeat(_UNLABELLED)))
-    unlabelled = id(_UNLABELLED)
+    found = list(map(by_address.pop, addresses, repeat(_UNLABELLED)))
+    # No candidate has kind REF: only _UNLABELLED itself equals _UNLABELLED.
     if instance_dict:
-        for position in compress(count(), map(unlabelled.__eq__, map(id, found))):
+        for position in compress(count(), map(_UNLABELLED.__eq__, found)):
             if type(referents[position]) is dict:
                 found[position] = instance_dict.pop()
                 if not instance_dict:
                     break
-    if list(map(id, found)).count(unlabelled) == len(found):
+    if found.count(_UNLABELLED) == len(found):
         return None
     kinds, names = zip(*found)
     return list(kinds), list(names)
 
 
-def _match_queues(referents, pairs):
+def _match_queues(referents, pairs, addresses):
     queues = {}
     for address, kind, name in pairs:
         queue = queues.get(address)
@@ -389,8 +416,8 @@ def _match_queues(referents, pairs):
     kinds = []
     names = []
     labelled = 0
-    for referent in referents:
-        queue = queues.get(id(referent))
+    for referent, address in zip(referents, addresses):
+        queue = queues.get(address)
         if queue:
             kind, name = queue.pop(0)
             labelled += 1
@@ -483,21 +510,20 @@ def object_records(labelled_list, lengths, strings):
 def dict_fast_mask(dicts, reflists, lengths):
     """Per dict (bytes of 0/1): ``_dict_fast_path`` applies -- as many referents as entries, every
     key an exact str, every referent the value of its entry in order -- checked for all dicts with
-    a few C-level passes (identity by ``id``, never ``==``)."""
+    a few C-level passes (identity by address, never ``==``)."""
     same_length = bytes(map(int.__eq__, lengths, map(dict.__len__, dicts)))
     if not any(same_length):
         return same_length
     kept = list(compress(dicts, same_length))
     kept_lengths = list(compress(lengths, same_length))
-    str_id = id(str)
-    keys_are_str = bytes(map(str_id.__eq__, map(id, map(type, chain.from_iterable(map(dict.keys, kept))))))
-    values_are_referents = bytes(
-        map(
-            int.__eq__,
-            map(id, chain.from_iterable(map(dict.values, kept))),
-            map(id, chain.from_iterable(compress(reflists, same_length))),
-        )
-    )
+    str_id = _address(str)
+    key_types = list(map(type, chain.from_iterable(map(dict.keys, kept))))
+    keys_are_str = bytes(map(str_id.__eq__, bulk.addresses(key_types)))
+    del key_types
+    values = bulk.addresses(list(chain.from_iterable(map(dict.values, kept))))
+    referents = bulk.addresses(list(chain.from_iterable(compress(reflists, same_length))))
+    values_are_referents = bytes(map(int.__eq__, values, referents))
+    del values, referents
     entry_ok = (int.from_bytes(keys_are_str, "little") & int.from_bytes(values_are_referents, "little")).to_bytes(
         len(keys_are_str), "little"
     )

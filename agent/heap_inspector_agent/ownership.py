@@ -7,11 +7,12 @@ points at (other modules and their namespaces, classes defined elsewhere, built-
 interned names) are referenced from outside too, so they stay in the snapshot.  Computed at each
 capture: the agent has about a thousand objects, so this takes a millisecond or two.
 """
-import gc
 import os
 import sys
+from itertools import chain
 
 from . import builtin_types as bt
+from . import bulk
 from . import safe
 
 PACKAGE_NAME = "_heap_inspector_agent"
@@ -54,52 +55,69 @@ def load_artifacts():
 
 def owned_ids(extra_roots=()):
     """ids of every object owned by the agent (its modules, functions, classes, data)."""
-    foreign_namespaces = set()
-    agent = set()
     roots = agent_modules() + loaded_by_agent() + list(extra_roots)
-    for module in roots:
-        agent.add(id(module))
-    for module in list(dict.values(sys.modules)):
-        if id(module) not in agent and type(module) is bt.ModuleType:
-            namespace = safe.module_dict(module)
-            if namespace is not None:
-                foreign_namespaces.add(id(namespace))
-    candidates = _reachable(roots, lambda o: _foreign(o, agent, foreign_namespaces))
+    agent = set(bulk.addresses(list(roots)))
+    modules = [module for module in list(dict.values(sys.modules)) if type(module) is bt.ModuleType]
+    module_ids = bulk.addresses(modules)
+    others = [module for module, key in zip(modules, module_ids) if key not in agent]
+    del modules, module_ids
+    foreign_namespaces = set(bulk.addresses([namespace for namespace in _module_dicts(others) if namespace is not None]))
+    del others
+    candidates = _reachable(roots, lambda o, key: _foreign(o, key, agent, foreign_namespaces))
     shared = _referenced_from_outside(candidates, agent)
-    owned = set(_reachable(roots, lambda o: id(o) in shared or id(o) not in candidates))
+    owned = set(_reachable(roots, lambda o, key: key in shared or key not in candidates))
     artifacts = load_artifacts()
-    owned.update(map(id, artifacts))
-    owned.add(id(artifacts))
+    owned.update(bulk.addresses(list(artifacts)))
+    owned.add(bulk.address_of(artifacts))
     return owned
 
 
+def _module_dicts(modules):
+    """``safe.module_dict`` of each module (the first exact dict among its referents), with one
+    audited ``gc.get_referents`` call for all of them."""
+    found = []
+    for referents in bulk.referent_lists(modules)[0]:
+        namespace = None
+        for referent in referents:
+            if type(referent) is dict:
+                namespace = referent
+                break
+        found.append(namespace)
+    return found
+
+
 def _reachable(roots, stop):
-    """{id: object} of the GC-capable objects reachable from roots without entering stop()."""
+    """{id: object} of the GC-capable objects reachable from roots without entering stop().
+    Breadth first, level by level: one batch of referents per level (bulk.py)."""
     found = {}
-    stack = list(roots)
-    while stack:
-        obj = stack.pop()
-        if id(obj) in found:
-            continue
-        found[id(obj)] = obj
-        for referent in gc.get_referents(obj):
-            if id(referent) in found or not safe.type_flags(type(referent)) & TPFLAGS_HAVE_GC:
+    frontier = []
+    for obj, key in zip(roots, bulk.addresses(list(roots))):
+        if key not in found:
+            found[key] = obj
+            frontier.append(obj)
+    while frontier:
+        lists, addresses = bulk.referent_lists(frontier)
+        referents = list(chain.from_iterable(lists))
+        del lists
+        frontier = []
+        for referent, key in zip(referents, addresses):
+            if key in found or not safe.type_flags(type(referent)) & TPFLAGS_HAVE_GC:
                 continue
-            if stop(referent):
+            if stop(referent, key):
                 continue
-            stack.append(referent)
+            found[key] = referent
+            frontier.append(referent)
+        del referents
     return found
 
 
 def _referenced_from_outside(candidates, roots):
     """ids of candidates whose reference count exceeds the references the candidates hold."""
-    internal = {}
-    for referents in map(gc.get_referents, dict.values(candidates)):
-        for referent in referents:
-            key = id(referent)
-            if key in candidates:
-                internal[key] = internal.get(key, 0) + 1
     objects = list(dict.values(candidates))
+    internal = {}
+    for key in bulk.referent_lists(objects)[1]:
+        if key in candidates:
+            internal[key] = internal.get(key, 0) + 1
     counts = list(map(sys.getrefcount, objects))
     # While counted, each object is also referenced by `candidates`, `objects` and the call
     # itself: measure that overhead on an object of our own held the same way.
@@ -109,20 +127,19 @@ def _referenced_from_outside(candidates, roots):
     overhead = list(map(sys.getrefcount, probe_list))[0] - 1  # minus the `probe` local
     del probe_holder, probe_list, probe
     shared = set()
-    for obj, count in zip(objects, counts):
-        key = id(obj)
+    for key, count in zip(dict.keys(candidates), counts):
         if key not in roots and count - overhead - internal.get(key, 0) > 0:
             shared.add(key)
     return shared
 
 
-def _foreign(obj, agent_modules_ids, foreign_namespaces):
+def _foreign(obj, key, agent_modules_ids, foreign_namespaces):
     """Shared things the agent points at but never owns: other modules and their namespaces,
-    classes defined elsewhere, built-in functions of other modules."""
+    classes defined elsewhere, built-in functions of other modules.  ``key``: ``id(obj)``."""
     t = type(obj)
     if _subclasses(t, bt.ModuleType):
-        return id(obj) not in agent_modules_ids
-    if id(obj) in foreign_namespaces:
+        return key not in agent_modules_ids
+    if key in foreign_namespaces:
         return True
     if _subclasses(t, type):
         module = safe.qualified_type_name(obj).rsplit(".", 1)[0]

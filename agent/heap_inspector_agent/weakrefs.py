@@ -1,4 +1,7 @@
 """Weak references and the ``weakref.finalize`` registry, read without calling user code."""
+import sys
+from itertools import chain, compress, repeat
+
 import _weakref
 
 from . import builtin_types as bt
@@ -16,15 +19,19 @@ def referent(reference):
     return _call_reference(reference)
 
 
-def proxy_referents(proxy_ids, objects):
-    """{id(proxy): referent} found by asking each object for the weak references to it."""
+def proxy_referents(proxy_ids, objects, addresses):
+    """{id(proxy): referent} found by asking each object for the weak references to it.
+    ``addresses(items)``: the ids of a list's items (bulk.py: no audited call per item)."""
+    holders = list(compress(objects, map(_weakref.getweakrefcount, objects)))
+    references = list(map(_weakref.getweakrefs, holders))
+    owners = chain.from_iterable(map(repeat, holders, map(len, references)))
+    references = list(chain.from_iterable(references))
+    reference_ids = addresses(references)
+    del references
     found = {}
-    getcount = _weakref.getweakrefcount
-    for obj, count in zip(objects, map(getcount, objects)):
-        if count:
-            for reference in _weakref.getweakrefs(obj):
-                if id(reference) in proxy_ids:
-                    found[id(reference)] = obj
+    for key, owner in zip(reference_ids, owners):
+        if key in proxy_ids:
+            found[key] = owner
     return found
 
 

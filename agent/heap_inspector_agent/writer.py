@@ -14,6 +14,8 @@ import sys
 import zlib
 from itertools import repeat
 
+from . import bulk
+
 MAGIC = b"PYHEAPSN"
 FORMAT_VERSION = 1
 
@@ -129,7 +131,8 @@ def encode_json(value):
 
 
 def _all_str(items):
-    return all(map(id(str).__eq__, map(id, map(type, items))))
+    types = list(map(type, items))
+    return bulk.addresses(types).count(bulk.address_of(str)) == len(types)
 
 
 def _encode_str_list(items):

@@ -11,6 +11,7 @@ import { analyze, type Analysis } from './analysis';
 import type { CollectionResult } from './collectorPrediction';
 import type { HeapSnapshot } from './heapSnapshot';
 import type { GcState } from '../../protocol/snapshot';
+import { summarizeOtherThreads } from './otherThreads';
 
 /** At most this many cycles are listed. */
 export const MAX_CYCLES = 200;
@@ -93,6 +94,7 @@ export function summarize(snapshot: HeapSnapshot, analysis: Analysis = analyze(s
     cycles: summarizeCycles(snapshot, analysis),
     gc: meta.gc,
     warnings: [...(meta.warnings ?? []), ...scheduleWarnings(meta.gc)],
+    ...otherThreadsField(meta),
   };
 }
 
@@ -103,6 +105,12 @@ export function scheduleWarnings(gc: GcState | undefined): string[] {
   return [
     `Automatic collections may not have come at the same moments as under plain python, so what is pending at this line can differ from a plain run: ${schedule.reasons.join('; ')}.`,
   ];
+}
+
+/** `{otherThreads}` when the snapshot says what other threads did, else nothing (older agents). */
+function otherThreadsField(meta: HeapSnapshot['meta']): Pick<Summary, 'otherThreads'> {
+  const otherThreads = summarizeOtherThreads(meta);
+  return otherThreads ? { otherThreads } : {};
 }
 
 export function collectionPrediction(

@@ -28,6 +28,7 @@ import { header, renderError, verdictSection, warningsSection } from './header';
 import { panelStateOf, stateSaver } from './panelState';
 import { createSearch } from './search';
 import { createSelection } from './selection';
+import { otherThreadsNotice } from './threadNotice';
 import { problemsPanel, typesPanel } from './sidebar';
 import { buildSkeleton } from './skeleton';
 import { createStepper, type Stepper } from './stepper/stepper';
@@ -370,7 +371,13 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
 
     const index = indexHeapView(next);
     const warnings = warningsSection(next, lastNotes);
-    top.replaceChildren(header(next), verdictSection(next, index), ...(warnings ? [warnings] : []));
+    const threads = otherThreadsNotice(next);
+    top.replaceChildren(
+      header(next),
+      verdictSection(next, index),
+      ...(threads ? [threads] : []),
+      ...(warnings ? [warnings] : []),
+    );
     const sideActions = {
       select: (id: number) => select(id, { reveal: true }),
       showCycle: (c: number) => {

@@ -160,6 +160,24 @@ function checkSummary(v: unknown): void {
   }
 
   arr(s.warnings, 'summary.warnings').forEach((x, i) => str(x, `summary.warnings[${i}]`));
+
+  if (s.otherThreads !== undefined) checkOtherThreads(s.otherThreads);
+}
+
+function checkOtherThreads(v: unknown): void {
+  const o = obj(v, 'summary.otherThreads');
+  for (const k of ['cpuSeconds', 'readSeconds', 'ended', 'changedObjects']) {
+    num(o[k], `summary.otherThreads.${k}`);
+  }
+  bool(o.mayMixMoments, 'summary.otherThreads.mayMixMoments');
+  if (o.notice !== null) str(o.notice, 'summary.otherThreads.notice');
+  arr(o.threads, 'summary.otherThreads.threads').forEach((t, i) => {
+    const p = `summary.otherThreads.threads[${i}]`;
+    const thread = obj(t, p);
+    num(thread.ident, `${p}.ident`);
+    str(thread.name, `${p}.name`);
+    num(thread.cpuSeconds, `${p}.cpuSeconds`);
+  });
 }
 
 function check(data: unknown): string[] {

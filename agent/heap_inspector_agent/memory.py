@@ -20,8 +20,11 @@ the layouts known here are not read at all.
 """
 import sys
 
+from . import bulk
 from . import compat
 from . import safe
+
+_address = bulk.address_of
 
 try:
     import _ctypes
@@ -164,8 +167,8 @@ class MemoryReader:
         ctypes operations the reader needs (tried on the reader's own object), else None."""
         own = [error]
         for event, attempt in (
-            ("ctypes.cdata", lambda: self._word_type.from_address(id(own))),
-            ("ctypes.PyObj_FromPtr", lambda: self._from_ptr(id(own))),
+            ("ctypes.cdata", lambda: self._word_type.from_address(_address(own))),
+            ("ctypes.PyObj_FromPtr", lambda: self._from_ptr(_address(own))),
         ):
             try:
                 attempt()
@@ -188,7 +191,7 @@ class MemoryReader:
     def managed_values_address(self, obj, obj_type, flags):
         """Address of the values array of an instance without a materialised dict, 0 when it has
         no values, or None when a dict exists (then the dict is a referent and names its values)."""
-        address = id(obj)
+        address = _address(obj)
         if VERSION >= (3, 13):
             if flags & safe.TPFLAGS_INLINE_VALUES:
                 header = address + safe.basic_size(obj_type)  # _PyDictValues: 4 bytes, then values
@@ -210,7 +213,7 @@ class MemoryReader:
     def _key_pointers(self, obj_type):
         """(keys table address, [address of each name]) of a class's shared keys, read without
         following any of them, or None when the table is absent or not a plausible split table."""
-        keys = self.word(id(obj_type) + self._cached_keys_offset)
+        keys = self.word(_address(obj_type) + self._cached_keys_offset)
         if not keys:
             return None
         if self.byte(keys + KEYS_KIND) != DICT_KEYS_SPLIT:
@@ -229,7 +232,7 @@ class MemoryReader:
     def _is_exact_str(self, address):
         """Whether ``address`` holds a live exact ``str`` (its header read, nothing followed)."""
         refcount, type_address = self.words(address, 2)
-        return type_address == id(str) and refcount != 0
+        return type_address == _address(str) and refcount != 0
 
     def shared_key_names(self, obj_type):
         """The class's shared-keys names, in slot order (str, or None for an empty slot), or None."""
@@ -297,24 +300,24 @@ class MemoryReader:
             return False
         # ht_cached_keys follows ht_qualname in PyHeapTypeObject: find ht_qualname by its id,
         # scanning only inside the type object itself.
-        qualname_id = id(safe._type_qualname(probe_type))
+        qualname_id = _address(safe._type_qualname(probe_type))
         type_size = safe.basic_size(type(probe_type))
-        offsets = [o for o in range(0, type_size - P, P) if self.word(id(probe_type) + o) == qualname_id]
+        offsets = [o for o in range(0, type_size - P, P) if self.word(_address(probe_type) + o) == qualname_id]
         if len(offsets) != 1:
             return False
         self._cached_keys_offset = offsets[0] + P
         # Every word is compared with a known id before anything is taken as an object: the names
         # are the interned attribute names, the values the two lists.
         found = self._key_pointers(probe_type)
-        if found is None or found[1] != [id(sys.intern("alpha")), id(sys.intern("beta"))]:
+        if found is None or found[1] != [_address(sys.intern("alpha")), _address(sys.intern("beta"))]:
             return False
         values = self.managed_values_address(probe, probe_type, flags)
-        if not values or self.words(values, 2) != [id(alpha), id(beta)]:
+        if not values or self.words(values, 2) != [_address(alpha), _address(beta)]:
             return False
         self.instance_attrs = True
         pairs = self.instance_attributes(probe, probe_type, flags)
         self.instance_attrs = False
-        return pairs == [("alpha", id(alpha)), ("beta", id(beta))]
+        return pairs == [("alpha", _address(alpha)), ("beta", _address(beta))]
 
     # -- frame and generator locals ----------------------------------------------------------
     def frame_locals_addresses(self, frame, code):
@@ -324,11 +327,11 @@ class MemoryReader:
         try:
             names = local_names(code)
             if VERSION < (3, 11):
-                base = id(frame) + safe.basic_size(type(frame)) - P  # f_localsplus, inline
+                base = _address(frame) + safe.basic_size(type(frame)) - P  # f_localsplus, inline
             else:
                 code_offset, localsplus = _INTERPRETER_FRAME[VERSION]
-                interpreter_frame = self.word(id(frame) + FRAME_F_FRAME)
-                if not interpreter_frame or self.word(interpreter_frame + code_offset) != id(code):
+                interpreter_frame = self.word(_address(frame) + FRAME_F_FRAME)
+                if not interpreter_frame or self.word(interpreter_frame + code_offset) != _address(code):
                     return None
                 base = interpreter_frame + localsplus
             return [(n, a) for n, a in zip(names, self.words(base, len(names))) if a]
@@ -345,18 +348,18 @@ class MemoryReader:
         try:
             names = local_names(code)
             if VERSION < (3, 11):
-                base = id(frame) + safe.basic_size(type(frame)) - P
+                base = _address(frame) + safe.basic_size(type(frame)) - P
             else:
                 code_offset, localsplus = _INTERPRETER_FRAME[VERSION]
-                interpreter_frame = self.word(id(frame) + FRAME_F_FRAME)
-                if not interpreter_frame or self.word(interpreter_frame + code_offset) != id(code):
+                interpreter_frame = self.word(_address(frame) + FRAME_F_FRAME)
+                if not interpreter_frame or self.word(interpreter_frame + code_offset) != _address(code):
                     return []
                 base = interpreter_frame + localsplus
             slot = base + P * names.index(name)
             if self.word(slot) != address:
                 return []
             value = self._slot_type.from_address(slot).value
-            return [value] if id(value) == address else []
+            return [value] if _address(value) == address else []
         except Exception as error:
             self._fail(error)
             return []
@@ -367,7 +370,7 @@ class MemoryReader:
         if not self.frame_locals or VERSION < (3, 11):
             return 0
         try:
-            return self.word(id(frame) + FRAME_F_BACK)
+            return self.word(_address(frame) + FRAME_F_BACK)
         except Exception as error:
             self._fail(error)
             return 0
@@ -379,8 +382,8 @@ class MemoryReader:
         try:
             code_offset, localsplus = _INTERPRETER_FRAME[VERSION]
             # The generator's type size ends exactly where its embedded frame's localsplus begins.
-            base = id(generator) + safe.basic_size(type(generator))
-            if self.word(base - localsplus + code_offset) != id(code):
+            base = _address(generator) + safe.basic_size(type(generator))
+            if self.word(base - localsplus + code_offset) != _address(code):
                 return None
             names = local_names(code)
             return [(n, a) for n, a in zip(names, self.words(base, len(names))) if a]
@@ -401,7 +404,7 @@ class MemoryReader:
         # a reference cycle (and, on 3.11+, materialise every caller's frame): drop it first.
         del frame
         found = dict(pairs or ())
-        return found.get("first") == id(first) and found.get("second") == id(second)
+        return found.get("first") == _address(first) and found.get("second") == _address(second)
 
     def _probe_generator_locals(self):
         if VERSION < (3, 11):
@@ -421,11 +424,11 @@ class MemoryReader:
         self.generator_locals = False
         generator.close()
         found = dict(pairs or ())
-        return found.get("argument") == id(marker) and found.get("local") == id(local)
+        return found.get("argument") == _address(marker) and found.get("local") == _address(local)
 
 
 def _id_or_zero(name):
-    return 0 if name is None else id(name)
+    return 0 if name is None else _address(name)
 
 
 def _error_text(error):

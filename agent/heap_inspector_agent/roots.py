@@ -3,9 +3,12 @@ import gc
 import sys
 
 from . import builtin_types as bt
+from . import bulk
 from . import compat
 from . import ownership
 from . import safe
+
+_address = bulk.address_of
 
 # Root kinds (protocol/snapshot.ts RootKind).
 MODULE = 1
@@ -80,7 +83,7 @@ def read_instance_attribute(obj, name, memory):
             for key, address in pairs:
                 if key == name:
                     for referent in gc.get_referents(obj):
-                        if id(referent) == address:
+                        if _address(referent) == address:
                             return referent
             return None
     for klass in safe.mro(obj_type):

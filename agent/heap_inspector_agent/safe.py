@@ -6,7 +6,7 @@ and called directly, so no user ``__getattribute__``, ``__getattr__``, property,
 """
 import gc
 import sys
-from itertools import compress
+from itertools import compress, islice
 
 from . import builtin_types as bt
 
@@ -109,7 +109,6 @@ def qualified_type_name(t):
 
 
 MISSING = object()  # "no such key", distinct from a key bound to None
-_TRUE_ID = id(True)
 
 
 def str_key_get(d, name, default=None):
@@ -118,12 +117,15 @@ def str_key_get(d, name, default=None):
     ``d.get(name)`` would hash ``name`` and, on a hash collision with a user object used as a key,
     call that object's ``__eq__``.  Here every key is compared with ``str.__eq__`` of ``name``
     itself (C code: a non-str key gives NotImplemented, never a call into it), in C-level passes.
+    The results are only True, False and NotImplemented, so ``list.index(True)`` compares
+    singletons and nothing else (and, unlike ``id()``, is not an audited call).
     """
     try:
-        matches = map(_TRUE_ID.__eq__, map(id, map(name.__eq__, dict.keys(d))))
-        for value in compress(dict.values(d), matches):
+        matches = list(map(name.__eq__, dict.keys(d)))
+        position = matches.index(True)
+        for value in islice(dict.values(d), position, None):
             return value
-    except RuntimeError:  # another thread changed the dict mid-scan
+    except (ValueError, RuntimeError):  # no such key; another thread changed the dict mid-scan
         pass
     return default
 

@@ -2,7 +2,10 @@
 import sys
 
 from . import builtin_types as bt
+from . import bulk
 from . import safe
+
+_address = bulk.address_of
 
 # Bits of a type record's flags (protocol/snapshot.ts TypeFlag).
 HAS_FINALIZER = 1 << 0
@@ -31,7 +34,7 @@ class TypeTable:
         self._weakref_types = weakref_types
 
     def index_of(self, t):
-        index = self._index.get(id(t))
+        index = self._index.get(_address(t))
         if index is None:
             index = self._add(t)
         return index
@@ -43,7 +46,7 @@ class TypeTable:
 
     def known_index(self, t):
         """Index of ``t`` if registered, else -2 (never a node's type index)."""
-        return self._index.get(id(t), -2)
+        return self._index.get(_address(t), -2)
 
     @property
     def types(self):
@@ -63,10 +66,10 @@ class TypeTable:
             # A type that cannot be read as a type should be (half-built, a slot that raises):
             # recorded by name only, and said in the warnings.
             safe.note_odd(_ODD_TYPE, t)
-            index = self._index.get(id(t))
+            index = self._index.get(_address(t))
             if index is None:
                 index = len(self.records)
-                self._index[id(t)] = index
+                self._index[_address(t)] = index
                 self._types.append(t)
             del self.records[index:], self._sizeof_safe[index:], self._basic_size[index:]
             self.records.append(
@@ -78,7 +81,7 @@ class TypeTable:
 
     def _describe(self, t):
         index = len(self.records)
-        self._index[id(t)] = index
+        self._index[_address(t)] = index
         self._types.append(t)
         mro = safe.mro(t)
         flags = 0
@@ -145,9 +148,11 @@ def measured_sizes(objects, basic_sizes):
 
 
 def _namespaces_have_str_keys_only(mro):
-    str_id = id(str)
+    # Types compared by address: ``==`` on a type could call its metaclass's ``__eq__``.
+    str_address = bulk.address_of(str)
     for klass in mro:
-        if not all(map(str_id.__eq__, map(id, map(type, dict.keys(safe.type_dict(klass)))))):
+        key_types = bulk.addresses(list(map(type, dict.keys(safe.type_dict(klass)))))
+        if key_types.count(str_address) != len(key_types):
             return False
     return True
 

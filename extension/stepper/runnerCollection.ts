@@ -14,7 +14,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { RealCollectionRecord } from '../../protocol/messages';
+import type { RealCollectionRecord } from '../../protocol/stepper';
 import { fateText } from '../../cli/programEnd';
 import type { PythonInfo } from '../../cli/python';
 import { readRunStatus } from '../../cli/runStatus';

@@ -22,27 +22,27 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { HeapView } from '../../protocol/heapView';
 import type { DiffResult } from '../../protocol/lsp';
 import { agentPackageDirectory } from '../../cli/agentFiles';
-import type { HeapClient } from '../client/heapClient';
+import { CaptureFailure } from '../captureFailure';
 import {
   type CallStackContext,
   type InspectHereOptions,
   type InspectOutcome,
   type VariablesContext,
-} from '../commands/registry';
+} from '../commands';
 import {
   addressEvaluateArguments,
   addressFromResult,
-  CaptureFailure,
   captureFrame,
   type SessionChannels,
-} from '../debug/captureAdapter';
-import { debugpyAvailable, runToLineWithDebugger } from '../debug/runWithDebugger';
+} from '../debug/sessionCapture';
 import { allocationTrackingEnv } from '../debug/trackAllocations';
 import { isPythonSession, type DebugSessionTracker, type FrameInfo } from '../debug/sessionTracker';
+import type { HeapClient } from '../heapClient';
 import { log } from '../log';
 import { HeapPanel, HeapPanels, type PanelTarget } from '../panel/heapPanel';
 import type { InterpreterService } from '../python/interpreter';
-import { runToLine } from '../run/agentRunner';
+import { debugpyAvailable, runToLineWithDebugger } from '../run/withDebugger';
+import { runToLine } from '../run/withRunner';
 import { captureTimeoutMs, setting } from '../settings';
 import { reportFailure, UserActionNeeded } from '../ui/notify';
 import { abortable, type CaptureGate, type CaptureProgress } from './captureGate';

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { HeapView } from '../../protocol/heapView';
 import type { PanelState, ToWebview } from '../../protocol/messages';
-import type { HeapClient } from '../client/heapClient';
+import type { HeapClient } from '../heapClient';
 import { log } from '../log';
 import { bundleRoot, renderPanelHtml } from './html';
 import { WebviewDispatcher, type FromWebviewHandlers } from './webviewDispatch';

@@ -8,7 +8,7 @@
  */
 import * as vscode from 'vscode';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { SHOW_IN_GRAPH_COMMAND, type ShowInGraphArgs } from '../../protocol/lsp';
+import { SHOW_IN_GRAPH_COMMAND, type ShowInGraphArgs } from '../protocol/lsp';
 
 export const Command = {
   ShowLog: 'heapInspector.showLog',

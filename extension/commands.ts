@@ -59,6 +59,8 @@ export interface InspectOutcome {
   panelTitle: string;
   snapshotId: string;
   unreachable: number;
+  /** The unreachable objects by type (`__main__.Node`: 2): says which objects a count is made of. */
+  unreachableByType: Record<string, number>;
   cycles: number;
   finalizers: number;
   /** How the capture was taken. */

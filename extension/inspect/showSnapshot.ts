@@ -74,6 +74,7 @@ export async function showSnapshot(
     panelTitle: title,
     snapshotId: loaded.snapshotId,
     unreachable: s.unreachable.count,
+    unreachableByType: s.unreachable.byType,
     cycles: s.cycles.length,
     finalizers: s.finalizers.del.count,
     via,

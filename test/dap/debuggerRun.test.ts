@@ -12,12 +12,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { DebugClient } from '@vscode/debugadapter-testsupport';
-import type { DebugProtocol } from '@vscode/debugprotocol';
 import { captureOverDap } from '../../extension/capture/index';
 import { analyze, readSnapshotFile, summarize } from '../../server/engine/index';
 import { cliNumbers, markedLine } from '../vscode/cliExpectations';
-import { ClientChannel, debugpyVariants } from './debugpyHarness';
+import { DebugpySession, debugpyVariants, type DebugpyVariant } from './debugpyHarness';
 import { AGENT_DIRECTORY, freshTempDirectory, ROOT } from './paths';
 
 const PROGRAM = join(ROOT, 'test', 'vscode', 'fixtures', 'workspace', 'leaky_pool.py');
@@ -29,38 +27,16 @@ function settle(request: Promise<unknown>): Promise<unknown> {
   return request.catch((error: unknown) => String(error));
 }
 
-async function runToLine(python: string): Promise<Record<string, number>> {
-  const cwd = join(PROGRAM, '..');
-  const client = new DebugClient(python, '-mdebugpy.adapter', 'debugpy', { cwd });
-  await client.start();
-  const channel = new ClientChannel(client);
+async function runToLine(variant: DebugpyVariant): Promise<Record<string, number>> {
+  const session = await DebugpySession.launch(variant, {
+    program: PROGRAM,
+    line: LINE,
+    cwd: join(PROGRAM, '..'),
+    stopOnEntry: true,
+  });
+  const { client, channel, threadId } = session;
   try {
-    await client.initializeRequest({
-      adapterID: 'debugpy',
-      linesStartAt1: true,
-      columnsStartAt1: true,
-      pathFormat: 'path',
-    });
-    const initialized = client.waitForEvent('initialized', 30_000);
-    const launched = client.launchRequest({
-      program: PROGRAM,
-      cwd,
-      console: 'internalConsole',
-      justMyCode: true,
-      stopOnEntry: true,
-    } as DebugProtocol.LaunchRequestArguments);
-    await initialized;
-    await client.setBreakpointsRequest({
-      source: { path: PROGRAM },
-      breakpoints: [{ line: LINE }],
-    });
-    await client.setExceptionBreakpointsRequest({ filters: ['uncaught'] });
-    const entry = client.waitForEvent('stopped', 60_000);
-    await client.configurationDoneRequest();
-    await launched;
-    const threadId = ((await entry) as DebugProtocol.StoppedEvent).body.threadId ?? 1;
-    const entryFrame = (await client.stackTraceRequest({ threadId, levels: 1 })).body.stackFrames[0]
-      .id;
+    const entryFrame = session.topFrameId;
     // What extension/debug/startupGarbage.ts does at the entry stop.
     const freed = await client.evaluateRequest({
       expression: "__import__('gc').collect()",
@@ -107,7 +83,7 @@ async function runToLine(python: string): Promise<Record<string, number>> {
       await capture.dispose();
     }
   } finally {
-    await client.stop().catch(() => undefined);
+    await session.close();
   }
 }
 
@@ -118,7 +94,7 @@ describe('run to a line under the debugger', { skip: variants.length === 0 }, ()
       assert.deepEqual(expected, { '__main__.Connection': 3, '__main__.Node': 2 });
       // A few times: the requests race the program and the capture differently each time.
       for (let run = 0; run < 3; run++) {
-        assert.deepEqual(await runToLine(variant.python), expected, `run ${run + 1}`);
+        assert.deepEqual(await runToLine(variant), expected, `run ${run + 1}`);
       }
     });
   }

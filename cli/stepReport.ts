@@ -2,22 +2,8 @@
  * Prediction vs. the real collection: the phases of the predicted gc.collect(N) and what
  * CPython's collector itself reported when it ran at the same point of the same process.
  */
-import type {
-  CollectionComparison,
-  RealCollectionRecord,
-  TypeCountWithAddresses,
-} from '../protocol/messages';
+import type { CollectionComparison } from '../protocol/stepper';
 import { escapeLinesForTerminal } from '../server/engine/terminalText';
-
-// The comparison itself lives in the engine (server/engine/stepComparison.ts): the heap view's
-// stepper (HTML report, VS Code) uses the same one.
-export { compareWithCollection } from '../server/engine/stepComparison';
-
-/** What agent/heap_inspector_agent/collect.py records. */
-export type RealCollection = RealCollectionRecord;
-export type { TypeCountWithAddresses };
-/** `--json`'s shape: protocol/messages.ts CollectionComparison. */
-export type StepReport = CollectionComparison;
 
 const number = new Intl.NumberFormat('en-US');
 
@@ -29,7 +15,7 @@ function typeList(byType: Record<string, number>, limit = 5): string {
 }
 
 /** The comparison as text; program-derived names are escaped for the terminal, line by line. */
-export function stepReportText(report: StepReport): string {
+export function stepReportText(report: CollectionComparison): string {
   const c = report.capture;
   const where = c.function === '<module>' ? 'at module level' : `in ${c.function}()`;
   const lines = [

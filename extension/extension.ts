@@ -3,12 +3,12 @@
 // runs a file to a line when not debugging, starts the language server that analyses snapshots,
 // and hosts the heap view panels.
 import * as vscode from 'vscode';
-import { HeapClient } from './client/heapClient';
-import { Command, registerCommand } from './commands/registry';
-import { SessionChannels } from './debug/captureAdapter';
+import { Command, registerCommand } from './commands';
+import { SessionChannels } from './debug/sessionCapture';
 import { DebugSessionTracker } from './debug/sessionTracker';
 import { StartupGarbageCollector } from './debug/startupGarbage';
 import { AllocationTracking } from './debug/trackAllocations';
+import { HeapClient } from './heapClient';
 import { CaptureGate } from './inspect/captureGate';
 import { DiffDocuments } from './inspect/diffDocument';
 import { Inspector } from './inspect/inspector';

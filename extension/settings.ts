@@ -1,8 +1,8 @@
 /**
  * The extension's settings (package.json `contributes.configuration`, section `heapInspector`),
- * typed once: `setting(key, scope)` only accepts a contributed key and returns its type, and
- * `DEFAULTS` repeats package.json's defaults for when the configuration has none (a key read
- * before the contribution is registered). The language server reads `lint.*` and
+ * typed once: `setting(key, scope)` only accepts a contributed key and returns its type
+ * (`updateSetting` writes one the same way), and `DEFAULTS` repeats package.json's defaults for
+ * when the configuration has none (a key read before the contribution is registered). The language server reads `lint.*` and
  * `trackAllocations` itself (workspace/configuration).
  */
 import * as vscode from 'vscode';
@@ -40,6 +40,15 @@ export function setting<K extends SettingKey>(
   return vscode.workspace
     .getConfiguration(SETTINGS_SECTION, scope)
     .get<Settings[K]>(key, DEFAULTS[key]);
+}
+
+/** Writes a setting (Select Interpreter saves `pythonPath`). */
+export async function updateSetting<K extends SettingKey>(
+  key: K,
+  value: Settings[K],
+  target: vscode.ConfigurationTarget,
+): Promise<void> {
+  await vscode.workspace.getConfiguration(SETTINGS_SECTION).update(key, value, target);
 }
 
 /** How long a capture or collection may take, at least 5 s. */

@@ -18,19 +18,6 @@
 import type { HeapView, ViewEdge, ViewNode } from './heapView';
 import type { StepperData } from './stepper';
 
-// The webview and the CLI's step report import these from here; everything else imports
-// ./stepper, where the stepper's model is defined.
-export {
-  StepperFlag,
-  type CollectionComparison,
-  type RealCollectionRecord,
-  type StepperData,
-  type StepperGeneration,
-  type StepperPhaseId,
-  type StepperPhaseInfo,
-  type TypeCountWithAddresses,
-} from './stepper';
-
 /** A path from a root to an object: "why is this alive?". */
 export interface RetentionPath {
   target: number;

@@ -12,11 +12,16 @@ import { findPython } from '../python';
 import { createRedaction } from '../redact';
 import { runTarget } from '../runTarget';
 import { runUnderAgent } from '../runUnderAgent';
-import { endAfterCapture, endTerminated, endWithoutCapture } from '../runOutcome';
+import {
+  endAfterCapture,
+  endTerminated,
+  endWithoutCapture,
+  EXIT_CAPTURE_FAILED,
+} from '../runOutcome';
 import { readRunStatus } from '../runStatus';
 import { createScratchFolder, removeAbandonedScratchFolders } from '../scratchFolders';
 import { stepReportText } from '../stepReport';
-import type { RealCollectionRecord } from '../../protocol/stepper';
+import { collectionRecordProblem, type RealCollectionRecord } from '../../protocol/stepper';
 import { compareWithCollection } from '../../server/engine/stepComparison';
 import {
   analyze,
@@ -44,8 +49,31 @@ and the prediction beside what the collector found. --redact replaces the progra
 Options go before SCRIPT, in any order; everything after SCRIPT is the script's own arguments.
 
 Exit status: the program's if it failed; else 4 if prediction and collection differ, else 0.
-Without a capture: 3 when the line was not reached, 5 when the capture failed, 128+N when a
-signal N killed the program (said, with the signal's name).`;
+Without a capture: 3 when the line was not reached, 5 when the capture failed (or its record of
+the collection is not valid), 128+N when a signal N killed the program (said, with the signal's
+name).`;
+
+/** The agent's record of the real collection, checked as the language server checks it. */
+function readRecord(path: string, generation: number): RealCollectionRecord {
+  const text = readFileSync(path, 'utf8');
+  let record: unknown;
+  let problem: string | null;
+  try {
+    record = JSON.parse(text);
+    problem = collectionRecordProblem(record, generation);
+  } catch (error) {
+    problem = `it is not JSON: ${(error as Error).message}`;
+  }
+  if (problem !== null) {
+    // Only a different agent (or a program writing over it) makes a record the CLI cannot read.
+    throw new UserError(
+      `nothing to compare: the agent's record of gc.collect(${generation}) is not valid (${problem}); ` +
+        'reinstall heap-inspector so that its agent matches it',
+      EXIT_CAPTURE_FAILED,
+    );
+  }
+  return record as RealCollectionRecord;
+}
 
 export const stepCommand: CliCommand = {
   name: 'step',
@@ -100,7 +128,7 @@ export const stepCommand: CliCommand = {
       }
       const redaction = parsed.flags.has('--redact') ? createRedaction() : null;
       if (redaction) snapshot = redaction.snapshot(snapshot);
-      const real = JSON.parse(readFileSync(resultPath, 'utf8')) as RealCollectionRecord;
+      const real = readRecord(resultPath, generation);
       const analysis = analyze(snapshot);
       const report = compareWithCollection(snapshot, generation, real, {
         result: analysis.generations[generation],

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { HeapView } from '../../protocol/heapView';
-import type { StepperData } from '../../protocol/messages';
+import type { StepperData } from '../../protocol/stepper';
 import { newNonce, renderPage } from '../../webview/page';
 
 export interface HtmlReportOptions {

@@ -1,7 +1,7 @@
 /**
  * The stepper's real collection in a program paused under a debugger, over DAP alone (no
- * `vscode` import: test/vscode/stepperDap.test.ts drives it against a real debugpy adapter).
- * The extension calls it through debug/captureAdapter.ts `collectAtFrame`.
+ * `vscode` import: test/dap/realCollection.test.ts drives it against a real debugpy adapter).
+ * The extension calls it through debug/sessionCapture.ts `collectAtFrame`.
  *
  *   1. capture the heap at the frame, right before collecting (the prediction is made on it:
  *      while the program is paused the debugger itself allocates, and its allocations can start

@@ -2,7 +2,7 @@
  * The one error type a capture or a collection over DAP fails with. Every failure has a stable
  * `code` (for the extension to pick an action: "Select Interpreter", "Show Log", retry) and a
  * one-line message that says what happened and what to do, ready for a notification. The
- * extension turns it into a CaptureFailure (debug/captureAdapter.ts), whose kind picks what the
+ * extension turns it into a CaptureFailure (debug/sessionCapture.ts), whose kind picks what the
  * notification offers.
  */
 

@@ -1,6 +1,6 @@
 /**
  * Capturing a paused Python program's heap over DAP (no `vscode` import), and running a real
- * collection in it for the stepper. The extension reaches it through debug/captureAdapter.ts,
+ * collection in it for the stepper. The extension reaches it through debug/sessionCapture.ts,
  * with a DapChannel over `session.customRequest('evaluate', …)`. See docs/debugger-capture.md.
  */
 export {

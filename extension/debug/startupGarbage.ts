@@ -83,6 +83,10 @@ export class StartupGarbageCollector
         log().info(
           `${session.name}: freed ${body.result ?? '?'} objects of the debugger's start-up garbage before the program started`,
         );
+      } else {
+        log().warn(
+          `${session.name}: no frame to collect the debugger's start-up garbage in: captures of this session will count it`,
+        );
       }
     } catch (error) {
       log().warn(

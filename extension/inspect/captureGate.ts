@@ -1,13 +1,12 @@
 /**
- * One capture at a time: a second request while one runs is refused (CaptureBusy) — two agents
+ * One capture at a time: a second request while one runs is refused (`captureBusy`) — two agents
  * in one debuggee, or two programs racing, would help nobody. A running capture shows a
  * cancellable progress notification and a status-bar item; cancelling (either) aborts its signal
  * with a CaptureFailure('cancelled').
  */
 import * as vscode from 'vscode';
-import { CaptureFailure } from '../debug/captureAdapter';
+import { captureBusy, CaptureFailure } from '../captureFailure';
 import { log } from '../log';
-import { CaptureBusy } from '../ui/notify';
 import type { CaptureStatus } from '../ui/statusBar';
 
 export interface CaptureProgress {
@@ -38,7 +37,7 @@ export class CaptureGate {
   }
 
   async run<T>(label: string, task: (progress: CaptureProgress) => Promise<T>): Promise<T> {
-    if (this.running) throw new CaptureBusy(this.running.label);
+    if (this.running) throw captureBusy(this.running.label);
     const controller = new AbortController();
     const running = { label, controller };
     this.running = running;

@@ -5,48 +5,56 @@
  *   frame the Call Stack menu was opened on). Not debugging → run the active file to the line
  *   under the cursor (through the Python Debugger with a temporary breakpoint when a `debugpy`
  *   debug type exists, else the agent's own runner) and capture there.
- * - Inspect in Heap Graph (Variables view): `id(<expression>)` in the selected frame, capture,
- *   and focus that object.
+ * - Inspect in Heap Graph (Variables view): the address of the variable's object in the
+ *   selected frame, capture, and focus that object.
  * - Re-capture: the same session (or the same file and line) again, compared with the previous
  *   capture (DiffRequest).
  * - Open Snapshot: a file saved by `heap-inspector snapshot --out`; runs nothing.
  *
- * The snapshot is analysed by the language server; the panel shows what it answers.
+ * Where "here" is comes from target.ts. The snapshot is analysed by the language server; the
+ * panel shows what it answers.
  */
-import { basename } from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type { HeapView } from '../../protocol/heapView';
 import type { DiffResult } from '../../protocol/lsp';
 import { agentPackageDirectory } from '../../cli/agentFiles';
-import type { HeapClient } from '../client/heapClient';
+import { CaptureFailure } from '../captureFailure';
 import {
   type CallStackContext,
   type InspectHereOptions,
   type InspectOutcome,
   type VariablesContext,
-} from '../commands/registry';
+} from '../commands';
 import {
   addressEvaluateArguments,
   addressFromResult,
-  CaptureFailure,
   captureFrame,
   type SessionChannels,
-} from '../debug/captureAdapter';
-import { debugpyAvailable, runToLineWithDebugger } from '../debug/runWithDebugger';
+} from '../debug/sessionCapture';
 import { allocationTrackingEnv } from '../debug/trackAllocations';
-import { isPythonSession, type DebugSessionTracker, type FrameInfo } from '../debug/sessionTracker';
+import type { DebugSessionTracker } from '../debug/sessionTracker';
+import type { HeapClient } from '../heapClient';
 import { log } from '../log';
-import { HeapPanel, HeapPanels, type PanelTarget } from '../panel/heapPanel';
+import { HeapPanel, HeapPanels } from '../panel/heapPanel';
 import type { InterpreterService } from '../python/interpreter';
-import { runToLine } from '../run/agentRunner';
-import { captureTimeoutMs, setting } from '../settings';
+import { debugpyAvailable, runToLineWithDebugger } from '../run/withDebugger';
+import { runToLine } from '../run/withRunner';
+import { captureTimeoutMs, setting, settingId } from '../settings';
 import { reportFailure, UserActionNeeded } from '../ui/notify';
 import { abortable, type CaptureGate, type CaptureProgress } from './captureGate';
 import { DiffDocuments } from './diffDocument';
+import { showSnapshot, type ShowRequest } from './showSnapshot';
+import {
+  codeLine,
+  fileName,
+  frameText,
+  resolveHere,
+  selectedFrame,
+  type FrameTarget,
+} from './target';
 
 export interface InspectorDeps {
   tracker: DebugSessionTracker;
@@ -59,44 +67,6 @@ export interface InspectorDeps {
   channels: SessionChannels;
 }
 
-/** A paused frame to capture. */
-interface FrameTarget {
-  session: vscode.DebugSession;
-  threadId: number;
-  frame: FrameInfo;
-}
-
-type Here =
-  | { kind: 'frame'; target: FrameTarget }
-  | { kind: 'run'; uri: vscode.Uri; line: number; method: 'auto' | 'debugger' | 'runner' };
-
-function settings() {
-  return {
-    method: setting('runToLine.method'),
-    afterCapture: setting('runToLine.afterCapture'),
-    timeoutMs: captureTimeoutMs(),
-  };
-}
-
-function fileName(path: string | undefined): string {
-  return path ? basename(path) : '?';
-}
-
-function frameText(frame: FrameInfo): string {
-  const name = frame.name === '<module>' ? 'module level' : `${frame.name}()`;
-  return `${name} · ${fileName(frame.path)}:${frame.line}`;
-}
-
-/** `stackframe:thread:<session>:<thread>:<index>:<name>` (VS Code's ids in the Call Stack menu). */
-function parseCallStackContext(
-  ctx: CallStackContext | undefined,
-): { sessionId: string; threadId: number; index: number } | undefined {
-  if (!ctx?.sessionId || typeof ctx.frameId !== 'string') return undefined;
-  const m = /^stackframe:thread:(.+):(\d+):(\d+):/.exec(ctx.frameId);
-  if (!m || m[1] !== ctx.sessionId) return undefined;
-  return { sessionId: ctx.sessionId, threadId: Number(m[2]), index: Number(m[3]) };
-}
-
 export class Inspector {
   constructor(private readonly deps: InspectorDeps) {}
 
@@ -107,7 +77,7 @@ export class Inspector {
     context?: CallStackContext,
   ): Promise<InspectOutcome | undefined> {
     try {
-      const here = await this.where(target, context);
+      const here = await resolveHere(this.deps.tracker, target, context);
       if (here.kind === 'frame') return await this.captureFrameAndShow(here.target);
       return await this.runAndShow(here.uri, here.line, here.method);
     } catch (error) {
@@ -118,131 +88,6 @@ export class Inspector {
 
   private notifyOptions() {
     return { programOutput: this.deps.programOutput, cancelRunning: () => this.deps.gate.cancel() };
-  }
-
-  /** Where "here" is. */
-  private async where(
-    target: vscode.Uri | string | InspectHereOptions | undefined,
-    context: CallStackContext | undefined,
-  ): Promise<Here> {
-    const { tracker } = this.deps;
-    // 1. The Call Stack view's context menu: that frame.
-    const fromMenu = parseCallStackContext(context);
-    if (fromMenu) {
-      const session = tracker.state(fromMenu.sessionId)?.session;
-      if (session) {
-        const frames = await tracker.frames(session, fromMenu.threadId);
-        const frame = frames[fromMenu.index] ?? frames[0];
-        if (frame)
-          return { kind: 'frame', target: { session, threadId: fromMenu.threadId, frame } };
-      }
-    }
-    const options: InspectHereOptions =
-      typeof target === 'object' && !(target instanceof vscode.Uri) ? target : {};
-    // 2. Paused in a Python debug session: the selected frame (or the stopped thread's top).
-    if (options.file === undefined) {
-      const paused = await this.selectedFrame();
-      if (paused) return { kind: 'frame', target: paused };
-      const running = vscode.debug.activeDebugSession;
-      if (
-        isPythonSession(running) &&
-        tracker.state(running!.id) &&
-        !tracker.state(running!.id)!.ended
-      ) {
-        throw new UserActionNeeded(
-          `The debug session "${running!.name}" is running. Pause it (or stop at a breakpoint), then use Inspect Heap Here.`,
-          [
-            {
-              title: 'Pause',
-              run: () => vscode.commands.executeCommand('workbench.action.debug.pause'),
-            },
-          ],
-        );
-      }
-    }
-    // 3. Not debugging: the file and the line.
-    let uri: vscode.Uri | undefined;
-    let line: number | undefined = options.line;
-    if (options.file) uri = vscode.Uri.file(options.file);
-    else if (target instanceof vscode.Uri) uri = target;
-    else if (typeof target === 'string' && target.startsWith('file:'))
-      uri = vscode.Uri.parse(target);
-    const editor = vscode.window.activeTextEditor;
-    if (!uri) uri = editor?.document.uri;
-    if (
-      !uri ||
-      (editor?.document.uri.toString() === uri.toString() &&
-        editor.document.languageId !== 'python')
-    ) {
-      throw new UserActionNeeded(
-        'Open a Python file and put the cursor on the line to inspect the heap at.',
-      );
-    }
-    const document = await vscode.workspace.openTextDocument(uri);
-    if (document.isUntitled || uri.scheme !== 'file') {
-      throw new UserActionNeeded('Save the file first: the program runs from disk.');
-    }
-    if (line === undefined) {
-      const active = vscode.window.activeTextEditor;
-      line =
-        active && active.document.uri.toString() === uri.toString()
-          ? active.selection.active.line + 1
-          : 1;
-    }
-    if (!vscode.workspace.isTrusted) {
-      throw new UserActionNeeded(
-        'Running the file to a line runs its code, which needs a trusted workspace. Viewing saved snapshots works without trust.',
-        [
-          {
-            title: 'Manage Workspace Trust',
-            run: () => vscode.commands.executeCommand('workbench.trust.manage'),
-          },
-        ],
-      );
-    }
-    if (document.isDirty) await document.save();
-    return { kind: 'run', uri, line, method: options.method ?? settings().method };
-  }
-
-  /** The selected frame of a paused Python debug session, if any. */
-  private async selectedFrame(sessionId?: string): Promise<FrameTarget | undefined> {
-    const { tracker } = this.deps;
-    const item = vscode.debug.activeStackItem;
-    if (item && isPythonSession(item.session) && (!sessionId || item.session.id === sessionId)) {
-      if (item instanceof vscode.DebugStackFrame) {
-        const frames = await tracker
-          .frames(item.session, item.threadId)
-          .catch(() => [] as FrameInfo[]);
-        const frame = frames.find((f) => f.id === item.frameId) ?? {
-          id: item.frameId,
-          threadId: item.threadId,
-          index: 0,
-          name: '?',
-          line: 0,
-        };
-        return { session: item.session, threadId: item.threadId, frame };
-      }
-      if (item instanceof vscode.DebugThread) {
-        const frames = await tracker
-          .frames(item.session, item.threadId)
-          .catch(() => [] as FrameInfo[]);
-        if (frames[0]) return { session: item.session, threadId: item.threadId, frame: frames[0] };
-      }
-    }
-    const candidates = tracker
-      .pausedSessions()
-      .filter((s) =>
-        sessionId
-          ? s.session.id === sessionId
-          : s.session.id === vscode.debug.activeDebugSession?.id,
-      );
-    for (const state of candidates) {
-      const threadId = state.lastStoppedThread ?? [...state.stopped.keys()][0];
-      if (threadId === undefined) continue;
-      const frames = await tracker.frames(state.session, threadId).catch(() => [] as FrameInfo[]);
-      if (frames[0]) return { session: state.session, threadId, frame: frames[0] };
-    }
-    return undefined;
   }
 
   // ---- capturing a paused frame -------------------------------------------------------------
@@ -306,7 +151,7 @@ export class Inspector {
         frameId: frame.id,
         agentDirectory: agentPackageDirectory(),
         signal: progress.signal,
-        timeoutMs: settings().timeoutMs,
+        timeoutMs: captureTimeoutMs(),
       }).catch((error: unknown) => {
         // Why the signal fired (thread resumed, session ended) says more than "cancelled".
         const reason: unknown = progress.signal.aborted ? progress.signal.reason : undefined;
@@ -317,21 +162,15 @@ export class Inspector {
           `captured ${session.name} at ${frameText(frame)}: the debuggee was paused ${(snapshot.pauseMs / 1000).toFixed(2)} s (agent ${snapshot.agentSeconds.toFixed(2)} s)`,
         );
         progress.report('analysing the snapshot…');
-        const panelTarget: PanelTarget = {
-          kind: 'session',
-          sessionId: session.id,
-          sessionName: session.name,
-        };
-        const title = `Heap: ${frameText(frame)} (${session.name})`;
-        const outcome = await this.show(
-          panelTarget,
-          title,
-          snapshot.path,
-          session.id,
+        const outcome = await this.show({
+          target: { kind: 'session', sessionId: session.id, sessionName: session.name },
+          title: `Heap: ${frameText(frame)} (${session.name})`,
+          snapshotPath: snapshot.path,
+          serverSession: session.id,
           via,
           focusAddress,
-          progress.signal,
-        );
+          signal: progress.signal,
+        });
         return { ...outcome, pauseMs: Math.round(snapshot.pauseMs) };
       } finally {
         await snapshot.release();
@@ -378,7 +217,7 @@ export class Inspector {
     const useDebugger = method === 'debugger' || (method === 'auto' && debugpyAvailable());
     if (method === 'debugger' && !debugpyAvailable()) {
       log().warn(
-        'heapInspector.runToLine.method is "debugger" but no debugpy debug type is installed: using the runner',
+        `${settingId('runToLine.method')} is "debugger" but no debugpy debug type is installed: using the runner`,
       );
     }
     const file = uri.fsPath;
@@ -416,7 +255,7 @@ export class Inspector {
           line,
           cwd: vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath,
           tempDirectory: temp,
-          afterCapture: settings().afterCapture,
+          afterCapture: setting('runToLine.afterCapture'),
           env: allocationTrackingEnv(uri),
           signal: progress.signal,
           output: (text) => output.append(text),
@@ -433,90 +272,18 @@ export class Inspector {
           `${where} reached and captured in ${((Date.now() - started) / 1000).toFixed(2)} s`,
         );
         progress.report('analysing the snapshot…');
-        return await this.show(
-          { kind: 'run', file, line },
-          'run',
-          result.snapshotPath,
-          `run:${file}`,
-          'runner',
-          undefined,
-          progress.signal,
-        );
+        return await this.show({
+          target: { kind: 'run', file, line },
+          title: 'run',
+          snapshotPath: result.snapshotPath,
+          serverSession: `run:${file}`,
+          via: 'runner',
+          signal: progress.signal,
+        });
       } finally {
         await rm(temp, { recursive: true, force: true, maxRetries: 3 });
       }
     });
-  }
-
-  // ---- showing ------------------------------------------------------------------------------
-
-  /** Loads the snapshot into the server, shows it in the target's panel, keeps it for a reload. */
-  private async show(
-    target: PanelTarget,
-    title: string,
-    snapshotPath: string,
-    serverSession: string,
-    via: InspectOutcome['via'],
-    focusAddress?: string,
-    signal?: AbortSignal,
-  ): Promise<InspectOutcome> {
-    const { client, panels } = this.deps;
-    const load = client.loadSnapshot(snapshotPath, serverSession);
-    const loaded = signal ? await abortable(load, signal) : await load;
-    let view: HeapView = loaded.view;
-    let found: boolean | undefined;
-    if (focusAddress) {
-      const focus = await client.focusView(loaded.snapshotId, focusAddress);
-      view = focus.view;
-      found = focus.node !== null;
-      if (!found) {
-        void vscode.window.showWarningMessage(
-          `Heap Inspector: the object ${focusAddress} is not in the snapshot (the capture leaves out the debugger's and its own objects).`,
-        );
-      }
-    }
-    const c = loaded.summary.capture;
-    if (target.kind !== 'session') {
-      // "Heap: report() · app.py:51 (run)": the frame captured, then where it comes from.
-      const fn = c.function === '<module>' ? 'module level' : `${c.function}()`;
-      title = `Heap: ${fn} · ${fileName(c.file)}:${c.line} (${title})`;
-    }
-    const panel = panels.open(target, title);
-    panel.show(view, loaded.snapshotId, title, found ? focusAddress : undefined);
-    await panels.persist(panel, snapshotPath);
-    void this.logMeta(loaded.snapshotId, title);
-    const s = loaded.summary;
-    const top = Object.entries(s.unreachable.byType)
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 8)
-      .map(([type, n]) => `${n} ${type}`)
-      .join(', ');
-    log().info(
-      `${title}: ${s.unreachable.count} unreachable${top ? ` (${top})` : ''}, ${s.cycles.length} cycles, ${s.finalizers.del.count} finalizers pending`,
-    );
-    return {
-      panelTitle: title,
-      snapshotId: loaded.snapshotId,
-      unreachable: s.unreachable.count,
-      cycles: s.cycles.length,
-      finalizers: s.finalizers.del.count,
-      via,
-      sessionId: target.kind === 'session' ? target.sessionId : undefined,
-      focus: focusAddress ? { address: focusAddress, found: !!found } : undefined,
-    };
-  }
-
-  private async logMeta(snapshotId: string, title: string): Promise<void> {
-    try {
-      const meta = await this.deps.client.meta(snapshotId);
-      log().info(
-        `${title}: ${meta.counts.nodes.toLocaleString('en-US')} objects (${meta.counts.tracked.toLocaleString('en-US')} tracked), ` +
-          `agent ${meta.capture.seconds.toFixed(2)} s + write ${meta.capture.writeSeconds.toFixed(2)} s, CPython ${meta.python.versionString}`,
-      );
-      for (const w of meta.warnings) log().warn(`${title}: ${w}`);
-    } catch (error) {
-      log().debug(`no snapshot meta: ${(error as Error).message}`);
-    }
   }
 
   // ---- Inspect in Heap Graph ----------------------------------------------------------------
@@ -536,7 +303,7 @@ export class Inspector {
           `"${variable.name}" is not a Python expression the heap inspector can find.`,
         );
       }
-      const frame = await this.selectedFrame(context?.sessionId);
+      const frame = await selectedFrame(this.deps.tracker, context?.sessionId);
       if (!frame)
         throw new UserActionNeeded(
           'Pause the Python program first: the variable belongs to a paused frame.',
@@ -567,7 +334,7 @@ export class Inspector {
             `The debug session "${t.sessionName}" of this heap view has ended: start it again and use Inspect Heap Here.`,
           );
         }
-        const frame = await this.selectedFrame(t.sessionId);
+        const frame = await selectedFrame(this.deps.tracker, t.sessionId);
         if (!frame) {
           throw new UserActionNeeded(
             `The debug session "${t.sessionName}" is running: pause it, then capture again.`,
@@ -605,6 +372,10 @@ export class Inspector {
       void reportFailure(error, 'Re-capture', this.notifyOptions());
       return undefined;
     }
+  }
+
+  private show(request: ShowRequest): Promise<InspectOutcome> {
+    return showSnapshot(this.deps.client, this.deps.panels, request);
   }
 
   private panelFor(sessionOrPanel?: string | HeapPanel): HeapPanel | undefined {
@@ -648,22 +419,16 @@ export class Inspector {
       }
       if (!uri) return undefined;
       const path = uri.fsPath;
-      return await this.show({ kind: 'file', path }, fileName(path), path, `file:${path}`, 'file');
+      return await this.show({
+        target: { kind: 'file', path },
+        title: fileName(path),
+        snapshotPath: path,
+        serverSession: `file:${path}`,
+        via: 'file',
+      });
     } catch (error) {
       void reportFailure(error, 'Open Snapshot', this.notifyOptions());
       return undefined;
     }
   }
-}
-
-/**
- * The line a breakpoint can stop on: `line` when it holds code, else the next line that does
- * (blank and comment-only lines start no statement).
- */
-export function codeLine(document: vscode.TextDocument, line: number): number {
-  for (let l = line - 1; l < document.lineCount; l++) {
-    const text = document.lineAt(l).text.trim();
-    if (text !== '' && !text.startsWith('#')) return l + 1;
-  }
-  return line;
 }

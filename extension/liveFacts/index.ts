@@ -16,8 +16,8 @@
  */
 import * as vscode from 'vscode';
 import { SHOW_IN_GRAPH_COMMAND, type ShowInGraphArgs } from '../../protocol/lsp';
-import type { HeapClient } from '../client/heapClient';
-import { InternalCommand, registerCommand } from '../commands/registry';
+import { InternalCommand, registerCommand } from '../commands';
+import type { HeapClient } from '../heapClient';
 import type { DebugSessionTracker } from '../debug/sessionTracker';
 import { log } from '../log';
 import type { HeapPanels } from '../panel/heapPanel';

@@ -15,7 +15,7 @@ import {
   SetLiveCaptureNotification,
   type AllocationSitesResult,
 } from '../../protocol/lsp';
-import type { HeapClient } from '../client/heapClient';
+import type { HeapClient } from '../heapClient';
 import type { DebugSessionTracker } from '../debug/sessionTracker';
 import { log } from '../log';
 import type { HeapPanels } from '../panel/heapPanel';

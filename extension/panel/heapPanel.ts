@@ -10,42 +10,25 @@
  *   its own UI state with getState/setState;
  * - a window reload: a WebviewPanelSerializer restores each panel from a record kept in the
  *   workspace state plus a copy of its snapshot in the extension's storage (removed with the
- *   panel), reloaded into the language server.
+ *   panel), reloaded into the language server (panelPersistence.ts).
  */
-import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { HeapView } from '../../protocol/heapView';
 import type { PanelState, ToWebview } from '../../protocol/messages';
-import type { HeapClient } from '../client/heapClient';
+import type { HeapClient } from '../heapClient';
 import { log } from '../log';
 import { bundleRoot, renderPanelHtml } from './html';
+import { PanelPersistence } from './panelPersistence';
 import { WebviewDispatcher, type FromWebviewHandlers } from './webviewDispatch';
 
 export const VIEW_TYPE = 'heapInspector.heapView';
-const RECORDS_KEY = 'heapInspector.panels';
-/** Panels restored after a reload at most (older ones' snapshots are dropped). */
-export const MAX_PERSISTED_PANELS = 10;
 
 /** What a panel shows captures of. */
 export type PanelTarget =
   | { kind: 'session'; sessionId: string; sessionName: string }
   | { kind: 'run'; file: string; line: number }
   | { kind: 'file'; path: string };
-
-/** What is kept across a window reload. */
-interface PanelRecord {
-  key: string;
-  title: string;
-  target: PanelTarget;
-  /** Copy of the latest snapshot, in the extension's storage. */
-  snapshotFile?: string;
-  focusAddress?: string;
-  state?: PanelState;
-  updated: number;
-}
 
 /** For the extension-host tests and `InspectOutcome`. */
 export interface PanelInfo {
@@ -279,11 +262,11 @@ function panelHandlers(host: PanelHost, panels: HeapPanels): FromWebviewHandlers
   };
 }
 
-/** All heap view panels, their persistence, and the serializer that restores them. */
-export class HeapPanels implements vscode.Disposable, vscode.WebviewPanelSerializer {
+/** All heap view panels; their persistence restores them after a window reload. */
+export class HeapPanels implements vscode.Disposable {
   private readonly panels = new Map<string, HeapPanel>();
   private readonly disposables: vscode.Disposable[] = [];
-  private persistTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly persistence: PanelPersistence;
   /** The editor group the last heap view was shown in: new heap views open there. */
   private lastColumn: vscode.ViewColumn | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
@@ -296,12 +279,22 @@ export class HeapPanels implements vscode.Disposable, vscode.WebviewPanelSeriali
     private readonly context: vscode.ExtensionContext,
     readonly host: PanelHost,
   ) {
+    this.persistence = new PanelPersistence(context, {
+      client: host.client,
+      has: (key) => this.panels.has(key),
+      adopt: (panel, key, target) => {
+        const heap = new HeapPanel(key, target, panel, this);
+        this.panels.set(key, heap);
+        this.changed.fire();
+        return heap;
+      },
+    });
     this.disposables.push(
-      vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, this),
+      vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, this.persistence),
+      this.persistence,
       this.changed,
     );
     this.dispatcher.register(panelHandlers(host, this));
-    void this.dropOrphanSnapshots();
   }
 
   /** Handles these webview messages of every panel (the stepper's); disposing removes them. */
@@ -311,10 +304,6 @@ export class HeapPanels implements vscode.Disposable, vscode.WebviewPanelSeriali
 
   get extensionUri(): vscode.Uri {
     return this.context.extensionUri;
-  }
-
-  private get storageDir(): string {
-    return join((this.context.storageUri ?? this.context.globalStorageUri).fsPath, 'snapshots');
   }
 
   all(): HeapPanel[] {
@@ -361,7 +350,7 @@ export class HeapPanels implements vscode.Disposable, vscode.WebviewPanelSeriali
   forget(panel: HeapPanel): void {
     if (this.panels.get(panel.key) === panel) this.panels.delete(panel.key);
     if (this.panels.size === 0) this.lastColumn = undefined;
-    void this.removeRecord(panel.key);
+    void this.persistence.remove(panel.key);
     this.changed.fire();
   }
 
@@ -370,125 +359,18 @@ export class HeapPanels implements vscode.Disposable, vscode.WebviewPanelSeriali
     return this.all().find((p) => p.panel.active);
   }
 
-  // ---- persistence ----------------------------------------------------------------------------
-
-  private records(): PanelRecord[] {
-    return this.context.workspaceState.get<PanelRecord[]>(RECORDS_KEY, []);
-  }
-
-  private async saveRecords(records: PanelRecord[]): Promise<void> {
-    await this.context.workspaceState.update(RECORDS_KEY, records);
-  }
-
-  private snapshotFileFor(key: string): string {
-    return join(
-      this.storageDir,
-      `${createHash('sha256').update(key).digest('hex').slice(0, 24)}.heapsnap`,
-    );
-  }
-
   /** Keeps a copy of the panel's latest snapshot and its record, for the next window reload. */
-  async persist(panel: HeapPanel, snapshotPath: string | undefined): Promise<void> {
-    if (panel.isDisposed) return;
-    try {
-      let snapshotFile = this.records().find((r) => r.key === panel.key)?.snapshotFile;
-      if (snapshotPath) {
-        await mkdir(this.storageDir, { recursive: true });
-        snapshotFile = this.snapshotFileFor(panel.key);
-        await copyFile(snapshotPath, snapshotFile);
-      }
-      const record: PanelRecord = {
-        key: panel.key,
-        title: panel.info.title,
-        target: panel.target,
-        snapshotFile,
-        focusAddress: panel.focusAddress,
-        state: panel.state,
-        updated: Date.now(),
-      };
-      const records = [record, ...this.records().filter((r) => r.key !== panel.key)];
-      for (const old of records.splice(MAX_PERSISTED_PANELS)) {
-        if (old.snapshotFile) await rm(old.snapshotFile, { force: true });
-      }
-      await this.saveRecords(records);
-    } catch (error) {
-      log().warn(`could not keep the heap view for a reload: ${(error as Error).message}`);
-    }
+  persist(panel: HeapPanel, snapshotPath: string | undefined): Promise<void> {
+    return this.persistence.persist(panel, snapshotPath);
   }
 
   persistSoon(panel: HeapPanel): void {
-    clearTimeout(this.persistTimer);
-    this.persistTimer = setTimeout(() => void this.persist(panel, undefined), 500);
-  }
-
-  private async removeRecord(key: string): Promise<void> {
-    const records = this.records();
-    const gone = records.find((r) => r.key === key);
-    if (!gone) return;
-    await this.saveRecords(records.filter((r) => r.key !== key));
-    if (gone.snapshotFile) await rm(gone.snapshotFile, { force: true }).catch(() => undefined);
-  }
-
-  /** Snapshot copies no record refers to (a crash, a closed window): removed at start-up. */
-  private async dropOrphanSnapshots(): Promise<void> {
-    try {
-      const kept = new Set(this.records().map((r) => r.snapshotFile));
-      for (const name of await readdir(this.storageDir).catch(() => [] as string[])) {
-        const file = join(this.storageDir, name);
-        if (!kept.has(file)) await rm(file, { force: true });
-      }
-    } catch {
-      // nothing to clean
-    }
-  }
-
-  /** WebviewPanelSerializer: a heap view left open before the window reloaded. */
-  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
-    const records = this.records();
-    const stateKey =
-      typeof state === 'object' &&
-      state !== null &&
-      typeof (state as { panelKey?: unknown }).panelKey === 'string'
-        ? (state as { panelKey: string }).panelKey
-        : undefined;
-    const record =
-      records.find((r) => r.key === stateKey && !this.panels.has(r.key)) ??
-      records.find((r) => r.title === panel.title && !this.panels.has(r.key));
-    const key = record?.key ?? `restored:${Date.now()}`;
-    const heap = new HeapPanel(key, record?.target ?? { kind: 'file', path: '' }, panel, this);
-    heap.restored = true;
-    heap.state = record?.state ?? (isPanelState(state) ? state : undefined);
-    this.panels.set(key, heap);
-    this.changed.fire();
-    if (!record?.snapshotFile || !existsSync(record.snapshotFile)) {
-      heap.showMessage('error', 'This heap view was not kept: run Inspect Heap Here again.');
-      return;
-    }
-    try {
-      const session = `restored:${key}`;
-      const loaded = await this.host.client.loadSnapshot(record.snapshotFile, session);
-      let view = loaded.view;
-      if (record.focusAddress) {
-        view = (await this.host.client.focusView(loaded.snapshotId, record.focusAddress)).view;
-      }
-      heap.show(view, loaded.snapshotId, record.title, record.focusAddress);
-      log().info(`restored heap view "${record.title}"`);
-    } catch (error) {
-      heap.showMessage(
-        'error',
-        `This heap view could not be restored: ${(error as Error).message}`,
-      );
-    }
+    this.persistence.persistSoon(panel);
   }
 
   dispose(): void {
     // Panels are left to the workbench: on a window reload it serializes them, and the records
     // and snapshot copies are what restores them.
-    clearTimeout(this.persistTimer);
     for (const d of this.disposables) d.dispose();
   }
-}
-
-function isPanelState(value: unknown): value is PanelState {
-  return typeof value === 'object' && value !== null && 'filters' in value;
 }

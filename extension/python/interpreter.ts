@@ -15,6 +15,7 @@ import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
 import type { PythonInfo } from '../../cli/python';
 import { log } from '../log';
+import { affectsSetting, setting } from '../settings';
 import {
   chooseInterpreter,
   type CandidateSource,
@@ -82,7 +83,7 @@ export class InterpreterService implements vscode.Disposable {
       this.environments,
       this.pythonExtension,
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('heapInspector.pythonPath')) this.forget();
+        if (affectsSetting(e, 'pythonPath')) this.forget();
       }),
     );
   }
@@ -93,10 +94,7 @@ export class InterpreterService implements vscode.Disposable {
 
   /** The configured interpreter path, if any (`${workspaceFolder}` and `~` expanded). */
   configuredPath(resource?: vscode.Uri): string | undefined {
-    const value = vscode.workspace
-      .getConfiguration('heapInspector', resource)
-      .get<string>('pythonPath')
-      ?.trim();
+    const value = setting('pythonPath', resource).trim();
     if (!value) return undefined;
     const folder =
       (resource && vscode.workspace.getWorkspaceFolder(resource)) ??

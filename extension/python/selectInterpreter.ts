@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
 import type { InterpreterService } from './interpreter';
 import { log } from '../log';
+import { updateSetting } from '../settings';
 import { message } from './optionalExtension';
 import { SET_ENVIRONMENT_COMMAND } from './pythonEnvironments';
 import { SET_INTERPRETER_COMMAND } from './pythonExtension';
@@ -86,7 +87,7 @@ export async function selectInterpreter(interpreters: InterpreterService): Promi
   const target = vscode.workspace.workspaceFolders?.length
     ? vscode.ConfigurationTarget.Workspace
     : vscode.ConfigurationTarget.Global;
-  await vscode.workspace.getConfiguration('heapInspector').update('pythonPath', path, target);
+  await updateSetting('pythonPath', path, target);
   try {
     const info = await interpreters.resolve();
     void vscode.window.showInformationMessage(

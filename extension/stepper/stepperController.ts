@@ -5,11 +5,14 @@
  *
  * "Run gc.collect(N) for real":
  * - a view of a paused debug session: capture right before, `collect_and_record` in the
- *   debuggee, capture after (debug/captureAdapter.ts `collectAtFrame`), all while it stays
+ *   debuggee, capture after (debug/sessionCapture.ts `collectAtFrame`), all while it stays
  *   paused; the language server checks the agent's record and compares it with the prediction;
  *   the panel then shows the comparison and animates to the capture after;
- * - a view from the agent's runner: that program is gone, so the file runs to the line again
- *   and collects there (runnerCollection.ts), and says so;
+ * - a view from the agent's runner: that program is gone (stopped once its heap was captured,
+ *   or finished), so the file runs to the same line again — a new process, a new capture, and
+ *   the real `gc.collect(N)` right after it (run/withRunner.ts `collect`), exactly as
+ *   `heap-inspector step` runs it — and says so. The prediction compared is the one on that
+ *   new capture; the runner cannot capture again after collecting, so there is no "after";
  * - a saved snapshot: nothing to run, and the stepper says so.
  * One capture or collection at a time (the capture gate): a collection requested while a
  * capture runs is refused. Cancel stops waiting; what the program can and cannot undo is told
@@ -27,17 +30,17 @@ import {
 } from '../../protocol/lsp';
 import type { StepperData } from '../../protocol/stepper';
 import { agentPackageDirectory } from '../../cli/agentFiles';
-import type { HeapClient } from '../client/heapClient';
-import { CaptureFailure, collectAtFrame, type SessionChannels } from '../debug/captureAdapter';
+import { CaptureFailure } from '../captureFailure';
+import { collectAtFrame, type SessionChannels } from '../debug/sessionCapture';
 import type { DebugSessionTracker, FrameInfo } from '../debug/sessionTracker';
 import { isPythonSession } from '../debug/sessionTracker';
 import type { CaptureGate } from '../inspect/captureGate';
+import type { HeapClient } from '../heapClient';
 import { log } from '../log';
 import type { HeapPanel, HeapPanels } from '../panel/heapPanel';
 import type { InterpreterService } from '../python/interpreter';
+import { runToLine } from '../run/withRunner';
 import { captureTimeoutMs } from '../settings';
-import { CaptureBusy } from '../ui/notify';
-import { runAndCollect, RunnerCollectionError } from './runnerCollection';
 
 export interface StepperDeps {
   panels: HeapPanels;
@@ -155,15 +158,13 @@ export class StepperController implements vscode.Disposable {
       if (t.kind === 'session') return await this.collectInSession(panel, t, generation);
       return await this.collectWithRunner(panel, t, generation);
     } catch (error) {
-      if (error instanceof CaptureBusy) {
+      if (error instanceof CaptureFailure && error.running !== undefined) {
         return fail(
           `A heap capture is running (${error.running}): gc.collect was not run. Wait for it to finish, then try again.`,
         );
       }
       const cancelled =
-        (error instanceof CaptureFailure &&
-          (error.kind === 'cancelled' || error.kind === 'timeout')) ||
-        (error instanceof RunnerCollectionError && error.code === 'cancelled');
+        error instanceof CaptureFailure && (error.kind === 'cancelled' || error.kind === 'timeout');
       const message = error instanceof Error ? error.message : String(error);
       log().warn(
         `gc.collect(${generation}) for ${panel.key}: ${message}${(error as { detail?: string }).detail ? `\n${(error as { detail?: string }).detail}` : ''}`,
@@ -305,12 +306,13 @@ export class StepperController implements vscode.Disposable {
       const temp = await mkdtemp(join(tmpdir(), 'heap-inspector-step-'));
       try {
         programOutput.appendLine(`--- gc.collect(${generation}) at ${where} (a new run) ---`);
-        const result = await runAndCollect({
+        const result = await runToLine({
           python,
           script: t.file,
           file: t.file,
           line: t.line,
-          generation,
+          collect: { generation },
+          afterCapture: 'stop',
           cwd: vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath,
           tempDirectory: temp,
           signal: progress.signal,
@@ -322,7 +324,7 @@ export class StepperController implements vscode.Disposable {
         const data = await this.compare({
           snapshotId: loaded.snapshotId,
           generation,
-          real: result.real,
+          real: result.record,
           via: 'runner',
         });
         // The panel holds the new capture (the collection's "before"); the stepper shows the rest.

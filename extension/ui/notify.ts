@@ -3,22 +3,14 @@
  * Interpreter", "Show Program Output". Every failure is also written to the log with its detail.
  */
 import * as vscode from 'vscode';
-import { Command, executeCommand } from '../commands/registry';
-import { CaptureFailure } from '../debug/captureAdapter';
+import { CaptureFailure } from '../captureFailure';
+import { Command, executeCommand } from '../commands';
 import { log } from '../log';
 import { InterpreterError } from '../python/interpreter';
 
 export const SHOW_LOG = 'Show Log';
 export const SELECT_INTERPRETER = 'Select Interpreter';
 export const SHOW_OUTPUT = 'Show Program Output';
-
-/** A capture was asked for while another one runs. */
-export class CaptureBusy extends Error {
-  constructor(readonly running: string) {
-    super(`A heap capture is already running (${running}).`);
-    this.name = 'CaptureBusy';
-  }
-}
 
 /** Something the user must do first (trust the workspace, open a Python file…). */
 export class UserActionNeeded extends Error {
@@ -61,7 +53,8 @@ export async function reportFailure(
     ? { [SHOW_OUTPUT]: () => options.programOutput!.show(true) }
     : {};
   try {
-    if (error instanceof CaptureBusy) {
+    if (error instanceof CaptureFailure && error.running !== undefined) {
+      // Our own capture gate refused: the capture that runs can be cancelled.
       log().info(`${what}: refused, ${error.message}`);
       await pick('warning', `${error.message} Wait for it to finish, or cancel it.`, {
         ...(options.cancelRunning ? { 'Cancel It': options.cancelRunning } : {}),

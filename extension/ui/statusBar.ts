@@ -1,6 +1,6 @@
 /** The status-bar item shown while a capture runs: a spinner, what is happening, click to cancel. */
 import * as vscode from 'vscode';
-import { Command } from '../commands/registry';
+import { Command } from '../commands';
 
 export class CaptureStatus implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;

@@ -10,7 +10,8 @@
  *   (CodeLens), and one sentence for a lint diagnostic inside that class.
  *
  * Classes are matched by the file that defines them and their `__qualname__` (`TypeRecord.file`,
- * `.qualname`), frames by their file and function.
+ * `.qualname`), frames by their file and function. Cycles are the program's own
+ * (programCycles.ts: a debugger's caches do not count).
  */
 import { realpathSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
@@ -23,6 +24,7 @@ import type { DocumentOutline, OutlineScope } from './documentOutline';
 import { siteAnnotation, siteHoverMarkdown, type SiteCounts } from './liveFactsText';
 import type { ClassFactsResult, LiveObjectFacts, VariableFacts } from './liveFactsTypes';
 import type { LoadedSnapshot } from './loadedSnapshot';
+import { programCycles } from './programCycles';
 
 // ---- paths ---------------------------------------------------------------------------------------
 
@@ -77,7 +79,8 @@ function indexesOf(loaded: LoadedSnapshot): Indexes {
   let ix = indexes.get(loaded);
   if (ix) return ix;
   const s = loaded.snapshot;
-  const { scc, full, finalize } = loaded.analysis;
+  const { full, finalize } = loaded.analysis;
+  const scc = programCycles(s, loaded.analysis);
   const n = s.nodeCount;
   const selfDefeating = new Uint8Array(n);
   for (const v of finalize.verdicts) {
@@ -247,7 +250,8 @@ export function classFacts(
 
 export function objectFacts(loaded: LoadedSnapshot, v: number): LiveObjectFacts {
   const s = loaded.snapshot;
-  const { scc, generations } = loaded.analysis;
+  const { generations } = loaded.analysis;
+  const scc = programCycles(s, loaded.analysis);
   const node = loaded.viewNode(v);
   const component = scc.component[v];
   const inCycle = scc.cyclic[component] === 1;
@@ -366,7 +370,8 @@ export function allocationSites(loaded: LoadedSnapshot, path: string): Allocatio
   const s = loaded.snapshot;
   const capture = captureRef(loaded);
   if (!s.allocNode || !s.allocFile || !s.allocLine) return { capture, sites: [] };
-  const { full, scc } = loaded.analysis;
+  const { full } = loaded.analysis;
+  const scc = programCycles(s, loaded.analysis);
   const { selfDefeating } = indexesOf(loaded);
   const fileMatches = new Map<number, boolean>();
   const byLine = new Map<number, SiteCounts>();

@@ -50,6 +50,8 @@ export interface LaunchOptions {
   /** debugpy's `rules`: e.g. `[{ path, include: false }]` makes a folder library code (with
    * justMyCode, pydevd neither stops there nor pauses a thread running there). */
   rules?: { path: string; include: boolean }[];
+  /** Stop before the program's first line (the session is then paused there, not at `line`). */
+  stopOnEntry?: boolean;
 }
 
 /**
@@ -138,6 +140,7 @@ export class DebugpySession {
       justMyCode: true,
       ...(options.args ? { args: options.args } : {}),
       ...(options.rules ? { rules: options.rules } : {}),
+      ...(options.stopOnEntry ? { stopOnEntry: true } : {}),
     } as DebugProtocol.LaunchRequestArguments);
     await initialized;
     await client.setBreakpointsRequest({

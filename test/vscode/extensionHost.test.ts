@@ -24,8 +24,8 @@ import {
   type Workbench,
 } from './codeServer';
 import { cliNumbers, markedLine, type PanelNumbers } from './cliExpectations';
+import { buildSuite, ensureExtensionBuilt, SuiteEvents, vscodeSkip } from './hostSuite';
 
-const REPORT_PREFIX = '[heap-inspector-suite] ';
 const GREP = process.env.HEAP_INSPECTOR_SUITE_GREP; // the suite reads it too: runs a subset
 const EXPECTED_TESTS = [
   'extension activates',
@@ -61,49 +61,6 @@ const RESTORED_SHOT = 'panel-restored-after-reload';
 /** The Playwright phase (right-click → Inspect Heap Here) runs unless a grep excludes "ui". */
 const RUN_UI = !GREP || new RegExp(GREP).test('ui');
 
-interface SuiteEvent {
-  event: string;
-  name?: string;
-  ms?: number;
-  error?: string;
-  passed?: number;
-  failed?: number;
-  [key: string]: unknown;
-}
-
-/** The JSON event in a console line printed by the suite's report(), if any. */
-function parseEvent(text: string): SuiteEvent | undefined {
-  const at = text.indexOf(REPORT_PREFIX);
-  if (at < 0) return undefined;
-  const rest = text.slice(at + REPORT_PREFIX.length);
-  // The workbench may append console styling after the message: shrink to the longest valid JSON.
-  for (let end = rest.lastIndexOf('}'); end > 0; end = rest.lastIndexOf('}', end - 1)) {
-    try {
-      return JSON.parse(rest.slice(0, end + 1)) as SuiteEvent;
-    } catch {
-      /* keep shrinking */
-    }
-  }
-  return undefined;
-}
-
-/** node test/vscode/buildSuite.mjs (a child process: this file may run as CommonJS). */
-function buildSuite(): string {
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'test', 'vscode', 'buildSuite.mjs')], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  assert.equal(r.status, 0, 'test/vscode/buildSuite.mjs failed');
-  return r.stdout.trim().split('\n').pop()!;
-}
-
-function ensureExtensionBuilt(): void {
-  if (existsSync(join(REPO_ROOT, 'dist', 'extension.js'))) return;
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build.mjs')], {
-    stdio: 'inherit',
-  });
-  assert.equal(r.status, 0, 'node scripts/build.mjs failed');
-}
 /**
  * `node scripts/package.mjs` into `dir`, unpacked with Python's zipfile (no `unzip` needed): the
  * .vsix and its extension folder.
@@ -187,16 +144,9 @@ async function inspectFromContextMenu(
   }
 }
 
-const skip =
-  process.env.HEAP_INSPECTOR_SKIP_VSCODE === '1'
-    ? 'HEAP_INSPECTOR_SKIP_VSCODE=1'
-    : process.platform !== 'linux'
-      ? 'the code-server harness is set up for Linux; elsewhere use .vscode-test.mjs'
-      : false;
-
 test(
   'extension test suite passes inside a real VS Code (code-server + debugpy)',
-  { timeout: 20 * 60_000, skip },
+  { timeout: 20 * 60_000, skip: vscodeSkip() },
   async (t) => {
     const timings: Record<string, number> = {};
     const t0 = Date.now();
@@ -261,128 +211,81 @@ test(
         extensionTestsPath: suiteEntry,
       });
       timings.workbenchReadyMs = Date.now() - tSuite;
-      const events: SuiteEvent[] = [];
-      const pending: Promise<unknown>[] = [];
-      wb.onConsole((text) => {
-        const ev = parseEvent(text);
-        if (!ev) return;
-        events.push(ev);
+      const suite = new SuiteEvents(wb, signals);
+      suite.onCheckpoint('paused-at-breakpoint', () =>
+        // Photograph the workbench paused at the breakpoint; the suite then stops the session.
+        wb.screenshot(PAUSED_SHOT).catch((e) => t.diagnostic(`screenshot failed: ${e}`)),
+      );
+      suite.onCheckpoint('panel-focus', async (ev) => {
+        // "Inspect in Heap Graph": the panel selects the object (its details show its address).
+        const title = String(ev.title);
+        try {
+          const frame = await wb.webviewByTitle(title);
+          const shown = frame.locator('[data-testid="details-address"]', {
+            hasText: String(ev.address),
+          });
+          await shown.first().waitFor({ timeout: 20_000 });
+          panelChecks.push({ checkpoint: 'panel-focus', title, numbers: ev.address });
+          await wb.screenshot('panel-focus');
+        } catch (e) {
+          panelChecks.push({ checkpoint: 'panel-focus', title, error: String(e) });
+        }
+      });
+      suite.onCheckpoint('stepper-ui', async (ev) => {
+        // The stepper, as a user drives it: open it, pick gc.collect(0), step to a phase, run
+        // the collection for real; the panel then animates to the capture taken after it.
+        try {
+          const frame = await wb.webviewByTitle(String(ev.title));
+          await frame.locator('[data-testid="stepper-toggle"]').click();
+          await frame
+            .locator('[data-testid="stepper"][data-ready="true"]')
+            .waitFor({ timeout: 20_000 });
+          await frame.locator('[data-testid="stepper-gen-0"]').click();
+          await frame.locator('[data-testid="stepper-phase-3"]').click();
+          const phase = await frame
+            .locator('[data-testid="stepper"]')
+            .getAttribute('data-phase-id');
+          await wb.page.waitForTimeout(500);
+          await wb.screenshot('stepper-phase-3');
+          await frame.locator('[data-testid="run-collection"]').click();
+          await frame
+            .locator('[data-testid="reality"][data-showing="after"]')
+            .waitFor({ timeout: 60_000 });
+          const match = await frame
+            .locator('[data-testid="reality-verdict"]')
+            .getAttribute('data-match');
+          await wb.page.waitForTimeout(500);
+          await wb.screenshot('stepper-after-collection');
+          await frame.locator('[data-testid="reality"]').scrollIntoViewIfNeeded();
+          await wb.screenshot('stepper-prediction-vs-reality');
+          stepperChecks.push({ match, phase });
+        } catch (e) {
+          stepperChecks.push({ error: String(e) });
+        }
+      });
+      for (const [name, shot] of Object.entries(PANEL_CHECKPOINTS)) {
+        // A heap view is open: read its numbers from the webview's DOM, photograph it.
+        suite.onCheckpoint(name, async (ev) => {
+          const title = String(ev.title);
+          try {
+            const frame = await wb.webviewByTitle(title);
+            const numbers = await wb.panelNumbers(frame);
+            panelChecks.push({ checkpoint: name, title, numbers });
+            await wb.screenshot(shot);
+          } catch (e) {
+            panelChecks.push({ checkpoint: name, title, error: String(e) });
+          }
+        });
+      }
+      const code = await wb.waitForExit(120_000);
+      await suite.settled();
+      timings.suiteMs = Date.now() - tSuite;
+      for (const ev of suite.events) {
         if (ev.event === 'checkpoint' && ev.name === 'big-heap-pause') {
           t.diagnostic(`capture of ~100k objects: ${JSON.stringify(ev)}`);
         }
-        if (ev.event === 'checkpoint' && ev.name === 'paused-at-breakpoint') {
-          // The suite waits for this file: photograph the workbench paused at the breakpoint first.
-          pending.push(
-            wb
-              .screenshot(PAUSED_SHOT)
-              .catch((e) => t.diagnostic(`screenshot failed: ${e}`))
-              .finally(() => writeFileSync(join(signals, 'paused-at-breakpoint'), 'done')),
-          );
-        }
-        if (ev.event === 'checkpoint' && ev.name === 'panel-focus') {
-          // "Inspect in Heap Graph": the panel selects the object (its details show its address).
-          const title = String(ev.title);
-          pending.push(
-            (async () => {
-              try {
-                const frame = await wb.webviewByTitle(title);
-                const shown = frame.locator('[data-testid="details-address"]', {
-                  hasText: String(ev.address),
-                });
-                await shown.first().waitFor({ timeout: 20_000 });
-                panelChecks.push({ checkpoint: 'panel-focus', title, numbers: ev.address });
-                await wb.screenshot('panel-focus');
-              } catch (e) {
-                panelChecks.push({ checkpoint: 'panel-focus', title, error: String(e) });
-              } finally {
-                writeFileSync(join(signals, 'panel-focus'), 'done');
-              }
-            })(),
-          );
-        }
-        if (ev.event === 'checkpoint' && ev.name === 'stepper-ui') {
-          // The stepper, as a user drives it: open it, pick gc.collect(0), step to a phase, run
-          // the collection for real; the panel then animates to the capture taken after it.
-          const title = String(ev.title);
-          pending.push(
-            (async () => {
-              try {
-                const frame = await wb.webviewByTitle(title);
-                await frame.locator('[data-testid="stepper-toggle"]').click();
-                await frame
-                  .locator('[data-testid="stepper"][data-ready="true"]')
-                  .waitFor({ timeout: 20_000 });
-                await frame.locator('[data-testid="stepper-gen-0"]').click();
-                await frame.locator('[data-testid="stepper-phase-3"]').click();
-                const phase = await frame
-                  .locator('[data-testid="stepper"]')
-                  .getAttribute('data-phase-id');
-                await wb.page.waitForTimeout(500);
-                await wb.screenshot('stepper-phase-3');
-                await frame.locator('[data-testid="run-collection"]').click();
-                await frame
-                  .locator('[data-testid="reality"][data-showing="after"]')
-                  .waitFor({ timeout: 60_000 });
-                const match = await frame
-                  .locator('[data-testid="reality-verdict"]')
-                  .getAttribute('data-match');
-                await wb.page.waitForTimeout(500);
-                await wb.screenshot('stepper-after-collection');
-                await frame.locator('[data-testid="reality"]').scrollIntoViewIfNeeded();
-                await wb.screenshot('stepper-prediction-vs-reality');
-                stepperChecks.push({ match, phase });
-              } catch (e) {
-                stepperChecks.push({ error: String(e) });
-              } finally {
-                writeFileSync(join(signals, 'stepper-ui'), 'done');
-              }
-            })(),
-          );
-        }
-        if (ev.event === 'checkpoint' && ev.name && PANEL_CHECKPOINTS[ev.name]) {
-          // A heap view is open: read its numbers from the webview's DOM, photograph it.
-          const name = ev.name;
-          const title = String(ev.title);
-          pending.push(
-            (async () => {
-              try {
-                const frame = await wb.webviewByTitle(title);
-                const numbers = await wb.panelNumbers(frame);
-                panelChecks.push({ checkpoint: name, title, numbers });
-                await wb.screenshot(PANEL_CHECKPOINTS[name]);
-              } catch (e) {
-                panelChecks.push({ checkpoint: name, title, error: String(e) });
-              } finally {
-                writeFileSync(join(signals, name), 'done');
-              }
-            })(),
-          );
-        }
-      });
-      const code = await wb.waitForExit(120_000);
-      await Promise.all(pending);
-      timings.suiteMs = Date.now() - tSuite;
-
-      const start = events.find((e) => e.event === 'start');
-      const results = events.filter((e) => e.event === 'pass' || e.event === 'fail');
-      const end = events.find((e) => e.event === 'end');
-      for (const r of results)
-        t.diagnostic(`${r.event}: ${r.name} (${r.ms} ms)${r.error ? `\n${r.error}` : ''}`);
-      assert.ok(start, `the suite never started (see ${vsc.consoleLog})`);
-      assert.deepEqual(
-        results.filter((r) => r.event === 'fail').map((r) => `${r.name}: ${r.error}`),
-        [],
-        'extension-host tests failed',
-      );
-      assert.deepEqual(
-        results.map((r) => r.name),
-        EXPECTED_TESTS,
-      );
-      assert.deepEqual(
-        { passed: end?.passed, failed: end?.failed },
-        { passed: EXPECTED_TESTS.length, failed: 0 },
-      );
-      assert.equal(code, 0, 'codeAutomationExit code');
+      }
+      suite.check(t, EXPECTED_TESTS, code);
       if (EXPECTED_TESTS.includes('Inspect in Heap Graph focuses the variable')) {
         const focus = panelChecks.find((c) => c.checkpoint === 'panel-focus');
         assert.ok(focus && !focus.error, `the panel did not focus the object: ${focus?.error}`);

@@ -10,15 +10,14 @@
  *
  *   node scripts/build.mjs && node --import tsx --test test/vscode/interpreterDiscovery.test.ts
  */
-import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CodeServer, ensureCodeServer, REPO_ROOT } from './codeServer';
+import { buildSuite, ensureExtensionBuilt, SuiteEvents, vscodeSkip } from './hostSuite';
 
-const REPORT_PREFIX = '[heap-inspector-suite] ';
 const STAND_INS = [
   'test/vscode/fixtures/python-envs-standin',
   'test/vscode/fixtures/python-extension-standin',
@@ -49,37 +48,6 @@ const RUNS: { run: string; env: Record<string, string>; expected: string[] }[] =
   },
 ];
 
-interface SuiteEvent {
-  event: string;
-  name?: string;
-  ms?: number;
-  error?: string;
-}
-
-function parseEvent(text: string): SuiteEvent | undefined {
-  const at = text.indexOf(REPORT_PREFIX);
-  if (at < 0) return undefined;
-  const rest = text.slice(at + REPORT_PREFIX.length);
-  for (let end = rest.lastIndexOf('}'); end > 0; end = rest.lastIndexOf('}', end - 1)) {
-    try {
-      return JSON.parse(rest.slice(0, end + 1)) as SuiteEvent;
-    } catch {
-      /* keep shrinking */
-    }
-  }
-  return undefined;
-}
-
-function node(...args: string[]): string {
-  const r = spawnSync(process.execPath, args, {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  assert.equal(r.status, 0, `node ${args.join(' ')} failed`);
-  return r.stdout.trim().split('\n').pop() ?? '';
-}
-
 /** sys.executable and version of `command`, or undefined when it does not run. */
 function interpreter(command: string): { executable: string; version: string } | undefined {
   const r = spawnSync(
@@ -98,22 +66,18 @@ const NEW = interpreter(pyenv('3.12.1'));
 const PATH_PYTHON = interpreter('python3');
 
 const skip =
-  process.env.HEAP_INSPECTOR_SKIP_VSCODE === '1'
-    ? 'HEAP_INSPECTOR_SKIP_VSCODE=1'
-    : process.platform !== 'linux'
-      ? 'the code-server harness is set up for Linux'
-      : !OLD || !NEW || !PATH_PYTHON
-        ? 'needs pyenv CPython 3.9.18 and 3.12.1, and python3 on PATH'
-        : false;
+  vscodeSkip() ||
+  (!OLD || !NEW || !PATH_PYTHON
+    ? 'needs pyenv CPython 3.9.18 and 3.12.1, and python3 on PATH'
+    : false);
 
 test(
   'interpreter discovery in a real VS Code: Python Environments, Python extension, setting, PATH',
   { timeout: 10 * 60_000, skip },
   async (t) => {
     const bin = ensureCodeServer();
-    if (!existsSync(join(REPO_ROOT, 'dist', 'extension.js'))) node('scripts/build.mjs');
-    const suite = node(
-      'test/vscode/buildSuite.mjs',
+    ensureExtensionBuilt();
+    const suiteEntry = buildSuite(
       'test/vscode/suite/interpreterIndex.ts',
       'out/vscode-suite-interpreter',
     );
@@ -142,30 +106,11 @@ test(
           const wb = await vsc.openWorkbench({
             folder: workspace,
             extensionDevelopmentPath: REPO_ROOT,
-            extensionTestsPath: suite,
+            extensionTestsPath: suiteEntry,
           });
-          const events: SuiteEvent[] = [];
-          wb.onConsole((text) => {
-            const event = parseEvent(text);
-            if (event) events.push(event);
-          });
+          const suite = new SuiteEvents(wb);
           const code = await wb.waitForExit(180_000);
-          const results = events.filter((e) => e.event === 'pass' || e.event === 'fail');
-          for (const r of results) {
-            t.diagnostic(
-              `${run}: ${r.event}: ${r.name} (${r.ms} ms)${r.error ? `\n${r.error}` : ''}`,
-            );
-          }
-          assert.deepEqual(
-            results.filter((r) => r.event === 'fail').map((r) => `${r.name}: ${r.error}`),
-            [],
-            `${run}: tests failed in the extension host`,
-          );
-          assert.deepEqual(
-            results.map((r) => r.name),
-            expected,
-          );
-          assert.equal(code, 0, 'codeAutomationExit code');
+          suite.check(t, expected, code, run);
         } catch (e) {
           t.diagnostic(`logs: ${vsc.consoleLog}`);
           throw e;

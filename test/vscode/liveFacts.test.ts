@@ -12,8 +12,7 @@
  *   node scripts/build.mjs && node --import tsx --test test/vscode/liveFacts.test.ts
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -25,45 +24,14 @@ import {
   REPO_ROOT,
   type Workbench,
 } from './codeServer';
+import { buildSuite, ensureExtensionBuilt, SuiteEvents, vscodeSkip } from './hostSuite';
 
-const REPORT_PREFIX = '[heap-inspector-suite] ';
 const EXPECTED_TESTS = [
   'live facts: a paused capture feeds the hover, the decorations, the CodeLens and the diagnostics',
   'live facts go when the program resumes',
   'the runner honours heapInspector.trackAllocations, and the hover says when it is off',
 ];
 const SHOTS = ['live-hover', 'live-decoration', 'live-diagnostic', 'live-link'];
-
-interface SuiteEvent {
-  event: string;
-  name?: string;
-  ms?: number;
-  error?: string;
-  [key: string]: unknown;
-}
-
-function parseEvent(text: string): SuiteEvent | undefined {
-  const at = text.indexOf(REPORT_PREFIX);
-  if (at < 0) return undefined;
-  const rest = text.slice(at + REPORT_PREFIX.length);
-  for (let end = rest.lastIndexOf('}'); end > 0; end = rest.lastIndexOf('}', end - 1)) {
-    try {
-      return JSON.parse(rest.slice(0, end + 1)) as SuiteEvent;
-    } catch {
-      /* keep shrinking */
-    }
-  }
-  return undefined;
-}
-
-function build(script: string): string {
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, ...script.split('/'))], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  assert.equal(r.status, 0, `${script} failed`);
-  return r.stdout.trim().split('\n').pop() ?? '';
-}
 
 /**
  * The screen box of the first whole-word `word` on the editor line containing `lineText` (Monaco
@@ -156,23 +124,16 @@ async function releaseHover(page: Page): Promise<void> {
   await page.keyboard.press('Escape');
 }
 
-const skip =
-  process.env.HEAP_INSPECTOR_SKIP_VSCODE === '1'
-    ? 'HEAP_INSPECTOR_SKIP_VSCODE=1'
-    : process.platform !== 'linux'
-      ? 'the code-server harness is set up for Linux'
-      : false;
-
 test(
   'live facts in a real VS Code: hover, decorations, CodeLens, diagnostics (code-server + debugpy)',
-  { timeout: 10 * 60_000, skip },
+  { timeout: 10 * 60_000, skip: vscodeSkip() },
   async (t) => {
     const t0 = Date.now();
     const bin = ensureCodeServer();
     const python = findDebugpyPython();
     assert.ok(python, 'no Python with debugpy (see docs/testing-in-vscode.md)');
-    if (!existsSync(join(REPO_ROOT, 'dist', 'extension.js'))) build('scripts/build.mjs');
-    const suite = build('test/vscode/buildLiveFactsSuite.mjs');
+    ensureExtensionBuilt();
+    const suiteEntry = buildSuite('test/vscode/suite/liveFactsIndex.ts', 'out/vscode-suite-live');
     const workspace = mkdtempSync(join(tmpdir(), 'hi-live-ws-'));
     const signals = mkdtempSync(join(tmpdir(), 'hi-live-sig-'));
     cpSync(join(REPO_ROOT, 'test', 'vscode', 'fixtures', 'live-workspace'), workspace, {
@@ -190,110 +151,73 @@ test(
       const wb = await vsc.openWorkbench({
         folder: workspace,
         extensionDevelopmentPath: REPO_ROOT,
-        extensionTestsPath: suite,
+        extensionTestsPath: suiteEntry,
       });
-      const events: SuiteEvent[] = [];
-      const pending: Promise<unknown>[] = [];
-      wb.onConsole((text) => {
-        const ev = parseEvent(text);
-        if (!ev) return;
-        events.push(ev);
-        if (ev.event === 'checkpoint' && ev.name === 'live-facts-ui') {
-          pending.push(
-            (async () => {
-              const page = wb.page;
-              try {
-                // 1. A local of the paused frame.
-                shots.hover = await hoverWithAlt(
-                  wb,
-                  'current = Connection(pool, "current")',
-                  'current',
-                  'Show in Heap Graph',
-                );
-                await page.waitForTimeout(300);
-                await wb.screenshot('live-hover');
-                await releaseHover(page);
-                // 2. The line that allocated the workspace nothing frees.
-                shots.decoration = await hoverWithAlt(
-                  wb,
-                  'Workspace()  # ALLOCATES A WORKSPACE',
-                  'Workspace',
-                  'This line allocated',
-                  'keyboard',
-                );
-                await page.waitForTimeout(300);
-                await wb.screenshot('live-decoration');
-                await releaseHover(page);
-              } catch (e) {
-                shots.error = `${shots.error ?? ''}hover/decoration: ${String(e)}\n`;
-                await wb.screenshot('live-facts-failure-ui').catch(() => undefined);
-              } finally {
-                writeFileSync(join(signals, 'live-facts-ui'), 'done');
-              }
-            })(),
+      const suite = new SuiteEvents(wb, signals);
+      suite.onCheckpoint('live-facts-ui', async () => {
+        const page = wb.page;
+        try {
+          // 1. A local of the paused frame.
+          shots.hover = await hoverWithAlt(
+            wb,
+            'current = Connection(pool, "current")',
+            'current',
+            'Show in Heap Graph',
           );
+          await page.waitForTimeout(300);
+          await wb.screenshot('live-hover');
+          await releaseHover(page);
+          // 2. The line that allocated the workspace nothing frees.
+          shots.decoration = await hoverWithAlt(
+            wb,
+            'Workspace()  # ALLOCATES A WORKSPACE',
+            'Workspace',
+            'This line allocated',
+            'keyboard',
+          );
+          await page.waitForTimeout(300);
+          await wb.screenshot('live-decoration');
+          await releaseHover(page);
+        } catch (e) {
+          shots.error = `${shots.error ?? ''}hover/decoration: ${String(e)}\n`;
+          await wb.screenshot('live-facts-failure-ui').catch(() => undefined);
         }
-        if (ev.event === 'checkpoint' && ev.name === 'live-facts-top') {
-          pending.push(
-            (async () => {
-              const page = wb.page;
-              try {
-                // 3. HI001 in Connection.__del__, under the class's CodeLens.
-                shots.diagnostic = await hoverWithAlt(
-                  wb,
-                  'self.close()',
-                  'close',
-                  'Right now 3 instances of Connection',
-                  'keyboard',
-                );
-                await page.waitForTimeout(300);
-                await wb.screenshot('live-diagnostic');
-                await releaseHover(page);
-                // 4. The server's command link, clicked: the heap view of the capture comes up.
-                await hoverWithAlt(
-                  wb,
-                  'import weakref',
-                  'weakref',
-                  'Show in Heap Graph',
-                  'keyboard',
-                );
-                await page
-                  .locator('.monaco-hover:not(.hidden) a', { hasText: 'Show in Heap Graph' })
-                  .first()
-                  .click();
-                await page
-                  .locator('.tab.active', { hasText: 'Heap: ' })
-                  .first()
-                  .waitFor({ state: 'visible', timeout: 10_000 });
-                shots.link = 'opened the heap view';
-                await wb.screenshot('live-link');
-              } catch (e) {
-                shots.error = `${shots.error ?? ''}diagnostic or link: ${String(e)}\n`;
-                await wb.screenshot('live-facts-failure-top').catch(() => undefined);
-              } finally {
-                writeFileSync(join(signals, 'live-facts-top'), 'done');
-              }
-            })(),
+      });
+      suite.onCheckpoint('live-facts-top', async () => {
+        const page = wb.page;
+        try {
+          // 3. HI001 in Connection.__del__, under the class's CodeLens.
+          shots.diagnostic = await hoverWithAlt(
+            wb,
+            'self.close()',
+            'close',
+            'Right now 3 instances of Connection',
+            'keyboard',
           );
+          await page.waitForTimeout(300);
+          await wb.screenshot('live-diagnostic');
+          await releaseHover(page);
+          // 4. The server's command link, clicked: the heap view of the capture comes up.
+          await hoverWithAlt(wb, 'import weakref', 'weakref', 'Show in Heap Graph', 'keyboard');
+          await page
+            .locator('.monaco-hover:not(.hidden) a', { hasText: 'Show in Heap Graph' })
+            .first()
+            .click();
+          await page
+            .locator('.tab.active', { hasText: 'Heap: ' })
+            .first()
+            .waitFor({ state: 'visible', timeout: 10_000 });
+          shots.link = 'opened the heap view';
+          await wb.screenshot('live-link');
+        } catch (e) {
+          shots.error = `${shots.error ?? ''}diagnostic or link: ${String(e)}\n`;
+          await wb.screenshot('live-facts-failure-top').catch(() => undefined);
         }
       });
       const code = await wb.waitForExit(240_000);
-      await Promise.all(pending);
-      const results = events.filter((e) => e.event === 'pass' || e.event === 'fail');
-      for (const r of results) {
-        t.diagnostic(`${r.event}: ${r.name} (${r.ms} ms)${r.error ? `\n${r.error}` : ''}`);
-      }
+      await suite.settled();
       t.diagnostic(`screenshots: ${JSON.stringify(shots)}`);
-      assert.deepEqual(
-        results.filter((r) => r.event === 'fail').map((r) => `${r.name}: ${r.error}`),
-        [],
-        'live-facts tests failed in the extension host',
-      );
-      assert.deepEqual(
-        results.map((r) => r.name),
-        EXPECTED_TESTS,
-      );
-      assert.equal(code, 0, 'codeAutomationExit code');
+      suite.check(t, EXPECTED_TESTS, code, 'live facts');
       assert.equal(shots.error, undefined, `the screenshots failed: ${shots.error}`);
       assert.equal(shots.link, 'opened the heap view', 'the hover’s link ran the command');
       for (const s of SHOTS) {

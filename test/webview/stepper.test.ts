@@ -23,7 +23,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { HeapView } from '../../protocol/heapView';
-import type { CollectionComparison, StepperData } from '../../protocol/messages';
+import type { CollectionComparison, StepperData } from '../../protocol/stepper';
 import { renderHtmlReport } from '../../cli/report/html';
 import { phaseTouches } from '../../webview/report/stepper/phases';
 import { findPython } from '../../scripts/python.mjs';

@@ -20,7 +20,7 @@ import {
   type StepperData,
   type StepperGeneration,
   type StepperPhaseId,
-} from '../../protocol/messages';
+} from '../../protocol/stepper';
 import { fate } from '../../webview/report/stepper/fate';
 import { mergeNumbers, objectsToShow } from '../../webview/report/stepper/numbers';
 import {

@@ -3,12 +3,8 @@
  * embedded in the page; in the VS Code panel, from the extension (protocol/messages.ts requests,
  * answered asynchronously), with what is already known answered at once.
  */
-import type {
-  FromWebview,
-  Neighbourhood,
-  RetentionPath,
-  StepperData,
-} from '../../protocol/messages';
+import type { FromWebview, Neighbourhood, RetentionPath } from '../../protocol/messages';
+import type { StepperData } from '../../protocol/stepper';
 import type { GraphStore, PathInfo } from './graphStore';
 
 export interface PathAnswer {

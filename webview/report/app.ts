@@ -8,7 +8,8 @@
  * panelState.ts (what a panel keeps), and stepper/.
  */
 import type { HeapView } from '../../protocol/heapView';
-import type { PanelState, StepperData } from '../../protocol/messages';
+import type { PanelState } from '../../protocol/messages';
+import type { StepperData } from '../../protocol/stepper';
 import { buildDrawModel, type DrawNode } from '../graph/drawModel';
 import { createGraphView, type GraphView } from '../graph/graphView';
 import { readPalette } from '../graph/palette';

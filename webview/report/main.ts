@@ -12,7 +12,7 @@
 // The theme's tokens and the page's base styles first: every module's stylesheet builds on them.
 import './theme.css';
 import './page.css';
-import type { StepperData } from '../../protocol/messages';
+import type { StepperData } from '../../protocol/stepper';
 import { embeddedSource, panelSource, type VsCodeApi } from '../model/dataSource';
 import { validateHeapView } from '../validation/heapViewGuard';
 import { checkToWebview } from '../validation/messageGuard';

@@ -3,7 +3,7 @@
  * its optional `CollectionComparison`), embedded in the HTML report or posted by the extension.
  * Nothing is used before it passes here; the first bad field is named.
  */
-import type { CollectionComparison, StepperData } from '../../protocol/messages';
+import type { CollectionComparison, StepperData } from '../../protocol/stepper';
 import { checkNodesAndEdges } from './heapViewGuard';
 
 export type StepperCheck = { ok: true; data: StepperData } | { ok: false; error: string };

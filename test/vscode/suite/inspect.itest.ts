@@ -25,6 +25,7 @@ interface Outcome {
   panelTitle: string;
   snapshotId: string;
   unreachable: number;
+  unreachableByType: Record<string, number>;
   cycles: number;
   finalizers: number;
   via: string;
@@ -37,10 +38,17 @@ function assertNumbers(outcome: Outcome | undefined, key: string): Outcome {
   assert.ok(outcome, 'the command returned no outcome (see the Python Heap Inspector log)');
   const expected = expectedFor(key);
   if (expected) {
+    // By type too: a difference then names the objects it is made of.
     assert.deepEqual(
-      { unreachable: outcome.unreachable, cycles: outcome.cycles, finalizers: outcome.finalizers },
+      {
+        unreachable: outcome.unreachable,
+        byType: outcome.unreachableByType,
+        cycles: outcome.cycles,
+        finalizers: outcome.finalizers,
+      },
       {
         unreachable: expected.unreachable,
+        byType: expected.byType,
         cycles: expected.cycles,
         finalizers: expected.finalizers,
       },

@@ -132,6 +132,9 @@ export const tests: ITest[] = [
       assert.equal(heap.liveFacts.current(), null);
 
       paused = await startPaused(uri, line, 'Live facts test');
+      // What the Variables view does once the program stops, before the capture: the hover must
+      // tell the program's own cycles all the same (pydevd then holds every value it showed).
+      assert.ok((await paused.localNames()).includes('current'));
       const outcome = (await vscode.commands.executeCommand('heapInspector.inspectHere')) as
         Outcome | undefined;
       assert.ok(outcome, 'Inspect Heap Here gave no outcome');

@@ -4,7 +4,7 @@
  * paragraph. An object the numbers do not cover yet (an expansion brought it) gets them from the
  * extension (panel) or a note (report).
  */
-import { StepperFlag } from '../../../protocol/messages';
+import { StepperFlag } from '../../../protocol/stepper';
 import { h, type Child } from '../../ui/dom';
 import { icon } from '../../ui/icons/icon';
 import { fate } from './fate';

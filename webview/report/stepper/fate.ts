@@ -9,7 +9,7 @@ import {
   StepperFlag,
   type CollectionComparison,
   type StepperGeneration,
-} from '../../../protocol/messages';
+} from '../../../protocol/stepper';
 import { plural } from '../../model/format';
 
 /** `real`: the real collection, when it ran this generation. */

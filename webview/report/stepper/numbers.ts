@@ -4,7 +4,7 @@
  * objects an expansion brought in, merged into the data. Pure: no DOM.
  */
 import type { ViewEdge } from '../../../protocol/heapView';
-import { StepperFlag, type StepperData, type StepperGeneration } from '../../../protocol/messages';
+import { StepperFlag, type StepperData, type StepperGeneration } from '../../../protocol/stepper';
 import { flagOf } from './phases';
 
 /**

@@ -8,7 +8,7 @@ import type { Overlay } from '../../graph/highlight';
 import { formatCount, plural } from '../../model/format';
 import { h, type Child } from '../../ui/dom';
 import { icon } from '../../ui/icons/icon';
-import { StepperFlag } from '../../../protocol/messages';
+import { StepperFlag } from '../../../protocol/stepper';
 import { flagOf, PHASE_LEGEND, phaseTouches, type PhaseTone } from './phases';
 import { currentGeneration, currentPhase, type StepperHost, type StepperSession } from './session';
 

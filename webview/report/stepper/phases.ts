@@ -10,7 +10,7 @@ import {
   type StepperData,
   type StepperGeneration,
   type StepperPhaseId,
-} from '../../../protocol/messages';
+} from '../../../protocol/stepper';
 import type { Overlay, OverlayStyle } from '../../graph/highlight';
 
 /** What a phase does to an object, as the stepper colours it on the graph. */

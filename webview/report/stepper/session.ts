@@ -4,13 +4,13 @@
  * Also what the stepper needs from the page (StepperHost, implemented by app.ts).
  */
 import type { HeapView } from '../../../protocol/heapView';
+import type { FromWebview } from '../../../protocol/messages';
 import type {
   CollectionComparison,
-  FromWebview,
   StepperData,
   StepperGeneration,
   StepperPhaseInfo,
-} from '../../../protocol/messages';
+} from '../../../protocol/stepper';
 import type { GraphStore } from '../../model/graphStore';
 
 /** What the stepper needs from the page (app.ts). */

@@ -17,7 +17,7 @@
  * details.ts, reality.ts (prediction vs. reality), transition.ts (before/after).
  */
 import type { HeapView } from '../../../protocol/heapView';
-import type { StepperData } from '../../../protocol/messages';
+import type { StepperData } from '../../../protocol/stepper';
 import type { Overlay } from '../../graph/highlight';
 import { mapStrings, plural, visible } from '../../model/format';
 import { h } from '../../ui/dom';

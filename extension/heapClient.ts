@@ -28,8 +28,8 @@ import {
   type NeighbourhoodResult,
   type RetentionPathResult,
   type SnapshotMetaResult,
-} from '../../protocol/lsp';
-import { log } from '../log';
+} from '../protocol/lsp';
+import { log } from './log';
 
 export class HeapClient implements vscode.Disposable {
   private client: LanguageClient | undefined;

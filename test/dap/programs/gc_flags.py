@@ -1,6 +1,6 @@
 """The program's own collector settings, which the stepper's real collection must leave as they
 were: debug flags (DEBUG_STATS, DEBUG_UNCOLLECTABLE), an entry it put in gc.garbage itself, and the
-collector disabled (test/vscode/stepperDap.test.ts)."""
+collector disabled (test/dap/realCollection.test.ts)."""
 import gc
 
 gc.collect()

@@ -9,9 +9,9 @@
  */
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { CaptureFailure } from './captureAdapter';
-import { COLLECT_AT_ENTRY } from './startupGarbage';
-import type { DebugSessionTracker, FrameInfo } from './sessionTracker';
+import { CaptureFailure } from '../captureFailure';
+import { COLLECT_AT_ENTRY } from '../debug/startupGarbage';
+import type { DebugSessionTracker, FrameInfo } from '../debug/sessionTracker';
 import { log } from '../log';
 
 /** A debug type `debugpy` is contributed (Python Debugger extension, or a stand-in). */

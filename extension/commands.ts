@@ -8,7 +8,7 @@
  */
 import * as vscode from 'vscode';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { SHOW_IN_GRAPH_COMMAND, type ShowInGraphArgs } from '../../protocol/lsp';
+import { SHOW_IN_GRAPH_COMMAND, type ShowInGraphArgs } from '../protocol/lsp';
 
 export const Command = {
   ShowLog: 'heapInspector.showLog',
@@ -59,6 +59,8 @@ export interface InspectOutcome {
   panelTitle: string;
   snapshotId: string;
   unreachable: number;
+  /** The unreachable objects by type (`__main__.Node`: 2): says which objects a count is made of. */
+  unreachableByType: Record<string, number>;
   cycles: number;
   finalizers: number;
   /** How the capture was taken. */

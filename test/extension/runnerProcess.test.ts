@@ -1,8 +1,9 @@
 /**
- * The extension's two ways of running a file under the runner (Inspect Heap Here without a
- * debugger, and the stepper's re-run) report what happened to the program as the CLI does, learn
- * a capture's outcome from the runner rather than from the program's own output, and leave no
- * program running when the extension host dies. They import no `vscode`, so they run here.
+ * The extension's runner process (extension/run/withRunner.ts), for both of its users —
+ * Inspect Heap Here without a debugger, and the stepper's re-run that collects — reports what
+ * happened to the program as the CLI does, learns a capture's outcome from the runner rather
+ * than from the program's own output, stops the program when cancelled, and leaves no program
+ * running when the extension host dies. It imports no `vscode`, so it runs here.
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,11 +11,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runToLine } from '../../extension/run/agentRunner';
-import { runAndCollect } from '../../extension/stepper/runnerCollection';
-import { CaptureFailure } from '../../extension/debug/captureAdapter';
+import { CaptureFailure } from '../../extension/captureFailure';
+import { runToLine } from '../../extension/run/withRunner';
 import { findPython as findPythonInfo } from '../../cli/python';
-import { ROOT, eventually, processAlive, writeScript } from './support';
+import { ROOT, eventually, processAlive, writeScript } from '../cli/support';
 import { findPython } from '../../scripts/python.mjs';
 
 const python = findPythonInfo(findPython());
@@ -36,11 +36,12 @@ function temp(): string {
   return mkdtempSync(join(work, 'run-'));
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<Error> {
+async function failureOf(promise: Promise<unknown>): Promise<CaptureFailure> {
   try {
     await promise;
   } catch (error) {
-    return error as Error;
+    assert.ok(error instanceof CaptureFailure, `a CaptureFailure, not ${String(error)}`);
+    return error;
   }
   assert.fail('expected a failure');
 }
@@ -58,7 +59,6 @@ describe('Inspect Heap Here without a debugger (runToLine)', () => {
         afterCapture: 'stop',
       }),
     );
-    assert.ok(error instanceof CaptureFailure);
     assert.equal(error.kind, 'program-ended');
     assert.match(
       error.message,
@@ -91,7 +91,6 @@ describe('Inspect Heap Here without a debugger (runToLine)', () => {
         afterCapture: 'stop',
       }),
     );
-    assert.ok(error instanceof CaptureFailure);
     assert.equal(error.kind, 'agent-failed');
     assert.match(
       error.message,
@@ -100,20 +99,21 @@ describe('Inspect Heap Here without a debugger (runToLine)', () => {
   });
 });
 
-describe("the stepper's re-run (runAndCollect)", () => {
+describe("the stepper's re-run (runToLine with collect)", () => {
   it('names the signal that killed the program', async () => {
     const script = writeScript(work, 'step-segv.py', SEGFAULT);
     const error = await failureOf(
-      runAndCollect({
+      runToLine({
         python,
         script,
         file: script,
         line: 3,
-        generation: 2,
+        collect: { generation: 2 },
         tempDirectory: temp(),
+        afterCapture: 'stop',
       }),
     );
-    assert.equal((error as { code?: string }).code, 'program-ended');
+    assert.equal(error.kind, 'program-ended');
     assert.match(
       error.message,
       /^The program was killed by SIGSEGV \(segmentation fault\) before the collection at step-segv\.py:3\./,
@@ -122,16 +122,55 @@ describe("the stepper's re-run (runAndCollect)", () => {
 
   it("is not fooled by a program that prints the runner's failure message", async () => {
     const script = writeScript(work, 'step-spoof.py', SPOOF);
-    const result = await runAndCollect({
+    const result = await runToLine({
       python,
       script,
       file: script,
       line: 4,
-      generation: 2,
+      collect: { generation: 2 },
       tempDirectory: temp(),
+      afterCapture: 'stop',
     });
-    assert.equal(result.real.generation, 2);
+    assert.equal((result.record as { generation?: unknown }).generation, 2);
   });
+});
+
+describe('cancelling', () => {
+  for (const collect of [undefined, { generation: 2 }]) {
+    const who = collect ? "the stepper's re-run" : 'Inspect Heap Here';
+    it(`${who}: the program is stopped, the failure says cancelled`, async () => {
+      const script = writeScript(
+        work,
+        `wait-${collect ? 'collect' : 'capture'}.py`,
+        'import os, time\nprint("pid=%d" % os.getpid(), flush=True)\ntime.sleep(600)\nx = 1\n',
+      );
+      const controller = new AbortController();
+      let out = '';
+      const running = runToLine({
+        python,
+        script,
+        file: script,
+        line: 4,
+        collect,
+        tempDirectory: temp(),
+        afterCapture: 'stop',
+        signal: controller.signal,
+        output: (text) => (out += text),
+      });
+      assert.ok(await eventually(() => /pid=\d+/.test(out)), 'the program did not start');
+      const pid = Number(/pid=(\d+)/.exec(out)![1]);
+      controller.abort();
+      const error = await failureOf(running);
+      assert.equal(error.kind, 'cancelled');
+      assert.equal(
+        error.message,
+        collect
+          ? 'Cancelled: the run of the program for the collection was stopped (it was a new process; nothing else changed).'
+          : 'Capture cancelled.',
+      );
+      assert.ok(await eventually(() => !processAlive(pid)), `the program (pid ${pid}) still runs`);
+    });
+  }
 });
 
 describe('the extension host killed while the program runs', () => {
@@ -144,7 +183,7 @@ describe('the extension host killed while the program runs', () => {
     const host = join(work, 'host.ts');
     const tempDirectory = temp();
     const code = [
-      `import { runToLine } from ${JSON.stringify(join(ROOT, 'extension', 'run', 'agentRunner.ts'))};`,
+      `import { runToLine } from ${JSON.stringify(join(ROOT, 'extension', 'run', 'withRunner.ts'))};`,
       `import { findPython } from ${JSON.stringify(join(ROOT, 'cli', 'python.ts'))};`,
       `void runToLine({ python: findPython(${JSON.stringify(python.executable)}), script: ${JSON.stringify(script)},`,
       `  file: ${JSON.stringify(script)}, line: 4, tempDirectory: ${JSON.stringify(tempDirectory)},`,

@@ -12,10 +12,10 @@
  *   rejected at once, the program finishes, stays paused, its settings come back), a second
  *   request while one runs (refused), the thread resuming, the session ended.
  *
- * Under debugpy 1.8 (the wheel); 1.6 is covered by test/dap for the capture itself.
+ * Under debugpy 1.8 (the wheel); 1.6 is covered by the other tests here for the capture itself.
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { collectionRecordProblem, type RealCollectionRecord } from '../../protocol/stepper';
@@ -23,16 +23,16 @@ import { readSnapshotFile } from '../../server/engine/index';
 import { collectionsBetween, compareWithCollection } from '../../server/engine/stepComparison';
 import { collectOverDap, type DapCollectionResult } from '../../extension/capture/dapCollection';
 import { CaptureError } from '../../extension/capture/errors';
-import { DebugpySession, debugpyVariants } from '../dap/debugpyHarness';
+import { DebugpySession, debugpyVariants } from './debugpyHarness';
 import {
   AGENT_DIRECTORY,
   freshTempDirectory,
   markerLine,
+  PROGRAMS,
   SCENARIOS,
   scenarioLine,
-} from '../dap/paths';
+} from './paths';
 
-const PROGRAMS = join(__dirname, 'programs');
 const DEMO = join(__dirname, '..', 'webview', 'programs', 'stepper_demo.py');
 const variant = debugpyVariants().find((v) => v.version?.startsWith('1.8')) ?? debugpyVariants()[0];
 const skip = variant?.version
@@ -81,6 +81,40 @@ function compare(result: DapCollectionResult, generation: number) {
     collectionsBetween: between(result, generation) ?? undefined,
     via: 'debugger',
   });
+}
+
+/**
+ * blocking_finalizer.py in a paused session: its finalizers block the collection until
+ * `release()`; `entered` resolves once the collection runs in the program (a finalizer started).
+ */
+async function launchBlocking(): Promise<{
+  session: DebugpySession;
+  line: number;
+  entered: () => Promise<void>;
+  release: () => void;
+}> {
+  const program = join(PROGRAMS, 'blocking_finalizer.py');
+  const line = markerLine(program, 'capture');
+  const releaseFile = join(freshTempDirectory(), 'release');
+  const session = await DebugpySession.launch(variant, {
+    program,
+    line,
+    cwd: PROGRAMS,
+    args: [releaseFile],
+  });
+  return {
+    session,
+    line,
+    entered: async () => {
+      // Only a guard against a hang: the program creates the file as soon as the collection runs.
+      const limit = Date.now() + 120_000;
+      while (!existsSync(`${releaseFile}.entered`)) {
+        assert.ok(Date.now() < limit, 'the collection never started in the program');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    release: () => writeFileSync(releaseFile, ''),
+  };
 }
 
 async function rejects(promise: Promise<unknown>, code: string): Promise<CaptureError> {
@@ -306,34 +340,20 @@ describe('stepper over DAP: faults', { skip, concurrency: 3 }, () => {
     }
   });
 
-  test('a blocking finalizer: cancel rejects at once; the program finishes, stays paused, settings back', async (t) => {
-    const program = join(PROGRAMS, 'blocking_finalizer.py');
-    const line = markerLine(program, 'capture');
-    const session = await launch(program, line, PROGRAMS);
+  test('a blocking finalizer: cancel rejects while the collection still runs; the program finishes it, stays paused, settings back', async () => {
+    const { session, line, entered, release } = await launchBlocking();
     try {
       const settings = "repr((__import__('gc').get_debug(), __import__('gc').isenabled()))";
       const before = await session.evaluate(settings);
       const controller = new AbortController();
       const tempDirectory = freshTempDirectory();
-      let collecting!: () => void;
-      const started = new Promise<void>((resolve) => (collecting = resolve));
-      const running = collect(session, 2, {
-        signal: controller.signal,
-        tempDirectory,
-        onProgress: (m) => {
-          if (m.startsWith('running gc.collect')) collecting();
-        },
-      });
+      const running = collect(session, 2, { signal: controller.signal, tempDirectory });
       // A second request while this one runs is refused.
       const second = collect(session, 0).catch((e: unknown) => e);
-      // Once the collection itself runs (the first finalizer blocks 1.5 s).
-      await started;
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const cancelledAt = performance.now();
+      await entered();
       controller.abort();
+      // The program cannot finish the collection before release(): the cancel must not wait for it.
       const error = await rejects(running, 'cancelled');
-      t.diagnostic(`rejected ${(performance.now() - cancelledAt).toFixed(0)} ms after the cancel`);
-      assert.ok(performance.now() - cancelledAt < 500, 'rejected at once');
       assert.equal(error.stage, 'collect');
       assert.match(error.message, /cannot be interrupted/);
       assert.match(error.message, /stays paused/);
@@ -341,50 +361,45 @@ describe('stepper over DAP: faults', { skip, concurrency: 3 }, () => {
         second.then((e) => Promise.reject(e)),
         'busy',
       );
-      // Still running in the program: refused until it answers.
+      // Still running in the program (it waits for release()): refused until it answers.
       await rejects(collect(session, 2), 'busy');
-      // The finalizers block 1.5 s each: then the program answers and is usable again.
-      const deadline = Date.now() + 15_000;
+      release();
+      // Then the program answers and is usable again.
       let after = '';
-      while (Date.now() < deadline) {
+      for (const limit = Date.now() + 60_000; Date.now() < limit;) {
         try {
           after = await session.evaluate(settings);
           break;
         } catch {
-          await new Promise((resolve) => setTimeout(resolve, 200));
+          await new Promise((resolve) => setTimeout(resolve, 100));
         }
       }
       assert.equal(after, before, 'debug flags and enabled restored');
       assert.equal(
         await session.evaluate("repr(sorted(__import__('__main__').FINALIZED))"),
         "['a', 'b']",
+        'both finalizers ran to their end once released',
       );
       const frames = (await session.client.stackTraceRequest({ threadId: session.threadId })).body
         .stackFrames;
       assert.equal(frames[0].line, line, 'still paused at the same line');
       assert.deepEqual(readdirSync(tempDirectory), [], 'no file left behind');
     } finally {
+      release();
       await session.close();
     }
   });
 
   test('the thread resuming during the collection; the session ended before one', async () => {
-    const program = join(PROGRAMS, 'blocking_finalizer.py');
-    const session = await launch(program, markerLine(program, 'capture'), PROGRAMS);
+    const { session, entered, release } = await launchBlocking();
     try {
-      let collecting!: () => void;
-      const started = new Promise<void>((resolve) => (collecting = resolve));
-      const running = collect(session, 2, {
-        onProgress: (m) => {
-          if (m.startsWith('running gc.collect')) collecting();
-        },
-      });
-      await started;
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      const running = collect(session, 2);
+      await entered();
       session.channel.markResumed();
       const error = await rejects(running, 'thread-resumed');
       assert.match(error.message, /resumed while gc\.collect\(2\) ran/);
     } finally {
+      release();
       await session.close();
     }
     await rejects(collect(session, 2), 'session-ended');

@@ -1,23 +1,29 @@
 /**
  * Running a file to a line without a debugger: the agent's own runner
  * (`python heap_inspector_run.py run --at FILE:LINE --out SNAPSHOT --agent-dir … SCRIPT`), exactly
- * as `heap-inspector snapshot` runs it (the compiled runner and the collector-schedule
- * correction come from the CLI's modules). Needs nothing but CPython.
+ * as `heap-inspector snapshot` runs it (the command line comes from cli/runUnderAgent.ts), as a
+ * child process of the extension host. Needs nothing but CPython.
  *
- * The capture's outcome comes from the runner's status file (cli/runStatus.ts), never from the
- * program's output: when it says "captured" the snapshot is complete. Then, by default, the
- * program is stopped — its heap is what was asked for; with `afterCapture: 'finish'` it runs on
- * to its end. Its output goes to `output`. A program that ends first is reported as the CLI
- * reports it (a signal by name). The program dies with the extension host (cli/childLifetime.ts).
+ * The one wrapper of that process, for both of its users: Inspect Heap Here when not debugging,
+ * and the stepper's real collection for a view the runner captured (`collect`: the runner also
+ * runs `gc.collect(N)` right after the capture and writes the collector's record — that program
+ * is gone, so the file runs to the line again, in a new process).
+ *
+ * The outcome comes from the runner's status file (cli/runStatus.ts), never from the program's
+ * output: when it says "captured" the snapshot (and the record) is complete. Then, by default,
+ * the program is stopped — its heap is what was asked for; with `afterCapture: 'finish'` it runs
+ * on to its end. Its output goes to `output`. A program that ends first is reported as the CLI
+ * reports it (a signal by name). Cancelling stops it, and it dies with the extension host
+ * (cli/childLifetime.ts). Failures are CaptureFailures.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fateText } from '../../cli/programEnd';
 import type { PythonInfo } from '../../cli/python';
 import { readRunStatus } from '../../cli/runStatus';
 import { runnerCommand } from '../../cli/runUnderAgent';
-import { CaptureFailure } from '../debug/captureAdapter';
+import { CaptureFailure } from '../captureFailure';
 
 export interface RunToLineRequest {
   python: PythonInfo;
@@ -30,6 +36,8 @@ export interface RunToLineRequest {
   env?: Record<string, string | undefined>;
   tempDirectory: string;
   afterCapture: 'stop' | 'finish';
+  /** Also run the real `gc.collect(generation)` right after the capture, and read its record. */
+  collect?: { generation: number };
   signal?: AbortSignal;
   /** Receives the program's stdout/stderr as they come. */
   output?: (text: string) => void;
@@ -39,27 +47,53 @@ export interface RunToLineRequest {
 
 export interface RunToLineResult {
   snapshotPath: string;
+  /** With `collect`: the agent's record of the collection, as written (the server checks it). */
+  record?: unknown;
   /** The runner's note when LINE starts no statement ("stopping at line N instead"). */
   note?: string;
   pid: number | undefined;
 }
 
 const POLL_MS = 100;
+/** How long a program stopped with SIGTERM has before SIGKILL. */
+const TERM_GRACE_MS = 3_000;
+
+/** What a run is for, in its messages. */
+function wording(collect: boolean) {
+  return collect
+    ? {
+        before: 'before the collection at',
+        nothing: 'nothing was captured or collected',
+        cancelled:
+          'Cancelled: the run of the program for the collection was stopped (it was a new process; nothing else changed).',
+      }
+    : {
+        before: 'before reaching',
+        nothing: 'nothing was captured',
+        cancelled: 'Capture cancelled.',
+      };
+}
 
 /** Runs the script under the agent's runner until the snapshot exists; throws CaptureFailure. */
 export function runToLine(request: RunToLineRequest): Promise<RunToLineResult> {
   const snapshotPath = join(request.tempDirectory, 'capture.heapsnap');
   const statusPath = join(request.tempDirectory, 'status');
+  const recordPath = request.collect ? join(request.tempDirectory, 'collection.json') : undefined;
   const { command, args } = runnerCommand({
     python: request.python,
     at: `${request.file}:${request.line}`,
     snapshotPath,
     statusPath,
     privateFolder: request.tempDirectory,
+    collect:
+      request.collect && recordPath
+        ? { generation: request.collect.generation, resultPath: recordPath }
+        : undefined,
     script: request.script,
     args: request.args ?? [],
   });
   const where = `${request.file.split(/[\\/]/).pop()}:${request.line}`;
+  const words = wording(request.collect !== undefined);
   return new Promise<RunToLineResult>((resolve, reject) => {
     let settled = false;
     let stderrTail = '';
@@ -81,34 +115,47 @@ export function runToLine(request: RunToLineRequest): Promise<RunToLineResult> {
       return;
     }
     request.onStart?.(child.pid, [command, ...args].join(' '));
-    const stop = () => {
+    const stop = (): void => {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         const hard = setTimeout(() => {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-        }, 3_000);
+        }, TERM_GRACE_MS);
         hard.unref?.();
       }
     };
-    const finish = (error: CaptureFailure | null) => {
+    const finish = (error: CaptureFailure | null): void => {
       if (settled) return;
       settled = true;
       clearInterval(poll);
       request.signal?.removeEventListener('abort', onAbort);
       if (error) {
         stop();
-        reject(error);
-        return;
+        return reject(error);
       }
       if (request.afterCapture === 'stop') stop();
-      resolve({ snapshotPath, note, pid: child.pid });
+      let record: unknown;
+      if (recordPath) {
+        try {
+          record = JSON.parse(readFileSync(recordPath, 'utf8'));
+        } catch (e) {
+          return reject(
+            new CaptureFailure(
+              'agent-failed',
+              `The collection's record could not be read: ${(e as Error).message}.`,
+            ),
+          );
+        }
+      }
+      resolve({ snapshotPath, record, note, pid: child.pid });
     };
-    const onAbort = () => {
-      const reason = request.signal?.reason;
+    const onAbort = (): void => {
+      // Why the signal fired (the session ended…) says more than "cancelled", if it says.
+      const reason: unknown = request.signal?.reason;
       finish(
-        reason instanceof CaptureFailure
+        reason instanceof CaptureFailure && reason.kind !== 'cancelled'
           ? reason
-          : new CaptureFailure('cancelled', 'Capture cancelled.'),
+          : new CaptureFailure('cancelled', words.cancelled),
       );
     };
     if (request.signal?.aborted) return onAbort();
@@ -125,9 +172,15 @@ export function runToLine(request: RunToLineRequest): Promise<RunToLineResult> {
         note = `line ${request.line} starts no statement: captured at line ${moved[1]} instead`;
     });
     /** The runner's verdict so far: done, failed (the program goes on: stop waiting), or not yet. */
-    const verdict = (): 'captured' | CaptureFailure | null => {
+    const verdict = (): 'done' | CaptureFailure | null => {
       const status = readRunStatus(statusPath);
-      if (status.state === 'captured' && existsSync(snapshotPath)) return 'captured';
+      if (
+        status.state === 'captured' &&
+        existsSync(snapshotPath) &&
+        (!recordPath || existsSync(recordPath))
+      ) {
+        return 'done';
+      }
       if (status.state === 'refused') {
         const reason = status.message ?? 'unknown error';
         return new CaptureFailure('agent-failed', `Cannot run to ${where}: ${reason}.`, stderrTail);
@@ -143,7 +196,7 @@ export function runToLine(request: RunToLineRequest): Promise<RunToLineResult> {
     };
     const poll = setInterval(() => {
       const now = verdict();
-      if (now !== null) finish(now === 'captured' ? null : now);
+      if (now !== null) finish(now === 'done' ? null : now);
     }, POLL_MS);
     child.on('error', (error) =>
       finish(
@@ -156,12 +209,10 @@ export function runToLine(request: RunToLineRequest): Promise<RunToLineResult> {
     child.on('exit', (code, signal) => {
       if (settled) return;
       const now = verdict();
-      if (now !== null) return finish(now === 'captured' ? null : now);
+      if (now !== null) return finish(now === 'done' ? null : now);
       if (signal !== null) {
         const when =
-          readRunStatus(statusPath).state === 'capturing'
-            ? 'during the capture at'
-            : 'before reaching';
+          readRunStatus(statusPath).state === 'capturing' ? 'during the capture at' : words.before;
         return finish(
           new CaptureFailure(
             'program-ended',
@@ -175,7 +226,7 @@ export function runToLine(request: RunToLineRequest): Promise<RunToLineResult> {
         return finish(
           new CaptureFailure(
             'line-not-reached',
-            `The program ended without reaching ${where}: nothing was captured.`,
+            `The program ended without reaching ${where}: ${words.nothing}.`,
             stderrTail,
           ),
         );
@@ -183,7 +234,7 @@ export function runToLine(request: RunToLineRequest): Promise<RunToLineResult> {
       finish(
         new CaptureFailure(
           'program-ended',
-          `The program ended (exit status ${code}) before reaching ${where}${said ? `: ${said}` : ''}. See its output.`,
+          `The program ended (exit status ${code}) ${words.before} ${where}${said ? `: ${said}` : ''}. See its output.`,
           stderrTail,
         ),
       );

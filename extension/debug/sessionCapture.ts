@@ -1,12 +1,12 @@
 /**
- * The one place the extension meets the DAP capture core (extension/capture/, no `vscode`, see
- * docs/debugger-capture.md), which fails with typed CaptureErrors. The rest of the extension
- * calls here: `captureFrame` (Inspect Heap Here at a paused frame), `collectAtFrame` (the
- * stepper's real gc.collect), the address of a frame's expression (Inspect in Heap Graph), and
- * one DAP channel per debug session (`SessionChannels`). Failures come out as a `CaptureFailure`,
- * whose kind picks what the notification offers and whose message is already a sentence. Snapshot
- * files are kept (`keepFile`) for the language server to read, and removed by `release()` /
- * `dispose()`.
+ * Capturing a debug session's paused program: the one place the extension meets the DAP capture
+ * core (extension/capture/, no `vscode`, see docs/debugger-capture.md), which fails with typed
+ * CaptureErrors. The rest of the extension calls here: `captureFrame` (Inspect Heap Here at a
+ * paused frame), `collectAtFrame` (the stepper's real gc.collect), the address of a frame's
+ * expression (Inspect in Heap Graph), and one DAP channel per debug session (`SessionChannels`).
+ * Failures come out as a `CaptureFailure` (captureFailure.ts): the core's codes are finer than
+ * what a notification chooses on, so several map to one kind. Snapshot files are kept
+ * (`keepFile`) for the language server to read, and removed by `release()` / `dispose()`.
  */
 import { tmpdir } from 'node:os';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -21,38 +21,10 @@ import {
   type DapCollectionRequest,
   type DapCollectionResult,
 } from '../capture/index';
+import { CaptureFailure, type CaptureFailureKind } from '../captureFailure';
 
 export { addressEvaluateArguments, addressFromResult } from '../capture/index';
 export type { DapChannel, DapCollectionResult };
-
-export type CaptureFailureKind =
-  | 'cancelled'
-  | 'timeout'
-  | 'session-ended'
-  | 'resumed'
-  | 'not-cpython'
-  | 'evaluate-unsupported'
-  | 'cannot-write'
-  | 'busy'
-  | 'agent-failed'
-  /** Not debugging: the program ended without reaching the line. */
-  | 'line-not-reached'
-  /** Not debugging: the program failed (or was stopped) before reaching the line. */
-  | 'program-ended';
-
-/** A capture that did not produce a snapshot, and why (the message is for the user). */
-export class CaptureFailure extends Error {
-  constructor(
-    readonly kind: CaptureFailureKind,
-    message: string,
-    readonly detail?: string,
-  ) {
-    super(message);
-    this.name = 'CaptureFailure';
-  }
-}
-
-// ---- what the rest of the extension calls ------------------------------------------------------
 
 export interface FrameCapture {
   /** The DAP frame: the capture's "here" (any frame of the paused stack). */

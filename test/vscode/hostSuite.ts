@@ -1,0 +1,140 @@
+/**
+ * What the node:test files that run an extension-host suite share (extensionHost.test.ts,
+ * liveFacts.test.ts, interpreterDiscovery.test.ts): building the suite bundle, skipping where the
+ * code-server harness cannot run, reading the suite's one-line JSON events from the workbench's
+ * console, answering its checkpoints (the suite waits for a signal file the answer writes), and
+ * checking that every expected test ran and passed.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { REPO_ROOT, type Workbench } from './codeServer';
+import { REPORT_PREFIX, type SuiteEvent } from './suite/support';
+
+export type { SuiteEvent };
+export type CheckpointEvent = Extract<SuiteEvent, { event: 'checkpoint' }>;
+
+/** Why the code-server tests are skipped here, or false when they run. */
+export function vscodeSkip(): string | false {
+  if (process.env.HEAP_INSPECTOR_SKIP_VSCODE === '1') return 'HEAP_INSPECTOR_SKIP_VSCODE=1';
+  if (process.platform !== 'linux') {
+    return 'the code-server harness is set up for Linux; elsewhere use .vscode-test.mjs';
+  }
+  return false;
+}
+
+/** The JSON event in a console line printed by the suite's report(), if any. */
+export function parseSuiteEvent(text: string): SuiteEvent | undefined {
+  const at = text.indexOf(REPORT_PREFIX);
+  if (at < 0) return undefined;
+  const rest = text.slice(at + REPORT_PREFIX.length);
+  // The workbench may append console styling after the message: shrink to the longest valid JSON.
+  for (let end = rest.lastIndexOf('}'); end > 0; end = rest.lastIndexOf('}', end - 1)) {
+    try {
+      return JSON.parse(rest.slice(0, end + 1)) as SuiteEvent;
+    } catch {
+      /* keep shrinking */
+    }
+  }
+  return undefined;
+}
+
+/** Runs `node ARGS…` in the repository; its last line of output. */
+function node(...args: string[]): string {
+  const r = spawnSync(process.execPath, args, {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  assert.equal(r.status, 0, `node ${args.join(' ')} failed`);
+  return r.stdout.trim().split('\n').pop() ?? '';
+}
+
+/**
+ * Bundles a suite entry (test/vscode/buildSuite.mjs, in a child process: this file may run as
+ * CommonJS) and returns the path to give as `extensionTestsPath`.
+ */
+export function buildSuite(entry = 'test/vscode/suite/index.ts', outDir = 'out/vscode-suite') {
+  return node('test/vscode/buildSuite.mjs', entry, outDir);
+}
+
+/** dist/extension.js, built if missing (the suite's workbench loads the development copy). */
+export function ensureExtensionBuilt(): void {
+  if (!existsSync(join(REPO_ROOT, 'dist', 'extension.js'))) node('scripts/build.mjs');
+}
+
+/**
+ * The events a workbench's suite reports, as they come. A checkpoint with a handler gets it run;
+ * when the handler is done (or failed), the signal file the suite waits for is written.
+ */
+export class SuiteEvents {
+  readonly events: SuiteEvent[] = [];
+  private readonly pending: Promise<unknown>[] = [];
+  private readonly handlers = new Map<string, (event: CheckpointEvent) => Promise<unknown>>();
+
+  constructor(
+    wb: Workbench,
+    /** $HEAP_INSPECTOR_E2E_SIGNAL_DIR of the workbench's extension host. */
+    private readonly signals?: string,
+  ) {
+    wb.onConsole((text) => {
+      const event = parseSuiteEvent(text);
+      if (!event) return;
+      this.events.push(event);
+      if (event.event !== 'checkpoint') return;
+      const handler = this.handlers.get(event.name);
+      if (!handler) return;
+      this.pending.push(
+        handler(event).finally(() => {
+          if (this.signals) writeFileSync(join(this.signals, event.name), 'done');
+        }),
+      );
+    });
+  }
+
+  /** Runs `handler` at the suite's checkpoint `name` (see suite/support.ts `checkpoint`). */
+  onCheckpoint(name: string, handler: (event: CheckpointEvent) => Promise<unknown>): void {
+    this.handlers.set(name, handler);
+  }
+
+  /** Waits for every checkpoint handler started so far. */
+  async settled(): Promise<void> {
+    await Promise.all(this.pending);
+  }
+
+  /**
+   * Says each result, then asserts: the suite started, no test failed, exactly `expected` ran
+   * (in order) and the suite counted them so, and the workbench's exit code is 0.
+   */
+  check(t: TestContext, expected: string[], exitCode: number, label = 'extension host'): void {
+    const results = this.events.filter((e) => e.event === 'pass' || e.event === 'fail');
+    for (const r of results) {
+      t.diagnostic(
+        `${label}: ${r.event}: ${r.name} (${r.ms} ms)${r.event === 'fail' ? `\n${r.error}` : ''}`,
+      );
+    }
+    assert.ok(
+      this.events.some((e) => e.event === 'start'),
+      `${label}: the suite never started`,
+    );
+    assert.deepEqual(
+      results.flatMap((r) => (r.event === 'fail' ? [`${r.name}: ${r.error}`] : [])),
+      [],
+      `${label}: tests failed in the extension host`,
+    );
+    assert.deepEqual(
+      results.map((r) => r.name),
+      expected,
+      `${label}: the tests that ran`,
+    );
+    const end = this.events.find((e) => e.event === 'end');
+    assert.deepEqual(
+      end?.event === 'end' ? { passed: end.passed, failed: end.failed } : undefined,
+      { passed: expected.length, failed: 0 },
+      `${label}: the suite's own count`,
+    );
+    assert.equal(exitCode, 0, `${label}: codeAutomationExit code`);
+  }
+}

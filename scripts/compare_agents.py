@@ -74,7 +74,11 @@ class Both:
         new_state = sys.modules[self.new.__name__.rpartition(".")[0] + ".gcstate"]
         sys.modules[self.old.__name__.rpartition(".")[0] + ".gcstate"].SCHEDULE = new_state.SCHEDULE
         runs = ((self.old, path + ".warm-old"), (self.new, path + ".warm-new"), (self.old, path + ".old"), (self.new, path))
+        # Each entry of the interpreter's type attribute cache holds its attribute name: emptied
+        # before each capture, so that counts of names do not depend on the previous capture.
+        clear_caches = getattr(sys, "_clear_internal_caches", None) or sys._clear_type_cache
         for agent, out in runs:
+            clear_caches()
             # `frame` is held once more here, by this function's argument.
             agent.capture_to_file(out, frame, trigger=trigger, held_by_caller=held_by_caller + 1,
                                   collector_state=collector_state, sentinel=sentinel)

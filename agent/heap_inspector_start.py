@@ -452,6 +452,8 @@ del _START_NAME
 if len(sys.argv) > 1:
     _START_RUNNER = sys.argv[1]
     del sys.argv[1]
+    # The compiled runner carries more code after its own (see build_runner.py): it reads it there.
+    _HEAP_INSPECTOR_START["runner"] = _START_RUNNER
     import marshal
 
     with open(_START_RUNNER, "rb") as _START_FILE:

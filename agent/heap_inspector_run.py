@@ -255,10 +255,15 @@ def _main():
     gc_module = _gc
     keep_schedule = _keep_schedule
     start_info = _START
+    # The names python gives a script's namespace (its __annotations__ is an empty dict).
+    script_names = (
+        "__name__", "__package__", "__loader__", "__spec__", "__builtins__", "__file__", "__cached__", "__doc__",
+        "__annotations__",
+    )  # fmt: skip
     for name in list(namespace):
-        if name not in ("__name__", "__package__", "__loader__", "__spec__", "__builtins__", "__file__", "__cached__", "__doc__"):
+        if name not in script_names:
             del namespace[name]
-    del name
+    del name, script_names
     if exact is not None and exact["target"] is not None:
         # Last, when every temporary of the set-up is gone: the free lists and the count as plain
         # python has them when the script starts.  From here to exec nothing is freed (these

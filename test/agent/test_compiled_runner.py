@@ -102,10 +102,9 @@ def test_the_compiled_stages_compile_nothing_before_the_program_starts(label, py
     )
     assert plain.returncode == 0, plain.stderr
     as_python = eval((tmp_path / "plain.txt").read_text())  # noqa: S307
-    # No ast module nor anything of the runner in sys.modules; the names python gives a script
-    # (python's __main__ also has __annotations__, which the runner does not keep).
+    # No ast module nor anything of the runner in sys.modules; the names python gives a script.
     assert under_runner["modules"] == as_python["modules"] == []
-    assert under_runner["names"] == [name for name in as_python["names"] if name != "__annotations__"]
+    assert under_runner["names"] == as_python["names"]
 
 
 @pytest.mark.parametrize("label,python", interpreters()[:1])

@@ -11,8 +11,10 @@ small ints). Without PROGRAMs: every scenario of test/scenarios at the line of e
 A PROGRAM given on the command line is captured at its line `pass  # @capture`.
 
 Differences that are the method's, not the agents', are reported as noise: counts of interned
-strings, small ints, None and the booleans within 3 (the interpreter's method cache and
-constants), and the objects the collector schedule keeps between the two captures. Prints one line per program; exit 1 when
+strings, small ints, None and the booleans within 3 (the interpreter's constants), None's within 8
+(measured with the same agent on both sides), the snapshot's own output path, and the objects the
+collector schedule keeps between the two captures. The type attribute cache, whose entries hold
+names, is emptied before each capture. Prints one line per program; exit 1 when
 any program differs otherwise.
 """
 import argparse
@@ -189,6 +191,12 @@ def compare(old, new, out_path):
             if atoms:
                 noise.append("%d counts of interned strings, small ints and singletons" % len(atoms))
             bad = [i for i in bad if i not in set(atoms)]
+            # None's count moves by up to 7 between two captures on 3.10 and 3.11 even with the same
+            # agent on both sides, from references outside the graph (its incoming edges are equal).
+            nones = [i for i in bad if type_names[i] == "builtins.NoneType" and abs(a[i] - b[i]) <= 8]
+            if nones:
+                noise.append("None's count (%+d)" % (b[nones[0]] - a[nones[0]]))
+            bad = [i for i in bad if i not in set(nones)]
             # Each capture's own call holds its output path, a str of the heap (3.8-3.10: in frames).
             paths = [i for i in bad if type_names[i] == "builtins.str" and _is_output_path(new, i, out_path)]
             if paths:

@@ -221,7 +221,8 @@ def compare(old, new, out_path):
                 for i in bad[:3]
             ]
             examples = ", ".join("%s %r -> %r" % (w, a[i], b[i]) for w, i in zip(where, bad))
-            differences.append("%s: %d differ %s (%s)" % (column, len(bad), dict(detail.most_common(5)) or "", examples))
+            summary = dict(detail.most_common(5)) or ""
+            differences.append("%s: %d differ %s (%s)" % (column, len(bad), summary, examples))
     for section in ("frames", "finalizers"):
         if old.sections[section] != new.sections[section]:
             differences.append(section + " differ")

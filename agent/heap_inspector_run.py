@@ -149,7 +149,7 @@ def _main():
     def stop(frame_depth=1):
         """Called when the target line is about to run; captures on the wanted hit."""
         if frame_depth == 0:
-            return None  # called once during set-up: its frame is made now (see _exact_finish)
+            return None  # called once during set-up: its frame is made now (schedule's exact_finish)
         state["hits"] += 1
         if state["hits"] != wanted_hits:
             return None
@@ -206,8 +206,8 @@ def _main():
     # -- how the line is caught ------------------------------------------------------------
     if hasattr(sys, "monitoring"):
         if exact is not None and exact["code"] is not None:
-            # Compiled by the replay process (see _exact_start): compile() here would create the
-            # ast module's types, which plain python makes only when the program compiles.
+            # Compiled by the replay process (heap_inspector_schedule.exact_start): compile() here
+            # would create the ast module's types, which plain python makes only when the program compiles.
             code = exact["code"]
             if exact["line"] is None:
                 fail("%s has no code at or after line %d" % (target_file, target_line))

@@ -9,9 +9,10 @@
   generator's, a frame object that the program without tracing would not have.
 
 Not a module: its code is executed in the runner's own namespace, so that these functions are
-the runner's as if written in heap_inspector_run.py (the same globals, which are ``__main__``'s
-and are emptied before the program runs; nothing left behind).  Compiled, the runner carries this
-file's code after its own (build_runner.py); from source, the runner compiles it from beside
+the runner's as if written in heap_inspector_run.py: the same globals, which are ``__main__``'s and
+are emptied before the program runs.  What must outlive the set-up (the monitoring callbacks, the
+module finder) goes into the runner's ``stoppers``, the agent's own.  Compiled, the runner carries
+this file's code after its own (build_runner.py); from source, the runner compiles it from beside
 itself.  So: nothing at module level but functions and constants, no imports there (they would
 bind names in the program's namespace), no annotations.
 """

@@ -8,13 +8,9 @@ first (or Nth) time FILE:LINE is about to run, the agent writes a snapshot of th
 
 Everything here runs before the user's program starts, so it is written to leave no trace in the
 heap the program will see: no imports beyond what the interpreter has loaded at start-up, no new
-names in ``__main__``, no tracing.  How the line is caught:
-
-* 3.12+: ``sys.monitoring`` line events, switched on only for code objects of FILE;
-* up to 3.11: FILE's code is compiled (in a forked child, so that ``ast`` is never imported here)
-  with one call inserted before the statement at LINE.  ``sys.settrace`` is not used: on 3.11 it
-  gives every frame, including every suspended generator's, a frame object that the program
-  without tracing would not have.
+names in ``__main__``, no tracing.  How the line is caught (``sys.monitoring`` from 3.12, an
+inserted call up to 3.11) is heap_inspector_catch_line.py, whose code runs in this file's own
+namespace: compiled by build_runner.py, this file carries it.
 
 The CLI runs this file through its first stage, ``python heap_inspector_start.pyc
 heap_inspector_run.pyc run ...``, which measures the collector's state before anything of the
@@ -47,7 +43,6 @@ else:
 USAGE = (
     "usage: heap_inspector_run.py run --at FILE:LINE [--hit N] --out SNAPSHOT SCRIPT [ARGS...]"
 )
-PLACEHOLDER = "\x00heap-inspector-stop\x00"  # replaced by the stop function in compiled code
 EXIT_USAGE = 2
 
 
@@ -114,6 +109,8 @@ def _main():
     script_path = os.path.abspath(script) if sys.version_info >= (3, 9) else script
     # Run from a compiled copy (the CLI does, see _load_cost), the runner is told where the agent is.
     agent_dir = options["--agent-dir"] or os.path.join(os.path.dirname(runner_file), "heap_inspector_agent")
+    # How the line is caught (heap_inspector_catch_line.py): its functions join this file's.
+    _load_line_catching(globals(), _START["runner"] if _START is not None else runner_file, fail)
     is_main_target = os.path.realpath(script) == target_file
     with open(script, "rb") as source_file:
         source = source_file.read()
@@ -152,7 +149,7 @@ def _main():
     def stop(frame_depth=1):
         """Called when the target line is about to run; captures on the wanted hit."""
         if frame_depth == 0:
-            return None  # called once during set-up: its frame is made now (see _exact_finish)
+            return None  # called once during set-up: its frame is made now (schedule's exact_finish)
         state["hits"] += 1
         if state["hits"] != wanted_hits:
             return None
@@ -209,8 +206,8 @@ def _main():
     # -- how the line is caught ------------------------------------------------------------
     if hasattr(sys, "monitoring"):
         if exact is not None and exact["code"] is not None:
-            # Compiled by the replay process (see _exact_start): compile() here would create the
-            # ast module's types, which plain python makes only when the program compiles.
+            # Compiled by the replay process (heap_inspector_schedule.exact_start): compile() here
+            # would create the ast module's types, which plain python makes only when the program compiles.
             code = exact["code"]
             if exact["line"] is None:
                 fail("%s has no code at or after line %d" % (target_file, target_line))
@@ -258,10 +255,15 @@ def _main():
     gc_module = _gc
     keep_schedule = _keep_schedule
     start_info = _START
+    # The names python gives a script's namespace (its __annotations__ is an empty dict).
+    script_names = (
+        "__name__", "__package__", "__loader__", "__spec__", "__builtins__", "__file__", "__cached__", "__doc__",
+        "__annotations__",
+    )  # fmt: skip
     for name in list(namespace):
-        if name not in ("__name__", "__package__", "__loader__", "__spec__", "__builtins__", "__file__", "__cached__", "__doc__"):
+        if name not in script_names:
             del namespace[name]
-    del name
+    del name, script_names
     if exact is not None and exact["target"] is not None:
         # Last, when every temporary of the set-up is gone: the free lists and the count as plain
         # python has them when the script starts.  From here to exec nothing is freed (these
@@ -304,6 +306,28 @@ def _main():
         del error
         raise SystemExit(1)
     report_unreached(sys, state, at_file, write_status, status_out)
+
+
+def _load_line_catching(namespace, runner_file, fail):
+    """Run heap_inspector_catch_line.py's code in ``namespace`` (this file's globals), so that its
+    functions are this file's.  Compiled (build_runner.py), this file carries that code after its
+    own, with its length in the last 8 bytes; from source it is compiled from beside this file."""
+    import marshal
+    import os
+
+    if runner_file[-4:] == ".pyc":
+        with open(runner_file, "rb") as runner:
+            data = runner.read()
+        length = int.from_bytes(data[-8:], "little")
+        if not 0 < length < len(data) - 24:
+            fail("%s carries no line-catching code: build it with build_runner.py" % runner_file, 1)
+        code = marshal.loads(data[-8 - length : -8])
+        del data
+    else:
+        path = os.path.join(os.path.dirname(runner_file), "heap_inspector_catch_line.py")
+        with open(path, "rb") as source:
+            code = compile(source.read(), path, "exec", dont_inherit=True)
+    exec(code, namespace)
 
 
 def _load_cost(gc, runner_file):
@@ -426,159 +450,6 @@ def _report_unreached(sys, state, at_file, write_status=None, status_out=None):
                 "heap-inspector: %s:%d was reached %d time(s), fewer than --hit asked; no snapshot was written\n"
                 % (at_file, state["line"], state["hits"])
             )
-
-
-def _code_lines(code, lines):
-    """Every line number that has bytecode, in ``code`` and the code objects nested in it."""
-    for _start, _end, line in code.co_lines():
-        if line is not None:
-            lines.add(line)
-    for constant in code.co_consts:
-        if type(constant) is type(code):
-            _code_lines(constant, lines)
-    return lines
-
-
-def _snap_line_monitoring(main_code, target_file, line, fail):
-    """The first line at or after ``line`` that has code (what a debugger binds a breakpoint to)."""
-    code = main_code
-    if code is None:
-        with open(target_file, "rb") as source_file:
-            code = compile(source_file.read(), target_file, "exec", dont_inherit=True)
-    lines = sorted(_code_lines(code, set()))
-    later = [candidate for candidate in lines if candidate >= line]
-    if not later:
-        fail("%s has no code at or after line %d" % (target_file, line))
-    return later[0]
-
-
-def _install_monitoring(sys, os, target_file, target_line, stop, stoppers, fail):
-    monitoring = sys.monitoring
-    for tool in (4, 3, 5):
-        if monitoring.get_tool(tool) is None:
-            break
-    else:
-        fail("no free sys.monitoring tool id (3, 4 and 5 are taken)")
-    monitoring.use_tool_id(tool, "heap-inspector")
-    events = monitoring.events
-    DISABLE = monitoring.DISABLE
-    known_files = {}
-    target_name = os.path.basename(target_file)
-
-    def in_target(filename):
-        # This runs while the program runs (once per code object): it must not allocate, or the
-        # program's automatic collections would move.  A substring test and a dict lookup do not;
-        # only a file that has the target's name is resolved (os.path.realpath allocates).
-        if filename == target_file:
-            return True
-        if target_name not in filename:
-            return False
-        verdict = known_files.get(filename)
-        if verdict is None:
-            verdict = os.path.realpath(filename) == target_file
-            known_files[filename] = verdict
-        return verdict
-
-    def on_start(code, _offset):
-        if in_target(code.co_filename):
-            monitoring.set_local_events(tool, code, events.LINE)
-        return DISABLE
-
-    def on_line(code, line):
-        if line != target_line:
-            return DISABLE
-        stop(2)
-        return None
-
-    monitoring.register_callback(tool, events.PY_START, on_start)
-    monitoring.register_callback(tool, events.LINE, on_line)
-    monitoring.set_events(tool, events.PY_START)
-    stoppers.extend((on_start, on_line, known_files))
-
-
-def _compile_instrumented(sys, os, agent_dir, script, source, module_file, line, fail):
-    """(main code, target-module code or None, effective line), compiled with a stop call
-    inserted before the statement at ``line``.  The compiling happens in a forked child: the
-    ``ast`` module it needs is never imported into this process."""
-    import marshal
-
-    instrument = os.path.join(agent_dir, "instrument.py")
-    request = (script, source, module_file, line, PLACEHOLDER)
-    if not hasattr(os, "fork"):
-        namespace = {"__name__": "_heap_inspector_instrument"}
-        with open(instrument, "rb") as instrument_file:
-            exec(compile(instrument_file.read(), instrument, "exec"), namespace)
-        reply = namespace["instrument"](*request)
-    else:
-        read_end, write_end = os.pipe()
-        child = os.fork()
-        if child == 0:  # the child: compile, send the result, vanish
-            status = 0
-            try:
-                os.close(read_end)
-                namespace = {"__name__": "_heap_inspector_instrument"}
-                with open(instrument, "rb") as instrument_file:
-                    exec(compile(instrument_file.read(), instrument, "exec"), namespace)
-                data = marshal.dumps(namespace["instrument"](*request))
-                while data:
-                    data = data[os.write(write_end, data) :]
-            except BaseException as error:  # noqa: BLE001 - anything must become a message
-                os.write(write_end, marshal.dumps(("error", "%s: %s" % (type(error).__name__, error))))
-                status = 1
-            finally:
-                os._exit(status)
-        os.close(write_end)
-        chunks = []
-        while True:
-            chunk = os.read(read_end, 1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-        os.close(read_end)
-        os.waitpid(child, 0)
-        reply = marshal.loads(b"".join(chunks)) if chunks else ("error", "the compiler process died")
-    if reply[0] == "error":
-        fail(reply[1], 1)
-    _kind, main_code, module_code, effective_line = reply
-    return main_code, module_code, effective_line
-
-
-def _patch_constants(code, replacement):
-    """``code`` with the placeholder constant replaced, in it and every nested code object."""
-    changed = False
-    constants = []
-    for constant in code.co_consts:
-        if type(constant) is str and constant == PLACEHOLDER:
-            constant = replacement
-            changed = True
-        elif type(constant) is type(code):
-            patched = _patch_constants(constant, replacement)
-            changed = changed or patched is not constant
-            constant = patched
-        constants.append(constant)
-    return code.replace(co_consts=tuple(constants)) if changed else code
-
-
-def _install_module_finder(sys, os, target_file, module_code):
-    """Serve the instrumented code when the program imports ``target_file``."""
-    import _frozen_importlib_external as external
-
-    class HeapInspectorLoader(external.SourceFileLoader):
-        def get_code(self, fullname):
-            return module_code
-
-    class HeapInspectorFinder:
-        @staticmethod
-        def find_spec(fullname, path=None, target=None):
-            spec = external.PathFinder.find_spec(fullname, path, target)
-            if spec is not None and spec.origin and os.path.realpath(spec.origin) == target_file:
-                spec.loader = HeapInspectorLoader(fullname, spec.origin)
-                sys.meta_path.remove(HeapInspectorFinder)
-            return spec
-
-    position = sys.meta_path.index(external.PathFinder) if external.PathFinder in sys.meta_path else 0
-    sys.meta_path.insert(position, HeapInspectorFinder)
-    return HeapInspectorFinder
 
 
 if __name__ == "__main__":

@@ -15,15 +15,6 @@ count's excess is added to generation 0's threshold until the next collection en
 """
 
 
-# Plain python compiles the script, then runs it.  heap_inspector_start.py measured the collector's
-# count and every free list as they were before the runner was loaded; a forked copy of this process
-# puts them back to exactly that, compiles the script the way python does (with the collector as
-# it would be) and reports what the compile left: the count, the collections it triggered and the
-# free lists.  Just before the script runs, _exact_finish brings this process to that state: the
-# free lists are filled or emptied to those lengths and the count's excess is added to
-# generation 0's threshold until the next collection (the callback of _keep_schedule).
-
-
 def exact_start(sys, os, info, source, script_path, module_file, line, code_lines):
     """The state plain python has when the script starts, or ``target`` None if it cannot be had."""
     start = info["start_state"](info, info["path"])

@@ -20,7 +20,7 @@ were when the interpreter handed over the main file, before any of the runner's 
 
 The second stage (``heap_inspector_run.py``) gets the result as ``_HEAP_INSPECTOR_START`` in the
 namespace it runs in, and uses ``measure``/``realize`` below to put the free lists and the count
-where plain python would have them when the script starts (see its ``_exact_schedule``).
+where plain python would have them when the script starts (heap_inspector_schedule.py).
 
 No closures, no keyword arguments, no tuple or frozenset constants in this file: each would be a
 short tuple in the compiled file.  ``build_start.py`` refuses to build if one is left.
@@ -380,7 +380,7 @@ def start_state(info, own_path):
         # The loading pushed the count past the threshold and a collection ran (up to 3.11 inside
         # the allocation that crossed it, from 3.12 at the next check): the count now is what was
         # allocated since.  Python would cross it too, a little later, while compiling the script
-        # (see heap_inspector_run.py, _replay_compile).
+        # (see heap_inspector_schedule.py, _replay_compile).
         count = gc.get_threshold()[0] + 1 - (load_cost + gc_cost - info["count"])
         if gen1 > 0:
             gen1 -= 1
@@ -452,6 +452,8 @@ del _START_NAME
 if len(sys.argv) > 1:
     _START_RUNNER = sys.argv[1]
     del sys.argv[1]
+    # The compiled runner carries more code after its own (see build_runner.py): it reads it there.
+    _HEAP_INSPECTOR_START["runner"] = _START_RUNNER
     import marshal
 
     with open(_START_RUNNER, "rb") as _START_FILE:

@@ -4,7 +4,9 @@
  * Run from a .pyc, the runner can measure exactly what loading its own code cost the collector's
  * allocation count (unmarshalling again costs the same; compiling again does not: the compiler
  * keeps caches), and so keep the program's collection schedule identical to plain python's
- * (see agent/heap_inspector_run.py, _keep_schedule).
+ * (see agent/heap_inspector_run.py, _keep_schedule). `agent/build_runner.py` builds it: the
+ * runner's code, then the code of `heap_inspector_catch_line.py` (how the line is caught), which
+ * the runner loads from the same file, so that it never calls compile() in the program's process.
  *
  * The .pyc is kept in the runner cache (cli/runnerCache.ts: a folder only we can write, files
  * only we own) or, when there is no safe cache, compiled into the run's private folder.
@@ -13,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { runnerScript } from './agentFiles';
+import { agentDirectory, runnerScript } from './agentFiles';
 import type { PythonInfo } from './python';
 import { runnerCacheFolder, temporaryName, trustedFile } from './runnerCache';
 
@@ -24,20 +26,17 @@ export interface CompiledRunner {
   cacheFolder: string | null;
 }
 
+/** The files the compiled runner is built from: the runner, what it carries, the builder. */
+const RUNNER_FILES = ['heap_inspector_run.py', 'heap_inspector_catch_line.py', 'build_runner.py'];
+
 /** Compiles the runner to `folder/name` (a temporary name, then a rename); whether it worked. */
 function compileInto(python: PythonInfo, source: string, folder: string, name: string): boolean {
   const temporary = temporaryName(folder, name);
-  const result = spawnSync(
-    python.executable,
-    [
-      '-I',
-      '-c',
-      'import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)',
-      source,
-      temporary,
-    ],
-    { encoding: 'utf8', timeout: 60_000 },
-  );
+  const builder = join(agentDirectory(), 'build_runner.py');
+  const result = spawnSync(python.executable, ['-I', builder, source, temporary], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   try {
     if (result.status !== 0) throw new Error(result.stderr);
     chmodSync(temporary, 0o600);
@@ -56,8 +55,11 @@ function compileInto(python: PythonInfo, source: string, folder: string, name: s
 /** The compiled runner for this interpreter; `privateFolder` (the run's own) if no cache is safe. */
 export function compiledRunner(python: PythonInfo, privateFolder: string): CompiledRunner {
   const source = runnerScript();
-  const digest = createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 16);
-  const name = `heap_inspector_run-${python.cacheTag}-${digest}.pyc`;
+  const digest = createHash('sha256');
+  for (const file of RUNNER_FILES) {
+    digest.update(readFileSync(join(agentDirectory(), file)));
+  }
+  const name = `heap_inspector_run-${python.cacheTag}-${digest.digest('hex').slice(0, 16)}.pyc`;
   const cache = runnerCacheFolder();
   if (cache !== null) {
     if (trustedFile(join(cache, name)) || compileInto(python, source, cache, name)) {

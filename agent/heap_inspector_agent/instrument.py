@@ -1,6 +1,6 @@
 """Compiles a file with one call inserted before the statement at a line (CPython up to 3.11).
 
-Runs in a child process forked by the runner (see heap_inspector_run.py): it imports ``ast``,
+Runs in a child process forked by the runner (heap_inspector_catch_line.py): it imports ``ast``,
 which the program being measured must not see.  The inserted statement calls a placeholder
 constant; the runner swaps the constant for its stop function after loading the code, so the
 program's namespaces gain no name at all.

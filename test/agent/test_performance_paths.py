@@ -1,9 +1,10 @@
 """The agent's batch paths (docs/performance.md) give exactly what its per-object reference path
 gives.
 
-heapwalk labels whole groups of nodes at once (``labels.PLAN_*``: index labels for lists and
-tuples, str keys for dicts, attribute names per class for plain instances), names atoms in bulk,
-reads counts into arrays and writes the string table in one piece.  Each test builds the shapes a
+The agent labels whole groups of nodes at once (edgecolumns.py, ``labelplans.PLAN_*``: index
+labels for lists and tuples, str keys for dicts, attribute names per class for plain instances),
+names atoms in bulk (nodecolumns.py), reads counts into arrays and writes the string table in one
+piece.  Each test builds the shapes a
 batch path must recognise -- and the look-alikes it must hand back to the reference path -- then
 compares the capture with ``Labeler.label()`` / ``_node_name`` / the size rule applied object by
 object, in the same process.
@@ -258,6 +259,8 @@ def test_batch_labels_equal_the_per_object_path(agent, snapshot_path):
     weakrefs = agent_module("weakrefs")
     types = typeinfo.TypeTable(weakrefs.ALL_TYPES)
     labeler = labels.Labeler(agent_module("capture")._memory, types)
+    labelplans = agent_module("labelplans")
+    label_plans = labelplans.LabelPlans(labeler)
     objects = reachable([keep])
     closures = {}
     for obj in objects.values():
@@ -284,12 +287,12 @@ def test_batch_labels_equal_the_per_object_path(agent, snapshot_path):
         actual = [(int(s.address[to]), kind, name) for to, kind, name in s.edges(node)]
         assert actual == expected, "labels of %s differ" % type(obj).__qualname__
         checked[type(obj).__qualname__] += 1
-        plans[labeler.plan(type(obj))] += 1
+        plans[label_plans.plan(type(obj))] += 1
     # The batch plans were all exercised, and the shapes that must fall back were met.
-    for plan in (labels.PLAN_SEQUENCE, labels.PLAN_DICT, labels.PLAN_INSTANCE_DICT, labels.PLAN_OBJECT):
+    for plan in (labelplans.PLAN_SEQUENCE, labelplans.PLAN_DICT, labelplans.PLAN_INSTANCE_DICT, labelplans.PLAN_OBJECT):
         assert plans[plan] > 0, plan
     if agent_module("capture")._memory.instance_attrs and sys.version_info >= (3, 11):
-        assert plans[labels.PLAN_INSTANCE_VALUES] > 0
+        assert plans[labelplans.PLAN_INSTANCE_VALUES] > 0
     for name in ("Plain", "One", "Deleted", "Grows", "HoldsItsType", "Duplicates", "dict", "list", "tuple"):
         assert checked[name] > 0, name
     del keep
@@ -302,7 +305,7 @@ def test_node_names_and_sizes_equal_the_per_object_rules(agent, snapshot_path):
     keep.append(huge)
     agent.capture_to_file(snapshot_path)
     s = Snapshot(snapshot_path)
-    heapwalk = agent_module("heapwalk")
+    nodecolumns = agent_module("nodecolumns")
     typeinfo = agent_module("typeinfo")
     strings = agent_module("strings").StringTable()
     types = typeinfo.TypeTable(agent_module("weakrefs").ALL_TYPES)
@@ -317,7 +320,7 @@ def test_node_names_and_sizes_equal_the_per_object_rules(agent, snapshot_path):
             continue
         t = type(obj)
         index = types.index_of(t)
-        expected_name = strings.strings[heapwalk._node_name(obj, t, types.records[index]["category"], strings)]
+        expected_name = strings.strings[nodecolumns._node_name(obj, t, types.records[index]["category"], strings)]
         assert s.strings[s.name[node]] == expected_name
         expected_size = sys.getsizeof(obj) if types.sizeof_safe(index) else types.basic_size(index)
         assert s.sections["node.size"][node] == expected_size, repr(t)
@@ -361,7 +364,7 @@ def test_dict_fast_mask_equals_the_fast_path():
     ]
     referents = [gc.get_referents(d) for d in dicts]
     lengths = [len(r) for r in referents]
-    mask = labels.dict_fast_mask(dicts, referents, lengths)
+    mask = agent_module("labelplans").dict_fast_mask(dicts, referents, lengths)
     expected = bytes(labels._dict_fast_path(d, r) is not None for d, r in zip(dicts, referents))
     assert mask == expected
     assert mask[1] == 1 and mask[2] == 0 and mask[4] == 0 and mask[6] == 0
@@ -390,12 +393,13 @@ def test_a_sequence_that_changed_is_left_to_the_per_object_path(agent):
     recorded edge count (it changed after it was walked) is handed to label() alone -- which
     leaves it unlabelled -- and the others keep their index labels."""
     heapwalk, labels = agent_module("heapwalk"), agent_module("labels")
+    labelplans, edgecolumns = agent_module("labelplans"), agent_module("edgecolumns")
     walk = heapwalk.HeapWalk(agent._memory, agent_module("strings").StringTable())
     labeler = labels.Labeler(agent._memory, None)
     sequences = [[1, 2], ("a", "b", "c"), [5]]
     recorded = [2, 3, 2]  # the last list was walked with two items
-    pieces = list(walk._sequence_pieces(sequences, recorded, labeler))
-    records = labels.interleave
+    pieces = list(edgecolumns.EdgeColumns(walk, labeler)._sequence_pieces(sequences, recorded))
+    records = labelplans.interleave
     assert pieces[0] == bytes(records(bytes([INDEX, INDEX]), array.array("I", [0, 1]).tobytes()))
     assert pieces[1] == bytes(records(bytes([INDEX] * 3), array.array("I", [0, 1, 2]).tobytes()))
-    assert pieces[2] == bytes(labels.RECORD * 2)  # unlabelled: (REF, 0) twice
+    assert pieces[2] == bytes(labelplans.RECORD * 2)  # unlabelled: (REF, 0) twice

@@ -80,11 +80,16 @@ describe(
           encoding: 'utf8',
         },
       ).stdout.trim();
-      const digest = createHash('sha256')
-        .update(readFileSync(join(ROOT, 'agent', 'heap_inspector_run.py')))
-        .digest('hex')
-        .slice(0, 16);
-      runnerName = `heap_inspector_run-${tag}-${digest}.pyc`;
+      // The compiled runner's name (cli/compiledRunner.ts): what it is built from.
+      const digest = createHash('sha256');
+      for (const file of [
+        'heap_inspector_run.py',
+        'heap_inspector_catch_line.py',
+        'build_runner.py',
+      ]) {
+        digest.update(readFileSync(join(ROOT, 'agent', file)));
+      }
+      runnerName = `heap_inspector_run-${tag}-${digest.digest('hex').slice(0, 16)}.pyc`;
       // The first stage (cli/startStage.ts) is executed too: its name is just as predictable.
       const startDigest = createHash('sha256');
       for (const file of [

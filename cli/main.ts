@@ -6,7 +6,7 @@ import { HelpRequested } from './args';
 import { commands } from './commands/index';
 import { UserError } from './errors';
 import { escapeForTerminal, escapeLinesForTerminal } from '../server/engine/terminalText';
-import { mustEndByInterrupt } from './programEnd';
+import { mustEndByInterrupt } from '../server/runner/programEnd';
 
 const VERSION = '0.1.0';
 

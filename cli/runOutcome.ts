@@ -9,8 +9,13 @@
  *   other ends          (os._exit before the line) said by the CLI: the runner could not
  */
 import { UserError } from './errors';
-import { exitLikeProgram, fateText, shellStatus, type ProgramEnd } from './programEnd';
-import type { RunStatus } from './runStatus';
+import {
+  exitLikeProgram,
+  fateText,
+  shellStatus,
+  type ProgramEnd,
+} from '../server/runner/programEnd';
+import type { RunStatus } from '../server/runner/runStatus';
 
 export const EXIT_LINE_NOT_REACHED = 3;
 export const EXIT_CAPTURE_FAILED = 5;

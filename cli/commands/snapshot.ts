@@ -11,7 +11,7 @@ import { runTarget } from '../runTarget';
 import { checkWritable } from '../outputFiles';
 import { findPython } from '../python';
 import { endAfterCapture, endTerminated, endWithoutCapture } from '../runOutcome';
-import { readRunStatus } from '../runStatus';
+import { readRunStatus } from '../../server/runner/runStatus';
 import { createScratchFolder, removeAbandonedScratchFolders } from '../scratchFolders';
 import { writeOutputs } from '../snapshotOutputs';
 

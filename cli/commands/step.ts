@@ -18,7 +18,7 @@ import {
   endWithoutCapture,
   EXIT_CAPTURE_FAILED,
 } from '../runOutcome';
-import { readRunStatus } from '../runStatus';
+import { readRunStatus } from '../../server/runner/runStatus';
 import { createScratchFolder, removeAbandonedScratchFolders } from '../scratchFolders';
 import { stepReportText } from '../stepReport';
 import { collectionRecordProblem, type RealCollectionRecord } from '../../protocol/stepper';

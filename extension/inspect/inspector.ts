@@ -20,7 +20,7 @@ import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { DiffResult } from '../../protocol/lsp';
-import { agentPackageDirectory } from '../../cli/agentFiles';
+import { agentPackageDirectory } from '../../server/runner/agentFiles';
 import { CaptureFailure } from '../captureFailure';
 import {
   type CallStackContext,

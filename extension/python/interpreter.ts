@@ -13,7 +13,7 @@
  */
 import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
-import type { PythonInfo } from '../../cli/python';
+import type { PythonInfo } from '../../server/runner/pythonInfo';
 import { log } from '../log';
 import { affectsSetting, setting } from '../settings';
 import {

@@ -4,8 +4,8 @@
  * first interpreter that runs is checked (CPython 3.8+). What each place is (the Python
  * Environments extension, the Python extension, the setting, PATH) is interpreter.ts's business.
  */
-import type { PythonInfo } from '../../cli/python';
-import { MINIMUM_VERSION } from '../../cli/python';
+import type { PythonInfo } from '../../server/runner/pythonInfo';
+import { MINIMUM_VERSION } from '../../server/runner/pythonInfo';
 
 export type InterpreterSource =
   'python-environments' | 'python-extension' | 'setting' | 'environment' | 'path';

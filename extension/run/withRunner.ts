@@ -1,7 +1,7 @@
 /**
  * Running a file to a line without a debugger: the agent's own runner
  * (`python heap_inspector_run.py run --at FILE:LINE --out SNAPSHOT --agent-dir … SCRIPT`), exactly
- * as `heap-inspector snapshot` runs it (the command line comes from cli/runUnderAgent.ts), as a
+ * as `heap-inspector snapshot` runs it (the command line comes from server/runner/runnerCommand.ts), as a
  * child process of the extension host. Needs nothing but CPython.
  *
  * The one wrapper of that process, for both of its users: Inspect Heap Here when not debugging,
@@ -9,20 +9,20 @@
  * runs `gc.collect(N)` right after the capture and writes the collector's record — that program
  * is gone, so the file runs to the line again, in a new process).
  *
- * The outcome comes from the runner's status file (cli/runStatus.ts), never from the program's
+ * The outcome comes from the runner's status file (server/runner/runStatus.ts), never from the program's
  * output: when it says "captured" the snapshot (and the record) is complete. Then, by default,
  * the program is stopped — its heap is what was asked for; with `afterCapture: 'finish'` it runs
  * on to its end. Its output goes to `output`. A program that ends first is reported as the CLI
  * reports it (a signal by name). Cancelling stops it, and it dies with the extension host
- * (cli/childLifetime.ts). Failures are CaptureFailures.
+ * (server/runner/childLifetime.ts). Failures are CaptureFailures.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fateText } from '../../cli/programEnd';
-import type { PythonInfo } from '../../cli/python';
-import { readRunStatus } from '../../cli/runStatus';
-import { runnerCommand } from '../../cli/runUnderAgent';
+import { fateText } from '../../server/runner/programEnd';
+import type { PythonInfo } from '../../server/runner/pythonInfo';
+import { readRunStatus } from '../../server/runner/runStatus';
+import { runnerCommand } from '../../server/runner/runnerCommand';
 import { CaptureFailure } from '../captureFailure';
 
 export interface RunToLineRequest {

@@ -29,7 +29,7 @@ import {
   type StepperDataParams,
 } from '../../protocol/lsp';
 import type { StepperData } from '../../protocol/stepper';
-import { agentPackageDirectory } from '../../cli/agentFiles';
+import { agentPackageDirectory } from '../../server/runner/agentFiles';
 import { CaptureFailure } from '../captureFailure';
 import { collectAtFrame, type SessionChannels } from '../debug/sessionCapture';
 import type { DebugSessionTracker, FrameInfo } from '../debug/sessionTracker';

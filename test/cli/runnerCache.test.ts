@@ -80,7 +80,7 @@ describe(
           encoding: 'utf8',
         },
       ).stdout.trim();
-      // The compiled runner's name (cli/compiledRunner.ts): what it is built from.
+      // The compiled runner's name (server/runner/compiledRunner.ts): what it is built from.
       const digest = createHash('sha256');
       for (const file of [
         'heap_inspector_run.py',
@@ -90,7 +90,7 @@ describe(
         digest.update(readFileSync(join(ROOT, 'agent', file)));
       }
       runnerName = `heap_inspector_run-${tag}-${digest.digest('hex').slice(0, 16)}.pyc`;
-      // The first stage (cli/startStage.ts) is executed too: its name is just as predictable.
+      // The first stage (server/runner/startStage.ts) is executed too: its name is just as predictable.
       const startDigest = createHash('sha256');
       for (const file of [
         'heap_inspector_start.py',

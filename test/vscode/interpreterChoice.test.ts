@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PythonInfo } from '../../cli/python';
+import type { PythonInfo } from '../../server/runner/pythonInfo';
 import {
   check,
   chooseInterpreter,

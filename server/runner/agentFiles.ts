@@ -1,10 +1,14 @@
-/** Where the Python agent's files are, from the bundled CLI (dist/) or from source (cli/). */
+/** Where the Python agent's files are, from a bundle (dist/) or from source (server/runner/). */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 function repositoryRoot(): string {
-  // Bundled: <root>/dist/cli.js. From source under tsx: <root>/cli/agentFiles.ts.
-  for (const candidate of [resolve(__dirname, '..'), resolve(__dirname, '..', '..')]) {
+  // Bundled: <root>/dist/cli.js. From source under tsx: <root>/server/runner/agentFiles.ts.
+  for (const candidate of [
+    resolve(__dirname, '..'),
+    resolve(__dirname, '..', '..'),
+    resolve(__dirname, '..', '..', '..'),
+  ]) {
     if (existsSync(join(candidate, 'agent', 'heap_inspector_run.py'))) {
       return candidate;
     }

@@ -8,7 +8,7 @@
  * runner's code, then the code of `heap_inspector_catch_line.py` (how the line is caught), which
  * the runner loads from the same file, so that it never calls compile() in the program's process.
  *
- * The .pyc is kept in the runner cache (cli/runnerCache.ts: a folder only we can write, files
+ * The .pyc is kept in the runner cache (runnerCache.ts: a folder only we can write, files
  * only we own) or, when there is no safe cache, compiled into the run's private folder.
  */
 import { spawnSync } from 'node:child_process';
@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { agentDirectory, runnerScript } from './agentFiles';
-import type { PythonInfo } from './python';
+import type { PythonInfo } from './pythonInfo';
 import { runnerCacheFolder, temporaryName, trustedFile } from './runnerCache';
 
 export interface CompiledRunner {

@@ -7,7 +7,7 @@
  * compiled, or building failed) the runner keeps the collector's schedule approximately and the
  * snapshot says so.
  *
- * It is executed, so it follows the runner cache's rules (cli/runnerCache.ts): used only when it
+ * It is executed, so it follows the runner cache's rules (runnerCache.ts): used only when it
  * is a regular file we own that no one else can write, built under a temporary name and renamed,
  * in the checked cache folder or, without one, in the run's private folder.
  */
@@ -17,7 +17,7 @@ import { chmodSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { agentDirectory } from './agentFiles';
 import type { CompiledRunner } from './compiledRunner';
-import type { PythonInfo } from './python';
+import type { PythonInfo } from './pythonInfo';
 import { temporaryName, trustedFile } from './runnerCache';
 
 /** Builds the first stage into `folder/name` (a temporary name, then a rename); why not, if not. */

@@ -1,0 +1,59 @@
+/**
+ * The command that runs a user's script under the agent's runner, for the CLI and the extension
+ * alike: the compiled runner and its first stage (which reads the collector's state before the
+ * runner loads), the agent's folder, the run's status file, and a program that cannot outlive
+ * whoever starts it (childLifetime.ts).
+ */
+import { agentPackageDirectory } from './agentFiles';
+import { boundToThisProcess, type Command } from './childLifetime';
+import { compiledRunner } from './compiledRunner';
+import type { PythonInfo } from './pythonInfo';
+import { startStage } from './startStage';
+
+export interface AgentRun {
+  python: PythonInfo;
+  /** `FILE:LINE` */
+  at: string;
+  hit?: number;
+  snapshotPath: string;
+  /** Where the runner records the capture's outcome (runStatus.ts). */
+  statusPath: string;
+  /** The run's own private folder (mode 0700): the runner is compiled here if no cache is safe. */
+  privateFolder: string;
+  /** Also run the real gc.collect(generation) right after the capture and record it. */
+  collect?: { generation: number; resultPath: string };
+  script: string;
+  args: string[];
+}
+
+/** The runner's command line (interpreter arguments) for a run. */
+export function runnerArguments(run: AgentRun): string[] {
+  const runner = compiledRunner(run.python, run.privateFolder);
+  const start = startStage(run.python, runner);
+  const args = [
+    ...(start ? [start] : []),
+    runner.path,
+    'run',
+    '--agent-dir',
+    agentPackageDirectory(),
+    '--at',
+    run.at,
+    '--hit',
+    String(run.hit ?? 1),
+    '--out',
+    run.snapshotPath,
+    '--status-out',
+    run.statusPath,
+  ];
+  if (run.collect) {
+    args.push('--collect', String(run.collect.generation), '--collect-out', run.collect.resultPath);
+  }
+  args.push('--', run.script, ...run.args);
+  return args;
+}
+
+/** What to spawn for a run: shared by the CLI and the extension, so there is one place that
+ * knows the runner's options and how the program is tied to whoever starts it. */
+export function runnerCommand(run: AgentRun): Command {
+  return boundToThisProcess(run.python.executable, runnerArguments(run));
+}

@@ -303,6 +303,7 @@ class HeapWalk:
         referents = array.array("i")
         callbacks = array.array("i")
         proxies = {}  # address of a proxy -> its entry in ``referents``
+        exact_types = set(bulk.addresses(list(weakrefs.ALL_TYPES)))
         lengths = self.edge_lengths
         start = 0
         edges_before = 0  # edges of the nodes before ``counted``
@@ -332,10 +333,17 @@ class HeapWalk:
                 else:
                     proxies[bulk.address_of(self.objects[position])] = len(referents)
                     referents.append(-1)
-                # The callback is a weak reference's only referent: its edge target, already read.
                 edges_before += sum(lengths[counted:position])
                 counted = position
-                callbacks.append(self.edge_targets[edges_before] if lengths[position] else -1)
+                if self.type_ids[position] in exact_types:
+                    # A weakref.ref's or a proxy's only referent is its callback: an edge target
+                    # already read.
+                    callbacks.append(self.edge_targets[edges_before] if lengths[position] else -1)
+                else:
+                    # A subclass (weakref.KeyedRef) visits its slots and its type first.
+                    function = weakrefs.callback(self.objects[position])
+                    callbacks.append(-1 if function is None else self.index.get(bulk.address_of(function), -1))
+                    del function
             del targets, target_addresses
             start = end
         if proxies:

@@ -19,6 +19,13 @@ export interface PathStep {
   edgeLabel: string;
 }
 
+/**
+ * Root codes past the root records (`rootLabel`): `rootCount + FRAME_ROOT` is a frame listed only
+ * in the `frames` section, `rootCount + OUTSIDE_ROOT` an object referenced from outside the graph.
+ */
+export const FRAME_ROOT = 0;
+export const OUTSIDE_ROOT = 1;
+
 /** A breadth-first tree from every root: compute once, then ask for paths to many objects. */
 export class RootPaths {
   private readonly snapshot: HeapSnapshot;
@@ -26,9 +33,15 @@ export class RootPaths {
   private readonly via: Int32Array;
   /** For reached non-root nodes: the node the edge comes from. */
   private readonly parent: Uint32Array;
+  /** With `outside`: 1 for the nodes a named root reaches (the others only from outside). */
+  private named: Uint8Array | null = null;
 
-  /** With `stopAt`, the search ends as soon as that node is reached. */
-  constructor(snapshot: HeapSnapshot, stopAt = -1) {
+  /**
+   * With `stopAt`, the search ends as soon as that node is reached. With `outside` (per node,
+   * non-zero for objects referenced from outside the heap graph: C code, the interpreter), the
+   * objects no named root reaches get paths from those, found after every named root's.
+   */
+  constructor(snapshot: HeapSnapshot, stopAt = -1, outside?: Uint8Array) {
     this.snapshot = snapshot;
     const n = snapshot.nodeCount;
     const via = new Int32Array(n).fill(-1);
@@ -55,28 +68,61 @@ export class RootPaths {
     }
     const edgeStart = snapshot.edgeStart;
     const edgeTo = snapshot.edgeTo;
-    for (let head = 0; head < tail && !done; head++) {
-      const u = queue[head];
-      const end = edgeStart[u + 1];
-      for (let e = edgeStart[u]; e < end; e++) {
-        const t = edgeTo[e];
-        if (via[t] !== -1) continue;
-        via[t] = e;
-        parent[t] = u;
-        queue[tail++] = t;
-        if (t === stopAt) {
-          done = true;
-          break;
+    let head = 0;
+    const search = (): void => {
+      for (; head < tail && !done; head++) {
+        const u = queue[head];
+        const end = edgeStart[u + 1];
+        for (let e = edgeStart[u]; e < end; e++) {
+          const t = edgeTo[e];
+          if (via[t] !== -1) continue;
+          via[t] = e;
+          parent[t] = u;
+          queue[tail++] = t;
+          if (t === stopAt) {
+            done = true;
+            break;
+          }
         }
       }
+    };
+    search();
+    if (outside) {
+      this.named = new Uint8Array(n);
+      for (let k = 0; k < tail; k++) this.named[queue[k]] = 1;
+    }
+    if (outside && !done) {
+      for (let v = 0; v < n && !done; v++) {
+        if (outside[v] === 0 || via[v] !== -1) continue;
+        via[v] = -(snapshot.rootCount + OUTSIDE_ROOT + 2);
+        queue[tail++] = v;
+        if (v === stopAt) done = true;
+      }
+      search();
     }
     this.via = via;
     this.parent = parent;
   }
 
+  /** A named root (not only a reference from outside the graph) reaches the object. */
+  reachedByName(node: number): boolean {
+    return this.named ? this.named[node] === 1 : this.reachable(node);
+  }
+
   /** The object is reachable from a root by strong references. */
   reachable(node: number): boolean {
     return this.via[node] !== -1;
+  }
+
+  /**
+   * The root its path starts from: a root record index, or `rootCount + FRAME_ROOT` /
+   * `rootCount + OUTSIDE_ROOT`; −1 when no root reaches it.
+   */
+  rootOf(node: number): number {
+    if (node < 0 || node >= this.snapshot.nodeCount || this.via[node] === -1) return -1;
+    let v = node;
+    while (this.via[v] >= 0) v = this.parent[v];
+    return -this.via[v] - 2;
   }
 
   /**
@@ -111,8 +157,12 @@ export function shortestPathFromRoots(snapshot: HeapSnapshot, target: number): P
   return new RootPaths(snapshot, target).pathTo(target);
 }
 
-/** Description of root record `r` (`r === rootCount`: a frame listed only in `frames`). */
+/**
+ * Description of root record `r` (`rootCount + FRAME_ROOT`: a frame listed only in `frames`;
+ * `rootCount + OUTSIDE_ROOT`: referenced from outside the heap graph).
+ */
 export function rootLabel(snapshot: HeapSnapshot, r: number): string {
+  if (r === snapshot.rootCount + OUTSIDE_ROOT) return 'held from outside';
   if (r >= snapshot.rootCount) return 'frame';
   const name = snapshot.strings[snapshot.rootName[r]] ?? '';
   switch (snapshot.rootKind[r]) {

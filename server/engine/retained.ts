@@ -81,35 +81,35 @@ export class RetainedAnalysis {
     this.atOnce = accumulate(snapshot, graph.size, atOnceIdom, order);
 
     this.weakEntries = weakContainerEntries(snapshot, this.idom);
-    if (this.weakEntries.entry.length > 0) this.addWeakEntries();
+    if (this.weakEntries.entry.length > 0) this.addWeakEntries(dom.order, order);
   }
 
   /**
    * Weak containers drop their entry when its referent is freed (weakEntries.ts): every object
-   * that retains the referent but not the entry retains the entry too. Walked up from the
-   * referent until an object that already retains the entry, in each tree.
+   * that retains the referent but not the entry retains the entry too — the referent and its
+   * dominators below the nearest one that also dominates the entry, in each tree.
    */
-  private addWeakEntries(): void {
+  private addWeakEntries(order: Uint32Array, atOnceOrder: Uint32Array): void {
     const { referent, entry } = this.weakEntries;
-    const pending: [RetainedColumns, Int32Array, TreeIndex, number, number][] = [];
+    const depth = depths(this.graph.size, this.idom, order);
+    const atOnceDepth = depths(this.graph.size, this.atOnceIdom, atOnceOrder);
+    const pending: [RetainedColumns, Int32Array, number, number, number][] = [];
     for (let k = 0; k < entry.length; k++) {
       const x = referent[k];
       const e = entry[k];
-      if (!this.live(x) || this.retains(e, x)) continue;
-      pending.push([this.nextCollection, this.idom, this.tree, x, e]);
-      if (this.atOnceIdom[x] >= 0 && this.atOnceIdom[e] >= 0 && !within(this.atOnceTree, e, x)) {
-        pending.push([this.atOnce, this.atOnceIdom, this.atOnceTree, x, e]);
+      if (!this.live(x)) continue;
+      const top = commonDominator(this.idom, depth, x, e);
+      if (top !== e) pending.push([this.nextCollection, this.idom, x, e, top]);
+      if (this.atOnceIdom[x] >= 0 && this.atOnceIdom[e] >= 0) {
+        const atOnceTop = commonDominator(this.atOnceIdom, atOnceDepth, x, e);
+        if (atOnceTop !== e) pending.push([this.atOnce, this.atOnceIdom, x, e, atOnceTop]);
       }
     }
     // Sizes of the entries before any is added, then the additions.
-    const sizes = pending.map(([cols, , , , e]) => [
-      cols.objects[e],
-      cols.tracked[e],
-      cols.bytes[e],
-    ]);
-    pending.forEach(([cols, idom, tree, x, e], i) => {
+    const sizes = pending.map(([cols, , , e]) => [cols.objects[e], cols.tracked[e], cols.bytes[e]]);
+    pending.forEach(([cols, idom, x, , top], i) => {
       const [objects, tracked, bytes] = sizes[i];
-      for (let v = x; v !== this.superRoot && v >= 0 && !within(tree, v, e); v = idom[v]) {
+      for (let v = x; v !== top && v >= 0; v = idom[v]) {
         cols.objects[v] += objects;
         cols.tracked[v] += tracked;
         cols.bytes[v] += bytes;
@@ -202,6 +202,26 @@ export class RetainedAnalysis {
     out.set(extra, own.length);
     return out;
   }
+}
+
+/** Depth of every node placed in `order` (each after its dominator) in the tree `idom`. */
+function depths(size: number, idom: Int32Array, order: Uint32Array): Uint32Array {
+  const depth = new Uint32Array(size);
+  for (let k = 1; k < order.length; k++) depth[order[k]] = depth[idom[order[k]]] + 1;
+  return depth;
+}
+
+/** The nearest common dominator of `a` and `b` in the tree `idom`. */
+function commonDominator(idom: Int32Array, depth: Uint32Array, a: number, b: number): number {
+  while (a !== b) {
+    if (depth[a] > depth[b]) a = idom[a];
+    else if (depth[b] > depth[a]) b = idom[b];
+    else {
+      a = idom[a];
+      b = idom[b];
+    }
+  }
+  return a;
 }
 
 /** `w` is in `v`'s subtree of `tree`. */

@@ -55,7 +55,7 @@ export interface ObjectRetained {
 /**
  * One row of the dominator tree: an object (or the roots / garbage group) with what it retains.
  * A row's children are the objects it is the immediate dominator of, most retained bytes first;
- * their `retained` sizes add up to the row's minus its own object.
+ * their `retained − entries` add up to the row's `retained − entries` minus its own `size`.
  */
 export interface DominatorRow {
   /** Node id, or `ROOTS_ROW` / `GARBAGE_ROW`. */
@@ -81,6 +81,13 @@ export interface DominatorRow {
   atOnce: RetainedSize;
   /** The collector tracks it. */
   tracked: boolean;
+  /**
+   * The part of `retained` that is entries of weak containers (`WeakValueDictionary`,
+   * `WeakKeyDictionary`, `WeakSet`) held elsewhere in the tree, which this object's objects'
+   * deaths remove (docs/retained.md); absent when none. The row's children (and `rest`) add up
+   * to `retained − entries` minus its own `size`: draw areas (a treemap) from `retained − entries`.
+   */
+  entries?: RetainedSize;
   /** Number of children in the dominator tree. */
   childCount: number;
   /**
@@ -88,7 +95,7 @@ export interface DominatorRow {
    * retained first. When fewer than `childCount`, `rest` sums the others.
    */
   children?: number[];
-  /** Embedded data only: what the children not embedded retain, together. */
+  /** Embedded data only: what the children not embedded retain, together (`retained − entries`). */
   rest?: RetainedSize;
 }
 
@@ -230,7 +237,7 @@ export interface DominatorRowPage {
   /** Index of the first row of `rows` among them. */
   offset: number;
   rows: DominatorRow[];
-  /** What the rows after this page retain, together (absent when there are none). */
+  /** What the rows after this page retain, together, `retained − entries` (absent when none). */
   rest?: RetainedSize;
 }
 

@@ -37,35 +37,32 @@ export class RootPaths {
   private named: Uint8Array | null = null;
 
   /**
-   * With `stopAt`, the search ends as soon as that node is reached. With `outside` (per node,
-   * non-zero for objects referenced from outside the heap graph: C code, the interpreter), the
-   * objects no named root reaches get paths from those, found after every named root's.
+   * With `stopAt`, the search ends as soon as that node is reached. Options: `modulesFirst`
+   * searches from the modules before the other roots, so that what a module's global reaches is
+   * named from its module even when a frame's local (runpy's, a debugger's: they hold
+   * `__main__`'s globals) reaches it in fewer steps. `outside` (per node, non-zero for objects
+   * referenced from outside the heap graph: C code, the interpreter) gives the objects no named
+   * root reaches paths from those, found after every named root's.
    */
-  constructor(snapshot: HeapSnapshot, stopAt = -1, outside?: Uint8Array) {
+  constructor(
+    snapshot: HeapSnapshot,
+    stopAt = -1,
+    options: { outside?: Uint8Array; modulesFirst?: boolean } = {},
+  ) {
     this.snapshot = snapshot;
+    const { outside, modulesFirst = false } = options;
     const n = snapshot.nodeCount;
     const via = new Int32Array(n).fill(-1);
     const parent = new Uint32Array(n);
     const queue = new Uint32Array(n);
     let tail = 0;
     let done = false;
-    for (let r = 0; r < snapshot.rootCount && !done; r++) {
-      const v = snapshot.rootNode[r];
-      if (via[v] !== -1) continue;
-      via[v] = -(r + 2);
+    const seed = (v: number, code: number): void => {
+      if (done || v < 0 || via[v] !== -1) return;
+      via[v] = -(code + 2);
       queue[tail++] = v;
       if (v === stopAt) done = true;
-    }
-    // Frames of the `frames` section count as roots even without a root record.
-    const frames = [...(snapshot.frames.paused ?? [])];
-    for (const t of snapshot.frames.threads ?? []) frames.push(...(t.frames ?? []));
-    for (const f of frames) {
-      if (done) break;
-      if (f.node < 0 || via[f.node] !== -1) continue;
-      via[f.node] = -(snapshot.rootCount + 2);
-      queue[tail++] = f.node;
-      if (f.node === stopAt) done = true;
-    }
+    };
     const edgeStart = snapshot.edgeStart;
     const edgeTo = snapshot.edgeTo;
     let head = 0;
@@ -86,18 +83,22 @@ export class RootPaths {
         }
       }
     };
+    if (modulesFirst) {
+      for (let r = 0; r < snapshot.rootCount; r++) {
+        if (snapshot.rootKind[r] === RootKind.Module) seed(snapshot.rootNode[r], r);
+      }
+      search();
+    }
+    for (let r = 0; r < snapshot.rootCount; r++) seed(snapshot.rootNode[r], r);
+    // Frames of the `frames` section count as roots even without a root record.
+    const frames = [...(snapshot.frames.paused ?? [])];
+    for (const t of snapshot.frames.threads ?? []) frames.push(...(t.frames ?? []));
+    for (const f of frames) seed(f.node, snapshot.rootCount + FRAME_ROOT);
     search();
     if (outside) {
       this.named = new Uint8Array(n);
       for (let k = 0; k < tail; k++) this.named[queue[k]] = 1;
-    }
-    if (outside && !done) {
-      for (let v = 0; v < n && !done; v++) {
-        if (outside[v] === 0 || via[v] !== -1) continue;
-        via[v] = -(snapshot.rootCount + OUTSIDE_ROOT + 2);
-        queue[tail++] = v;
-        if (v === stopAt) done = true;
-      }
+      for (let v = 0; v < n; v++) if (outside[v] !== 0) seed(v, snapshot.rootCount + OUTSIDE_ROOT);
       search();
     }
     this.via = via;

@@ -125,8 +125,9 @@ export function pythonPathText(
 }
 
 /**
- * Python paths of a snapshot's objects: one breadth-first search from the named roots, then from
- * the objects referenced from outside the graph (`outside`, non-zero per node), for the rest.
+ * Python paths of a snapshot's objects: one breadth-first search from the modules, then from the
+ * other named roots (frames, threads, `gc.garbage`), then from the objects referenced from outside
+ * the graph (`outside`, non-zero per node), each for what the ones before did not reach.
  */
 export class PythonPaths {
   private readonly paths: RootPaths;
@@ -136,7 +137,7 @@ export class PythonPaths {
     readonly snapshot: HeapSnapshot,
     outside?: Uint8Array,
   ) {
-    this.paths = new RootPaths(snapshot, -1, outside);
+    this.paths = new RootPaths(snapshot, -1, { outside, modulesFirst: true });
     this.frames = frameRecords(snapshot);
   }
 

@@ -16,6 +16,7 @@
  *
  * Counts, tracked counts and bytes (`node.size`, `sys.getsizeof`) per object, in typed arrays.
  */
+import type { RetainedSize } from '../../protocol/retained';
 import { NodeFlag } from '../../protocol/snapshot';
 import type { Analysis } from './analysis';
 import { dagDominators, semiNcaDominators } from './dominators';
@@ -65,6 +66,13 @@ export class RetainedAnalysis {
   private sortedChildren: Uint8Array | null = null;
   /** Weak-container entries and the objects whose deaths remove them (weakEntries.ts). */
   readonly weakEntries: WeakEntries;
+  /**
+   * Per object (next collection), the part of its retained sizes that is weak-container entries
+   * its tree does not contain (absent: none). Its children add up to its sizes minus this.
+   */
+  readonly entries = new Map<number, RetainedSize>();
+  /** The same for the at-once tree. */
+  readonly atOnceEntries = new Map<number, RetainedSize>();
 
   constructor(snapshot: HeapSnapshot, analysis: Analysis) {
     this.snapshot = snapshot;
@@ -109,10 +117,19 @@ export class RetainedAnalysis {
     const sizes = pending.map(([cols, , , e]) => [cols.objects[e], cols.tracked[e], cols.bytes[e]]);
     pending.forEach(([cols, idom, x, , top], i) => {
       const [objects, tracked, bytes] = sizes[i];
+      const extras = cols === this.atOnce ? this.atOnceEntries : this.entries;
       for (let v = x; v !== top && v >= 0; v = idom[v]) {
         cols.objects[v] += objects;
         cols.tracked[v] += tracked;
         cols.bytes[v] += bytes;
+        const sum = extras.get(v);
+        if (sum) {
+          sum.objects += objects;
+          sum.tracked += tracked;
+          sum.bytes += bytes;
+        } else {
+          extras.set(v, { objects, tracked, bytes });
+        }
       }
     });
   }

@@ -37,9 +37,9 @@ import {
 } from './retainedTypes';
 
 /** Rows the HTML report embeds: the largest subtrees first. */
-export const REPORT_TREE_ROWS = 5_000;
+export const REPORT_TREE_ROWS = 2_000;
 /** Types whose largest tops a view embeds, and how many tops each. */
-export const EMBEDDED_TYPES = 100;
+export const EMBEDDED_TYPES = 50;
 export const EMBEDDED_TOPS_PER_TYPE = 10;
 /** Rows one request may ask for. */
 export const MAX_ROWS_PER_REQUEST = 2_000;
@@ -194,7 +194,24 @@ export class RetainedQueries {
       retained: this.size(r.nextCollection, v),
       atOnce: group ? { objects: 0, tracked: 0, bytes: 0 } : this.size(r.atOnce, v),
       tracked: !group && s.isTracked(v),
+      ...this.entriesOf(v),
       childCount: childStart[v + 1] - childStart[v],
+    };
+  }
+
+  private entriesOf(v: number): Pick<DominatorRow, 'entries'> {
+    const entries = this.retained.entries.get(v);
+    return entries ? { entries: { ...entries } } : {};
+  }
+
+  /** What `v` retains through its subtree only (its sizes minus weak-container entries). */
+  private ownTree(v: number): RetainedSize {
+    const cols = this.retained.nextCollection;
+    const e = this.retained.entries.get(v);
+    return {
+      objects: cols.objects[v] - (e?.objects ?? 0),
+      tracked: cols.tracked[v] - (e?.tracked ?? 0),
+      bytes: cols.bytes[v] - (e?.bytes ?? 0),
     };
   }
 
@@ -206,13 +223,8 @@ export class RetainedQueries {
     for (let k = from; k < to; k++) rows.push(this.row(list[k]));
     const page: DominatorRowPage = { total: list.length, offset: from, rows };
     if (to < list.length) {
-      const cols = this.retained.nextCollection;
       const rest: RetainedSize = { objects: 0, tracked: 0, bytes: 0 };
-      for (let k = to; k < list.length; k++) {
-        rest.objects += cols.objects[list[k]];
-        rest.tracked += cols.tracked[list[k]];
-        rest.bytes += cols.bytes[list[k]];
-      }
+      for (let k = to; k < list.length; k++) addTo(rest, this.ownTree(list[k]));
       page.rest = rest;
     }
     return page;
@@ -316,13 +328,8 @@ export class RetainedQueries {
       const rest: RetainedSize = { objects: 0, tracked: 0, bytes: 0 };
       for (let k = childStart[v]; k < childStart[v + 1]; k++) {
         const c = childList[k];
-        if (embedded.has(c)) {
-          kids.push(c);
-        } else {
-          rest.objects += r.nextCollection.objects[c];
-          rest.tracked += r.nextCollection.tracked[c];
-          rest.bytes += bytes[c];
-        }
+        if (embedded.has(c)) kids.push(c);
+        else addTo(rest, this.ownTree(c));
       }
       kids.sort((a, b) => bytes[b] - bytes[a] || a - b);
       row.children = kids.map((c) => this.rowId(c));
@@ -339,6 +346,12 @@ export class RetainedQueries {
       complete,
     };
   }
+}
+
+function addTo(sum: RetainedSize, more: RetainedSize): void {
+  sum.objects += more.objects;
+  sum.tracked += more.tracked;
+  sum.bytes += more.bytes;
 }
 
 const cache = new WeakMap<Analysis, RetainedQueries>();

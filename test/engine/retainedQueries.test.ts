@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { GARBAGE_ROW, ROOTS_ROW } from '../../protocol/retained';
+import { GARBAGE_ROW, ROOTS_ROW, type DominatorRow } from '../../protocol/retained';
 import { EdgeKind } from '../../protocol/snapshot';
 import { analyze } from '../../server/engine/analysis';
 import type { HeapSnapshot } from '../../server/engine/heapSnapshot';
@@ -78,6 +78,10 @@ describe('Python paths', () => {
     global(mainDict, 'gen', gen).ref(gen, item, 'item', EdgeKind.Local);
     h.ref(gen, cell, 'x', EdgeKind.Closure).ref(cell, inCell, 'cell_contents', EdgeKind.Slot);
     h.ref(fromC, inC, 0);
+    // A global a frame's local also holds (runpy's frame holds `__main__`'s globals this way).
+    const both = h.obj('builtins.list');
+    global(mainDict, 'both', both);
+    h.local(frame, both, 'run_globals');
     const q = queries(h.snapshot());
     const path = (v: number) => q.paths.pathOf(v);
     assert.equal(path(cache), '__main__.cache');
@@ -88,6 +92,7 @@ describe('Python paths', () => {
     assert.equal(path(byInt), '__main__.cache[7]');
     assert.equal(path(member), '__main__.seen → Session');
     assert.equal(path(users), 'main.<locals>.users');
+    assert.equal(path(both), '__main__.both', 'named from its module first');
     assert.equal(path(frame), '<frame main>');
     assert.equal(path(item), '__main__.gen.<locals>.item');
     assert.equal(path(inCell), '__main__.gen.<cell x>.cell_contents');
@@ -271,10 +276,10 @@ describe('by type, rows, sets', () => {
     for (const row of cut.tree) {
       if (row.parent !== null && at.has(row.parent))
         assert.ok(at.get(row.parent)! < at.get(row.id)!);
-      const kids = (row.children ?? []).map((c) => cut.tree[at.get(c)!].retained.bytes);
-      const own = row.size;
-      const sum = kids.reduce((x, y) => x + y, 0) + (row.rest?.bytes ?? 0) + own;
-      assert.equal(sum, row.retained.bytes, `row ${row.id}`);
+      const tree = (r: DominatorRow) => r.retained.bytes - (r.entries?.bytes ?? 0);
+      const kids = (row.children ?? []).map((c) => tree(cut.tree[at.get(c)!]));
+      const sum = kids.reduce((x, y) => x + y, 0) + (row.rest?.bytes ?? 0) + row.size;
+      assert.equal(sum, tree(row), `row ${row.id}`);
     }
     assert.ok(cut.typeTops['builtins.list'].length > 0);
   });
@@ -310,6 +315,13 @@ describe('weak containers and frame locals', () => {
     assert.deepEqual(new Set(r.retainedSet(records)).has(refs[0]), true);
     assert.equal(q.retainedSet(records)?.size.objects, 11);
     assert.equal(r.atOnce.objects[records], 11, 'reference counting runs the callbacks too');
+    // Rows say which part is entries held elsewhere in the tree; the children add up to the rest.
+    const row = q.row(records);
+    assert.deepEqual(row.entries, { objects: 5, tracked: 5, bytes: 400 });
+    const kids = q.children(records, 0, 100);
+    const below = kids!.rows.reduce((a, k) => a + k.retained.bytes - (k.entries?.bytes ?? 0), 0);
+    assert.equal(below + row.size, row.retained.bytes - row.entries!.bytes);
+    assert.equal(q.row(index).entries, undefined);
   });
 
   test("a frame's local that closes a cycle through the frame, and one out of topological order", () => {

@@ -1,10 +1,12 @@
 """Run a Python script exactly as ``python SCRIPT ARGS`` would, and capture its heap at a line.
 
-    python heap_inspector_run.py run --at FILE:LINE [--hit N] --out SNAPSHOT SCRIPT [ARGS...]
+    python heap_inspector_run.py run --at FILE:LINE [--hit N | --hits A,B,...] --out SNAPSHOT SCRIPT [ARGS...]
 
 The script runs as ``__main__`` with ``sys.argv = [SCRIPT, *ARGS]`` and ``sys.path[0]`` set to its
 directory; the program's output passes through and the exit status is the program's own.  The
 first (or Nth) time FILE:LINE is about to run, the agent writes a snapshot of the heap to SNAPSHOT.
+With ``--hits`` it captures at each listed hit, to SNAPSHOT with ``{hit}`` replaced by the hit's
+number; the agent then keeps what tells the next capture which objects it already saw (identity.py).
 
 Everything here runs before the user's program starts, so it is written to leave no trace in the
 heap the program will see: no imports beyond what the interpreter has loaded at start-up, no new
@@ -41,7 +43,7 @@ else:
     _gc.disable()  # no collection while the runner sets up: plain python would not have run one
 
 USAGE = (
-    "usage: heap_inspector_run.py run --at FILE:LINE [--hit N] --out SNAPSHOT SCRIPT [ARGS...]"
+    "usage: heap_inspector_run.py run --at FILE:LINE [--hit N | --hits A,B,...] --out SNAPSHOT SCRIPT [ARGS...]"
 )
 EXIT_USAGE = 2
 
@@ -68,6 +70,7 @@ def _main():
     options = {
         "--at": None,
         "--hit": "1",
+        "--hits": None,  # several captures in one run: --out names each with {hit}
         "--out": None,
         "--agent-dir": None,
         "--collect": None,  # after capturing, run the real gc.collect(N) and record what it did
@@ -94,9 +97,18 @@ def _main():
         fail("--collect takes a generation (0, 1 or 2) and needs --collect-out FILE")
     if not options["--hit"].isdigit() or int(options["--hit"]) < 1:
         fail("--hit must be a whole number from 1 (got %r)" % options["--hit"])
+    if options["--hits"] is not None:
+        parts = options["--hits"].split(",")
+        if not all(part.isdigit() and int(part) >= 1 for part in parts):
+            fail("--hits must be hit numbers from 1, separated by commas, e.g. 2,5,9 (got %r)" % options["--hits"])
+        if "{hit}" not in options["--out"]:
+            fail("with --hits, --out must contain {hit} (one snapshot per hit)")
+        wanted = sorted(set(int(part) for part in parts))
+    else:
+        wanted = [int(options["--hit"])]
     script = args[0]
     target_line = int(at_line)
-    wanted_hits = int(options["--hit"])
+    last_hit = wanted[-1]
     out_path = os.path.abspath(options["--out"])
     collect_generation = None if options["--collect"] is None else int(options["--collect"])
     collect_out = None if options["--collect-out"] is None else os.path.abspath(options["--collect-out"])
@@ -142,6 +154,10 @@ def _main():
     schedule_note = _START["note"](exact) if _START is not None else _FALLBACK_NOTE
 
     state = {"hits": 0, "captured": False, "line": target_line, "error": None, "schedule": schedule_note}
+    if options["--hits"] is None:
+        state["asked"] = ("--hit", "no snapshot was written")
+    else:
+        state["asked"] = ("--hits", "the snapshots of the hits reached were written")
 
     collector = _gc
     _schedule_at_capture = _START["note_at_capture"] if _START is not None else _no_capture_change
@@ -151,8 +167,9 @@ def _main():
         if frame_depth == 0:
             return None  # called once during set-up: its frame is made now (schedule's exact_finish)
         state["hits"] += 1
-        if state["hits"] != wanted_hits:
+        if state["hits"] not in wanted or state["error"] is not None:
             return None
+        hit = state["hits"]
         gc = collector  # the runner's own gc module: importing one would allocate here
 
         # No automatic collection may run between here and the capture: loading the agent
@@ -175,14 +192,15 @@ def _main():
             )
             capture.register_agent_objects(stop, state, stoppers, namespace)
             capture.capture_to_file(
-                out_path,
+                out_path.replace("{hit}", str(hit)),
                 frame,
                 trigger="runner",
                 held_by_caller=1,
                 collector_state=(enabled, counts_before),
                 sentinel=sentinel,
+                keep_identity=hit != last_hit,
             )
-            state["captured"] = True
+            state["captured"] = hit == last_hit
             if collect_generation is not None:
                 result = capture.collect_and_record(collect_generation, program_gc_enabled=enabled)
                 write_json(collect_out, result)
@@ -447,8 +465,8 @@ def _report_unreached(sys, state, at_file, write_status=None, status_out=None):
             )
         else:
             sys.stderr.write(
-                "heap-inspector: %s:%d was reached %d time(s), fewer than --hit asked; no snapshot was written\n"
-                % (at_file, state["line"], state["hits"])
+                "heap-inspector: %s:%d was reached %d time(s), fewer than %s asked; %s\n"
+                % (at_file, state["line"], state["hits"], state["asked"][0], state["asked"][1])
             )
 
 

@@ -55,6 +55,8 @@ export const SECTION = {
   allocNode: 'alloc.node',
   allocFile: 'alloc.file',
   allocLine: 'alloc.line',
+  nodeIdentity: 'node.identity',
+  identity: 'identity',
   frames: 'frames',
   finalizers: 'finalizers',
   end: 'end',
@@ -318,6 +320,46 @@ export interface SnapshotMeta {
    * on this Python version). Shown to the user.
    */
   warnings: string[];
+}
+
+/**
+ * Values of the optional `node.identity` column: whether a node is the very object the previous
+ * capture of the same process had at its address (docs/growth.md). The agent knows this exactly
+ * for objects with weak references; for the others the engine infers it from both snapshots.
+ */
+export const NodeIdentity = {
+  /** The first capture of this process (or an agent that kept no record): nothing to compare. */
+  NoPrevious: 0,
+  /** The previous capture's object at this address (the agent's weak reference still refers to it). */
+  Same: 1,
+  /** No object with weak references was at this address in the previous capture. */
+  New: 2,
+  /** The previous capture's object at this address was freed; this new one took its memory. */
+  Reused: 3,
+  /** No weak reference possible (a dict, a list, a `__slots__` class…) or over the limit. */
+  Unrecorded: 4,
+} as const;
+export type NodeIdentity = (typeof NodeIdentity)[keyof typeof NodeIdentity];
+export const LAST_NODE_IDENTITY = 4;
+
+/** Contents of the optional `identity` section: which capture of which process this is. */
+export interface IdentitySection {
+  /** Random per agent load: two snapshots with the same value come from one process. */
+  process: string;
+  /** 1 for the process's first capture, then 2, 3… */
+  capture: number;
+  /** The capture `node.identity` compares with, or null for the first. */
+  previous: number | null;
+  /** Nodes per `node.identity` value (all 0 for the first capture). */
+  counts: { same: number; new: number; reused: number; unrecorded: number };
+  /** Weak references the agent kept after this capture for the next one (0: none follows). */
+  kept: number;
+  /** False when more objects had weak references than `limit` (the rest read as unrecorded next time). */
+  complete: boolean;
+  limit: number;
+  /** Memory the kept record uses in the program, and per object. */
+  recordBytes: number;
+  bytesPerObject: number;
 }
 
 /** Contents of the `end` section: proves the file is whole. */

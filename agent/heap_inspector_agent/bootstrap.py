@@ -31,6 +31,7 @@ SUBMODULES = (
     "edgecolumns",
     "heapwalk",
     "allocations",
+    "identity",
     "collect",
     "capture",
 )

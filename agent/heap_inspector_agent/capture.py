@@ -10,6 +10,7 @@ from . import bulk
 from . import compat
 from . import gcstate
 from . import heapwalk
+from . import identity
 from . import labels
 from . import otherthreads
 from . import ownership
@@ -35,7 +36,9 @@ def register_agent_objects(*objects):
     _registered.extend(objects)
 
 
-def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, collector_state=None, sentinel=None):
+def capture_to_file(
+    path, frame=None, trigger="api", held_by_caller=0, collector_state=None, sentinel=None, keep_identity=True
+):
     """Write a snapshot of the whole heap to ``path``; return a small summary dict.
 
     ``frame``: the frame to capture "at" (its locals become named roots); defaults to the
@@ -46,6 +49,9 @@ def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, collector
     ``sentinel``: a fresh object the caller created right after disabling the collector, before
     loading the agent: everything tracked after it is the agent's doing (its modules, what they
     imported, any garbage that made) and is left out of the snapshot.
+    ``keep_identity``: keep weak references to this capture's objects so that the next capture
+    of this process can tell them from new objects at reused addresses (identity.py); False
+    when no capture is to follow (the previous record is then dropped too).
     Never calls user code, never collects, restores gc settings.
     """
     started = time.perf_counter()
@@ -70,7 +76,7 @@ def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, collector
         else:
             state = (enabled, [count0, count1, count2], debug)
         started = (started, started_cpu)
-        return _capture(path, frame, trigger, sentinel, state, held_by_caller, started, switch_interval)
+        return _capture(path, frame, trigger, sentinel, state, held_by_caller, started, switch_interval, keep_identity)
     finally:
         gcstate.keep_schedule(count0 if collector_state is None else collector_state[1][0])
         sys.setswitchinterval(switch_interval)
@@ -78,7 +84,7 @@ def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, collector
             gc.enable()
 
 
-def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, switch_interval):
+def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, switch_interval, keep_identity):
     started, started_cpu = started
     memory = _memory
     safe.take_odd_warnings()  # odd objects are counted per capture
@@ -142,6 +148,7 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
         ],
     }
     allocation_columns = allocations.collect(walk.objects, strings)
+    observation = identity.observe(walk.objects)
     walk.release()
     other_threads = otherthreads.end(activity, current_ident, names, walk.changed_while_read, walk_interval)
     # The heap is read; writing the file releases the GIL, and other threads may run again.
@@ -177,6 +184,8 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
             output.column("alloc.node", snapshot_writer.U32, allocation_columns[0])
             output.column("alloc.file", snapshot_writer.U32, allocation_columns[1])
             output.column("alloc.line", snapshot_writer.U32, allocation_columns[2])
+        output.column("node.identity", snapshot_writer.U8, observation.states)
+        output.json("identity", observation.section(keep_identity))
         output.json("frames", frames_section)
         output.json("finalizers", walk.finalize_records)
         meta = {
@@ -219,6 +228,7 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
     except BaseException:
         output.abort()
         raise
+    observation.commit(keep_identity)
     return {
         "path": path,
         "nodes": meta["counts"]["nodes"],

@@ -8,6 +8,7 @@ import {
   TypeFlag,
   type FinalizeRecord,
   type FramesSection,
+  type IdentitySection,
   type SnapshotMeta,
   type TypeCategory,
   type TypeRecord,
@@ -47,6 +48,9 @@ export interface SnapshotData {
   allocNode?: Uint32Array;
   allocFile?: Uint32Array;
   allocLine?: Uint32Array;
+  /** Optional: `NodeIdentity` per node, with the `identity` section that says what it compares with. */
+  nodeIdentity?: Uint8Array;
+  identity?: IdentitySection;
   frames: FramesSection;
   finalizers: FinalizeRecord[];
 }
@@ -75,6 +79,8 @@ export class HeapSnapshot implements SnapshotData {
   readonly allocNode?: Uint32Array;
   readonly allocFile?: Uint32Array;
   readonly allocLine?: Uint32Array;
+  readonly nodeIdentity?: Uint8Array;
+  readonly identity?: IdentitySection;
   readonly frames: FramesSection;
   readonly finalizers: FinalizeRecord[];
 
@@ -109,6 +115,10 @@ export class HeapSnapshot implements SnapshotData {
       this.allocNode = data.allocNode;
       this.allocFile = data.allocFile;
       this.allocLine = data.allocLine;
+    }
+    if (data.nodeIdentity && data.identity) {
+      this.nodeIdentity = data.nodeIdentity;
+      this.identity = data.identity;
     }
     this.frames = data.frames;
     this.finalizers = data.finalizers;

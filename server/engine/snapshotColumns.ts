@@ -5,7 +5,7 @@
  * as they are: the analysis reports what they imply, whatever they are.
  */
 import { endianness } from 'node:os';
-import { EdgeKind, RootKind } from '../../protocol/snapshot';
+import { EdgeKind, LAST_NODE_IDENTITY, RootKind } from '../../protocol/snapshot';
 import type { SnapshotData } from './heapSnapshot';
 import type { SnapshotProblems } from './snapshotError';
 
@@ -97,6 +97,13 @@ export function checkColumns(d: SnapshotData, problems: SnapshotProblems): void 
     node(`the frame of root ${r}`, d.rootFrame[r], true);
     if (d.rootName[r] >= S) {
       corrupt(`root ${r} has name index ${d.rootName[r]}, but there are only ${S} strings`);
+    }
+  }
+  if (d.nodeIdentity) {
+    for (let i = 0; i < d.nodeIdentity.length; i++) {
+      if (d.nodeIdentity[i] > LAST_NODE_IDENTITY) {
+        corrupt(`node ${i} has identity ${d.nodeIdentity[i]}, which format 1 does not define`);
+      }
     }
   }
   if (d.allocNode && d.allocFile) {

@@ -52,6 +52,8 @@ export const EXPECTED_DTYPE: Readonly<Record<string, SectionDType>> = {
   [SECTION.allocNode]: SectionDType.U32,
   [SECTION.allocFile]: SectionDType.U32,
   [SECTION.allocLine]: SectionDType.U32,
+  [SECTION.nodeIdentity]: SectionDType.U8,
+  [SECTION.identity]: SectionDType.Json,
   [SECTION.frames]: SectionDType.Json,
   [SECTION.finalizers]: SectionDType.Json,
   [SECTION.end]: SectionDType.Json,

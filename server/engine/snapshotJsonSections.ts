@@ -8,6 +8,7 @@ import type {
   EndSection,
   FinalizeRecord,
   FramesSection,
+  IdentitySection,
   SnapshotMeta,
   TypeCategory,
   TypeRecord,
@@ -163,6 +164,25 @@ export function checkFinalizers(
     c.string(f.funcName, field('funcName'));
   }
   return records as FinalizeRecord[];
+}
+
+export function checkIdentity(value: unknown, problems: SnapshotProblems): IdentitySection {
+  const c = new JsonChecks(problems);
+  const identity = c.object(value, 'the "identity" section');
+  const field = dotted('identity');
+  c.string(identity.process, field('process'));
+  const capture = c.whole(identity.capture, field('capture'), 1);
+  if (identity.previous !== null) c.whole(identity.previous, field('previous'), 1, capture - 1);
+  const counts = c.object(identity.counts, field('counts'));
+  for (const key of ['same', 'new', 'reused', 'unrecorded'] as const) {
+    c.whole(counts[key], `identity.counts.${key}`, 0);
+  }
+  c.whole(identity.kept, field('kept'), 0);
+  c.boolean(identity.complete, field('complete'));
+  for (const key of ['limit', 'recordBytes', 'bytesPerObject'] as const) {
+    c.whole(identity[key], field(key), 0);
+  }
+  return identity as unknown as IdentitySection;
 }
 
 export function checkEnd(value: unknown, problems: SnapshotProblems): EndSection {

@@ -23,6 +23,7 @@ import {
   checkEnd,
   checkFinalizers,
   checkFrames,
+  checkIdentity,
   checkMeta,
   checkStrings,
   checkTypes,
@@ -166,6 +167,13 @@ export function readSnapshot(bytes: Uint8Array, source = 'the input'): HeapSnaps
     data.allocFile = asU32(decoded(SECTION.allocFile));
     data.allocLine = asU32(decoded(SECTION.allocLine));
   }
+  if (container.sections.has(SECTION.nodeIdentity) !== container.sections.has(SECTION.identity)) {
+    problems.corrupt('"node.identity" and "identity" come together, and one is missing');
+  }
+  if (container.sections.has(SECTION.identity)) {
+    data.identity = checkIdentity(json(SECTION.identity), problems);
+    data.nodeIdentity = asU8(decoded(SECTION.nodeIdentity));
+  }
   checkColumns(data, problems);
   return new HeapSnapshot(data);
 }
@@ -222,6 +230,12 @@ function checkColumnCounts(
         `section "${name}" announces ${section.count} elements but meta.counts.${key} is ${expected}`,
       );
     }
+  }
+  const identity = container.sections.get(SECTION.nodeIdentity);
+  if (identity !== undefined && identity.count !== counts.nodes) {
+    problems.corrupt(
+      `section "node.identity" announces ${identity.count} elements but meta.counts.nodes is ${counts.nodes}`,
+    );
   }
   const alloc = [SECTION.allocNode, SECTION.allocFile, SECTION.allocLine].map((n) =>
     container.sections.get(n),

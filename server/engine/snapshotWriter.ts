@@ -68,6 +68,12 @@ export function writeSnapshot(data: SnapshotData, options: WriteOptions = {}): U
     col(SECTION.rootFrame, SectionDType.I32, data.rootFrame),
     json(SECTION.frames, data.frames),
     json(SECTION.finalizers, data.finalizers),
+    ...(data.nodeIdentity && data.identity
+      ? [
+          col(SECTION.nodeIdentity, SectionDType.U8, data.nodeIdentity),
+          json(SECTION.identity, data.identity),
+        ]
+      : []),
     ...(options.extraSections ?? []),
   ];
   sections.push(json(SECTION.end, { sections: sections.length }));

@@ -1,0 +1,177 @@
+"""Which objects of a capture are the very objects of the previous capture of this process.
+
+An address cannot tell: once an object is freed, the allocator hands its memory to the next
+object of that size, often at once.  Between two captures the agent keeps, for the previous one,
+a weak reference (no callback) to each captured object whose type supports them, up to ``LIMIT``
+objects.  At the next capture an object at an address where a mark was kept is the same object
+exactly when that mark still refers to it; a dead mark means the old object was freed and this
+one took its memory.  Nothing is kept alive (weak references), nothing of the program runs
+(creating and calling a ``weakref.ref`` subclass with no callback runs only C code), and the
+record is dropped when no capture is to follow.
+
+Objects whose type has no weak references (``dict``, ``list``, ``tuple``, ``str``, ``int``,
+frames, ``__slots__`` classes without ``__weakref__``) are written as ``UNRECORDED``: the engine
+infers their identity from both snapshots (docs/growth.md says how and when it can be wrong).
+
+The marks are visible to a program that inspects weak references: ``weakref.getweakrefcount``
+counts one more, ``weakref.getweakrefs`` lists it, ``obj.__weakref__`` may return it.  They are
+never the shared reference ``weakref.ref(obj)`` returns (CPython never hands out a subclass
+instance), and calling one returns the object, as the program's own reference would.
+"""
+import array
+import os
+import sys
+
+import _weakref
+
+from . import bulk
+
+# At most this many marks (about 100 bytes each on 64-bit CPython, see docs/growth.md).
+LIMIT = 500000
+
+# Values of the ``node.identity`` column.
+NO_PREVIOUS = 0  # the first capture of this process: nothing to compare with
+SAME = 1  # the object the previous capture had at this address (its mark still refers to it)
+NEW = 2  # no object with weak references was at this address in the previous capture
+REUSED = 3  # the previous capture's object at this address was freed; this one took its memory
+UNRECORDED = 4  # no weak reference possible (or over LIMIT): the engine infers
+
+_weakref_offset = type.__dict__["__weakrefoffset__"].__get__
+_referent = _weakref.ReferenceType.__dict__["__call__"]
+
+
+class _Mark(_weakref.ReferenceType):
+    """The agent's weak reference to an object of the previous capture."""
+
+    __slots__ = ()
+
+
+# The process this agent runs in, once per load (a pid can be reused by another process).
+PROCESS = os.urandom(8).hex()
+_state = {"captures": 0}
+_record = {"capture": 0, "addresses": array.array(bulk.ADDRESS_TYPECODE), "marks": [], "complete": True}
+
+
+class Observation:
+    """What ``observe`` found: the column to write and the record that replaces the previous
+    one once the snapshot is written (``commit``)."""
+
+    def __init__(self, states, addresses, marks, complete, counts):
+        self.states = states
+        self._addresses = addresses
+        self._marks = marks
+        self._complete = complete
+        self.counts = counts
+        self.capture = _state["captures"] + 1
+
+    def section(self, keep):
+        """The ``identity`` section (protocol/snapshot.ts ``IdentitySection``)."""
+        previous = _record["capture"]
+        kept = len(self._marks) if keep else 0
+        mark_bytes = sys.getsizeof(self._marks[0]) if self._marks else 0
+        record_bytes = 0
+        if kept:
+            record_bytes = (
+                kept * mark_bytes
+                + sys.getsizeof(self._marks)
+                + sys.getsizeof(self._addresses)
+            )
+        return {
+            "process": PROCESS,
+            "capture": self.capture,
+            "previous": previous if previous else None,
+            "counts": self.counts,
+            "kept": kept,
+            "complete": self._complete,
+            "limit": LIMIT,
+            "recordBytes": record_bytes,
+            "bytesPerObject": mark_bytes + 2 * self._addresses.itemsize if kept else 0,
+        }
+
+    def commit(self, keep):
+        """The snapshot is written: this capture becomes the previous one (``keep``), or the
+        record is dropped because no capture is to follow."""
+        _state["captures"] = self.capture
+        if keep:
+            _record.update(capture=self.capture, addresses=self._addresses, marks=self._marks, complete=self._complete)
+        else:
+            drop()
+        self._marks = []
+        self._addresses = None
+
+
+def drop():
+    """Forget the previous capture (its marks are freed)."""
+    _record.update(
+        capture=0, addresses=array.array(bulk.ADDRESS_TYPECODE), marks=[], complete=True
+    )
+
+
+def observe(objects):
+    """Compare ``objects`` (the capture's nodes, in node order) with the previous capture and
+    make this capture's marks.  Returns an Observation; the previous record is untouched."""
+    previous_marks = _record["marks"]
+    has_previous = _record["capture"] > 0
+    previous_complete = _record["complete"]
+    lookup = dict(zip(_record["addresses"], range(len(previous_marks)))) if has_previous else {}
+    ids = bulk.addresses(objects)
+    types = list(map(type, objects))
+    type_ids = bulk.addresses(types)
+    weakable = {}
+    for t, key in zip(types, type_ids):
+        if key not in weakable:
+            weakable[key] = _supports_weak_references(t)
+    del types
+    states = bytearray(len(objects))
+    addresses = array.array(bulk.ADDRESS_TYPECODE)
+    marks = []
+    complete = True
+    counts = {"same": 0, "new": 0, "reused": 0, "unrecorded": 0}
+    unrecorded = UNRECORDED if has_previous else NO_PREVIOUS
+    obj = mark = None
+    for position, key in enumerate(ids):
+        if not weakable[type_ids[position]]:
+            states[position] = unrecorded
+            continue
+        obj = objects[position]
+        mark = None
+        state = NO_PREVIOUS
+        if has_previous:
+            at = lookup.get(key)
+            if at is None:
+                state = NEW if previous_complete else UNRECORDED
+            else:
+                old = previous_marks[at]
+                if _referent(old) is obj:
+                    state = SAME
+                    mark = old
+                else:
+                    state = REUSED
+        if len(marks) < LIMIT:
+            if mark is None:
+                try:
+                    mark = _Mark(obj)
+                except TypeError:  # a type whose offset says yes but refuses (never seen)
+                    states[position] = unrecorded
+                    continue
+            marks.append(mark)
+            addresses.append(key)
+        else:
+            complete = False
+        states[position] = state
+    del obj, mark
+    if has_previous:
+        counts = {
+            "same": states.count(SAME),
+            "new": states.count(NEW),
+            "reused": states.count(REUSED),
+            "unrecorded": states.count(UNRECORDED),
+        }
+    return Observation(states, addresses, marks, complete, counts)
+
+
+def _supports_weak_references(t):
+    try:
+        return _weakref_offset(t) != 0
+    except Exception:  # not a type object the descriptor accepts: no marks for it
+        return False

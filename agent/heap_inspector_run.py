@@ -183,14 +183,20 @@ def _main():
         write_status(status_out, "capturing\n")
         frame = sys._getframe(frame_depth)
         try:
-            namespace = {"__name__": "_heap_inspector_bootstrap"}
-            with open(os.path.join(agent_dir, "bootstrap.py"), "rb") as bootstrap_file:
-                exec(compile(bootstrap_file.read(), os.path.join(agent_dir, "bootstrap.py"), "exec"), namespace)
-            capture = namespace["load_agent"](agent_dir)
+            # Loaded once: compiling the bootstrap again at a later hit would leave new objects
+            # behind at every capture (its code, its namespace).
+            capture = state.get("agent")
+            namespace = None
+            if capture is None:
+                namespace = {"__name__": "_heap_inspector_bootstrap"}
+                with open(os.path.join(agent_dir, "bootstrap.py"), "rb") as bootstrap_file:
+                    exec(compile(bootstrap_file.read(), os.path.join(agent_dir, "bootstrap.py"), "exec"), namespace)
+                capture = state["agent"] = namespace["load_agent"](agent_dir)
             sys.modules[capture.__name__.rpartition(".")[0] + ".gcstate"].SCHEDULE = _schedule_at_capture(
                 sys, state["schedule"], collector
             )
-            capture.register_agent_objects(stop, state, stoppers, namespace)
+            if namespace is not None:
+                capture.register_agent_objects(stop, state, stoppers, namespace)
             capture.capture_to_file(
                 out_path.replace("{hit}", str(hit)),
                 frame,

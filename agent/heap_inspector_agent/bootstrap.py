@@ -46,6 +46,9 @@ def load_agent(directory):
     for name, loaded in dict.items(sys.modules):
         if type(name) is str and name == PACKAGE + ".capture":
             return loaded
+    # Before anything is imported: a gc module the agent imports (the runner's is private) is
+    # one of the agent's, left out of every capture, not only of the first.
+    modules_before = set([n for n in dict.keys(sys.modules) if type(n) is str])
     import _frozen_importlib as bootstrap
     import _frozen_importlib_external as external
 
@@ -57,7 +60,6 @@ def load_agent(directory):
     enabled = gc.isenabled()
     gc.disable()
     sentinel = []
-    modules_before = set([n for n in dict.keys(sys.modules) if type(n) is str])
 
     class NoBytecodeLoader(external.SourceFileLoader):
         """Reads source; never writes a .pyc beside the agent."""

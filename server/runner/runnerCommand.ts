@@ -15,6 +15,8 @@ export interface AgentRun {
   /** `FILE:LINE` */
   at: string;
   hit?: number;
+  /** Capture at each of these hits instead (ascending); `snapshotPath` then contains `{hit}`. */
+  hits?: number[];
   snapshotPath: string;
   /** Where the runner records the capture's outcome (runStatus.ts). */
   statusPath: string;
@@ -38,8 +40,7 @@ export function runnerArguments(run: AgentRun): string[] {
     agentPackageDirectory(),
     '--at',
     run.at,
-    '--hit',
-    String(run.hit ?? 1),
+    ...(run.hits ? ['--hits', run.hits.join(',')] : ['--hit', String(run.hit ?? 1)]),
     '--out',
     run.snapshotPath,
     '--status-out',

@@ -8,6 +8,7 @@
  * SIGTERM is sent to the CLI alone: it is passed on to the program.
  */
 import { spawn } from 'node:child_process';
+import type { Command } from '../server/runner/childLifetime';
 import type { ProgramEnd } from '../server/runner/programEnd';
 import { runnerCommand, type AgentRun } from '../server/runner/runnerCommand';
 import { UserError } from './errors';
@@ -18,7 +19,14 @@ export interface AgentRunEnd extends ProgramEnd {
 }
 
 export function runUnderAgent(run: AgentRun): Promise<AgentRunEnd> {
-  const { command, args } = runnerCommand(run);
+  return runInForeground(runnerCommand(run), run.python.executable);
+}
+
+/** Runs a command as a foreground job with our stdio (signals as above). */
+export function runInForeground(
+  { command, args }: Command,
+  executable: string,
+): Promise<AgentRunEnd> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { stdio: 'inherit' });
     let terminated = false;
@@ -38,7 +46,7 @@ export function runUnderAgent(run: AgentRun): Promise<AgentRunEnd> {
     };
     child.on('error', (error) => {
       stopListening();
-      reject(new UserError(`cannot run ${run.python.executable}: ${error.message}`));
+      reject(new UserError(`cannot run ${executable}: ${error.message}`));
     });
     child.on('exit', (code, signal) => {
       stopListening();

@@ -42,6 +42,11 @@ def collect(objects, strings):
 _cache = []  # one AllocationSites per process: its probe class must outlive every capture
 
 
+def sites():
+    """The process's AllocationSites (tracemalloc must be tracing for it to find anything)."""
+    return _sites()
+
+
 def _sites():
     if not _cache:
         _cache.append(AllocationSites())
@@ -56,13 +61,18 @@ class AllocationSites:
             if self._by_address is not None and not self._verify():
                 self._by_address = None
 
-    def site(self, obj):
-        """(filename, line) of the innermost frame that allocated ``obj``, or None."""
+    def frames(self, obj):
+        """((filename, line), ...) of the frames that allocated ``obj``, innermost first, or None."""
         frames = None
         if self._by_address is not None and safe.type_flags(type(obj)) & safe.TPFLAGS_MANAGED_DICT:
             frames = self._by_address(0, id(obj) - 4 * P)  # managed dict/values + GC header
         if frames is None:
             frames = _tracemalloc._get_object_traceback(obj)
+        return frames or None
+
+    def site(self, obj):
+        """(filename, line) of the innermost frame that allocated ``obj``, or None."""
+        frames = self.frames(obj)
         if not frames:
             return None
         filename, line = frames[0]

@@ -32,6 +32,8 @@ SUBMODULES = (
     "heapwalk",
     "allocations",
     "identity",
+    "gate",
+    "gatepaths",
     "collect",
     "capture",
 )

@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command';
 import { diffCommand } from './diff';
 import { lintCommand } from './lint';
+import { pytestCommand } from './pytest';
 import { reportCommand } from './report';
 import { snapshotCommand } from './snapshot';
 import { stepCommand } from './step';
@@ -10,6 +11,7 @@ export const commands: CliCommand[] = [
   snapshotCommand,
   stepCommand,
   diffCommand,
+  pytestCommand,
   reportCommand,
   lintCommand,
 ];

@@ -16,6 +16,7 @@ import type {
 import { analyze } from './analysis';
 import { matchConsecutive, type PairMatch } from './captureIdentity';
 import type { HeapSnapshot } from './heapSnapshot';
+import { RootReason } from './retainedGraph';
 import { retainedQueries } from './retainedQueries';
 import { namespaceDicts } from './retainedTop';
 
@@ -161,6 +162,7 @@ function suspects(last: HeapSnapshot, isNew: Uint8Array): GrowthSuspect[] {
   const n = last.nodeCount;
   const idom = r.idom;
   const namespace = namespaceDicts(last);
+  const reason = r.graph.rootReason;
   const container = (v: number) => last.category(v) === 'container' && !namespace[v];
   const ofType = new Map<string, number>();
   for (let v = 0; v < n; v++) {
@@ -190,8 +192,12 @@ function suspects(last: HeapSnapshot, isNew: Uint8Array): GrowthSuspect[] {
       path = known;
     } else if (h >= 0 && h < n && isNew[h]) {
       continue; // part of a new object: counted with it
-    } else {
+    } else if (h >= 0 && h < n) {
       path = pathOf(v);
+    } else {
+      // Under the roots: a named root is its own path; the rest (held from outside the graph,
+      // or by several roots) share one group per type rather than one line each.
+      path = reason[v] === RootReason.Named ? pathOf(v) : '<held from outside>';
     }
     const type = last.typeName(v);
     const key = `${path}\u0000${type}`;

@@ -56,9 +56,9 @@ def _sites():
 class AllocationSites:
     def __init__(self):
         self._by_address = None
-        if compat.VERSION == (3, 11):
-            self._by_address = _c_traceback_function()
-            if self._by_address is not None and not self._verify():
+        if _BY_ADDRESS is not None:
+            self._by_address = _BY_ADDRESS
+            if not self._verify():
                 self._by_address = None
 
     def frames(self, obj):
@@ -79,11 +79,7 @@ class AllocationSites:
         return (filename, line) if type(filename) is str and type(line) is int else None
 
     def _verify(self):
-        class HeapInspectorAllocationProbe:
-            pass
-
-        self._probe_type = HeapInspectorAllocationProbe  # a class lives in a cycle: keep it
-        probe = HeapInspectorAllocationProbe()
+        probe = _Probe()
         expected_line = sys._getframe().f_lineno - 1
         frames = self._by_address(0, id(probe) - 4 * P)
         return bool(frames) and frames[0][1] == expected_line and frames[0][0] == __file__
@@ -112,3 +108,12 @@ def _c_traceback_function():
         return Function(address)
     except Exception:
         return None
+
+
+class _Probe:
+    """An instance with managed attribute storage, to check the address computation on."""
+
+
+# Made while the agent loads, so that they count among its load artifacts: made at the first
+# capture, they would be left out of it and then appear in every later one.
+_BY_ADDRESS = _c_traceback_function() if compat.VERSION == (3, 11) else None

@@ -72,7 +72,16 @@ export interface InspectOutcome {
   /** "Inspect in Heap Graph": the object's address and whether the snapshot has it. */
   focus?: { address: string; found: boolean };
   /** Re-capture: the comparison with the previous capture. */
-  diff?: { unreachableBefore: number; unreachableAfter: number; changedTypes: number };
+  diff?: {
+    unreachableBefore: number;
+    unreachableAfter: number;
+    changedTypes: number;
+    /** Object by object, when the captures are consecutive captures of one process. */
+    newObjects?: number;
+    freedObjects?: number;
+    /** `3 new __main__.Connection held by __main__.pool.leaked`. */
+    topSuspect?: string;
+  };
 }
 
 export interface InspectHereOptions {

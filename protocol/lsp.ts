@@ -8,6 +8,7 @@
  * makes current (`SetLiveCaptureNotification`). Only the allocation-site gutter decorations have
  * no LSP counterpart (`AllocationSitesRequest`).
  */
+import type { GrowthDiff } from './growth';
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { HeapView } from './heapView';
 import type { Neighbourhood, RetentionPath } from './messages';
@@ -66,6 +67,13 @@ export interface DiffResult {
   removed: string[];
   unreachableBefore: number;
   unreachableAfter: number;
+  /**
+   * Object by object (docs/growth.md), when the two are consecutive captures of one process by
+   * an agent that keeps an identity record; `added` and `removed` then follow it too.
+   */
+  growth?: GrowthDiff;
+  /** Why the comparison is by address and count only (when `growth` is absent). */
+  byAddressBecause?: string;
 }
 /** Compare two snapshots of one session (re-capture): what appeared, what went away. */
 export const DiffRequest = new RequestType<DiffParams, DiffResult, void>('heapInspector/diff');

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { DiffResult } from '../../protocol/lsp';
+import { growthMarkdown } from './growthMarkdown';
 
 export const DIFF_SCHEME = 'heap-inspector-diff';
 /** Rows of the type table at most. */
@@ -22,10 +23,25 @@ export function diffMarkdown(title: string, diff: DiffResult, when = new Date())
     '',
     `Compared at ${when.toLocaleString()}: the previous capture of the same program and this one.`,
     '',
+  ];
+  if (diff.growth) {
+    lines.push(
+      `- **Unreachable objects** (freed by the next \`gc.collect()\`): ${diff.unreachableBefore} → ${diff.unreachableAfter} (${delta(diff.unreachableBefore, diff.unreachableAfter)})`,
+      ...growthMarkdown(diff.growth),
+    );
+    return lines.join('\n') + '\n';
+  }
+  if (diff.byAddressBecause) {
+    lines.push(
+      `> Compared by address and count only: ${diff.byAddressBecause.replace(/[\r\n]/g, ' ')}.`,
+      '',
+    );
+  }
+  lines.push(
     `- **Unreachable objects** (freed by the next \`gc.collect()\`): ${diff.unreachableBefore} → ${diff.unreachableAfter} (${delta(diff.unreachableBefore, diff.unreachableAfter)})`,
     `- **Objects that appeared**: ${diff.added.length}${diff.added.length >= 200 ? '+' : ''} · **went away**: ${diff.removed.length}${diff.removed.length >= 200 ? '+' : ''} (by address)`,
     '',
-  ];
+  );
   if (rows.length === 0) {
     lines.push('No type changed in count.');
   } else {

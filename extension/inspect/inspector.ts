@@ -46,6 +46,7 @@ import { captureTimeoutMs, setting, settingId } from '../settings';
 import { reportFailure, UserActionNeeded } from '../ui/notify';
 import { abortable, type CaptureGate, type CaptureProgress } from './captureGate';
 import { DiffDocuments } from './diffDocument';
+import { growthSentence } from './growthMarkdown';
 import { showSnapshot, type ShowRequest } from './showSnapshot';
 import {
   codeLine,
@@ -364,6 +365,13 @@ export class Inspector {
           unreachableBefore: diff.unreachableBefore,
           unreachableAfter: diff.unreachableAfter,
           changedTypes: Object.keys(diff.byType).length,
+          ...(diff.growth
+            ? {
+                newObjects: diff.growth.totals.new.objects,
+                freedObjects: diff.growth.totals.freed.objects,
+                topSuspect: diff.growth.suspects[0]?.text,
+              }
+            : {}),
         };
         void this.announceDiff(outcome.panelTitle, diff);
       }
@@ -396,9 +404,10 @@ export class Inspector {
     const uri = this.deps.diffs.add(title, diff);
     const delta = diff.unreachableAfter - diff.unreachableBefore;
     const changed = Object.keys(diff.byType).length;
-    const message =
-      `Compared with the previous capture: unreachable ${diff.unreachableBefore} → ${diff.unreachableAfter}` +
-      `${delta === 0 ? '' : ` (${delta > 0 ? '+' : ''}${delta})`}; ${changed} type${changed === 1 ? '' : 's'} changed in count.`;
+    const message = diff.growth
+      ? growthSentence(diff.growth)
+      : `Compared with the previous capture: unreachable ${diff.unreachableBefore} → ${diff.unreachableAfter}` +
+        `${delta === 0 ? '' : ` (${delta > 0 ? '+' : ''}${delta})`}; ${changed} type${changed === 1 ? '' : 's'} changed in count.`;
     log().info(`${title}: ${message}`);
     const choice = await vscode.window.showInformationMessage(message, 'Show Comparison');
     if (choice) await this.deps.diffs.open(uri);

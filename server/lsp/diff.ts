@@ -1,10 +1,13 @@
 /**
  * Comparing two captures of one process (protocol/lsp.ts DiffRequest): object counts per type, the
- * objects that appeared and went away (by address: `id()` is stable for an object's lifetime), and
- * the unreachable counts. Kept simple on purpose: an address freed and reused by a new object of
- * the same type between the captures counts as the same object.
+ * objects that appeared and went away, and the unreachable counts. Consecutive captures of one
+ * process by an agent that keeps an identity record are compared object by object
+ * (server/engine/heapDiff.ts, docs/growth.md); others by address, where an address freed and
+ * reused by a new object of the same type counts as the same object, and the result says why.
  */
 import type { DiffResult } from '../../protocol/lsp';
+import { consecutiveProblem, matchConsecutive } from '../engine/captureIdentity';
+import { diffCaptures } from '../engine/heapDiff';
 import type { LoadedSnapshot } from './loadedSnapshot';
 
 /** At most this many addresses in `added` / `removed`. */
@@ -32,6 +35,41 @@ function addressTypes(s: LoadedSnapshot): Map<number, number> {
 }
 
 export function diffSnapshots(before: LoadedSnapshot, after: LoadedSnapshot): DiffResult {
+  const problem = consecutiveProblem(before.snapshot, after.snapshot);
+  if (problem === null) return objectLevel(before, after);
+  return { ...byAddress(before, after), byAddressBecause: problem };
+}
+
+/** Object by object: new and freed are what the identity of the two captures says. */
+function objectLevel(before: LoadedSnapshot, after: LoadedSnapshot): DiffResult {
+  const growth = diffCaptures([before.snapshot, after.snapshot]);
+  const match = matchConsecutive(before.snapshot, after.snapshot);
+  const kept = new Uint8Array(before.snapshot.nodeCount);
+  const added: string[] = [];
+  for (let v = 0; v < after.snapshot.nodeCount; v++) {
+    const u = match.earlier[v];
+    if (u >= 0) kept[u] = 1;
+    else if (added.length < MAX_DIFF_ADDRESSES) added.push(after.snapshot.addressHex(v));
+  }
+  const removed: string[] = [];
+  for (let u = 0; u < before.snapshot.nodeCount && removed.length < MAX_DIFF_ADDRESSES; u++) {
+    if (!kept[u]) removed.push(before.snapshot.addressHex(u));
+  }
+  const byType: DiffResult['byType'] = {};
+  for (const [name, g] of Object.entries(growth.byType)) {
+    if (g.before !== g.after) byType[name] = { before: g.before, after: g.after };
+  }
+  return {
+    byType,
+    added,
+    removed,
+    unreachableBefore: before.summary.unreachable.count,
+    unreachableAfter: after.summary.unreachable.count,
+    growth,
+  };
+}
+
+function byAddress(before: LoadedSnapshot, after: LoadedSnapshot): DiffResult {
   const a = countsByType(before);
   const b = countsByType(after);
   const byType: DiffResult['byType'] = {};

@@ -151,7 +151,8 @@ function totals(
 /**
  * The new objects of the last capture grouped by where they are held. Each new object counts
  * under its immediate dominator when that is a container (a list, a dict that is no namespace, a
- * set, a tuple…: `registry['users']`), or under its own path when an old object or a namespace
+ * set, a tuple…: `registry['users']`) that is old or held by an old object (a new `batch` list
+ * in a module's globals), or under its own path when an old object or a namespace
  * holds it directly (`__main__.batch`, `app.cache`); parts of a new object (its `__dict__`, its
  * attributes' values) count with it. A container's bytes are its own; its contents count in
  * their own groups.
@@ -169,6 +170,11 @@ function suspects(last: HeapSnapshot, isNew: Uint8Array): GrowthSuspect[] {
     if (isNew[v]) ofType.set(last.typeName(v), (ofType.get(last.typeName(v)) ?? 0) + 1);
   }
   const created = allocationSites(last);
+  // A new object held inside another new object (a new Session's `data` dict) is its part.
+  const partOfNew = (v: number) => {
+    const up = idom[v];
+    return isNew[v] === 1 && up >= 0 && up < n && isNew[up] === 1;
+  };
   const holderPaths = new Map<number, string>();
   const pathOf = (v: number) => queries.paths.pathOf(v) ?? '<held from outside>';
   interface Group {
@@ -186,7 +192,7 @@ function suspects(last: HeapSnapshot, isNew: Uint8Array): GrowthSuspect[] {
     let path: string;
     if (h === r.garbageGroup) {
       path = '<unreachable: the next gc.collect() frees it>';
-    } else if (h >= 0 && h < n && container(h)) {
+    } else if (h >= 0 && h < n && container(h) && !partOfNew(h)) {
       let known = holderPaths.get(h);
       if (known === undefined) holderPaths.set(h, (known = pathOf(h)));
       path = known;

@@ -12,6 +12,7 @@ import sys
 from itertools import chain, compress, count
 
 from . import builtin_types as bt
+from . import compat
 from . import bulk
 from . import safe
 from . import weakrefs
@@ -101,15 +102,42 @@ def _reachable(roots, stop):
         referents = list(chain.from_iterable(lists))
         del lists
         frontier = []
+        codes = []
         for referent, key in zip(referents, addresses):
-            if key in found or not safe.type_flags(type(referent)) & TPFLAGS_HAVE_GC:
+            if key in found:
+                continue
+            if type(referent) is bt.CodeType:
+                # Not GC-capable, but its constants (a tracked tuple holding nested code) are
+                # reached only through it: the agent's functions' code owns them.
+                if not stop(referent, key):
+                    found[key] = referent
+                    codes.append(referent)
+                continue
+            if not safe.type_flags(type(referent)) & TPFLAGS_HAVE_GC:
                 continue
             if stop(referent, key):
                 continue
             found[key] = referent
             frontier.append(referent)
         del referents
+        constants = list(chain.from_iterable(map(_code_tuples, codes)))
+        for referent, key in zip(constants, bulk.addresses(constants)):
+            if key not in found and not stop(referent, key):
+                found[key] = referent
+                frontier.append(referent)
+        del codes, constants
     return found
+
+
+_CODE_TUPLES = [bt.CodeType.__dict__[name].__get__ for name in ("co_consts", "co_names")]
+if compat.VERSION < (3, 11):
+    # Stored before 3.11; from 3.11 co_varnames is made anew at each access (not read then).
+    _CODE_TUPLES.append(bt.CodeType.__dict__["co_varnames"].__get__)
+
+
+def _code_tuples(code):
+    """The tuples a code object holds that the agent can read without making new ones."""
+    return [read(code) for read in _CODE_TUPLES]
 
 
 def _referenced_from_outside(candidates, roots):
@@ -119,6 +147,12 @@ def _referenced_from_outside(candidates, roots):
     for key in bulk.referent_lists(objects)[1]:
         if key in candidates:
             internal[key] = internal.get(key, 0) + 1
+    # A code object's constants are referenced from it, which gc.get_referents does not show.
+    constants = list(chain.from_iterable(_code_tuples(obj) for obj in objects if type(obj) is bt.CodeType))
+    for key in bulk.addresses(constants):
+        if key in candidates:
+            internal[key] = internal.get(key, 0) + 1
+    del constants
     counts = list(map(sys.getrefcount, objects))
     # While counted, each object is also referenced by `candidates`, `objects` and the call
     # itself: measure that overhead on an object of our own held the same way.
@@ -147,7 +181,8 @@ def _foreign(obj, key, agent_modules_ids, foreign_namespaces):
         return not module.startswith(PACKAGE_NAME)
     if t is bt.BuiltinFunctionType:
         owner = bt.BuiltinFunctionType.__dict__["__self__"].__get__(obj)
-        return owner is None or type(owner) is bt.ModuleType
+        # A module the agent loaded (gc, when the program had not) owns its functions.
+        return owner is None or (type(owner) is bt.ModuleType and id(owner) not in agent_modules_ids)
     return False
 
 

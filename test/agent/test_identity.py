@@ -138,6 +138,8 @@ def test_record_is_dropped_after_the_last_hit_and_costs_a_bounded_amount(tmp_pat
 
 
 def test_a_capture_without_a_previous_one_says_so(agent, snapshot_path):
+    # Earlier captures of this process may have kept a record: one that keeps none drops it.
+    agent.capture_to_file(snapshot_path, keep_identity=False)
     agent.capture_to_file(snapshot_path, keep_identity=False)
     snapshot = Snapshot(snapshot_path)
     assert snapshot.sections["identity"]["previous"] is None
@@ -165,3 +167,48 @@ def test_the_marks_are_never_captured_and_leave_no_garbage(agent, tmp_path):
     assert held_states == {SAME}
     assert gc.collect() == 0
     assert os.path.getsize(second) > 0
+
+
+QUIET_PROGRAM = textwrap.dedent(
+    """
+    class Item:
+        pass
+
+    kept = []
+    for step in range(3):
+        kept.append(Item())
+        step = step  # capture here
+    """
+)
+
+
+def test_what_the_agent_made_at_the_first_capture_stays_out_of_the_next(tmp_path):
+    """The first capture loads the agent (its bootstrap's code, a gc module the program never
+    imported), and leaves all of it out: none of it may appear in the next capture as new."""
+    python = interpreters()[0][1]
+    script = tmp_path / "quiet.py"
+    script.write_text(QUIET_PROGRAM)
+    line = QUIET_PROGRAM.splitlines().index("    step = step  # capture here") + 1
+    out = str(tmp_path / "hit{hit}.heapsnap")
+    run = subprocess.run(
+        [python, RUNNER, "run", "--at", "%s:%d" % (script, line), "--hits", "1,2", "--out", out, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr
+    second = Snapshot(out.replace("{hit}", "2"))
+    states = second.sections["node.identity"]
+    found = []
+    for node in range(second.n):
+        if states[node] not in (NEW, REUSED):
+            continue  # in the first capture too: not made by the agent's loading
+        name = second.strings[second.name[node]]
+        kind = second.type_name(node)
+        if kind == "builtins.code" and name in ("load_agent", "set_data", "NoBytecodeLoader"):
+            found.append((kind, name))
+        if kind == "builtins.builtin_function_or_method" and name in ("get_referents", "get_objects"):
+            found.append((kind, name))
+        if kind == "builtins.module" and name == "gc":
+            found.append((kind, name))
+    assert found == []

@@ -14,6 +14,7 @@ import { runToLine } from '../../extension/run/agentRunner';
 import { runAndCollect } from '../../extension/stepper/runnerCollection';
 import { CaptureFailure } from '../../extension/debug/captureAdapter';
 import { findPython as findPythonInfo } from '../../cli/python';
+import { SUITE_LIMIT, TEST_LIMIT } from '../helpers/testLimits';
 import { ROOT, eventually, processAlive, writeScript } from './support';
 import { findPython } from '../../scripts/python.mjs';
 
@@ -45,8 +46,8 @@ async function failureOf(promise: Promise<unknown>): Promise<Error> {
   assert.fail('expected a failure');
 }
 
-describe('Inspect Heap Here without a debugger (runToLine)', () => {
-  it('names the signal that killed the program', async () => {
+describe('Inspect Heap Here without a debugger (runToLine)', SUITE_LIMIT, () => {
+  it('names the signal that killed the program', TEST_LIMIT, async () => {
     const script = writeScript(work, 'segv.py', SEGFAULT);
     const error = await failureOf(
       runToLine({
@@ -66,20 +67,24 @@ describe('Inspect Heap Here without a debugger (runToLine)', () => {
     );
   });
 
-  it("is not fooled by a program that prints the runner's failure message", async () => {
-    const script = writeScript(work, 'spoof.py', SPOOF);
-    const result = await runToLine({
-      python,
-      script,
-      file: script,
-      line: 4,
-      tempDirectory: temp(),
-      afterCapture: 'finish',
-    });
-    assert.ok(existsSync(result.snapshotPath));
-  });
+  it(
+    "is not fooled by a program that prints the runner's failure message",
+    TEST_LIMIT,
+    async () => {
+      const script = writeScript(work, 'spoof.py', SPOOF);
+      const result = await runToLine({
+        python,
+        script,
+        file: script,
+        line: 4,
+        tempDirectory: temp(),
+        afterCapture: 'finish',
+      });
+      assert.ok(existsSync(result.snapshotPath));
+    },
+  );
 
-  it('reports a capture that failed as such', async () => {
+  it('reports a capture that failed as such', TEST_LIMIT, async () => {
     const script = writeScript(work, 'blocked.py', BLOCK_SNAPSHOT);
     const error = await failureOf(
       runToLine({
@@ -100,8 +105,8 @@ describe('Inspect Heap Here without a debugger (runToLine)', () => {
   });
 });
 
-describe("the stepper's re-run (runAndCollect)", () => {
-  it('names the signal that killed the program', async () => {
+describe("the stepper's re-run (runAndCollect)", SUITE_LIMIT, () => {
+  it('names the signal that killed the program', TEST_LIMIT, async () => {
     const script = writeScript(work, 'step-segv.py', SEGFAULT);
     const error = await failureOf(
       runAndCollect({
@@ -120,22 +125,26 @@ describe("the stepper's re-run (runAndCollect)", () => {
     );
   });
 
-  it("is not fooled by a program that prints the runner's failure message", async () => {
-    const script = writeScript(work, 'step-spoof.py', SPOOF);
-    const result = await runAndCollect({
-      python,
-      script,
-      file: script,
-      line: 4,
-      generation: 2,
-      tempDirectory: temp(),
-    });
-    assert.equal(result.real.generation, 2);
-  });
+  it(
+    "is not fooled by a program that prints the runner's failure message",
+    TEST_LIMIT,
+    async () => {
+      const script = writeScript(work, 'step-spoof.py', SPOOF);
+      const result = await runAndCollect({
+        python,
+        script,
+        file: script,
+        line: 4,
+        generation: 2,
+        tempDirectory: temp(),
+      });
+      assert.equal(result.real.generation, 2);
+    },
+  );
 });
 
-describe('the extension host killed while the program runs', () => {
-  it('takes the program with it', async () => {
+describe('the extension host killed while the program runs', SUITE_LIMIT, () => {
+  it('takes the program with it', TEST_LIMIT, async () => {
     const script = writeScript(
       work,
       'long.py',

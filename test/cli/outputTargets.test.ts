@@ -174,6 +174,7 @@ describe(
         let r = spawnSync(python, [runner, 'run', '--at', `${script}:3`, '--out', nul, script], {
           cwd: work,
           encoding: 'utf8',
+          timeout: 120_000,
         });
         assert.equal(r.status, 0, r.stderr);
         assert.doesNotMatch(r.stderr, /capture failed/);
@@ -189,6 +190,7 @@ describe(
           r = spawnSync(python, [runner, 'run', '--at', `${script}:3`, '--out', fifo, script], {
             cwd: work,
             encoding: 'utf8',
+            timeout: 120_000,
           });
         } finally {
           closeSync(reader);

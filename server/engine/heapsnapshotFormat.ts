@@ -90,6 +90,3 @@ export const SNAPSHOT_META = {
   sample_fields: ['timestamp_us', 'last_assigned_id'],
   location_fields: ['object_index', 'script_id', 'line', 'column'],
 } as const;
-
-/** Fields of one `trace_function_infos` entry (`SNAPSHOT_META.trace_function_info_fields`). */
-export const TRACE_FUNCTION_INFO_FIELD_COUNT = SNAPSHOT_META.trace_function_info_fields.length;

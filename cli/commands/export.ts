@@ -13,13 +13,17 @@ import { escapeForTerminal } from '../../server/engine/terminalText';
 const FORMATS = ['heapsnapshot'];
 
 const usage = `usage: heap-inspector export SNAPSHOT --out FILE.heapsnapshot [--format heapsnapshot] [--redact]
+                             [--allocation-traces]
 
 Writes a snapshot (from "heap-inspector snapshot --out") in V8's heap snapshot format, which
 Chrome DevTools' Memory panel (Load…), VS Code (open the file) and memlab read: every object with
 its class, size and references, retained sizes, the roots under "(GC roots)", and the objects the
 next gc.collect() frees under "(Unreachable: …)", named "… (unreachable, __del__ pending)".
 See docs/export.md. Options go anywhere. Like the snapshot, the file holds the program's text;
---redact replaces string values and data keys by their length and a hash.`;
+--redact replaces string values and data keys by their length and a hash.
+When the program ran with tracemalloc, each object's allocating line is written as its location;
+--allocation-traces also writes those lines as V8's allocation traces, for Chrome DevTools'
+Allocation view (VS Code's viewer cannot open such a file).`;
 
 /** `1234567` → `1.2 MB`. */
 function megabytes(bytes: number): string {
@@ -34,7 +38,7 @@ export const exportCommand: CliCommand = {
     const parsed = parseArgs(args, {
       command: 'export',
       options: ['--out', '--format'],
-      flags: ['--redact'],
+      flags: ['--redact', '--allocation-traces'],
     });
     if (parsed.positionals.length !== 1) {
       throw new UserError(
@@ -70,12 +74,23 @@ export const exportCommand: CliCommand = {
       throw error;
     }
     if (parsed.flags.has('--redact')) snapshot = createRedaction().snapshot(snapshot);
+    const allocationTraces = parsed.flags.has('--allocation-traces');
+    if (allocationTraces && (snapshot.allocNode?.length ?? 0) === 0) {
+      throw new UserError(
+        `${input} has no allocation records (the program ran without tracemalloc): capture with PYTHONTRACEMALLOC=1, or drop --allocation-traces`,
+      );
+    }
     const analysis = analyze(snapshot);
     let stats: ReturnType<typeof writeHeapsnapshot> | undefined;
     writeFileAtomicallyWith(out, (fd) => {
-      stats = writeHeapsnapshot(snapshot, analysis, (chunk) => {
-        for (let done = 0; done < chunk.length;) done += writeSync(fd, chunk, done);
-      });
+      stats = writeHeapsnapshot(
+        snapshot,
+        analysis,
+        (chunk) => {
+          for (let done = 0; done < chunk.length;) done += writeSync(fd, chunk, done);
+        },
+        { allocationTraces },
+      );
     });
     if (!stats) return 1;
     const seconds = (performance.now() - started) / 1000;
@@ -85,7 +100,11 @@ export const exportCommand: CliCommand = {
       `Wrote ${escapeForTerminal(resolve(out))}: ${stats.objects.toLocaleString('en-US')} objects` +
         `${unreachable} and ${stats.synthetic} synthetic nodes, ` +
         `${stats.edges.toLocaleString('en-US')} references, ${megabytes(stats.bytes)} ` +
-        `in ${seconds.toFixed(1)} s. Open it in Chrome DevTools (Memory, Load…) or in VS Code.\n`,
+        `in ${seconds.toFixed(1)} s. ${
+          stats.traceSites > 0
+            ? `Allocation traces of ${stats.traceSites.toLocaleString('en-US')} lines: open it in Chrome DevTools (Memory, Load…), Allocation view.`
+            : 'Open it in Chrome DevTools (Memory, Load…) or in VS Code.'
+        }\n`,
     );
     return 0;
   },

@@ -79,6 +79,9 @@ export type EdgeType = (typeof EdgeType)[keyof typeof EdgeType];
  */
 export const DETACHED = 2;
 
+/** Per allocating function (`trace_function_infos`): the fields of `SNAPSHOT_META`. */
+export const TRACE_FUNCTION_FIELD_COUNT = 6;
+
 /** The `snapshot.meta` object: every field, in V8's order (a reader may need any of them). */
 export const SNAPSHOT_META = {
   node_fields: NODE_FIELDS,

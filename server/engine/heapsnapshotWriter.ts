@@ -22,11 +22,18 @@ import {
   NODE_FIELD_COUNT,
   NodeType,
   SNAPSHOT_META,
+  TRACE_FUNCTION_FIELD_COUNT,
 } from './heapsnapshotFormat';
 import { objectIds } from './heapsnapshotIds';
 import { ExportStrings, objectNames } from './heapsnapshotNames';
 import { syntheticGraph } from './heapsnapshotRoots';
 import { ByteSink } from './heapsnapshotSink';
+import {
+  allocationTraces,
+  traceFunctionInfos,
+  traceNodeId,
+  traceTreeJson,
+} from './heapsnapshotTraces';
 import { frameRecords } from './labels';
 import { retainedOf } from './retained';
 
@@ -70,6 +77,18 @@ export interface HeapsnapshotStats {
   strings: number;
   /** Bytes written. */
   bytes: number;
+  /** Objects with a tracemalloc record (written in `locations`). */
+  allocated: number;
+  /** Allocating lines written as allocation traces (0 unless asked for). */
+  traceSites: number;
+}
+
+export interface HeapsnapshotOptions {
+  /**
+   * Also write tracemalloc's records as V8's allocation traces (heapsnapshotTraces.ts), for
+   * Chrome DevTools' Allocation view. VS Code's viewer cannot open such a file.
+   */
+  allocationTraces?: boolean;
 }
 
 /** Frame → the records of its locals (frame-local roots whose frame is in the snapshot). */
@@ -99,6 +118,7 @@ export function writeHeapsnapshot(
   s: HeapSnapshot,
   analysis: Analysis,
   write: (chunk: Uint8Array) => void,
+  options: HeapsnapshotOptions = {},
 ): HeapsnapshotStats {
   const retained = retainedOf(analysis);
   const live = retained.graph.live;
@@ -112,6 +132,14 @@ export function writeHeapsnapshot(
   const nameOf = new EdgeNames(s, strings);
   const weakName = strings.intern('referent');
   const allocatedAt = strings.intern('allocated at');
+  const traces = allocationTraces(s);
+  const withTraces = traces !== null && options.allocationTraces === true;
+  // Per object: its trace node id (0: none), when the traces are written.
+  const traceNode = new Uint32Array(withTraces ? s.nodeCount : 0);
+  if (withTraces) {
+    traces.objects.forEach((v, k) => (traceNode[v] = traceNodeId(traces.siteOfObject[k])));
+  }
+  const functionInfos = withTraces ? traceFunctionInfos(traces, strings) : [];
 
   const n = s.nodeCount;
   const offset = synthetic.nodes.length;
@@ -136,7 +164,7 @@ export function writeHeapsnapshot(
     meta: SNAPSHOT_META,
     node_count: nodeCount,
     edge_count: edgeCount,
-    trace_function_count: 0,
+    trace_function_count: functionInfos.length / TRACE_FUNCTION_FIELD_COUNT,
   });
   out.raw(',\n"nodes":[');
   const row = (first: boolean): void => {
@@ -145,7 +173,7 @@ export function writeHeapsnapshot(
   };
   synthetic.nodes.forEach((node, i) => {
     row(i === 0);
-    nodeRow(out, SYNTHETIC, node.name, 2 * (i + 1), 0, node.edges.length, 0);
+    nodeRow(out, SYNTHETIC, node.name, 2 * (i + 1), 0, node.edges.length, 0, 0);
   });
   const { type, name } = names;
   const { nodeSize, nodeEdgeCount } = s;
@@ -153,7 +181,8 @@ export function writeHeapsnapshot(
     row(false);
     const size = nodeSize[v];
     const count = nodeEdgeCount[v] + extra[v];
-    nodeRow(out, type[v], name[v], ids[v], size, count, live[v] === 1 ? 0 : DETACHED_NODE);
+    const trace = withTraces ? traceNode[v] : 0;
+    nodeRow(out, type[v], name[v], ids[v], size, count, trace, live[v] === 1 ? 0 : DETACHED_NODE);
   }
   out.raw('],\n"edges":[');
   let first = true;
@@ -186,9 +215,31 @@ export function writeHeapsnapshot(
     for (const r of locals.get(v) ?? []) edge(CONTEXT, s.rootName[r], offset + s.rootNode[r]);
     if (siteOf !== null && siteOf[v] >= 0) edge(WEAK, allocatedAt, siteOf[v]);
   }
-  out.raw(
-    '],\n"trace_function_infos":[],\n"trace_tree":[],\n"samples":[],\n"locations":[],\n"strings":[',
-  );
+  out.raw('],\n"trace_function_infos":[');
+  functionInfos.forEach((value, i) => {
+    if (i > 0) out.char(COMMA);
+    if (i % TRACE_FUNCTION_FIELD_COUNT === 0) out.char(NEWLINE);
+    out.uint(value);
+  });
+  out.raw('],\n"trace_tree":');
+  out.raw(withTraces ? traceTreeJson(traces) : '[]');
+  out.raw(',\n"samples":[],\n"locations":[');
+  if (traces) {
+    // Where each object was allocated: V8 writes its closures' source positions here.
+    const { objects, siteOfObject, sites } = traces;
+    for (let k = 0; k < objects.length; k++) {
+      const site = sites[siteOfObject[k]];
+      row(k === 0);
+      out.uint((offset + objects[k]) * FIELD_COUNT);
+      out.char(COMMA);
+      out.uint(site.scriptId);
+      out.char(COMMA);
+      out.uint(Math.max(site.line - 1, 0));
+      out.char(COMMA);
+      out.uint(0);
+    }
+  }
+  out.raw('],\n"strings":[');
   writeStrings(out, strings);
   out.raw(']}\n');
   out.drain();
@@ -200,6 +251,8 @@ export function writeHeapsnapshot(
     unreachable,
     strings: strings.count,
     bytes: out.written,
+    allocated: traces?.objects.length ?? 0,
+    traceSites: withTraces ? traces.sites.length : 0,
   };
 }
 
@@ -210,6 +263,7 @@ function nodeRow(
   id: number,
   size: number,
   edges: number,
+  trace: number,
   detachedness: number,
 ): void {
   out.uint(type);
@@ -222,7 +276,7 @@ function nodeRow(
   out.char(COMMA);
   out.uint(edges);
   out.char(COMMA);
-  out.uint(0);
+  out.uint(trace);
   out.char(COMMA);
   out.uint(detachedness);
 }

@@ -7,7 +7,9 @@
  *   traces when `trace_function_count` > 0, `"samples"`, `"locations"`, and parses everything
  *   after `"strings"` as the string table: the top-level keys must come in that order. It parses
  *   `nodes` and `edges` as digits only (no sign, no fraction) into 32-bit unsigned arrays.
- * - VS Code's parser (serde) needs every `meta` field V8 writes, `trace_tree` as a flat list.
+ * - VS Code's parser (serde) needs every `meta` field V8 writes, `trace_tree` as a flat list;
+ *   V8 nests it (`[id, function_info_index, count, size, [children…]]`), so a snapshot with
+ *   allocation traces opens in Chrome only: without them `trace_tree` must be `[]`.
  *
  * Then the retained sizes, computed here with the iterative algorithm of Cooper, Harvey and
  * Kennedy ("A Simple, Fast Dominance Algorithm"), over the edges both viewers treat as retaining:
@@ -56,11 +58,41 @@ export interface ParsedEdge {
   to: number;
 }
 
+export interface ParsedTraceFunction {
+  name: string;
+  scriptName: string;
+  scriptId: number;
+  /** 1-based; 0: unknown (V8 writes these 1-based). */
+  line: number;
+  column: number;
+}
+
+export interface ParsedTraceNode {
+  id: number;
+  functionIndex: number;
+  count: number;
+  size: number;
+  children: ParsedTraceNode[];
+}
+
+export interface ParsedLocation {
+  /** Node index. */
+  node: number;
+  scriptId: number;
+  /** 0-based (V8 writes locations 0-based). */
+  line: number;
+  column: number;
+}
+
 export interface ParsedHeapsnapshot {
   nodes: ParsedNode[];
   edges: ParsedEdge[];
   strings: string[];
   rootIndex: number;
+  traceFunctions: ParsedTraceFunction[];
+  /** The allocation trace tree; null when the file has none. */
+  traceTree: ParsedTraceNode | null;
+  locations: ParsedLocation[];
   /** Outgoing edges of a node. */
   edgesOf(node: number): ParsedEdge[];
 }
@@ -109,13 +141,11 @@ export function parseHeapsnapshot(text: string): ParsedHeapsnapshot {
   assert.equal(rawEdges.length, edgeCount * edgeFields.length, 'edges array length');
   rawNodes.forEach((v, i) => u32(v, `nodes[${i}]`));
   rawEdges.forEach((v, i) => u32(v, `edges[${i}]`));
-  assert.ok(Array.isArray(root.trace_tree), 'trace_tree');
-  assert.ok(
-    (root.trace_tree as unknown[]).every((v) => typeof v === 'number'),
-    'trace_tree is flat (VS Code parses it as a list of numbers)',
-  );
   const strings = root.strings as string[];
   assert.ok(Array.isArray(strings) && strings.every((s) => typeof s === 'string'), 'strings');
+  const traceFunctionCount = u32(snapshot.trace_function_count, 'trace_function_count');
+  const traceFunctions = readTraceFunctions(root, meta, strings, traceFunctionCount);
+  const traceTree = readTraceTree(root, meta, traceFunctions.length);
 
   const field = (i: number, name: string) =>
     rawNodes[i * nodeFields.length + nodeFields.indexOf(name)] as number;
@@ -162,14 +192,94 @@ export function parseHeapsnapshot(text: string): ParsedHeapsnapshot {
     });
   }
   const rootIndex = typeof snapshot.root_index === 'number' ? snapshot.root_index : 0;
+  const locationFields = meta.location_fields as string[];
+  const rawLocations = root.locations as unknown[];
+  assert.ok(Array.isArray(rawLocations), 'locations');
+  assert.equal(rawLocations.length % locationFields.length, 0, 'locations array length');
+  const locations: ParsedLocation[] = [];
+  for (let i = 0; i < rawLocations.length; i += locationFields.length) {
+    const at = (f: string) => u32(rawLocations[i + locationFields.indexOf(f)], `locations ${f}`);
+    const objectIndex = at('object_index');
+    assert.equal(objectIndex % nodeFields.length, 0, 'a location names a node’s first field');
+    assert.ok(objectIndex / nodeFields.length < nodeCount, 'a location names a node');
+    locations.push({
+      node: objectIndex / nodeFields.length,
+      scriptId: at('script_id'),
+      line: at('line'),
+      column: at('column'),
+    });
+  }
   return {
     nodes,
     edges,
     strings,
     rootIndex,
+    traceFunctions,
+    traceTree,
+    locations,
     edgesOf: (node) =>
       edges.slice(nodes[node].firstEdge, nodes[node].firstEdge + nodes[node].edgeCount),
   };
+}
+
+function readTraceFunctions(
+  root: Record<string, unknown>,
+  meta: Record<string, unknown>,
+  strings: string[],
+  count: number,
+): ParsedTraceFunction[] {
+  const fields = meta.trace_function_info_fields as string[];
+  const raw = root.trace_function_infos as unknown[];
+  assert.ok(Array.isArray(raw), 'trace_function_infos');
+  assert.equal(raw.length, count * fields.length, 'trace_function_infos length');
+  const functions: ParsedTraceFunction[] = [];
+  for (let i = 0; i < raw.length; i += fields.length) {
+    const at = (f: string) => u32(raw[i + fields.indexOf(f)], `trace function ${f}`);
+    const name = at('name');
+    const scriptName = at('script_name');
+    assert.ok(name < strings.length && scriptName < strings.length, 'trace function strings');
+    functions.push({
+      name: strings[name],
+      scriptName: strings[scriptName],
+      scriptId: at('script_id'),
+      line: at('line'),
+      column: at('column'),
+    });
+  }
+  return functions;
+}
+
+function readTraceTree(
+  root: Record<string, unknown>,
+  meta: Record<string, unknown>,
+  functionCount: number,
+): ParsedTraceNode | null {
+  const raw = root.trace_tree as unknown[];
+  assert.ok(Array.isArray(raw), 'trace_tree');
+  if (functionCount === 0) {
+    assert.deepEqual(raw, [], 'no trace tree without trace functions (VS Code reads it flat)');
+    return null;
+  }
+  const fields = meta.trace_node_fields as string[];
+  const node = (list: unknown[], at: number): ParsedTraceNode => {
+    const value = (f: string) => list[at + fields.indexOf(f)];
+    const children = value('children');
+    assert.ok(Array.isArray(children), 'trace node children are nested, as V8 writes them');
+    assert.equal(children.length % fields.length, 0, 'trace node children length');
+    const functionIndex = u32(value('function_info_index'), 'trace node function');
+    assert.ok(functionIndex < functionCount, 'a trace node names a trace function');
+    const kids: ParsedTraceNode[] = [];
+    for (let k = 0; k < children.length; k += fields.length) kids.push(node(children, k));
+    return {
+      id: u32(value('id'), 'trace node id'),
+      functionIndex,
+      count: u32(value('count'), 'trace node count'),
+      size: u32(value('size'), 'trace node size'),
+      children: kids,
+    };
+  };
+  assert.equal(raw.length, fields.length, 'one root trace node');
+  return node(raw, 0);
 }
 
 /** Retained size of every node: its subtree's self sizes in the dominator tree from the root. */

@@ -12,6 +12,8 @@
  * plus the frame's locals (a frame holds them: docs/retained.md), the weak reference to its
  * referent, and the weak `allocated at` reference to its allocation site. So the viewers'
  * dominator trees equal the engine's (server/engine/retained.ts), weak-container entries apart.
+ * tracemalloc's records also go to `locations`, and on request to the allocation-trace sections
+ * (heapsnapshotTraces.ts).
  */
 import { EdgeKind, RootKind } from '../../protocol/snapshot';
 import type { Analysis } from './analysis';

@@ -52,7 +52,7 @@ async function openHeapView(): Promise<void> {
 export const tests: ITest[] = [
   {
     name: 'Export as .heapsnapshot writes the heap view’s snapshot and opens VS Code’s viewer on it',
-    timeoutMs: 120_000,
+    timeoutMs: 360_000,
     fn: async () => {
       assert.ok(
         vscode.extensions.getExtension('ms-vscode.vscode-js-profile-table'),
@@ -68,7 +68,8 @@ export const tests: ITest[] = [
       assert.equal(statSync(path).size, outcome.bytes);
       assert.ok(outcome.unreachable >= 24, `unreachable: ${outcome.unreachable}`);
       await waitFor(() => viewerOn(path), 20_000, 'the viewer’s tab on the export');
-      await checkpoint('viewer-open', { path, objects: outcome.objects }, 60_000);
+      // The viewer parses the file in a worker: slow on a loaded machine.
+      await checkpoint('viewer-open', { path, objects: outcome.objects }, 240_000);
     },
   },
   {

@@ -160,6 +160,8 @@ test(
       suite.onCheckpoint('title-action', async (event) => {
         try {
           const page = wb.page;
+          // The heap view drawn first: the screenshot shows what is exported.
+          await wb.panelNumbers(await wb.webviewByTitle(String(event.title)));
           const action = page
             .locator('.editor-group-container.active .editor-actions')
             .locator('[aria-label^="Export as .heapsnapshot"]');
@@ -167,6 +169,7 @@ test(
           const input = page.locator('.quick-input-widget input.input');
           await input.waitFor({ state: 'visible', timeout: 10_000 });
           seen.titleAction = await input.inputValue();
+          await wb.screenshot('export-save-dialog');
           await input.fill(String(event.path));
           await page.keyboard.press('Enter');
         } catch (e) {

@@ -40,13 +40,15 @@ function viewerOn(path: string): vscode.Tab | undefined {
     : undefined;
 }
 
-async function openHeapView(): Promise<void> {
+/** Opens the snapshot in a heap view; returns the view's title. */
+async function openHeapView(): Promise<string> {
   const opened = (await vscode.commands.executeCommand(
     'heapInspector.openSnapshot',
     vscode.Uri.file(snapshotPath()),
   )) as { panelTitle: string; unreachable: number } | undefined;
   assert.ok(opened, 'the snapshot opened in a heap view');
   assert.equal(opened.unreachable, 24, 'the 8 leaked Connection, Request and Socket triples');
+  return opened.panelTitle;
 }
 
 export const tests: ITest[] = [
@@ -76,11 +78,11 @@ export const tests: ITest[] = [
     name: 'the heap view’s title bar exports through the save dialog',
     timeoutMs: 120_000,
     fn: async () => {
-      await openHeapView();
+      const title = await openHeapView();
       const path = join(dirname(snapshotPath()), 'from-title-bar.heapsnapshot');
       assert.ok(!existsSync(path));
       // The outer test clicks the action in the heap view's title bar and answers the dialog.
-      await checkpoint('title-action', { path }, 60_000);
+      await checkpoint('title-action', { path, title }, 90_000);
       await waitFor(() => (existsSync(path) ? true : undefined), 30_000, `${path} written`);
       await waitFor(() => viewerOn(path), 20_000, 'the viewer’s tab on the second export');
     },

@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command';
 import { diffCommand } from './diff';
+import { exportCommand } from './export';
 import { lintCommand } from './lint';
 import { pytestCommand } from './pytest';
 import { reportCommand } from './report';
@@ -13,5 +14,6 @@ export const commands: CliCommand[] = [
   diffCommand,
   pytestCommand,
   reportCommand,
+  exportCommand,
   lintCommand,
 ];

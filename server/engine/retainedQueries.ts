@@ -41,6 +41,8 @@ export const REPORT_TREE_ROWS = 2_000;
 /** Types whose largest tops a view embeds, and how many tops each. */
 export const EMBEDDED_TYPES = 50;
 export const EMBEDDED_TOPS_PER_TYPE = 10;
+/** Children of each suspect's accumulation point a view's neighbourhood holds. */
+export const FOCUS_CHILDREN = 12;
 /** Rows one request may ask for. */
 export const MAX_ROWS_PER_REQUEST = 2_000;
 /** Object ids a retained set answer lists at most. */
@@ -53,6 +55,7 @@ export class RetainedQueries {
   private readonly candidates: RetainerCandidates;
   private byTypeCache: RetainedByType | null = null;
   private summaryCache: RetainedSummary | null = null;
+  private topNodes: number[] = [];
   private readonly frames: ReturnType<typeof frameRecords>;
   /** For a few objects with many references: target → first edge, to name rows' references. */
   private readonly edgeIndexes = new Map<number, Map<number, number>>();
@@ -116,7 +119,8 @@ export class RetainedQueries {
     if (this.summaryCache) return this.summaryCache;
     const r = this.retained;
     const s = this.snapshot;
-    const top: RetainedTopEntry[] = topRetainers(r, this.candidates).map((v) => ({
+    this.topNodes = topRetainers(r, this.candidates);
+    const top: RetainedTopEntry[] = this.topNodes.map((v) => ({
       address: s.addressHex(v),
       type: s.typeName(v),
       path: this.paths.pathOf(v),
@@ -143,6 +147,26 @@ export class RetainedQueries {
       suspects,
     };
     return this.summaryCache;
+  }
+
+  /**
+   * The objects a view's neighbourhood should hold for the page to draw what holds the memory:
+   * each leak suspect, its accumulation point and that point's largest children in the tree (the
+   * same objects the embedded tree lists first), then the top retainers.
+   */
+  focusObjects(perPoint = FOCUS_CHILDREN): number[] {
+    const out = new Set<number>();
+    const summary = this.summary();
+    for (const suspect of summary.suspects) {
+      out.add(suspect.node);
+      out.add(suspect.accumulation.node);
+      const kids = this.retained.children(suspect.accumulation.node);
+      for (let k = 0; k < kids.length && k < perPoint; k++) {
+        if (kids[k] < this.retained.nodeCount) out.add(kids[k]);
+      }
+    }
+    for (const v of this.topNodes) out.add(v);
+    return [...out];
   }
 
   /** The reference from `parent` to `child` in Python's notation, or `''` when there is none. */

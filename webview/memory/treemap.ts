@@ -169,6 +169,7 @@ export function createTreemap(a: TreemapActions): Treemap {
         'data-id': r.node.id,
         'data-kind': r.node.kind,
         'data-depth': r.depth,
+        'data-children': r.node.kind === 'row' ? r.node.childCount : 0,
         tabindex: focusable ? 0 : undefined,
         role: focusable ? 'button' : undefined,
         'aria-label': focusable ? describe(r.node) : undefined,

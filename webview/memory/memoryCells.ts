@@ -85,15 +85,19 @@ function objectName(row: DominatorRow, where: RowWhere, expanded: boolean | null
   const label = rowLabel(row);
   const type = displayType(row.type);
   const lead = where.via ? row.via : where.path;
+  const within = !where.via && where.path !== null && where.within === true;
   return h(
     'span',
     {
       class: `name${row.id === -2 ? ' error-text' : ''}`,
       attrs: {
-        title: row.address ? `${where.path ?? row.type} — ${row.type} at ${row.address}` : label,
+        title: row.address
+          ? `${within ? 'in ' : ''}${where.path ?? row.type} — ${row.type} at ${row.address}`
+          : label,
       },
     },
     toggle(expanded),
+    within ? h('span', { class: 'muted' }, 'in ') : null,
     lead ? h('code', { class: 'via' }, lead) : null,
     h('span', { class: 'label' }, label),
     row.type &&
@@ -102,7 +106,7 @@ function objectName(row: DominatorRow, where: RowWhere, expanded: boolean | null
       label !== shortType(row.type)
       ? h('span', { class: 'muted' }, ` ${type}`)
       : null,
-    row.address && !lead ? h('span', { class: 'muted addr' }, ` ${row.address}`) : null,
+    row.address && (!lead || within) ? h('span', { class: 'muted addr' }, ` ${row.address}`) : null,
   );
 }
 
@@ -110,6 +114,8 @@ function objectName(row: DominatorRow, where: RowWhere, expanded: boolean | null
 export interface RowWhere {
   via: boolean;
   path: string | null;
+  /** `path` is an ancestor's: the object is somewhere inside it (several references lead there). */
+  within?: boolean;
 }
 
 /** The grid's row for a visible tree row; `viaShown`: its parent is a row of the tree. */

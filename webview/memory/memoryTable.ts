@@ -9,7 +9,7 @@ import { GARBAGE_ROW, ROOTS_ROW, type RetainedTypeRow } from '../../protocol/ret
 import { formatBytes, formatCount } from '../model/format';
 import { PAGE_ROWS, type RetainedRows } from '../model/retainedRows';
 import { RetainedTree, type ChildList, type TreeItem, type TreeNode } from '../model/retainedTree';
-import { pathFromSteps, retainedLines, stepsTo } from '../model/retainedText';
+import { nearestPath, pathFromSteps, retainedLines, stepsTo } from '../model/retainedText';
 import { h } from '../ui/dom';
 import { actionButton } from '../ui/buttons';
 import { virtualTreeGrid, type TreeGrid } from '../ui/virtualTreeGrid';
@@ -89,11 +89,13 @@ export function createMemoryTable(a: MemoryTableActions): MemoryTable {
       const expanded = r.node && tree.expandable(r.node) ? r.node.expanded : null;
       const via = mode === 'tree' || r.depth >= 2;
       const item = r.node?.item;
-      const path =
-        !via && item?.kind === 'row'
-          ? pathFromSteps(stepsTo(item.row, (id) => rows?.row(id)))
-          : null;
-      return memoryRow(r, expanded, r.parent.slots, rows?.liveBytes ?? 0, { via, path });
+      const where =
+        !via && item?.kind === 'row' ? nearestPath(item.row, (id) => rows?.row(id)) : null;
+      return memoryRow(r, expanded, r.parent.slots, rows?.liveBytes ?? 0, {
+        via,
+        path: where?.path ?? null,
+        within: where ? !where.exact : false,
+      });
     },
     parentIndex(index) {
       const r = tree?.rowAt(index);
@@ -202,6 +204,8 @@ export function createMemoryTable(a: MemoryTableActions): MemoryTable {
     }
     const row = item.row;
     const path = pathFromSteps(stepsTo(row, (id) => rows?.row(id)));
+    const near = path ? null : nearestPath(row, (id) => rows?.row(id));
+    const within = near && !near.exact ? near : null;
     const lines =
       row.id >= 0
         ? retainedLines(
@@ -224,6 +228,15 @@ export function createMemoryTable(a: MemoryTableActions): MemoryTable {
           : h('strong', null, row.label),
         row.address ? h('span', { class: 'muted' }, ` ${row.type} at ${row.address}`) : null,
       ),
+      within
+        ? h(
+            'div',
+            { class: 'muted' },
+            'Retained by ',
+            h('code', { attrs: { 'data-testid': 'memory-within' } }, within.path),
+            ' as a whole: more than one of the objects inside it refer to it',
+          )
+        : '',
       ...lines.map((l) => h('div', { class: 'muted' }, l)),
       ...(row.id < 0
         ? []

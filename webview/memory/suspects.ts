@@ -146,13 +146,14 @@ function topItem(t: RetainedTopEntry, live: number, a: SuspectActions): HTMLElem
           },
         },
       },
-      h('code', null, t.path ?? `<${displayType(t.type)} held by C code>`),
-      h('span', { class: 'muted' }, ` ${displayType(t.type)}`),
       h(
         'span',
-        { class: 'top-bytes' },
-        ` ${formatBytes(t.bytes)} · ${formatShare(live > 0 ? t.bytes / live : 0)}`,
+        { class: 'top-name' },
+        h('code', null, t.path ?? `<${displayType(t.type)} held by C code>`),
+        h('span', { class: 'muted' }, ` ${displayType(t.type)}`),
       ),
+      h('span', { class: 'top-bytes' }, formatBytes(t.bytes)),
+      h('span', { class: 'top-share' }, formatShare(live > 0 ? t.bytes / live : 0)),
     ),
   );
 }

@@ -98,6 +98,17 @@ export function createTreemap(a: TreemapActions): Treemap {
     return `${what}: ${formatBytes(node.value)} (${share} of the live heap), ${formatCount(node.objects)} objects`;
   }
 
+  /** What the line under the treemap says until a rectangle is chosen. */
+  function hint(): void {
+    status.replaceChildren(
+      h(
+        'span',
+        { class: 'muted' },
+        'Each rectangle is an object, its area what it retains. Click one to zoom into it; the path above (or Backspace) leads back.',
+      ),
+    );
+  }
+
   function choose(node: TreemapNode): void {
     chosen = node;
     const row = node.kind === 'row' ? rows?.row(node.id) : undefined;
@@ -252,7 +263,7 @@ export function createTreemap(a: TreemapActions): Treemap {
     if (!rows?.row(id)) return;
     rootId = id;
     chosen = null;
-    status.replaceChildren();
+    hint();
     renderCrumbs();
     const rootRow = rows.row(id);
     if (rootRow && rows.paged) void rows.load(id, 0).then(redraw);
@@ -303,7 +314,7 @@ export function createTreemap(a: TreemapActions): Treemap {
       groups = known;
       rootId = ROOTS_ROW;
       renderCrumbs();
-      status.replaceChildren();
+      hint();
       redraw();
     },
     zoomTo,

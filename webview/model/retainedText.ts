@@ -112,6 +112,25 @@ export function stepsTo(
   return [''];
 }
 
+/**
+ * Where a row is, as Python would reach it: its own path when every reference along its chain has
+ * a name, else the path of its nearest ancestor that has one (`exact: false`: it is somewhere
+ * inside that object, reached through several of its objects). Null when none has.
+ */
+export function nearestPath(
+  row: DominatorRow,
+  byId: (id: number) => DominatorRow | undefined,
+): { path: string; exact: boolean } | null {
+  const seen = new Set<number>();
+  for (let r: DominatorRow | undefined = row; r && r.id >= 0; r = byId(r.parent ?? -1)) {
+    if (seen.has(r.id)) break;
+    seen.add(r.id);
+    const path = pathFromSteps(stepsTo(r, byId));
+    if (path) return { path, exact: r === row };
+  }
+  return null;
+}
+
 /** A row's name as the table shows it: the object's label, or the group's. */
 export function rowLabel(row: DominatorRow): string {
   if (row.id === -1) return 'All live objects (the roots)';

@@ -41,6 +41,9 @@ export const REPORT_TREE_ROWS = 2_000;
 /** Types whose largest tops a view embeds, and how many tops each. */
 export const EMBEDDED_TYPES = 50;
 export const EMBEDDED_TOPS_PER_TYPE = 10;
+/** Of those, how many a view embeds with their largest children (and how many children). */
+export const OPENED_TOPS_PER_TYPE = 3;
+export const CHILDREN_PER_OPENED_TOP = 8;
 /** Children of each suspect's accumulation point a view's neighbourhood holds. */
 export const FOCUS_CHILDREN = 12;
 /** Rows one request may ask for. */
@@ -342,8 +345,24 @@ export class RetainedQueries {
     const typeTopsIds: Record<string, number[]> = {};
     for (const t of shownTypes.slice(0, EMBEDDED_TYPES)) {
       const ids = largestTypeTops(r, this.byType, t.type, EMBEDDED_TOPS_PER_TYPE);
-      ids.forEach(add);
+      // With the rows above each (root first): the page names it by its path and opens the tree
+      // down to it.
+      for (const v of ids) {
+        const chain: number[] = [];
+        for (let a = r.idom[v]; a >= 0 && !embedded.has(a) && chain.length < 1_000; a = r.idom[a])
+          chain.push(a);
+        chain.reverse().forEach(add);
+        add(v);
+      }
       typeTopsIds[t.type] = ids;
+    }
+    // What the largest tops hold, one level down: opening one in the report shows something.
+    for (const t of shownTypes.slice(0, EMBEDDED_TYPES)) {
+      for (const v of typeTopsIds[t.type].slice(0, OPENED_TOPS_PER_TYPE)) {
+        const kids = Array.from(childList.subarray(childStart[v], childStart[v + 1]));
+        kids.sort((a, b) => bytes[b] - bytes[a] || a - b);
+        kids.slice(0, CHILDREN_PER_OPENED_TOP).forEach(add);
+      }
     }
     let complete = true;
     for (const v of order) {

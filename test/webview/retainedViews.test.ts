@@ -220,6 +220,13 @@ describe('what holds the memory, in the report', web.chromiumSuite, () => {
         );
         rows = await domRows(page);
         assert.equal(rows[2].level, 3, 'what the session retains, one level down');
+        // By the reference that holds each: the session's attributes, as the engine has them.
+        const held = rows.filter((r) => r.level === 3).map((r) => r.cells[0]);
+        for (const attr of ['.requests', '.settings', '.token', '.user'])
+          assert.ok(
+            held.some((n) => n.startsWith(attr)),
+            `${attr} among ${held.join(', ')}`,
+          );
         await shotOf(page, 'memory-panel', `retained-table-types-${scheme}`);
 
         // "Show in table" on the suspect: the dominator tree open down to it, with its path.

@@ -1,9 +1,7 @@
 /**
  * What holds the memory, in Debian's chromium (network blocked), on a real capture of
  * test/webview/programs/leaky_service.py (about 530,000 objects: 52,000 sessions that a list keeps
- * forever): the report `heap-inspector snapshot --html` writes, and the same bundle as a VS Code
- * panel whose "extension" answers the dominator-tree requests with the language server's own code
- * (LoadedSnapshot) on the same snapshot.
+ * forever), in the report `heap-inspector snapshot --html` writes.
  *
  * - The leak suspect: its path from a root as Python writes it, what it holds grouped by type.
  * - The table by type: counts, shallow and retained bytes as the engine computed them; a type
@@ -12,86 +10,23 @@
  * - The treemap: click into a rectangle, the breadcrumb leads back.
  * - "Show in graph": a focused neighbourhood (not the heap), the retained set ringed, and every
  *   ringed object really inside the retained set (the dominator tree's intervals).
- * - The panel pages 51,947 children from the "language server" as they scroll into view.
  *
+ * The same views in a VS Code panel: retainedPanel.test.ts.
  * Screenshots (dark and light) go to test-output/webview/retained-*.png.
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import * as path from 'node:path';
-import type { Page } from 'playwright-core';
-import type { HeapView } from '../../protocol/heapView';
-import type { FromWebview } from '../../protocol/messages';
-import type { Summary } from '../../protocol/summary';
-import { LoadedSnapshot } from '../../server/lsp/loadedSnapshot';
-import { findPython } from '../../scripts/python.mjs';
 import * as web from '../helpers/browser';
+import { captureProgram, type Capture } from '../helpers/programCapture';
+import { clickTwisty, domRows, grid, shotOf, waitRows } from '../helpers/memoryTable';
 
-const PROGRAMS = path.join(__dirname, 'programs');
-const PROGRAM = 'leaky_service.py';
-const CLI = path.join(web.root, 'bin', 'heap-inspector.js');
 const SESSIONS = 52_000;
 const ADMINS = 52;
-
-interface Capture {
-  html: string;
-  snapshot: string;
-  summary: Summary;
-  view: HeapView;
-}
-
-function markerLine(file: string): number {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  return lines.findIndex((l) => l.includes('# @capture')) + 1;
-}
-
-function embedded<T>(html: string, id: string): T {
-  const m = new RegExp(`<script type="application/json" id="${id}">(.*?)</script>`, 's').exec(html);
-  assert.ok(m, `the report embeds #${id}`);
-  return JSON.parse(m[1]) as T;
-}
-
-/** `heap-inspector snapshot --html --json --out` on the leaky service. */
-function capture(): Capture {
-  const html = path.join(web.outDir, 'retained-report.html');
-  const json = path.join(web.outDir, 'retained-summary.json');
-  const snapshot = path.join(web.outDir, 'retained.heapsnap');
-  const line = markerLine(path.join(PROGRAMS, PROGRAM));
-  const r = spawnSync(
-    process.execPath,
-    [
-      CLI,
-      'snapshot',
-      '--python',
-      findPython(),
-      '--at',
-      `${PROGRAM}:${line}`,
-      '--html',
-      html,
-      '--json',
-      json,
-      '--out',
-      snapshot,
-      PROGRAM,
-    ],
-    { cwd: PROGRAMS, encoding: 'utf8', timeout: 300_000 },
-  );
-  assert.equal(r.status, 0, r.stderr);
-  const text = readFileSync(html, 'utf8');
-  return {
-    html,
-    snapshot,
-    summary: JSON.parse(readFileSync(json, 'utf8')) as Summary,
-    view: embedded<HeapView>(text, 'heap-data'),
-  };
-}
 
 let cap: Capture;
 before(() => {
   web.ensureBundle();
-  cap = capture();
+  cap = captureProgram('leaky_service.py', 'retained');
 });
 
 const chromium = web.chromiumForTests();
@@ -102,48 +37,6 @@ type Hook = {
     memoryGrid(): { frames(): number };
   };
 };
-
-async function grid(page: Page): Promise<Record<string, string>> {
-  return web.dataset(page, 'memory-table');
-}
-
-/** Rows of the memory table in the DOM, in order: level, name cell text, the numbers. */
-function domRows(page: Page): Promise<{ level: number; cells: string[]; index: number }[]> {
-  return page.evaluate(() =>
-    [...document.querySelectorAll('[data-testid="memory-table"] .vt-content [role="row"]')]
-      .map((el) => ({
-        level: Number(el.getAttribute('aria-level')),
-        index: Number((el as HTMLElement).dataset.index),
-        // The name cell without its twisty.
-        cells: [...el.querySelectorAll('[role="gridcell"]')].map((c) =>
-          (c.textContent ?? '').replace(/^[▸▾]/, '').trim(),
-        ),
-      }))
-      .sort((a, b) => a.index - b.index),
-  );
-}
-
-async function waitRows(page: Page, rows: number): Promise<void> {
-  await page.waitForFunction(
-    (n) =>
-      (document.querySelector('[data-testid="memory-table"]') as HTMLElement | null)?.dataset
-        .rows === String(n),
-    rows,
-  );
-}
-
-async function clickTwisty(page: Page, index: number): Promise<void> {
-  await page
-    .locator(`[data-testid="memory-table"] [role="row"][data-index="${index}"] .twisty`)
-    .click();
-}
-
-/** Screenshot of the workbench only (the main panel's view), after scrolling it into the window. */
-async function shotOf(page: Page, testId: string, name: string): Promise<void> {
-  const el = page.locator(`[data-testid="${testId}"]`).first();
-  await el.scrollIntoViewIfNeeded();
-  await el.screenshot({ path: path.join(web.outDir, `${name}.png`) });
-}
 
 describe('what holds the memory, in the report', web.chromiumSuite, () => {
   test('the capture is large and its summary names the leak', () => {
@@ -366,115 +259,4 @@ describe('what holds the memory, in the report', web.chromiumSuite, () => {
       }
     });
   }
-});
-
-// --- The VS Code panel ------------------------------------------------------------------------
-
-interface Posted {
-  posted: FromWebview[];
-}
-
-describe('what holds the memory, in a VS Code panel', web.chromiumSuite, () => {
-  test('the dominator tree pages in from the language server as it scrolls', async () => {
-    const loaded = LoadedSnapshot.fromFile('s1', 'test', cap.snapshot);
-    const file = path.join(web.outDir, 'retained-panel.html');
-    writeFileSync(file, web.panelTestPage());
-    const init = `
-      window.posted = [];
-      window.acquireVsCodeApi = function () {
-        return {
-          postMessage: function (m) { window.posted.push(JSON.parse(JSON.stringify(m))); },
-          getState: function () { return null; },
-          setState: function () {},
-        };
-      };`;
-    const o = await chromium.open(file, { init, height: 1100 });
-    const { page } = o;
-    const send = (m: unknown): Promise<void> =>
-      page.evaluate((msg) => window.postMessage(msg, '*'), m);
-    let answered = 0;
-    const asked: { node?: number; offset: number }[] = [];
-    // The "extension": answer every dominator-tree request with the language server's code.
-    const serve = async (): Promise<void> => {
-      const all = await page.evaluate(() => (window as unknown as Posted).posted);
-      for (const m of all.slice(answered)) {
-        if (m.type === 'requestDominatorChildren') {
-          asked.push({ node: m.node, offset: m.offset });
-          const p = loaded.retained.children(m.node, m.offset, m.limit);
-          await send({ type: 'dominatorChildren', requestId: m.requestId, page: p });
-        } else if (m.type === 'requestTypeTops') {
-          asked.push({ offset: m.offset });
-          const p = loaded.retained.typeTops(m.typeName, m.offset, m.limit);
-          await send({ type: 'typeTops', requestId: m.requestId, page: p });
-        }
-      }
-      answered = all.length;
-    };
-    const timer = setInterval(() => void serve().catch(() => undefined), 50);
-    try {
-      await page.waitForFunction(() =>
-        (window as unknown as Posted).posted.some((m) => m.type === 'ready'),
-      );
-      await send({ type: 'view', title: 'Heap — leaky_service.py', view: loaded.view });
-      await web.settled(page);
-      const suspect = loaded.view.retained?.suspects[0];
-      assert.ok(suspect);
-      await page.locator('[data-testid="suspect-show-table"]').click();
-      await page.waitForSelector('[data-testid="memory-path"]');
-      assert.equal(await web.text(page, 'memory-path'), "__main__.registry['users']");
-      const rowsBefore = Number((await grid(page)).rows);
-      await page.keyboard.press('ArrowRight');
-      const children = suspect.content[0].count;
-      await page.waitForFunction(
-        (n) =>
-          Number(
-            (document.querySelector('[data-testid="memory-table"]') as HTMLElement).dataset.rows,
-          ) >= n,
-        rowsBefore + children,
-      );
-      // Half way down the list: rows there are asked for, answered, drawn.
-      await page.evaluate(() => {
-        const s = document.querySelector('[data-testid="memory-table"] .vt-scroll') as HTMLElement;
-        s.scrollTop = s.scrollHeight / 2;
-      });
-      await page.waitForFunction(() => {
-        const rows = [
-          ...document.querySelectorAll('[data-testid="memory-table"] .vt-content [role="row"]'),
-        ];
-        return rows.length > 10 && rows.every((r) => !r.classList.contains('loading'));
-      });
-      assert.ok(
-        asked.some((a) => a.node === suspect.accumulation.node && a.offset > 10_000),
-        `a page from the middle was asked for: ${JSON.stringify(asked.slice(-5))}`,
-      );
-      const rows = await domRows(page);
-      assert.ok(rows.length < 60, `${rows.length} rows in the DOM`);
-      assert.ok(
-        rows.some((r) => /Session/.test(r.cells[0])),
-        'sessions drawn half way down',
-      );
-
-      // Scrolling: frames drawn per scroll step, the time the page took for them.
-      const timing = await page.evaluate(async () => {
-        const s = document.querySelector('[data-testid="memory-table"] .vt-scroll') as HTMLElement;
-        const times: number[] = [];
-        for (let i = 0; i < 60; i++) {
-          const t0 = performance.now();
-          s.scrollTop += 700;
-          await new Promise((r) => requestAnimationFrame(() => r(null)));
-          times.push(performance.now() - t0);
-        }
-        times.sort((a, b) => a - b);
-        return { median: times[30], worst: times[59] };
-      });
-      console.log(
-        `panel scroll, 52k-row list: frame median ${timing.median.toFixed(1)} ms, worst ${timing.worst.toFixed(1)} ms`,
-      );
-      await shotOf(page, 'memory-panel', 'retained-panel-table');
-      await web.checkClean(o, 'panel');
-    } finally {
-      clearInterval(timer);
-      await o.close();
-    }
-  });
 });

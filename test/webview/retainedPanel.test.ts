@@ -114,16 +114,21 @@ async function openSuspectRow(page: Page, path: string, children: number): Promi
 
 /** Scrolls the table to `fraction` of its height; resolves when every row in view is loaded. */
 async function scrollTo(page: Page, fraction: number): Promise<void> {
+  const before = (await grid(page)).first;
   await page.evaluate((f) => {
     const s = document.querySelector('[data-testid="memory-table"] .vt-scroll') as HTMLElement;
     s.scrollTop = (s.scrollHeight - s.clientHeight) * f;
   }, fraction);
-  await page.waitForFunction(() => {
-    const rows = [
-      ...document.querySelectorAll('[data-testid="memory-table"] .vt-content [role="row"]'),
-    ];
-    return rows.length > 10 && rows.every((r) => !r.classList.contains('loading'));
-  });
+  // Drawn there (the first row drawn moved), and nothing in view still loading.
+  await page.waitForFunction((first) => {
+    const g = document.querySelector('[data-testid="memory-table"]') as HTMLElement;
+    const rows = [...g.querySelectorAll('.vt-content [role="row"]')];
+    return (
+      g.dataset.first !== first &&
+      rows.length > 10 &&
+      rows.every((r) => !r.classList.contains('loading'))
+    );
+  }, before);
 }
 
 /**
@@ -196,7 +201,10 @@ describe('what holds the memory, in a VS Code panel', web.chromiumSuite, () => {
       assert.ok(p.asked.some((a) => a.offset >= 400_000 && a.offset <= 600_000));
       let rows = await domRows(p.page);
       assert.ok(rows.length < 60, `${rows.length} rows in the DOM`);
-      assert.ok(rows.every((r) => /^\[\d+\]\s*[\d.]+/.test(r.cells[0]) || r.level < 4));
+      // Each item by its index, and the value at that index (`readings[i] == i / 8`).
+      const items = rows.map((r) => /^\[(\d+)\]\s*([\d.]+)/.exec(r.cells[0])).filter((m) => m);
+      assert.ok(items.length > 10, rows.map((r) => r.cells[0]).join('\n'));
+      for (const m of items) assert.equal(Number(m?.[2]), Number(m?.[1]) / 8, m?.[0]);
       // The end: End on the keyboard reaches the last row, a float of the list.
       await p.page.locator('[data-testid="memory-table"] [role="row"]').nth(2).click();
       await p.page.keyboard.press('End');

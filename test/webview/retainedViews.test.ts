@@ -33,6 +33,7 @@ const chromium = web.chromiumForTests();
 
 type Hook = {
   __heapInspector: {
+    select(id: number | null): void;
     rings(): number[];
     memoryGrid(): { frames(): number };
   };
@@ -253,6 +254,31 @@ describe('what holds the memory, in the report', web.chromiumSuite, () => {
         assert.ok(ringed.length < drawn);
         assert.match(await web.text(page, 'retained-overlay'), /retains/);
         await shotOf(page, 'graph', `retained-graph-${scheme}`);
+
+        // From any object: the details ring what the selected one retains instead.
+        const list = suspect.accumulation.node;
+        await page.evaluate((id) => (window as unknown as Hook).__heapInspector.select(id), list);
+        await page.waitForSelector('[data-testid="details-retained"]');
+        assert.match(await web.text(page, 'details-retained'), /Retains 417,5\d\d objects/);
+        await page.locator('[data-testid="ring-retained"]').click();
+        await page.waitForFunction(
+          (reg) => !(window as unknown as Hook).__heapInspector.rings().includes(reg),
+          suspect.node,
+        );
+        const listRings = await page.evaluate(() =>
+          (window as unknown as Hook).__heapInspector.rings(),
+        );
+        const liv = byId.get(list)?.retained?.interval;
+        assert.ok(liv && listRings.includes(list));
+        for (const id of listRings) {
+          const r = byId.get(id)?.retained?.interval;
+          assert.ok(r && r[0] >= liv[0] && r[0] < liv[1], `object ${id} is in the list's set`);
+        }
+        assert.equal(
+          await page.locator('[data-testid="ring-retained"]').getAttribute('aria-pressed'),
+          'true',
+        );
+        await shotOf(page, 'details', `retained-details-${scheme}`);
         await web.checkClean(o, `report ${scheme}`);
       } finally {
         await o.close();

@@ -274,6 +274,12 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
         openGroup,
         isExpanded: (id, dir) => st.expansions.has(`${id}:${dir}`),
         isDrawn: (id) => st.model?.index.has(id) ?? false,
+        retained: {
+          ring: memory.ring,
+          ringed: () => st.ringed,
+          showInTable: memory.showInTable,
+          liveBytes: () => st.view?.retained?.totals.live.bytes ?? 0,
+        },
         openSource:
           source.mode === 'panel'
             ? (file, line) => source.post({ type: 'openSource', file, line })

@@ -115,7 +115,12 @@ export function treemapTree(
     }
     if (restBytes > 0 && folded > 0) {
       kids.push({
-        ...leaf(row, 'more', `${folded.toLocaleString('en-US')} more`, 'smaller, or not loaded'),
+        ...leaf(
+          row,
+          'more',
+          `${folded.toLocaleString('en-US')} smaller`,
+          'objects, each with what it holds',
+        ),
         value: restBytes,
         objects: Math.max(0, restObjects),
         childCount: folded,

@@ -20,6 +20,7 @@ import type { Page } from 'playwright-core';
 import type { FromWebview } from '../../protocol/messages';
 import { LoadedSnapshot } from '../../server/lsp/loadedSnapshot';
 import * as web from '../helpers/browser';
+import { SUITE_LIMIT, TEST_LIMIT } from '../helpers/testLimits';
 import { domRows, grid, shotOf } from '../helpers/memoryTable';
 import { captureProgram, type Capture } from '../helpers/programCapture';
 
@@ -159,69 +160,81 @@ async function wheelScroll(page: Page, steps: number, dy = 400): Promise<string>
   return `${drawn} grid draws, frame interval median ${at(0.5)} ms, 90th ${at(0.9)} ms, worst ${at(1)} ms`;
 }
 
-describe('what holds the memory, in a VS Code panel', web.chromiumSuite, () => {
-  test("the suspect's 51,947 sessions page in from the language server as they scroll", async () => {
-    const p = await openPanel(caps.leaky, 'retained-panel-leaky');
-    try {
-      const suspect = p.loaded.view.retained?.suspects[0];
-      assert.ok(suspect);
-      const children = suspect.content[0].count;
-      await openSuspectRow(p.page, "__main__.registry['users']", children);
-      await scrollTo(p.page, 0.5);
-      assert.ok(
-        p.asked.some((a) => a.node === suspect.accumulation.node && a.offset > 10_000),
-        `a page from the middle was asked for: ${JSON.stringify(p.asked.slice(-5))}`,
-      );
-      const rows = await domRows(p.page);
-      assert.ok(rows.length < 60, `${rows.length} rows in the DOM`);
-      assert.ok(
-        rows.some((r) => /^\[\d+\]\s*Session$/.test(r.cells[0])),
-        'sessions drawn half way down, by their index in the list',
-      );
-      const figures = await wheelScroll(p.page, 40);
-      assert.ok((await domRows(p.page)).length < 60, 'still only the rows in view');
-      console.log(`panel, ${children} rows under one row, 40 wheel steps: ${figures}`);
-      await shotOf(p.page, 'memory-panel', 'retained-panel-table');
-    } finally {
-      await p.close();
-    }
-  });
+describe(
+  'what holds the memory, in a VS Code panel',
+  { ...web.chromiumSuite, ...SUITE_LIMIT },
+  () => {
+    test(
+      "the suspect's 51,947 sessions page in from the language server as they scroll",
+      TEST_LIMIT,
+      async () => {
+        const p = await openPanel(caps.leaky, 'retained-panel-leaky');
+        try {
+          const suspect = p.loaded.view.retained?.suspects[0];
+          assert.ok(suspect);
+          const children = suspect.content[0].count;
+          await openSuspectRow(p.page, "__main__.registry['users']", children);
+          await scrollTo(p.page, 0.5);
+          assert.ok(
+            p.asked.some((a) => a.node === suspect.accumulation.node && a.offset > 10_000),
+            `a page from the middle was asked for: ${JSON.stringify(p.asked.slice(-5))}`,
+          );
+          const rows = await domRows(p.page);
+          assert.ok(rows.length < 60, `${rows.length} rows in the DOM`);
+          assert.ok(
+            rows.some((r) => /^\[\d+\]\s*Session$/.test(r.cells[0])),
+            'sessions drawn half way down, by their index in the list',
+          );
+          const figures = await wheelScroll(p.page, 40);
+          assert.ok((await domRows(p.page)).length < 60, 'still only the rows in view');
+          console.log(`panel, ${children} rows under one row, 40 wheel steps: ${figures}`);
+          await shotOf(p.page, 'memory-panel', 'retained-panel-table');
+        } finally {
+          await p.close();
+        }
+      },
+    );
 
-  test('a million rows under one row: the first, the middle and the last, few in the DOM', async () => {
-    const p = await openPanel(caps.million, 'retained-panel-million');
-    try {
-      const suspect = p.loaded.view.retained?.suspects[0];
-      assert.ok(suspect);
-      assert.equal(suspect.content[0].count, 1_000_000);
-      await openSuspectRow(p.page, '__main__.readings', 1_000_000);
-      const total = Number((await grid(p.page)).rows);
-      assert.ok(total > 1_000_000, `${total} rows`);
-      // The middle: a page there is asked for; its rows are floats of the list.
-      await scrollTo(p.page, 0.5);
-      assert.ok(p.asked.some((a) => a.offset >= 400_000 && a.offset <= 600_000));
-      let rows = await domRows(p.page);
-      assert.ok(rows.length < 60, `${rows.length} rows in the DOM`);
-      // Each item by its index, and the value at that index (`readings[i] == i / 8`).
-      const items = rows.map((r) => /^\[(\d+)\]\s*([\d.]+)/.exec(r.cells[0])).filter((m) => m);
-      assert.ok(items.length > 10, rows.map((r) => r.cells[0]).join('\n'));
-      for (const m of items) assert.equal(Number(m?.[2]), Number(m?.[1]) / 8, m?.[0]);
-      // The end: End on the keyboard reaches the last row, a float of the list.
-      await p.page.locator('[data-testid="memory-table"] [role="row"]').nth(2).click();
-      await p.page.keyboard.press('End');
-      await p.page.waitForFunction((n) => {
-        const g = document.querySelector('[data-testid="memory-table"]') as HTMLElement;
-        const cur = g.querySelector('[role="row"].current') as HTMLElement | null;
-        return cur?.dataset.index === String(n - 1) && !cur.classList.contains('loading');
-      }, total);
-      rows = await domRows(p.page);
-      assert.ok(rows.length < 60, `${rows.length} rows in the DOM at the end`);
-      // Upwards from the end.
-      const figures = await wheelScroll(p.page, 40, -400);
-      console.log(`panel, a million rows under one row, 40 wheel steps: ${figures}`);
-      await scrollTo(p.page, 0.25);
-      await shotOf(p.page, 'memory-panel', 'retained-panel-million');
-    } finally {
-      await p.close();
-    }
-  });
-});
+    test(
+      'a million rows under one row: the first, the middle and the last, few in the DOM',
+      TEST_LIMIT,
+      async () => {
+        const p = await openPanel(caps.million, 'retained-panel-million');
+        try {
+          const suspect = p.loaded.view.retained?.suspects[0];
+          assert.ok(suspect);
+          assert.equal(suspect.content[0].count, 1_000_000);
+          await openSuspectRow(p.page, '__main__.readings', 1_000_000);
+          const total = Number((await grid(p.page)).rows);
+          assert.ok(total > 1_000_000, `${total} rows`);
+          // The middle: a page there is asked for; its rows are floats of the list.
+          await scrollTo(p.page, 0.5);
+          assert.ok(p.asked.some((a) => a.offset >= 400_000 && a.offset <= 600_000));
+          let rows = await domRows(p.page);
+          assert.ok(rows.length < 60, `${rows.length} rows in the DOM`);
+          // Each item by its index, and the value at that index (`readings[i] == i / 8`).
+          const items = rows.map((r) => /^\[(\d+)\]\s*([\d.]+)/.exec(r.cells[0])).filter((m) => m);
+          assert.ok(items.length > 10, rows.map((r) => r.cells[0]).join('\n'));
+          for (const m of items) assert.equal(Number(m?.[2]), Number(m?.[1]) / 8, m?.[0]);
+          // The end: End on the keyboard reaches the last row, a float of the list.
+          await p.page.locator('[data-testid="memory-table"] [role="row"]').nth(2).click();
+          await p.page.keyboard.press('End');
+          await p.page.waitForFunction((n) => {
+            const g = document.querySelector('[data-testid="memory-table"]') as HTMLElement;
+            const cur = g.querySelector('[role="row"].current') as HTMLElement | null;
+            return cur?.dataset.index === String(n - 1) && !cur.classList.contains('loading');
+          }, total);
+          rows = await domRows(p.page);
+          assert.ok(rows.length < 60, `${rows.length} rows in the DOM at the end`);
+          // Upwards from the end.
+          const figures = await wheelScroll(p.page, 40, -400);
+          console.log(`panel, a million rows under one row, 40 wheel steps: ${figures}`);
+          await scrollTo(p.page, 0.25);
+          await shotOf(p.page, 'memory-panel', 'retained-panel-million');
+        } finally {
+          await p.close();
+        }
+      },
+    );
+  },
+);

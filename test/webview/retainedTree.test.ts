@@ -94,7 +94,7 @@ function row(id: number, childCount: number): DominatorRow {
 /** A random tree of rows, some children not loaded (null) like a panel's unpaged entries. */
 function randomTree(seed: number, top: number): { lister: (i: TreeItem) => ChildList | null } {
   let s = seed;
-  const rand = (): number => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = (): number => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const kids = new Map<number, (DominatorRow | null)[]>();
   let next = top;
   const childrenOf = (id: number, count: number): (DominatorRow | null)[] => {
@@ -181,12 +181,16 @@ describe('the tree of rows', () => {
         return {
           slots: 1_000_000,
           // Every 1000th child is loaded; the rest are still to page in.
-          item: (i) => (i % 1000 === 0 ? { kind: 'row', row: row(10 + i, i === 5000 ? 3 : 0) } : null),
+          item: (i) =>
+            i % 1000 === 0 ? { kind: 'row', row: row(10 + i, i === 5000 ? 3 : 0) } : null,
         };
       return { slots: 3, item: (i) => ({ kind: 'row', row: row(-100 - i, 0) }) };
     };
     const tree = new RetainedTree(lister);
-    tree.setTop([{ kind: 'row', row: big }, { kind: 'row', row: row(2, 0) }]);
+    tree.setTop([
+      { kind: 'row', row: big },
+      { kind: 'row', row: row(2, 0) },
+    ]);
     tree.expand(tree.rowAt(0)?.node as TreeNode);
     assert.equal(tree.count, 1_000_002);
     const r = tree.rowAt(5001);

@@ -21,7 +21,7 @@ import type { FromWebview } from '../../protocol/messages';
 import { LoadedSnapshot } from '../../server/lsp/loadedSnapshot';
 import * as web from '../helpers/browser';
 import { SUITE_LIMIT, TEST_LIMIT } from '../helpers/testLimits';
-import { domRows, grid, shotOf } from '../helpers/memoryTable';
+import { clickTwisty, domRows, grid, shotOf, waitRows } from '../helpers/memoryTable';
 import { captureProgram, type Capture } from '../helpers/programCapture';
 
 const caps: Record<string, Capture> = {};
@@ -194,6 +194,36 @@ describe(
         }
       },
     );
+
+    test('a type opens onto its tops, paged from the language server', TEST_LIMIT, async () => {
+      const p = await openPanel(caps.leaky, 'retained-panel-types');
+      try {
+        const session = p.loaded.view.retained?.types.find((t) => t.type === '__main__.Session');
+        assert.ok(session);
+        await p.page.locator('[data-testid="view-memory"]').click();
+        await p.page.locator('[data-testid="memory-filter"]').fill('Session');
+        await waitRows(p.page, 1);
+        await clickTwisty(p.page, 0);
+        await waitRows(p.page, 1 + session.tops);
+        await p.page.waitForFunction(
+          () =>
+            document.querySelectorAll('[data-testid="memory-table"] [role="row"].loading')
+              .length === 0,
+        );
+        assert.ok(p.asked.some((a) => a.type === '__main__.Session' && a.offset === 0));
+        const names = (await domRows(p.page)).slice(1).map((r) => r.cells[0]);
+        assert.ok(names.length > 10);
+        assert.ok(
+          names.every((n) => /^(in )?__main__\.registry/.test(n)),
+          `every session by its path:\n${names.join('\n')}`,
+        );
+        // Far down the list: another page.
+        await scrollTo(p.page, 0.8);
+        assert.ok(p.asked.some((a) => a.type === '__main__.Session' && a.offset > 30_000));
+      } finally {
+        await p.close();
+      }
+    });
 
     test(
       'a million rows under one row: the first, the middle and the last, few in the DOM',

@@ -74,8 +74,17 @@ describe('what holds the memory, in the report', { ...web.chromiumSuite, ...SUIT
           await shotOf(page, 'suspects', `retained-suspects-${scheme}`);
 
           // --- The table by type ---------------------------------------------------------------
+          // Figures for the report, not checks: the first graph frame, the table's first draw.
+          const firstPaint = (await web.dataset(page, 'graph')).firstPaint;
+          const t0 = await page.evaluate(() => performance.now());
           await page.locator('[data-testid="view-memory"]').click();
           await waitRows(page, retained.types.length);
+          const tableMs = (await page.evaluate(() => performance.now())) - t0;
+          console.log(
+            `report of ${cap.summary.heap.objects} objects (${scheme}): first graph frame at ` +
+              `${firstPaint} ms, the table of ${retained.types.length} types drawn ` +
+              `${tableMs.toFixed(0)} ms after the click`,
+          );
           let rows = await domRows(page);
           const firstType = retained.types[0];
           assert.ok(firstType);

@@ -2,7 +2,7 @@
  * The memory table's pure parts, without a browser: which rows to render at a scroll position
  * (virtualRows.ts, scaled beyond what a browser can make tall), and the tree of rows that expand
  * (retainedTree.ts), checked against flattening the tree the slow way after random expansions,
- * at a million rows.
+ * at a million rows; and the Python paths of rows (retainedText.ts).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -13,6 +13,7 @@ import {
   type TreeItem,
   type TreeNode,
 } from '../../webview/model/retainedTree';
+import { nearestPath, pathFromSteps, stepsTo } from '../../webview/model/retainedText';
 import {
   MAX_SCROLL_PX,
   contentHeight,
@@ -206,5 +207,51 @@ describe('the tree of rows', () => {
     assert.equal(tree.indexOf(last?.node as TreeNode), tree.count - 1);
     tree.collapse(tree.rowAt(0)?.node as TreeNode);
     assert.equal(tree.count, 2);
+  });
+});
+
+// --- Rows' Python paths -------------------------------------------------------------------------
+
+describe("rows' Python paths", () => {
+  const rows = new Map<number, DominatorRow>();
+  const add = (id: number, parent: number | null, via: string): void => {
+    rows.set(id, { ...row(id, 0), parent, via });
+  };
+  add(-1, null, '');
+  add(1, -1, '__main__.__dict__');
+  add(2, 1, "['registry']");
+  add(3, 2, "['users']");
+  add(4, 3, '[7]');
+  // Both of the registry's lists hold it: no single reference names it.
+  add(5, 2, '');
+  add(6, 5, '.settings');
+  add(7, 99, '[0]');
+  const byId = (id: number): DominatorRow | undefined => rows.get(id);
+
+  test('every reference named: the path as Python writes it', () => {
+    assert.equal(
+      pathFromSteps(stepsTo(byId(4) as DominatorRow, byId)),
+      "__main__.registry['users'][7]",
+    );
+    assert.deepEqual(nearestPath(byId(4) as DominatorRow, byId), {
+      path: "__main__.registry['users'][7]",
+      exact: true,
+    });
+  });
+
+  test('an unnamed reference on the way: inside the nearest object that has a path', () => {
+    assert.equal(pathFromSteps(stepsTo(byId(6) as DominatorRow, byId)), null);
+    assert.deepEqual(nearestPath(byId(5) as DominatorRow, byId), {
+      path: '__main__.registry',
+      exact: false,
+    });
+    assert.deepEqual(nearestPath(byId(6) as DominatorRow, byId), {
+      path: '__main__.registry',
+      exact: false,
+    });
+  });
+
+  test('ancestors the page does not know: no path', () => {
+    assert.equal(nearestPath(byId(7) as DominatorRow, byId), null);
   });
 });

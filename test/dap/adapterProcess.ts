@@ -36,7 +36,8 @@ export class AdapterProcess {
 
   constructor(
     private readonly client: DebugClient,
-    private readonly boundMs = REQUEST_BOUND_MS,
+    /** How long a request may go unanswered; a test may shorten it once the session runs. */
+    public boundMs = REQUEST_BOUND_MS,
   ) {
     const adapter = (client as unknown as { _adapterProcess: ChildProcess | null })._adapterProcess;
     if (!adapter?.pid) throw new Error('the debug adapter did not start');

@@ -45,8 +45,8 @@ for (const variant of debugpyVariants()) {
           program: FRAMES,
           line: markerLine(FRAMES, 'inner'),
           cwd: PROGRAMS,
-          requestBoundMs: 2_000,
         });
+        session.requestBoundMs = 2_000;
         const pid = session.adapterPid;
         try {
           process.kill(pid, 'SIGSTOP');

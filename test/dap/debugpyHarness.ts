@@ -114,6 +114,11 @@ export class DebugpySession {
   debuggeeExitCode: number | null = null;
   private readonly adapter: AdapterProcess;
 
+  /** How long a request may go unanswered from now on (launching under load can take longer). */
+  set requestBoundMs(ms: number) {
+    this.adapter.boundMs = ms;
+  }
+
   private constructor(
     readonly client: DebugClient,
     requestBoundMs: number | undefined,

@@ -88,7 +88,13 @@ export type FromWebview =
    * `ROOTS_ROW` or `GARBAGE_ROW`), most retained first, from `offset` (the language server's
    * `heapInspector/retained/children`).
    */
-  | { type: 'requestDominatorChildren'; requestId: number; node: number; offset: number; limit: number }
+  | {
+      type: 'requestDominatorChildren';
+      requestId: number;
+      node: number;
+      offset: number;
+      limit: number;
+    }
   /** A type's tops, most retained first (`heapInspector/retained/typeTops`). */
   | { type: 'requestTypeTops'; requestId: number; typeName: string; offset: number; limit: number };
 

@@ -359,9 +359,13 @@ export class RetainedQueries {
     // What the largest tops hold, one level down: opening one in the report shows something.
     for (const t of shownTypes.slice(0, EMBEDDED_TYPES)) {
       for (const v of typeTopsIds[t.type].slice(0, OPENED_TOPS_PER_TYPE)) {
-        const kids = Array.from(childList.subarray(childStart[v], childStart[v + 1]));
-        kids.sort((a, b) => bytes[b] - bytes[a] || a - b);
-        kids.slice(0, CHILDREN_PER_OPENED_TOP).forEach(add);
+        largestOf(
+          childList,
+          childStart[v],
+          childStart[v + 1],
+          bytes,
+          CHILDREN_PER_OPENED_TOP,
+        ).forEach(add);
       }
     }
     let complete = true;
@@ -389,6 +393,29 @@ export class RetainedQueries {
       complete,
     };
   }
+}
+
+/** The `k` entries of `list[from, to)` with the most `bytes`, most first (ties: lower id first). */
+function largestOf(
+  list: ArrayLike<number>,
+  from: number,
+  to: number,
+  bytes: ArrayLike<number>,
+  k: number,
+): number[] {
+  // One pass keeping the best k in order: a million children are not sorted to take eight.
+  const best: number[] = [];
+  const before = (a: number, b: number): boolean =>
+    bytes[a] > bytes[b] || (bytes[a] === bytes[b] && a < b);
+  for (let i = from; i < to; i++) {
+    const c = list[i];
+    if (best.length === k && !before(c, best[k - 1])) continue;
+    let at = best.length;
+    while (at > 0 && before(c, best[at - 1])) at--;
+    best.splice(at, 0, c);
+    if (best.length > k) best.pop();
+  }
+  return best;
 }
 
 function addTo(sum: RetainedSize, more: RetainedSize): void {

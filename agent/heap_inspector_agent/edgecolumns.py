@@ -76,7 +76,7 @@ class EdgeColumns:
         self._apply_closure_names(None if excluded else starts)
 
     def _sequence_pieces(self, sequences, lengths):
-        """Exact lists and tuples: the traverse visits every item, in order -> [0], [1], …"""
+        """Exact lists and tuples: the traverse visits every item, last first -> […], [1], [0]."""
         sizes = list(map(len, sequences))
         if sizes == lengths:
             return labelplans.index_pieces(lengths)

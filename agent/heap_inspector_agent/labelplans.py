@@ -140,10 +140,17 @@ def zero_pieces(lengths):
 
 
 def index_pieces(lengths):
-    """(INDEX, i) records, i = 0 … k-1, for each k in ``lengths``."""
+    """(INDEX, i) records, i = k-1 … 0, for each k in ``lengths``: a list's or a tuple's traverse
+    visits its items last first, so its referents come in that order."""
     longest = max(lengths) if lengths else 0
-    block = interleave(bytes((INDEX,)) * longest, array.array("I", range(longest)).tobytes())
-    return _by_length(block, lengths)
+    block = interleave(bytes((INDEX,)) * longest, array.array("I", range(longest - 1, -1, -1)).tobytes())
+    # A piece of k records is the block's last k: k-1 … 0.
+    end = RECORD * longest
+    distinct = set(lengths)
+    if sum(distinct) <= 1 << 18:
+        pieces = {k: bytes(block[end - RECORD * k :]) for k in distinct}
+        return map(pieces.__getitem__, lengths)
+    return (block[end - RECORD * k :] for k in lengths)
 
 
 def slices(records, lengths):

@@ -212,3 +212,25 @@ def test_what_the_agent_made_at_the_first_capture_stays_out_of_the_next(tmp_path
         if kind == "builtins.module" and name == "gc":
             found.append((kind, name))
     assert found == []
+
+
+def test_the_record_stops_at_its_limit_and_says_so(agent, tmp_path):
+    import sys
+
+    identity = sys.modules["_heap_inspector_agent.identity"]
+    limit = identity.LIMIT
+    first, second = str(tmp_path / "a.heapsnap"), str(tmp_path / "b.heapsnap")
+    try:
+        identity.LIMIT = 20
+        agent.capture_to_file(first, keep_identity=True)
+        agent.capture_to_file(second, keep_identity=False)
+    finally:
+        identity.LIMIT = limit
+    kept = Snapshot(first).sections["identity"]
+    assert kept["kept"] == 20 and kept["complete"] is False
+    assert kept["recordBytes"] < 20 * 200
+    later = Snapshot(second)
+    counts = later.sections["identity"]["counts"]
+    # Objects with weak references beyond the first 20 cannot be told new or same: unrecorded.
+    assert counts["same"] <= 20 and counts["new"] == 0
+    assert counts["unrecorded"] > later.n // 2

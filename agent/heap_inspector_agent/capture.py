@@ -103,7 +103,7 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
     for _ident, frames in other_stacks:
         keep.update(addresses(frames))
     # The memory reader is the agent's even though a local of this function refers to it.
-    excluded = ownership.owned_ids(_registered + [memory])
+    excluded = ownership.owned_ids(_registered + [memory], identity.mark_ids())
     # Not GC-tracked, so not found by owned_ids; never to be a node (see heapwalk._read_referents).
     excluded.add(bulk.address_of(bulk.SEPARATOR))
     if compat.VERSION < (3, 11):
@@ -148,7 +148,7 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
         ],
     }
     allocation_columns = allocations.collect(walk.objects, strings)
-    observation = identity.observe(walk.objects)
+    observation = identity.observe(walk.objects, keep_identity)
     walk.release()
     other_threads = otherthreads.end(activity, current_ident, names, walk.changed_while_read, walk_interval)
     # The heap is read; writing the file releases the GIL, and other threads may run again.

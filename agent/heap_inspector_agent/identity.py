@@ -100,6 +100,11 @@ class Observation:
         self._addresses = None
 
 
+def mark_ids():
+    """ids of the weak references kept for the previous capture (the agent's own)."""
+    return set(bulk.addresses(_record["marks"]))
+
+
 def drop():
     """Forget the previous capture (its marks are freed)."""
     _record.update(
@@ -107,11 +112,16 @@ def drop():
     )
 
 
-def observe(objects):
-    """Compare ``objects`` (the capture's nodes, in node order) with the previous capture and
-    make this capture's marks.  Returns an Observation; the previous record is untouched."""
+def observe(objects, keep=True):
+    """Compare ``objects`` (the capture's nodes, in node order) with the previous capture and,
+    when ``keep``, make this capture's marks.  Returns an Observation; the previous record is
+    untouched."""
     previous_marks = _record["marks"]
     has_previous = _record["capture"] > 0
+    empty = {"same": 0, "new": 0, "reused": 0, "unrecorded": 0}
+    if not has_previous and not keep:
+        # Nothing to compare with and nothing to keep: no pass over the objects at all.
+        return Observation(bytearray(len(objects)), array.array(bulk.ADDRESS_TYPECODE), [], True, empty)
     previous_complete = _record["complete"]
     lookup = dict(zip(_record["addresses"], range(len(previous_marks)))) if has_previous else {}
     ids = bulk.addresses(objects)
@@ -126,7 +136,7 @@ def observe(objects):
     addresses = array.array(bulk.ADDRESS_TYPECODE)
     marks = []
     complete = True
-    counts = {"same": 0, "new": 0, "reused": 0, "unrecorded": 0}
+    counts = empty
     unrecorded = UNRECORDED if has_previous else NO_PREVIOUS
     obj = mark = None
     for position, key in enumerate(ids):
@@ -147,7 +157,7 @@ def observe(objects):
                     mark = old
                 else:
                     state = REUSED
-        if len(marks) < LIMIT:
+        if keep and len(marks) < LIMIT:
             if mark is None:
                 try:
                     mark = _Mark(obj)
@@ -156,7 +166,7 @@ def observe(objects):
                     continue
             marks.append(mark)
             addresses.append(key)
-        else:
+        elif keep:
             complete = False
         states[position] = state
     del obj, mark

@@ -55,8 +55,10 @@ def load_artifacts():
     return artifacts if type(artifacts) is list else []
 
 
-def owned_ids(extra_roots=()):
-    """ids of every object owned by the agent (its modules, functions, classes, data)."""
+def owned_ids(extra_roots=(), known=frozenset()):
+    """ids of every object owned by the agent (its modules, functions, classes, data).
+    ``known``: ids of objects known to be the agent's and to hold nothing else of it (its weak
+    references of identity.py): they are not walked into, which would cost as much as the rest."""
     roots = agent_modules() + loaded_by_agent() + list(extra_roots)
     agent = set(bulk.addresses(list(roots)))
     modules = [module for module in list(dict.values(sys.modules)) if type(module) is bt.ModuleType]
@@ -65,9 +67,12 @@ def owned_ids(extra_roots=()):
     del modules, module_ids
     foreign_namespaces = set(bulk.addresses([namespace for namespace in _module_dicts(others) if namespace is not None]))
     del others
-    candidates = _reachable(roots, lambda o, key: _foreign(o, key, agent, foreign_namespaces))
+    candidates = _reachable(
+        roots, lambda o, key: key in known or _foreign(o, key, agent, foreign_namespaces)
+    )
     shared = _referenced_from_outside(candidates, agent)
     owned = set(_reachable(roots, lambda o, key: key in shared or key not in candidates))
+    owned.update(known)
     artifacts = load_artifacts()
     owned.update(bulk.addresses(list(artifacts)))
     owned.add(bulk.address_of(artifacts))

@@ -7,7 +7,7 @@ Both agents are loaded into the same process (the earlier one under another pack
 capture at the same line one after the other (earlier, this, earlier, this: the first two warm
 their caches), so addresses and the program's objects are the same for both; comparing two
 processes would differ in reference counts that the agents' own code holds (interned names,
-small ints). Without PROGRAMs: every scenario of test/scenarios at the line of expected.json.
+small ints). Without PROGRAMs: every scenario of test/programs/scenarios at the line of expected.json.
 A PROGRAM given on the command line is captured at its line `pass  # @capture`.
 
 Differences that are the method's, not the agents', are reported as noise: counts of interned
@@ -246,7 +246,7 @@ def main():
             directory, name = os.path.split(os.path.abspath(program))
             jobs.append((name, "%s:%d" % (name, line), directory))
     else:
-        scenarios = os.path.join(ROOT, "test", "scenarios")
+        scenarios = os.path.join(ROOT, "test", "programs", "scenarios")
         with open(os.path.join(scenarios, "expected.json")) as f:
             expected = json.load(f)["scenarios"]
         jobs = [(name, spec["at"], scenarios) for name, spec in sorted(expected.items())]

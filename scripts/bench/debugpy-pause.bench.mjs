@@ -1,7 +1,7 @@
 // The pause "Inspect Heap Here" adds to a program paused under debugpy: from the capture's first
 // `evaluate` request to its last response, measured through a real adapter
 // (`python -m debugpy.adapter`) exactly as the extension captures (extension/capture/). A heap of
-// about 100,000 tracked objects (test/dap/programs/big_heap.py plus the debugger's own), for each
+// about 100,000 tracked objects (test/programs/dap/big_heap.py plus the debugger's own), for each
 // debugpy found: Debian's python3-debugpy 1.6 (/usr/bin/python3) and the pip wheel (python3).
 //
 // The first capture in a process also installs the debugger hook and loads the agent; later ones
@@ -25,7 +25,7 @@ export default async function rows(context) {
     here,
   );
   const { readSnapshot } = await tsImport(join(context.root, 'server', 'engine', 'index.ts'), here);
-  const programs = join(context.root, 'test', 'dap', 'programs');
+  const programs = join(context.root, 'test', 'programs', 'dap');
   const program = join(programs, 'big_heap.py');
   const { markerLine } = await tsImport(join(context.root, 'test', 'dap', 'paths.ts'), here);
   const agentDirectory = join(context.root, 'agent', 'heap_inspector_agent');

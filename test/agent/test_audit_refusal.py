@@ -6,7 +6,7 @@ import pytest
 from interpreters import interpreters, run_to_line
 from snapshot_reader import Snapshot
 
-PROGRAM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "programs", "audit_deny.py")
+PROGRAM = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "programs", "agent", "audit_deny.py")
 
 
 def _capture_line():

@@ -13,7 +13,7 @@ import pytest
 from interpreters import ROOT, interpreters
 
 CLI = os.path.join(ROOT, "bin", "heap-inspector.js")
-DRIVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "programs", "run_unittest.py")
+DRIVER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "programs", "agent", "run_unittest.py")
 ASSERTION = re.compile(r"^\s*self\.assertEqual\(gc\.collect\(\), (\d+)\)\s*$")
 
 

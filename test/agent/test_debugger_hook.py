@@ -11,7 +11,7 @@ from interpreters import interpreters
 from snapshot_reader import Snapshot
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DRIVER = os.path.join(HERE, "programs", "debugger_hook_driver.py")
+DRIVER = os.path.join(os.path.dirname(HERE), "programs", "agent", "debugger_hook_driver.py")
 # HEAP_INSPECTOR_AGENT_DIR: another copy of the agent (e.g. a release's, or an older hook to see a test fail).
 AGENT_DIR = os.environ.get("HEAP_INSPECTOR_AGENT_DIR") or os.path.join(
     os.path.dirname(os.path.dirname(HERE)), "agent", "heap_inspector_agent")

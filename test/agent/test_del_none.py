@@ -8,7 +8,7 @@ import pytest
 from interpreters import interpreters, run_to_line
 from snapshot_reader import Snapshot
 
-PROGRAM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "programs", "del_none.py")
+PROGRAM = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "programs", "agent", "del_none.py")
 HAS_FINALIZER = 1 << 0
 PYTHON_DEL = 1 << 1
 DEL_IS_NONE = 1 << 5

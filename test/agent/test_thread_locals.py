@@ -8,7 +8,7 @@ import pytest
 from interpreters import interpreters, run_to_line
 from snapshot_reader import Snapshot
 
-PROGRAM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "programs", "thread_locals.py")
+PROGRAM = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "programs", "agent", "thread_locals.py")
 FRAME_LOCAL = 2
 
 

@@ -9,7 +9,7 @@ import pytest
 from interpreters import interpreters, run_to_line
 from snapshot_reader import Snapshot
 
-PROGRAM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "programs", "hostile_keys.py")
+PROGRAM = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "programs", "agent", "hostile_keys.py")
 
 
 def _capture_line():

@@ -15,7 +15,7 @@ import type { Summary } from '../../protocol/summary';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'bin', 'heap-inspector.js');
-const PROGRAM = join(__dirname, 'programs', 'finalize_through_class.py');
+const PROGRAM = join(__dirname, '..', 'programs', 'cli', 'finalize_through_class.py');
 const AT =
   readFileSync(PROGRAM, 'utf8')
     .split('\n')

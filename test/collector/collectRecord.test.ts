@@ -30,7 +30,7 @@ describe('collect_and_record restores what it changes', () => {
     const r = spawnSync(
       findPython(),
       [
-        join(__dirname, 'programs', 'collect_settings.py'),
+        join(__dirname, '..', 'programs', 'collector', 'collect_settings.py'),
         join(ROOT, 'agent', 'heap_inspector_agent'),
       ],
       { encoding: 'utf8', timeout: 60_000 },

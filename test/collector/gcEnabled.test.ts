@@ -25,7 +25,7 @@ import type { Summary } from '../../protocol/summary';
 import { byShortName, ROOT } from './scenarioRuns';
 import { installedInterpreters, type Interpreter } from '../helpers/interpreters';
 
-const PROGRAMS = join(__dirname, 'programs', 'gc_enabled');
+const PROGRAMS = join(__dirname, '..', 'programs', 'collector', 'gc_enabled');
 const CLI = join(ROOT, 'bin', 'heap-inspector.js');
 const MARK = '# heap-inspector: capture';
 /** A first `import gc` makes about this many objects (more on some versions): a program that

@@ -37,7 +37,7 @@ import { analyze, readSnapshotFile, type HeapSnapshot } from '../../server/engin
 import { retainedQueries } from '../../server/engine/retainedQueries';
 import { ROOT } from './scenarioRuns';
 
-const PROGRAMS = join(__dirname, 'programs', 'retained');
+const PROGRAMS = join(__dirname, '..', 'programs', 'collector', 'retained');
 const CLI = join(ROOT, 'bin', 'heap-inspector.js');
 const MARK = '# heap-inspector: capture';
 

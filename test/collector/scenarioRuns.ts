@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Summary } from '../../protocol/summary';
 
 export const ROOT = join(__dirname, '..', '..');
-export const SCENARIOS = join(ROOT, 'test', 'scenarios');
+export const SCENARIOS = join(ROOT, 'test', 'programs', 'scenarios');
 const CLI = join(ROOT, 'bin', 'heap-inspector.js');
 const ORACLE = join(ROOT, 'test', 'oracle', 'collect_at_line.py');
 

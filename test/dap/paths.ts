@@ -7,8 +7,8 @@ export const ROOT = join(__dirname, '..', '..');
 /** The agent the tests load: the repository's, or $HEAP_INSPECTOR_AGENT_DIR (e.g. a release's). */
 export const AGENT_DIRECTORY =
   process.env.HEAP_INSPECTOR_AGENT_DIR ?? join(ROOT, 'agent', 'heap_inspector_agent');
-export const SCENARIOS = join(ROOT, 'test', 'scenarios');
-export const PROGRAMS = join(__dirname, 'programs');
+export const SCENARIOS = join(ROOT, 'test', 'programs', 'scenarios');
+export const PROGRAMS = join(__dirname, '..', 'programs', 'dap');
 
 /** The line of `file` that carries `# @marker`. */
 export function markerLine(file: string, marker: string): number {
@@ -18,7 +18,7 @@ export function markerLine(file: string, marker: string): number {
   return index + 1;
 }
 
-/** A scenario's capture line, from test/scenarios/expected.json. */
+/** A scenario's capture line, from test/programs/scenarios/expected.json. */
 export function scenarioLine(name: string): number {
   const expected = JSON.parse(readFileSync(join(SCENARIOS, 'expected.json'), 'utf8')) as {
     scenarios: Record<string, { at: string }>;

@@ -33,7 +33,7 @@ import {
   scenarioLine,
 } from './paths';
 
-const DEMO = join(__dirname, '..', 'webview', 'programs', 'stepper_demo.py');
+const DEMO = join(__dirname, '..', 'programs', 'webview', 'stepper_demo.py');
 const variant = debugpyVariants().find((v) => v.version?.startsWith('1.8')) ?? debugpyVariants()[0];
 const skip = variant?.version
   ? false

@@ -1,6 +1,6 @@
 /**
  * A real capture for the browser tests: `heap-inspector snapshot --html --json --out` on a program
- * of test/webview/programs/ at its `# @capture` line, the outputs written to test-output/webview/.
+ * of test/programs/webview/ at its `# @capture` line, the outputs written to test-output/webview/.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import type { Summary } from '../../protocol/summary';
 import { findPython } from '../../scripts/python.mjs';
 import { outDir, root } from './browser';
 
-export const PROGRAMS = path.join(root, 'test', 'webview', 'programs');
+export const PROGRAMS = path.join(root, 'test', 'programs', 'webview');
 const CLI = path.join(root, 'bin', 'heap-inspector.js');
 
 export interface Capture {
@@ -32,7 +32,7 @@ function embedded<T>(html: string, id: string): T {
   return JSON.parse(m[1]) as T;
 }
 
-/** Captures `program` (a file of test/webview/programs/); the outputs are named after `name`. */
+/** Captures `program` (a file of test/programs/webview/); the outputs are named after `name`. */
 export function captureProgram(program: string, name: string): Capture {
   const html = path.join(outDir, `${name}-report.html`);
   const json = path.join(outDir, `${name}-summary.json`);

@@ -1,7 +1,7 @@
 /**
  * The collector stepper's requests through a real LSP client against the built server: a real
  * `gc.collect(2)` recorded by the agent's runner right after its capture
- * (test/scenarios/two_node_cycle.py) is compared with the prediction on that capture. The agent's
+ * (test/programs/scenarios/two_node_cycle.py) is compared with the prediction on that capture. The agent's
  * record is what crossed a process (and, in a debug session, a debugger): the server is the one
  * place that checks it, and it computes the collections the collector ran on its own in between
  * from the `gc.get_stats()` counts it is sent.
@@ -26,7 +26,7 @@ import {
 import { findPython } from '../../scripts/python.mjs';
 import { LspClient, REPO_ROOT } from './lspClient';
 
-const SCENARIO = join(REPO_ROOT, 'test', 'scenarios', 'two_node_cycle.py');
+const SCENARIO = join(REPO_ROOT, 'test', 'programs', 'scenarios', 'two_node_cycle.py');
 const RUNNER = join(REPO_ROOT, 'agent', 'heap_inspector_run.py');
 
 async function rejected(promise: Promise<unknown>): Promise<ResponseError<unknown>> {

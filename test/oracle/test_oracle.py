@@ -1,7 +1,7 @@
 """Tests for the collector oracle (test/oracle/collect_at_line.py).
 
 Run: python3 -m pytest -q test/oracle/test_oracle.py
-Regenerate test/scenarios/expected.json (after checking every change by reasoning):
+Regenerate test/programs/scenarios/expected.json (after checking every change by reasoning):
      python3 test/oracle/test_oracle.py --regen
 """
 
@@ -18,7 +18,7 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ORACLE = os.path.join(HERE, "collect_at_line.py")
-SCENARIOS = os.path.join(os.path.dirname(HERE), "scenarios")
+SCENARIOS = os.path.join(os.path.dirname(HERE), "programs", "scenarios")
 EXPECTED = os.path.join(SCENARIOS, "expected.json")
 CAPTURE = re.compile(r"#\s*@capture\s*$")
 
@@ -27,7 +27,7 @@ RUNS = {
     "generations.py": [(2, 1), (0, 1), (1, 1)],
     "gc_disabled.py": [(2, 1), (2, 3)],
 }
-# Scenarios whose capture line lives in another file (relative to test/scenarios).
+# Scenarios whose capture line lives in another file (relative to test/programs/scenarios).
 CAPTURE_FILE = {"imported_module.py": os.path.join("pkg_helper", "builder.py")}
 
 
@@ -469,7 +469,7 @@ def regenerate():
     doc = {
         "_comment": (
             "What test/oracle/collect_at_line.py reports for each scenario on this machine "
-            "(CPython %s). 'at' is FILE:LINE relative to test/scenarios (run the scenarios with "
+            "(CPython %s). 'at' is FILE:LINE relative to test/programs/scenarios (run the scenarios with "
             "that directory as the working directory); 'runs' lists the oracle's result per "
             "--generation/--hit, without the addresses. Type names are module.qualname of the "
             "type ('builtins.' kept). Regenerate with: python3 test/oracle/test_oracle.py --regen"

@@ -18,7 +18,7 @@ import type { Summary } from '../../protocol/summary';
 import { validateHeapView } from '../../webview/validation/heapViewGuard';
 import { CHROMIUM, ensureBundle, haveChromium, launchChromium, root } from '../helpers/browser';
 
-const programs = path.join(root, 'test', 'webview', 'programs');
+const programs = path.join(root, 'test', 'programs', 'webview');
 const CLI = path.join(root, 'bin', 'heap-inspector.js');
 
 interface Captured {

@@ -4,9 +4,9 @@
  * (`requestDominatorChildren`, `requestTypeTops`) with the language server's own code
  * (LoadedSnapshot) on real captures:
  *
- * - test/webview/programs/leaky_service.py (about 530,000 objects): the suspect's list opens onto
+ * - test/programs/webview/leaky_service.py (about 530,000 objects): the suspect's list opens onto
  *   its 51,947 sessions, paged in as they scroll into view;
- * - test/webview/programs/million_rows.py: one list of a million floats, a million rows under one
+ * - test/programs/webview/million_rows.py: one list of a million floats, a million rows under one
  *   row, from the first to the last, with only the rows in view in the DOM.
  *
  * The frame intervals while scrolling with the mouse wheel are printed (a figure, not a check).

@@ -1,6 +1,6 @@
 /**
  * What holds the memory, in Debian's chromium (network blocked), on a real capture of
- * test/webview/programs/leaky_service.py (about 530,000 objects: 52,000 sessions that a list keeps
+ * test/programs/webview/leaky_service.py (about 530,000 objects: 52,000 sessions that a list keeps
  * forever), in the report `heap-inspector snapshot --html` writes.
  *
  * - The leak suspect: its path from a root as Python writes it, what it holds grouped by type.

@@ -1,6 +1,6 @@
 /**
  * The collector stepper in Debian's chromium (network blocked), on a real heap: the reports that
- * `heap-inspector step --html` writes for test/webview/programs/stepper_demo.py (old garbage that
+ * `heap-inspector step --html` writes for test/programs/webview/stepper_demo.py (old garbage that
  * holds a young object, a young cycle with `__del__`, a weak reference with a callback and a
  * `weakref.finalize`, a live cache).
  *
@@ -29,7 +29,7 @@ import { phaseTouches } from '../../webview/report/stepper/phases';
 import { findPython } from '../../scripts/python.mjs';
 import * as web from '../helpers/browser';
 
-const PROGRAMS = path.join(__dirname, 'programs');
+const PROGRAMS = path.join(__dirname, '..', 'programs', 'webview');
 const DEMO = 'stepper_demo.py';
 const CLI = path.join(web.root, 'bin', 'heap-inspector.js');
 

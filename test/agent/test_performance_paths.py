@@ -400,6 +400,7 @@ def test_a_sequence_that_changed_is_left_to_the_per_object_path(agent):
     recorded = [2, 3, 2]  # the last list was walked with two items
     pieces = list(edgecolumns.EdgeColumns(walk, labeler)._sequence_pieces(sequences, recorded))
     records = labelplans.interleave
-    assert pieces[0] == bytes(records(bytes([INDEX, INDEX]), array.array("I", [0, 1]).tobytes()))
-    assert pieces[1] == bytes(records(bytes([INDEX] * 3), array.array("I", [0, 1, 2]).tobytes()))
+    # gc.get_referents lists a list's or tuple's items last first (their tp_traverse runs backwards).
+    assert pieces[0] == bytes(records(bytes([INDEX, INDEX]), array.array("I", [1, 0]).tobytes()))
+    assert pieces[1] == bytes(records(bytes([INDEX] * 3), array.array("I", [2, 1, 0]).tobytes()))
     assert pieces[2] == bytes(labelplans.RECORD * 2)  # unlabelled: (REF, 0) twice

@@ -89,3 +89,27 @@ export interface GrowthDiff {
   /** One sentence each: where the comparison is less than exact. */
   notes: string[];
 }
+
+/** One stop of "Track Growth Here": the capture made when the program stopped at the line. */
+export interface GrowthStop {
+  /** 1 for the first stop tracked, then 2, 3… (never reused, also for stops no longer listed). */
+  stop: number;
+  capture: CaptureRecord;
+}
+
+/**
+ * "Track Growth Here" in VS Code: a capture at each stop of a debug session at one line, the
+ * object counts per type at each stop, and the latest stop compared with the first.
+ */
+export interface GrowthTrack {
+  /** The stops whose counts are kept: the first and the most recent ones (bounded). */
+  stops: GrowthStop[];
+  /** Per type that grew from the first stop to the latest: its count at each of `stops`. */
+  perStop: Record<string, number[]>;
+  /** The latest stop compared with the first, object by object (null at the first stop). */
+  comparison: GrowthDiff | null;
+  /** Per type with new objects: the address of one of them in the latest capture. */
+  newExample: Record<string, string>;
+  /** Per suspect of `comparison` (same order): the address of one of its new objects. */
+  suspectExample: string[];
+}

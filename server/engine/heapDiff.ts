@@ -78,7 +78,7 @@ export function diffCaptures(snapshots: HeapSnapshot[], hits?: number[]): Growth
   return diff;
 }
 
-function captureRecord(s: HeapSnapshot, hit: number | undefined): CaptureRecord {
+export function captureRecord(s: HeapSnapshot, hit: number | undefined): CaptureRecord {
   let bytes = 0;
   for (let v = 0; v < s.nodeCount; v++) bytes += s.nodeSize[v];
   return {
@@ -91,7 +91,7 @@ function captureRecord(s: HeapSnapshot, hit: number | undefined): CaptureRecord 
   };
 }
 
-function typeGrowth(
+export function typeGrowth(
   first: HeapSnapshot,
   last: HeapSnapshot,
   isNew: Uint8Array,
@@ -119,7 +119,7 @@ function typeGrowth(
   return Object.fromEntries(changed);
 }
 
-function totals(
+export function totals(
   first: HeapSnapshot,
   last: HeapSnapshot,
   isNew: Uint8Array,
@@ -158,6 +158,14 @@ function totals(
  * their own groups.
  */
 function suspects(last: HeapSnapshot, isNew: Uint8Array): GrowthSuspect[] {
+  return suspectGroups(last, isNew).map((g) => g.suspect);
+}
+
+/** The suspects, each with one of its new objects (`example`, a node of `last`). */
+export function suspectGroups(
+  last: HeapSnapshot,
+  isNew: Uint8Array,
+): { suspect: GrowthSuspect; example: number }[] {
   const queries = retainedQueries(analyze(last));
   const r = queries.retained;
   const n = last.nodeCount;
@@ -184,6 +192,7 @@ function suspects(last: HeapSnapshot, isNew: Uint8Array): GrowthSuspect[] {
     count: number;
     bytes: number;
     sites: Map<string, number>;
+    example: number;
   }
   const groups = new Map<string, Group>();
   for (let v = 0; v < n; v++) {
@@ -208,7 +217,11 @@ function suspects(last: HeapSnapshot, isNew: Uint8Array): GrowthSuspect[] {
     const type = last.typeName(v);
     const key = `${path}\u0000${type}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { path, holder: h, type, count: 0, bytes: 0, sites: new Map() }));
+    if (!g)
+      groups.set(
+        key,
+        (g = { path, holder: h, type, count: 0, bytes: 0, sites: new Map(), example: v }),
+      );
     g.count++;
     g.bytes += container(v) ? last.nodeSize[v] : r.nextCollection.bytes[v];
     const site = created.get(v);
@@ -222,7 +235,7 @@ function suspects(last: HeapSnapshot, isNew: Uint8Array): GrowthSuspect[] {
       const site = [...g.sites.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
       const short = g.type.replace(/^builtins\./, '');
       const of = total === g.count ? '' : ` of ${number.format(total)}`;
-      return {
+      const suspect: GrowthSuspect = {
         path: g.path,
         type: g.type,
         new: g.count,
@@ -232,6 +245,7 @@ function suspects(last: HeapSnapshot, isNew: Uint8Array): GrowthSuspect[] {
         ...(site !== undefined ? { created: site } : {}),
         text: `${number.format(g.count)}${of} new ${short} held by ${g.path}`,
       };
+      return { suspect, example: g.example };
     });
 }
 
@@ -277,7 +291,7 @@ function overTime(
   return { perHit, growsAtEveryStep, survivors };
 }
 
-function notes(snapshots: HeapSnapshot[], diff: GrowthDiff): string[] {
+export function notes(snapshots: HeapSnapshot[], diff: GrowthDiff): string[] {
   const found: string[] = [];
   if (diff.identity.inferred > 0) {
     found.push(

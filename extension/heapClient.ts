@@ -14,6 +14,9 @@ import {
 } from 'vscode-languageclient/node';
 import {
   DiffRequest,
+  StopGrowthNotification,
+  TrackGrowthRequest,
+  type TrackGrowthResult,
   DisposeSnapshotNotification,
   ExportHeapsnapshotRequest,
   DominatorChildrenRequest,
@@ -120,6 +123,16 @@ export class HeapClient implements vscode.Disposable {
 
   async diff(before: string, after: string): Promise<DiffResult> {
     return (await this.start()).sendRequest(DiffRequest, { before, after });
+  }
+
+  /** "Track Growth Here": adds a stop's capture to its tracking (TrackGrowthRequest). */
+  async trackGrowth(track: string, snapshotId: string): Promise<TrackGrowthResult> {
+    return (await this.start()).sendRequest(TrackGrowthRequest, { track, snapshotId });
+  }
+
+  stopGrowth(track: string): void {
+    if (this.running)
+      void this.client!.sendNotification(StopGrowthNotification, { track }).catch(() => undefined);
   }
 
   async focusView(snapshotId: string, address: string): Promise<FocusViewResult> {

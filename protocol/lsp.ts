@@ -8,7 +8,7 @@
  * makes current (`SetLiveCaptureNotification`). Only the allocation-site gutter decorations have
  * no LSP counterpart (`AllocationSitesRequest`).
  */
-import type { GrowthDiff } from './growth';
+import type { GrowthDiff, GrowthTrack } from './growth';
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { HeapView } from './heapView';
 import type { Neighbourhood, RetentionPath } from './messages';
@@ -77,6 +77,28 @@ export interface DiffResult {
 }
 /** Compare two snapshots of one session (re-capture): what appeared, what went away. */
 export const DiffRequest = new RequestType<DiffParams, DiffResult, void>('heapInspector/diff');
+
+export interface TrackGrowthParams {
+  /** The tracking (one per debug session and line). */
+  track: string;
+  /** The capture made at this stop (already loaded). */
+  snapshotId: string;
+}
+export interface TrackGrowthResult extends GrowthTrack {
+  /** Why this capture became the first stop again (it does not follow the latest one). */
+  restartedBecause?: string;
+}
+/**
+ * "Track Growth Here": adds a stop's capture to its tracking (the first one starts it) and
+ * answers the counts per stop and the latest stop compared with the first.
+ */
+export const TrackGrowthRequest = new RequestType<TrackGrowthParams, TrackGrowthResult, void>(
+  'heapInspector/growth/track',
+);
+/** Ends a tracking: the server drops its captures. */
+export const StopGrowthNotification = new NotificationType<{ track: string }>(
+  'heapInspector/growth/stop',
+);
 
 export interface DisposeSnapshotParams {
   snapshotId: string;

@@ -19,6 +19,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ExportFeature } from './lsp/exportFeature';
 import type { ServerContext, ServerFeature } from './lsp/feature';
+import { GrowthTrackFeature } from './lsp/growthTrackFeature';
 import { HeapFeature } from './lsp/heapFeature';
 import { LintFeature } from './lsp/lintFeature';
 import { LiveFactsFeature } from './lsp/liveFactsFeature';
@@ -36,6 +37,7 @@ const features: ServerFeature[] = [
   live,
   new StepFeature(heap.store),
   new ExportFeature(heap.store),
+  new GrowthTrackFeature(heap.store),
 ];
 
 for (const feature of features) feature.register(context);

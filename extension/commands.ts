@@ -9,6 +9,11 @@
 import * as vscode from 'vscode';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { SHOW_IN_GRAPH_COMMAND, type ShowInGraphArgs } from '../protocol/lsp';
+import type {
+  GrowthTrackingState,
+  LineNumberContext,
+  TrackGrowthOptions,
+} from './inspect/growthTracking';
 
 export const Command = {
   ShowLog: 'heapInspector.showLog',
@@ -25,6 +30,9 @@ export const Command = {
   CancelCapture: 'heapInspector.cancelCapture',
   /** Writes the active heap view's snapshot as a `.heapsnapshot` and opens VS Code's viewer on it. */
   ExportHeapsnapshot: 'heapInspector.exportHeapsnapshot',
+  /** Capture at every stop of a debug session at this line and chart the growth. */
+  TrackGrowthHere: 'heapInspector.trackGrowthHere',
+  StopTrackingGrowth: 'heapInspector.stopTrackingGrowth',
 } as const;
 export type Command = (typeof Command)[keyof typeof Command];
 
@@ -127,6 +135,10 @@ export interface CommandTypes {
   [Command.ExportHeapsnapshot]: (
     options?: ExportHeapsnapshotOptions,
   ) => Promise<ExportOutcome | undefined>;
+  [Command.TrackGrowthHere]: (
+    target?: vscode.Uri | LineNumberContext | TrackGrowthOptions,
+  ) => GrowthTrackingState | undefined;
+  [Command.StopTrackingGrowth]: () => GrowthTrackingState | null;
   [InternalCommand.ShowInGraph]: (args?: ShowInGraphArgs) => Promise<{ shown: boolean }>;
 }
 

@@ -12,6 +12,7 @@ import { HeapsnapshotExport } from './export/exportHeapsnapshot';
 import { HeapClient } from './heapClient';
 import { CaptureGate } from './inspect/captureGate';
 import { DiffDocuments } from './inspect/diffDocument';
+import { GrowthTracking, type GrowthTrackingState } from './inspect/growthTracking';
 import { Inspector } from './inspect/inspector';
 import { createLog, disposeLog } from './log';
 import { HeapPanels, type PanelInfo } from './panel/heapPanel';
@@ -34,6 +35,8 @@ export interface HeapInspectorApi {
   stepper: StepperApi;
   /** The current capture and its allocation-site decorations (hovers and CodeLens come from the language server). */
   liveFacts: LiveFactsApi;
+  /** Track Growth Here: the line tracked and the language server's latest answer, or null. */
+  growthTracking(): GrowthTrackingState | null;
 }
 
 let client: HeapClient | undefined;
@@ -73,6 +76,8 @@ export function activate(context: vscode.ExtensionContext): HeapInspectorApi {
     channels,
   });
   late.inspector = heap;
+  const growth = new GrowthTracking({ tracker, client, panels, inspector: heap });
+  context.subscriptions.push(growth);
   const stepper = new StepperController({
     panels,
     client,
@@ -109,6 +114,8 @@ export function activate(context: vscode.ExtensionContext): HeapInspectorApi {
     registerCommand(Command.OpenSnapshot, (file) => heap.openSnapshot(file)),
     registerCommand(Command.CancelCapture, () => gate.cancel()),
     registerCommand(Command.ExportHeapsnapshot, (options) => exporter.run(options)),
+    registerCommand(Command.TrackGrowthHere, (target) => growth.start(target)),
+    registerCommand(Command.StopTrackingGrowth, () => growth.stop()),
   );
 
   // The server starts at activation: it lints open files and answers hovers and CodeLens;
@@ -128,6 +135,7 @@ export function activate(context: vscode.ExtensionContext): HeapInspectorApi {
     languageServerRunning: () => client?.running ?? false,
     stepper: stepper.api,
     liveFacts,
+    growthTracking: () => growth.state(),
   };
 }
 

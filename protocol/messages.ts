@@ -15,6 +15,7 @@
  * `requestNeighbourhood`. `export` carries what the user saved (webviews cannot download);
  * `openSource` is sent for an allocation site (`ViewNode.allocation`).
  */
+import type { GrowthTrack } from './growth';
 import type { HeapView, ViewEdge, ViewNode } from './heapView';
 import type { DominatorChildren, TypeTops } from './retained';
 import type { StepperData } from './stepper';
@@ -59,7 +60,12 @@ export type ToWebview =
   /** A page of a dominator-tree row's children (answer to `requestDominatorChildren`); null: no such row. */
   | { type: 'dominatorChildren'; requestId: number; page: DominatorChildren | null }
   /** A page of a type's tops (answer to `requestTypeTops`). */
-  | { type: 'typeTops'; requestId: number; page: TypeTops };
+  | { type: 'typeTops'; requestId: number; page: TypeTops }
+  /**
+   * Track Growth Here: the counts per stop and the latest stop compared with the first, at
+   * `where` (`app.py:42`); `active` false once tracking stopped.
+   */
+  | { type: 'growth'; track: GrowthTrack; where: string; active: boolean };
 
 export type FromWebview =
   | { type: 'ready' }
@@ -96,7 +102,9 @@ export type FromWebview =
       limit: number;
     }
   /** A type's tops, most retained first (`heapInspector/retained/typeTops`). */
-  | { type: 'requestTypeTops'; requestId: number; typeName: string; offset: number; limit: number };
+  | { type: 'requestTypeTops'; requestId: number; typeName: string; offset: number; limit: number }
+  /** Select the object at `address` of the capture shown, drawn with its path from a root. */
+  | { type: 'focusObject'; address: string };
 
 /** What the panel keeps across hide/show and reloads (getState/setState, serializer). */
 export interface PanelState {
@@ -126,6 +134,7 @@ const TO_WEBVIEW = new Set([
   'collectionResult',
   'dominatorChildren',
   'typeTops',
+  'growth',
 ]);
 const FROM_WEBVIEW = new Set([
   'ready',
@@ -140,6 +149,7 @@ const FROM_WEBVIEW = new Set([
   'cancelCollection',
   'requestDominatorChildren',
   'requestTypeTops',
+  'focusObject',
 ]);
 
 function tagged(value: unknown): value is { type: string } {

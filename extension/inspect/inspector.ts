@@ -93,6 +93,16 @@ export class Inspector {
 
   // ---- capturing a paused frame -------------------------------------------------------------
 
+  /** Captures a stop of Track Growth Here (its frame) and shows it; undefined when it failed (reported). */
+  async captureStop(target: FrameTarget): Promise<InspectOutcome | undefined> {
+    try {
+      return await this.captureFrameAndShow(target);
+    } catch (error) {
+      void reportFailure(error, 'Track Growth Here', this.notifyOptions());
+      return undefined;
+    }
+  }
+
   private captureFrameAndShow(
     target: FrameTarget,
     focusExpression?: string,

@@ -285,6 +285,17 @@ function panelHandlers(host: PanelHost, panels: HeapPanels): FromWebviewHandlers
       panel.post({ type: 'typeTops', requestId: m.requestId, page });
     },
     openSource: (_panel, m) => openSource(m.file, m.line),
+    focusObject: async (panel, m) => {
+      if (!panel.snapshotId || typeof m.address !== 'string') return;
+      const snapshotId = panel.snapshotId;
+      const focus = await host.client.focusView(snapshotId, m.address);
+      if (focus.node === null) {
+        panel.post({ type: 'error', message: `The object ${m.address} is not in this capture.` });
+        return;
+      }
+      if (panel.snapshotId === snapshotId)
+        panel.show(focus.view, snapshotId, panel.info.title, m.address);
+    },
     stateChanged: (panel, m) => {
       panel.state = m.state;
       panels.persistSoon(panel);

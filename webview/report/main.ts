@@ -17,6 +17,7 @@ import { embeddedSource, panelSource, type VsCodeApi } from '../model/dataSource
 import { validateHeapView } from '../validation/heapViewGuard';
 import { checkToWebview } from '../validation/messageGuard';
 import { validateStepperData } from '../validation/stepperGuard';
+import { createGrowthSection } from '../growth/growthSection';
 import { createApp, renderError, type App } from './app';
 import { readPanelState } from './panelState';
 
@@ -92,6 +93,9 @@ function start(): void {
       source.post({ type: 'stateChanged', state });
     },
   });
+  // Track Growth Here: above the page, once a stop was captured.
+  const growth = createGrowthSection((m) => source.post(m));
+  root.insertBefore(growth.element, root.children[1] ?? null);
   const embedded = readEmbedded(root);
   if (embedded) {
     cycles = embedded.view.cycles.length;
@@ -137,6 +141,9 @@ function start(): void {
         break;
       case 'collection':
         app.stepper.collectionMessage(m.state, m.message);
+        break;
+      case 'growth':
+        growth.show(m.track, m.where, m.active);
         break;
       case 'collectionResult':
         cycles = m.before.cycles.length;

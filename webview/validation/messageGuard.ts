@@ -4,6 +4,7 @@
  */
 import type { HeapView } from '../../protocol/heapView';
 import { isToWebview, type ToWebview } from '../../protocol/messages';
+import { growthTrackProblem } from './growthGuard';
 import { checkNodesAndEdges, checkViewNode, validateHeapView } from './heapViewGuard';
 import { dominatorChildrenProblem, typeTopsProblem } from './retainedGuard';
 import { validateStepperData } from './stepperGuard';
@@ -115,6 +116,13 @@ export function checkToWebview(data: unknown, cycleCount: number): MessageCheck 
     case 'typeTops': {
       if (!isInt(m.requestId)) return bad('requestId should be an integer');
       const err = typeTopsProblem(m.page);
+      if (err) return bad(err);
+      return { ok: true, message: data, notes: [] };
+    }
+    case 'growth': {
+      if (!isStr(m.where) || typeof m.active !== 'boolean')
+        return bad('where should be a string and active a boolean');
+      const err = growthTrackProblem(m.track);
       if (err) return bad(err);
       return { ok: true, message: data, notes: [] };
     }

@@ -152,26 +152,24 @@ export function createGrowthSection(post: (m: FromWebview) => void): GrowthSecti
           h(
             'ol',
             { class: 'growth-suspects' },
-            ...c.suspects
-              .slice(0, MAX_ROWS)
-              .map((s, k) =>
-                h(
-                  'li',
-                  {
-                    attrs: {
-                      'data-testid': 'growth-suspect',
-                      'data-path': s.path,
-                      'data-type': s.type,
-                    },
+            ...c.suspects.slice(0, MAX_ROWS).map((s, k) =>
+              h(
+                'li',
+                {
+                  attrs: {
+                    'data-testid': 'growth-suspect',
+                    'data-path': s.path,
+                    'data-type': s.type,
                   },
-                  focusButton(s.text, track.suspectExample[k], post, 'growth-suspect-focus'),
-                  h(
-                    'span',
-                    { class: 'muted' },
-                    ` · ${formatBytes(s.bytes)}${s.created ? ` · created at ${s.created}` : ''}`,
-                  ),
+                },
+                focusButton(s.text, track.suspectExample[k], post, 'growth-suspect-focus'),
+                h(
+                  'span',
+                  { class: 'muted' },
+                  ` · ${formatBytes(s.bytes)}${s.created ? ` · created at ${s.created}` : ''}`,
                 ),
               ),
+            ),
           ),
         );
       }

@@ -84,14 +84,15 @@ test(
             })),
           );
           seen.totals = (await frame.locator('[data-testid="growth-totals"]').textContent()) ?? '';
-          await wb.page.waitForTimeout(500);
-          await wb.screenshot('growth-charted');
-          await frame
+          const focus = frame
             .locator(
               `[data-testid="growth-suspect"][data-type="__main__.Session"] [data-testid="growth-suspect-focus"]`,
             )
-            .first()
-            .click();
+            .first();
+          await focus.scrollIntoViewIfNeeded();
+          await wb.page.waitForTimeout(500);
+          await wb.screenshot('growth-charted');
+          await focus.click();
         } catch (e) {
           seen.error = `charted: ${String(e)}`;
           await wb.screenshot('growth-failure-charted').catch(() => undefined);
@@ -103,8 +104,7 @@ test(
           // The details pane names the selected object by its address.
           const address = String(event.address);
           await frame
-            .locator('[data-testid="details"]')
-            .getByText(address, { exact: false })
+            .locator('[data-testid="details-address"]', { hasText: address })
             .first()
             .waitFor({ state: 'visible', timeout: 30_000 });
           seen.selectedAddress = address;

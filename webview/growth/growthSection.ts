@@ -10,6 +10,7 @@ import type { GrowthTrack } from '../../protocol/growth';
 import type { FromWebview } from '../../protocol/messages';
 import { displayType, formatBytes, formatCount } from '../model/format';
 import { h } from '../ui/dom';
+import { chartOrder, suspectOrder, typeRank } from './growthOrder';
 import { sparkGeometry } from './sparkline';
 
 /** Charts drawn at most (the types that grew most). */
@@ -115,7 +116,9 @@ export function createGrowthSection(post: (m: FromWebview) => void): GrowthSecti
           `${last.stop === 1 ? '1 stop' : `${formatCount(last.stop)} stops`}${active ? '' : ' · tracking stopped'}`,
         ),
       );
-      const types = Object.entries(track.perStop).slice(0, MAX_CHARTS);
+      const types = chartOrder(track.perStop)
+        .slice(0, MAX_CHARTS)
+        .map((type): [string, number[]] => [type, track.perStop[type]]);
       const charts =
         types.length === 0
           ? h(
@@ -136,6 +139,7 @@ export function createGrowthSection(post: (m: FromWebview) => void): GrowthSecti
       const first = track.stops[0];
       const rows = Object.entries(c.byType)
         .filter(([, r]) => r.new > 0 || r.freed > 0)
+        .sort(([a], [b]) => typeRank(a) - typeRank(b))
         .slice(0, MAX_ROWS);
       element.append(
         h(
@@ -152,24 +156,27 @@ export function createGrowthSection(post: (m: FromWebview) => void): GrowthSecti
           h(
             'ol',
             { class: 'growth-suspects' },
-            ...c.suspects.slice(0, MAX_ROWS).map((s, k) =>
-              h(
-                'li',
-                {
-                  attrs: {
-                    'data-testid': 'growth-suspect',
-                    'data-path': s.path,
-                    'data-type': s.type,
-                  },
-                },
-                focusButton(s.text, track.suspectExample[k], post, 'growth-suspect-focus'),
+            ...suspectOrder(c.suspects)
+              .slice(0, MAX_ROWS)
+              .map((k) => [c.suspects[k], k] as const)
+              .map(([s, k]) =>
                 h(
-                  'span',
-                  { class: 'muted' },
-                  ` · ${formatBytes(s.bytes)}${s.created ? ` · created at ${s.created}` : ''}`,
+                  'li',
+                  {
+                    attrs: {
+                      'data-testid': 'growth-suspect',
+                      'data-path': s.path,
+                      'data-type': s.type,
+                    },
+                  },
+                  focusButton(s.text, track.suspectExample[k], post, 'growth-suspect-focus'),
+                  h(
+                    'span',
+                    { class: 'muted' },
+                    ` · ${formatBytes(s.bytes)}${s.created ? ` · created at ${s.created}` : ''}`,
+                  ),
                 ),
               ),
-            ),
           ),
         );
       }

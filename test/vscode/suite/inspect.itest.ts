@@ -433,6 +433,8 @@ export const contributionTests: ITest[] = [
         'heapInspector.openSnapshot',
         'heapInspector.cancelCapture',
         'heapInspector.exportHeapsnapshot',
+        'heapInspector.trackGrowthHere',
+        'heapInspector.stopTrackingGrowth',
       ];
       for (const id of ids) {
         assert.ok(registered.includes(id), `${id} is not registered`);
@@ -465,6 +467,13 @@ export const contributionTests: ITest[] = [
         menu('debug/variables/context', 'heapInspector.inspectVariable')?.when ?? '',
         /debugpy/,
       );
+      assert.equal(title('heapInspector.trackGrowthHere'), 'Track Growth Here');
+      for (const where of ['editor/context', 'editor/lineNumber/context']) {
+        assert.match(
+          menu(where, 'heapInspector.trackGrowthHere')?.when ?? '',
+          /editorLangId == '?python'?/,
+        );
+      }
       assert.match(
         menu('editor/title', 'heapInspector.exportHeapsnapshot')?.when ?? '',
         /activeWebviewPanelId == 'heapInspector.heapView'/,

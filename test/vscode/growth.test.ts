@@ -27,6 +27,7 @@ interface Seen {
   totals?: string;
   stops?: string;
   selectedAddress?: string | null;
+  sectionFolded?: boolean;
   error?: string;
 }
 
@@ -108,6 +109,9 @@ test(
             .first()
             .waitFor({ state: 'visible', timeout: 30_000 });
           seen.selectedAddress = address;
+          seen.sectionFolded =
+            (await frame.locator('[data-testid="growth-track"]').getAttribute('open')) === null;
+          await frame.locator('[data-testid="details-address"]').first().scrollIntoViewIfNeeded();
           await wb.page.waitForTimeout(1000);
           await wb.screenshot('growth-focused');
         } catch (e) {
@@ -125,8 +129,14 @@ test(
       assert.equal(seen.charts?.['__main__.WorkItem'], undefined, 'WorkItems do not grow');
       const session = seen.suspects?.find((s) => s.type === '__main__.Session');
       assert.equal(session?.path, "__main__.registry['users']");
-      assert.match(session?.text ?? '', /2 new Session held by __main__\.registry\['users'\]/);
+      assert.match(
+        session?.text ?? '',
+        /^2 new __main__\.Session held by __main__\.registry\['users'\]/,
+      );
       assert.match(seen.totals ?? '', /^Stop 3 compared with stop 1: /);
+      assert.equal(seen.suspects?.[0]?.type, '__main__.Session', "the program's growth first");
+      assert.ok(seen.selectedAddress, 'the suspect’s object selected in the graph');
+      assert.equal(seen.sectionFolded, true, 'the section folds to give the graph room');
       for (const shot of ['growth-charted', 'growth-focused']) {
         assert.ok(existsSync(join(vsc.outputDir, `${shot}.png`)), `no ${shot}.png`);
       }

@@ -20,13 +20,15 @@ export function typeRank(type: string): number {
 
 /**
  * 0: held by a path of the program (`__main__.registry['users']`); 1: by another named path;
- * 2: by a frame, a thread or from outside (`<frame f>`, `<held from outside>`); 3: the debugger's.
+ * 2: by a frame, a thread or from outside (`<frame f>`, `<held from outside>`); 3: by the
+ * debugger's modules, or of their types.
  */
 export function suspectRank(s: GrowthSuspect): number {
-  if (typeRank(s.type) === 2 || /^(debugpy|_?pydev)/.test(s.path)) return 3;
+  // `sys.modules['pkg.mod'].x` is a path from the module `pkg.mod`.
+  const module = /^sys\.modules\['([^']+)'\]/.exec(s.path)?.[1] ?? s.path.split(/[.[]/)[0];
+  if (typeRank(s.type) === 2 || moduleKind(module) === 'debugger') return 3;
   if (s.path.startsWith('<')) return 2;
-  const root = s.path.split(/[.[]/)[0];
-  return moduleKind(root) === 'user' ? 0 : 1;
+  return moduleKind(module) === 'user' ? 0 : 1;
 }
 
 /** Indices of `suspects` in the order to list them (ties keep the server's order: most bytes first). */

@@ -81,7 +81,13 @@ function focusButton(
         'data-address': address,
         title: `Show ${address} in the graph`,
       },
-      on: { click: () => post({ type: 'focusObject', address }) },
+      on: {
+        click: (event) => {
+          // The graph gets the room: the section folds to its summary line.
+          (event.currentTarget as HTMLElement).closest('details')?.removeAttribute('open');
+          post({ type: 'focusObject', address });
+        },
+      },
     },
     text,
   );

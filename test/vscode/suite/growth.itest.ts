@@ -128,6 +128,8 @@ export const tests: ITest[] = [
         const address = track.suspectExample[k];
         const panel = heap.panels().find((p) => p.key === `session:${session?.id}`);
         assert.ok(panel, 'the session has a heap view');
+        // Room for the heap view in the screenshots.
+        await vscode.commands.executeCommand('workbench.action.closePanel');
         // The outer test reads the charts, photographs them and clicks the suspect.
         await checkpoint('growth-charted', { title: panel.title, address }, 120_000);
         await waitFor(

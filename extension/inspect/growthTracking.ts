@@ -128,7 +128,7 @@ export class GrowthTracking implements vscode.Disposable {
       this.deps.client.stopGrowth(this.key(t.state));
       const panel = this.deps.panels.get(`session:${t.state.sessionId}`);
       if (panel && t.state.last) {
-        panel.post({
+        panel.showGrowth({
           type: 'growth',
           track: t.state.last,
           where: this.label(t.state),
@@ -198,7 +198,12 @@ export class GrowthTracking implements vscode.Disposable {
         log().warn(`growth at ${this.label(t.state)} starts again: ${result.restartedBecause}`);
       }
       const panel = this.deps.panels.get(`session:${session.id}`);
-      panel?.post({ type: 'growth', track: result, where: this.label(t.state), active: true });
+      panel?.showGrowth({
+        type: 'growth',
+        track: result,
+        where: this.label(t.state),
+        active: true,
+      });
       log().info(
         `growth at ${this.label(t.state)}, stop ${result.stops.at(-1)?.stop ?? 0}: ${
           result.comparison

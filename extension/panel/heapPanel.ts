@@ -63,6 +63,7 @@ export function panelKeyFor(target: PanelTarget): string {
 export class HeapPanel implements vscode.Disposable {
   private view: HeapView | null = null;
   private title: string;
+  private growth: Extract<ToWebview, { type: 'growth' }> | undefined;
   /** The webview answered `ready`: it speaks protocol/messages.ts, updates go by postMessage. */
   private protocolReady = false;
   private readonly disposables: vscode.Disposable[] = [];
@@ -195,6 +196,13 @@ export class HeapPanel implements vscode.Disposable {
     this.protocolReady = true;
     // The page drew the embedded view; an object to focus goes as a message.
     if (this.focusAddress) this.post({ type: 'focus', address: this.focusAddress });
+    if (this.growth) this.post(this.growth);
+  }
+
+  /** Track Growth Here's chart: shown now, and again whenever the page is rebuilt (hidden, shown). */
+  showGrowth(growth: Extract<ToWebview, { type: 'growth' }>): void {
+    this.growth = growth;
+    if (this.protocolReady) this.post(growth);
   }
 
   dispose(): void {

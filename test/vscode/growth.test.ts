@@ -1,8 +1,9 @@
 /**
  * Track Growth Here in a REAL VS Code (code-server + Debian's chromium, debugpy through the
  * stand-in extension): the suite (suite/growth.itest.ts) tracks the marked line of
- * test/vscode/fixtures/growth/growth_service.py over three stops of a debug session. Here, at its
- * checkpoints, the heap view's growth section is read — a chart per grown type with its counts
+ * test/vscode/fixtures/growth/growth_service.py over three stops of a debug session; the tracking
+ * is started here, from the menu of the line's number in the gutter (growth-gutter-menu.png).
+ * Then, at the suite's checkpoints, the heap view's growth section is read — a chart per grown type with its counts
  * per stop, the suspect with its retention path — and photographed
  * (test-output/vscode/growth-charted.png), then the suspect is clicked: the graph must select
  * one of its new objects (growth-focused.png).
@@ -14,11 +15,18 @@ import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CodeServer, ensureCodeServer, findDebugpyPython, REPO_ROOT } from './codeServer';
+import {
+  CodeServer,
+  ensureCodeServer,
+  findDebugpyPython,
+  REPO_ROOT,
+  type Workbench,
+} from './codeServer';
 import { buildSuite, ensureExtensionBuilt, SuiteEvents, vscodeSkip } from './hostSuite';
 
 const EXPECTED_TESTS = [
   'Track Growth Here captures at every stop and charts the growth of a leaking loop',
+  'the session ending stops tracking (Command Palette command) and removes its breakpoint',
 ];
 
 interface Seen {
@@ -26,9 +34,46 @@ interface Seen {
   suspects?: { path: string; type: string; text: string }[];
   totals?: string;
   stops?: string;
+  gutterMenu?: boolean;
   selectedAddress?: string | null;
   sectionFolded?: boolean;
   error?: string;
+}
+
+/** Quick Open `file:line`, right-click the line's number in the gutter, choose "Track Growth Here". */
+async function trackFromGutter(wb: Workbench, file: string, line: number): Promise<void> {
+  const page = wb.page;
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(`${file}:${line}`);
+  await page
+    .locator('.quick-input-widget .monaco-list-row', { hasText: file })
+    .first()
+    .waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  const number = page
+    .locator('.monaco-editor .margin-view-overlays .line-numbers', {
+      hasText: new RegExp(`^${line}$`),
+    })
+    .first();
+  await number.waitFor({ timeout: 20_000 });
+  for (let attempt = 1; ; attempt++) {
+    await number.click({ button: 'right' });
+    const item = page.locator('.monaco-menu .action-label', { hasText: /^Track Growth Here$/ });
+    try {
+      await item.first().waitFor({ state: 'visible', timeout: 5_000 });
+      await wb.screenshot('growth-gutter-menu');
+      await item.first().click();
+      // Off the code: a debug hover on a name would make VS Code evaluate it once paused.
+      await page.mouse.move(5, 450);
+      return;
+    } catch (e) {
+      // The menu lists contributed items once the extension's manifest is in: retry.
+      await page.keyboard.press('Escape');
+      if (attempt >= 5) throw e;
+    }
+  }
 }
 
 test(
@@ -61,6 +106,15 @@ test(
         extensionTestsPath: suiteEntry,
       });
       const suite = new SuiteEvents(wb, signals);
+      suite.onCheckpoint('track-from-gutter', async (event) => {
+        try {
+          await trackFromGutter(wb, String(event.file), Number(event.line));
+          seen.gutterMenu = true;
+        } catch (e) {
+          seen.error = `gutter: ${String(e)}`;
+          await wb.screenshot('growth-failure-gutter').catch(() => undefined);
+        }
+      });
       suite.onCheckpoint('growth-charted', async (event) => {
         try {
           const frame = await wb.webviewByTitle(String(event.title), 60_000);
@@ -124,6 +178,7 @@ test(
       t.diagnostic(`seen: ${JSON.stringify(seen)}`);
       suite.check(t, EXPECTED_TESTS, code, 'growth');
       assert.equal(seen.error, undefined, seen.error);
+      assert.equal(seen.gutterMenu, true);
       assert.equal(seen.stops, '3');
       assert.equal(seen.charts?.['__main__.Session'], '1,2,3', 'the chart of Session counts');
       assert.equal(seen.charts?.['__main__.WorkItem'], undefined, 'WorkItems do not grow');
@@ -137,7 +192,7 @@ test(
       assert.equal(seen.suspects?.[0]?.type, '__main__.Session', "the program's growth first");
       assert.ok(seen.selectedAddress, 'the suspect’s object selected in the graph');
       assert.equal(seen.sectionFolded, true, 'the section folds to give the graph room');
-      for (const shot of ['growth-charted', 'growth-focused']) {
+      for (const shot of ['growth-gutter-menu', 'growth-charted', 'growth-focused']) {
         assert.ok(existsSync(join(vsc.outputDir, `${shot}.png`)), `no ${shot}.png`);
       }
     } catch (e) {

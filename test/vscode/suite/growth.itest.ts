@@ -63,6 +63,20 @@ function lineBreakpoints(file: string, line: number): vscode.SourceBreakpoint[] 
   );
 }
 
+async function launch(file: string): Promise<void> {
+  const ok = await vscode.debug.startDebugging(vscode.workspace.workspaceFolders?.[0], {
+    type: 'debugpy',
+    request: 'launch',
+    name: SESSION_NAME,
+    program: file,
+    cwd: dirname(file),
+    python: process.env.HEAP_INSPECTOR_PYTHON || 'python3',
+    console: 'internalConsole',
+    justMyCode: true,
+  });
+  assert.equal(ok, true, 'startDebugging returned false');
+}
+
 export const tests: ITest[] = [
   {
     name: 'Track Growth Here captures at every stop and charts the growth of a leaking loop',
@@ -71,26 +85,15 @@ export const tests: ITest[] = [
       const heap = await growthApi();
       const { uri, line } = await workspaceFile('growth_service.py', '# TRACK HERE');
       const file = uri.fsPath;
-      const started = (await vscode.commands.executeCommand('heapInspector.trackGrowthHere', {
-        file,
-        line,
-      })) as GrowthTrackingState | undefined;
-      assert.ok(started, 'tracking started');
+      // The outer test right-clicks the line number and chooses Track Growth Here.
+      await checkpoint('track-from-gutter', { file: 'growth_service.py', line }, 90_000);
+      const started = await waitFor(() => heap.growthTracking() ?? undefined, 10_000, 'tracking');
+      assert.deepEqual({ file: started.file, line: started.line }, { file, line });
       assert.equal(lineBreakpoints(file, line).length, 1, 'the line got a breakpoint');
       const seen = stops();
       let session: vscode.DebugSession | undefined;
       try {
-        const ok = await vscode.debug.startDebugging(vscode.workspace.workspaceFolders?.[0], {
-          type: 'debugpy',
-          request: 'launch',
-          name: SESSION_NAME,
-          program: file,
-          cwd: dirname(file),
-          python: process.env.HEAP_INSPECTOR_PYTHON || 'python3',
-          console: 'internalConsole',
-          justMyCode: true,
-        });
-        assert.equal(ok, true, 'startDebugging returned false');
+        await launch(file);
         for (let stop = 1; stop <= 3; stop++) {
           const at = await withTimeout(seen.next(), 60_000, `stop ${stop} at line ${line}`);
           session = at.session;
@@ -150,6 +153,43 @@ export const tests: ITest[] = [
       } finally {
         seen.dispose();
         if (session) await stopSession(session);
+        await vscode.commands.executeCommand('heapInspector.stopTrackingGrowth');
+      }
+    },
+  },
+  {
+    name: 'the session ending stops tracking (Command Palette command) and removes its breakpoint',
+    timeoutMs: 240_000,
+    fn: async () => {
+      const heap = await growthApi();
+      const { uri, line } = await workspaceFile('growth_service.py', '# TRACK HERE');
+      const file = uri.fsPath;
+      assert.equal(lineBreakpoints(file, line).length, 0);
+      const started = (await vscode.commands.executeCommand('heapInspector.trackGrowthHere', {
+        file,
+        line,
+      })) as GrowthTrackingState | undefined;
+      assert.ok(started, 'tracking started');
+      assert.equal(lineBreakpoints(file, line).length, 1, 'the line got a breakpoint');
+      const seen = stops();
+      try {
+        await launch(file);
+        const at = await withTimeout(seen.next(), 60_000, `the first stop at line ${line}`);
+        await waitFor(
+          () => ((heap.growthTracking()?.captured ?? 0) >= 1 ? true : undefined),
+          180_000,
+          'the capture of the first stop',
+        );
+        assert.equal(heap.growthTracking()?.last?.comparison, null, 'nothing to compare yet');
+        await stopSession(at.session);
+        await waitFor(
+          () => (heap.growthTracking() === null ? true : undefined),
+          30_000,
+          'tracking to stop with the session',
+        );
+        assert.equal(lineBreakpoints(file, line).length, 0, 'the breakpoint it added is gone');
+      } finally {
+        seen.dispose();
         await vscode.commands.executeCommand('heapInspector.stopTrackingGrowth');
       }
     },

@@ -24,12 +24,13 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EdgeKind, RootKind } from '../../protocol/snapshot';
 import { analyze, readSnapshotFile, type HeapSnapshot } from '../../server/engine/index';
 import { releasedDuringCapture } from '../../server/engine/releasedDuringCapture';
 import { retainedQueries } from '../../server/engine/retainedQueries';
+import { installedInterpreters } from '../helpers/interpreters';
 import { ROOT } from './scenarioRuns';
 
 const PROGRAMS = join(__dirname, 'programs', 'atonce');
@@ -37,22 +38,6 @@ const CLI = join(ROOT, 'bin', 'heap-inspector.js');
 const MARK = '# heap-inspector: capture';
 const ENV = { ...process.env, PYTHONHASHSEED: '0' };
 const cache = mkdtempSync(join(tmpdir(), 'hi-atonce-cache-'));
-
-function interpreters(): { label: string; python: string }[] {
-  const found: { label: string; python: string }[] = [];
-  const root = join(homedir(), '.pyenv', 'versions');
-  if (existsSync(root)) {
-    for (const version of readdirSync(root).sort()) {
-      const match = /^3\.(\d+)\.\d+$/.exec(version);
-      const python = join(root, version, 'bin', 'python');
-      if (match && Number(match[1]) >= 8 && existsSync(python))
-        found.push({ label: version, python });
-    }
-  }
-  if (existsSync('/usr/bin/python3'))
-    found.push({ label: '/usr/bin/python3', python: '/usr/bin/python3' });
-  return found;
-}
 
 interface Program {
   file: string;
@@ -157,7 +142,7 @@ function globalNode(s: HeapSnapshot, name: string): { node: number; fromDict: nu
   throw new Error(`no global ${name} in __main__`);
 }
 
-const found = interpreters();
+const found = installedInterpreters();
 const all = programs();
 
 describe('freed at once: deleting a global with the collector off frees what the engine says', () => {

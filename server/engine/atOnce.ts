@@ -69,7 +69,14 @@ export class AtOnce {
   private readonly live: Uint8Array;
   private readonly refcount: Uint32Array;
   private readonly released: Uint8Array;
-  private readonly sizes = new Map<number, RetainedSize>();
+  private readonly idom: Int32Array;
+  /** Per object once known (`known` 1): its sizes freed at once. */
+  private known: Uint8Array | null = null;
+  private objects: Uint32Array | null = null;
+  private trackedCount: Uint32Array | null = null;
+  private bytes: Float64Array | null = null;
+  /** References each object receives from objects not released, frame locals included. */
+  private shown: Uint32Array | null = null;
   private readonly locals = new Map<number, number[]>();
   private readonly pairs: WeakPairs | null;
   // Working state of one cascade, reset by bumping `generation` (no clearing of n-sized arrays).
@@ -78,6 +85,8 @@ export class AtOnce {
   private freed: Uint32Array | null = null;
   private dropped: Uint32Array | null = null;
   private generation = 0;
+  /** The last cascade freed nothing through a weak entry, and only objects with exact counts. */
+  private reusable = true;
 
   /**
    * `tree`: the next collection's dominator tree (built on first use by the caller); `idom`: its
@@ -95,6 +104,7 @@ export class AtOnce {
     this.snapshot = snapshot;
     this.tree = tree;
     this.live = live;
+    this.idom = idom;
     const release = releasedDuringCapture(snapshot);
     this.refcount = release.refcount;
     this.released = release.released;
@@ -128,18 +138,93 @@ export class AtOnce {
 
   /** Objects, tracked objects and bytes freed at once with `v` (zero for what is never freed). */
   size(v: number): RetainedSize {
-    let known = this.sizes.get(v);
-    if (!known) {
-      known = { objects: 0, tracked: 0, bytes: 0 };
-      const s = this.snapshot;
-      for (const w of this.cascade(v)) {
-        known.objects++;
-        known.tracked += s.nodeFlags[w] & NODE_TRACKED;
-        known.bytes += s.nodeSize[w];
+    const n = this.snapshot.nodeCount;
+    if (v < 0 || v >= n) return { objects: 0, tracked: 0, bytes: 0 };
+    this.known ??= new Uint8Array(n);
+    this.objects ??= new Uint32Array(n);
+    this.trackedCount ??= new Uint32Array(n);
+    this.bytes ??= new Float64Array(n);
+    if (this.known[v] === 0) this.learn(this.cascade(v));
+    return { objects: this.objects[v], tracked: this.trackedCount[v], bytes: this.bytes[v] };
+  }
+
+  /**
+   * Sizes from one cascade, for its object and, when it allows, for everything it freed. For a
+   * live object X whose cascade freed w (w ≠ X): every referrer of w is in X's subtree and was
+   * freed before it, so every path from X to w runs through freed objects, and w's dominator is
+   * freed too, earlier; and what w frees at once is exactly the freed part of w's subtree (its
+   * referrers lie in that subtree). One cascade down a linked list gives every node's size.
+   * That needs counts that match the references shown and no weak-container entry removed.
+   */
+  private learn(out: number[]): void {
+    const known = this.known!;
+    const objects = this.objects!;
+    const tracked = this.trackedCount!;
+    const bytes = this.bytes!;
+    const flags = this.snapshot.nodeFlags;
+    const size = this.snapshot.nodeSize;
+    if (out.length === 0) return;
+    const x = out[0];
+    const every = this.reusable && this.live[x] === 1;
+    const freed = this.freed!;
+    const gen = this.generation;
+    const idom = this.idom;
+    if (every)
+      for (let k = 1; k < out.length && this.reusable; k++)
+        this.reusable = freed[idom[out[k]]] === gen;
+    if (!(every && this.reusable)) {
+      let o = 0;
+      let tr = 0;
+      let b = 0;
+      for (const w of out) {
+        o++;
+        tr += flags[w] & NODE_TRACKED;
+        b += size[w];
       }
-      this.sizes.set(v, known);
+      objects[x] = o;
+      tracked[x] = tr;
+      bytes[x] = b;
+      known[x] = 1;
+      return;
     }
-    return { ...known };
+    for (const w of out) {
+      objects[w] = 1;
+      tracked[w] = flags[w] & NODE_TRACKED;
+      bytes[w] = size[w];
+      known[w] = 1;
+    }
+    // The cascade frees each object after its dominator: add each into it, last first.
+    for (let k = out.length - 1; k >= 1; k--) {
+      const w = out[k];
+      const p = idom[w];
+      objects[p] += objects[w];
+      tracked[p] += tracked[w];
+      bytes[p] += bytes[w];
+    }
+    // Below X, an object whose set holds a weak reference's referent may also free that entry
+    // (outside its subtree) where X's cascade freed the container itself: left to its own cascade.
+    const pairs = this.pairs;
+    if (!pairs) return;
+    for (let k = 1; k < out.length; k++) {
+      const w = out[k];
+      if (pairs.byReferentStart[w] === pairs.byReferentStart[w + 1]) continue;
+      for (let v = w; v !== x && known[v] === 1; v = idom[v]) known[v] = 0;
+    }
+  }
+
+  /** References to each object from objects not released, and frame locals (computed once). */
+  private shownReferences(): Uint32Array {
+    if (this.shown) return this.shown;
+    const s = this.snapshot;
+    const shown = new Uint32Array(s.nodeCount);
+    for (let u = 0; u < s.nodeCount; u++) {
+      if (this.released[u] === 1) continue;
+      for (let e = s.edgeStart[u]; e < s.edgeStart[u + 1]; e++) shown[s.edgeTo[e]]++;
+    }
+    for (let r = 0; r < s.rootCount; r++)
+      if (s.rootKind[r] === ROOT_FRAME_LOCAL) shown[s.rootNode[r]]++;
+    this.shown = shown;
+    return shown;
   }
 
   /** The objects freed at once with `v`, itself first. */
@@ -168,6 +253,8 @@ export class AtOnce {
     const edgeStart = s.edgeStart;
     const edgeTo = s.edgeTo;
     const out = [x];
+    const shown = this.shownReferences();
+    this.reusable = true;
     // Objects freed through a weak container's entry lie outside x's subtree: no bound for them.
     const unbounded = new Set<number>();
     freed[x] = gen;
@@ -181,7 +268,12 @@ export class AtOnce {
       if (--count[w] > 0) return;
       freed[w] = gen;
       out.push(w);
-      if (!bounded) unbounded.add(w);
+      // A count below the references shown: freed while a referrer lives (a count read wrong).
+      if (refcount[w] < shown[w]) this.reusable = false;
+      if (!bounded) {
+        unbounded.add(w);
+        this.reusable = false;
+      }
     };
     for (let head = 0; head < out.length; head++) {
       const u = out[head];

@@ -132,3 +132,49 @@ describe('freed at once', () => {
     );
   });
 });
+
+describe('freed at once, learnt from an enclosing object', () => {
+  test('every node of a linked list on a cycle through its class, from one cascade', () => {
+    const h = new HeapBuilder();
+    const { globals, cls } = program(h);
+    const nodes: number[] = [];
+    let prev = globals;
+    for (let i = 0; i < 50; i++) {
+      const v = h.obj('app.Session');
+      h.ref(v, cls, '__class__', EdgeKind.Slot);
+      if (i === 0) h.ref(globals, v, 'head', EdgeKind.StrKey);
+      else h.ref(prev, v, 'next');
+      nodes.push(v);
+      prev = v;
+    }
+    const r = queries(h.snapshot()).retained;
+    assert.equal(r.atOnceSize(nodes[0]).objects, 50);
+    nodes.forEach((v, i) => assert.equal(r.atOnceSize(v).objects, 50 - i, `node ${i}`));
+  });
+
+  test('an object whose records a weak index lists frees the entries, though its owner frees the index', () => {
+    const h = new HeapBuilder();
+    const { globals } = program(h);
+    const owner = h.obj('builtins.dict');
+    const records = h.obj('builtins.list');
+    const index = h.obj('weakref.WeakValueDictionary');
+    const data = h.obj('builtins.dict');
+    const remove = h.obj('builtins.function', {
+      name: 'WeakValueDictionary.__init__.<locals>.remove',
+    });
+    h.ref(globals, owner, 'owner', EdgeKind.StrKey);
+    h.ref(owner, records, 'records', EdgeKind.StrKey).ref(owner, index, 'index', EdgeKind.StrKey);
+    h.ref(index, data, 'data').ref(index, remove, '_remove');
+    for (let i = 0; i < 5; i++) {
+      const record = h.obj('app.Record');
+      const ref = h.obj('weakref.KeyedRef');
+      h.ref(records, record, i).ref(data, ref, String(i), EdgeKind.OtherKey);
+      h.weakref(ref, record, remove);
+    }
+    const r = queries(h.snapshot()).retained;
+    assert.equal(r.atOnceSize(owner).objects, 15, 'the owner, both halves, the 5 records and refs');
+    // Alone, the records list takes the index's entries with its records: 1 + 5 + 5.
+    assert.equal(r.atOnceSize(records).objects, 11);
+    assert.equal(r.atOnceSet(records).length, 11);
+  });
+});

@@ -207,6 +207,19 @@ describe('dominators', () => {
         assert.deepEqual(asSet(retained.atOnceSet(v)), atOnce[v], `seed ${seed}: at once ${v}`);
         assert.equal(retained.atOnceSize(v).objects, atOnce[v].size);
       }
+      // Sizes learnt from another object's cascade (its dominator's, deepest last) are the same.
+      const again = new RetainedAnalysis(s, analyze(s));
+      const byDepth = Array.from(again.tree.preorder).filter((v) => v < s.nodeCount);
+      for (const v of [...byDepth, ...byDepth.reverse()]) {
+        let bytes = 0;
+        let tracked = 0;
+        for (const w of atOnce[v]) {
+          bytes += s.nodeSize[w];
+          tracked += s.isTracked(w) ? 1 : 0;
+        }
+        const got = again.atOnceSize(v);
+        assert.deepEqual(got, { objects: atOnce[v].size, tracked, bytes }, `seed ${seed}: ${v}`);
+      }
     }
   });
 

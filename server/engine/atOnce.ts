@@ -23,7 +23,8 @@
  * freed object is the referent of a `WeakValueDictionary`/`WeakKeyDictionary`/`WeakSet` entry,
  * the weak reference's callback removes the entry (weakEntries.ts), which drops the container's
  * reference to the weak reference (and to the key or value with it); what that frees is followed
- * by counts alone. Sizes are computed on demand and cached per object.
+ * by counts alone. Sizes are computed on demand and kept; one cascade also gives the size of
+ * every object it freed (`learn`), so a row's children, or a list's nodes, cost nothing more.
  */
 import type { RetainedSize } from '../../protocol/retained';
 import { NodeFlag, RootKind } from '../../protocol/snapshot';

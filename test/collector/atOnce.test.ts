@@ -1,5 +1,5 @@
 /**
- * "Freed at once" against reality. Each program in programs/atonce/ keeps its memory in module
+ * "Freed at once" against reality. Each program in test/programs/collector/atonce/ keeps its memory in module
  * globals the way applications do: instances of classes defined in the module (so nearly every
  * object is in one reference cycle through the class, its methods and the module's globals),
  * caches, a tree with parent pointers below a global, objects a second global also holds. On
@@ -33,7 +33,7 @@ import { retainedQueries } from '../../server/engine/retainedQueries';
 import { installedInterpreters } from '../helpers/interpreters';
 import { ROOT } from './scenarioRuns';
 
-const PROGRAMS = join(__dirname, 'programs', 'atonce');
+const PROGRAMS = join(__dirname, '..', 'programs', 'collector', 'atonce');
 const CLI = join(ROOT, 'bin', 'heap-inspector.js');
 const MARK = '# heap-inspector: capture';
 const ENV = { ...process.env, PYTHONHASHSEED: '0' };

@@ -11,8 +11,10 @@
  *   what keeps objects alive from outside the heap graph (modules, frames, threads, objects
  *   referenced from C). The object itself included.
  * - **Retained, freed at once** (`atOnce`): what reference counting alone frees at that moment:
- *   the same, minus everything a reference cycle keeps until the collector runs. An object in a
- *   reference cycle frees nothing at once (all zero).
+ *   the object itself (whatever cycle it is on: its cycle's references to it went too), then
+ *   each object whose count reaches 0 as its referrers are freed, and so on. A cycle below it
+ *   that does not contain it keeps its members until the collector runs. Zero only for what is
+ *   never freed (immortal objects) and for the roots and garbage groups.
  * - **Garbage**: what no root reaches; the next collection frees it anyway. It has its own group
  *   (`GARBAGE_ROW`) and never counts as retained by a live object.
  *

@@ -11,11 +11,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runJson } from './lib.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../chromium.mjs';
 
 export const title = 'webview: first paint, layout and frames per second in headless chromium';
 export const order = 40;
 
-const CHROMIUM = '/usr/bin/chromium';
 const SIZES = [1000, 10000, 20000];
 
 /** Writes one HTML report per size (TypeScript helpers, so in a tsx child). */
@@ -96,14 +96,7 @@ export default async function rows(context) {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: CHROMIUM_ARGS,
   });
   const out = [];
   try {

@@ -2,13 +2,10 @@
  * Immediate dominators over CSR graphs in typed arrays, without recursion and without an object
  * per node, so a 2M-object heap or a 1M-long linked list costs memory, not native stack.
  *
- * - `semiNcaDominators`: any graph (cycles included). Semi-NCA (Georgiadis; the variant LLVM
- *   uses): an iterative depth-first search numbers the nodes, semidominators come from
- *   Lengauer–Tarjan's link–eval forest with path compression, and each immediate dominator is the
- *   nearest common ancestor of the node's semidominator and its DFS parent.
- * - `dagDominators`: a graph whose nodes come in a topological order (no cycles): each node's
- *   immediate dominator is the nearest common ancestor, in the tree built so far, of its
- *   predecessors. One pass.
+ * `semiNcaDominators`: any graph (cycles included). Semi-NCA (Georgiadis; the variant LLVM
+ * uses): an iterative depth-first search numbers the nodes, semidominators come from
+ * Lengauer–Tarjan's link–eval forest with path compression, and each immediate dominator is the
+ * nearest common ancestor of the node's semidominator and its DFS parent.
  */
 
 /** A graph in both directions: successors `to[start[v] .. start[v + 1]]`, predecessors likewise. */
@@ -128,59 +125,6 @@ export function semiNcaDominators(graph: CsrGraph, root: number, barrier = -1): 
   idom[root] = root;
   for (let i = 1; i < count; i++) idom[vertex[i]] = vertex[idomNum[i]];
   return { idom, order: vertex.slice(0, count) };
-}
-
-/**
- * Dominators of a graph without cycles. `order` lists the nodes to place, each after all of its
- * predecessors that are placed; `toRoot[v]` ≠ 0 sends `v` straight under `root` whatever its
- * predecessors (nodes past its end: none). A predecessor that is not placed (not in `order`) also sends it under `root`.
- * Returns the immediate dominator of each placed node (`root` for the root's own children), −1
- * for the others.
- */
-export function dagDominators(
-  graph: CsrGraph,
-  root: number,
-  order: Uint32Array,
-  toRoot: Uint8Array,
-): Int32Array {
-  const { size, predStart, predFrom } = graph;
-  const idom = new Int32Array(size).fill(-1);
-  const depth = new Uint32Array(size);
-  idom[root] = root;
-  for (let k = 0; k < order.length; k++) {
-    const v = order[k];
-    let d = -1;
-    if (toRoot[v] > 0 || predStart[v] === predStart[v + 1]) {
-      d = root;
-    } else {
-      for (let e = predStart[v], end = predStart[v + 1]; e < end; e++) {
-        let p = predFrom[e];
-        if (idom[p] < 0) {
-          d = root;
-          break;
-        }
-        if (d < 0) {
-          d = p;
-          continue;
-        }
-        // Nearest common ancestor of d and p: climb the deeper one.
-        let q = d;
-        while (q !== p) {
-          if (depth[q] > depth[p]) q = idom[q];
-          else if (depth[p] > depth[q]) p = idom[p];
-          else {
-            q = idom[q];
-            p = idom[p];
-          }
-        }
-        d = q;
-        if (d === root) break;
-      }
-    }
-    idom[v] = d;
-    depth[v] = depth[d] + 1;
-  }
-  return idom;
 }
 
 /** The reverse of a CSR graph (`predStart`, `predFrom`), with multiplicity. */

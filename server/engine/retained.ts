@@ -8,25 +8,20 @@
  *   next full collection the rest. Unreachable garbage hangs under its own group node, never
  *   under a live object.
  * - **freed at once** (`atOnce`): what reference counting alone frees the moment every reference
- *   to the object goes: the object, then each object all of whose references came from objects
- *   already freed, and so on. An object in a reference cycle is never freed at once (its cycle
- *   keeps its count above zero), so it retains nothing in this sense, and nothing below a cycle
- *   is freed at once through it. Computed as the dominator tree of the graph without the objects
- *   in cycles, where an object referenced from a cycle hangs under the root.
+ *   to the object goes: the object (whatever cycle it is on: that cycle's references to it went
+ *   too), then each object whose count reaches 0 because its referrers were freed, and so on. A
+ *   cycle below it that does not contain it, or a reference from an object not freed, stops the
+ *   cascade. Simulated per object on demand with the snapshot's reference counts (atOnce.ts).
  *
  * Counts, tracked counts and bytes (`node.size`, `sys.getsizeof`) per object, in typed arrays.
  */
 import type { RetainedSize } from '../../protocol/retained';
 import { NodeFlag } from '../../protocol/snapshot';
 import type { Analysis } from './analysis';
-import { dagDominators, semiNcaDominators } from './dominators';
+import { AtOnce } from './atOnce';
+import { semiNcaDominators } from './dominators';
 import type { HeapSnapshot } from './heapSnapshot';
-import {
-  buildRetainedGraph,
-  graphInfo,
-  type RetainedGraph,
-  type RetainedGraphInfo,
-} from './retainedGraph';
+import { buildRetainedGraph, graphInfo, type RetainedGraphInfo } from './retainedGraph';
 import { weakContainerEntries, type WeakEntries } from './weakEntries';
 
 const NODE_TRACKED = NodeFlag.Tracked;
@@ -57,12 +52,8 @@ export class RetainedAnalysis {
   readonly idom: Int32Array;
   /** Next collection, per node (objects, then the super-root and the garbage group). */
   readonly nextCollection: RetainedColumns;
-  /** At once: immediate dominator among acyclic objects (`superRoot` at the top), −1 in cycles. */
-  readonly atOnceIdom: Int32Array;
-  /** At once, per object (zero for objects in reference cycles). */
-  readonly atOnce: RetainedColumns;
   private treeCache: TreeIndex | null = null;
-  private atOnceTreeCache: TreeIndex | null = null;
+  private atOnceCache: AtOnce | null = null;
   private sortedChildren: Uint8Array | null = null;
   /** Weak-container entries and the objects whose deaths remove them (weakEntries.ts). */
   readonly weakEntries: WeakEntries;
@@ -71,8 +62,6 @@ export class RetainedAnalysis {
    * its tree does not contain (absent: none). Its children add up to its sizes minus this.
    */
   readonly entries = new Map<number, RetainedSize>();
-  /** The same for the at-once tree. */
-  readonly atOnceEntries = new Map<number, RetainedSize>();
 
   constructor(snapshot: HeapSnapshot, analysis: Analysis) {
     this.snapshot = snapshot;
@@ -82,42 +71,33 @@ export class RetainedAnalysis {
     this.idom = dom.idom;
     this.nextCollection = accumulate(snapshot, graph.size, dom.idom, dom.order);
 
-    // At once: the acyclic objects in topological order, after the super-root.
-    const order = acyclicOrder(snapshot, graph);
-    const atOnceIdom = dagDominators(graph, graph.superRoot, order.subarray(1), graph.rootReason);
-    this.atOnceIdom = atOnceIdom;
-    this.atOnce = accumulate(snapshot, graph.size, atOnceIdom, order);
-
     this.weakEntries = weakContainerEntries(snapshot, this.idom);
-    if (this.weakEntries.entry.length > 0) this.addWeakEntries(dom.order, order);
+    if (this.weakEntries.entry.length > 0) this.addWeakEntries(dom.order);
   }
 
   /**
    * Weak containers drop their entry when its referent is freed (weakEntries.ts): every object
    * that retains the referent but not the entry retains the entry too — the referent and its
-   * dominators below the nearest one that also dominates the entry, in each tree.
+   * dominators below the nearest one that also dominates the entry.
    */
-  private addWeakEntries(order: Uint32Array, atOnceOrder: Uint32Array): void {
+  private addWeakEntries(order: Uint32Array): void {
     const { referent, entry } = this.weakEntries;
     const depth = depths(this.graph.size, this.idom, order);
-    const atOnceDepth = depths(this.graph.size, this.atOnceIdom, atOnceOrder);
-    const pending: [RetainedColumns, Int32Array, number, number, number][] = [];
+    const pending: [number, number, number][] = [];
     for (let k = 0; k < entry.length; k++) {
       const x = referent[k];
       const e = entry[k];
       if (!this.live(x)) continue;
       const top = commonDominator(this.idom, depth, x, e);
-      if (top !== e) pending.push([this.nextCollection, this.idom, x, e, top]);
-      if (this.atOnceIdom[x] >= 0 && this.atOnceIdom[e] >= 0) {
-        const atOnceTop = commonDominator(this.atOnceIdom, atOnceDepth, x, e);
-        if (atOnceTop !== e) pending.push([this.atOnce, this.atOnceIdom, x, e, atOnceTop]);
-      }
+      if (top !== e) pending.push([x, e, top]);
     }
     // Sizes of the entries before any is added, then the additions.
-    const sizes = pending.map(([cols, , , e]) => [cols.objects[e], cols.tracked[e], cols.bytes[e]]);
-    pending.forEach(([cols, idom, x, , top], i) => {
+    const cols = this.nextCollection;
+    const sizes = pending.map(([, e]) => [cols.objects[e], cols.tracked[e], cols.bytes[e]]);
+    const extras = this.entries;
+    const idom = this.idom;
+    pending.forEach(([x, , top], i) => {
       const [objects, tracked, bytes] = sizes[i];
-      const extras = cols === this.atOnce ? this.atOnceEntries : this.entries;
       for (let v = x; v !== top && v >= 0; v = idom[v]) {
         cols.objects[v] += objects;
         cols.tracked[v] += tracked;
@@ -140,10 +120,25 @@ export class RetainedAnalysis {
     return this.treeCache;
   }
 
-  /** At once's tree, over the acyclic objects under the super-root (built on first use). */
-  get atOnceTree(): TreeIndex {
-    this.atOnceTreeCache ??= treeIndex(this.graph.size, this.atOnceIdom, this.graph.superRoot);
-    return this.atOnceTreeCache;
+  private get cascade(): AtOnce {
+    this.atOnceCache ??= new AtOnce(
+      this.snapshot,
+      () => this.tree,
+      this.idom,
+      this.graph.live,
+      this.weakEntries,
+      this.graph.localAsEdge,
+    );
+    return this.atOnceCache;
+  }
+
+  /**
+   * What reference counting frees at once with `v` (atOnce.ts), computed on first use and
+   * cached; zero for the super-root, the garbage group and immortal objects.
+   */
+  atOnceSize(v: number): RetainedSize {
+    if (v >= this.graph.nodeCount) return { objects: 0, tracked: 0, bytes: 0 };
+    return this.cascade.size(v);
   }
 
   get nodeCount(): number {
@@ -193,10 +188,10 @@ export class RetainedAnalysis {
     return this.members(this.tree, v, this.live(v));
   }
 
-  /** The objects reference counting frees at once with `v` (empty for objects in cycles). */
+  /** The objects reference counting frees at once with `v`, itself first. */
   atOnceSet(v: number): Uint32Array {
     if (v >= this.graph.nodeCount) return new Uint32Array(0);
-    return this.members(this.atOnceTree, v, this.atOnceIdom[v] >= 0);
+    return this.cascade.members(v);
   }
 
   private members(tree: TreeIndex, v: number, withEntries: boolean): Uint32Array {
@@ -245,60 +240,6 @@ function commonDominator(idom: Int32Array, depth: Uint32Array, a: number, b: num
 function within(tree: TreeIndex, v: number, w: number): boolean {
   const { pre, end } = tree;
   return pre[v] >= 0 && pre[w] >= pre[v] && pre[w] < end[v];
-}
-
-/**
- * The objects in no cycle, each after everything that refers to it, the super-root first.
- * Tarjan numbers components sinks first, so decreasing component order is topological for the
- * snapshot's references; a frame's local can point the other way. A local whose value refers to
- * nothing just goes last; otherwise the order is made again from scratch (Kahn's algorithm).
- */
-function acyclicOrder(s: HeapSnapshot, graph: RetainedGraph): Uint32Array {
-  const n = graph.nodeCount;
-  const { component, cyclic, count } = graph.scc;
-  const { start, to } = graph;
-  const deferred = new Uint8Array(n);
-  let kahn = false;
-  for (let r = 0; r < s.rootCount && !kahn; r++) {
-    if (graph.localAsEdge[r] === 0) continue;
-    const frame = s.rootFrame[r];
-    const value = s.rootNode[r];
-    if (component[frame] >= component[value] || cyclic[component[value]] === 1) continue;
-    if (start[value] === start[value + 1]) deferred[value] = 1;
-    else kahn = true;
-  }
-  let acyclic = 0;
-  for (let c = 0; c < count; c++) if (cyclic[c] === 0) acyclic++;
-  const order = new Uint32Array(acyclic + 1);
-  order[0] = graph.superRoot;
-  let k = 1;
-  if (!kahn) {
-    const nodeOfComponent = new Int32Array(count).fill(-1);
-    for (let v = 0; v < n; v++) if (cyclic[component[v]] === 0) nodeOfComponent[component[v]] = v;
-    for (let c = count - 1; c >= 0; c--) {
-      const v = nodeOfComponent[c];
-      if (v >= 0 && deferred[v] === 0) order[k++] = v;
-    }
-    for (let v = 0; v < n; v++) if (deferred[v] === 1) order[k++] = v;
-    return order;
-  }
-  const indegree = new Uint32Array(n);
-  for (let u = 0; u < n; u++) {
-    if (cyclic[component[u]] === 1) continue;
-    for (let e = start[u], end = start[u + 1]; e < end; e++) {
-      if (cyclic[component[to[e]]] === 0) indegree[to[e]]++;
-    }
-  }
-  let head = 1;
-  for (let v = 0; v < n; v++) if (cyclic[component[v]] === 0 && indegree[v] === 0) order[k++] = v;
-  while (head < k) {
-    const u = order[head++];
-    for (let e = start[u], end = start[u + 1]; e < end; e++) {
-      const w = to[e];
-      if (cyclic[component[w]] === 0 && --indegree[w] === 0) order[k++] = w;
-    }
-  }
-  return order;
 }
 
 /** Sizes of every subtree: each node's own, added to its dominator's in reverse preorder. */

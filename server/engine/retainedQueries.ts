@@ -102,7 +102,7 @@ export class RetainedQueries {
     const { pre, end } = r.tree;
     return {
       retained: this.size(r.nextCollection, v),
-      atOnce: this.size(r.atOnce, v),
+      atOnce: r.atOnceSize(v),
       interval: [pre[v], end[v]],
       dominator: r.idom[v] < 0 ? GARBAGE_ROW : this.rowId(r.idom[v]),
     };
@@ -219,7 +219,7 @@ export class RetainedQueries {
       via: v === r.superRoot || parent < 0 ? '' : this.via(parent, v),
       size: group ? 0 : s.nodeSize[v],
       retained: this.size(r.nextCollection, v),
-      atOnce: group ? { objects: 0, tracked: 0, bytes: 0 } : this.size(r.atOnce, v),
+      atOnce: r.atOnceSize(v),
       tracked: !group && s.isTracked(v),
       ...this.entriesOf(v),
       childCount: childStart[v + 1] - childStart[v],

@@ -150,7 +150,7 @@ function retainedLine(o: LiveObjectFacts): string {
   if (o.atOnce.objects === 0) {
     return (
       `${all}: freed by the next collection ${ifDropped} ` +
-      '(none at once: it is in a reference cycle, which only the collector frees)'
+      '(none at once: reference counting never frees it, it is immortal)'
     );
   }
   return (

@@ -11,17 +11,17 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { SUITE_LIMIT, TEST_LIMIT } from '../helpers/testLimits';
 import { runCli, writeScript } from './support';
 import { findPython } from '../../scripts/python.mjs';
+import { CHROMIUM, launchChromium } from '../helpers/browser';
 
 const python = findPython();
 const work = mkdtempSync(join(tmpdir(), 'hi-redact-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
 const TOKEN = 'sk_live_4f9c2a7e1bd3';
-const CHROMIUM = '/usr/bin/chromium';
 const script = writeScript(
   work,
   'secret.py',
@@ -164,10 +164,7 @@ describe(
   () => {
     let browser: Browser;
     before(async () => {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--no-sandbox', '--disable-gpu'],
-      });
+      browser = await launchChromium();
     }, TEST_LIMIT);
     after(async () => {
       await browser?.close();

@@ -18,6 +18,7 @@ import { analyze } from '../../server/engine/analysis';
 import { reverseCsr, semiNcaDominators } from '../../server/engine/dominators';
 import type { HeapSnapshot } from '../../server/engine/heapSnapshot';
 import { RetainedAnalysis } from '../../server/engine/retained';
+import { releasedDuringCapture } from '../../server/engine/releasedDuringCapture';
 import { HeapBuilder } from '../helpers/heapBuilder';
 
 /** A deterministic random number generator (mulberry32). */
@@ -105,16 +106,19 @@ function bruteNextCollection(s: HeapSnapshot): Set<number>[] {
 }
 
 /** At once, by simulation of reference counting. */
-function bruteAtOnce(s: HeapSnapshot, cyclic: (v: number) => boolean): Set<number>[] {
+function bruteAtOnce(s: HeapSnapshot): Set<number>[] {
   const succ = successors(s);
   return Array.from({ length: s.nodeCount }, (_, v) => {
     const freed = new Set<number>();
-    if (cyclic(v)) return freed;
-    const count = Array.from(s.nodeRefcount);
+    // Counts once what the capture alone kept alive is gone (as the engine reads them).
+    const { refcount, released } = releasedDuringCapture(s);
+    const count = Array.from(refcount);
     const queue = [v];
     freed.add(v);
     while (queue.length > 0) {
       const u = queue.pop()!;
+      // Released as the capture ends: its references are already out of the counts.
+      if (released[u] === 1) continue;
       for (const w of succ[u]) {
         if (freed.has(w)) continue;
         if (--count[w] === 0) {
@@ -187,9 +191,8 @@ describe('dominators', () => {
     for (let seed = 1; seed <= 80; seed++) {
       const s = randomHeap(seed, 6 + (seed % 30));
       const retained = new RetainedAnalysis(s, analyze(s));
-      const { component, cyclic } = retained.graph.scc;
       const next = bruteNextCollection(s);
-      const atOnce = bruteAtOnce(s, (v) => cyclic[component[v]] === 1);
+      const atOnce = bruteAtOnce(s);
       for (let v = 0; v < s.nodeCount; v++) {
         assert.deepEqual(asSet(retained.retainedSet(v)), next[v], `seed ${seed}: node ${v}`);
         let bytes = 0;
@@ -202,7 +205,20 @@ describe('dominators', () => {
         assert.equal(retained.nextCollection.bytes[v], bytes);
         assert.equal(retained.nextCollection.tracked[v], tracked);
         assert.deepEqual(asSet(retained.atOnceSet(v)), atOnce[v], `seed ${seed}: at once ${v}`);
-        assert.equal(retained.atOnce.objects[v], atOnce[v].size);
+        assert.equal(retained.atOnceSize(v).objects, atOnce[v].size);
+      }
+      // Sizes learnt from another object's cascade (its dominator's, deepest last) are the same.
+      const again = new RetainedAnalysis(s, analyze(s));
+      const byDepth = Array.from(again.tree.preorder).filter((v) => v < s.nodeCount);
+      for (const v of [...byDepth, ...byDepth.reverse()]) {
+        let bytes = 0;
+        let tracked = 0;
+        for (const w of atOnce[v]) {
+          bytes += s.nodeSize[w];
+          tracked += s.isTracked(w) ? 1 : 0;
+        }
+        const got = again.atOnceSize(v);
+        assert.deepEqual(got, { objects: atOnce[v].size, tracked, bytes }, `seed ${seed}: ${v}`);
       }
     }
   });
@@ -225,10 +241,10 @@ describe('dominators', () => {
     assert.equal(r.idom[shared], d);
     assert.equal(r.nextCollection.bytes[shared], 1500);
     assert.equal(r.nextCollection.objects[d], 5);
-    assert.equal(r.atOnce.objects[d], 5);
+    assert.equal(r.atOnceSize(d).objects, 5);
   });
 
-  test('a cycle under one owner: freed by the next collection, not at once', () => {
+  test('a cycle under one owner: freed by the next collection, not at once with the owner', () => {
     const h = new HeapBuilder();
     const mod = h.obj('builtins.module', { name: 'app' });
     const owner = h.obj('__main__.Tree');
@@ -241,9 +257,14 @@ describe('dominators', () => {
     const s = h.snapshot();
     const r = new RetainedAnalysis(s, analyze(s));
     assert.equal(r.nextCollection.objects[owner], 4);
-    assert.equal(r.atOnce.objects[owner], 1, 'only the owner itself: its cycle keeps the rest');
-    assert.equal(r.atOnce.objects[rootNode], 0, 'in a cycle: nothing freed at once');
-    assert.equal(r.atOnce.objects[leaf], 1);
+    assert.equal(r.atOnceSize(owner).objects, 1, 'only the owner itself: its cycle keeps the rest');
+    assert.equal(
+      r.atOnceSize(rootNode).objects,
+      3,
+      'every reference to it gone, its cycle goes too',
+    );
+    assert.equal(r.atOnceSize(child).objects, 2, 'the owner still holds the cycle’s other node');
+    assert.equal(r.atOnceSize(leaf).objects, 1);
     assert.equal(r.idom[leaf], child);
   });
 
@@ -268,7 +289,7 @@ describe('dominators', () => {
     assert.equal(r.live(a), false);
     assert.equal(r.live(x), true);
     assert.equal(r.retains(mod, x), true);
-    assert.equal(r.atOnce.objects[liveList], 1, 'at once, the garbage still refers to x');
+    assert.equal(r.atOnceSize(liveList).objects, 1, 'at once, the garbage still refers to x');
   });
 
   test('a frame holds its locals; held from outside means a root', () => {
@@ -306,7 +327,16 @@ describe('dominators', () => {
     assert.equal(r.nextCollection.bytes[first], 10_000_000);
     assert.equal(r.nextCollection.objects[prev], 1);
     assert.equal(r.idom[prev], prev - 1);
-    assert.equal(r.atOnce.objects[first], 0);
+    assert.equal(
+      r.atOnceSize(first).objects,
+      1_000_000,
+      'every reference to it gone: the whole ring',
+    );
+    assert.equal(
+      r.atOnceSize(first + 1).objects,
+      999_999,
+      'the ring closes through the first node',
+    );
     assert.equal(r.retainedSet(first + 10).length, 1_000_000 - 10);
   });
 });

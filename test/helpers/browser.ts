@@ -12,10 +12,11 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderPage } from '../../webview/page';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/chromium.mjs';
 
 export const root = path.resolve(__dirname, '..', '..');
 export const outDir = path.join(root, 'test-output', 'webview');
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM };
 export const haveChromium = existsSync(CHROMIUM);
 /** For `describe(name, chromiumSuite, …)`: skipped, and said so, without chromium. */
 export const chromiumSuite = { skip: haveChromium ? false : `${CHROMIUM} not found` };
@@ -35,14 +36,7 @@ export function ensureBundle(): void {
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: [...CHROMIUM_ARGS],
   });
 }
 

@@ -39,6 +39,7 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserServer } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../../scripts/chromium.mjs';
 import { Workbench } from './workbench';
 
 export { Workbench };
@@ -144,15 +145,8 @@ const SEEDED_SETTINGS: Record<string, unknown> = {
   'window.commandCenter': false,
 };
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-];
+// /dev/shm is small in containers; a workbench page outgrows it.
+const WORKBENCH_CHROMIUM_ARGS = [...CHROMIUM_ARGS, '--disable-dev-shm-usage'];
 
 function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -418,7 +412,7 @@ export class CodeServer {
     this.browserServer = await chromium.launchServer({
       executablePath: process.env.HEAP_INSPECTOR_CHROMIUM ?? '/usr/bin/chromium',
       headless,
-      args: CHROMIUM_ARGS,
+      args: WORKBENCH_CHROMIUM_ARGS,
       env: {
         ...process.env,
         HOME: home,

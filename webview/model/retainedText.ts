@@ -78,7 +78,7 @@ export function retainedLines(r: ObjectRetained, garbage: boolean): string[] {
   return [
     `${all}: freed by the next gc.collect() if every reference to it went`,
     r.atOnce.objects === 0
-      ? 'None of them at once: it is in a reference cycle, which only the collector frees'
+      ? 'None of them at once: reference counting never frees it (it is immortal)'
       : `${sizeText(r.atOnce)} of them at once by reference counting`,
   ];
 }

@@ -384,11 +384,36 @@ export class Inspector {
             : {}),
         };
         void this.announceDiff(outcome.panelTitle, diff);
+        if (diff.growth) await this.showComparison(panel, before, outcome.snapshotId);
       }
       return outcome;
     } catch (error) {
       void reportFailure(error, 'Re-capture', this.notifyOptions());
       return undefined;
+    }
+  }
+
+  /**
+   * The object-level comparison in the heap view itself, as Track Growth Here shows it: per type
+   * new and freed, the new objects by holder, and a click on a row focuses one of them.
+   */
+  private async showComparison(panel: HeapPanel, before: string, after: string): Promise<void> {
+    const key = `recapture|${panel.key}`;
+    try {
+      await this.deps.client.trackGrowth(key, before);
+      const track = await this.deps.client.trackGrowth(key, after);
+      if (track.comparison) {
+        panel.showGrowth({
+          type: 'growth',
+          track,
+          where: 'this capture against the previous one',
+          active: false,
+        });
+      }
+    } catch (error) {
+      log().warn(`the comparison could not be shown in the heap view: ${String(error)}`);
+    } finally {
+      this.deps.client.stopGrowth(key);
     }
   }
 

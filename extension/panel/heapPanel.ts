@@ -41,6 +41,8 @@ export interface PanelInfo {
   visible: boolean;
   focusAddress: string | undefined;
   restored: boolean;
+  /** The growth section's heading and its holder rows, when the view shows one. */
+  growth: { where: string; suspects: string[] } | undefined;
 }
 
 export interface PanelHost {
@@ -109,6 +111,10 @@ export class HeapPanel implements vscode.Disposable {
       visible: this.panel.visible,
       focusAddress: this.focusAddress,
       restored: this.restored,
+      growth: this.growth && {
+        where: this.growth.where,
+        suspects: (this.growth.track.comparison?.suspects ?? []).map((g) => g.text),
+      },
     };
   }
 

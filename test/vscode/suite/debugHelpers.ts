@@ -9,22 +9,13 @@ import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { PanelInfo } from '../../../extension/panel/heapPanel';
 import { waitFor, withTimeout } from './support';
 
 export const EXTENSION_ID = 'python-heap-inspector.python-heap-inspector';
 
 export interface HeapInspectorApi {
-  panels(): {
-    key: string;
-    title: string;
-    snapshotId: string | undefined;
-    unreachable: number | undefined;
-    cycles: number | undefined;
-    finalizers: number | undefined;
-    visible: boolean;
-    focusAddress: string | undefined;
-    restored: boolean;
-  }[];
+  panels(): PanelInfo[];
   captureStatus(): string | undefined;
   busy(): boolean;
   languageServerRunning(): boolean;

@@ -133,6 +133,14 @@ export const tests: ITest[] = [
         paused.session.id,
       )) as Outcome | undefined;
       assert.ok(outcome?.diff, 'no comparison');
+      // The comparison is object by object in the heap view too (a row focuses a new object).
+      const heap = await api();
+      const shown = heap.panels().find((p) => p.key === `session:${paused!.session.id}`)?.growth;
+      assert.equal(shown?.where, 'this capture against the previous one');
+      assert.ok(
+        shown.suspects.some((text) => /__main__\.Connection/.test(text)),
+        `no new Connection among ${JSON.stringify(shown.suspects)}`,
+      );
       assert.equal(outcome.diff.unreachableAfter, outcome.diff.unreachableBefore + 1);
       assert.ok(outcome.diff.changedTypes >= 1);
     },

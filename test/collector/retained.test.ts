@@ -29,50 +29,18 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Summary } from '../../protocol/summary';
 import { EdgeKind, RootKind } from '../../protocol/snapshot';
 import { analyze, readSnapshotFile, type HeapSnapshot } from '../../server/engine/index';
 import { retainedQueries } from '../../server/engine/retainedQueries';
+import { installedInterpreters } from '../helpers/interpreters';
 import { ROOT } from './scenarioRuns';
 
 const PROGRAMS = join(__dirname, '..', 'programs', 'collector', 'retained');
 const CLI = join(ROOT, 'bin', 'heap-inspector.js');
 const MARK = '# heap-inspector: capture';
-
-interface Interpreter {
-  label: string;
-  python: string;
-}
-
-function interpreters(): Interpreter[] {
-  const found: Interpreter[] = [];
-  const root = join(homedir(), '.pyenv', 'versions');
-  if (existsSync(root)) {
-    for (const version of readdirSync(root).sort()) {
-      const match = /^3\.(\d+)\.\d+$/.exec(version);
-      const python = join(root, version, 'bin', 'python');
-      if (match && Number(match[1]) >= 8 && existsSync(python))
-        found.push({ label: version, python });
-    }
-  }
-  const system = '/usr/bin/python3';
-  if (existsSync(system)) {
-    const probe = spawnSync(
-      system,
-      ['-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'],
-      {
-        encoding: 'utf8',
-      },
-    );
-    const version = probe.stdout.trim();
-    if (probe.status === 0 && Number(version.split('.')[1]) >= 8) {
-      found.push({ label: `${version} (${system})`, python: system });
-    }
-  }
-  return found;
-}
 
 interface Program {
   file: string;
@@ -228,7 +196,7 @@ function freedByDeleting(s: HeapSnapshot, name: string, q: ReturnType<typeof ret
   };
 }
 
-const found = interpreters();
+const found = installedInterpreters();
 const all = programs();
 
 describe(

@@ -39,6 +39,8 @@ from . import bulk
 from . import compat
 
 NAME = "python"
+# The contract's version: a native kernel says which one it implements (accel_loader.py checks).
+INTERFACE = 1
 ADDRESS_TYPECODE = bulk.ADDRESS_TYPECODE
 _IMMORTAL = compat.IMMORTAL_REFCOUNT_FLOOR
 _NOT = bytes((1,)) + bytes(255)  # bytes.translate table: 0 -> 1, anything else -> 0

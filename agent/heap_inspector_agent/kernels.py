@@ -50,6 +50,8 @@ def _loader():
 
 def disagreement(native):
     """None when ``native`` gives what kernel_py gives on probe objects, else a short reason."""
+    if getattr(native, "INTERFACE", None) != kernel_py.INTERFACE:
+        return "it implements another kernel interface than this agent's (%d)" % kernel_py.INTERFACE
     for name in FUNCTIONS:
         if not callable(getattr(native, name, None)):
             return "it has no %s()" % name

@@ -29,10 +29,10 @@ SUBMODULES = (
     "gcstate",
     "roots",
     "otherthreads",
-    "nodecolumns",
-    "edgecolumns",
-    "heapwalk",
     "allocations",
+    "nodefacts",
+    "edgefacts",
+    "heapwalk",
     "collect",
     "capture",
 )

@@ -28,7 +28,7 @@ Common rules, for every function:
   and says so; the program goes on).
 
 Functions: ``addresses``, ``type_addresses``, ``refcounts``, ``sizes``, ``address_set``,
-``walk``, ``dict_keys``.  ``NAME`` says which kernel this is (recorded in ``meta.capture``).
+``walk``, ``add_leaves``, ``dict_keys``.  ``NAME`` says which kernel this is (recorded in ``meta.capture``).
 """
 import array
 import gc
@@ -46,6 +46,9 @@ _IMMORTAL = compat.IMMORTAL_REFCOUNT_FLOOR
 _NOT = bytes((1,)) + bytes(255)  # bytes.translate table: 0 -> 1, anything else -> 0
 _getrefcount = sys.getrefcount
 _is_tracked = gc.is_tracked
+_type_flags = type.__dict__["__flags__"].__get__
+_HAVE_GC = 1 << 14  # Py_TPFLAGS_HAVE_GC
+_SMALL_CHUNK = 64
 
 
 def _call_overhead():
@@ -169,11 +172,37 @@ def walk(items, start, end, seen, leaves, every_referent=False):
     return targets, lengths
 
 
+def add_leaves(objects, seen, leaves, every_referent=False):
+    """Leaf discovery for objects the caller found itself (a root's local, a weak reference's
+    referent, a finalizer's arguments): exactly what ``walk`` does with the referents of an item,
+    when those referents are ``objects`` (a list), without asking any object for its referents.
+    Returns their addresses (``array(ADDRESS_TYPECODE)``, one per object, in order)."""
+    found = bulk.addresses(objects)
+    if every_referent:
+        candidates = objects
+        candidate_addresses = found
+    else:
+        untracked = bytes(map(_is_tracked, objects)).translate(_NOT)
+        candidates = list(compress(objects, untracked))
+        candidate_addresses = bulk.addresses(candidates)
+    first = dict(zip(candidate_addresses, candidates))
+    del candidates, candidate_addresses
+    fresh = list(filterfalse(seen.__contains__, first))
+    if fresh:
+        seen.update(fresh)
+        leaves.extend(map(first.__getitem__, fresh))
+    return found
+
+
 def _referents(chunk):
     """(referents of every object of ``chunk``, one flat list; their counts per object) from one
     ``gc.get_referents`` call (bulk.referents_with_separators)."""
     if not chunk:
         return [], array.array("I")
+    if len(chunk) <= _SMALL_CHUNK and not any(map(_HAVE_GC.__and__, map(_type_flags, map(type, chunk)))):
+        # Only objects without referents (ints, strs…): no call, so no audit event, for the few
+        # leaves a root or a weak reference adds at a time.
+        return [], array.array("I", bytes(4 * len(chunk)))
     flat = bulk.referents_with_separators(chunk)
     found = bulk.addresses(flat)
     separators = bulk.separator_mask(found)

@@ -9,16 +9,17 @@ from . import kernel_py
 from . import safe
 
 PACKAGE_NAME = "_heap_inspector_agent"
-FUNCTIONS = ("addresses", "type_addresses", "refcounts", "sizes", "address_set", "walk", "dict_keys")
+FUNCTIONS = ("addresses", "type_addresses", "refcounts", "sizes", "address_set", "walk", "add_leaves", "dict_keys")
 
 _verified = {}  # id(native module) -> None when it agrees with kernel_py, else why not
 
 
 def choose():
-    """(kernel module, record for ``meta.capture.kernel``)."""
+    """(kernel module, record for ``meta.capture.kernel``, a warning line or None)."""
     loader = _loader()
     native = None
     reason = "no native accelerator was loaded"
+    warning = None
     if loader is not None:
         try:
             native = loader.kernel()
@@ -26,18 +27,18 @@ def choose():
             native = None
             reason = "the native accelerator could not be asked (%s)" % type(error).__name__
         if native is None:
-            warning = getattr(loader, "warning", None)
-            if type(warning) is str:
-                reason = warning
+            said = getattr(loader, "warning", None)
+            if type(said) is str:
+                reason = warning = said
     if native is not None:
         key = id(native)
         if key not in _verified:
             _verified[key] = disagreement(native)
         problem = _verified[key]
         if problem is None:
-            return native, {"name": getattr(native, "NAME", "native")}
-        reason = "the native accelerator was not used: " + problem
-    return kernel_py, {"name": kernel_py.NAME, "reason": reason}
+            return native, {"name": getattr(native, "NAME", "native")}, None
+        reason = warning = "the native accelerator was not used (%s): the heap was read by the pure-Python kernel" % problem
+    return kernel_py, {"name": kernel_py.NAME, "reason": reason}, warning
 
 
 def _loader():
@@ -98,9 +99,10 @@ def _compare(native):
         seen = kernel.address_set([id(Probe)])
         leaves = []
         targets, lengths = kernel.walk(items, 0, end, seen, leaves)
+        added = list(kernel.add_leaves([probe.items, "another", 7.5, shared], seen, leaves))
         mask = bytes(type(item) is dict for item in items)
         fast, keys = kernel.dict_keys(items, 0, end, mask, lengths, targets)
-        results.append((list(targets), list(lengths), list(map(id, leaves)), fast, list(map(id, keys)), len(seen)))
+        results.append((list(targets), list(lengths), added, list(map(id, leaves)), fast, list(map(id, keys)), len(seen)))
         del leaves, keys
     if results[0] != results[1]:
         return "its walk() or dict_keys() differs from the pure-Python kernel's"

@@ -23,15 +23,23 @@ _FUNCTIONS = (bt.FunctionType, bt.MethodType, bt.BuiltinFunctionType, classmetho
 
 class TypeTable:
     """Assigns each type an index and describes it.  Keyed by ``id(type)``: hashing a type
-    could run a metaclass ``__hash__``."""
+    could run a metaclass ``__hash__``.
+
+    While the heap is walked the table keeps only numbers per type (flags, sizes) and the types
+    themselves, one reference each (``types``): text read from a type (its name, its module's
+    file) could be an object of the heap, whose count would be read with the table holding it.
+    ``records`` are built at the end (``finish``)."""
 
     def __init__(self, weakref_types):
-        self.records = []
         self._index = {}
         self._types = []  # keeps the keyed types alive for the duration of the capture
+        self._flags = []
+        self._categories = []
         self._sizeof_safe = []
         self._basic_size = []
+        self._odd = []  # indices of types that could not be described
         self._weakref_types = weakref_types
+        self.records = []
 
     def index_of(self, t):
         index = self._index.get(_address(t))
@@ -53,6 +61,15 @@ class TypeTable:
         """The registered types, by index."""
         return self._types
 
+    def __len__(self):
+        return len(self._types)
+
+    def flags(self, index):
+        return self._flags[index]
+
+    def category(self, index):
+        return self._categories[index]
+
     def sizeof_safe(self, index):
         return self._sizeof_safe[index]
 
@@ -60,29 +77,24 @@ class TypeTable:
         return self._basic_size[index]
 
     def _add(self, t):
+        index = len(self._types)
+        self._index[_address(t)] = index
+        self._types.append(t)
         try:
-            return self._describe(t)
+            flags, category, sizeof_safe = self._describe(t)
         except Exception:
             # A type that cannot be read as a type should be (half-built, a slot that raises):
             # recorded by name only, and said in the warnings.
             safe.note_odd(_ODD_TYPE, t)
-            index = self._index.get(_address(t))
-            if index is None:
-                index = len(self.records)
-                self._index[_address(t)] = index
-                self._types.append(t)
-            del self.records[index:], self._sizeof_safe[index:], self._basic_size[index:]
-            self.records.append(
-                {"name": safe.qualified_type_name(t), "module": "?", "qualname": "?", "flags": 0, "category": "other"}
-            )
-            self._sizeof_safe.append(False)
-            self._basic_size.append(safe.basic_size(t))
-            return index
+            self._odd.append(index)
+            flags, category, sizeof_safe = 0, "other", False
+        self._flags.append(flags)
+        self._categories.append(category)
+        self._sizeof_safe.append(sizeof_safe)
+        self._basic_size.append(safe.basic_size(t))
+        return index
 
     def _describe(self, t):
-        index = len(self.records)
-        self._index[_address(t)] = index
-        self._types.append(t)
         mro = safe.mro(t)
         flags = 0
         finalizer = safe.lookup_in_mro(t, "__del__", safe.MISSING)
@@ -98,29 +110,39 @@ class TypeTable:
             flags |= WEAKREF
         if _any_in(bt.GENERATOR_TYPES, mro):
             flags |= GENERATOR_LIKE
-        name = safe.qualified_type_name(t)
-        module, _, qualname = name.partition(".") if not _module_has_dots(name) else _split(t, name)
-        record = {
-            "name": name,
-            "module": module,
-            "qualname": qualname,
-            "flags": flags,
-            "category": _category(t, mro, flags),
-        }
-        if flags & HEAP_TYPE:
-            source = _defining_file(name)
-            if source:
-                record["file"] = source
-        self.records.append(record)
         # sys.getsizeof calls the type's __sizeof__: only a built-in type's own C method is safe.
         # And CPython finds it through the MRO's namespaces: a non-str key there (whose __eq__ a
         # lookup may call on a hash collision) makes even that unsafe.
         sizeof = safe.lookup_in_mro(t, "__sizeof__")
-        self._sizeof_safe.append(
-            sizeof is not None and safe.is_c_method_of(sizeof, t) and _namespaces_have_str_keys_only(mro)
-        )
-        self._basic_size.append(safe.basic_size(t))
-        return index
+        sizeof_safe = sizeof is not None and safe.is_c_method_of(sizeof, t) and _namespaces_have_str_keys_only(mro)
+        return flags, _category(t, mro, flags), sizeof_safe
+
+    def finish(self):
+        """Build ``records`` (``{name, module, qualname, flags, category, file?}`` per type), once
+        every count is read."""
+        odd = set(self._odd)
+        records = []
+        for index, t in enumerate(self._types):
+            name = safe.qualified_type_name(t)
+            if index in odd:
+                records.append({"name": name, "module": "?", "qualname": "?", "flags": 0, "category": "other"})
+                continue
+            module, _, qualname = name.partition(".") if not _module_has_dots(name) else _split(t, name)
+            flags = self._flags[index]
+            record = {
+                "name": name,
+                "module": module,
+                "qualname": qualname,
+                "flags": flags,
+                "category": self._categories[index],
+            }
+            if flags & HEAP_TYPE:
+                source = _defining_file(name)
+                if source:
+                    record["file"] = source
+            records.append(record)
+        self.records = records
+        return records
 
 
 _ODD_TYPE = "type(s) that could not be described (reading them failed): recorded by name only"

@@ -76,8 +76,10 @@ export const SECTION = {
 
 /**
  * Format 2's own sections (docs/snapshot-format.md). Columns (and `strings`) may be written as
- * several chunks, concatenated in file order. `node.address`, `weakref.referent` and `root.frame`
- * keep format 1's names but hold u64 addresses.
+ * several chunks, concatenated in file order. `node.address`, `weakref.referent`,
+ * `weakref.callback` and `root.frame` keep format 1's names but hold u64 addresses; `node.size` and `node.refcount` are u64 too, the
+ * counts as they stood while the agent's list held each object once (the reader subtracts that,
+ * `held.*`, and for leaves that are types, the agent's type table's reference).
  */
 export const SECTION_V2 = {
   nodeLabels: 'node.labels',
@@ -92,6 +94,8 @@ export const SECTION_V2 = {
   weakrefAddress: 'weakref.address',
   rootAddress: 'root.address',
   excludedAddress: 'excluded.address',
+  heldAddress: 'held.address',
+  heldCount: 'held.count',
 } as const;
 
 /** Format 2, `node.labels`: how the reader labels a node's references. */

@@ -163,7 +163,7 @@ def _read_heap(output, kernel, kernel_record, kernel_warning, memory, frame, tri
     walk.collect_roots(paused_stack, other_stacks, names, current_ident)
     walk.collect_weakrefs()
     walk.collect_finalizers()
-    walk.count_leaves(held)
+    walk.count_leaves()
     types = walk.finish()
     output.column("excluded.address", snapshot_writer.U64, sorted(excluded))
 

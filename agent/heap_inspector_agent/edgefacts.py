@@ -4,7 +4,9 @@ The reader (server/engine) derives ``edge.kind`` and ``edge.name`` after the pro
 from what is recorded here while the heap is read (docs/snapshot-format.md, format 2):
 
 - ``node.labels``, one byte per node: 0, labelled by its type's plan (exact lists and tuples:
-  their indices; plain instances: their class's attribute names or ``__dict__``/``__class__``;
+  their indices; plain instances whose every attribute slot holds a value: their class's
+  attribute names, matched to the values as ``label()`` does; other plain instances:
+  ``__dict__``/``__class__``;
   types ``label()`` never labels: nothing); 1, an exact dict whose references are its values
   under str keys, the keys following in ``dict.key``; 2, labelled one by one here (``label.*``);
   3, unlabelled (a list or tuple whose length is not its reference count: it changed, or a tuple
@@ -20,7 +22,7 @@ Whatever a plan cannot vouch for from the chunk's targets (addresses) goes throu
 as before: the labels are exactly those of the per-object path.
 """
 import array
-from itertools import accumulate, compress, count, islice
+from itertools import compress, count, islice
 
 from . import bulk
 from . import labelplans
@@ -40,7 +42,7 @@ _U32 = snapshot_writer.U32
 _U8 = snapshot_writer.U8
 
 
-def label_chunk(walk, objects, start, end, base, type_of, type_addresses, targets, lengths):
+def label_chunk(walk, objects, start, end, base, type_of, targets, lengths):
     """Write the chunk's label facts.  ``base``: node index of ``objects[start]``; ``targets``,
     ``lengths``: the kernel's walk of the chunk."""
     facts = walk.facts
@@ -54,8 +56,9 @@ def label_chunk(walk, objects, start, end, base, type_of, type_addresses, target
         group = list(compress(islice(objects, start, end), mask))
         same = bytes(map(int.__eq__, map(len, group), compress(lengths, mask)))
         del group
-        changed = merge_bytes(mask, same.translate(NOT))
-        node_labels = bytearray(or_bytes(node_labels, changed.translate(_TIMES[UNLABELLED])))
+        if same.count(0):
+            changed = merge_bytes(mask, same.translate(NOT))
+            node_labels = bytearray(or_bytes(node_labels, changed.translate(_TIMES[UNLABELLED])))
     if labelplans.PLAN_DICT in plan_of:
         mask = plan_of.translate(SELECT[labelplans.PLAN_DICT])
         fast, keys = walk.kernel.dict_keys(objects, start, end, mask, lengths, targets)
@@ -66,10 +69,14 @@ def label_chunk(walk, objects, start, end, base, type_of, type_addresses, target
         one_by_one = bytearray(or_bytes(one_by_one, and_bytes(mask, fast.translate(NOT))))
     if labelplans.PLAN_INSTANCE_VALUES in plan_of:
         mask = plan_of.translate(SELECT[labelplans.PLAN_INSTANCE_VALUES])
-        ok = _instances_shaped(objects, start, mask, type_of, type_addresses, targets, lengths, facts)
-        one_by_one = bytearray(or_bytes(one_by_one, merge_bytes(mask, ok.translate(NOT))))
+        ok = _instances_shaped(objects, start, mask, type_of, lengths, facts)
+        if ok.count(0):
+            one_by_one = bytearray(or_bytes(one_by_one, merge_bytes(mask, ok.translate(NOT))))
     if labelplans.PLAN_OBJECT in plan_of:
         one_by_one = bytearray(or_bytes(one_by_one, plan_of.translate(SELECT[labelplans.PLAN_OBJECT])))
+    if any(one_by_one):
+        # Nodes without references have nothing to label.
+        one_by_one = bytearray(and_bytes(one_by_one, bytes(map(bool, lengths))))
     if any(one_by_one):
         node_labels = bytearray(or_bytes(node_labels, one_by_one.translate(_TIMES[RECORDED])))
         _record_one_by_one(walk, objects, start, base, one_by_one, lengths)
@@ -80,36 +87,25 @@ def label_chunk(walk, objects, start, end, base, type_of, type_addresses, target
 _TIMES = [bytes((0, value)) + bytes(254) for value in range(4)]
 
 
-def _instances_shaped(objects, start, mask, type_of, type_addresses, targets, lengths, facts):
-    """Per instance of a PLAN_INSTANCE_VALUES class (``mask``): 1 when its references are its
-    class's attribute slots in order, then the class: exactly k + 1 references, the last and only
-    that one to the class, and for k = 1 the first not an exact dict (which could be a
-    materialised ``__dict__``).  The others are labelled one by one."""
+def _instances_shaped(objects, start, mask, type_of, lengths, facts):
+    """Per instance of a PLAN_INSTANCE_VALUES class (``mask``): 1 when every attribute slot of its
+    class holds a value, so that its references are those values in slot order, then the class:
+    exactly k + 1 references (k slots) and, for k = 1, the first not an exact dict (which could
+    be a materialised ``__dict__``, leaving the one slot empty).  The reader matches the values to
+    the names (docs/snapshot-format.md); the others are labelled one by one."""
     group_lengths = list(compress(lengths, mask))
-    group_types = list(compress(type_of, mask))
-    expected = list(map((1).__add__, map(facts.slots.__getitem__, group_types)))
+    expected = list(map((1).__add__, map(facts.slots.__getitem__, compress(type_of, mask))))
     ok = bytes(map(int.__eq__, group_lengths, expected))
-    if not any(ok):
-        return ok
-    starts = list(compress(accumulate(lengths, initial=0), mask))
-    shaped_starts = list(compress(starts, ok))
-    shaped_lengths = list(compress(group_lengths, ok))
-    ends = list(map(int.__add__, shaped_starts, shaped_lengths))
-    own_type = list(compress(compress(type_addresses, mask), ok))
-    last_is_type = bytes(map(int.__eq__, map(targets.__getitem__, map((-1).__add__, ends)), own_type))
-    slots = map(targets.__getitem__, map(slice, shaped_starts, ends))
-    type_once = bytes(map((1).__eq__, map(array.array.count, slots, own_type)))
-    checks = [last_is_type, type_once]
-    single = bytes(map((2).__eq__, shaped_lengths))  # one slot: [value or __dict__, type]
+    single = and_bytes(ok, bytes(map((2).__eq__, group_lengths)))  # one slot: [value or __dict__, type]
     if any(single):
-        positions = list(compress(compress(compress(count(), mask), ok), single))
+        positions = list(compress(compress(count(), mask), single))
         candidates = list(map(objects.__getitem__, map(start.__add__, positions)))
         first = [refs[0] if refs else None for refs in bulk.referent_lists(candidates, with_addresses=False)[0]]
         first_types = bulk.addresses(list(map(type, first)))
-        first_is_dict = bytes(map(bulk.address_of(dict).__eq__, first_types))
+        first_is_dict = merge_bytes(single, bytes(map(bulk.address_of(dict).__eq__, first_types)))
         del candidates, first
-        checks.append(merge_bytes(single, first_is_dict).translate(NOT))
-    return merge_bytes(ok, and_bytes(*checks))
+        ok = and_bytes(ok, first_is_dict.translate(NOT))
+    return ok
 
 
 def _record_one_by_one(walk, objects, start, base, mask, lengths):

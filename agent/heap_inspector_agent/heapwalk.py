@@ -23,7 +23,7 @@ one): whole chunks at once, never an audited call per object.
 import array
 import gc
 import sys
-from itertools import compress, count, islice, repeat
+from itertools import compress, count, islice
 
 from . import allocations
 from . import bulk
@@ -37,7 +37,6 @@ from . import typeinfo
 from . import weakrefs
 from . import writer as snapshot_writer
 from .bulk import CHUNK
-from .bytemasks import u32
 
 _U64 = snapshot_writer.U64
 _U32 = snapshot_writer.U32
@@ -63,6 +62,7 @@ class HeapWalk:
         self.generation_ends = []
         self.seen = None  # the kernel's set of leaf (and excluded) addresses
         self.every_referent = False
+        self.held = {}  # id -> references the caller holds while counts are read
         self._walked = 0  # leaves walked so far
         self.nodes = 0
         self.edges = 0
@@ -70,6 +70,7 @@ class HeapWalk:
         self.warnings = []
         self._weakref_nodes = array.array("q")  # node index of each weak reference or proxy
         self._weakref_kinds = bytearray()  # 1 reference, 2 proxy
+        self._tracked_types = None  # id(type(o)) of each tracked object, until they are walked
         self.weakref_count = 0
         self.root_kind = array.array("B")
         self.root_address = array.array("Q")
@@ -100,7 +101,9 @@ class HeapWalk:
         first; everything tracked after it (the tail of generation 0) was created by the agent,
         except the ids in ``keep`` (user frames the capture materialised to record the stack).
         ``held``: id -> references the caller holds to that object while counts are read."""
+        kernel = self.kernel
         tracked = []
+        tracked_types = array.array(bulk.ADDRESS_TYPECODE)
         for generation in range(compat.NUM_GENERATIONS):
             self._report("objects", generation, compat.NUM_GENERATIONS)
             generation_list = gc.get_objects(generation=generation)
@@ -116,20 +119,24 @@ class HeapWalk:
                 excluded.update(tail)
                 del tail
             kept, ids = ownership.without_ids(generation_list, ids, excluded)
-            del generation_list
-            kept, ids = ownership.without_weakrefs_to(kept, ids, excluded)
+            del generation_list, ids
+            types = array.array(bulk.ADDRESS_TYPECODE)
+            for start in range(0, len(kept), CHUNK):
+                types.extend(kernel.type_addresses(kept, start, min(len(kept), start + CHUNK)))
+            kept, types = _without_agent_weakrefs(kept, types, excluded)
             tracked.extend(kept)
-            del kept, ids
+            tracked_types.extend(types)
+            del kept, types
             self.generation_ends.append(len(tracked))
         self.tracked = tracked
         self.tracked_count = len(tracked)
+        self._tracked_types = tracked_types  # read once here, used again by the walk
         self._report("objects", compat.NUM_GENERATIONS, compat.NUM_GENERATIONS)
-        kernel = self.kernel
+        # Counts as they stand while the list holds each object once; the reader subtracts that
+        # reference and ``held`` (``held.*``).
         for start in range(0, len(tracked), CHUNK):
-            end = min(len(tracked), start + CHUNK)
-            counts = kernel.refcounts(tracked, start, end)
-            self._subtract_held(counts, kernel.addresses(tracked, start, end), held, 1)
-            self.writer.column("node.refcount", _U32, u32(counts))
+            self.writer.column("node.refcount", _U64, kernel.refcounts(tracked, start, min(len(tracked), start + CHUNK)))
+        self.held = held
         # The frozen generation (gc.freeze) is not listed: references to its objects are found
         # like those to untracked ones, against every listed address (slower, and rare).
         self.every_referent = compat.HAS_FREEZE and gc.get_freeze_count() > 0
@@ -139,17 +146,6 @@ class HeapWalk:
                 initial.extend(kernel.addresses(tracked, start, min(len(tracked), start + CHUNK)))
         self.seen = kernel.address_set(initial)
         del initial
-
-    @staticmethod
-    def _subtract_held(counts, addresses, held, own):
-        """Counts minus ``own`` (the list's reference) and the caller's ``held`` references."""
-        if own:
-            counts[:] = array.array("q", map(int.__sub__, counts, repeat(own)))
-        if held:
-            hits = bytes(map(held.__contains__, addresses))
-            if any(hits):
-                for position in compress(count(), hits):
-                    counts[position] -= held[addresses[position]]
 
     # -- 2: chunk after chunk ----------------------------------------------------------------
     def walk(self):
@@ -162,6 +158,7 @@ class HeapWalk:
                 self._chunk(self.tracked, start, stop, start, generation)
                 self._report("walk", stop, self.tracked_count)
                 start = stop
+        self._tracked_types = None
         self._drain("leaves")
 
     def _drain(self, phase):
@@ -182,7 +179,10 @@ class HeapWalk:
         addresses = kernel.addresses(objects, start, end)
         out.column("node.address", _U64, addresses)
         del addresses
-        type_addresses = kernel.type_addresses(objects, start, end)
+        if objects is self.tracked:
+            type_addresses = self._tracked_types[start:end]
+        else:
+            type_addresses = kernel.type_addresses(objects, start, end)
         type_of = facts.indices(type_addresses, objects, start)
         out.column("node.type", _U32, type_of)
         targets, lengths = kernel.walk(objects, start, end, self.seen, self.leaves, self.every_referent)
@@ -190,10 +190,10 @@ class HeapWalk:
         out.column("edge.target", _U64, targets)
         self.nodes += end - start
         self.edges += len(targets)
-        out.column("node.size", _U32, nodefacts.sizes(kernel, objects, start, end, type_of, facts))
+        out.column("node.size", _U64, nodefacts.sizes(kernel, objects, start, end, type_of, facts))
         out.column("node.flags", _U8, nodefacts.flags(objects, start, end, type_of, facts, generation))
         out.column("node.name", _U32, nodefacts.names(objects, start, end, type_of, facts, self.strings))
-        edgefacts.label_chunk(self, objects, start, end, base, type_of, type_addresses, targets, lengths)
+        edgefacts.label_chunk(self, objects, start, end, base, type_of, targets, lengths)
         del targets, lengths, type_addresses
         kinds = bytes(map(facts.weakref_kind.__getitem__, type_of))
         if any(kinds):
@@ -203,6 +203,7 @@ class HeapWalk:
         if self._sites is not None:
             self._allocation_sites(objects, start, end, base)
         self.strings.flush(out)
+        out.flush_if_full()
 
     def _allocation_sites(self, objects, start, end, base):
         nodes = array.array("I")
@@ -272,10 +273,12 @@ class HeapWalk:
         del locals_found
 
     def collect_weakrefs(self):
-        """Weak reference records: its address, its referent's (0 when dead).  Referents that
-        are not nodes yet are added as leaves; the proxies' referents are found last."""
+        """Weak reference records: its address, its referent's (0 when dead), its callback's (0:
+        none).  Referents that are not nodes yet are added as leaves; the proxies' referents are
+        found last, and their callbacks among their references (a proxy's only one)."""
         nodes = array.array("Q")
         referents = array.array("Q")
+        callbacks = array.array("Q")
         proxies = {}  # address of a proxy -> its entry in ``referents``
         position = 0
         while position < len(self._weakref_nodes):
@@ -285,13 +288,24 @@ class HeapWalk:
             if self._weakref_kinds[position] == 1:
                 target = weakrefs.referent(obj)
                 referents.append(0 if target is None else self.add_leaf(target))
-                del target
+                # Read as the callback: a subclass (a WeakValueDictionary's KeyedRef) visits its
+                # slots and its type before it.
+                function = weakrefs.callback(obj)
+                callbacks.append(0 if function is None else bulk.address_of(function))
+                del target, function
             else:
                 proxies[nodes[-1]] = len(referents)
                 referents.append(0)
+                callbacks.append(0)
             position += 1
             del obj
         if proxies:
+            proxy_objects = [
+                self.node_object(node) for node, kind in zip(self._weakref_nodes, self._weakref_kinds) if kind == 2
+            ]
+            for proxy, found in zip(proxy_objects, _first_referents(proxy_objects)):
+                callbacks[proxies[bulk.address_of(proxy)]] = found
+            del proxy_objects
             for objects in (self.tracked, self.leaves):
                 found = weakrefs.proxy_referents(proxies, objects, bulk.addresses)
                 for key, target in dict.items(found):
@@ -300,6 +314,7 @@ class HeapWalk:
         self.weakref_count = len(nodes)
         self.writer.column("weakref.address", _U64, nodes)
         self.writer.column("weakref.referent", _U64, referents)
+        self.writer.column("weakref.callback", _U64, callbacks)
 
     def collect_finalizers(self):
         """``weakref.finalize`` records, by address (0: absent)."""
@@ -328,25 +343,22 @@ class HeapWalk:
         return 0 if obj is None else self.add_leaf(obj)
 
     # -- 4: counts of the leaves -------------------------------------------------------------
-    def count_leaves(self, held):
-        """The leaves' counts, once only the list of leaves (calibrated: the kernel counts the
-        list's reference), the type table and ``held`` refer to them."""
+    def count_leaves(self):
+        """The leaves' counts, once only the list of leaves, the type table (one reference per
+        type) and ``held`` refer to them: the reader subtracts those (``held.*``; the types by
+        their records' addresses)."""
         self.strings.flush(self.writer)
         kernel = self.kernel
         leaves = self.leaves
-        types = dict.fromkeys(self.types.index_by_id, 1)  # the type table holds each type once
         for start in range(0, len(leaves), CHUNK):
-            end = min(len(leaves), start + CHUNK)
-            counts = kernel.refcounts(leaves, start, end)
-            addresses = kernel.addresses(leaves, start, end)
-            self._subtract_held(counts, addresses, held, 1)
-            self._subtract_held(counts, addresses, types, 0)
-            self.writer.column("node.refcount", _U32, u32(counts))
-            del counts, addresses
+            self.writer.column("node.refcount", _U64, kernel.refcounts(leaves, start, min(len(leaves), start + CHUNK)))
 
     def finish(self):
         """The type table, weak reference and root columns; drop every object reference."""
         out = self.writer
+        held = list(dict.items(self.held))
+        out.column("held.address", _U64, array.array("Q", [key for key, _extra in held]))
+        out.column("held.count", _U32, array.array("I", [extra for _key, extra in held]))
         out.column("root.kind", _U8, self.root_kind)
         out.column("root.address", _U64, self.root_address)
         out.column("root.name", _U32, self.root_name)
@@ -359,3 +371,34 @@ class HeapWalk:
         self.seen = None
         return records
 
+
+
+def _without_agent_weakrefs(objects, types, excluded):
+    """(objects, their type addresses) minus the weak references to the agent's own objects.
+    Creating a class makes a weak reference to it in its base's subclass registry; those belong
+    to the agent."""
+    reference_type = bulk.address_of(weakrefs.REFERENCE_TYPES[0])
+    positions = list(compress(count(), map(reference_type.__eq__, types)))
+    if not positions:
+        return objects, types
+    targets = list(map(weakrefs.referent, map(objects.__getitem__, positions)))
+    addresses = bulk.addresses(targets)  # a dead reference's None is never the agent's
+    del targets
+    dropped = list(compress(positions, map(excluded.__contains__, addresses)))
+    if not dropped:
+        return objects, types
+    keep = bytearray(b"\x01") * len(objects)
+    for position in dropped:
+        keep[position] = 0
+    return list(compress(objects, keep)), array.array(bulk.ADDRESS_TYPECODE, compress(types, keep))
+
+
+def _first_referents(objects):
+    """Address of each object's first referent (0: none), with one audited call for all."""
+    lists, addresses = bulk.referent_lists(objects)
+    found = []
+    at = 0
+    for referents in lists:
+        found.append(addresses[at] if referents else 0)
+        at += len(referents)
+    return found

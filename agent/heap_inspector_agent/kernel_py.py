@@ -80,13 +80,16 @@ def refcounts(items, start, end):
     """The reference count of each selected item as it stands while ``items`` holds it (the
     list's own reference included; the kernel's own references excluded): ``Py_REFCNT(item)``,
     what ``sys.getrefcount(item)`` reports minus the references that call itself adds.
-    ``array('q')``.  Immortal objects (3.12+, counts at or above 2**30) report their fixed count
-    unchanged (taking a reference does not change it)."""
+    ``array('q')``.  From 3.12, where immortal objects (PEP 683) report a fixed huge count that
+    taking a reference does not change, every count at or above ``2**30`` is reported as exactly
+    ``2**30``: "immortal", whatever the interpreter's own number."""
+    # Read first, holding nothing but the call itself (``int.__sub__`` or a small int held by
+    # a pass around the reads would add to their own counts: they are objects of the heap too).
     raw = array.array("q", map(_getrefcount, islice(items, start, end)))
+    counts = map(int.__sub__, raw, repeat(_OVERHEAD))
     if _IMMORTAL is None:
-        return array.array("q", map(int.__sub__, raw, repeat(_OVERHEAD)))
-    # raw - overhead, except where raw is an immortal's fixed count: (raw < floor) * overhead.
-    return array.array("q", map(int.__sub__, raw, map(_OVERHEAD.__mul__, map(_IMMORTAL.__gt__, raw))))
+        return array.array("q", counts)
+    return array.array("q", map(min, counts, repeat(_IMMORTAL)))
 
 
 def sizes(items, start, end, measure):
@@ -232,46 +235,65 @@ def dict_keys(items, start, end, dict_mask, lengths, targets, first_edge=0):
     whose referents are its values in entry order (compared by address: identity, never ``==``);
     ``keys``: a list of the keys of those dicts, dict after dict, in entry order (the key objects
     themselves: the caller holds them only until it has recorded their text)."""
-    chunk = items[start:end]
-    count = len(chunk)
+    count = end - start
     if not any(dict_mask):
         return bytes(count), []
-    dicts = list(compress(chunk, dict_mask))
-    del chunk
+    dicts = list(compress(islice(items, start, end), dict_mask))
     dict_lengths = list(compress(lengths, dict_mask))
     same = bytes(map(int.__eq__, dict_lengths, map(dict.__len__, dicts)))
-    fast = bytearray(len(dicts))
-    keys = []
-    if any(same):
-        size = targets.itemsize
-        raw_targets = memoryview(targets).cast("B")
-        # Byte range of each dict's referents within ``targets``.
-        ends = list(map(size.__mul__, islice(accumulate(lengths, initial=first_edge), 1, None)))
-        starts = [size * first_edge] + ends[:-1]
-        dict_starts = list(compress(compress(starts, dict_mask), same))
-        dict_ends = list(compress(compress(ends, dict_mask), same))
-        candidates = list(compress(dicts, same))
-        candidate_lengths = list(compress(dict_lengths, same))
-        # Values, by address, against the referents: one bytes comparison per dict.
-        values = bulk.addresses(list(chain.from_iterable(map(dict.values, candidates)))).tobytes()
-        value_ends = list(map(size.__mul__, accumulate(candidate_lengths)))
-        value_starts = [0] + value_ends[:-1]
-        value_pieces = map(values.__getitem__, map(slice, value_starts, value_ends))
-        target_pieces = map(bytes, map(raw_targets.__getitem__, map(slice, dict_starts, dict_ends)))
-        values_match = bytes(map(bytes.__eq__, value_pieces, target_pieces))
-        del values, raw_targets
-        # Keys: every key's type pointer is str's.
-        key_types = bulk.addresses(list(map(type, chain.from_iterable(map(dict.keys, candidates))))).tobytes()
-        str_word = array.array(ADDRESS_TYPECODE, (bulk.address_of(str),)).tobytes()
-        key_pieces = map(key_types.__getitem__, map(slice, value_starts, value_ends))
-        keys_are_str = bytes(map(bytes.__eq__, key_pieces, map(str_word.__mul__, candidate_lengths)))
-        ok = (int.from_bytes(values_match, "little") & int.from_bytes(keys_are_str, "little")).to_bytes(
-            len(candidates), "little"
-        )
-        keys = list(chain.from_iterable(map(dict.keys, compress(candidates, ok))))
-        del candidates
-        sources = [repeat(0), iter(ok)]
-        fast = bytes(map(next, map(sources.__getitem__, same)))
-    sources = [repeat(0), iter(fast)]
-    return bytes(map(next, map(sources.__getitem__, dict_mask))), keys
+    if not any(same):
+        return bytes(count), []
+    candidates = list(compress(dicts, same)) if same.count(0) else dicts
+    candidate_lengths = list(compress(dict_lengths, same)) if same.count(0) else dict_lengths
+    del dicts
+    size = targets.itemsize
+    raw = targets.tobytes()
+    # Byte range of each candidate's referents within ``targets``.
+    ends = list(compress(compress(islice(accumulate(lengths, initial=first_edge), 1, None), dict_mask), same))
+    starts = list(map(int.__sub__, ends, candidate_lengths))
+    referents = b"".join(map(raw.__getitem__, map(slice, map(size.__mul__, starts), map(size.__mul__, ends))))
+    del raw, starts, ends
+    values = bulk.addresses(list(chain.from_iterable(map(dict.values, candidates)))).tobytes()
+    keys = list(chain.from_iterable(map(dict.keys, candidates)))
+    key_types = bulk.addresses(list(map(type, keys))).tobytes()
+    str_word = array.array(ADDRESS_TYPECODE, (bulk.address_of(str),)).tobytes()
+    if values == referents and key_types == str_word * len(keys):
+        ok = b"\x01" * len(candidates)  # the common case: one comparison for the whole chunk
+    else:
+        # Entry by entry: the value is the referent, the key an exact str; then dict by dict.
+        entry_ok = _and_masks(_equal_words(values, referents, size), _equal_words(key_types, str_word * len(keys), size))
+        entry_ends = list(accumulate(candidate_lengths))
+        entry_starts = list(map(int.__sub__, entry_ends, candidate_lengths))
+        ok = bytes(map((-1).__eq__, map(entry_ok.find, repeat(b"\x00"), entry_starts, entry_ends)))
+        if ok.count(0):
+            keys = list(chain.from_iterable(map(dict.keys, compress(candidates, ok))))
+    del candidates, values, referents, key_types
+    if same.count(0):
+        ok = _merge(same, ok)
+    if ok.count(0) == 0 and len(ok) == dict_mask.count(1):
+        return bytes(dict_mask), keys  # every dict of the mask is on the fast path
+    return _merge(dict_mask, ok), keys
 
+
+def _merge(mask, selected):
+    """``mask`` with its 1s replaced, in order, by the bytes of ``selected``."""
+    sources = [repeat(0), iter(selected)]
+    return bytes(map(next, map(sources.__getitem__, mask)))
+
+
+_ZERO_TO_ONE = _NOT
+
+
+def _equal_words(a, b, size):
+    """bytes, one per ``size``-byte word of the equally long ``a`` and ``b``: 1 where equal."""
+    if not a:
+        return b""
+    difference = (int.from_bytes(a, "little") ^ int.from_bytes(b, "little")).to_bytes(len(a), "little")
+    equal = -1
+    for lane in range(size):
+        equal &= int.from_bytes(difference[lane::size].translate(_ZERO_TO_ONE), "little")
+    return equal.to_bytes(len(a) // size, "little")
+
+
+def _and_masks(a, b):
+    return (int.from_bytes(a, "little") & int.from_bytes(b, "little")).to_bytes(len(a), "little")

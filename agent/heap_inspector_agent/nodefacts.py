@@ -18,7 +18,7 @@ from . import labels
 from . import safe
 from . import typeinfo
 from . import weakrefs
-from .bytemasks import NOT, SELECT, merge, u32
+from .bytemasks import NOT, SELECT, merge
 
 # Node flag bits (protocol/snapshot.ts NodeFlag).  Immortal and in-gc.garbage are derived by the
 # reader (from the count, and from gc.garbage's own node).
@@ -47,26 +47,30 @@ class TypeFacts:
     def __init__(self, types, memory):
         self.types = types
         self._memory = memory
+        # Arrays, not lists: see typeinfo.TypeTable.
         self.name_kind = bytearray()
         self.measure = bytearray()
-        self.basic = []
+        self.basic = array.array("q")
         self.plan = bytearray()
         self.weakref_kind = bytearray()
         self.finalizer = bytearray()
         self.generator = bytearray()
-        self.slots = []  # PLAN_INSTANCE_VALUES: attribute slots per instance, else 0
+        self.slots = array.array("I")  # PLAN_INSTANCE_VALUES: attribute slots per instance, else 0
 
     def indices(self, type_addresses, objects, start):
         """Type index of each object of the chunk (``type_addresses`` from the kernel), adding
         the types not seen before (found again through ``objects[start + i]``)."""
         by_address = self.types.index_by_id
+        try:
+            return array.array("I", map(by_address.__getitem__, type_addresses))
+        except KeyError:
+            pass
         unknown = bytes(map(by_address.__contains__, type_addresses)).translate(NOT)
-        if any(unknown):
-            # One example position per new type address (a dict keeps one value per key).
-            examples = dict(zip(compress(type_addresses, unknown), compress(count(), unknown)))
-            for position in dict.values(examples):
-                self._add(type(objects[start + position]))
-        return list(map(by_address.__getitem__, type_addresses))
+        # One example position per new type address (a dict keeps one value per key).
+        examples = dict(zip(compress(type_addresses, unknown), compress(count(), unknown)))
+        for position in dict.values(examples):
+            self._add(type(objects[start + position]))
+        return array.array("I", map(by_address.__getitem__, type_addresses))
 
     def _add(self, t):
         index = self.types.index_of(t)
@@ -105,25 +109,24 @@ class TypeFacts:
 
 
 def sizes(kernel, objects, start, end, type_of, facts):
-    """node.size of the chunk: ``sys.getsizeof`` where the type's ``__sizeof__`` is built in (the
-    kernel measures), else the type's basic size; a measure that failed gives the basic size."""
+    """node.size of the chunk (array('q')): ``sys.getsizeof`` where the type's ``__sizeof__`` is
+    built in (the kernel measures), else the type's basic size; a measure that failed gives the
+    basic size."""
     measure = bytes(map(facts.measure.__getitem__, type_of))
     measured = kernel.sizes(objects, start, end, measure)
     everything = measure.count(0) == 0
     if everything and -1 not in measured:
-        return u32(measured)
+        return measured
     basic = list(map(facts.basic.__getitem__, type_of))
-    if everything:
-        result = list(measured)
-    else:
+    if not everything:
         skipped = measure.translate(NOT)
-        result = list(merge(measure, [iter(compress(basic, skipped)), iter(compress(measured, measure))]))
+        measured = array.array("q", merge(measure, [iter(compress(basic, skipped)), iter(compress(measured, measure))]))
     if -1 in measured:
-        for position in compress(count(), map((-1).__eq__, result)):
+        for position in compress(count(), map((-1).__eq__, measured)):
             if measure[position]:
                 safe.note_odd(_ODD_SIZE, objects[start + position])
-                result[position] = basic[position]
-    return u32(result)
+                measured[position] = basic[position]
+    return measured
 
 
 def flags(objects, start, end, type_of, facts, generation):
@@ -161,17 +164,18 @@ def names(objects, start, end, type_of, facts, strings):
             continue
         mask = kind_of.translate(SELECT[kind])
         group = list(compress(chunk, mask))
+        # Atoms are distinct objects: their texts are mostly distinct too, appended as they are.
         if kind == NAME_STR:
-            indices = strings.add_all(short_texts(group))
+            indices = strings.append_all(short_texts(group))
         elif kind == NAME_INT:
             try:
                 texts = list(map(int.__repr__, group))
             except ValueError:  # more digits than sys.int_max_str_digits allows
                 texts = [safe.atom_text(value) for value in group]
-            indices = strings.add_all(short_texts(texts))
+            indices = strings.append_all(short_texts(texts))
             del texts
         elif kind == NAME_FLOAT:
-            indices = strings.add_all(list(map(float.__repr__, group)))
+            indices = strings.append_all(list(map(float.__repr__, group)))
         else:
             types = facts.types
             indices = list(

@@ -40,6 +40,14 @@ class StringTable:
             self._fresh.extend(fresh)
         return list(map(index.__getitem__, texts))
 
+    def append_all(self, texts):
+        """Indices of ``texts`` (a list of exact ``str``) appended as they are, repeats included:
+        for names that are mostly distinct (the texts of distinct atoms), where looking each up
+        costs more than the few repeats it saves (the reader merges equal texts)."""
+        first = self._first + len(self._fresh)
+        self._fresh.extend(texts)
+        return range(first, first + len(texts))
+
     def flush(self, writer):
         """Write the entries added since the last flush (one ``strings`` section) and forget
         every text."""
@@ -48,4 +56,4 @@ class StringTable:
         writer.json(_NAME, self._fresh)
         self._first += len(self._fresh)
         self._fresh = []
-        self._index = {}
+        self._index = {"": 0}

@@ -1,4 +1,5 @@
 """Per-type facts, computed once per type from the type's MRO dicts (never from an instance)."""
+import array
 import sys
 
 from . import builtin_types as bt
@@ -18,6 +19,8 @@ GENERATOR_LIKE = 1 << 4
 DEL_IS_NONE = 1 << 5
 
 _CONTAINERS = (dict, list, tuple, set, frozenset)
+CATEGORIES = ("instance", "container", "frame", "module", "class", "function", "weakref", "generator", "atom", "other")
+_CATEGORY_INDEX = {name: index for index, name in enumerate(CATEGORIES)}
 _FUNCTIONS = (bt.FunctionType, bt.MethodType, bt.BuiltinFunctionType, classmethod, staticmethod)
 
 
@@ -33,11 +36,13 @@ class TypeTable:
     def __init__(self, weakref_types):
         self._index = {}
         self._types = []  # keeps the keyed types alive for the duration of the capture
-        self._flags = []
-        self._categories = []
-        self._sizeof_safe = []
-        self._basic_size = []
-        self._odd = []  # indices of types that could not be described
+        # Numbers in arrays, not lists: a list of ints or bools refers to small ints, True and
+        # False, which are objects of the heap whose counts are read while the table exists.
+        self._flags = array.array("I")
+        self._categories = bytearray()  # index into CATEGORIES
+        self._sizeof_safe = bytearray()
+        self._basic_size = array.array("q")
+        self._odd = array.array("q")  # indices of types that could not be described
         self._weakref_types = weakref_types
         self.records = []
 
@@ -68,7 +73,7 @@ class TypeTable:
         return self._flags[index]
 
     def category(self, index):
-        return self._categories[index]
+        return CATEGORIES[self._categories[index]]
 
     def sizeof_safe(self, index):
         return self._sizeof_safe[index]
@@ -89,8 +94,8 @@ class TypeTable:
             self._odd.append(index)
             flags, category, sizeof_safe = 0, "other", False
         self._flags.append(flags)
-        self._categories.append(category)
-        self._sizeof_safe.append(sizeof_safe)
+        self._categories.append(_CATEGORY_INDEX[category])
+        self._sizeof_safe.append(1 if sizeof_safe else 0)
         self._basic_size.append(safe.basic_size(t))
         return index
 
@@ -134,7 +139,7 @@ class TypeTable:
                 "module": module,
                 "qualname": qualname,
                 "flags": flags,
-                "category": self._categories[index],
+                "category": CATEGORIES[self._categories[index]],
             }
             if flags & HEAP_TYPE:
                 source = _defining_file(name)

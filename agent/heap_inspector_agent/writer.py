@@ -101,7 +101,9 @@ class SnapshotWriter:
         self._file, self._temporary, self._target = _open_target(path)
         self._level = compress_level
         self._sections = 0
-        self._pending = []  # (name, dtype, count, raw bytes, encoding)
+        # (name, header fields, stored-to-be bytes): bytes only, no ints (a small int held here
+        # would add to its own count, read while sections are pending).
+        self._pending = []
         self._pending_bytes = 0
         self._io_turn = io_turn or _no_turn
         self.bytes_written = 0
@@ -111,12 +113,16 @@ class SnapshotWriter:
         self._io_turn = io_turn or _no_turn
 
     def column(self, name, dtype, values):
-        """One chunk of a column: an array.array (or any sequence of numbers)."""
-        typecode = _TYPECODES[dtype]
-        if not isinstance(values, array.array) or values.typecode != typecode:
-            values = array.array(typecode, values)
+        """One chunk of a column: an array.array (or any sequence of numbers).  An array whose
+        items have the column's width is written as it is (signed or not: the values the agent
+        writes are never negative)."""
+        size = _SIZES[dtype]
+        if not isinstance(values, array.array) or values.itemsize != size or values.typecode in "fd":
+            if dtype != F64 and isinstance(values, array.array) and values.typecode in "fd":
+                raise TypeError("column %s: floating-point values" % name)
+            values = array.array(_TYPECODES[dtype], values)
         if sys.byteorder != "little":
-            values = array.array(typecode, values)
+            values = array.array(values.typecode, values)
             values.byteswap()
         self.raw_column(name, dtype, len(values), values.tobytes())
 
@@ -136,8 +142,16 @@ class SnapshotWriter:
         self._add(name, JSON, len(data), data, ZLIB if len(data) > _SMALL else RAW)
 
     def _add(self, name, dtype, count, raw, encoding):
-        self._pending.append((name, dtype, count, raw, encoding))
+        if not count and dtype != JSON:
+            return  # an empty chunk adds nothing (the reader takes an absent column as empty)
+        fields = bytes((dtype, encoding)) + count.to_bytes(8, "little")
+        self._pending.append((name.encode("ascii"), fields, raw))
         self._pending_bytes += len(raw)
+
+    def flush_if_full(self):
+        """``flush`` once the pending sections reach ``FLUSH_BYTES``.  The walk calls it between
+        chunks only: within a chunk the GIL is never given up, so no other thread can change an
+        object between two reads of it."""
         if self._pending_bytes >= FLUSH_BYTES:
             self.flush()
 
@@ -152,14 +166,13 @@ class SnapshotWriter:
 
     def _write_sections(self, pending):
         level = self._level
-        for name, dtype, count, raw, encoding in pending:
-            stored = raw if encoding == RAW else zlib.compress(raw, level)
+        for name, fields, raw in pending:
+            stored = raw if fields[1] == RAW else zlib.compress(raw, level)
             header = bytearray()
-            encoded_name = name.encode("ascii")
-            header += len(encoded_name).to_bytes(2, "little") + encoded_name
-            header += bytes((dtype, encoding))
+            header += len(name).to_bytes(2, "little") + name
+            header += fields[:2]
             header += (zlib.crc32(stored) & 0xFFFFFFFF).to_bytes(4, "little")
-            header += count.to_bytes(8, "little") + len(stored).to_bytes(8, "little")
+            header += fields[2:] + len(stored).to_bytes(8, "little")
             self._write(bytes(header))
             self._write(stored)
             self._sections += 1
@@ -209,14 +222,25 @@ def _all_str(items):
 
 
 def _encode_str_list(items):
-    """A list of str (the string table: one entry per name in the heap) in a few C-level passes;
-    the same text as encoding item by item."""
-    text = '["' + '","'.join(map(str.translate, items, repeat(_ESCAPES))) + '"]'
+    """A list of str (a chunk of the string table) in a few C-level passes; the same text as
+    encoding item by item.  Most texts need no escape: checked on all of them at once."""
+    joined = "".join(items)
     try:
-        text.encode("utf-8")
+        # Deleting the bytes that need no escape leaves those that do.
+        plain = not joined.encode("utf-8").translate(None, _PLAIN_BYTES) and not _has_line_separators(joined)
     except UnicodeEncodeError:  # a lone surrogate somewhere: escape item by item
         return "[" + ",".join(map(_encode_str, items)) + "]"
-    return text
+    if plain:
+        return '["' + '","'.join(items) + '"]'
+    return '["' + '","'.join(map(str.translate, items, repeat(_ESCAPES))) + '"]'
+
+
+def _has_line_separators(text):
+    return "\u2028" in text or "\u2029" in text
+
+
+# Bytes that JSON strings hold as they are: all but control characters, the quote and backslash.
+_PLAIN_BYTES = bytes(b for b in range(256) if b >= 0x20 and b not in (0x22, 0x5C))
 
 
 _ESCAPES = {i: "\\u%04x" % i for i in range(32)}

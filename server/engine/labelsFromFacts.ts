@@ -114,16 +114,7 @@ export function labelsFromFacts(
           name[e] = i;
         }
       } else if (plan === INSTANCE_VALUES) {
-        const attributes = f.typeAttributes[type];
-        const slots = end - start - 1;
-        for (let i = 0; i < slots; i++) {
-          if (attributes !== undefined && i < attributes.length) {
-            kind[start + i] = ATTR;
-            name[start + i] = attributes[i];
-          }
-        }
-        kind[end - 1] = SLOT;
-        name[end - 1] = f.classString;
+        instanceValuesLabels(f, type, start, end, kind, name);
       } else if (plan === INSTANCE_DICT) {
         instanceDictLabels(f, type, start, end, kind, name);
       }
@@ -139,6 +130,69 @@ export function labelsFromFacts(
     problems.corrupt('"label.kind" and "label.name" do not match the recorded nodes');
   }
   return { kind, name };
+}
+
+/**
+ * An instance whose every attribute slot holds a value (the agent checked: k + 1 references):
+ * its references are the values in slot order, then its class. The per-object path matches
+ * candidates `(class, __class__)` then `(value i, .name i)` to the references by address, each
+ * reference taking the first unused candidate with its address; usually that is position by
+ * position, but a value that is the class itself takes `__class__` (and the class, the value's
+ * name), as it does there.
+ */
+function instanceValuesLabels(
+  f: LabelFacts,
+  type: number,
+  start: number,
+  end: number,
+  kind: Uint8Array,
+  name: Uint32Array,
+): void {
+  const attributes = f.typeAttributes[type];
+  const slots = end - start - 1;
+  const lo = f.typeLo[type];
+  const hi = f.typeHi[type];
+  const { targetLo, targetHi } = f;
+  let classElsewhere = false;
+  for (let e = start; e < end - 1; e++) {
+    if (targetLo[e] === lo && targetHi[e] === hi) classElsewhere = true;
+  }
+  const attribute = (i: number): number =>
+    attributes !== undefined && i < attributes.length ? attributes[i] : -1;
+  if (!classElsewhere && targetLo[end - 1] === lo && targetHi[end - 1] === hi) {
+    for (let i = 0; i < slots; i++) {
+      const a = attribute(i);
+      if (a >= 0) {
+        kind[start + i] = ATTR;
+        name[start + i] = a;
+      }
+    }
+    kind[end - 1] = SLOT;
+    name[end - 1] = f.classString;
+    return;
+  }
+  // Candidates: the class first, then each slot's value; -1 once used.
+  const used = new Uint8Array(slots + 1);
+  for (let e = start; e < end; e++) {
+    const l = targetLo[e];
+    const h = targetHi[e];
+    if (!used[0] && l === lo && h === hi) {
+      used[0] = 1;
+      kind[e] = SLOT;
+      name[e] = f.classString;
+      continue;
+    }
+    for (let i = 0; i < slots; i++) {
+      if (used[i + 1] || targetLo[start + i] !== l || targetHi[start + i] !== h) continue;
+      used[i + 1] = 1;
+      const a = attribute(i);
+      if (a >= 0) {
+        kind[e] = ATTR;
+        name[e] = a;
+      }
+      break;
+    }
+  }
 }
 
 /**

@@ -45,6 +45,7 @@ import {
 /** Addresses are below 2^53: the high word below 2^21. */
 const HIGH_WORD_LIMIT = 0x200000;
 const TWO_32 = 0x100000000;
+const U32_LIMIT = 0xffffffff;
 /** 3.12+: immortal objects report a count at or above this. */
 const IMMORTAL_FLOOR = 2 ** 30;
 const NODE_IMMORTAL = NodeFlag.Immortal;
@@ -66,6 +67,7 @@ const COLUMN_COUNT_V2: Readonly<Record<string, CountKey>> = {
   [SECTION_V2.edgeTarget]: 'edges',
   [SECTION_V2.weakrefAddress]: 'weakrefs',
   [SECTION.weakrefReferent]: 'weakrefs',
+  [SECTION.weakrefCallback]: 'weakrefs',
   [SECTION.rootKind]: 'roots',
   [SECTION_V2.rootAddress]: 'roots',
   [SECTION.rootName]: 'roots',
@@ -91,7 +93,6 @@ export function readSnapshotV2(container: Container, problems: SnapshotProblems)
   const nodeEdgeCount = u32(SECTION.nodeEdgeCount);
   const nodeLabels = asU8(column(SECTION_V2.nodeLabels));
   const nodeFlags = new Uint8Array(asU8(column(SECTION.nodeFlags)));
-  const nodeRefcount = u32(SECTION.nodeRefcount);
   const nodeAddress = new Float64Array(N);
   for (let i = 0; i < N; i++) {
     if (address.hi[i] >= HIGH_WORD_LIMIT) {
@@ -107,6 +108,11 @@ export function readSnapshotV2(container: Container, problems: SnapshotProblems)
   const nodes = new AddressMap(address.lo, address.hi, (first, second) =>
     problems.corrupt(`nodes ${first} and ${second} have the same address`),
   );
+  const nodeRefcount = programCounts(
+    splitU64(column(SECTION.nodeRefcount)),
+    heldReferences(container, problems, nodes, types, meta.counts.tracked, N),
+  );
+  const nodeSize = clampU32(splitU64(column(SECTION.nodeSize)));
   const mapAddress = (value: number): number => {
     if (value === 0) return -1;
     return nodes.get(value % TWO_32, Math.floor(value / TWO_32));
@@ -225,9 +231,10 @@ export function readSnapshotV2(container: Container, problems: SnapshotProblems)
   }
   for (let i = 0; i < N; i++) nodeName[i] = strings.remap(nodeName[i], problems);
 
-  // Weak references: the callback is a weak reference's only reference, its first edge.
+  // Weak references: referent and callback by address (0: none).
   const weakAddress = splitU64(column(SECTION_V2.weakrefAddress));
   const weakReferent = splitU64(column(SECTION.weakrefReferent));
+  const weakCallback = splitU64(column(SECTION.weakrefCallback));
   const W = weakAddress.lo.length;
   const weakrefNode = new Uint32Array(W);
   const weakrefReferent = new Int32Array(W);
@@ -240,7 +247,10 @@ export function readSnapshotV2(container: Container, problems: SnapshotProblems)
       weakReferent.lo[w] === 0 && weakReferent.hi[w] === 0
         ? -1
         : nodes.get(weakReferent.lo[w], weakReferent.hi[w]);
-    weakrefCallback[w] = nodeEdgeCount[node] > 0 ? Math.max(-1, targetNode[edgeStart[node]]) : -1;
+    weakrefCallback[w] =
+      weakCallback.lo[w] === 0 && weakCallback.hi[w] === 0
+        ? -1
+        : nodes.get(weakCallback.lo[w], weakCallback.hi[w]);
   }
 
   // Roots: those whose object is a node (an agent's module, a local that is nothing else's is not).
@@ -285,7 +295,7 @@ export function readSnapshotV2(container: Container, problems: SnapshotProblems)
     types: types.map(withoutFormat2Fields),
     nodeAddress,
     nodeType,
-    nodeSize: u32(SECTION.nodeSize),
+    nodeSize,
     nodeRefcount,
     nodeFlags,
     nodeName,
@@ -360,6 +370,59 @@ function checkCounts(
     problems.corrupt('the alloc.* columns have different lengths');
   if (a > counts.nodes)
     problems.corrupt(`there are ${a} allocation records for ${counts.nodes} nodes`);
+}
+
+/**
+ * References the agent held to each node while its count was read, beyond its list's one:
+ * `held.*` (frames on the recorded stacks, the frame captured at), and for a leaf (a node after
+ * the tracked ones) that is a type, the agent's type table's.
+ */
+function heldReferences(
+  container: Container,
+  problems: SnapshotProblems,
+  nodes: AddressMap,
+  types: TypeRecord[],
+  tracked: number,
+  n: number,
+): Uint32Array {
+  const extra = new Uint32Array(n);
+  const held = splitU64(columnBytes(container, SECTION_V2.heldAddress, problems));
+  const counts = asU32(columnBytes(container, SECTION_V2.heldCount, problems));
+  if (counts.length !== held.lo.length) {
+    problems.corrupt('"held.address" and "held.count" have different lengths');
+  }
+  for (let i = 0; i < counts.length; i++) {
+    const node = nodes.get(held.lo[i], held.hi[i]);
+    if (node >= 0) extra[node] += counts[i];
+  }
+  for (const record of types) {
+    if (record.address === undefined) continue;
+    const node = nodes.get(record.address % TWO_32, Math.floor(record.address / TWO_32));
+    if (node >= tracked) extra[node] += 1;
+  }
+  return extra;
+}
+
+/** The program's counts: as read, minus the agent's list's reference and `extra`, within u32. */
+function programCounts(
+  read: { lo: Uint32Array; hi: Uint32Array },
+  extra: Uint32Array,
+): Uint32Array {
+  const n = read.lo.length;
+  const counts = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const value = read.hi[i] * TWO_32 + read.lo[i] - 1 - extra[i];
+    counts[i] = value <= 0 ? 0 : value >= U32_LIMIT ? U32_LIMIT : value;
+  }
+  return counts;
+}
+
+/** u64 values within u32 (a size beyond 4 GiB is shown as 4 GiB). */
+function clampU32(values: { lo: Uint32Array; hi: Uint32Array }): Uint32Array {
+  const n = values.lo.length;
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) out[i] = values.hi[i] !== 0 ? U32_LIMIT : values.lo[i];
+  return out;
 }
 
 /** The agent's own objects' addresses, as numbers (exact below 2^53; others never match). */

@@ -218,6 +218,8 @@ export interface TypeRecord {
   file?: string;
   /** Format 2: the type object's address (an instance's reference to its class). */
   address?: number;
+  /** Format 2: the size of its instances where `node.size` is 0 (one per type). */
+  size?: number;
   /** Format 2: how its instances' references are labelled (see `NodeLabels.ByPlan`). */
   labels?: LabelPlan;
   /** Format 2, plan `instanceValues`: the class's attribute names in slot order. */

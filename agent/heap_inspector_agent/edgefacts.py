@@ -163,9 +163,10 @@ _PLAN_NAMES = {
 
 
 def describe_plans(walk, records):
-    """Add to each type record what the reader needs to label by plan: the type's address (an
-    instance's reference to its class), its plan, and for plain instances the class's attribute
-    names in slot order (read again now: a class's shared keys only ever grow)."""
+    """Add to each type record what the reader needs: the type's address (an instance's
+    reference to its class), the size of its instances where it is one per type (node.size 0),
+    its label plan, and for plain instances the class's attribute names in slot order (read again
+    now: a class's shared keys only ever grow)."""
     facts = walk.facts
     types = walk.types.types
     memory = walk.memory
@@ -173,6 +174,7 @@ def describe_plans(walk, records):
         t = types[index]
         plan = facts.plan[index]
         record["address"] = bulk.address_of(t)
+        record["size"] = facts.size[index]
         record["labels"] = _PLAN_NAMES[plan]
         if plan == labelplans.PLAN_INSTANCE_VALUES:
             names = memory.shared_key_names(t) or []

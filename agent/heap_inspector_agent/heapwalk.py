@@ -55,7 +55,7 @@ class HeapWalk:
         self.writer = writer
         self._progress = progress
         self.types = typeinfo.TypeTable(weakrefs.ALL_TYPES)
-        self.facts = nodefacts.TypeFacts(self.types, memory)
+        self.facts = nodefacts.TypeFacts(self.types, memory, kernel)
         self.tracked = []  # node i < tracked_count: the collector's objects, generation by generation
         self.leaves = []  # node tracked_count + j: the untracked objects found, in order
         self.tracked_count = 0

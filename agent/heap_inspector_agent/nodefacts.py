@@ -44,13 +44,14 @@ class TypeFacts:
     the basic size, the label plan, whether a weak reference (1) or proxy (2), whether it has a
     finalizer and is generator-like, and for plain instances the number of attribute slots."""
 
-    def __init__(self, types, memory):
+    def __init__(self, types, memory, kernel):
         self.types = types
         self._memory = memory
+        self._kernel = kernel
         # Arrays, not lists: see typeinfo.TypeTable.
         self.name_kind = bytearray()
-        self.measure = bytearray()
-        self.basic = array.array("q")
+        self.measure = bytearray()  # 1: measured per object (sizes() gives 0 for the others)
+        self.size = array.array("q")  # the size of every instance, when it is one per type
         self.plan = bytearray()
         self.weakref_kind = bytearray()
         self.finalizer = bytearray()
@@ -69,16 +70,16 @@ class TypeFacts:
         # One example position per new type address (a dict keeps one value per key).
         examples = dict(zip(compress(type_addresses, unknown), compress(count(), unknown)))
         for position in dict.values(examples):
-            self._add(type(objects[start + position]))
+            self._add(objects, start + position)
         return array.array("I", map(by_address.__getitem__, type_addresses))
 
-    def _add(self, t):
-        index = self.types.index_of(t)
+    def _add(self, objects, position):
+        index = self.types.index_of(type(objects[position]))
         while len(self.plan) <= index:
-            self._describe(len(self.plan))
+            self._describe(len(self.plan), objects, position)
         return index
 
-    def _describe(self, index):
+    def _describe(self, index, objects, position):
         types = self.types
         t = types.types[index]
         category = types.category(index)
@@ -94,8 +95,16 @@ class TypeFacts:
         else:
             kind = NAME_NONE
         self.name_kind.append(kind)
-        self.measure.append(1 if types.sizeof_safe(index) else 0)
-        self.basic.append(types.basic_size(index))
+        rule = types.sizeof_safe(index)
+        self.measure.append(1 if rule == 1 else 0)
+        size = types.basic_size(index)
+        if rule == 2 and type(objects[position]) is t:
+            measured = self._kernel.sizes(objects, position, position + 1, b"\x01")[0]
+            if measured < 0:
+                safe.note_odd(_ODD_SIZE, objects[position])
+            else:
+                size = measured
+        self.size.append(size)
         # Plans cache names read from the type: made for this type only, then dropped, so that no
         # text of the heap is held from one chunk to the next.
         plans = labelplans.LabelPlans(labels.Labeler(self._memory, None))
@@ -109,23 +118,17 @@ class TypeFacts:
 
 
 def sizes(kernel, objects, start, end, type_of, facts):
-    """node.size of the chunk (array('q')): ``sys.getsizeof`` where the type's ``__sizeof__`` is
-    built in (the kernel measures), else the type's basic size; a measure that failed gives the
-    basic size."""
+    """node.size of the chunk (array('q')): ``sys.getsizeof`` of each object whose type's
+    ``__sizeof__`` is built in and says something per object (the kernel measures); 0 for the
+    others, whose size is their type's (``facts.size``: one instance measured, or the basic size
+    where ``__sizeof__`` could run user code; the reader fills it in).  A measure that failed
+    gives 0 too."""
     measure = bytes(map(facts.measure.__getitem__, type_of))
     measured = kernel.sizes(objects, start, end, measure)
-    everything = measure.count(0) == 0
-    if everything and -1 not in measured:
-        return measured
-    basic = list(map(facts.basic.__getitem__, type_of))
-    if not everything:
-        skipped = measure.translate(NOT)
-        measured = array.array("q", merge(measure, [iter(compress(basic, skipped)), iter(compress(measured, measure))]))
     if -1 in measured:
         for position in compress(count(), map((-1).__eq__, measured)):
-            if measure[position]:
-                safe.note_odd(_ODD_SIZE, objects[start + position])
-                measured[position] = basic[position]
+            safe.note_odd(_ODD_SIZE, objects[start + position])
+            measured[position] = 0
     return measured
 
 

@@ -19,6 +19,7 @@ GENERATOR_LIKE = 1 << 4
 DEL_IS_NONE = 1 << 5
 
 _CONTAINERS = (dict, list, tuple, set, frozenset)
+_OBJECT_SIZEOF = object.__dict__["__sizeof__"]
 CATEGORIES = ("instance", "container", "frame", "module", "class", "function", "weakref", "generator", "atom", "other")
 _CATEGORY_INDEX = {name: index for index, name in enumerate(CATEGORIES)}
 _FUNCTIONS = (bt.FunctionType, bt.MethodType, bt.BuiltinFunctionType, classmethod, staticmethod)
@@ -40,7 +41,7 @@ class TypeTable:
         # False, which are objects of the heap whose counts are read while the table exists.
         self._flags = array.array("I")
         self._categories = bytearray()  # index into CATEGORIES
-        self._sizeof_safe = bytearray()
+        self._sizeof_safe = bytearray()  # 0: basic size; 1: measured; 2: measured once per type
         self._basic_size = array.array("q")
         self._odd = array.array("q")  # indices of types that could not be described
         self._weakref_types = weakref_types
@@ -76,6 +77,8 @@ class TypeTable:
         return CATEGORIES[self._categories[index]]
 
     def sizeof_safe(self, index):
+        """0: the basic size (its ``__sizeof__`` could run user code); 1: ``sys.getsizeof`` of each
+        instance; 2: ``sys.getsizeof`` of one, the same for all."""
         return self._sizeof_safe[index]
 
     def basic_size(self, index):
@@ -92,10 +95,10 @@ class TypeTable:
             # recorded by name only, and said in the warnings.
             safe.note_odd(_ODD_TYPE, t)
             self._odd.append(index)
-            flags, category, sizeof_safe = 0, "other", False
+            flags, category, sizeof_safe = 0, "other", 0
         self._flags.append(flags)
         self._categories.append(_CATEGORY_INDEX[category])
-        self._sizeof_safe.append(1 if sizeof_safe else 0)
+        self._sizeof_safe.append(sizeof_safe)
         self._basic_size.append(safe.basic_size(t))
         return index
 
@@ -119,7 +122,15 @@ class TypeTable:
         # And CPython finds it through the MRO's namespaces: a non-str key there (whose __eq__ a
         # lookup may call on a hash collision) makes even that unsafe.
         sizeof = safe.lookup_in_mro(t, "__sizeof__")
-        sizeof_safe = sizeof is not None and safe.is_c_method_of(sizeof, t) and _namespaces_have_str_keys_only(mro)
+        sizeof_safe = 0
+        if sizeof is not None and safe.is_c_method_of(sizeof, t) and _namespaces_have_str_keys_only(mro):
+            sizeof_safe = 1
+            # object.__sizeof__ counts the basic size and the items; sys.getsizeof adds what the
+            # type's flags say (the collector's header, 3.12+'s pre-header), and asks each object
+            # whether it is a GC object only for types (tp_is_gc): without items, not a type,
+            # every instance has the same size.
+            if sizeof is _OBJECT_SIZEOF and safe.item_size(t) == 0 and not _any_in((type,), mro):
+                sizeof_safe = 2
         return flags, _category(t, mro, flags), sizeof_safe
 
     def finish(self):

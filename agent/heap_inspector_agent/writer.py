@@ -40,6 +40,25 @@ _TYPECODES = {U8: "B", I32: "i", U32: "I", F64: "d", U64: "Q"}
 _SIZES = {U8: 1, I32: 4, U32: 4, F64: 8, U64: 8}
 # Columns smaller than this are stored raw (compressing them gains nothing worth a header).
 _SMALL = 256
+# Columns stored as byte planes: addresses (their high bytes barely change) and string indices
+# (mostly increasing).  Counts, sizes and small numbers compress as well, and faster, as they are.
+PLANE_COLUMNS = frozenset(
+    (
+        "node.address",
+        "edge.target",
+        "node.name",
+        "dict.key",
+        "label.name",
+        "weakref.address",
+        "weakref.referent",
+        "weakref.callback",
+        "root.address",
+        "root.frame",
+        "closure.address",
+        "excluded.address",
+        "held.address",
+    )
+)
 # Bytes of pending chunks that trigger a flush: memory held by the writer stays about this.
 FLUSH_BYTES = 8 << 20
 
@@ -78,17 +97,14 @@ def _no_turn(work):
     return work()
 
 
-def byte_planes(raw, size):
-    """The byte planes of ``raw`` (elements of ``size`` bytes): every element's first byte, then
-    every second byte…  Addresses and small numbers have planes that are nearly constant, which
-    zlib then stores in almost nothing."""
-    if size == 1:
-        return raw
-    planes = bytearray(len(raw))
-    count = len(raw) // size
-    for byte in range(size):
-        planes[byte * count : (byte + 1) * count] = raw[byte::size]
-    return bytes(planes)
+def _compress_planes(raw, size, level):
+    """zlib of the byte planes of ``raw`` (elements of ``size`` bytes): every element's first
+    byte, then every second byte…  Addresses have planes that are nearly constant, which zlib
+    then stores in almost nothing.  The planes are fed to one stream, never joined."""
+    compressor = zlib.compressobj(level)
+    parts = [compressor.compress(raw[byte::size]) for byte in range(size)]
+    parts.append(compressor.flush())
+    return b"".join(parts)
 
 
 class SnapshotWriter:
@@ -127,14 +143,15 @@ class SnapshotWriter:
         self.raw_column(name, dtype, len(values), values.tobytes())
 
     def raw_column(self, name, dtype, count, raw):
-        """A chunk given as little-endian bytes (``count`` elements)."""
+        """A chunk given as little-endian bytes (``count`` elements).  Compressed when written
+        (``flush``): byte planes are taken there too."""
         size = _SIZES[dtype]
         if len(raw) <= _SMALL:
             encoding = RAW
+        elif size > 1 and name in PLANE_COLUMNS:
+            encoding = ZLIB_PLANES
         else:
-            encoding = ZLIB_PLANES if size > 1 else ZLIB
-            if size > 1:
-                raw = byte_planes(raw, size)
+            encoding = ZLIB
         self._add(name, dtype, count, raw, encoding)
 
     def json(self, name, value):
@@ -167,7 +184,13 @@ class SnapshotWriter:
     def _write_sections(self, pending):
         level = self._level
         for name, fields, raw in pending:
-            stored = raw if fields[1] == RAW else zlib.compress(raw, level)
+            encoding = fields[1]
+            if encoding == RAW:
+                stored = raw
+            elif encoding == ZLIB:
+                stored = zlib.compress(raw, level)
+            else:
+                stored = _compress_planes(raw, _SIZES[fields[0]], level)
             header = bytearray()
             header += len(name).to_bytes(2, "little") + name
             header += fields[:2]

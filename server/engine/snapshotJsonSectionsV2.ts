@@ -44,7 +44,7 @@ export function checkStringChunks(chunks: unknown[], problems: SnapshotProblems)
   return strings;
 }
 
-/** Type records with format 2's fields: `address`, `labels`, `attributes`. */
+/** Type records with format 2's fields: `address`, `size`, `labels`, `attributes`. */
 export function checkTypesV2(value: unknown, problems: SnapshotProblems): TypeRecord[] {
   const types = checkTypes(value, problems);
   const c = new JsonChecks(problems);
@@ -53,6 +53,7 @@ export function checkTypesV2(value: unknown, problems: SnapshotProblems): TypeRe
     const r = types[t] as unknown as JsonObject;
     const field = ofRecord(what);
     if (r.address !== undefined) c.whole(r.address, field('address'), 0, ADDRESS_MAX);
+    if (r.size !== undefined) c.whole(r.size, field('size'), 0, ADDRESS_MAX);
     if (r.labels !== undefined) {
       const plan = c.string(r.labels, field('labels'));
       if (!PLANS.has(plan)) problems.corrupt(`${field('labels')} is an unknown plan`);

@@ -112,7 +112,7 @@ export function readSnapshotV2(container: Container, problems: SnapshotProblems)
     splitU64(column(SECTION.nodeRefcount)),
     heldReferences(container, problems, nodes, types, meta.counts.tracked, N),
   );
-  const nodeSize = clampU32(splitU64(column(SECTION.nodeSize)));
+  const nodeSize = sizesOfNodes(splitU64(column(SECTION.nodeSize)), nodeType, types);
   const mapAddress = (value: number): number => {
     if (value === 0) return -1;
     return nodes.get(value % TWO_32, Math.floor(value / TWO_32));
@@ -417,11 +417,23 @@ function programCounts(
   return counts;
 }
 
-/** u64 values within u32 (a size beyond 4 GiB is shown as 4 GiB). */
-function clampU32(values: { lo: Uint32Array; hi: Uint32Array }): Uint32Array {
+/**
+ * node.size within u32 (a size beyond 4 GiB is shown as 4 GiB); 0 means the type's size (one
+ * per type: measured on one instance, or the basic size where `__sizeof__` is not built in).
+ */
+function sizesOfNodes(
+  values: { lo: Uint32Array; hi: Uint32Array },
+  nodeType: Uint32Array,
+  types: TypeRecord[],
+): Uint32Array {
   const n = values.lo.length;
+  const typeSize = new Float64Array(types.length);
+  for (let t = 0; t < types.length; t++) typeSize[t] = types[t].size ?? 0;
   const out = new Uint32Array(n);
-  for (let i = 0; i < n; i++) out[i] = values.hi[i] !== 0 ? U32_LIMIT : values.lo[i];
+  for (let i = 0; i < n; i++) {
+    const size = values.hi[i] !== 0 ? U32_LIMIT : values.lo[i];
+    out[i] = size !== 0 ? size : Math.min(U32_LIMIT, typeSize[nodeType[i]]);
+  }
   return out;
 }
 
@@ -498,6 +510,7 @@ function withCounts(
 function withoutFormat2Fields(record: TypeRecord): TypeRecord {
   const copy = { ...record };
   delete copy.address;
+  delete copy.size;
   delete copy.labels;
   delete copy.attributes;
   return copy;

@@ -27,6 +27,7 @@ SUBMODULES = (
     "gcstate",
     "roots",
     "otherthreads",
+    "progress",
     "nodecolumns",
     "edgecolumns",
     "heapwalk",

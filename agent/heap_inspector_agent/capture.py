@@ -13,6 +13,7 @@ from . import heapwalk
 from . import labels
 from . import otherthreads
 from . import ownership
+from . import progress as progress_reports
 from . import roots
 from . import safe
 from . import strings as string_table
@@ -35,7 +36,9 @@ def register_agent_objects(*objects):
     _registered.extend(objects)
 
 
-def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, collector_state=None, sentinel=None):
+def capture_to_file(
+    path, frame=None, trigger="api", held_by_caller=0, collector_state=None, sentinel=None, progress=None
+):
     """Write a snapshot of the whole heap to ``path``; return a small summary dict.
 
     ``frame``: the frame to capture "at" (its locals become named roots); defaults to the
@@ -46,6 +49,8 @@ def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, collector
     ``sentinel``: a fresh object the caller created right after disabling the collector, before
     loading the agent: everything tracked after it is the agent's doing (its modules, what they
     imported, any garbage that made) and is left out of the snapshot.
+    ``progress``: ``callback(phase, done, total)``, called at chunk points (progress.py says
+    what it may and may not do: most calls come while the heap is read).
     Never calls user code, never collects, restores gc settings.
     """
     started = time.perf_counter()
@@ -70,7 +75,8 @@ def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, collector
         else:
             state = (enabled, [count0, count1, count2], debug)
         started = (started, started_cpu)
-        return _capture(path, frame, trigger, sentinel, state, held_by_caller, started, switch_interval)
+        report = progress_reports.Reporter(progress)
+        return _capture(path, frame, trigger, sentinel, state, held_by_caller, started, switch_interval, report)
     finally:
         gcstate.keep_schedule(count0 if collector_state is None else collector_state[1][0])
         sys.setswitchinterval(switch_interval)
@@ -78,7 +84,7 @@ def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, collector
             gc.enable()
 
 
-def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, switch_interval):
+def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, switch_interval, report):
     started, started_cpu = started
     memory = _memory
     safe.take_odd_warnings()  # odd objects are counted per capture
@@ -115,13 +121,18 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
     held[key] = held.get(key, 0) + 2 + held_by_caller
 
     strings = string_table.StringTable()
-    walk = heapwalk.HeapWalk(memory, strings)
+    walk = heapwalk.HeapWalk(memory, strings, report)
     walk.collect_tracked(excluded, sentinel, keep, held)
     walk.collect_referents(excluded)
+    report("roots", 0, 4)
     walk.collect_roots(paused_stack, other_stacks, names, current_ident)
+    report("roots", 1, 4)
     walk.collect_weakrefs()
+    report("roots", 2, 4)
     walk.collect_finalizers()
+    report("roots", 3, 4)
     walk.count_leaves(held)
+    report("roots", 4, 4)
 
     types = typeinfo.TypeTable(weakrefs.ALL_TYPES)
     labeler = labels.Labeler(memory, types)
@@ -152,33 +163,44 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
     warnings = list(memory.warnings) + walk.warnings + safe.take_odd_warnings()
     paused_code = safe.frame_code(frame)
     write_started = time.perf_counter()
+    column = snapshot_writer
+    columns = [
+        ("node.address", column.F64, walk.node_address),
+        ("node.type", column.U32, walk.node_type),
+        ("node.size", column.U32, walk.node_size),
+        ("node.refcount", column.U32, walk.refcounts),
+        ("node.flags", column.U8, walk.node_flags),
+        ("node.name", column.U32, walk.node_name),
+        ("node.edgeCount", column.U32, walk.node_edge_count),
+        ("edge.to", column.U32, walk.edge_to),
+        ("edge.kind", column.U8, walk.edge_kind),
+        ("edge.name", column.U32, walk.edge_name),
+        ("weakref.node", column.U32, walk.weakref_node),
+        ("weakref.referent", column.I32, walk.weakref_referent),
+        ("weakref.callback", column.I32, walk.weakref_callback),
+        ("root.kind", column.U8, walk.root_kind),
+        ("root.node", column.U32, walk.root_node),
+        ("root.name", column.U32, walk.root_name),
+        ("root.frame", column.I32, walk.root_frame),
+    ]
+    if allocation_columns is not None:
+        columns.append(("alloc.node", column.U32, allocation_columns[0]))
+        columns.append(("alloc.file", column.U32, allocation_columns[1]))
+        columns.append(("alloc.line", column.U32, allocation_columns[2]))
+    sections = len(columns) + 5  # and strings, types, frames, finalizers, meta
+    report("write", 0, sections)
     output = snapshot_writer.SnapshotWriter(path)
     try:
         output.json("strings", strings.strings)
         output.json("types", types.records)
-        output.column("node.address", snapshot_writer.F64, walk.node_address)
-        output.column("node.type", snapshot_writer.U32, walk.node_type)
-        output.column("node.size", snapshot_writer.U32, walk.node_size)
-        output.column("node.refcount", snapshot_writer.U32, walk.refcounts)
-        output.column("node.flags", snapshot_writer.U8, walk.node_flags)
-        output.column("node.name", snapshot_writer.U32, walk.node_name)
-        output.column("node.edgeCount", snapshot_writer.U32, walk.node_edge_count)
-        output.column("edge.to", snapshot_writer.U32, walk.edge_to)
-        output.column("edge.kind", snapshot_writer.U8, walk.edge_kind)
-        output.column("edge.name", snapshot_writer.U32, walk.edge_name)
-        output.column("weakref.node", snapshot_writer.U32, walk.weakref_node)
-        output.column("weakref.referent", snapshot_writer.I32, walk.weakref_referent)
-        output.column("weakref.callback", snapshot_writer.I32, walk.weakref_callback)
-        output.column("root.kind", snapshot_writer.U8, walk.root_kind)
-        output.column("root.node", snapshot_writer.U32, walk.root_node)
-        output.column("root.name", snapshot_writer.U32, walk.root_name)
-        output.column("root.frame", snapshot_writer.I32, walk.root_frame)
-        if allocation_columns is not None:
-            output.column("alloc.node", snapshot_writer.U32, allocation_columns[0])
-            output.column("alloc.file", snapshot_writer.U32, allocation_columns[1])
-            output.column("alloc.line", snapshot_writer.U32, allocation_columns[2])
+        report("write", 2, sections)
+        for written, (name, dtype, values) in enumerate(columns, 3):
+            output.column(name, dtype, values)
+            report("write", written, sections)
+        del columns
         output.json("frames", frames_section)
         output.json("finalizers", walk.finalize_records)
+        report("write", sections - 1, sections)
         meta = {
             "format": "python-heap-inspector-snapshot",
             "version": snapshot_writer.FORMAT_VERSION,
@@ -214,11 +236,14 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
             },
             "warnings": warnings,
         }
+        if report.failure is not None:
+            warnings.append(report.failure)
         output.json("meta", meta)
         output.close()
     except BaseException:
         output.abort()
         raise
+    report("write", sections, sections)
     return {
         "path": path,
         "nodes": meta["counts"]["nodes"],

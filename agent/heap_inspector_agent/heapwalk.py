@@ -79,9 +79,11 @@ class HeapWalk:
     """The heap as columns.  capture.py calls the steps in order (``collect_tracked`` …
     ``build_columns``), then reads the public attributes."""
 
-    def __init__(self, memory, strings):
+    def __init__(self, memory, strings, progress=None):
         self.memory = memory
         self.strings = strings
+        # progress.Reporter: called at chunk points only (a generation listed, a chunk walked).
+        self.progress = progress if progress is not None else _no_progress
         self.objects = []  # node index -> object (alive for the duration of the capture)
         self.index = {}  # id(object) -> node index, in node order
         self.tracked_count = 0
@@ -117,6 +119,7 @@ class HeapWalk:
         ``held``: id -> references the caller holds to that object while counts are read."""
         tracked = []
         tracked_ids = []
+        self.progress("objects", 0, compat.NUM_GENERATIONS)
         for generation in range(compat.NUM_GENERATIONS):
             generation_list = gc.get_objects(generation=generation)
             excluded.add(bulk.address_of(generation_list))
@@ -137,6 +140,7 @@ class HeapWalk:
             tracked_ids.extend(ids)
             del kept, ids
             self.generation_ends.append(len(tracked))
+            self.progress("objects", generation + 1, compat.NUM_GENERATIONS)
         overhead = _count_overhead(_whole)
         counts = _counts(tracked, overhead)
         self.objects = tracked
@@ -153,7 +157,7 @@ class HeapWalk:
     def collect_referents(self, excluded):
         self._excluded = excluded
         self._add_types(0)
-        self._walk(0, all_gc=True)
+        self._walk(0, all_gc=True, report=True)
 
     def _add_types(self, start):
         """Type ids of objects[start:], chunk by chunk, and the facts of the types not seen yet."""
@@ -164,12 +168,17 @@ class HeapWalk:
             del types
         self._describe_types(start)
 
-    def _walk(self, start, all_gc=False):
+    def _walk(self, start, all_gc=False, report=False):
         """Referents of objects[start:] as node indices (``edge_lengths``, ``edge_targets``),
         adding every referent not yet a node (a "leaf") and, round after round, the referents of
         GC-capable leaves (an untracked tuple may hold a dict that became tracked later).
         Leaves are added in order of first use within each round.  ``all_gc``: objects[start:]
-        are tracked, so all GC-capable (the first round need not look their types up)."""
+        are tracked, so all GC-capable (the first round need not look their types up).
+        ``report``: progress after each chunk, as "walk" (the tracked objects, the first round)
+        then "leaves" (the rounds of leaves; their total grows as more are found)."""
+        progress = self.progress if report else _no_progress
+        phase = "walk"
+        base = start  # where the phase's objects begin
         while start < len(self.objects):
             end = len(self.objects)
             if all_gc:
@@ -178,12 +187,21 @@ class HeapWalk:
             else:
                 # Non-GC objects have no referents: they are not asked.
                 mask = bytes(map(self._gc_capable.__getitem__, self.type_ids[start:end]))
+            progress(phase, start - base, end - base)
             for chunk_start in range(start, end, CHUNK):
                 chunk_end = min(end, chunk_start + CHUNK)
                 self._read_referents(chunk_start, chunk_end, mask[chunk_start - start : chunk_end - start])
+                progress(phase, chunk_end - base, (end if phase == "walk" else len(self.objects)) - base)
+            if phase == "walk":
+                phase, base = "leaves", end
             if len(self.objects) > end:
                 self._add_types(end)
             start = end
+        if report:
+            if phase == "walk":  # nothing to walk: the phases still start and end
+                progress("walk", 0, 0)
+            leaves = len(self.objects) - base if phase == "leaves" else 0
+            progress("leaves", leaves, leaves)
 
     def _read_referents(self, start, end, mask):
         """Edges of objects[start:end] (``mask``: which of them to ask), from one
@@ -383,15 +401,22 @@ class HeapWalk:
 
     # -- 6: columns (nodecolumns.py, edgecolumns.py) ----------------------------------------
     def build_columns(self, types, labeler, gc_garbage_ids):
+        progress = self.progress
+        progress("labels", 0, 5)
         objects = self.objects
         for position in self._type_examples:
             types.index_of(type(objects[position]))
         type_of = list(map(types.index_by_id.__getitem__, self.type_ids))  # node -> type index
         self.node_type = array.array("I", type_of)
+        progress("labels", 1, 5)
         self.node_size = nodecolumns.size_column(self, types, type_of)
+        progress("labels", 2, 5)
         self.node_flags = nodecolumns.flag_column(self, types, type_of, gc_garbage_ids)
+        progress("labels", 3, 5)
         self.node_name = nodecolumns.name_column(self, types, type_of)
+        progress("labels", 4, 5)
         edgecolumns.EdgeColumns(self, labeler).build(types, type_of)
+        progress("labels", 5, 5)
 
     def release(self):
         """Drop every reference to captured objects (keeping only the columns), so that nothing
@@ -414,6 +439,10 @@ class _HeldObjects:
     def get(self, key, default=None):
         position = self.index.get(key)
         return default if position is None else self.objects[position]
+
+
+def _no_progress(_phase, _done, _total):
+    pass
 
 
 def _gc_capable(t):

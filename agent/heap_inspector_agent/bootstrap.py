@@ -29,6 +29,7 @@ SUBMODULES = (
     "gcstate",
     "roots",
     "otherthreads",
+    "progress",
     "allocations",
     "nodefacts",
     "edgefacts",

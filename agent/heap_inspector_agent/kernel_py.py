@@ -138,15 +138,22 @@ def refcounts(items, start, end):
     if _MACHINERY is None:
         _MACHINERY = _machinery()
     if _MACHINERY and end > start:
-        found = addresses(items, start, end)
+        found = addresses(items, start, end).tobytes()  # searched as bytes: no int per item
         for key, extra in dict.items(_MACHINERY):
-            try:
-                position = found.index(key)
-            except ValueError:
-                continue
-            if _IMMORTAL is None or counts[position] < _IMMORTAL:
+            position = _find_address(found, key)
+            if position >= 0 and (_IMMORTAL is None or counts[position] < _IMMORTAL):
                 counts[position] -= extra
     return counts
+
+
+def _find_address(raw, key):
+    """Index of ``key`` in ``raw`` (an address array's bytes), or -1."""
+    size = bulk.P
+    pattern = key.to_bytes(size, sys.byteorder)
+    at = raw.find(pattern)
+    while at >= 0 and at % size:
+        at = raw.find(pattern, at + 1)
+    return -1 if at < 0 else at // size
 
 
 def sizes(items, start, end, measure):

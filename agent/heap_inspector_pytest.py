@@ -218,7 +218,7 @@ def _by_type(objects, item, suffix=""):
 def _creation(obj, item):
     """``file:line`` that made ``obj``: the innermost frame under the test's root folder, else the
     innermost one; None when tracemalloc did not see it made (objects from a free list)."""
-    frames = sys.modules["_heap_inspector_agent.allocations"].sites().frames(obj)
+    frames = sys.modules["_heap_inspector_agent.allocations"].process_sites().frames(obj)
     if not frames:
         return None
     root = str(item.config.rootpath) + os.sep

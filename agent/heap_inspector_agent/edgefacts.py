@@ -35,7 +35,7 @@ BY_PLAN = 0
 KEYED = 1
 RECORDED = 2
 UNLABELLED = 3
-KEY_LIMIT = 120  # dict keys longer than this are cut (with "…"): labels, not contents
+KEY_LIMIT = labels.KEY_LIMIT  # dict keys longer than this are cut (with "…"): labels, not contents
 
 _U64 = snapshot_writer.U64
 _U32 = snapshot_writer.U32

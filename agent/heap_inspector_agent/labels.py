@@ -276,11 +276,24 @@ def _member_getter(descriptor, obj_type):
     return read
 
 
+# str dict keys longer than this are cut (with "…"): labels, not contents.  Format 2's bulk path
+# (edgefacts.py) cuts at the same length, so a dict reads the same whichever path labelled it.
+KEY_LIMIT = 120
+
+
+def key_label(key):
+    """An exact ``str`` dict key as a label: cut to KEY_LIMIT."""
+    if str.__len__(key) <= KEY_LIMIT:
+        return key
+    return str.__getitem__(key, slice(0, KEY_LIMIT - 1)) + "\u2026"
+
+
 def _dict_candidates(d, pairs):
     for key, value in dict.items(d):
         if type(key) is str:
-            pairs.append((_address(value), STR_KEY, key))
-            pairs.append((_address(key), KEY_OBJECT, key))
+            text = key_label(key)
+            pairs.append((_address(value), STR_KEY, text))
+            pairs.append((_address(key), KEY_OBJECT, text))
         else:
             text = safe.key_text(key)
             pairs.append((_address(value), OTHER_KEY, text))
@@ -299,7 +312,7 @@ def _dict_fast_path(d, referents):
     for value, referent in zip(values, referents):
         if value is not referent:
             return None
-    return [STR_KEY] * len(keys), keys
+    return [STR_KEY] * len(keys), list(map(key_label, keys))
 
 
 _UNLABELLED = (REF, 0)

@@ -72,7 +72,7 @@ export function checkColumns(d: SnapshotData, problems: SnapshotProblems): void 
     }
     const kind = d.edgeKind[e];
     if (kind > LAST_EDGE_KIND)
-      corrupt(`edge ${e} has kind ${kind}, which the format does not define`);
+      corrupt(`edge ${e} has kind ${kind}, which format 1 does not define`);
     if (kind !== EDGE_INDEX && d.edgeName[e] >= S) {
       corrupt(`edge ${e} has name index ${d.edgeName[e]}, but there are only ${S} strings`);
     }
@@ -91,7 +91,7 @@ export function checkColumns(d: SnapshotData, problems: SnapshotProblems): void 
   for (let r = 0; r < d.rootNode.length; r++) {
     const kind = d.rootKind[r];
     if (kind < FIRST_ROOT_KIND || kind > LAST_ROOT_KIND) {
-      corrupt(`root ${r} has kind ${kind}, which the format does not define`);
+      corrupt(`root ${r} has kind ${kind}, which format 1 does not define`);
     }
     node(`root ${r}`, d.rootNode[r], false);
     node(`the frame of root ${r}`, d.rootFrame[r], true);
@@ -102,7 +102,7 @@ export function checkColumns(d: SnapshotData, problems: SnapshotProblems): void 
   if (d.nodeIdentity) {
     for (let i = 0; i < d.nodeIdentity.length; i++) {
       if (d.nodeIdentity[i] > LAST_NODE_IDENTITY) {
-        corrupt(`node ${i} has identity ${d.nodeIdentity[i]}, which the format does not define`);
+        corrupt(`node ${i} has identity ${d.nodeIdentity[i]}, which format 1 does not define`);
       }
     }
   }

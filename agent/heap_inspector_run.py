@@ -70,6 +70,8 @@ def _main():
         "--hit": "1",
         "--out": None,
         "--agent-dir": None,
+        "--accelerator": None,  # the native accelerator to use (see accel_loader.py)
+        "--no-accelerator": None,  # or why there is none: one clause for the snapshot's warnings
         "--collect": None,  # after capturing, run the real gc.collect(N) and record what it did
         "--collect-out": None,
         "--status-out": None,  # where to record the capture's outcome (see _write_status)
@@ -101,6 +103,8 @@ def _main():
     collect_generation = None if options["--collect"] is None else int(options["--collect"])
     collect_out = None if options["--collect-out"] is None else os.path.abspath(options["--collect-out"])
     status_out = None if options["--status-out"] is None else os.path.abspath(options["--status-out"])
+    # The native accelerator's path, or why there is none (accel_loader.py).
+    accelerator = (options["--accelerator"], options["--no-accelerator"])
     if not os.path.isfile(script):
         fail("script not found: %s" % script)
     if not os.path.isfile(at_file):
@@ -170,6 +174,10 @@ def _main():
             with open(os.path.join(agent_dir, "bootstrap.py"), "rb") as bootstrap_file:
                 exec(compile(bootstrap_file.read(), os.path.join(agent_dir, "bootstrap.py"), "exec"), namespace)
             capture = namespace["load_agent"](agent_dir)
+            if accelerator[0] is not None:
+                capture.accel_loader.use(accelerator[0])
+            elif accelerator[1] is not None:
+                capture.accel_loader.unavailable(accelerator[1])
             sys.modules[capture.__name__.rpartition(".")[0] + ".gcstate"].SCHEDULE = _schedule_at_capture(
                 sys, state["schedule"], collector
             )

@@ -5,6 +5,7 @@ import os
 import sys
 import time
 
+from . import accel_loader
 from . import allocations
 from . import bulk
 from . import compat
@@ -150,6 +151,8 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
     gc_state = gcstate.read_state()
     gc_state.update({"enabled": enabled, "counts": gcstate.program_counts(counts), "debug": debug})
     warnings = list(memory.warnings) + walk.warnings + safe.take_odd_warnings()
+    if accel_loader.warning is not None:
+        warnings.append(accel_loader.warning)
     paused_code = safe.frame_code(frame)
     write_started = time.perf_counter()
     output = snapshot_writer.SnapshotWriter(path)

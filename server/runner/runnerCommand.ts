@@ -1,9 +1,10 @@
 /**
  * The command that runs a user's script under the agent's runner, for the CLI and the extension
  * alike: the compiled runner and its first stage (which reads the collector's state before the
- * runner loads), the agent's folder, the run's status file, and a program that cannot outlive
- * whoever starts it (childLifetime.ts).
+ * runner loads), the agent's folder, the native accelerator or why there is none (accelerator.ts),
+ * the run's status file, and a program that cannot outlive whoever starts it (childLifetime.ts).
  */
+import { accelerator, acceleratorArguments } from './accelerator';
 import { agentPackageDirectory } from './agentFiles';
 import { boundToThisProcess, type Command } from './childLifetime';
 import { compiledRunner } from './compiledRunner';
@@ -36,6 +37,7 @@ export function runnerArguments(run: AgentRun): string[] {
     'run',
     '--agent-dir',
     agentPackageDirectory(),
+    ...acceleratorArguments(accelerator(run.python, run.privateFolder)),
     '--at',
     run.at,
     '--hit',

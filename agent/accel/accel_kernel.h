@@ -1,15 +1,49 @@
 /*
- * The kernel's functions (accel_kernel.c), as the module lists them.  HI_KERNEL_INTERFACE is the
- * version of the interface they implement: the loader uses the module only when it equals its own
- * (heap_inspector_agent/accel_loader.py INTERFACE).
+ * The kernel's functions (accel_kernel.c, accel_dictkeys.c), as the module lists them: the same
+ * names, arguments and results as heap_inspector_agent/kernel_py.py, whose docstrings are the
+ * contract.  HI_KERNEL_INTERFACE is the version of that contract implemented here: the loader uses
+ * the module only when it equals kernel_py.INTERFACE (accel_loader.INTERFACE).
  */
 #ifndef HI_ACCEL_KERNEL_H
 #define HI_ACCEL_KERNEL_H
 
 #include <Python.h>
+#include <stdint.h>
 
-#define HI_KERNEL_INTERFACE 0
+#define HI_KERNEL_INTERFACE 1
+#define HI_KERNEL_NAME "c"
 
-#define HI_KERNEL_METHODS
+/* The array typecode whose items are exactly one pointer wide, chosen as bulk.py chooses it: the
+ * first of I, L, Q of that size. */
+#define HI_ADDRESS_TYPECODE \
+    (sizeof(unsigned int) == sizeof(void *) ? "I" : sizeof(unsigned long) == sizeof(void *) ? "L" : "Q")
+
+PyObject *hi_setup(PyObject *module, PyObject *args);
+PyObject *hi_addresses(PyObject *module, PyObject *args, PyObject *kwargs);
+PyObject *hi_type_addresses(PyObject *module, PyObject *args, PyObject *kwargs);
+PyObject *hi_refcounts(PyObject *module, PyObject *args, PyObject *kwargs);
+PyObject *hi_sizes(PyObject *module, PyObject *args, PyObject *kwargs);
+PyObject *hi_new_address_set(PyObject *module, PyObject *args, PyObject *kwargs);
+PyObject *hi_walk(PyObject *module, PyObject *args, PyObject *kwargs);
+PyObject *hi_dict_keys(PyObject *module, PyObject *args, PyObject *kwargs);
+
+/* Shared by the kernel's files: an array.array of `typecode` holding `nbytes` of `data`. */
+PyObject *hi_array(const char *typecode, const void *data, Py_ssize_t nbytes);
+/* `items` is an exact list and 0 <= start <= end <= len(items); else an exception, -1. */
+int hi_check_range(PyObject *items, Py_ssize_t start, Py_ssize_t end);
+
+#define HI_KW (PyCFunction)(void (*)(void))
+#define HI_KERNEL_METHODS                                                                          \
+    {"_setup", hi_setup, METH_VARARGS,                                                             \
+     "_setup(array_type, getsizeof): what the kernel builds its results with (accel_loader)."},   \
+        {"addresses", HI_KW hi_addresses, METH_VARARGS | METH_KEYWORDS, "kernel_py.addresses"},  \
+        {"type_addresses", HI_KW hi_type_addresses, METH_VARARGS | METH_KEYWORDS,                 \
+         "kernel_py.type_addresses"},                                                            \
+        {"refcounts", HI_KW hi_refcounts, METH_VARARGS | METH_KEYWORDS, "kernel_py.refcounts"},  \
+        {"sizes", HI_KW hi_sizes, METH_VARARGS | METH_KEYWORDS, "kernel_py.sizes"},              \
+        {"address_set", HI_KW hi_new_address_set, METH_VARARGS | METH_KEYWORDS,                       \
+         "kernel_py.address_set"},                                                               \
+        {"walk", HI_KW hi_walk, METH_VARARGS | METH_KEYWORDS, "kernel_py.walk"},                 \
+        {"dict_keys", HI_KW hi_dict_keys, METH_VARARGS | METH_KEYWORDS, "kernel_py.dict_keys"},
 
 #endif

@@ -3,8 +3,9 @@
  *
  * Loaded by the agent (heap_inspector_agent/accel_loader.py) with _imp.create_dynamic, never
  * imported: multi-phase initialisation (PEP 489) keeps it out of sys.modules and out of the
- * interpreter's cache of single-phase extensions.  It defines no type and keeps no state, so
- * loading it adds only the module object and its functions to the heap.
+ * interpreter's cache of single-phase extensions.  It keeps no state of its own; what loading it
+ * adds to the heap (the module, its functions, the address set type's dict and its entry among
+ * object's subclasses) the loader records as the agent's own.
  *
  * ABI_MARKER is a plain string in the built file.  The loader reads it from the file before
  * loading anything, and again from the loaded module, and loads the module only when it names
@@ -14,6 +15,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include "accel_addressset.h"
 #include "accel_kernel.h"
 
 #if PY_VERSION_HEX < 0x03080000
@@ -72,7 +74,23 @@ static PyMethodDef accel_methods[] = {
     HI_KERNEL_METHODS{NULL, NULL, 0, NULL},
 };
 
+/* The kernel's constants (kernel_py NAME, INTERFACE, ADDRESS_TYPECODE) and the set type. */
+static int
+accel_exec(PyObject *module)
+{
+    if (PyType_Ready(&hi_address_set_type) < 0) {
+        return -1;
+    }
+    if (PyModule_AddStringConstant(module, "NAME", HI_KERNEL_NAME) < 0
+        || PyModule_AddIntConstant(module, "INTERFACE", HI_KERNEL_INTERFACE) < 0
+        || PyModule_AddStringConstant(module, "ADDRESS_TYPECODE", HI_ADDRESS_TYPECODE) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
 static PyModuleDef_Slot accel_slots[] = {
+    {Py_mod_exec, accel_exec},
 #if PY_VERSION_HEX >= 0x030C0000
     /* No state: safe in any interpreter, though the agent only uses the main one. */
     {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},

@@ -26,7 +26,6 @@ import sys
 import sysconfig
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCES = ("accel_module.c", "accel_kernel.c", "accel_buffer.c")
 LOADER = os.path.join(os.path.dirname(HERE), "heap_inspector_agent", "accel_loader.py")
 COMPILE_SECONDS = 300
 # Warnings that would be errors in a newer compiler, and a missing declaration (an API this
@@ -99,7 +98,8 @@ def build(out, digest):
     command += shlex.split(_var("CFLAGS")) + shlex.split(_var("CCSHARED")) + EXTRA_FLAGS
     command += ["-I" + folder for folder in includes]
     command += ['-DHI_ACCEL_SOURCE_DIGEST="%s"' % digest]
-    command += [os.path.join(HERE, source) for source in SOURCES] + ["-o", out]
+    sources = sorted(name for name in os.listdir(HERE) if name.endswith(".c"))
+    command += [os.path.join(HERE, source) for source in sources] + ["-o", out]
     try:
         result = subprocess.run(
             command,

@@ -18,15 +18,22 @@ holds no state.  Before any of its code runs:
 
 This interpreter must itself be one the accelerator supports: CPython 3.8 to 3.13 with the GIL.
 
+What loading adds to the heap (the module, its functions, its type's dict and entry among
+``object``'s subclasses) is created after a marker object and recorded, as bootstrap.py records
+the agent's own loading, among the package's ``load_artifacts``: never part of a snapshot.
+
 Otherwise the capture uses the pure-Python kernel, and ``warning`` is the one line that says why
-(the capture puts it in the snapshot's warnings).  This file needs only ``sys`` and ``os`` at load
-time, so that ``build_accel.py`` and the tests can load it on its own to check a build.
+(the capture puts it in the snapshot's warnings).  This file needs only ``sys``, ``os``, ``gc``
+and ``array`` at load time, so that ``build_accel.py`` and the tests can load it on its own to
+check a build.
 """
+import array
+import gc
 import os
 import sys
 
 # The kernel interface this agent calls: accel_kernel.h HI_KERNEL_INTERFACE must be equal.
-INTERFACE = 0
+INTERFACE = 1
 MODULE_NAME = "_heap_inspector_accel"  # its init function: PyInit__heap_inspector_accel
 MARKER_PREFIX = b"heap-inspector-accel-abi:"
 MARKER_FIELDS = 11
@@ -34,6 +41,11 @@ MARKER_FIELDS = 11
 MAX_FILE_BYTES = 16 << 20
 FIRST_UNSUPPORTED = (3, 14)
 POINTER_SIZE = 8 if sys.maxsize > 2**32 else 4
+PACKAGE_NAME = "_heap_inspector_agent"
+# What the kernel builds its results with.  Held here: the kernel only borrows them (a reference
+# held from C would make them look referenced from outside the agent in every snapshot).
+_ARRAY_TYPE = array.array
+_GETSIZEOF = sys.getsizeof
 
 # The accelerator in use (a verified module), or None; ``warning`` says why not, in one line.
 module = None
@@ -251,14 +263,42 @@ def _load(real_path):
     import _imp
     import _frozen_importlib
 
-    spec = _frozen_importlib.ModuleSpec(MODULE_NAME, None, origin=real_path)
-    loaded = _imp.create_dynamic(spec)
-    del spec
-    _imp.exec_dynamic(loaded)
-    reported = loaded.built_for()
-    if type(reported) is not str or abi_problem(reported) is not None:
-        return None, "the loaded module reports a build for another interpreter (%r)" % (reported,)
+    enabled = gc.isenabled()
+    gc.disable()  # the tail of generation 0 below must be this function's doing
+    marker = []
+    try:
+        spec = _frozen_importlib.ModuleSpec(MODULE_NAME, None, origin=real_path)
+        loaded = _imp.create_dynamic(spec)
+        del spec
+        _imp.exec_dynamic(loaded)
+        reported = loaded.built_for()
+        if type(reported) is not str or abi_problem(reported) is not None:
+            return None, "the loaded module reports a build for another interpreter (%r)" % (reported,)
+        loaded._setup(_ARRAY_TYPE, _GETSIZEOF)
+        _record_artifacts(marker)
+    finally:
+        if enabled:
+            gc.enable()
     return loaded, None
+
+
+def _record_artifacts(marker):
+    """Add what was tracked after ``marker`` to the package's ``load_artifacts`` (ownership.py
+    leaves those out of every snapshot).  Identity only: nothing of the program is compared."""
+    young = gc.get_objects(generation=0)
+    start = None
+    for position, candidate in enumerate(young):
+        if candidate is marker:
+            start = position + 1
+            break
+    tail = young[start:] if start is not None else []
+    del young
+    for name, package in list(dict.items(sys.modules)):
+        if type(name) is str and name == PACKAGE_NAME:
+            artifacts = getattr(package, "load_artifacts", None)
+            if type(artifacts) is list:
+                artifacts.extend(tail)
+            break
 
 
 def _pure_line(reason):

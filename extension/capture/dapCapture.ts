@@ -9,6 +9,10 @@
  * finally answered. Only a short JSON status comes back through DAP. See docs/debugger-capture.md.
  */
 import { readFile } from 'node:fs/promises';
+import {
+  debuggeeAcceleratorArgument,
+  prepareDebuggeeAccelerator,
+} from '../../server/runner/debuggeeAccelerator';
 import { agentCall, captureCall, type AgentCallOptions } from './agentExpression';
 import { CaptureError } from './errors';
 import { hookFile } from './hookFile';
@@ -28,6 +32,12 @@ export interface DapCaptureOptions extends HookRunOptions {
    * `dispose()` to remove it. By default the file is read into `bytes` and removed at once.
    */
   keepFile?: boolean;
+  /**
+   * The hook's accelerator argument (server/runner/debuggeeAccelerator.ts); by default the
+   * runner cache and the prebuilt folder. When no build fitted the debuggee's interpreter, one is
+   * made in the background for the next capture.
+   */
+  accelerator?: string;
 }
 
 /** What the debuggee reported about the capture. */
@@ -45,6 +55,10 @@ export interface CaptureMeta {
   /** The frame captured "at": the DAP frame's code, as the debuggee saw it. */
   frame: { function: string; file: string; line: number; resolvedBy: 'pydevd' | 'innermost' };
   python: string;
+  /** The debuggee's `sys.executable`. */
+  executable?: string;
+  /** The native accelerator read the heap (else the snapshot's warnings say why not). */
+  accelerated?: boolean;
   pid: number;
   /** `gc.get_stats()[g]['collections']` right after the capture: a later difference means a
    * collection ran since, and the snapshot no longer describes the heap exactly. */
@@ -82,7 +96,12 @@ export async function captureOverDap(
   let finished = false; // set when this function is done with the directory and did not keep it
   try {
     const run = await operation.run(
-      captureCall(workspace.snapshotPath, options.agentDirectory, hook),
+      captureCall(
+        workspace.snapshotPath,
+        options.agentDirectory,
+        hook,
+        options.accelerator ?? debuggeeAcceleratorArgument(),
+      ),
       { agentDirectory: options.agentDirectory, snapshotDirectory: workspace.directory },
       // An abandoned capture may still be writing: once the debuggee has answered, nothing can
       // write there any more; remove whatever it left (unless the caller keeps the file).
@@ -90,6 +109,9 @@ export async function captureOverDap(
     );
     const meta = { ...(run.status as unknown as CaptureMeta), hookInstalled: run.installed };
     meta.hookSeconds = (run.status as { seconds?: number }).seconds ?? 0;
+    if (meta.accelerated === false && typeof meta.executable === 'string') {
+      void prepareDebuggeeAccelerator(meta.executable);
+    }
     let bytes: Uint8Array;
     try {
       bytes = await readFile(workspace.snapshotPath);

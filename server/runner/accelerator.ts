@@ -15,7 +15,9 @@
  *   3. a build now, with the interpreter's own compiler and headers (agent/accel/build_accel.py).
  * Nothing is ever downloaded. Without any, the run uses the pure-Python kernel and the snapshot
  * says why in one line (the agent's accel_loader.py makes the line). The agent checks the file
- * and the ABI again before loading it. `HEAP_INSPECTOR_ACCELERATOR=off` turns it off.
+ * and the ABI again before loading it. `HEAP_INSPECTOR_ACCELERATOR=off` turns it off; `=build`
+ * skips the prebuilt modules (one that does not load here, say for an older C library, is
+ * reported in the snapshot's warnings).
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -80,8 +82,13 @@ export function describeAbi(executable: string): AbiFacts | string {
     const why = (result.stderr || result.error?.message || 'no reason given').trim().split('\n');
     return `the interpreter could not describe its ABI (${why[why.length - 1]})`;
   }
+  return parseAbiFacts(result.stdout);
+}
+
+/** build_accel.py `describe`'s answer, or why it is not one (one clause). */
+export function parseAbiFacts(stdout: string): AbiFacts | string {
   try {
-    const facts = JSON.parse(result.stdout) as AbiFacts;
+    const facts = JSON.parse(stdout) as AbiFacts;
     if (typeof facts.extSuffix !== 'string' || !/^[\w.-]+$/.test(facts.extSuffix)) {
       return `the interpreter reports an odd extension suffix (${String(facts.extSuffix)})`;
     }
@@ -115,9 +122,17 @@ interface PrebuiltManifest {
   modules: Record<string, string>;
 }
 
+/** The folder of the modules prebuilt for the .vsix (scripts/prebuild-accel.mjs). */
+export function prebuiltFolder(): string {
+  return join(acceleratorFolder(), 'prebuilt');
+}
+
 /** A prebuilt module for this extension suffix, built from these sources, in a trusted place. */
-export function prebuiltModule(facts: AbiFacts, sourceDigest: string): string | null {
-  const folder = join(acceleratorFolder(), 'prebuilt');
+export function prebuiltModule(
+  facts: AbiFacts,
+  sourceDigest: string,
+  folder = prebuiltFolder(),
+): string | null {
   const manifestPath = join(folder, 'manifest.json');
   if (!existsSync(manifestPath)) return null;
   try {
@@ -177,14 +192,18 @@ function buildInto(
   }
 }
 
-function switchedOff(): boolean {
-  const value = (process.env[ACCELERATOR_SWITCH] ?? '').trim().toLowerCase();
-  return ['off', '0', 'no', 'false'].includes(value);
+function acceleratorSetting(): string {
+  return (process.env[ACCELERATOR_SWITCH] ?? '').trim().toLowerCase();
+}
+
+/** Whether the user turned the accelerator off (`HEAP_INSPECTOR_ACCELERATOR=off`). */
+export function acceleratorSwitchedOff(): boolean {
+  return ['off', '0', 'no', 'false'].includes(acceleratorSetting());
 }
 
 /** The accelerator for a run with `python`; `privateFolder` (the run's own) if no cache is safe. */
 export function accelerator(python: PythonInfo, privateFolder: string): AcceleratorChoice {
-  if (switchedOff()) {
+  if (acceleratorSwitchedOff()) {
     return { kind: 'pure', reason: `turned off by ${ACCELERATOR_SWITCH}` };
   }
   const facts = describeAbi(python.executable);
@@ -195,7 +214,8 @@ export function accelerator(python: PythonInfo, privateFolder: string): Accelera
   if (cache !== null && trustedFile(join(cache, name))) {
     return { kind: 'native', path: join(cache, name), origin: 'cache' };
   }
-  const prebuilt = prebuiltModule(facts, digest);
+  // HEAP_INSPECTOR_ACCELERATOR=build: a build of our own even where a prebuilt module fits.
+  const prebuilt = acceleratorSetting() === 'build' ? null : prebuiltModule(facts, digest);
   if (prebuilt !== null) return { kind: 'native', path: prebuilt, origin: 'prebuilt' };
   const folder = cache ?? privateFolder;
   const problem = buildInto(python, digest, folder, name);

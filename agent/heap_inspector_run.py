@@ -174,13 +174,13 @@ def _main():
             with open(os.path.join(agent_dir, "bootstrap.py"), "rb") as bootstrap_file:
                 exec(compile(bootstrap_file.read(), os.path.join(agent_dir, "bootstrap.py"), "exec"), namespace)
             capture = namespace["load_agent"](agent_dir)
+            package = capture.__name__.rpartition(".")[0]
+            accel_loader = sys.modules[package + ".accel_loader"]
             if accelerator[0] is not None:
-                capture.accel_loader.use(accelerator[0])
+                accel_loader.use(accelerator[0])
             elif accelerator[1] is not None:
-                capture.accel_loader.unavailable(accelerator[1])
-            sys.modules[capture.__name__.rpartition(".")[0] + ".gcstate"].SCHEDULE = _schedule_at_capture(
-                sys, state["schedule"], collector
-            )
+                accel_loader.unavailable(accelerator[1])
+            sys.modules[package + ".gcstate"].SCHEDULE = _schedule_at_capture(sys, state["schedule"], collector)
             capture.register_agent_objects(stop, state, stoppers, namespace)
             capture.capture_to_file(
                 out_path,

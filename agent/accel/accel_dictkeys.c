@@ -8,6 +8,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include "accel_args.h"
 #include "accel_kernel.h"
 
 /* Whether `dict`'s entries are exact-str keys whose values are `count` addresses at `targets`. */
@@ -39,23 +40,36 @@ append_keys(PyObject *keys, PyObject *dict)
 }
 
 PyObject *
-hi_dict_keys(PyObject *module, PyObject *args, PyObject *kwargs)
+hi_dict_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    static char *keywords[] = {"items", "start", "end", "dict_mask", "lengths", "targets", "first_edge", NULL};
-    PyObject *items;
+    static const char *const names[] = {"items", "start", "end", "dict_mask", "lengths", "targets", "first_edge"};
+    PyObject *found[7];
     Py_ssize_t start, end, first_edge = 0;
     Py_buffer mask, lengths, targets;
     (void)module;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "Onny*y*y*|n:dict_keys", keywords, &items, &start, &end,
-                                     &mask, &lengths, &targets, &first_edge)) {
+    if (hi_arguments("dict_keys", args, nargs, kwnames, names, 7, 6, found) < 0 || hi_ssize(found[1], "start", &start) < 0
+        || hi_ssize(found[2], "end", &end) < 0 || (found[6] != NULL && hi_ssize(found[6], "first_edge", &first_edge) < 0)) {
         return NULL;
     }
+    if (hi_bytes(found[3], "dict_mask", &mask) < 0) {
+        return NULL;
+    }
+    if (hi_bytes(found[4], "lengths", &lengths) < 0) {
+        PyBuffer_Release(&mask);
+        return NULL;
+    }
+    if (hi_bytes(found[5], "targets", &targets) < 0) {
+        PyBuffer_Release(&mask);
+        PyBuffer_Release(&lengths);
+        return NULL;
+    }
+    PyObject *items = found[0];
     PyObject *fast = NULL, *keys = NULL, *result = NULL;
     if (hi_check_range(items, start, end) < 0) {
         goto done;
     }
     Py_ssize_t count = end - start;
-    /* y* gives bytes: the item sizes are those of walk's arrays ('I' lengths, address targets). */
+    /* Buffers in bytes: the item sizes are those of walk's arrays ('I' lengths, address targets). */
     if (mask.len != count || lengths.len != count * (Py_ssize_t)sizeof(unsigned int)
         || targets.len % (Py_ssize_t)sizeof(uintptr_t) != 0 || first_edge < 0) {
         PyErr_SetString(PyExc_ValueError, "dict_keys: dict_mask, lengths and targets do not fit the items");

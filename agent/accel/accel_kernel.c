@@ -1,6 +1,6 @@
 /*
- * The kernel's per-object functions and the walk (kernel_py.py is the contract; dict_keys is in
- * accel_dictkeys.c).
+ * The kernel's per-object functions (kernel_py.py is the contract; the walk is in accel_walk.c,
+ * dict_keys in accel_dictkeys.c).
  *
  * What keeps the user's process safe here:
  * - no user code: objects are only read (type pointer, reference count, collector header) or
@@ -17,9 +17,10 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#include "accel_addressset.h"
-#include "accel_buffer.h"
+#include "accel_args.h"
 #include "accel_kernel.h"
+
+#define HI_IMMORTAL_FLOOR (1LL << 30)
 
 /* Borrowed: accel_loader.py keeps both alive for the life of the process (a reference held from
  * C would make them look referenced from outside the agent in every snapshot). */
@@ -50,22 +51,16 @@ hi_array(const char *typecode, const void *data, Py_ssize_t nbytes)
         PyErr_SetString(PyExc_RuntimeError, "the native kernel was not set up (accel_loader._load)");
         return NULL;
     }
-    PyObject *result = PyObject_CallFunction(array_type, "s", typecode);
-    if (result == NULL || nbytes == 0) {
-        return result;
-    }
-    PyObject *view = PyMemoryView_FromMemory((char *)data, nbytes, PyBUF_READ);
-    if (view == NULL) {
-        Py_DECREF(result);
+    /* array(typecode, bytes): the constructor copies the bytes in.  No method is looked up by a
+     * name made here: a fresh name string would take a slot of the interpreter's method cache
+     * each time (releasing the reference to None the slot held), which plain Python code, with
+     * its interned names, does not do, and which would show in the counts a snapshot records. */
+    PyObject *bytes = PyBytes_FromStringAndSize((const char *)data, nbytes);
+    if (bytes == NULL) {
         return NULL;
     }
-    PyObject *done = PyObject_CallMethod(result, "frombytes", "O", view);
-    Py_DECREF(view);
-    if (done == NULL) {
-        Py_DECREF(result);
-        return NULL;
-    }
-    Py_DECREF(done);
+    PyObject *result = PyObject_CallFunction(array_type, "sO", typecode, bytes);
+    Py_DECREF(bytes);
     return result;
 }
 
@@ -84,9 +79,8 @@ hi_check_range(PyObject *items, Py_ssize_t start, Py_ssize_t end)
     return 0;
 }
 
-/* A raw array of `count` items of `size` bytes, or NULL (MemoryError set). */
-static void *
-raw_array(Py_ssize_t count, size_t size)
+void *
+hi_raw_array(Py_ssize_t count, size_t size)
 {
     if (count < 0 || (size_t)count > PY_SSIZE_T_MAX / size) {
         PyErr_NoMemory();
@@ -99,87 +93,102 @@ raw_array(Py_ssize_t count, size_t size)
     return memory;
 }
 
-enum word_kind { ADDRESS, TYPE_ADDRESS };
-
-static PyObject *
-word_column(PyObject *items, Py_ssize_t start, Py_ssize_t end, enum word_kind kind)
+PyObject *
+hi_word_column(PyObject *items, Py_ssize_t start, Py_ssize_t end, enum hi_word_kind kind)
 {
     if (hi_check_range(items, start, end) < 0) {
         return NULL;
     }
     Py_ssize_t count = end - start;
-    uintptr_t *words = raw_array(count, sizeof(uintptr_t));
+    uintptr_t *words = hi_raw_array(count, sizeof(uintptr_t));
     if (words == NULL) {
         return NULL;
     }
     for (Py_ssize_t i = 0; i < count; i++) {
         PyObject *item = PyList_GET_ITEM(items, start + i);
-        words[i] = kind == ADDRESS ? (uintptr_t)item : (uintptr_t)Py_TYPE(item);
+        words[i] = kind == HI_ADDRESS ? (uintptr_t)item : (uintptr_t)Py_TYPE(item);
     }
     PyObject *result = hi_array(HI_ADDRESS_TYPECODE, words, count * (Py_ssize_t)sizeof(uintptr_t));
     PyMem_RawFree(words);
     return result;
 }
 
-PyObject *
-hi_addresses(PyObject *module, PyObject *args, PyObject *kwargs)
+/* The `items, start, end` that most functions take; -1 with an exception. */
+static int
+selection(const char *function, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, PyObject **items,
+          Py_ssize_t *start, Py_ssize_t *end)
 {
-    static char *keywords[] = {"items", "start", "end", NULL};
-    PyObject *items, *end_object = Py_None;
+    static const char *const names[] = {"items", "start", "end"};
+    PyObject *found[3];
+    if (hi_arguments(function, args, nargs, kwnames, names, 3, 3, found) < 0 || hi_ssize(found[1], "start", start) < 0
+        || hi_ssize(found[2], "end", end) < 0 || hi_check_range(found[0], *start, *end) < 0) {
+        return -1;
+    }
+    *items = found[0];
+    return 0;
+}
+
+PyObject *
+hi_addresses(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    static const char *const names[] = {"items", "start", "end"};
+    PyObject *found[3];
     Py_ssize_t start = 0, end;
     (void)module;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|nO:addresses", keywords, &items, &start, &end_object)) {
+    if (hi_arguments("addresses", args, nargs, kwnames, names, 3, 1, found) < 0) {
         return NULL;
     }
-    if (!PyList_CheckExact(items)) {
+    if (!PyList_CheckExact(found[0])) {
         PyErr_SetString(PyExc_TypeError, "items must be a list");
         return NULL;
     }
-    if (end_object == Py_None) {
-        end = PyList_GET_SIZE(items);
-    }
-    else {
-        end = PyNumber_AsSsize_t(end_object, PyExc_OverflowError);
-        if (end == -1 && PyErr_Occurred()) {
-            return NULL;
-        }
-    }
-    return word_column(items, start, end, ADDRESS);
-}
-
-PyObject *
-hi_type_addresses(PyObject *module, PyObject *args, PyObject *kwargs)
-{
-    static char *keywords[] = {"items", "start", "end", NULL};
-    PyObject *items;
-    Py_ssize_t start, end;
-    (void)module;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "Onn:type_addresses", keywords, &items, &start, &end)) {
+    if (found[1] != NULL && hi_ssize(found[1], "start", &start) < 0) {
         return NULL;
     }
-    return word_column(items, start, end, TYPE_ADDRESS);
+    end = PyList_GET_SIZE(found[0]);
+    if (found[2] != NULL && found[2] != Py_None && hi_ssize(found[2], "end", &end) < 0) {
+        return NULL;
+    }
+    return hi_word_column(found[0], start, end, HI_ADDRESS);
 }
 
 PyObject *
-hi_refcounts(PyObject *module, PyObject *args, PyObject *kwargs)
+hi_type_addresses(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    static char *keywords[] = {"items", "start", "end", NULL};
     PyObject *items;
     Py_ssize_t start, end;
     (void)module;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "Onn:refcounts", keywords, &items, &start, &end)
-        || hi_check_range(items, start, end) < 0) {
+    if (selection("type_addresses", args, nargs, kwnames, &items, &start, &end) < 0) {
+        return NULL;
+    }
+    return hi_word_column(items, start, end, HI_TYPE_ADDRESS);
+}
+
+PyObject *
+hi_refcounts(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    PyObject *items;
+    Py_ssize_t start, end;
+    (void)module;
+    if (selection("refcounts", args, nargs, kwnames, &items, &start, &end) < 0) {
         return NULL;
     }
     Py_ssize_t count = end - start;
-    long long *counts = raw_array(count, sizeof(long long));
+    long long *counts = hi_raw_array(count, sizeof(long long));
     if (counts == NULL) {
         return NULL;
     }
-    /* Read without a reference of ours: the count as the list holds the object (immortal objects,
-     * 3.12+, report their fixed count, as sys.getrefcount does). */
+    /* Read without a reference of ours: the count as the list holds the object.  From 3.12 every
+     * count at or above 2**30 is reported as exactly 2**30, "immortal" (PEP 683: their own number
+     * is fixed, huge and differs between versions), as kernel_py.refcounts reports it. */
     for (Py_ssize_t i = 0; i < count; i++) {
-        counts[i] = (long long)Py_REFCNT(PyList_GET_ITEM(items, start + i));
+        long long value = (long long)Py_REFCNT(PyList_GET_ITEM(items, start + i));
+#if PY_VERSION_HEX >= 0x030C0000
+        if (value > HI_IMMORTAL_FLOOR) {
+            value = HI_IMMORTAL_FLOOR;
+        }
+#endif
+        counts[i] = value;
     }
     PyObject *result = hi_array("q", counts, count * (Py_ssize_t)sizeof(long long));
     PyMem_RawFree(counts);
@@ -187,16 +196,18 @@ hi_refcounts(PyObject *module, PyObject *args, PyObject *kwargs)
 }
 
 PyObject *
-hi_sizes(PyObject *module, PyObject *args, PyObject *kwargs)
+hi_sizes(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    static char *keywords[] = {"items", "start", "end", "measure", NULL};
-    PyObject *items;
+    static const char *const names[] = {"items", "start", "end", "measure"};
+    PyObject *found[4];
     Py_ssize_t start, end;
     Py_buffer measure;
     (void)module;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "Onny*:sizes", keywords, &items, &start, &end, &measure)) {
+    if (hi_arguments("sizes", args, nargs, kwnames, names, 4, 4, found) < 0 || hi_ssize(found[1], "start", &start) < 0
+        || hi_ssize(found[2], "end", &end) < 0 || hi_bytes(found[3], "measure", &measure) < 0) {
         return NULL;
     }
+    PyObject *items = found[0];
     PyObject *result = NULL;
     long long *sizes = NULL;
     if (hi_check_range(items, start, end) < 0) {
@@ -211,7 +222,7 @@ hi_sizes(PyObject *module, PyObject *args, PyObject *kwargs)
         PyErr_SetString(PyExc_RuntimeError, "the native kernel was not set up (accel_loader._load)");
         goto done;
     }
-    sizes = raw_array(count, sizeof(long long));
+    sizes = hi_raw_array(count, sizeof(long long));
     if (sizes == NULL) {
         goto done;
     }
@@ -245,145 +256,3 @@ done:
     return result;
 }
 
-PyObject *
-hi_new_address_set(PyObject *module, PyObject *args, PyObject *kwargs)
-{
-    static char *keywords[] = {"initial", NULL};
-    PyObject *initial;
-    (void)module;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O:address_set", keywords, &initial)) {
-        return NULL;
-    }
-    hi_address_set *set = hi_address_set_new();
-    if (set == NULL) {
-        return NULL;
-    }
-    PyObject *iterator = PyObject_GetIter(initial);
-    if (iterator == NULL) {
-        Py_DECREF(set);
-        return NULL;
-    }
-    PyObject *value;
-    while ((value = PyIter_Next(iterator)) != NULL) {
-        if (!PyLong_CheckExact(value)) {
-            PyErr_SetString(PyExc_TypeError, "address_set: addresses must be ints");
-            Py_DECREF(value);
-            break;
-        }
-        void *address = PyLong_AsVoidPtr(value);
-        Py_DECREF(value);
-        if (address == NULL && PyErr_Occurred()) {
-            break;
-        }
-        if (address != NULL && hi_address_set_add(set, (uintptr_t)address) < 0) {
-            PyErr_NoMemory();
-            break;
-        }
-    }
-    Py_DECREF(iterator);
-    if (PyErr_Occurred()) {
-        Py_DECREF(set);
-        return NULL;
-    }
-    return (PyObject *)set;
-}
-
-/* The collector's visit function, as gc.get_referents uses it: record, nothing else. */
-static int
-record(PyObject *referent, void *words)
-{
-    return hi_words_append((hi_words *)words, (uintptr_t)referent);
-}
-
-static int
-is_gc(PyObject *object)
-{
-    return PyObject_IS_GC(object);
-}
-
-static int
-is_tracked(PyObject *object)
-{
-#if PY_VERSION_HEX >= 0x03090000
-    return PyObject_GC_IsTracked(object);
-#else
-    return PyObject_IS_GC(object) && _PyObject_GC_IS_TRACKED(object);
-#endif
-}
-
-PyObject *
-hi_walk(PyObject *module, PyObject *args, PyObject *kwargs)
-{
-    static char *keywords[] = {"items", "start", "end", "seen", "leaves", "every_referent", NULL};
-    PyObject *items, *seen_object, *leaves;
-    Py_ssize_t start, end;
-    int every_referent = 0;
-    (void)module;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OnnO!O!|p:walk", keywords, &items, &start, &end,
-                                     &hi_address_set_type, &seen_object, &PyList_Type, &leaves,
-                                     &every_referent)
-        || hi_check_range(items, start, end) < 0) {
-        return NULL;
-    }
-    hi_address_set *seen = (hi_address_set *)seen_object;
-    Py_ssize_t count = end - start;
-    unsigned int *lengths = raw_array(count, sizeof(unsigned int));
-    if (lengths == NULL) {
-        return NULL;
-    }
-    hi_words targets;
-    hi_words_init(&targets);
-    PyObject *result = NULL;
-    for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *item = PyList_GET_ITEM(items, start + i);
-        Py_ssize_t first = targets.length;
-        traverseproc traverse = Py_TYPE(item)->tp_traverse;
-        /* What gc.get_referents asks: GC objects only, through their type's tp_traverse. */
-        if (is_gc(item) && traverse != NULL && traverse(item, record, &targets) != 0) {
-            if (targets.failed) {
-                PyErr_NoMemory();
-            }
-            else if (!PyErr_Occurred()) {
-                PyErr_SetString(PyExc_SystemError, "a tp_traverse reported an error");
-            }
-            goto done;
-        }
-        if ((size_t)(targets.length - first) > UINT_MAX) {
-            PyErr_SetString(PyExc_OverflowError, "an object has more than 2**32 referents");
-            goto done;
-        }
-        lengths[i] = (unsigned int)(targets.length - first);
-        /* Leaves in order of first occurrence: untracked referents (or all of them) not seen. */
-        for (Py_ssize_t j = first; j < targets.length; j++) {
-            PyObject *referent = (PyObject *)targets.items[j];
-            if (!every_referent && is_tracked(referent)) {
-                continue;
-            }
-            int added = hi_address_set_add(seen, (uintptr_t)referent);
-            if (added < 0) {
-                PyErr_NoMemory();
-                goto done;
-            }
-            if (added && PyList_Append(leaves, referent) < 0) {
-                goto done;
-            }
-        }
-    }
-    PyObject *target_array =
-        hi_array(HI_ADDRESS_TYPECODE, targets.items, targets.length * (Py_ssize_t)sizeof(uintptr_t));
-    if (target_array == NULL) {
-        goto done;
-    }
-    PyObject *length_array = hi_array("I", lengths, count * (Py_ssize_t)sizeof(unsigned int));
-    if (length_array == NULL) {
-        Py_DECREF(target_array);
-        goto done;
-    }
-    result = PyTuple_Pack(2, target_array, length_array);
-    Py_DECREF(target_array);
-    Py_DECREF(length_array);
-done:
-    hi_words_free(&targets);
-    PyMem_RawFree(lengths);
-    return result;
-}

@@ -49,6 +49,9 @@ _GETSIZEOF = sys.getsizeof
 
 # The accelerator in use (a verified module), or None; ``warning`` says why not, in one line.
 module = None
+# Every module loaded, by the path it was asked for: loading one again would add a new module
+# object (a shared library cannot be unloaded, and what loading made is kept as the agent's).
+_loaded = {}
 warning = "no native accelerator was given to the agent: the heap was read by the pure-Python kernel"
 loaded_from = None
 
@@ -71,7 +74,8 @@ def use(path):
     """Use the accelerator at ``path`` if it is safe and built for this interpreter.  Returns
     None when it is in use, else the warning line (also kept in ``warning``)."""
     global module, warning, loaded_from
-    if module is not None and loaded_from == path:
+    if type(path) is str and path in _loaded:
+        module, loaded_from, warning = _loaded[path], path, None
         return None
     try:
         problem = interpreter_problem()
@@ -86,7 +90,7 @@ def use(path):
         problem = "it could not be loaded (%s)" % _error_text(error)
     if problem is not None:
         return unavailable(problem)
-    module = loaded
+    module = _loaded[path] = loaded
     loaded_from = path
     warning = None
     return None

@@ -1,16 +1,23 @@
 /**
- * The snapshot file format, version 1: the contract between the Python agent (writer) and the
- * TypeScript engine (reader). Documented in docs/snapshot-format.md; keep both in step.
+ * The snapshot file format: the contract between the Python agent (writer) and the TypeScript
+ * engine (reader). Documented in docs/snapshot-format.md; keep both in step.
  *
  * A snapshot is a small binary container of named sections. Node and edge data are columns
  * (flat typed arrays) in the spirit of V8's .heapsnapshot, so that the reader can hand them to
- * the engine without building an object per heap object.
+ * the engine without building an object per heap object. Format 1 stores references as node
+ * indices; format 2 (what the agent writes) stores them as addresses, streamed in chunks, and the
+ * reader maps them to nodes and derives the labels (server/engine/snapshotReaderV2.ts). Both are
+ * read into the same model (`SnapshotData`), whose columns are format 1's.
  */
 
 /** First 8 bytes of every snapshot file. */
 export const SNAPSHOT_MAGIC = 'PYHEAPSN';
-/** The format version this reader understands; the agent writes the same number. */
-export const SNAPSHOT_FORMAT_VERSION = 1;
+/** The format the agent writes. */
+export const SNAPSHOT_FORMAT_VERSION = 2;
+/** Format 1: node-indexed references (older agents; the engine's own test writer). */
+export const SNAPSHOT_FORMAT_V1 = 1;
+/** Every format this reader understands. */
+export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
 
 /** Element type of a section, as stored in its header. */
 export const SectionDType = {
@@ -20,6 +27,8 @@ export const SectionDType = {
   F64: 4,
   /** UTF-8 JSON text. */
   Json: 5,
+  /** Format 2: addresses. */
+  U64: 6,
 } as const;
 export type SectionDType = (typeof SectionDType)[keyof typeof SectionDType];
 
@@ -27,10 +36,15 @@ export type SectionDType = (typeof SectionDType)[keyof typeof SectionDType];
 export const SectionEncoding = {
   Raw: 0,
   Zlib: 1,
+  /**
+   * Format 2: zlib of the elements' byte planes (every element's first byte, then every second
+   * byte, …): addresses and small numbers have nearly constant planes.
+   */
+  ZlibPlanes: 2,
 } as const;
 export type SectionEncoding = (typeof SectionEncoding)[keyof typeof SectionEncoding];
 
-/** Names of the sections a version-1 snapshot contains, in file order. */
+/** Names of the sections of a snapshot (format 1, and those format 2 shares with it). */
 export const SECTION = {
   meta: 'meta',
   strings: 'strings',
@@ -59,6 +73,45 @@ export const SECTION = {
   finalizers: 'finalizers',
   end: 'end',
 } as const;
+
+/**
+ * Format 2's own sections (docs/snapshot-format.md). Columns (and `strings`) may be written as
+ * several chunks, concatenated in file order. `node.address`, `weakref.referent`,
+ * `weakref.callback` and `root.frame` keep format 1's names but hold u64 addresses; `node.size` and `node.refcount` are u64 too, the
+ * counts as they stood while the agent's list held each object once (the reader subtracts that,
+ * `held.*`, and for leaves that are types, the agent's type table's reference).
+ */
+export const SECTION_V2 = {
+  nodeLabels: 'node.labels',
+  edgeTarget: 'edge.target',
+  dictKey: 'dict.key',
+  labelNode: 'label.node',
+  labelKind: 'label.kind',
+  labelName: 'label.name',
+  closureAddress: 'closure.address',
+  closureCount: 'closure.count',
+  closureName: 'closure.name',
+  weakrefAddress: 'weakref.address',
+  rootAddress: 'root.address',
+  excludedAddress: 'excluded.address',
+  heldAddress: 'held.address',
+  heldCount: 'held.count',
+} as const;
+
+/** Format 2, `node.labels`: how the reader labels a node's references. */
+export const NodeLabels = {
+  /** By its type's plan (`TypeRecord.labels`). */
+  ByPlan: 0,
+  /** An exact dict: values under str keys, whose texts follow in `dict.key`. */
+  Keyed: 1,
+  /** Labelled by the agent, one by one: `label.*`. */
+  Recorded: 2,
+  /** Unlabelled (a list or tuple whose length is not its reference count). */
+  Unlabelled: 3,
+} as const;
+
+/** Format 2: how a type's instances are labelled when `node.labels` is `ByPlan`. */
+export type LabelPlan = 'none' | 'sequence' | 'dict' | 'instanceValues' | 'instanceDict' | 'object';
 
 /** Bits of `node.flags`. */
 export const NodeFlag = {
@@ -163,6 +216,14 @@ export interface TypeRecord {
   category: TypeCategory;
   /** File that defines a heap type, when its module has a `__file__`. */
   file?: string;
+  /** Format 2: the type object's address (an instance's reference to its class). */
+  address?: number;
+  /** Format 2: the size of its instances where `node.size` is 0 (one per type). */
+  size?: number;
+  /** Format 2: how its instances' references are labelled (see `NodeLabels.ByPlan`). */
+  labels?: LabelPlan;
+  /** Format 2, plan `instanceValues`: the class's attribute names in slot order. */
+  attributes?: string[];
 }
 
 /** A frame of the paused stack or of a thread, innermost first. */
@@ -302,6 +363,8 @@ export interface SnapshotMeta {
     cpuSeconds?: number;
     /** What other threads did while the heap was read (absent from older snapshots). */
     otherThreads?: OtherThreadsActivity;
+    /** Which kernel read the heap: `python`, or the native accelerator's name (format 2). */
+    kernel?: CaptureKernel;
   };
   gc: GcState;
   counts: {
@@ -323,4 +386,31 @@ export interface SnapshotMeta {
 /** Contents of the `end` section: proves the file is whole. */
 export interface EndSection {
   sections: number;
+}
+
+/** `meta.capture.kernel`: which implementation of the agent's kernel read the heap. */
+export interface CaptureKernel {
+  name: string;
+  /** Why the native accelerator was not used, when it was not. */
+  reason?: string;
+}
+
+/** Format 2: a frame record names its frame by address (0: none); the reader maps it to a node. */
+export interface FrameRecordV2 {
+  address: number;
+  file: string;
+  line: number;
+  function: string;
+}
+
+/** Format 2: a `weakref.finalize` record by addresses (0: absent); the reader maps them to nodes. */
+export interface FinalizeRecordV2 {
+  address: number;
+  referent: number;
+  func: number;
+  args: number;
+  kwargs: number;
+  atexit: boolean;
+  index: number;
+  funcName: string;
 }

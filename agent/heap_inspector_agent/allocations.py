@@ -7,7 +7,6 @@ before the object's header) and answers None for almost every user instance.  Th
 tracemalloc's C function for the right address itself, after verifying on a probe instance that
 the answer is what it should be.  Nothing is recorded when tracemalloc is not tracing.
 """
-import array
 import sys
 
 try:
@@ -21,22 +20,11 @@ from . import safe
 P = compat.POINTER_SIZE
 
 
-def collect(objects, strings):
-    """Sparse columns (node, file string index, line) for the objects with a known allocation
-    site, or None when tracemalloc is not tracing."""
+def sites():
+    """The allocation-site reader, or None when tracemalloc is not tracing."""
     if _tracemalloc is None or not _tracemalloc.is_tracing():
         return None
-    sites = _sites()
-    nodes = array.array("I")
-    files = array.array("I")
-    lines = array.array("I")
-    for node, obj in enumerate(objects):
-        found = sites.site(obj)
-        if found is not None:
-            nodes.append(node)
-            files.append(strings.add(found[0]))
-            lines.append(found[1] if 0 <= found[1] <= 0xFFFFFFFF else 0)
-    return nodes, files, lines
+    return _sites()
 
 
 _cache = []  # one AllocationSites per process: its probe class must outlive every capture

@@ -5,20 +5,16 @@ import os
 import sys
 import time
 
-from . import accel_loader
-from . import allocations
 from . import bulk
 from . import compat
 from . import gcstate
 from . import heapwalk
-from . import labels
+from . import kernels
 from . import otherthreads
 from . import ownership
 from . import roots
 from . import safe
 from . import strings as string_table
-from . import typeinfo
-from . import weakrefs
 from . import writer as snapshot_writer
 from .collect import collect_and_record  # noqa: F401 - part of the agent's entry points
 from .memory import MemoryReader
@@ -36,7 +32,9 @@ def register_agent_objects(*objects):
     _registered.extend(objects)
 
 
-def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, collector_state=None, sentinel=None):
+def capture_to_file(
+    path, frame=None, trigger="api", held_by_caller=0, collector_state=None, sentinel=None, progress=None
+):
     """Write a snapshot of the whole heap to ``path``; return a small summary dict.
 
     ``frame``: the frame to capture "at" (its locals become named roots); defaults to the
@@ -46,7 +44,9 @@ def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, collector
     program's collector state and the collector's schedule is kept (see gcstate.keep_schedule).
     ``sentinel``: a fresh object the caller created right after disabling the collector, before
     loading the agent: everything tracked after it is the agent's doing (its modules, what they
-    imported, any garbage that made) and is left out of the snapshot.
+    imported, any garbage that made) and is left out of the snapshot.  ``progress``: called as
+    ``progress(phase, done, total)`` a few times per phase ("objects", "walk", "leaves", "roots",
+    "write"), never per object; an exception from it stops the calls, not the capture.
     Never calls user code, never collects, restores gc settings.
     """
     started = time.perf_counter()
@@ -71,7 +71,7 @@ def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, collector
         else:
             state = (enabled, [count0, count1, count2], debug)
         started = (started, started_cpu)
-        return _capture(path, frame, trigger, sentinel, state, held_by_caller, started, switch_interval)
+        return _capture(path, frame, trigger, sentinel, state, held_by_caller, started, switch_interval, progress)
     finally:
         gcstate.keep_schedule(count0 if collector_state is None else collector_state[1][0])
         sys.setswitchinterval(switch_interval)
@@ -79,15 +79,56 @@ def capture_to_file(path, frame=None, trigger="api", held_by_caller=0, collector
             gc.enable()
 
 
-def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, switch_interval):
+class _WriteTime:
+    """Runs the writer's compress-and-write steps: with the program's own switch interval (they
+    give up the GIL, and a waiting thread then gets a normal turn, not the raised interval), and
+    adds up how long they take."""
+
+    __slots__ = ("seconds", "program_interval", "walk_interval")
+
+    def __init__(self, program_interval, walk_interval):
+        self.seconds = 0.0
+        self.program_interval = program_interval
+        self.walk_interval = walk_interval
+
+    def __call__(self, work):
+        if self.walk_interval is not None:
+            sys.setswitchinterval(self.program_interval)
+        began = time.perf_counter()
+        try:
+            return work()
+        finally:
+            self.seconds += time.perf_counter() - began
+            if self.walk_interval is not None:
+                sys.setswitchinterval(self.walk_interval)
+
+
+def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, switch_interval, progress):
     started, started_cpu = started
     memory = _memory
+    kernel, kernel_record, kernel_warning = kernels.choose()
     safe.take_odd_warnings()  # odd objects are counted per capture
+    # Opened before other threads are held off: opening a file gives up the GIL.
+    output = snapshot_writer.SnapshotWriter(path)
+    try:
+        return _read_heap(
+            output, kernel, kernel_record, kernel_warning, memory, frame, trigger, sentinel, state,
+            held_by_caller, started, started_cpu, switch_interval, progress,
+        )
+    except BaseException:
+        output.abort()
+        raise
+
+
+def _read_heap(output, kernel, kernel_record, kernel_warning, memory, frame, trigger, sentinel, state,
+               held_by_caller, started, started_cpu, switch_interval, progress):
     current_ident = _thread.get_ident()
     activity = otherthreads.begin()
     walk_interval = otherthreads.hold_off(switch_interval)
     otherthreads.let_waiting_threads_through(switch_interval, walk_interval, activity)
     activity = otherthreads.restart(activity)  # what they did before the heap is read does not count
+    write_time = _WriteTime(switch_interval, walk_interval)
+    output.set_io_turn(write_time)
     paused_stack = roots.user_stack(frame)
     below = paused_stack[-1] if paused_stack else frame
     runner_frames = roots.agent_frames(safe.frame_back(below))
@@ -99,7 +140,7 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
         keep.update(addresses(frames))
     # The memory reader is the agent's even though a local of this function refers to it.
     excluded = ownership.owned_ids(_registered + [memory])
-    # Not GC-tracked, so not found by owned_ids; never to be a node (see heapwalk._read_referents).
+    # Not GC-tracked, so not found by owned_ids; never to be a node (see kernel_py.walk).
     excluded.add(bulk.address_of(bulk.SEPARATOR))
     if compat.VERSION < (3, 11):
         # Frames are always objects before 3.11: the agent's own calls are on the heap.  From
@@ -111,132 +152,104 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
     for listed in [paused_stack] + [frames for _ident, frames in other_stacks]:
         for key in addresses(listed):
             held[key] = held.get(key, 0) + 1
-    # `frame` is also held by the arguments of capture_to_file and _capture.
+    # `frame` is also held by the arguments of capture_to_file, _capture and this function.
     key = bulk.address_of(frame)
-    held[key] = held.get(key, 0) + 2 + held_by_caller
+    held[key] = held.get(key, 0) + 3 + held_by_caller
 
     strings = string_table.StringTable()
-    walk = heapwalk.HeapWalk(memory, strings)
+    walk = heapwalk.HeapWalk(kernel, memory, strings, output, progress)
     walk.collect_tracked(excluded, sentinel, keep, held)
-    walk.collect_referents(excluded)
+    walk.walk()
     walk.collect_roots(paused_stack, other_stacks, names, current_ident)
     walk.collect_weakrefs()
     walk.collect_finalizers()
-    walk.count_leaves(held)
-
-    types = typeinfo.TypeTable(weakrefs.ALL_TYPES)
-    labeler = labels.Labeler(memory, types)
-    walk.build_columns(types, labeler, set(addresses(list(gc.garbage))))
-    capture_seconds = time.perf_counter() - started
-    capture_cpu_seconds = otherthreads.own_cpu() - started_cpu
+    walk.count_leaves()
+    types = walk.finish()
+    output.column("excluded.address", snapshot_writer.U64, sorted(excluded))
 
     frames_section = {
-        "paused": [_frame_record(f, walk) for f in paused_stack],
+        "paused": [_frame_record(f) for f in paused_stack],
         "threads": [
             {"ident": current_ident, "name": names.get(current_ident, "MainThread"), "current": True,
-             "frames": [_frame_record(f, walk) for f in paused_stack]}
+             "frames": [_frame_record(f) for f in paused_stack]}
         ]
         + [
             {"ident": ident, "name": names.get(ident, "Thread %d" % ident), "current": False,
-             "frames": [_frame_record(f, walk) for f in frames]}
+             "frames": [_frame_record(f) for f in frames]}
             for ident, frames in other_stacks
         ],
     }
-    allocation_columns = allocations.collect(walk.objects, strings)
-    walk.release()
     other_threads = otherthreads.end(activity, current_ident, names, walk.changed_while_read, walk_interval)
-    # The heap is read; writing the file releases the GIL, and other threads may run again.
+    # The heap is read: other threads may run again, and writing needs no care any more.
     sys.setswitchinterval(switch_interval)
+    write_time.walk_interval = None
+    capture_seconds = time.perf_counter() - started - write_time.seconds
+    capture_cpu_seconds = otherthreads.own_cpu() - started_cpu
     enabled, counts, debug = state
     gc_state = gcstate.read_state()
     gc_state.update({"enabled": enabled, "counts": gcstate.program_counts(counts), "debug": debug})
     warnings = list(memory.warnings) + walk.warnings + safe.take_odd_warnings()
-    if accel_loader.warning is not None:
-        warnings.append(accel_loader.warning)
+    if kernel_warning is not None:
+        warnings.append(kernel_warning)
     paused_code = safe.frame_code(frame)
-    write_started = time.perf_counter()
-    output = snapshot_writer.SnapshotWriter(path)
-    try:
-        output.json("strings", strings.strings)
-        output.json("types", types.records)
-        output.column("node.address", snapshot_writer.F64, walk.node_address)
-        output.column("node.type", snapshot_writer.U32, walk.node_type)
-        output.column("node.size", snapshot_writer.U32, walk.node_size)
-        output.column("node.refcount", snapshot_writer.U32, walk.refcounts)
-        output.column("node.flags", snapshot_writer.U8, walk.node_flags)
-        output.column("node.name", snapshot_writer.U32, walk.node_name)
-        output.column("node.edgeCount", snapshot_writer.U32, walk.node_edge_count)
-        output.column("edge.to", snapshot_writer.U32, walk.edge_to)
-        output.column("edge.kind", snapshot_writer.U8, walk.edge_kind)
-        output.column("edge.name", snapshot_writer.U32, walk.edge_name)
-        output.column("weakref.node", snapshot_writer.U32, walk.weakref_node)
-        output.column("weakref.referent", snapshot_writer.I32, walk.weakref_referent)
-        output.column("weakref.callback", snapshot_writer.I32, walk.weakref_callback)
-        output.column("root.kind", snapshot_writer.U8, walk.root_kind)
-        output.column("root.node", snapshot_writer.U32, walk.root_node)
-        output.column("root.name", snapshot_writer.U32, walk.root_name)
-        output.column("root.frame", snapshot_writer.I32, walk.root_frame)
-        if allocation_columns is not None:
-            output.column("alloc.node", snapshot_writer.U32, allocation_columns[0])
-            output.column("alloc.file", snapshot_writer.U32, allocation_columns[1])
-            output.column("alloc.line", snapshot_writer.U32, allocation_columns[2])
-        output.json("frames", frames_section)
-        output.json("finalizers", walk.finalize_records)
-        meta = {
-            "format": "python-heap-inspector-snapshot",
-            "version": snapshot_writer.FORMAT_VERSION,
-            "agentVersion": AGENT_VERSION,
-            "python": {
-                "implementation": sys.implementation.name,
-                "version": list(sys.version_info[:3]),
-                "versionString": safe.python_version_string(),
-                "executable": sys.executable or "",
-                "platform": sys.platform,
-                "pointerSize": compat.POINTER_SIZE,
-            },
-            "capture": {
-                "time": time.time(),
-                "pid": os.getpid(),
-                "file": safe.code_filename(paused_code),
-                "line": safe.frame_lineno(frame) or 0,
-                "function": paused_code.co_name,
-                "trigger": trigger,
-                "seconds": capture_seconds,
-                "cpuSeconds": capture_cpu_seconds,
-                "writeSeconds": time.perf_counter() - write_started,
-                "otherThreads": other_threads,
-            },
-            "gc": gc_state,
-            "counts": {
-                "nodes": len(walk.node_address),
-                "edges": len(walk.edge_to),
-                "tracked": walk.tracked_count,
-                "weakrefs": len(walk.weakref_node),
-                "roots": len(walk.root_kind),
-                "excludedAgentObjects": len(excluded),
-            },
-            "warnings": warnings,
-        }
-        output.json("meta", meta)
-        output.close()
-    except BaseException:
-        output.abort()
-        raise
+    walk._report("write", 0, 1)
+    output.json("types", types)
+    output.json("frames", frames_section)
+    output.json("finalizers", walk.finalize_records)
+    meta = {
+        "format": "python-heap-inspector-snapshot",
+        "version": snapshot_writer.FORMAT_VERSION,
+        "agentVersion": AGENT_VERSION,
+        "python": {
+            "implementation": sys.implementation.name,
+            "version": list(sys.version_info[:3]),
+            "versionString": safe.python_version_string(),
+            "executable": sys.executable or "",
+            "platform": sys.platform,
+            "pointerSize": compat.POINTER_SIZE,
+        },
+        "capture": {
+            "time": time.time(),
+            "pid": os.getpid(),
+            "file": safe.code_filename(paused_code),
+            "line": safe.frame_lineno(frame) or 0,
+            "function": paused_code.co_name,
+            "trigger": trigger,
+            "seconds": capture_seconds,
+            "cpuSeconds": capture_cpu_seconds,
+            "writeSeconds": write_time.seconds,
+            "otherThreads": other_threads,
+            "kernel": kernel_record,
+        },
+        "gc": gc_state,
+        "counts": {
+            "nodes": walk.nodes,
+            "edges": walk.edges,
+            "tracked": walk.tracked_count,
+            "weakrefs": walk.weakref_count,
+            "roots": len(walk.root_kind),
+            "excludedAgentObjects": len(excluded),
+        },
+        "warnings": warnings,
+    }
+    output.json("meta", meta)
+    output.close()
+    meta["capture"]["writeSeconds"] = write_time.seconds
+    walk._report("write", 1, 1)
     return {
-        "path": path,
-        "nodes": meta["counts"]["nodes"],
-        "edges": meta["counts"]["edges"],
+        "path": output.path,
+        "nodes": walk.nodes,
+        "edges": walk.edges,
         "seconds": time.perf_counter() - started,
+        "bytes": output.bytes_written,
     }
 
 
-def _frame_record(frame, walk):
+def _frame_record(frame):
     code = safe.frame_code(frame)
-    node = walk.frame_nodes.get(bulk.address_of(frame))
     return {
-        "node": -1 if node is None else node,
+        "address": bulk.address_of(frame),
         "file": safe.code_filename(code),
         "line": safe.frame_lineno(frame) or 0,
         "function": getattr(code, "co_qualname", code.co_name),
     }
-

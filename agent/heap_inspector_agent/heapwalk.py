@@ -1,123 +1,111 @@
-"""Walks the heap into snapshot columns: nodes, edges, weak references, roots.
+"""Walks the heap into snapshot format 2, chunk after chunk, streaming the columns to the file.
 
-Order matters, because every reference the agent holds changes the reference counts it reads:
+The agent maps nothing: a reference is recorded as its target's *address*, and the reader maps
+addresses to nodes after the program goes on (docs/snapshot-format.md).  So the walk keeps no
+index of the heap, only the objects themselves (the collector's lists, and the "leaves": the
+untracked objects they reference), the addresses of the leaves found so far (the kernel's set)
+and, per type, a few numbers.  Order matters, because every reference the agent holds changes
+the counts it reads:
 
-1. the tracked objects, per generation, minus the agent's own;
-2. their reference counts, read while the agent holds each exactly once (calibrated on a probe);
-3. their referents, which brings in the untracked objects they reference (the "leaves");
-4. roots and weak-reference referents, which may bring in more leaves;
-5. the leaves' reference counts, read once the referent lists are dropped (every edge is a node
-   index by then), so that only the node list holds them;
-6. only then types, labels and columns, which hold further references freely: node columns in
-   nodecolumns.py, edge columns and labels in edgecolumns.py.
+1. the tracked objects, per generation, minus the agent's own; their counts, read while the
+   agent holds each exactly once (the list; the kernel excludes its own references);
+2. chunk after chunk (nodefacts.py, edgefacts.py): every tracked object, then every leaf, in the
+   order they were found: types, references (each leaf found is appended), sizes, flags, names,
+   label facts;
+3. roots, weak references, finalizers: they may find more leaves, walked the same way at once;
+4. the leaves' counts, once nothing but the list of leaves, the type table (one reference per
+   type) and what the caller declares in ``held`` refers to them.
 
-Steps 1 to 5 are this file.  Whatever they hold while a count is read is either accounted for
-(the node list, calibrated by ``_count_overhead``; the caller's ``held``) or no node at all: no
-list of ints (arrays instead: a list would reference the small ints, which are nodes too), and no
-object of the heap kept in a module-level name, a default argument or a closure.
-
-Speed (docs/performance.md): the work per object and per reference is done by C-level passes --
-``map``, ``zip``, ``itertools.compress``, ``dict``/``bytes``/``array`` methods, the byte masks of
-bytemasks.py -- over whole columns, not by Python loops.  Addresses and referents are read for
-whole chunks of objects at once (bulk.py), never with one ``id()`` or ``gc.get_referents()`` call
-per object: both are audited, and the program's audit hooks would otherwise run millions of
-times.  Python loops remain for what is rare: finalizers, weak references, objects that no batch
-plan vouches for.
+Whatever steps 2 and 3 hold (a chunk's objects, texts, a labeler's caches) is dropped before
+step 4.  The work per object and per reference is the kernel's (kernel_py.py, or the native
+one): whole chunks at once, never an audited call per object.
 """
 import array
 import gc
 import sys
-from itertools import compress, count, islice, repeat
+from itertools import compress, count, islice
 
+from . import allocations
 from . import bulk
 from . import compat
-from . import edgecolumns
-from . import nodecolumns
+from . import edgefacts
+from . import nodefacts
 from . import ownership
 from . import roots as root_kinds
 from . import safe
+from . import typeinfo
 from . import weakrefs
-from .bulk import ADDRESS_TYPECODE, CHUNK, referents_with_separators
-from .bytemasks import NOT, merge, minus_two_mask, u32
+from . import writer as snapshot_writer
+from .bulk import CHUNK
 
-TPFLAGS_HAVE_GC = 1 << 14
-
-_UNRESOLVED = -2  # an edge target that is not a node yet
-_EXCLUDED = -1  # an edge to one of the agent's own objects: dropped
-
-
-def _count_overhead(shape):
-    """References the agent adds to a count read as ``list(map(getrefcount, shape(xs)))`` for an
-    object held by the list ``xs``: the list's own reference plus whatever the call holds.
-    Calibrated on a probe, not assumed: the interpreter's borrowing rules change between
-    versions."""
-    probe = []
-    holder = [probe]
-    reported = list(map(sys.getrefcount, shape(holder)))[0]
-    return reported - 1  # minus the one reference that is not the agent's: `probe`
-
-
-def _whole(objects):
-    return objects
-
-
-def _tail_from(start):
-    def shape(objects):
-        return islice(objects, start, None)
-
-    return shape
-
-
-def _counts(objects, overhead):
-    """Reference counts minus ``overhead``, as an array: a list of the counts would itself
-    reference the small ints among them, which may be nodes counted later in the same pass."""
-    counts = array.array("q", map(sys.getrefcount, objects))
-    return array.array("q", map(int.__sub__, counts, repeat(overhead)))
+_U64 = snapshot_writer.U64
+_U32 = snapshot_writer.U32
+_U8 = snapshot_writer.U8
 
 
 class HeapWalk:
-    """The heap as columns.  capture.py calls the steps in order (``collect_tracked`` …
-    ``build_columns``), then reads the public attributes."""
+    """The heap as streamed columns.  capture.py calls ``collect_tracked``, ``walk``,
+    ``collect_roots``, ``collect_weakrefs``, ``collect_finalizers``, ``count_leaves`` and
+    ``finish`` in order."""
 
-    def __init__(self, memory, strings):
+    def __init__(self, kernel, memory, strings, writer, progress=None):
+        self.kernel = kernel
         self.memory = memory
         self.strings = strings
-        self.objects = []  # node index -> object (alive for the duration of the capture)
-        self.index = {}  # id(object) -> node index, in node order
+        self.writer = writer
+        self._progress = progress
+        self.types = typeinfo.TypeTable(weakrefs.ALL_TYPES)
+        self.facts = nodefacts.TypeFacts(self.types, memory, kernel)
+        self.tracked = []  # node i < tracked_count: the collector's objects, generation by generation
+        self.leaves = []  # node tracked_count + j: the untracked objects found, in order
         self.tracked_count = 0
-        self.generation_ends = []  # node index where each generation's objects end
-        self.refcounts = array.array("I")
-        self.edge_lengths = array.array("I")  # node index -> len(gc.get_referents(object))
-        self.edge_targets = array.array("i")  # every referent's node index, node after node
-        # node index -> id(type(object)): no reference to a type
-        self.type_ids = array.array(ADDRESS_TYPECODE)
-        self.root_kind = array.array("B")
-        self.root_node = array.array("I")
-        self.root_name = array.array("I")
-        self.root_frame = array.array("i")
-        self.frame_nodes = {}  # id(frame) -> node index, for frames on the recorded stacks
-        self.node_address = array.array("d")
-        self.finalize_records = []
+        self.generation_ends = []
+        self.seen = None  # the kernel's set of leaf (and excluded) addresses
+        self.every_referent = False
+        self.held = {}  # id -> references the caller holds while counts are read
+        self._walked = 0  # leaves walked so far
+        self.nodes = 0
+        self.edges = 0
+        self.changed_while_read = 0
         self.warnings = []
-        self._weakref_kind = {}  # id(type) -> 0 not a weakref, 1 reference, 2 proxy
-        self._gc_capable = {}  # id(type) -> bool
-        # A node of each type, in order of discovery: the types are found again from these, so
-        # no list of types is alive while counts are read (static types are nodes too).
-        self._type_examples = array.array("q")
-        self._excluded = set()
-        self.changed_while_read = 0  # objects whose references changed between two reads
+        self._weakref_nodes = array.array("q")  # node index of each weak reference or proxy
+        self._weakref_kinds = bytearray()  # 1 reference, 2 proxy
+        self._tracked_types = None  # id(type(o)) of each tracked object, until they are walked
+        self.weakref_count = 0
+        self.root_kind = array.array("B")
+        self.root_address = array.array("Q")
+        self.root_name = array.array("I")
+        self.root_frame = array.array("Q")  # the frame's address for frame locals, else 0
+        self.finalize_records = []
+        self._sites = allocations.sites()  # None unless tracemalloc is tracing
+        self.allocation_records = 0
 
-    # -- 1, 2: tracked objects and their counts ----------------------------------------------
+    def _report(self, phase, done, total):
+        if self._progress is not None:
+            try:
+                self._progress(phase, done, total)
+            except Exception:  # showing progress must never lose a capture
+                self._progress = None
+
+    def node_object(self, node):
+        if node < self.tracked_count:
+            return self.tracked[node]
+        return self.leaves[node - self.tracked_count]
+
+    # -- 1: tracked objects and their counts -------------------------------------------------
     def collect_tracked(self, excluded, sentinel, keep, held):
-        """Gather tracked objects generation by generation, leaving out the agent's own.
+        """Gather tracked objects generation by generation, leaving out the agent's own, and
+        write their counts.
 
         ``excluded``: ids of the agent's objects.  ``sentinel``: an object the capture created
         first; everything tracked after it (the tail of generation 0) was created by the agent,
         except the ids in ``keep`` (user frames the capture materialised to record the stack).
         ``held``: id -> references the caller holds to that object while counts are read."""
+        kernel = self.kernel
         tracked = []
-        tracked_ids = []
+        tracked_types = array.array(bulk.ADDRESS_TYPECODE)
         for generation in range(compat.NUM_GENERATIONS):
+            self._report("objects", generation, compat.NUM_GENERATIONS)
             generation_list = gc.get_objects(generation=generation)
             excluded.add(bulk.address_of(generation_list))
             ids = bulk.addresses(generation_list).tolist()  # ints made once, used several times
@@ -131,221 +119,205 @@ class HeapWalk:
                 excluded.update(tail)
                 del tail
             kept, ids = ownership.without_ids(generation_list, ids, excluded)
-            del generation_list
-            kept, ids = ownership.without_weakrefs_to(kept, ids, excluded)
+            del generation_list, ids
+            types = array.array(bulk.ADDRESS_TYPECODE)
+            for start in range(0, len(kept), CHUNK):
+                types.extend(kernel.type_addresses(kept, start, min(len(kept), start + CHUNK)))
+            kept, types = _without_agent_weakrefs(kept, types, excluded)
             tracked.extend(kept)
-            tracked_ids.extend(ids)
-            del kept, ids
+            tracked_types.extend(types)
+            del kept, types
             self.generation_ends.append(len(tracked))
-        overhead = _count_overhead(_whole)
-        counts = _counts(tracked, overhead)
-        self.objects = tracked
+        self.tracked = tracked
         self.tracked_count = len(tracked)
-        self.index = dict(zip(tracked_ids, count()))
-        del tracked_ids
-        for key, extra in dict.items(held):
-            position = self.index.get(key)
-            if position is not None:
-                counts[position] -= extra
-        self.refcounts = u32(counts)
+        self._tracked_types = tracked_types  # read once here, used again by the walk
+        self._report("objects", compat.NUM_GENERATIONS, compat.NUM_GENERATIONS)
+        # Counts as they stand while the list holds each object once; the reader subtracts that
+        # reference and ``held`` (``held.*``).
+        for start in range(0, len(tracked), CHUNK):
+            self.writer.column("node.refcount", _U64, kernel.refcounts(tracked, start, min(len(tracked), start + CHUNK)))
+        self.held = held
+        # The frozen generation (gc.freeze) is not listed: references to its objects are found
+        # like those to untracked ones, against every listed address (slower, and rare).
+        self.every_referent = compat.HAS_FREEZE and gc.get_freeze_count() > 0
+        initial = list(excluded)
+        if self.every_referent:
+            for start in range(0, len(tracked), CHUNK):
+                initial.extend(kernel.addresses(tracked, start, min(len(tracked), start + CHUNK)))
+        self.seen = kernel.address_set(initial)
+        del initial
 
-    # -- 3: referents and leaves -------------------------------------------------------------
-    def collect_referents(self, excluded):
-        self._excluded = excluded
-        self._add_types(0)
-        self._walk(0, all_gc=True)
+    # -- 2: chunk after chunk ----------------------------------------------------------------
+    def walk(self):
+        """Every tracked object, then every leaf found (and the leaves they lead to)."""
+        ends = self.generation_ends
+        start = 0
+        for generation, end in enumerate(ends):
+            while start < end:
+                stop = min(end, start + CHUNK)
+                self._chunk(self.tracked, start, stop, start, generation)
+                self._report("walk", stop, self.tracked_count)
+                start = stop
+        self._tracked_types = None
+        self._drain("leaves")
 
-    def _add_types(self, start):
-        """Type ids of objects[start:], chunk by chunk, and the facts of the types not seen yet."""
-        objects = self.objects
-        for chunk_start in range(start, len(objects), CHUNK):
-            types = list(map(type, objects[chunk_start : chunk_start + CHUNK]))
-            self.type_ids.extend(bulk.addresses(types))
-            del types
-        self._describe_types(start)
+    def _drain(self, phase):
+        leaves = self.leaves
+        while self._walked < len(leaves):
+            start = self._walked
+            stop = min(len(leaves), start + CHUNK)
+            self._chunk(leaves, start, stop, self.tracked_count + start, None)
+            self._walked = stop
+            self._report(phase, stop, len(leaves))
 
-    def _walk(self, start, all_gc=False):
-        """Referents of objects[start:] as node indices (``edge_lengths``, ``edge_targets``),
-        adding every referent not yet a node (a "leaf") and, round after round, the referents of
-        GC-capable leaves (an untracked tuple may hold a dict that became tracked later).
-        Leaves are added in order of first use within each round.  ``all_gc``: objects[start:]
-        are tracked, so all GC-capable (the first round need not look their types up)."""
-        while start < len(self.objects):
-            end = len(self.objects)
-            if all_gc:
-                mask = b"\x01" * (end - start)
-                all_gc = False
-            else:
-                # Non-GC objects have no referents: they are not asked.
-                mask = bytes(map(self._gc_capable.__getitem__, self.type_ids[start:end]))
-            for chunk_start in range(start, end, CHUNK):
-                chunk_end = min(end, chunk_start + CHUNK)
-                self._read_referents(chunk_start, chunk_end, mask[chunk_start - start : chunk_end - start])
-            if len(self.objects) > end:
-                self._add_types(end)
-            start = end
-
-    def _read_referents(self, start, end, mask):
-        """Edges of objects[start:end] (``mask``: which of them to ask), from one
-        ``gc.get_referents`` call for the whole chunk (bulk.referents_with_separators)."""
-        objects = self.objects
-        index = self.index
-        walked = objects[start:end]
-        if mask.count(0):
-            walked = list(compress(walked, mask))
-        walked_count = len(walked)
-        if not walked_count:
-            self.edge_lengths.extend(repeat(0, end - start))
-            return
-        referents = referents_with_separators(walked)
-        addresses = bulk.addresses(referents)
-        separators = bulk.separator_mask(addresses)
-        pieces = separators.split(b"\x01")  # runs of zeros: one per object, as long as its referents
-        if len(pieces) != walked_count + 1 or pieces[-1]:
-            # Something besides the agent references bulk.SEPARATOR: count object by object.
-            pieces = [bytes(length) for length in bulk.referent_counts(walked)] + [b""]
-            separators = _real_separators(pieces, len(addresses))
-        lengths = array.array("I", map(len, islice(pieces, walked_count)))
-        del walked, pieces
-        kept = separators.translate(NOT)
-        del separators
-        # A reference to the separator from elsewhere is not a node: excluded, its edge dropped.
-        targets = array.array("i", map(index.get, compress(addresses, kept), repeat(_UNRESOLVED)))
-        unresolved = minus_two_mask(targets)  # the _UNRESOLVED targets
-        if any(unresolved):
-            first = len(objects)
-            fresh = list(compress(compress(referents, kept), unresolved))
-            fresh_ids = bulk.addresses(fresh)
-            new = dict(zip(fresh_ids, fresh))  # one entry per object, in order of first use
-            del fresh
-            for key in self._excluded.intersection(new):
-                del new[key]
-            objects.extend(dict.values(new))
-            leaves = dict(zip(new, count(first)))  # smaller than the index: faster to search
-            del new
-            index.update(leaves)
-            found = map(leaves.get, fresh_ids, repeat(_EXCLUDED))
-            any(map(targets.__setitem__, compress(count(), unresolved), found))  # C-level scatter
-            del fresh_ids, found, leaves
-        del referents, addresses, kept
-        self.edge_targets.extend(targets)
-        if walked_count == end - start:
-            self.edge_lengths.extend(lengths)
+    def _chunk(self, objects, start, end, base, generation):
+        """Columns of ``objects[start:end]`` (nodes ``base`` …): the kernel's passes, then
+        nodefacts.py and edgefacts.py.  ``generation``: of every object, or None for leaves."""
+        kernel = self.kernel
+        out = self.writer
+        facts = self.facts
+        addresses = kernel.addresses(objects, start, end)
+        out.column("node.address", _U64, addresses)
+        del addresses
+        if objects is self.tracked:
+            type_addresses = self._tracked_types[start:end]
         else:
-            self.edge_lengths.extend(merge(mask, [repeat(0), iter(lengths)]))
+            type_addresses = kernel.type_addresses(objects, start, end)
+        type_of = facts.indices(type_addresses, objects, start)
+        out.column("node.type", _U32, type_of)
+        targets, lengths = kernel.walk(objects, start, end, self.seen, self.leaves, self.every_referent)
+        out.column("node.edgeCount", _U32, lengths)
+        out.column("edge.target", _U64, targets)
+        self.nodes += end - start
+        self.edges += len(targets)
+        out.column("node.size", _U64, nodefacts.sizes(kernel, objects, start, end, type_of, facts))
+        out.column("node.flags", _U8, nodefacts.flags(objects, start, end, type_of, facts, generation))
+        out.column("node.name", _U32, nodefacts.names(objects, start, end, type_of, facts, self.strings))
+        edgefacts.label_chunk(self, objects, start, end, base, type_of, targets, lengths)
+        del targets, lengths, type_addresses
+        kinds = bytes(map(facts.weakref_kind.__getitem__, type_of))
+        if any(kinds):
+            positions = list(compress(count(), kinds))
+            self._weakref_nodes.extend(map(base.__add__, positions))
+            self._weakref_kinds.extend(map(kinds.__getitem__, positions))
+        if self._sites is not None:
+            self._allocation_sites(objects, start, end, base)
+        self.strings.flush(out)
+        out.flush_if_full()
 
-    def _describe_types(self, start):
-        """Per-type facts for the types of objects[start:] not seen yet (one dict pass)."""
-        last = dict(zip(self.type_ids[start:] if start else self.type_ids, count(start)))
-        for key, position in dict.items(last):
-            if key not in self._gc_capable:
-                t = type(self.objects[position])
-                self._gc_capable[key] = _gc_capable(t)
-                self._weakref_kind[key] = _weakref_kind(t)
-                self._type_examples.append(position)
+    def _allocation_sites(self, objects, start, end, base):
+        nodes = array.array("I")
+        files = []
+        lines = array.array("I")
+        site = self._sites.site
+        for offset, obj in enumerate(islice(objects, start, end)):
+            found = site(obj)
+            if found is not None:
+                nodes.append(base + offset)
+                files.append(found[0])
+                lines.append(found[1] if 0 <= found[1] <= 0xFFFFFFFF else 0)
+        del obj
+        if nodes:
+            self.writer.column("alloc.node", _U32, nodes)
+            self.writer.column("alloc.file", _U32, self.strings.add_all(files))
+            self.writer.column("alloc.line", _U32, lines)
+            self.allocation_records += len(nodes)
+
+    def add_leaves(self, objects):
+        """Addresses of ``objects`` (a list), adding those that are not nodes yet as leaves and
+        walking them (and what they lead to) at once."""
+        found = self.kernel.add_leaves(objects, self.seen, self.leaves, self.every_referent)
+        self._drain("roots")
+        return found
 
     def add_leaf(self, obj):
-        """Node index of ``obj``, adding it (and what it references) as a leaf if needed."""
-        key = bulk.address_of(obj)
-        node = self.index.get(key)
-        if node is None:
-            if key in self._excluded:
-                return None
-            node = len(self.objects)
-            self.index[key] = node
-            self.objects.append(obj)
-            self._add_types(node)
-            self._walk(node)
-        return node
+        return self.add_leaves([obj])[0]
 
-    # -- 4: roots, weak references, finalizers -----------------------------------------------
-    def add_root(self, kind, node, name, frame_node=-1):
-        if node is None:
-            return
+    # -- 3: roots, weak references, finalizers -----------------------------------------------
+    def add_root(self, kind, address, name, frame_address=0):
         self.root_kind.append(kind)
-        self.root_node.append(node)
+        self.root_address.append(address)
         self.root_name.append(self.strings.add(name) if name else 0)
-        self.root_frame.append(frame_node)
+        self.root_frame.append(frame_address)
 
     def collect_roots(self, paused_stack, thread_stacks, thread_names, current_ident):
+        """Root records, by address: the reader keeps those that are nodes (an agent's module or
+        a local that is nothing else's is not)."""
         named = [(name, module) for name, module in list(dict.items(sys.modules)) if type(name) is str]
         modules = [module for _name, module in named]
         for (name, _module), address in zip(named, bulk.addresses(modules)):
-            self.add_root(root_kinds.MODULE, self.index.get(address), name)
+            self.add_root(root_kinds.MODULE, address, name)
         del named, modules
         for depth, frame in enumerate(paused_stack):
-            node = self.add_leaf(frame)
-            self.frame_nodes[bulk.address_of(frame)] = node
+            address = self.add_leaf(frame)
             kind = root_kinds.PAUSED_FRAME if depth == 0 else root_kinds.STACK_FRAME
-            self.add_root(kind, node, safe.frame_code(frame).co_name)
-            self._frame_local_roots(frame, node, True)
+            self.add_root(kind, address, safe.frame_code(frame).co_name)
+            self._frame_local_roots(frame, address, True)
         for ident, frames in thread_stacks:
             for depth, frame in enumerate(frames):
-                node = self.add_leaf(frame)
-                self.frame_nodes[bulk.address_of(frame)] = node
+                address = self.add_leaf(frame)
                 if depth == 0:
-                    self.add_root(root_kinds.THREAD, node, thread_names.get(ident, "Thread %d" % ident))
-                self._frame_local_roots(frame, node, False)
-        garbage_node = self.index.get(bulk.address_of(gc.garbage))
-        self.add_root(root_kinds.GC_GARBAGE, garbage_node, "gc.garbage")
+                    self.add_root(root_kinds.THREAD, address, thread_names.get(ident, "Thread %d" % ident))
+                self._frame_local_roots(frame, address, False)
+        self.add_root(root_kinds.GC_GARBAGE, bulk.address_of(gc.garbage), "gc.garbage")
+        self.strings.flush(self.writer)
 
-    def _frame_local_roots(self, frame, frame_node, own_thread):
-        held = _HeldObjects(self.objects, self.index)
-        pairs = root_kinds.frame_locals(frame, self.memory, held, own_thread)
-        if pairs is None:
+    def _frame_local_roots(self, frame, frame_address, own_thread):
+        locals_found = root_kinds.frame_locals(frame, self.memory, own_thread)
+        if locals_found is None:
             return
-        for name, value in pairs:
-            self.add_root(root_kinds.FRAME_LOCAL, self.add_leaf(value), name, frame_node)
+        for name, address, taken in locals_found:
+            if taken:
+                address = self.add_leaf(taken[0])
+            self.add_root(root_kinds.FRAME_LOCAL, address, name, frame_address)
+        del locals_found
 
     def collect_weakrefs(self):
-        """Weak reference columns: (node, referent or -1, callback or -1)."""
-        nodes = array.array("I")
-        referents = array.array("i")
-        callbacks = array.array("i")
+        """Weak reference records: its address, its referent's (0 when dead), its callback's (0:
+        none).  Referents that are not nodes yet are added as leaves; the proxies' referents are
+        found last, and their callbacks among their references (a proxy's only one)."""
+        nodes = array.array("Q")
+        referents = array.array("Q")
+        callbacks = array.array("Q")
         proxies = {}  # address of a proxy -> its entry in ``referents``
-        lengths = self.edge_lengths
-        start = 0
-        edges_before = 0  # edges of the nodes before ``counted``
-        counted = 0
-        while start < len(self.objects):
-            # Weak references among objects[start:] (referents added as leaves come next round).
-            end = len(self.objects)
-            kinds = bytes(map(self._weakref_kind.__getitem__, self.type_ids[start:end]))
-            positions = list(compress(count(start), kinds))
-            if not positions:
-                start = end
-                continue
-            references = [position for position in positions if kinds[position - start] == 1]
-            targets = list(map(weakrefs.referent, map(self.objects.__getitem__, references)))
-            target_addresses = iter(bulk.addresses(targets))
-            targets = iter(targets)
-            for position in positions:
-                nodes.append(position)
-                if kinds[position - start] == 1:
-                    target = next(targets)
-                    address = next(target_addresses)
-                    node = None if target is None else self.index.get(address)
-                    if node is None and target is not None:
-                        node = self.add_leaf(target)
-                    referents.append(_or_minus_one(node))
-                    del target
-                else:
-                    proxies[bulk.address_of(self.objects[position])] = len(referents)
-                    referents.append(-1)
-                # The callback is a weak reference's only referent: its edge target, already read.
-                edges_before += sum(lengths[counted:position])
-                counted = position
-                callbacks.append(self.edge_targets[edges_before] if lengths[position] else -1)
-            del targets, target_addresses
-            start = end
+        position = 0
+        while position < len(self._weakref_nodes):
+            node = self._weakref_nodes[position]
+            obj = self.node_object(node)
+            nodes.append(bulk.address_of(obj))
+            if self._weakref_kinds[position] == 1:
+                target = weakrefs.referent(obj)
+                referents.append(0 if target is None else self.add_leaf(target))
+                # Read as the callback: a subclass (a WeakValueDictionary's KeyedRef) visits its
+                # slots and its type before it.
+                function = weakrefs.callback(obj)
+                callbacks.append(0 if function is None else bulk.address_of(function))
+                del target, function
+            else:
+                proxies[nodes[-1]] = len(referents)
+                referents.append(0)
+                callbacks.append(0)
+            position += 1
+            del obj
         if proxies:
-            found = weakrefs.proxy_referents(proxies, self.objects, bulk.addresses)
-            for key, target in dict.items(found):
-                referents[proxies[key]] = self.index[bulk.address_of(target)]
-            del found
-        self.weakref_node, self.weakref_referent, self.weakref_callback = nodes, referents, callbacks
+            proxy_objects = [
+                self.node_object(node) for node, kind in zip(self._weakref_nodes, self._weakref_kinds) if kind == 2
+            ]
+            for proxy, found in zip(proxy_objects, _first_referents(proxy_objects)):
+                callbacks[proxies[bulk.address_of(proxy)]] = found
+            del proxy_objects
+            for objects in (self.tracked, self.leaves):
+                found = weakrefs.proxy_referents(proxies, objects, bulk.addresses)
+                for key, target in dict.items(found):
+                    referents[proxies[key]] = bulk.address_of(target)
+                del found
+        self.weakref_count = len(nodes)
+        self.writer.column("weakref.address", _U64, nodes)
+        self.writer.column("weakref.referent", _U64, referents)
+        self.writer.column("weakref.callback", _U64, callbacks)
 
     def collect_finalizers(self):
+        """``weakref.finalize`` records, by address (0: absent)."""
         records = []
         for finalizer, _info, fields in weakrefs.finalize_entries():
             reference = fields.get("weakref")
@@ -353,97 +325,80 @@ class HeapWalk:
             func = fields.get("func")
             records.append(
                 {
-                    "node": _or_minus_one(self.add_leaf(finalizer)),
-                    "referent": -1 if target is None else _or_minus_one(self.add_leaf(target)),
-                    "func": -1 if func is None else _or_minus_one(self.add_leaf(func)),
-                    "args": _node_or_minus_one(self, fields.get("args")),
-                    "kwargs": _node_or_minus_one(self, fields.get("kwargs")),
+                    "address": self.add_leaf(finalizer),
+                    "referent": 0 if target is None else self.add_leaf(target),
+                    "func": 0 if func is None else self.add_leaf(func),
+                    "args": self._address_or_zero(fields.get("args")),
+                    "kwargs": self._address_or_zero(fields.get("kwargs")),
                     "atexit": fields.get("atexit") is True,
                     "index": fields.get("index") if type(fields.get("index")) is int else -1,
                     "funcName": weakrefs.callable_name(func) if func is not None else "?",
                 }
             )
-            del target, func, reference
+            del target, func, reference, fields, finalizer
         self.finalize_records = records
+        self.strings.flush(self.writer)
 
-    # -- 5: counts of the leaves -------------------------------------------------------------
-    def count_leaves(self, held):
-        """Counts of the objects added after the tracked ones.  The referent lists held one
-        reference per edge into them; every edge is a node index by now, so the lists are
-        dropped as they are mapped, and only the node list (calibrated) and ``held`` remain to
-        subtract."""
-        start = self.tracked_count
-        overhead = _count_overhead(_tail_from(0))
-        counts = _counts(islice(self.objects, start, None), overhead)
-        for key, extra in dict.items(held):
-            position = self.index.get(key)
-            if position is not None and position >= start:
-                counts[position - start] -= extra
-        self.refcounts.extend(u32(counts))
+    def _address_or_zero(self, obj):
+        return 0 if obj is None else self.add_leaf(obj)
 
-    # -- 6: columns (nodecolumns.py, edgecolumns.py) ----------------------------------------
-    def build_columns(self, types, labeler, gc_garbage_ids):
-        objects = self.objects
-        for position in self._type_examples:
-            types.index_of(type(objects[position]))
-        type_of = list(map(types.index_by_id.__getitem__, self.type_ids))  # node -> type index
-        self.node_type = array.array("I", type_of)
-        self.node_size = nodecolumns.size_column(self, types, type_of)
-        self.node_flags = nodecolumns.flag_column(self, types, type_of, gc_garbage_ids)
-        self.node_name = nodecolumns.name_column(self, types, type_of)
-        edgecolumns.EdgeColumns(self, labeler).build(types, type_of)
+    # -- 4: counts of the leaves -------------------------------------------------------------
+    def count_leaves(self):
+        """The leaves' counts, once only the list of leaves, the type table (one reference per
+        type) and ``held`` refer to them: the reader subtracts those (``held.*``; the types by
+        their records' addresses)."""
+        self.strings.flush(self.writer)
+        kernel = self.kernel
+        leaves = self.leaves
+        for start in range(0, len(leaves), CHUNK):
+            self.writer.column("node.refcount", _U64, kernel.refcounts(leaves, start, min(len(leaves), start + CHUNK)))
 
-    def release(self):
-        """Drop every reference to captured objects (keeping only the columns), so that nothing
-        the capture built can outlive it or form a cycle with user objects."""
-        self.node_address = array.array("d", self.index)  # the index's keys: the ids, in node order
-        self.objects = []
-        self.index = {}
-        self._excluded = set()
+    def finish(self):
+        """The type table, weak reference and root columns; drop every object reference."""
+        out = self.writer
+        held = list(dict.items(self.held))
+        out.column("held.address", _U64, array.array("Q", [key for key, _extra in held]))
+        out.column("held.count", _U32, array.array("I", [extra for _key, extra in held]))
+        out.column("root.kind", _U8, self.root_kind)
+        out.column("root.address", _U64, self.root_address)
+        out.column("root.name", _U32, self.root_name)
+        out.column("root.frame", _U64, self.root_frame)
+        records = self.types.finish()
+        edgefacts.describe_plans(self, records)
+        self.strings.flush(out)
+        self.tracked = []
+        self.leaves = []
+        self.seen = None
+        return records
 
 
-class _HeldObjects:
-    """``get(id, default)`` over the walk's nodes: the object with that id, which the walk holds."""
 
-    __slots__ = ("objects", "index")
-
-    def __init__(self, objects, index):
-        self.objects = objects
-        self.index = index
-
-    def get(self, key, default=None):
-        position = self.index.get(key)
-        return default if position is None else self.objects[position]
-
-
-def _gc_capable(t):
-    return bool(safe.type_flags(t) & TPFLAGS_HAVE_GC)
-
-
-def _weakref_kind(t):
-    """0: not a weak reference type, 1: a reference, 2: a proxy."""
-    kind = 0
-    for klass in safe.mro(t):
-        if klass is weakrefs.REFERENCE_TYPES[0]:
-            kind = 1
-        elif klass is weakrefs.PROXY_TYPES[0] or klass is weakrefs.PROXY_TYPES[1]:
-            kind = 2
-    return kind
+def _without_agent_weakrefs(objects, types, excluded):
+    """(objects, their type addresses) minus the weak references to the agent's own objects.
+    Creating a class makes a weak reference to it in its base's subclass registry; those belong
+    to the agent."""
+    reference_type = bulk.address_of(weakrefs.REFERENCE_TYPES[0])
+    positions = list(compress(count(), map(reference_type.__eq__, types)))
+    if not positions:
+        return objects, types
+    targets = list(map(weakrefs.referent, map(objects.__getitem__, positions)))
+    addresses = bulk.addresses(targets)  # a dead reference's None is never the agent's
+    del targets
+    dropped = list(compress(positions, map(excluded.__contains__, addresses)))
+    if not dropped:
+        return objects, types
+    keep = bytearray(b"\x01") * len(objects)
+    for position in dropped:
+        keep[position] = 0
+    return list(compress(objects, keep)), array.array(bulk.ADDRESS_TYPECODE, compress(types, keep))
 
 
-def _real_separators(pieces, total):
-    """The separator mask from per-object runs: a 1 after each object's referents."""
-    mask = bytearray(total)
-    position = -1
-    for piece in pieces[:-1]:
-        position += len(piece) + 1
-        mask[position] = 1
-    return bytes(mask)
-
-
-def _or_minus_one(node):
-    return -1 if node is None else node
-
-
-def _node_or_minus_one(walk, obj):
-    return -1 if obj is None else _or_minus_one(walk.add_leaf(obj))
+def _first_referents(objects):
+    """Address of each object's first referent (0: none), with one audited call for all."""
+    lists, addresses = bulk.referent_lists(objects)
+    found = []
+    at = 0
+    for referents in lists:
+        found.append(addresses[at] if referents else 0)
+        at += len(referents)
+    return found

@@ -1,18 +1,18 @@
-"""Batch labelling: how every node of a type is labelled at once, and the records it produces.
+"""How the nodes of a type are labelled: a plan per type, and the records of nodes labelled one by one.
 
 ``Labeler.label()`` (labels.py) names one object's references.  Called per object it is the
-capture's slowest pass, so edgecolumns.py labels whole groups of nodes instead, with C-level
-passes, following a plan per type (``LabelPlans.plan``).  Each plan gives exactly what
-``label()`` gives: a plan is chosen only where ``label()`` would find no view of its own (no
-getters, no special base), and the nodes a plan cannot vouch for go through ``label()`` one by one.
+capture's slowest pass, so most nodes are labelled from facts instead (edgefacts.py records them
+while the heap is read; the reader derives the labels after the program goes on), following a
+plan per type (``LabelPlans.plan``).  Each plan gives exactly what ``label()`` gives: a plan is
+chosen only where ``label()`` would find no view of its own (no getters, no special base), and
+the nodes a plan cannot vouch for go through ``label()`` one by one.
 """
 import array
-from itertools import accumulate, chain, compress, repeat
+from itertools import repeat
 
 from . import bulk
 from . import safe
-from .bytemasks import merge_bytes
-from .labels import INDEX, STR_KEY, VIEW_BASES
+from .labels import INDEX, VIEW_BASES
 
 # ``id()`` is audited (PEP 578): bulk.address_of gives the same number without the event.
 _address = bulk.address_of
@@ -98,62 +98,12 @@ class LabelPlans:
 
 
 # -- records -------------------------------------------------------------------------------------
-# A node's labels are one "piece": a 5-byte record per edge, its kind (u8) then its name (u32,
-# native order), joined in node order and split into the two columns with strided slices.
-
-RECORD = 5
 _U32_MAX = 0xFFFFFFFF
-_ZERO = b"\x00"
-
-
-def interleave(kinds, names):
-    """Records from a kinds column (1 byte per edge) and a names column (4 bytes per edge)."""
-    records = bytearray(RECORD * len(kinds))
-    records[0::RECORD] = kinds
-    for byte in range(4):
-        records[1 + byte :: RECORD] = names[byte::4]
-    return records
-
-
-def split(records):
-    """(kinds, names) columns from records."""
-    kinds = records[0::RECORD]
-    names = bytearray(4 * len(kinds))
-    for byte in range(4):
-        names[byte::4] = records[1 + byte :: RECORD]
-    return kinds, names
-
-
-def _by_length(block, lengths):
-    """Pieces ``block[:RECORD * k]`` for each k in ``lengths``: shared objects per length when the
-    distinct lengths are few, else slices."""
-    distinct = set(lengths)
-    if sum(distinct) <= 1 << 18:
-        pieces = {k: bytes(block[: RECORD * k]) for k in distinct}
-        return map(pieces.__getitem__, lengths)
-    return map(block.__getitem__, map(slice, map(RECORD.__mul__, lengths)))
-
-
-def zero_pieces(lengths):
-    """Unlabelled edges: (REF, 0) records."""
-    return _by_length(bytes(RECORD * (max(lengths) if lengths else 0)), lengths)
-
-
-def index_pieces(lengths):
-    """(INDEX, i) records, i = 0 … k-1, for each k in ``lengths``."""
-    longest = max(lengths) if lengths else 0
-    block = interleave(bytes((INDEX,)) * longest, array.array("I", range(longest)).tobytes())
-    return _by_length(block, lengths)
-
-
-def slices(records, lengths):
-    """Consecutive pieces of ``records`` (a group's records, node after node)."""
-    ends = list(map(RECORD.__mul__, accumulate(lengths)))
-    return map(records.__getitem__, map(slice, [0] + ends[:-1], ends))
 
 
 def object_records(labelled_list, lengths, strings):
-    """Records of a group of nodes labelled one by one (``label()`` results, None: unlabelled)."""
+    """(kinds bytes, names array('I')) of a group of nodes labelled one by one (``label()``
+    results, None: unlabelled), node after node, ``lengths[i]`` edges each."""
     kinds = bytearray()
     names = array.array("I")
     for labelled, length in zip(labelled_list, lengths):
@@ -170,37 +120,4 @@ def object_records(labelled_list, lengths, strings):
                 names.append(strings.add(name if type(name) is str else safe.key_text(name)))
             else:
                 names.append(0)
-    return interleave(kinds, names.tobytes())
-
-
-def dict_fast_mask(dicts, reflists, lengths):
-    """Per dict (bytes of 0/1): ``labels._dict_fast_path`` applies -- as many referents as entries, every
-    key an exact str, every referent the value of its entry in order -- checked for all dicts with
-    a few C-level passes (identity by address, never ``==``)."""
-    same_length = bytes(map(int.__eq__, lengths, map(dict.__len__, dicts)))
-    if not any(same_length):
-        return same_length
-    kept = list(compress(dicts, same_length))
-    kept_lengths = list(compress(lengths, same_length))
-    str_id = _address(str)
-    key_types = list(map(type, chain.from_iterable(map(dict.keys, kept))))
-    keys_are_str = bytes(map(str_id.__eq__, bulk.addresses(key_types)))
-    del key_types
-    values = bulk.addresses(list(chain.from_iterable(map(dict.values, kept))))
-    referents = bulk.addresses(list(chain.from_iterable(compress(reflists, same_length))))
-    values_are_referents = bytes(map(int.__eq__, values, referents))
-    del values, referents
-    entry_ok = (int.from_bytes(keys_are_str, "little") & int.from_bytes(values_are_referents, "little")).to_bytes(
-        len(keys_are_str), "little"
-    )
-    ends = list(accumulate(kept_lengths))
-    starts = [0] + ends[:-1]
-    kept_ok = bytes(map((-1).__eq__, map(entry_ok.find, repeat(_ZERO), starts, ends)))
-    return merge_bytes(same_length, kept_ok)
-
-
-def dict_fast_records(dicts, strings):
-    """Records of dicts that pass ``dict_fast_mask``: (STR_KEY, key) per entry."""
-    keys = list(chain.from_iterable(map(dict.keys, dicts)))
-    names = array.array("I", strings.add_all(keys)).tobytes()
-    return interleave(bytes((STR_KEY,)) * len(keys), names)
+    return bytes(kinds), names

@@ -165,20 +165,3 @@ def without_ids(objects, ids, excluded):
     dropped = excluded.intersection(ids)
     keep = bytes(map(False.__eq__, map(dropped.__contains__, ids)))
     return list(compress(objects, keep)), list(compress(ids, keep))
-
-
-def without_weakrefs_to(objects, ids, excluded):
-    """(objects, ids) minus the weak references to the agent's own objects.  Creating a class
-    makes a weak reference to it in its base's subclass registry; those belong to the agent."""
-    reference_type = bulk.address_of(weakrefs.REFERENCE_TYPES[0])
-    types = list(map(type, objects))
-    positions = list(compress(count(), map(reference_type.__eq__, bulk.addresses(types))))
-    del types
-    targets = list(map(weakrefs.referent, map(objects.__getitem__, positions)))
-    addresses = bulk.addresses(targets)  # a dead reference's None is never the agent's
-    del targets
-    dropped = set(compress(positions, map(excluded.__contains__, addresses)))
-    if not dropped:
-        return objects, ids
-    keep = bytes(i not in dropped for i in range(len(objects)))
-    return list(compress(objects, keep)), list(compress(ids, keep))

@@ -96,34 +96,31 @@ def read_instance_attribute(obj, name, memory):
     return None
 
 
-def frame_locals(frame, memory, held, own_thread):
-    """[(name, object)] of a live frame's bound locals, or None when they cannot be read.
-
-    ``held``: {id: object} of the objects the capture holds.  A local slot read from memory is an
-    address; it is taken as an object only when it is one of those (so it is alive whatever the
-    frame's thread does meanwhile) or, for the capturing thread's own frames (which cannot change
-    while the capture runs), read with its reference in one step and checked against the address."""
+def frame_locals(frame, memory, own_thread):
+    """[(name, address, taken)] of a live frame's bound locals, or None when they cannot be read.
+    ``taken``: ``(value,)`` when the value itself was taken, else ``()``.  A local slot read from
+    memory is an address.  For the capturing thread's own frames (which cannot change while the
+    capture runs) the value is read with its reference in one step and checked against the
+    address.  Another thread's slot stays an address: the reader keeps it only if it is the
+    address of a node, an object the capture held all along (so it was alive, and that object,
+    whatever the frame's thread did meanwhile)."""
     code = safe.frame_code(frame)
     if memory.frame_locals:
         slots = memory.frame_locals_addresses(frame, code)
         if slots is not None:
             found = []
             for name, address in slots:
-                value = held.get(address, _ABSENT)
-                if value is _ABSENT:
-                    if not own_thread:
-                        continue  # not an object the capture holds: it may be gone by now
-                    taken = memory.take_local(frame, code, name, address)
-                    if not taken:
-                        continue
-                    value = taken[0]
-                found.append((name, value))
+                if not own_thread:
+                    found.append((name, address, ()))
+                    continue
+                taken = memory.take_local(frame, code, name, address)
+                if taken:
+                    found.append((name, address, (taken[0],)))
             return found
     if compat.FRAME_LOCALS_IS_PROXY:
         # The proxy's items() takes each value with its reference in C, in one call.
         proxy = type(frame).f_locals.__get__(frame)
-        return list(proxy.items())
+        return [(name, None, (value,)) for name, value in proxy.items()]
     return None
 
 
-_ABSENT = object()

@@ -1,18 +1,31 @@
-"""The snapshot's string table: every name and label is stored once and referred to by index."""
+"""The snapshot's string table: names and labels are stored once per chunk and referred to by index.
+
+Indices are global (entry 0 is ``""``), but the table is written as it grows: ``flush`` writes the
+entries added since the last flush as one ``strings`` section and forgets them, so that the agent
+holds no text of the heap from one chunk of the walk to the next (a str held across chunks would
+add to a reference count read later).  A text used again after a flush gets a new index: the
+reader merges equal texts.
+"""
 from itertools import count, filterfalse
+
+_NAME = "strings"
 
 
 class StringTable:
     def __init__(self):
-        self.strings = [""]
         self._index = {"": 0}
+        self._fresh = [""]
+        self._first = 0  # global index of self._fresh[0]
+
+    def __len__(self):
+        return self._first + len(self._fresh)
 
     def add(self, text):
-        """Index of ``text`` (an exact ``str``), adding it on first use."""
+        """Index of ``text`` (an exact ``str``), adding it on first use since the last flush."""
         index = self._index.get(text)
         if index is None:
-            index = len(self.strings)
-            self.strings.append(text)
+            index = self._first + len(self._fresh)
+            self._fresh.append(text)
             self._index[text] = index
         return index
 
@@ -23,6 +36,24 @@ class StringTable:
         # dict.fromkeys keeps first-use order and drops repeats; filterfalse skips known texts.
         fresh = dict.fromkeys(filterfalse(index.__contains__, texts))
         if fresh:
-            index.update(zip(fresh, count(len(self.strings))))
-            self.strings.extend(fresh)
+            index.update(zip(fresh, count(self._first + len(self._fresh))))
+            self._fresh.extend(fresh)
         return list(map(index.__getitem__, texts))
+
+    def append_all(self, texts):
+        """Indices of ``texts`` (a list of exact ``str``) appended as they are, repeats included:
+        for names that are mostly distinct (the texts of distinct atoms), where looking each up
+        costs more than the few repeats it saves (the reader merges equal texts)."""
+        first = self._first + len(self._fresh)
+        self._fresh.extend(texts)
+        return range(first, first + len(texts))
+
+    def flush(self, writer):
+        """Write the entries added since the last flush (one ``strings`` section) and forget
+        every text."""
+        if not self._fresh:
+            return
+        writer.json(_NAME, self._fresh)
+        self._first += len(self._fresh)
+        self._fresh = []
+        self._index = {"": 0}

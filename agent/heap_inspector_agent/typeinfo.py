@@ -1,4 +1,5 @@
 """Per-type facts, computed once per type from the type's MRO dicts (never from an instance)."""
+import array
 import sys
 
 from . import builtin_types as bt
@@ -18,20 +19,33 @@ GENERATOR_LIKE = 1 << 4
 DEL_IS_NONE = 1 << 5
 
 _CONTAINERS = (dict, list, tuple, set, frozenset)
+_OBJECT_SIZEOF = object.__dict__["__sizeof__"]
+CATEGORIES = ("instance", "container", "frame", "module", "class", "function", "weakref", "generator", "atom", "other")
+_CATEGORY_INDEX = {name: index for index, name in enumerate(CATEGORIES)}
 _FUNCTIONS = (bt.FunctionType, bt.MethodType, bt.BuiltinFunctionType, classmethod, staticmethod)
 
 
 class TypeTable:
     """Assigns each type an index and describes it.  Keyed by ``id(type)``: hashing a type
-    could run a metaclass ``__hash__``."""
+    could run a metaclass ``__hash__``.
+
+    While the heap is walked the table keeps only numbers per type (flags, sizes) and the types
+    themselves, one reference each (``types``): text read from a type (its name, its module's
+    file) could be an object of the heap, whose count would be read with the table holding it.
+    ``records`` are built at the end (``finish``)."""
 
     def __init__(self, weakref_types):
-        self.records = []
         self._index = {}
         self._types = []  # keeps the keyed types alive for the duration of the capture
-        self._sizeof_safe = []
-        self._basic_size = []
+        # Numbers in arrays, not lists: a list of ints or bools refers to small ints, True and
+        # False, which are objects of the heap whose counts are read while the table exists.
+        self._flags = array.array("I")
+        self._categories = bytearray()  # index into CATEGORIES
+        self._sizeof_safe = bytearray()  # 0: basic size; 1: measured; 2: measured once per type
+        self._basic_size = array.array("q")
+        self._odd = array.array("q")  # indices of types that could not be described
         self._weakref_types = weakref_types
+        self.records = []
 
     def index_of(self, t):
         index = self._index.get(_address(t))
@@ -53,36 +67,42 @@ class TypeTable:
         """The registered types, by index."""
         return self._types
 
+    def __len__(self):
+        return len(self._types)
+
+    def flags(self, index):
+        return self._flags[index]
+
+    def category(self, index):
+        return CATEGORIES[self._categories[index]]
+
     def sizeof_safe(self, index):
+        """0: the basic size (its ``__sizeof__`` could run user code); 1: ``sys.getsizeof`` of each
+        instance; 2: ``sys.getsizeof`` of one, the same for all."""
         return self._sizeof_safe[index]
 
     def basic_size(self, index):
         return self._basic_size[index]
 
     def _add(self, t):
+        index = len(self._types)
+        self._index[_address(t)] = index
+        self._types.append(t)
         try:
-            return self._describe(t)
+            flags, category, sizeof_safe = self._describe(t)
         except Exception:
             # A type that cannot be read as a type should be (half-built, a slot that raises):
             # recorded by name only, and said in the warnings.
             safe.note_odd(_ODD_TYPE, t)
-            index = self._index.get(_address(t))
-            if index is None:
-                index = len(self.records)
-                self._index[_address(t)] = index
-                self._types.append(t)
-            del self.records[index:], self._sizeof_safe[index:], self._basic_size[index:]
-            self.records.append(
-                {"name": safe.qualified_type_name(t), "module": "?", "qualname": "?", "flags": 0, "category": "other"}
-            )
-            self._sizeof_safe.append(False)
-            self._basic_size.append(safe.basic_size(t))
-            return index
+            self._odd.append(index)
+            flags, category, sizeof_safe = 0, "other", 0
+        self._flags.append(flags)
+        self._categories.append(_CATEGORY_INDEX[category])
+        self._sizeof_safe.append(sizeof_safe)
+        self._basic_size.append(safe.basic_size(t))
+        return index
 
     def _describe(self, t):
-        index = len(self.records)
-        self._index[_address(t)] = index
-        self._types.append(t)
         mro = safe.mro(t)
         flags = 0
         finalizer = safe.lookup_in_mro(t, "__del__", safe.MISSING)
@@ -98,29 +118,47 @@ class TypeTable:
             flags |= WEAKREF
         if _any_in(bt.GENERATOR_TYPES, mro):
             flags |= GENERATOR_LIKE
-        name = safe.qualified_type_name(t)
-        module, _, qualname = name.partition(".") if not _module_has_dots(name) else _split(t, name)
-        record = {
-            "name": name,
-            "module": module,
-            "qualname": qualname,
-            "flags": flags,
-            "category": _category(t, mro, flags),
-        }
-        if flags & HEAP_TYPE:
-            source = _defining_file(name)
-            if source:
-                record["file"] = source
-        self.records.append(record)
         # sys.getsizeof calls the type's __sizeof__: only a built-in type's own C method is safe.
         # And CPython finds it through the MRO's namespaces: a non-str key there (whose __eq__ a
         # lookup may call on a hash collision) makes even that unsafe.
         sizeof = safe.lookup_in_mro(t, "__sizeof__")
-        self._sizeof_safe.append(
-            sizeof is not None and safe.is_c_method_of(sizeof, t) and _namespaces_have_str_keys_only(mro)
-        )
-        self._basic_size.append(safe.basic_size(t))
-        return index
+        sizeof_safe = 0
+        if sizeof is not None and safe.is_c_method_of(sizeof, t) and _namespaces_have_str_keys_only(mro):
+            sizeof_safe = 1
+            # object.__sizeof__ counts the basic size and the items; sys.getsizeof adds what the
+            # type's flags say (the collector's header, 3.12+'s pre-header), and asks each object
+            # whether it is a GC object only for types (tp_is_gc): without items, not a type,
+            # every instance has the same size.
+            if sizeof is _OBJECT_SIZEOF and safe.item_size(t) == 0 and not _any_in((type,), mro):
+                sizeof_safe = 2
+        return flags, _category(t, mro, flags), sizeof_safe
+
+    def finish(self):
+        """Build ``records`` (``{name, module, qualname, flags, category, file?}`` per type), once
+        every count is read."""
+        odd = set(self._odd)
+        records = []
+        for index, t in enumerate(self._types):
+            name = safe.qualified_type_name(t)
+            if index in odd:
+                records.append({"name": name, "module": "?", "qualname": "?", "flags": 0, "category": "other"})
+                continue
+            module, _, qualname = name.partition(".") if not _module_has_dots(name) else _split(t, name)
+            flags = self._flags[index]
+            record = {
+                "name": name,
+                "module": module,
+                "qualname": qualname,
+                "flags": flags,
+                "category": CATEGORIES[self._categories[index]],
+            }
+            if flags & HEAP_TYPE:
+                source = _defining_file(name)
+                if source:
+                    record["file"] = source
+            records.append(record)
+        self.records = records
+        return records
 
 
 _ODD_TYPE = "type(s) that could not be described (reading them failed): recorded by name only"

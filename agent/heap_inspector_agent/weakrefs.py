@@ -12,11 +12,18 @@ PROXY_TYPES = (_weakref.ProxyType, _weakref.CallableProxyType)
 ALL_TYPES = REFERENCE_TYPES + PROXY_TYPES
 
 _call_reference = _weakref.ReferenceType.__dict__["__call__"]
+_reference_callback = _weakref.ReferenceType.__dict__["__callback__"].__get__
 
 
 def referent(reference):
     """The referent of a ``weakref.ref`` (or subclass: its own ``__call__`` is bypassed)."""
     return _call_reference(reference)
+
+
+def callback(reference):
+    """The callback of a ``weakref.ref`` or subclass, or None (a C member read: nothing of the
+    subclass runs).  A subclass's other referents (its slots, its type) come before it."""
+    return _reference_callback(reference)
 
 
 def proxy_referents(proxy_ids, objects, addresses):

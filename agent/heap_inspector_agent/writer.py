@@ -1,4 +1,4 @@
-"""Writes the snapshot container (docs/snapshot-format.md) to a file, section by section.
+"""Writes the snapshot container (docs/snapshot-format.md) to a file, column chunk by column chunk.
 
 A regular file (or a new one) is written under a temporary name beside it, created exclusively
 (a link planted under that name cannot redirect the write), and renamed into place only when
@@ -7,6 +7,12 @@ existing snapshot stays until a new one replaces it.  Through a symbolic link th
 to is replaced.  A character device or a FIFO is written in place (it stays what it is; a FIFO
 must have a reader already: the program is never left waiting for one).  Anything else (a
 folder, a block device, a socket) is refused.
+
+Format 2 streams: a column is written as chunks (sections of the same name, concatenated by the
+reader in file order) while the heap is walked.  Chunks are kept in memory up to a budget and
+then compressed and written together (``flush``).  Compressing and writing give up the GIL, so a
+flush runs inside the caller's ``io_turn`` (otherthreads.py lowers the switch interval to the
+program's own meanwhile): other threads get a normal turn at each flush, never a long one.
 """
 import array
 import os
@@ -17,19 +23,44 @@ from itertools import repeat
 from . import bulk
 
 MAGIC = b"PYHEAPSN"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 U8 = 1
 I32 = 2
 U32 = 3
 F64 = 4
 JSON = 5
+U64 = 6
 
-_TYPECODES = {U8: "B", I32: "i", U32: "I", F64: "d"}
+RAW = 0
+ZLIB = 1
+ZLIB_PLANES = 2  # zlib of the elements' byte planes: every first byte, then every second byte…
 
-# Columns stored raw: edge targets are node indices in no particular order, so deflate gains
-# about 3x for as much time as every other column together (docs/performance.md).
-RAW_COLUMNS = ("edge.to",)
+_TYPECODES = {U8: "B", I32: "i", U32: "I", F64: "d", U64: "Q"}
+_SIZES = {U8: 1, I32: 4, U32: 4, F64: 8, U64: 8}
+# Columns smaller than this are stored raw (compressing them gains nothing worth a header).
+_SMALL = 256
+# Columns stored as byte planes: addresses (their high bytes barely change) and string indices
+# (mostly increasing).  Counts, sizes and small numbers compress as well, and faster, as they are.
+PLANE_COLUMNS = frozenset(
+    (
+        "node.address",
+        "edge.target",
+        "node.name",
+        "dict.key",
+        "label.name",
+        "weakref.address",
+        "weakref.referent",
+        "weakref.callback",
+        "root.address",
+        "root.frame",
+        "closure.address",
+        "excluded.address",
+        "held.address",
+    )
+)
+# Bytes of pending chunks that trigger a flush: memory held by the writer stays about this.
+FLUSH_BYTES = 8 << 20
 
 
 # File types, from the st_mode bits (no ``stat`` import needed for five constants).
@@ -62,53 +93,131 @@ def _open_target(path):
     raise OSError("cannot create a temporary file beside %s" % target)
 
 
+def _no_turn(work):
+    return work()
+
+
+def _compress_planes(raw, size, level):
+    """zlib of the byte planes of ``raw`` (elements of ``size`` bytes): every element's first
+    byte, then every second byte…  Addresses have planes that are nearly constant, which zlib
+    then stores in almost nothing.  The planes are fed to one stream, never joined."""
+    compressor = zlib.compressobj(level)
+    parts = [compressor.compress(raw[byte::size]) for byte in range(size)]
+    parts.append(compressor.flush())
+    return b"".join(parts)
+
+
 class SnapshotWriter:
-    def __init__(self, path, compress_level=1):
+    """``column`` and ``json`` add sections; ``flush`` writes what is pending; ``close`` ends the
+    file.  ``io_turn(work)``: runs ``work()`` (compressing and writing) and returns its result;
+    the capture passes one that gives other threads a normal turn meanwhile."""
+
+    def __init__(self, path, compress_level=1, io_turn=None):
         self.path = path
         self._file, self._temporary, self._target = _open_target(path)
         self._level = compress_level
         self._sections = 0
-        self._file.write(MAGIC + FORMAT_VERSION.to_bytes(4, "little"))
+        # (name, header fields, stored-to-be bytes): bytes only, no ints (a small int held here
+        # would add to its own count, read while sections are pending).
+        self._pending = []
+        self._pending_bytes = 0
+        self._io_turn = io_turn or _no_turn
+        self.bytes_written = 0
+        self._write(MAGIC + FORMAT_VERSION.to_bytes(4, "little"))
 
-    def column(self, name, dtype, values, compress=True):
-        """Write an array.array (or any sequence of numbers) as a column section.  ``compress``:
-        False for columns that deflate poorly for their cost (edge targets: node indices in no
-        particular order); the format allows raw and zlib sections side by side."""
-        typecode = _TYPECODES[dtype]
-        if not isinstance(values, array.array) or values.typecode != typecode:
-            values = array.array(typecode, values)
+    def set_io_turn(self, io_turn):
+        self._io_turn = io_turn or _no_turn
+
+    def column(self, name, dtype, values):
+        """One chunk of a column: an array.array (or any sequence of numbers).  An array whose
+        items have the column's width is written as it is (signed or not: the values the agent
+        writes are never negative)."""
+        size = _SIZES[dtype]
+        if not isinstance(values, array.array) or values.itemsize != size or values.typecode in "fd":
+            if dtype != F64 and isinstance(values, array.array) and values.typecode in "fd":
+                raise TypeError("column %s: floating-point values" % name)
+            values = array.array(_TYPECODES[dtype], values)
         if sys.byteorder != "little":
-            values = array.array(typecode, values)
+            values = array.array(values.typecode, values)
             values.byteswap()
-        for raw_name in RAW_COLUMNS:
-            if name == raw_name:
-                compress = False
-        self._section(name, dtype, len(values), values.tobytes(), compress)
+        self.raw_column(name, dtype, len(values), values.tobytes())
+
+    def raw_column(self, name, dtype, count, raw):
+        """A chunk given as little-endian bytes (``count`` elements).  Compressed when written
+        (``flush``): byte planes are taken there too."""
+        size = _SIZES[dtype]
+        if len(raw) <= _SMALL:
+            encoding = RAW
+        elif size > 1 and name in PLANE_COLUMNS:
+            encoding = ZLIB_PLANES
+        else:
+            encoding = ZLIB
+        self._add(name, dtype, count, raw, encoding)
 
     def json(self, name, value):
         data = encode_json(value).encode("utf-8")
-        self._section(name, JSON, len(data), data)
+        self._add(name, JSON, len(data), data, ZLIB if len(data) > _SMALL else RAW)
 
-    def _section(self, name, dtype, count, raw, compress=True):
-        stored = zlib.compress(raw, self._level) if compress and len(raw) > 256 else raw
-        encoding = 1 if stored is not raw else 0
-        header = bytearray()
-        encoded_name = name.encode("ascii")
-        header += len(encoded_name).to_bytes(2, "little") + encoded_name
-        header += bytes((dtype, encoding))
-        header += (zlib.crc32(stored) & 0xFFFFFFFF).to_bytes(4, "little")
-        header += count.to_bytes(8, "little") + len(stored).to_bytes(8, "little")
-        self._file.write(header)
-        self._file.write(stored)
-        self._sections += 1
+    def _add(self, name, dtype, count, raw, encoding):
+        if not count and dtype != JSON:
+            return  # an empty chunk adds nothing (the reader takes an absent column as empty)
+        fields = bytes((dtype, encoding)) + count.to_bytes(8, "little")
+        self._pending.append((name.encode("ascii"), fields, raw))
+        self._pending_bytes += len(raw)
+
+    def flush_if_full(self):
+        """``flush`` once the pending sections reach ``FLUSH_BYTES``.  The walk calls it between
+        chunks only: within a chunk the GIL is never given up, so no other thread can change an
+        object between two reads of it."""
+        if self._pending_bytes >= FLUSH_BYTES:
+            self.flush()
+
+    def flush(self):
+        """Compress and write every pending section (inside ``io_turn``)."""
+        if not self._pending:
+            return
+        pending = self._pending
+        self._pending = []
+        self._pending_bytes = 0
+        self._io_turn(lambda: self._write_sections(pending))
+
+    def _write_sections(self, pending):
+        level = self._level
+        for name, fields, raw in pending:
+            encoding = fields[1]
+            if encoding == RAW:
+                stored = raw
+            elif encoding == ZLIB:
+                stored = zlib.compress(raw, level)
+            else:
+                stored = _compress_planes(raw, _SIZES[fields[0]], level)
+            header = bytearray()
+            header += len(name).to_bytes(2, "little") + name
+            header += fields[:2]
+            header += (zlib.crc32(stored) & 0xFFFFFFFF).to_bytes(4, "little")
+            header += fields[2:] + len(stored).to_bytes(8, "little")
+            self._write(bytes(header))
+            self._write(stored)
+            self._sections += 1
+        del pending[:]
+
+    def _write(self, data):
+        self._file.write(data)
+        self.bytes_written += len(data)
 
     def close(self):
-        self.json("end", {"sections": self._sections + 1})
-        self._file.close()
-        if self._temporary is not None:
-            os.replace(self._temporary, self._target)
+        self.json("end", {"sections": self._sections + len(self._pending) + 1})
+        self.flush()
+
+        def finish():
+            self._file.close()
+            if self._temporary is not None:
+                os.replace(self._temporary, self._target)
+
+        self._io_turn(finish)
 
     def abort(self):
+        self._pending = []
         try:
             self._file.close()
         finally:
@@ -136,14 +245,25 @@ def _all_str(items):
 
 
 def _encode_str_list(items):
-    """A list of str (the string table: one entry per name in the heap) in a few C-level passes;
-    the same text as encoding item by item."""
-    text = '["' + '","'.join(map(str.translate, items, repeat(_ESCAPES))) + '"]'
+    """A list of str (a chunk of the string table) in a few C-level passes; the same text as
+    encoding item by item.  Most texts need no escape: checked on all of them at once."""
+    joined = "".join(items)
     try:
-        text.encode("utf-8")
+        # Deleting the bytes that need no escape leaves those that do.
+        plain = not joined.encode("utf-8").translate(None, _PLAIN_BYTES) and not _has_line_separators(joined)
     except UnicodeEncodeError:  # a lone surrogate somewhere: escape item by item
         return "[" + ",".join(map(_encode_str, items)) + "]"
-    return text
+    if plain:
+        return '["' + '","'.join(items) + '"]'
+    return '["' + '","'.join(map(str.translate, items, repeat(_ESCAPES))) + '"]'
+
+
+def _has_line_separators(text):
+    return "\u2028" in text or "\u2029" in text
+
+
+# Bytes that JSON strings hold as they are: all but control characters, the quote and backslash.
+_PLAIN_BYTES = bytes(b for b in range(256) if b >= 0x20 and b not in (0x22, 0x5C))
 
 
 _ESCAPES = {i: "\\u%04x" % i for i in range(32)}

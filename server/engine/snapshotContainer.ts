@@ -9,12 +9,17 @@
  * - a section is inflated with its announced size as the limit, so a zlib stream that holds
  *   more than its header says stops at that size instead of filling memory.
  *
- * Unknown sections are skipped without being read (later format additions).
+ * Unknown sections are skipped without being read (later format additions). Format 2 adds u64
+ * columns, the byte-plane encoding, and columns written in chunks (sections of the same name,
+ * concatenated in file order): every chunk is checked and bounded on its own, and their sum
+ * against `meta.counts`.
  */
 import { inflateSync } from 'node:zlib';
 import {
+  READABLE_FORMAT_VERSIONS,
   SECTION,
-  SNAPSHOT_FORMAT_VERSION,
+  SECTION_V2,
+  SNAPSHOT_FORMAT_V1,
   SNAPSHOT_MAGIC,
   SectionDType,
   SectionEncoding,
@@ -27,7 +32,7 @@ import { describeBytes } from './terminalText';
 export const MAX_EXPANSION = 32;
 const EXPANSION_ALLOWANCE = 1 << 20;
 
-/** Element type each known section must have. */
+/** Element type each known section of a format 1 file must have. */
 export const EXPECTED_DTYPE: Readonly<Record<string, SectionDType>> = {
   [SECTION.meta]: SectionDType.Json,
   [SECTION.strings]: SectionDType.Json,
@@ -57,21 +62,66 @@ export const EXPECTED_DTYPE: Readonly<Record<string, SectionDType>> = {
   [SECTION.end]: SectionDType.Json,
 };
 
+/** Element type each known section of a format 2 file must have. */
+export const EXPECTED_DTYPE_V2: Readonly<Record<string, SectionDType>> = {
+  [SECTION.meta]: SectionDType.Json,
+  [SECTION.strings]: SectionDType.Json,
+  [SECTION.types]: SectionDType.Json,
+  [SECTION.nodeAddress]: SectionDType.U64,
+  [SECTION.nodeType]: SectionDType.U32,
+  [SECTION.nodeSize]: SectionDType.U64,
+  [SECTION.nodeRefcount]: SectionDType.U64,
+  [SECTION.nodeFlags]: SectionDType.U8,
+  [SECTION.nodeName]: SectionDType.U32,
+  [SECTION.nodeEdgeCount]: SectionDType.U32,
+  [SECTION_V2.nodeLabels]: SectionDType.U8,
+  [SECTION_V2.edgeTarget]: SectionDType.U64,
+  [SECTION_V2.dictKey]: SectionDType.U32,
+  [SECTION_V2.labelNode]: SectionDType.U32,
+  [SECTION_V2.labelKind]: SectionDType.U8,
+  [SECTION_V2.labelName]: SectionDType.U32,
+  [SECTION_V2.closureAddress]: SectionDType.U64,
+  [SECTION_V2.closureCount]: SectionDType.U32,
+  [SECTION_V2.closureName]: SectionDType.U32,
+  [SECTION_V2.weakrefAddress]: SectionDType.U64,
+  [SECTION.weakrefReferent]: SectionDType.U64,
+  [SECTION.weakrefCallback]: SectionDType.U64,
+  [SECTION.rootKind]: SectionDType.U8,
+  [SECTION_V2.rootAddress]: SectionDType.U64,
+  [SECTION.rootName]: SectionDType.U32,
+  [SECTION.rootFrame]: SectionDType.U64,
+  [SECTION.allocNode]: SectionDType.U32,
+  [SECTION.allocFile]: SectionDType.U32,
+  [SECTION.allocLine]: SectionDType.U32,
+  [SECTION_V2.excludedAddress]: SectionDType.U64,
+  [SECTION_V2.heldAddress]: SectionDType.U64,
+  [SECTION_V2.heldCount]: SectionDType.U32,
+  [SECTION.frames]: SectionDType.Json,
+  [SECTION.finalizers]: SectionDType.Json,
+  [SECTION.end]: SectionDType.Json,
+};
+
+/** Format 2: the JSON section that may come in chunks (every column may too). */
+const CHUNKED_JSON_V2: ReadonlySet<string> = new Set([SECTION.strings]);
+
 export const ELEMENT_SIZE: Readonly<Record<number, number>> = {
   [SectionDType.U8]: 1,
   [SectionDType.I32]: 4,
   [SectionDType.U32]: 4,
   [SectionDType.F64]: 8,
   [SectionDType.Json]: 1,
+  [SectionDType.U64]: 8,
 };
 
 /** Bytes of a section header after the name: dtype, encoding, crc, count, stored length. */
 const HEADER_TAIL = 1 + 1 + 4 + 8 + 8;
 const HEADER_LENGTH = SNAPSHOT_MAGIC.length + 4;
 /** Known section names are short; a longer name is unknown without building it. */
-const LONGEST_KNOWN_NAME = Math.max(...Object.keys(EXPECTED_DTYPE).map((n) => n.length));
+const LONGEST_KNOWN_NAME = Math.max(
+  ...[...Object.keys(EXPECTED_DTYPE), ...Object.keys(EXPECTED_DTYPE_V2)].map((n) => n.length),
+);
 
-/** A known section's header: where its stored bytes are and what they announce. */
+/** One stored piece of a known section (format 2 columns may have several). */
 export interface SectionHeader {
   name: string;
   dtype: SectionDType;
@@ -83,11 +133,21 @@ export interface SectionHeader {
   storedLength: number;
 }
 
+/** A known section: its chunks in file order (one, except for format 2's chunked ones). */
+export interface Section {
+  name: string;
+  dtype: SectionDType;
+  chunks: SectionHeader[];
+  /** Elements of all chunks together (for JSON: decoded bytes). */
+  count: number;
+}
+
 /** The file's known sections by name, not yet decoded. */
 export interface Container {
   bytes: Uint8Array;
-  sections: Map<string, SectionHeader>;
-  /** Sections in the file, `end` included. */
+  version: number;
+  sections: Map<string, Section>;
+  /** Sections in the file (every chunk counts), `end` included. */
   sectionCount: number;
 }
 
@@ -109,15 +169,17 @@ export function readContainer(bytes: Uint8Array, problems: SnapshotProblems): Co
   }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint32(magicLen, true);
-  if (version !== SNAPSHOT_FORMAT_VERSION) {
+  if (!READABLE_FORMAT_VERSIONS.includes(version)) {
     problems.fail(
       'unsupported-version',
-      `was written by snapshot format ${version}; this heap-inspector reads format ${SNAPSHOT_FORMAT_VERSION}`,
+      `was written by snapshot format ${version}; this heap-inspector reads formats ${READABLE_FORMAT_VERSIONS.join(' and ')}`,
       'update heap-inspector or re-capture with a matching agent',
     );
   }
+  const v1 = version === SNAPSHOT_FORMAT_V1;
+  const expectedDtypes = v1 ? EXPECTED_DTYPE : EXPECTED_DTYPE_V2;
 
-  const sections = new Map<string, SectionHeader>();
+  const sections = new Map<string, Section>();
   let sectionCount = 0;
   let off = HEADER_LENGTH;
   for (;;) {
@@ -145,13 +207,20 @@ export function readContainer(bytes: Uint8Array, problems: SnapshotProblems): Co
     off = p + stored;
     sectionCount++;
     const name = nameLen <= LONGEST_KNOWN_NAME ? latin1(nameBytes) : '';
-    const expected = EXPECTED_DTYPE[name];
+    const expected = expectedDtypes[name];
     if (expected === undefined) continue; // an unknown section: a later format addition
-    if (sections.has(name)) problems.corrupt(`section "${name}" appears twice`);
+    const existing = sections.get(name);
+    if (existing !== undefined && (v1 || !chunked(name, expected))) {
+      problems.corrupt(`section "${name}" appears twice`);
+    }
     if (dtype !== expected) {
       problems.corrupt(`section "${name}" has element type ${dtype}, expected ${expected}`);
     }
-    if (encoding !== SectionEncoding.Raw && encoding !== SectionEncoding.Zlib) {
+    const known =
+      encoding === SectionEncoding.Raw ||
+      encoding === SectionEncoding.Zlib ||
+      (!v1 && encoding === SectionEncoding.ZlibPlanes && dtype !== SectionDType.Json);
+    if (!known) {
       problems.corrupt(`section "${name}" has unknown encoding ${encoding}`);
     }
     if (count === null) {
@@ -162,11 +231,25 @@ export function readContainer(bytes: Uint8Array, problems: SnapshotProblems): Co
         `section "${name}" holds ${stored} bytes, but its header announces ${count} element(s) of ${ELEMENT_SIZE[dtype]} byte(s)`,
       );
     }
-    sections.set(name, { name, dtype, encoding, crc, count, storedStart: p, storedLength: stored });
+    const chunk = { name, dtype, encoding, crc, count, storedStart: p, storedLength: stored };
+    if (existing === undefined) {
+      sections.set(name, { name, dtype, chunks: [chunk], count });
+    } else {
+      existing.chunks.push(chunk);
+      existing.count += count;
+      if (existing.count > Number.MAX_SAFE_INTEGER) {
+        problems.corrupt(`section "${name}" announces more than 2^53 elements in all`);
+      }
+    }
     if (name === SECTION.end) break;
   }
   if (off !== len) problems.corrupt(`${len - off} bytes follow its "${SECTION.end}" section`);
-  return { bytes, sections, sectionCount };
+  return { bytes, version, sections, sectionCount };
+}
+
+/** Format 2: whether section `name` may come in several chunks. */
+function chunked(name: string, dtype: SectionDType): boolean {
+  return dtype !== SectionDType.Json || CHUNKED_JSON_V2.has(name);
 }
 
 /** Refuses a file whose known sections would decompress to far more than it could hold. */
@@ -181,8 +264,25 @@ export function checkExpansion(container: Container, problems: SnapshotProblems)
   }
 }
 
-/** A section's decoded bytes: checksum verified, inflated to exactly the announced size. */
+/** A section's decoded bytes, its chunks one after another (see `decodeChunk`). */
 export function decodeSection(
+  container: Container,
+  section: Section,
+  problems: SnapshotProblems,
+): Uint8Array {
+  if (section.chunks.length === 1) return decodeChunk(container, section.chunks[0], problems);
+  const out = new Uint8Array(section.count * ELEMENT_SIZE[section.dtype]);
+  let at = 0;
+  for (const chunk of section.chunks) {
+    const decoded = decodeChunk(container, chunk, problems);
+    out.set(decoded, at);
+    at += decoded.length;
+  }
+  return out;
+}
+
+/** One chunk's decoded bytes: checksum verified, inflated to exactly the announced size. */
+export function decodeChunk(
   container: Container,
   section: SectionHeader,
   problems: SnapshotProblems,
@@ -198,7 +298,8 @@ export function decodeSection(
       `section "${name}" fails its CRC-32 check (stored 0x${hex8(section.crc)}, computed 0x${hex8(actual)})`,
     );
   }
-  const size = section.count * ELEMENT_SIZE[section.dtype];
+  const elementSize = ELEMENT_SIZE[section.dtype];
+  const size = section.count * elementSize;
   if (section.encoding === SectionEncoding.Raw) return stored;
   let decoded: Uint8Array;
   try {
@@ -215,10 +316,22 @@ export function decodeSection(
   }
   if (decoded.length !== size) {
     problems.corrupt(
-      `section "${name}" holds ${decoded.length} bytes, but its header announces ${section.count} element(s) of ${ELEMENT_SIZE[section.dtype]} byte(s)`,
+      `section "${name}" holds ${decoded.length} bytes, but its header announces ${section.count} element(s) of ${elementSize} byte(s)`,
     );
   }
-  return decoded;
+  return section.encoding === SectionEncoding.ZlibPlanes && elementSize > 1
+    ? fromPlanes(decoded, elementSize, section.count)
+    : decoded;
+}
+
+/** Elements back from their byte planes (the inverse of the agent's `writer.byte_planes`). */
+export function fromPlanes(planes: Uint8Array, size: number, count: number): Uint8Array {
+  const out = new Uint8Array(planes.length);
+  for (let b = 0; b < size; b++) {
+    const plane = b * count;
+    for (let i = 0, o = b; i < count; i++, o += size) out[o] = planes[plane + i];
+  }
+  return out;
 }
 
 function zlibReason(e: unknown): string {

@@ -7,18 +7,24 @@
  * accepts the engine can analyse without meeting a value of the wrong type or out of range.
  *
  *   snapshotContainer    header, section headers, checksums, bounded decompression
+ *   snapshotDecode       decoded sections: JSON parsed, columns with their chunks joined
  *   snapshotJson         JSON sections: a shape scan before parsing
  *   snapshotJsonSections meta, strings, types, frames, finalizers, end, field by field
  *   snapshotColumns      typed arrays and the values in them
+ *   snapshotReaderV2     format 2: addresses mapped to nodes, labels derived from recorded facts
+ *
+ * Both formats end in the same model (`SnapshotData`, format 1's columns), checked by the same
+ * `checkColumns`.
  */
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { kMaxLength } from 'node:buffer';
-import { SECTION } from '../../protocol/snapshot';
+import { SECTION, SNAPSHOT_FORMAT_V1 } from '../../protocol/snapshot';
 import { HeapSnapshot, type SnapshotData } from './heapSnapshot';
 import { asF64, asI32, asU32, asU8, checkColumns } from './snapshotColumns';
-import { checkExpansion, decodeSection, readContainer, type Container } from './snapshotContainer';
+import { checkExpansion, readContainer, type Container } from './snapshotContainer';
+import { columnBytes, jsonSection, requireSections } from './snapshotDecode';
 import { SnapshotError, SnapshotProblems } from './snapshotError';
-import { parseJsonSection } from './snapshotJson';
+import { readSnapshotV2 } from './snapshotReaderV2';
 import {
   checkEnd,
   checkFinalizers,
@@ -102,18 +108,7 @@ export function readSnapshot(bytes: Uint8Array, source = 'the input'): HeapSnaps
   const problems = new SnapshotProblems(source);
   const container = readContainer(bytes, problems);
   checkExpansion(container, problems);
-
-  const json = (name: string, flatStrings = false): unknown => {
-    const section = container.sections.get(name);
-    if (section === undefined) return undefined;
-    return parseJsonSection(
-      decodeSection(container, section, problems),
-      name,
-      problems,
-      flatStrings,
-    );
-  };
-  const end = checkEnd(json(SECTION.end), problems);
+  const end = checkEnd(jsonSection(container, SECTION.end, problems), problems);
   // Agents count every section including `end`; the test writer counts the others.
   const counted = container.sectionCount;
   if (end.sections !== counted && end.sections !== counted - 1) {
@@ -122,16 +117,24 @@ export function readSnapshot(bytes: Uint8Array, source = 'the input'): HeapSnaps
     );
   }
   requireSections(container, problems, [SECTION.meta, SECTION.strings, SECTION.types]);
+  const data =
+    container.version === SNAPSHOT_FORMAT_V1
+      ? readFormat1(container, problems)
+      : readSnapshotV2(container, problems);
+  checkColumns(data, problems);
+  return new HeapSnapshot(data);
+}
+
+function readFormat1(container: Container, problems: SnapshotProblems): SnapshotData {
+  const json = (name: string, flatStrings = false): unknown =>
+    jsonSection(container, name, problems, flatStrings);
   const meta = checkMeta(json(SECTION.meta), problems);
   const counts = meta.counts;
   checkColumnCounts(container, problems, counts);
 
   const strings = checkStrings(json(SECTION.strings, true), problems);
   const types = checkTypes(json(SECTION.types), problems);
-  const decoded = (name: string): Uint8Array => {
-    const section = container.sections.get(name);
-    return section === undefined ? new Uint8Array(0) : decodeSection(container, section, problems);
-  };
+  const decoded = (name: string): Uint8Array => columnBytes(container, name, problems);
   const N = counts.nodes;
   const data: SnapshotData = {
     meta,
@@ -166,14 +169,7 @@ export function readSnapshot(bytes: Uint8Array, source = 'the input'): HeapSnaps
     data.allocFile = asU32(decoded(SECTION.allocFile));
     data.allocLine = asU32(decoded(SECTION.allocLine));
   }
-  checkColumns(data, problems);
-  return new HeapSnapshot(data);
-}
-
-function requireSections(container: Container, problems: SnapshotProblems, names: string[]): void {
-  for (const name of names) {
-    if (!container.sections.has(name)) problems.corrupt(`required section "${name}" is missing`);
-  }
+  return data;
 }
 
 /** Which `meta.counts` entry each column's length must equal. */

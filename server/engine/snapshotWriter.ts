@@ -1,12 +1,14 @@
 /**
- * Writes the binary snapshot container (docs/snapshot-format.md): the inverse of snapshotReader.
- * Used by tests to hand-build snapshots; writes what it is given verbatim (no validation), so
- * tests can also build deliberately broken files.
+ * Writes the binary snapshot container (docs/snapshot-format.md) in format 1, whose columns are
+ * the model's (`SnapshotData`): the inverse of snapshotReader. Used by tests to hand-build
+ * snapshots (it writes what it is given verbatim, no validation, so tests can also build
+ * deliberately broken files), and to turn any snapshot into format 1 as the engine reads it
+ * (test/helpers/snapshotToFormat1.ts, for the agent's Python tests).
  */
 import { deflateSync } from 'node:zlib';
 import {
   SECTION,
-  SNAPSHOT_FORMAT_VERSION,
+  SNAPSHOT_FORMAT_V1,
   SNAPSHOT_MAGIC,
   SectionDType,
   SectionEncoding,
@@ -26,7 +28,7 @@ export interface SectionInput {
 export interface WriteOptions {
   /** Compress every section with zlib (default: false, raw). */
   compress?: boolean;
-  /** Format version written in the header (default: SNAPSHOT_FORMAT_VERSION). */
+  /** Format version written in the header (default: 1, the format of `SnapshotData`'s columns). */
   version?: number;
   /** Extra sections written before `end` (e.g. an unknown future section). */
   extraSections?: SectionInput[];
@@ -66,12 +68,19 @@ export function writeSnapshot(data: SnapshotData, options: WriteOptions = {}): U
     col(SECTION.rootNode, SectionDType.U32, data.rootNode),
     col(SECTION.rootName, SectionDType.U32, data.rootName),
     col(SECTION.rootFrame, SectionDType.I32, data.rootFrame),
+    ...(data.allocNode && data.allocFile && data.allocLine
+      ? [
+          col(SECTION.allocNode, SectionDType.U32, data.allocNode),
+          col(SECTION.allocFile, SectionDType.U32, data.allocFile),
+          col(SECTION.allocLine, SectionDType.U32, data.allocLine),
+        ]
+      : []),
     json(SECTION.frames, data.frames),
     json(SECTION.finalizers, data.finalizers),
     ...(options.extraSections ?? []),
   ];
   sections.push(json(SECTION.end, { sections: sections.length }));
-  return writeContainer(sections, options.version ?? SNAPSHOT_FORMAT_VERSION);
+  return writeContainer(sections, options.version ?? SNAPSHOT_FORMAT_V1);
 }
 
 /** Magic, version, then each section as given (the caller supplies `end`). */

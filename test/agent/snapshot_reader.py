@@ -1,45 +1,101 @@
 """A small reader of snapshot files for the agent's Python tests (the product's reader is the
 TypeScript engine in server/engine/).  Also a reference implementation of the collector
-prediction, so agent tests can check captures against the real collector without Node."""
+prediction, so agent tests can check captures against the real collector.
+
+The agent writes format 2 (references by address, labels as recorded facts); the engine maps and
+labels them.  A format 2 file is therefore read through the engine
+(test/helpers/snapshotToFormat1.ts writes what the engine read as format 1), and what these
+tests check is what the engine makes of a capture.  ``raw_sections(path)`` reads a file's
+sections as they are, without the engine."""
 import array
 import json
+import os
 import struct
+import subprocess
 import sys
+import tempfile
 import zlib
 
-_TYPECODES = {1: "B", 2: "i", 3: "I", 4: "d"}
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_CONVERTER = os.path.join(ROOT, "test", "helpers", "snapshotToFormat1.ts")
+
+_TYPECODES = {1: "B", 2: "i", 3: "I", 4: "d", 6: "Q"}
+
+
+def _from_planes(raw, size):
+    count = len(raw) // size
+    out = bytearray(len(raw))
+    for byte in range(size):
+        out[byte::size] = raw[byte * count : (byte + 1) * count]
+    return bytes(out)
+
+
+def raw_sections(path):
+    """(format version, {name: value}) of a snapshot file as stored: JSON parsed, columns as arrays,
+    the chunks of a column (and of ``strings``) joined in file order."""
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:8] == b"PYHEAPSN", "bad magic"
+    (version,) = struct.unpack_from("<I", data, 8)
+    offset = 12
+    sections = {}
+    while offset < len(data):
+        (name_length,) = struct.unpack_from("<H", data, offset)
+        offset += 2
+        name = data[offset : offset + name_length].decode("ascii")
+        offset += name_length
+        dtype, encoding, crc, count, stored = struct.unpack_from("<BBIQQ", data, offset)
+        offset += 22
+        raw = data[offset : offset + stored]
+        offset += stored
+        assert zlib.crc32(raw) & 0xFFFFFFFF == crc, "crc mismatch in " + name
+        if encoding in (1, 2):
+            raw = zlib.decompress(raw)
+        if encoding == 2:
+            raw = _from_planes(raw, array.array(_TYPECODES[dtype]).itemsize)
+        if dtype == 5:
+            value = json.loads(raw.decode("utf-8"))
+            if name in sections:  # format 2: the string table comes in chunks
+                sections[name] = sections[name] + value
+            else:
+                sections[name] = value
+        else:
+            values = array.array(_TYPECODES[dtype])
+            values.frombytes(raw)
+            if sys.byteorder != "little":
+                values.byteswap()
+            assert len(values) == count
+            if name in sections:
+                sections[name].extend(values)
+            else:
+                sections[name] = values
+    assert "end" in sections, "truncated"
+    return version, sections
+
+
+def _through_the_engine(path):
+    """The sections of ``path`` as the engine reads them (format 1)."""
+    folder = tempfile.mkdtemp(prefix="hi-snapshot-")
+    converted = os.path.join(folder, "format1.heapsnap")
+    try:
+        run = subprocess.run(
+            ["node", "--import", "tsx", _CONVERTER, path, converted], cwd=ROOT, capture_output=True, text=True
+        )
+        assert run.returncode == 0, "the engine could not read %s: %s" % (path, run.stderr[-2000:])
+        return raw_sections(converted)[1]
+    finally:
+        for name in os.listdir(folder):
+            os.unlink(os.path.join(folder, name))
+        os.rmdir(folder)
 
 
 class Snapshot:
     def __init__(self, path):
-        with open(path, "rb") as f:
-            data = f.read()
-        assert data[:8] == b"PYHEAPSN", "bad magic"
-        (self.format_version,) = struct.unpack_from("<I", data, 8)
-        offset = 12
-        self.sections = {}
-        while offset < len(data):
-            (name_length,) = struct.unpack_from("<H", data, offset)
-            offset += 2
-            name = data[offset : offset + name_length].decode("ascii")
-            offset += name_length
-            dtype, encoding, crc, count, stored = struct.unpack_from("<BBIQQ", data, offset)
-            offset += 22
-            raw = data[offset : offset + stored]
-            offset += stored
-            assert zlib.crc32(raw) & 0xFFFFFFFF == crc, "crc mismatch in " + name
-            if encoding == 1:
-                raw = zlib.decompress(raw)
-            if dtype == 5:
-                self.sections[name] = json.loads(raw.decode("utf-8"))
-            else:
-                values = array.array(_TYPECODES[dtype])
-                values.frombytes(raw)
-                if sys.byteorder != "little":
-                    values.byteswap()
-                assert len(values) == count
-                self.sections[name] = values
-        assert "end" in self.sections, "truncated"
+        self.format_version, self.file_sections = raw_sections(path)
+        if self.format_version == 1:
+            self.sections = self.file_sections
+        else:
+            self.sections = _through_the_engine(path)
         s = self.sections
         self.meta = s["meta"]
         self.strings = s["strings"]

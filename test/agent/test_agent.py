@@ -354,6 +354,32 @@ def test_weak_references_and_finalize(agent, snapshot_path):
 
 
 @pytest.mark.usefixtures("quiet_collector")
+def test_weak_reference_callbacks_of_subclasses(agent, snapshot_path):
+    """A subclass of weakref.ref (a WeakValueDictionary's KeyedRef) visits its own slots and its
+    type before its callback: the callback is found as the callback, never as its key."""
+
+    class Value:
+        pass
+
+    def on_death(reference):
+        pass
+
+    values = [Value(), Value()]
+    cache = weakref.WeakValueDictionary({"first-key": values[0], "second-key": values[1]})
+    plain = weakref.ref(values[0], on_death)
+    keyed = weakref.KeyedRef(values[1], on_death, "own-key")
+    agent.capture_to_file(snapshot_path)
+    s = Snapshot(snapshot_path)
+    callback_of = {
+        int(s.address[w]): c for w, c in zip(s.sections["weakref.node"], s.sections["weakref.callback"])
+    }
+    for reference in [plain, keyed] + [cache.data[key] for key in ("first-key", "second-key")]:
+        found = callback_of[id(reference)]
+        assert found >= 0 and int(s.address[found]) == id(reference.__callback__), type(reference)
+    del plain, keyed, cache, values
+
+
+@pytest.mark.usefixtures("quiet_collector")
 def test_large_heap(agent, snapshot_path):
     live = [[i, str(i), {"k": i}] for i in range(60000)]
     for _ in range(500):

@@ -187,11 +187,11 @@ describe('snapshot reader', () => {
 
   test('rejects another format version with what to do', () => {
     const bytes = sampleHeap().build();
-    new DataView(bytes.buffer, bytes.byteOffset).setUint32(8, 2, true);
+    new DataView(bytes.buffer, bytes.byteOffset).setUint32(8, 3, true);
     assertSnapshotError(
       () => readSnapshot(bytes, 'x.pyheap'),
       'unsupported-version',
-      /^x\.pyheap was written by snapshot format 2; this heap-inspector reads format 1 — update heap-inspector or re-capture/,
+      /^x\.pyheap was written by snapshot format 3; this heap-inspector reads formats 1 and 2 — update heap-inspector or re-capture/,
     );
   });
 

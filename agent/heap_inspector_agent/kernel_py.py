@@ -1,0 +1,299 @@
+"""The capture's kernel in pure Python: the work done per object and per reference.
+
+The walk (heapwalk.py) spends its time in a few loops over every object and every reference.
+Those loops are the *kernel*, a small set of functions with two implementations and one
+contract: this module (C-level passes of the standard library: ``map``, ``itertools``, ``bytes``
+and ``array`` methods, one audited call per chunk), and a native one (``agent/accel/``, loaded by
+accel_loader.py).  kernels.py picks one per capture.  Both must give IDENTICAL results for the
+same heap: the same values, in the same order, in the same types.
+
+Common rules, for every function:
+
+- ``items`` is a ``list`` the caller created and holds; no other code changes it during the call.
+  ``start``/``end`` select ``items[start:end]`` (0 <= start <= end <= len(items)); the results
+  have one entry per selected item, in list order.
+- Addresses are ``id()`` values, returned as ``array.array(ADDRESS_TYPECODE)``: unsigned, exactly
+  one pointer wide (``Q``/``L`` on 64-bit, ``I``/``L`` on 32-bit), native byte order.  An address
+  is only ever compared or stored: nothing here turns a number back into an object.
+- Nothing runs user code: no ``__eq__``, ``__hash__``, ``__len__``, ``__sizeof__`` of a user
+  class, no attribute lookup on an instance.  Objects are only passed to C functions that read
+  them (``tp_traverse``, the reference count, the type pointer, a built-in type's ``__sizeof__``).
+- The caller holds the GIL and has the collector disabled.  The kernel allocates only its results
+  and short-lived temporaries: when a function returns it holds no reference to any object of
+  ``items`` or of the heap (except in the containers the caller passed in to be filled).
+- Audit hooks (PEP 578) see O(1) events per call, never one per object: ``gc.get_referents`` is
+  called once per ``walk`` (more only in the rare fallback), ids are read through bulk.py.
+- Errors: these functions do not raise on odd objects.  ``sizes`` reports a failed measure as -1.
+  An exception escaping a kernel function is a bug in the kernel (the capture then fails cleanly
+  and says so; the program goes on).
+
+Functions: ``addresses``, ``type_addresses``, ``refcounts``, ``sizes``, ``address_set``,
+``walk``, ``add_leaves``, ``dict_keys``.  ``NAME`` says which kernel this is (recorded in ``meta.capture``).
+"""
+import array
+import gc
+import sys
+from itertools import accumulate, chain, compress, filterfalse, islice, repeat
+
+from . import bulk
+from . import compat
+
+NAME = "python"
+# The contract's version: a native kernel says which one it implements (accel_loader.py checks).
+INTERFACE = 1
+ADDRESS_TYPECODE = bulk.ADDRESS_TYPECODE
+_IMMORTAL = compat.IMMORTAL_REFCOUNT_FLOOR
+_NOT = bytes((1,)) + bytes(255)  # bytes.translate table: 0 -> 1, anything else -> 0
+_getrefcount = sys.getrefcount
+_is_tracked = gc.is_tracked
+_type_flags = type.__dict__["__flags__"].__get__
+_HAVE_GC = 1 << 14  # Py_TPFLAGS_HAVE_GC
+_SMALL_CHUNK = 64
+
+
+def _call_overhead():
+    """References ``map(sys.getrefcount, islice(items, ...))`` adds to what it reports: measured
+    on a probe held once by a list (the interpreter's borrowing rules change between versions)."""
+    probe = []
+    holder = [probe]
+    reported = list(map(_getrefcount, islice(holder, 0, 1)))[0]
+    return reported - 2  # minus `probe` and `holder`'s reference
+
+
+_OVERHEAD = _call_overhead()
+
+
+def addresses(items, start=0, end=None):
+    """``id(item)`` of each selected item: ``array(ADDRESS_TYPECODE)``."""
+    if start == 0 and (end is None or end == len(items)):
+        return bulk.addresses(items)
+    return bulk.addresses(items[start:end])
+
+
+def type_addresses(items, start, end):
+    """``id(type(item))`` of each selected item: ``array(ADDRESS_TYPECODE)``.  The type pointer
+    is read, never ``__class__``."""
+    return bulk.addresses(list(map(type, islice(items, start, end))))
+
+
+def refcounts(items, start, end):
+    """The reference count of each selected item as it stands while ``items`` holds it (the
+    list's own reference included; the kernel's own references excluded): ``Py_REFCNT(item)``,
+    what ``sys.getrefcount(item)`` reports minus the references that call itself adds.
+    ``array('q')``.  From 3.12, where immortal objects (PEP 683) report a fixed huge count that
+    taking a reference does not change, every count at or above ``2**30`` is reported as exactly
+    ``2**30``: "immortal", whatever the interpreter's own number."""
+    # Read first, holding nothing but the call itself (``int.__sub__`` or a small int held by
+    # a pass around the reads would add to their own counts: they are objects of the heap too).
+    raw = array.array("q", map(_getrefcount, islice(items, start, end)))
+    counts = map(int.__sub__, raw, repeat(_OVERHEAD))
+    if _IMMORTAL is None:
+        return array.array("q", counts)
+    return array.array("q", map(min, counts, repeat(_IMMORTAL)))
+
+
+def sizes(items, start, end, measure):
+    """``sys.getsizeof(item)`` of each selected item whose byte in ``measure`` (bytes, one per
+    selected item) is 1, else 0; -1 where measuring raised (the error is swallowed).
+    ``array('q')``.  The caller sets 1 only for types whose ``__sizeof__`` is a built-in type's
+    own C method (typeinfo.py): ``sys.getsizeof`` calls it, and adds the collector's header for
+    GC objects, exactly as the native kernel must."""
+    chunk = items[start:end]
+    if len(measure) != len(chunk):
+        raise ValueError("measure has %d bytes for %d items" % (len(measure), len(chunk)))
+    if not any(measure):
+        return array.array("q", bytes(8 * len(chunk)))
+    everything = measure.count(0) == 0
+    measured_items = chunk if everything else list(compress(chunk, measure))
+    try:
+        measured = array.array("q", map(sys.getsizeof, measured_items))
+    except Exception:
+        measured = array.array("q", map(_size_or_minus_one, measured_items))
+    if everything:
+        return measured
+    sources = [repeat(0), iter(measured)]
+    return array.array("q", map(next, map(sources.__getitem__, measure)))
+
+
+def _size_or_minus_one(obj):
+    try:
+        return sys.getsizeof(obj)
+    except Exception:
+        return -1
+
+
+def address_set(initial):
+    """A new set of addresses for ``walk`` to de-duplicate leaves with, holding ``initial`` (an
+    iterable of ints: typically the agent's own objects, which must never become leaves).  Its
+    type is the kernel's own: the caller only passes it back to this kernel's ``walk`` and may ask
+    ``len()`` of it.  Here a ``set`` of ints (no reference to any object)."""
+    return set(initial)
+
+
+def walk(items, start, end, seen, leaves, every_referent=False):
+    """The references of each selected item, and the leaves they lead to.
+
+    Returns ``(targets, lengths)``:
+
+    - ``lengths``: ``array('I')``, per selected item, the number of its referents: what
+      ``len(gc.get_referents(item))`` gives (0 for objects that are not GC objects);
+    - ``targets``: ``array(ADDRESS_TYPECODE)``, the address of every referent, item after item,
+      each item's in ``tp_traverse`` order, with multiplicity (exactly ``gc.get_referents``).
+
+    Leaf discovery, in the same pass: every referent that is not tracked by the collector
+    (``not gc.is_tracked(referent)``; with ``every_referent`` true, every referent) whose address
+    is not in ``seen`` has its address added to ``seen`` and the object appended to ``leaves`` (a
+    list), in order of first occurrence in ``targets``.  Tracked referents are otherwise taken to
+    be listed by the caller (``gc.get_objects``); a caller that cannot assume that (objects in
+    the permanent generation of ``gc.freeze()``) puts every listed address in ``seen`` and passes
+    ``every_referent=True``.
+
+    While it runs, the kernel holds the referents of the selected items (at most one chunk's:
+    the caller bounds ``end - start``, normally to bulk.CHUNK); after it returns, only ``leaves``
+    holds references it added (one per new leaf)."""
+    chunk = items[start:end]
+    referents, lengths = _referents(chunk)
+    del chunk
+    targets = bulk.addresses(referents)
+    if every_referent:
+        candidates = referents
+        candidate_addresses = targets
+    else:
+        untracked = bytes(map(_is_tracked, referents)).translate(_NOT)
+        candidates = list(compress(referents, untracked))
+        candidate_addresses = bulk.addresses(candidates)
+    del referents
+    # First occurrence per address (a dict keeps insertion order; a repeated key keeps its
+    # place), then only the addresses not seen before.
+    first = dict(zip(candidate_addresses, candidates))
+    del candidates, candidate_addresses
+    fresh = list(filterfalse(seen.__contains__, first))
+    if fresh:
+        seen.update(fresh)
+        leaves.extend(map(first.__getitem__, fresh))
+    del first, fresh
+    return targets, lengths
+
+
+def add_leaves(objects, seen, leaves, every_referent=False):
+    """Leaf discovery for objects the caller found itself (a root's local, a weak reference's
+    referent, a finalizer's arguments): exactly what ``walk`` does with the referents of an item,
+    when those referents are ``objects`` (a list), without asking any object for its referents.
+    Returns their addresses (``array(ADDRESS_TYPECODE)``, one per object, in order)."""
+    found = bulk.addresses(objects)
+    if every_referent:
+        candidates = objects
+        candidate_addresses = found
+    else:
+        untracked = bytes(map(_is_tracked, objects)).translate(_NOT)
+        candidates = list(compress(objects, untracked))
+        candidate_addresses = bulk.addresses(candidates)
+    first = dict(zip(candidate_addresses, candidates))
+    del candidates, candidate_addresses
+    fresh = list(filterfalse(seen.__contains__, first))
+    if fresh:
+        seen.update(fresh)
+        leaves.extend(map(first.__getitem__, fresh))
+    return found
+
+
+def _referents(chunk):
+    """(referents of every object of ``chunk``, one flat list; their counts per object) from one
+    ``gc.get_referents`` call (bulk.referents_with_separators)."""
+    if not chunk:
+        return [], array.array("I")
+    if len(chunk) <= _SMALL_CHUNK and not any(map(_HAVE_GC.__and__, map(_type_flags, map(type, chunk)))):
+        # Only objects without referents (ints, strs…): no call, so no audit event, for the few
+        # leaves a root or a weak reference adds at a time.
+        return [], array.array("I", bytes(4 * len(chunk)))
+    flat = bulk.referents_with_separators(chunk)
+    found = bulk.addresses(flat)
+    separators = bulk.separator_mask(found)
+    del found
+    runs = separators.split(b"\x01")  # runs of zeros: one per object, as long as its referents
+    if len(runs) != len(chunk) + 1 or runs[-1]:
+        # Something references bulk.SEPARATOR besides the agent: object by object (halving).
+        del flat, runs
+        lists = bulk.referent_lists(chunk, with_addresses=False)[0]
+        return list(chain.from_iterable(lists)), array.array("I", map(len, lists))
+    lengths = array.array("I", map(len, islice(runs, len(chunk))))
+    del runs
+    referents = list(compress(flat, separators.translate(_NOT)))
+    return referents, lengths
+
+
+def dict_keys(items, start, end, dict_mask, lengths, targets, first_edge=0):
+    """Which exact dicts among the selected items label their references by str keys alone, and
+    those keys.
+
+    ``dict_mask``: bytes, one per selected item, 1 for an exact ``dict`` (``type(item) is dict``,
+    decided by the caller from ``type_addresses``).  ``lengths``/``targets``: ``walk``'s results
+    for these same items (``targets[first_edge]`` is the first selected item's first referent).
+
+    Returns ``(fast, keys)``: ``fast``, bytes, one per selected item: 1 where the item is a dict
+    of ``dict_mask`` that has exactly ``lengths[i]`` entries, every key an exact ``str``, and
+    whose referents are its values in entry order (compared by address: identity, never ``==``);
+    ``keys``: a list of the keys of those dicts, dict after dict, in entry order (the key objects
+    themselves: the caller holds them only until it has recorded their text)."""
+    count = end - start
+    if not any(dict_mask):
+        return bytes(count), []
+    dicts = list(compress(islice(items, start, end), dict_mask))
+    dict_lengths = list(compress(lengths, dict_mask))
+    same = bytes(map(int.__eq__, dict_lengths, map(dict.__len__, dicts)))
+    if not any(same):
+        return bytes(count), []
+    candidates = list(compress(dicts, same)) if same.count(0) else dicts
+    candidate_lengths = list(compress(dict_lengths, same)) if same.count(0) else dict_lengths
+    del dicts
+    size = targets.itemsize
+    raw = targets.tobytes()
+    # Byte range of each candidate's referents within ``targets``.
+    ends = list(compress(compress(islice(accumulate(lengths, initial=first_edge), 1, None), dict_mask), same))
+    starts = list(map(int.__sub__, ends, candidate_lengths))
+    referents = b"".join(map(raw.__getitem__, map(slice, map(size.__mul__, starts), map(size.__mul__, ends))))
+    del raw, starts, ends
+    values = bulk.addresses(list(chain.from_iterable(map(dict.values, candidates)))).tobytes()
+    keys = list(chain.from_iterable(map(dict.keys, candidates)))
+    key_types = bulk.addresses(list(map(type, keys))).tobytes()
+    str_word = array.array(ADDRESS_TYPECODE, (bulk.address_of(str),)).tobytes()
+    if values == referents and key_types == str_word * len(keys):
+        ok = b"\x01" * len(candidates)  # the common case: one comparison for the whole chunk
+    else:
+        # Entry by entry: the value is the referent, the key an exact str; then dict by dict.
+        entry_ok = _and_masks(_equal_words(values, referents, size), _equal_words(key_types, str_word * len(keys), size))
+        entry_ends = list(accumulate(candidate_lengths))
+        entry_starts = list(map(int.__sub__, entry_ends, candidate_lengths))
+        ok = bytes(map((-1).__eq__, map(entry_ok.find, repeat(b"\x00"), entry_starts, entry_ends)))
+        if ok.count(0):
+            keys = list(chain.from_iterable(map(dict.keys, compress(candidates, ok))))
+    del candidates, values, referents, key_types
+    if same.count(0):
+        ok = _merge(same, ok)
+    if ok.count(0) == 0 and len(ok) == dict_mask.count(1):
+        return bytes(dict_mask), keys  # every dict of the mask is on the fast path
+    return _merge(dict_mask, ok), keys
+
+
+def _merge(mask, selected):
+    """``mask`` with its 1s replaced, in order, by the bytes of ``selected``."""
+    sources = [repeat(0), iter(selected)]
+    return bytes(map(next, map(sources.__getitem__, mask)))
+
+
+_ZERO_TO_ONE = _NOT
+
+
+def _equal_words(a, b, size):
+    """bytes, one per ``size``-byte word of the equally long ``a`` and ``b``: 1 where equal."""
+    if not a:
+        return b""
+    difference = (int.from_bytes(a, "little") ^ int.from_bytes(b, "little")).to_bytes(len(a), "little")
+    equal = -1
+    for lane in range(size):
+        equal &= int.from_bytes(difference[lane::size].translate(_ZERO_TO_ONE), "little")
+    return equal.to_bytes(len(a) // size, "little")
+
+
+def _and_masks(a, b):
+    return (int.from_bytes(a, "little") & int.from_bytes(b, "little")).to_bytes(len(a), "little")

@@ -1,0 +1,109 @@
+"""Which kernel a capture uses: the one place that decides.
+
+The kernel (kernel_py.py: the contract) does the walk's work per object and per reference.  The
+native one (``agent/accel/``) is used when accel_loader.py has loaded one for this interpreter
+and it gives, on probe objects made here, exactly what the pure-Python kernel gives; otherwise
+the pure-Python kernel, and the snapshot says why in ``meta.capture.kernel``.
+"""
+from . import kernel_py
+from . import safe
+
+PACKAGE_NAME = "_heap_inspector_agent"
+FUNCTIONS = ("addresses", "type_addresses", "refcounts", "sizes", "address_set", "walk", "add_leaves", "dict_keys")
+
+_verified = {}  # id(native module) -> None when it agrees with kernel_py, else why not
+
+
+def choose():
+    """(kernel module, record for ``meta.capture.kernel``, a warning line or None)."""
+    loader = _loader()
+    native = None
+    reason = "no native accelerator was loaded"
+    warning = None
+    if loader is not None:
+        try:
+            native = loader.kernel()
+        except Exception as error:  # the loader is never fatal
+            native = None
+            reason = "the native accelerator could not be asked (%s)" % type(error).__name__
+        if native is None:
+            said = getattr(loader, "warning", None)
+            if type(said) is str:
+                reason = warning = said
+    if native is not None:
+        key = id(native)
+        if key not in _verified:
+            _verified[key] = disagreement(native)
+        problem = _verified[key]
+        if problem is None:
+            return native, {"name": getattr(native, "NAME", "native")}, None
+        reason = warning = "the native accelerator was not used (%s): the heap was read by the pure-Python kernel" % problem
+    return kernel_py, {"name": kernel_py.NAME, "reason": reason}, warning
+
+
+def _loader():
+    package = safe.module_named(PACKAGE_NAME)
+    if package is None:
+        return None
+    namespace = safe.module_dict(package)
+    return None if namespace is None else safe.str_key_get(namespace, "accel_loader")
+
+
+def disagreement(native):
+    """None when ``native`` gives what kernel_py gives on probe objects, else a short reason."""
+    if getattr(native, "INTERFACE", None) != kernel_py.INTERFACE:
+        return "it implements another kernel interface than this agent's (%d)" % kernel_py.INTERFACE
+    for name in FUNCTIONS:
+        if not callable(getattr(native, name, None)):
+            return "it has no %s()" % name
+    try:
+        return _compare(native)
+    except Exception as error:
+        return "it failed on probe objects (%s)" % type(error).__name__
+
+
+class _Probe:
+    """Instances of a class statement's class, for the comparison (defined once: a class lives in
+a reference cycle, and one made per call would be left as garbage)."""
+
+
+def _compare(native):
+    Probe = _Probe
+    probe = Probe()
+    probe.items = [1, "two", 3.0]
+    shared = ("shared", probe)
+    items = [
+        probe,
+        {"a": probe, "b": shared},
+        {1: "one"},
+        shared,
+        [probe, probe, None, shared],
+        probe.items,
+        "text",
+        12345678901234567890,
+        None,
+        Probe,
+    ]
+    end = len(items)
+    checks = [
+        ("addresses", lambda k: list(k.addresses(items, 0, end))),
+        ("type_addresses", lambda k: list(k.type_addresses(items, 0, end))),
+        ("refcounts", lambda k: list(k.refcounts(items, 0, end))),
+        ("sizes", lambda k: list(k.sizes(items, 0, end, bytes((1,)) * (end - 1) + b"\x00"))),
+    ]
+    for name, check in checks:
+        if check(native) != check(kernel_py):
+            return "its %s() differs from the pure-Python kernel's" % name
+    results = []
+    for kernel in (kernel_py, native):
+        seen = kernel.address_set([id(Probe)])
+        leaves = []
+        targets, lengths = kernel.walk(items, 0, end, seen, leaves)
+        added = list(kernel.add_leaves([probe.items, "another", 7.5, shared], seen, leaves))
+        mask = bytes(type(item) is dict for item in items)
+        fast, keys = kernel.dict_keys(items, 0, end, mask, lengths, targets)
+        results.append((list(targets), list(lengths), added, list(map(id, leaves)), fast, list(map(id, keys)), len(seen)))
+        del leaves, keys
+    if results[0] != results[1]:
+        return "its walk() or dict_keys() differs from the pure-Python kernel's"
+    return None

@@ -1,0 +1,274 @@
+"""Per-node facts of one chunk of the walk: type, size, flags and name (heapwalk.py calls them).
+
+Each fact is computed for the whole chunk at once, with C-level passes: nodes are grouped by what
+their type needs (a measured size or the basic one; a name from a str, int or float value, or from
+the object) and each group is done at once, then merged back into node order (bytemasks.merge).
+Nothing here runs user code: sizes come from ``sys.getsizeof`` only where the type's
+``__sizeof__`` is built in (typeinfo.py, through the kernel), names from built-in getters and
+atoms' own ``__repr__``.  Nothing is kept from one chunk to the next but numbers per type.
+"""
+import array
+import gc
+from itertools import compress, count, repeat
+
+from . import builtin_types as bt
+from . import compat
+from . import labelplans
+from . import labels
+from . import safe
+from . import typeinfo
+from . import weakrefs
+from .bytemasks import NOT, SELECT, merge
+
+# Node flag bits (protocol/snapshot.ts NodeFlag).  Immortal and in-gc.garbage are derived by the
+# reader (from the count, and from gc.garbage's own node).
+TRACKED = 1
+GENERATION_SHIFT = 1
+FINALIZED = 1 << 3
+SUSPENDED = 1 << 6
+
+# How a node's short name (node.name) is computed, per type.
+NAME_NONE = 0
+NAME_STR = 1
+NAME_INT = 2
+NAME_FLOAT = 3
+NAME_OBJECT = 4
+_NAMED_CATEGORIES = ("atom", "function", "class", "module", "frame", "generator")
+NAME_LIMIT = 60
+
+_ODD_SIZE = "object(s) whose built-in __sizeof__ failed: their size is the type's basic size"
+
+
+class TypeFacts:
+    """Numbers per type index for the chunk passes: which name rule, whether to measure the size,
+    the basic size, the label plan, whether a weak reference (1) or proxy (2), whether it has a
+    finalizer and is generator-like, and for plain instances the number of attribute slots."""
+
+    def __init__(self, types, memory, kernel):
+        self.types = types
+        self._memory = memory
+        self._kernel = kernel
+        # Arrays, not lists: see typeinfo.TypeTable.
+        self.name_kind = bytearray()
+        self.measure = bytearray()  # 1: measured per object (sizes() gives 0 for the others)
+        self.size = array.array("q")  # the size of every instance, when it is one per type
+        self.plan = bytearray()
+        self.weakref_kind = bytearray()
+        self.finalizer = bytearray()
+        self.generator = bytearray()
+        self.slots = array.array("I")  # PLAN_INSTANCE_VALUES: attribute slots per instance, else 0
+
+    def indices(self, type_addresses, objects, start):
+        """Type index of each object of the chunk (``type_addresses`` from the kernel), adding
+        the types not seen before (found again through ``objects[start + i]``)."""
+        by_address = self.types.index_by_id
+        try:
+            return array.array("I", map(by_address.__getitem__, type_addresses))
+        except KeyError:
+            pass
+        unknown = bytes(map(by_address.__contains__, type_addresses)).translate(NOT)
+        # One example position per new type address (a dict keeps one value per key).
+        examples = dict(zip(compress(type_addresses, unknown), compress(count(), unknown)))
+        for position in dict.values(examples):
+            self._add(objects, start + position)
+        return array.array("I", map(by_address.__getitem__, type_addresses))
+
+    def _add(self, objects, position):
+        index = self.types.index_of(type(objects[position]))
+        while len(self.plan) <= index:
+            self._describe(len(self.plan), objects, position)
+        return index
+
+    def _describe(self, index, objects, position):
+        types = self.types
+        t = types.types[index]
+        category = types.category(index)
+        flags = types.flags(index)
+        if t is str:
+            kind = NAME_STR
+        elif t is int:
+            kind = NAME_INT
+        elif t is float:
+            kind = NAME_FLOAT
+        elif category in _NAMED_CATEGORIES:
+            kind = NAME_OBJECT
+        else:
+            kind = NAME_NONE
+        self.name_kind.append(kind)
+        rule = types.sizeof_safe(index)
+        self.measure.append(1 if rule == 1 else 0)
+        size = types.basic_size(index)
+        if rule == 2 and type(objects[position]) is t:
+            measured = self._kernel.sizes(objects, position, position + 1, b"\x01")[0]
+            if measured < 0:
+                safe.note_odd(_ODD_SIZE, objects[position])
+            else:
+                size = measured
+        self.size.append(size)
+        # Plans cache names read from the type: made for this type only, then dropped, so that no
+        # text of the heap is held from one chunk to the next.
+        plans = labelplans.LabelPlans(labels.Labeler(self._memory, None))
+        plan = plans.plan(t)
+        self.plan.append(plan)
+        self.slots.append(len(plans.instance_names(t)) if plan == labelplans.PLAN_INSTANCE_VALUES else 0)
+        del plans
+        self.weakref_kind.append(_weakref_kind(t))
+        self.finalizer.append(1 if flags & typeinfo.HAS_FINALIZER else 0)
+        self.generator.append(1 if flags & typeinfo.GENERATOR_LIKE else 0)
+
+
+def sizes(kernel, objects, start, end, type_of, facts):
+    """node.size of the chunk (array('q')): ``sys.getsizeof`` of each object whose type's
+    ``__sizeof__`` is built in and says something per object (the kernel measures); 0 for the
+    others, whose size is their type's (``facts.size``: one instance measured, or the basic size
+    where ``__sizeof__`` could run user code; the reader fills it in).  A measure that failed
+    gives 0 too."""
+    measure = bytes(map(facts.measure.__getitem__, type_of))
+    measured = kernel.sizes(objects, start, end, measure)
+    if -1 in measured:
+        for position in compress(count(), map((-1).__eq__, measured)):
+            safe.note_odd(_ODD_SIZE, objects[start + position])
+            measured[position] = 0
+    return measured
+
+
+def flags(objects, start, end, type_of, facts, generation):
+    """node.flags of the chunk: tracked and generation (``generation``: 0–2 for every object of
+    the chunk, None for leaves), finalized, suspended."""
+    n = end - start
+    if generation is None:
+        column = bytearray(n)
+    else:
+        column = bytearray(bytes((TRACKED | (generation << GENERATION_SHIFT),)) * n)
+    finalizers = bytes(map(facts.finalizer.__getitem__, type_of))
+    if any(finalizers):
+        is_finalized = gc.is_finalized if compat.HAS_IS_FINALIZED else None
+        generator = facts.generator
+        obj = None
+        for position in compress(count(), finalizers):
+            obj = objects[start + position]
+            if is_finalized is not None and gc.is_tracked(obj) and is_finalized(obj):
+                column[position] |= FINALIZED
+            if generator[type_of[position]] and _is_suspended(obj):
+                column[position] |= SUSPENDED
+        del obj
+    return column
+
+
+def names(objects, start, end, type_of, facts, strings):
+    """node.name of the chunk: string indices of each node's short label (see ``_node_name``)."""
+    kind_of = bytes(map(facts.name_kind.__getitem__, type_of))
+    if not any(kind_of):
+        return array.array("I", bytes(4 * (end - start)))
+    chunk = objects[start:end]
+    sources = [repeat(0), None, None, None, None]
+    for kind in (NAME_STR, NAME_INT, NAME_FLOAT, NAME_OBJECT):
+        if kind not in kind_of:
+            continue
+        mask = kind_of.translate(SELECT[kind])
+        group = list(compress(chunk, mask))
+        # Atoms are distinct objects: their texts are mostly distinct too, appended as they are.
+        if kind == NAME_STR:
+            indices = strings.append_all(short_texts(group))
+        elif kind == NAME_INT:
+            try:
+                texts = list(map(int.__repr__, group))
+            except ValueError:  # more digits than sys.int_max_str_digits allows
+                texts = [safe.atom_text(value) for value in group]
+            indices = strings.append_all(short_texts(texts))
+            del texts
+        elif kind == NAME_FLOAT:
+            indices = strings.append_all(list(map(float.__repr__, group)))
+        else:
+            types = facts.types
+            indices = list(
+                map(
+                    _node_name,
+                    group,
+                    map(type, group),
+                    map(types.category, compress(type_of, mask)),
+                    repeat(strings),
+                )
+            )
+        del group
+        sources[kind] = iter(indices)
+    return array.array("I", merge(kind_of, sources))
+
+
+def short_texts(texts, limit=NAME_LIMIT):
+    """Texts longer than ``limit`` cut to it, as ``safe.atom_text`` does."""
+    lengths = list(map(str.__len__, texts))
+    if lengths and max(lengths) > limit:
+        texts = list(texts)
+        for position in compress(count(), map(limit.__lt__, lengths)):
+            texts[position] = str.__getitem__(texts[position], slice(0, limit - 1)) + "\u2026"
+    return texts
+
+
+def _weakref_kind(t):
+    """0: not a weak reference type, 1: a reference, 2: a proxy."""
+    kind = 0
+    for klass in safe.mro(t):
+        if klass is weakrefs.REFERENCE_TYPES[0]:
+            kind = 1
+        elif klass is weakrefs.PROXY_TYPES[0] or klass is weakrefs.PROXY_TYPES[1]:
+            kind = 2
+    return kind
+
+
+_generator_suspended = {}
+for _type, _getter in ((bt.GeneratorType, "gi_suspended"), (bt.CoroutineType, "cr_suspended")):
+    _descriptor = _type.__dict__.get(_getter)
+    if _descriptor is not None:
+        _generator_suspended[_type] = _descriptor.__get__
+del _type, _getter, _descriptor
+
+
+def _is_suspended(obj):
+    """A generator or coroutine paused at a yield/await: its finalizer runs its ``finally``."""
+    for base in safe.mro(type(obj)):
+        getter = _generator_suspended.get(base)
+        if getter is not None:
+            return getter(obj) is True
+        if base is bt.GeneratorType or base is bt.CoroutineType or base is bt.AsyncGeneratorType:
+            # Before 3.11 (and for async generators): started, not finished.
+            frame_getter = {bt.GeneratorType: "gi_frame", bt.CoroutineType: "cr_frame"}.get(base, "ag_frame")
+            frame = base.__dict__[frame_getter].__get__(obj) if compat.VERSION < (3, 11) else None
+            if frame is None:
+                return False
+            return bt.FrameType.__dict__["f_lasti"].__get__(frame) >= 0
+    return False
+
+
+def _node_name(obj, t, category, strings):
+    """String index of a short, safe label for the node."""
+    text = None
+    if category == "atom":
+        if t is bt.CodeType:
+            text = obj.co_name
+        else:
+            text = safe.atom_text(obj)
+    elif category == "function":
+        if t is bt.FunctionType:
+            text = bt.FunctionType.__dict__["__qualname__"].__get__(obj)
+        elif t is bt.BuiltinFunctionType:
+            text = bt.BuiltinFunctionType.__dict__["__qualname__"].__get__(obj)
+        elif t is bt.MethodType:
+            func = bt.MethodType.__dict__["__func__"].__get__(obj)
+            if type(func) is bt.FunctionType:
+                text = bt.FunctionType.__dict__["__qualname__"].__get__(func)
+    elif category == "class":
+        text = safe.qualified_type_name(obj)
+    elif category == "module":
+        text = safe.module_name_of(obj)
+    elif category == "frame":
+        code = safe.frame_code(obj)
+        text = "%s:%d" % (code.co_name, safe.frame_lineno(obj) or 0)
+    elif category == "generator":
+        for base in safe.mro(t):
+            if base is bt.GeneratorType or base is bt.CoroutineType or base is bt.AsyncGeneratorType:
+                text = base.__dict__["__qualname__"].__get__(obj)
+                break
+    if type(text) is not str or not text:
+        return 0
+    return strings.add(text)

@@ -23,6 +23,36 @@ function plural(n: number, noun: string): string {
   return `${number.format(n)} ${noun}${n === 1 ? '' : 's'}`;
 }
 
+/** Objects of the text summary's "what holds the memory" list. */
+export const TEXT_TOP_RETAINERS = 5;
+
+/** The largest retainers and the leak suspects (the paths are the program's text). */
+function retainedLines(summary: Summary): string[] {
+  const retained = summary.retained;
+  if (!retained || retained.top.length === 0) return [];
+  const lines = [
+    'Holding the most memory (what the next gc.collect() would free, at the latest, if every reference to it went):',
+  ];
+  for (const entry of retained.top.slice(0, TEXT_TOP_RETAINERS)) {
+    lines.push(
+      `  ${entry.path ?? `<held from outside: ${entry.type} at ${entry.address}>`} (${shortName(entry.type)}): ` +
+        `${plural(entry.objects, 'object')}, ${plural(entry.bytes, 'byte')}`,
+    );
+  }
+  for (const suspect of retained.suspects) {
+    lines.push(
+      `Leak suspect: ${suspect.text} (${Math.round(suspect.share * 100)}% of the live heap, ` +
+        `${plural(suspect.retained.bytes, 'byte')})`,
+    );
+  }
+  return lines;
+}
+
+/** `builtins.list` → `list`; other types keep their module. */
+function shortName(type: string): string {
+  return type.startsWith('builtins.') ? type.slice('builtins.'.length) : type;
+}
+
 export function summaryText(summary: Summary): string {
   const lines: string[] = [];
   const { capture, heap, unreachable } = summary;
@@ -77,6 +107,7 @@ export function summaryText(summary: Summary): string {
       young.map((g) => `gc.collect(${g.generation}) frees ${number.format(g.count)}`).join(', '),
     );
   }
+  lines.push(...retainedLines(summary));
   if (!summary.gc.enabled) {
     lines.push(
       'Automatic collection is disabled (gc.disable()): only an explicit gc.collect() frees cycles.',

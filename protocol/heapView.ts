@@ -2,6 +2,7 @@
  * The view model the heap graph draws: a focused subset of the heap (never the whole heap),
  * produced by the engine and sent to the webview or embedded in the HTML report.
  */
+import type { ObjectRetained, RetainedView } from './retained';
 import type { Summary } from './summary';
 import type { TypeCategory } from './snapshot';
 
@@ -43,6 +44,11 @@ export interface ViewNode {
   referentCount?: number;
   /** Where it was allocated (innermost frame), when the program ran with tracemalloc on. */
   allocation?: { file: string; line: number };
+  /**
+   * What it retains, in both notions, and its place in the dominator tree (protocol/retained.ts).
+   * Optional: views written before it existed lack it.
+   */
+  retained?: ObjectRetained;
 }
 
 export interface ViewEdge {
@@ -126,4 +132,9 @@ export interface HeapView {
   pausedFrame?: number | null;
   /** Bounded neighbourhood and root paths for offline exploration (the HTML report). */
   context?: ViewContext;
+  /**
+   * What holds the memory: the largest retainers, leak suspects, retained bytes by type and the
+   * largest part of the dominator tree (protocol/retained.ts). Optional: older views lack it.
+   */
+  retained?: RetainedView;
 }

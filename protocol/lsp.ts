@@ -11,6 +11,7 @@
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { HeapView } from './heapView';
 import type { Neighbourhood, RetentionPath } from './messages';
+import type { DominatorChildren, RetainedNotion, RetainedSet, TypeTops } from './retained';
 import type { SnapshotMeta } from './snapshot';
 import type { CollectionComparison, StepperData } from './stepper';
 import type { Summary } from './summary';
@@ -105,6 +106,58 @@ export type SnapshotMetaResult = SnapshotMeta;
 /** The snapshot's own record (`meta` section): capture time, warnings, counts, Python. */
 export const SnapshotMetaRequest = new RequestType<SnapshotMetaParams, SnapshotMetaResult, void>(
   'heapInspector/snapshotMeta',
+);
+
+// ---- what holds the memory: the dominator tree, on demand ----------------------------------------
+// The first view (`LoadSnapshotResult.view.retained`) holds the summary's part, the type table
+// and the largest rows of the tree; these requests page through the rest (protocol/retained.ts,
+// docs/retained.md). Row ids are node ids, or `ROOTS_ROW` / `GARBAGE_ROW`.
+
+export interface DominatorChildrenParams {
+  snapshotId: string;
+  /** A node id, `ROOTS_ROW` (-1) or `GARBAGE_ROW` (-2). */
+  node: number;
+  /** First child to answer (default 0). */
+  offset?: number;
+  /** How many (default 200, at most 2000). */
+  limit?: number;
+}
+/** The row's children in the dominator tree, most retained bytes first; null: no such row. */
+export type DominatorChildrenResult = DominatorChildren | null;
+export const DominatorChildrenRequest = new RequestType<
+  DominatorChildrenParams,
+  DominatorChildrenResult,
+  void
+>('heapInspector/retained/children');
+
+export interface TypeTopsParams {
+  snapshotId: string;
+  /** `module.qualname`, as in `RetainedTypeRow.type`. */
+  type: string;
+  offset?: number;
+  limit?: number;
+}
+export type TypeTopsResult = TypeTops;
+/**
+ * The "tops" of a type — its objects no other object of the type dominates — most retained bytes
+ * first: a type row of the table, expanded into the dominator tree.
+ */
+export const TypeTopsRequest = new RequestType<TypeTopsParams, TypeTopsResult, void>(
+  'heapInspector/retained/typeTops',
+);
+
+export interface RetainedSetParams {
+  snapshotId: string;
+  node: number;
+  /** Default `nextCollection`. */
+  notion?: RetainedNotion;
+  /** Most member ids to list (default and at most 100,000); the sizes count every member. */
+  limit?: number;
+}
+export type RetainedSetResult = RetainedSet | null;
+/** What an object retains: size, members by type, member ids (to highlight); null: no such object. */
+export const RetainedSetRequest = new RequestType<RetainedSetParams, RetainedSetResult, void>(
+  'heapInspector/retained/set',
 );
 
 // ---- live facts: the current capture, next to the code -----------------------------------------

@@ -2,6 +2,7 @@
  * The JSON summary (`heap-inspector snapshot --json`, `heap-inspector report --json`).
  * Type names are `module.qualname` (`__main__.Node`, `builtins.dict`).
  */
+import type { RetainedSummary } from './retained';
 import type { GcState, OtherThreadCpu } from './snapshot';
 
 /** A count with its breakdown by type name. */
@@ -105,6 +106,13 @@ export interface Summary {
    * (captured by an older agent).
    */
   otherThreads?: OtherThreadsSummary;
+  /**
+   * What holds the memory (protocol/retained.ts, docs/retained.md): the objects retaining the
+   * most bytes (`top`, freed by the next collection if every reference to them went), leak
+   * suspects, and the heap's totals split between live and garbage. Absent from summaries made
+   * before it existed.
+   */
+  retained?: RetainedSummary;
 }
 
 export interface OtherThreadsSummary {

@@ -1,13 +1,15 @@
 /**
  * Measures the engine on one snapshot in a fresh process (started by engine.bench.mjs with
  * `node --expose-gc --import tsx`): read + validate, analyze (SCC, the three collection
- * predictions, weakref.finalize), summarize; then peak memory. Prints one JSON line.
+ * predictions, weakref.finalize), the dominator trees with every retained size (both notions),
+ * summarize (which adds the top list, suspects and paths); then peak memory. Prints one JSON line.
  *
  *   node --expose-gc --import tsx scripts/bench/engine-child.ts SNAPSHOT
  */
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { analyze, readSnapshotFile, summarize } from '../../server/engine';
+import { retainedOf } from '../../server/engine/retained';
 
 const path = process.argv[2];
 if (!path) {
@@ -28,6 +30,10 @@ const snapshot = readSnapshotFile(path);
 const t1 = performance.now();
 const analysis = analyze(snapshot);
 const t2 = performance.now();
+const cd0 = cpu();
+const retained = retainedOf(analysis);
+const td = performance.now();
+const cd1 = cpu();
 const summary = summarize(snapshot, analysis);
 const t3 = performance.now();
 const c3 = cpu();
@@ -42,7 +48,10 @@ console.log(
     unreachable: summary.unreachable.count,
     readSeconds: (t1 - t0) / 1000,
     analyzeSeconds: (t2 - t1) / 1000,
-    summarizeSeconds: (t3 - t2) / 1000,
+    dominatorsSeconds: (td - t2) / 1000,
+    dominatorsCpuSeconds: cd1 - cd0,
+    garbage: retained.graph.garbageCount,
+    summarizeSeconds: (t3 - td) / 1000,
     totalSeconds: (t3 - t0) / 1000,
     totalCpuSeconds: c3 - c0,
     maxRssBytes: usage.maxRSS * 1024,

@@ -7,9 +7,10 @@
  *      of its globals that are the program's own objects (instances, containers, generators),
  *   4. the other members of cycles that hold unreachable objects,
  *
- * in that order of priority, cut at `maxNodes`. With it: the whole heap by type, and (unless
- * `context: false`) a bounded neighbourhood of those objects and their paths from the roots, so
- * the HTML report can be explored offline.
+ * in that order of priority, cut at `maxNodes`. With it: the whole heap by type, what holds the
+ * memory (the largest part of the dominator tree, retained bytes by type, leak suspects:
+ * protocol/retained.ts), and (unless `context: false`) a bounded neighbourhood of those objects
+ * and their paths from the roots, so the HTML report can be explored offline.
  */
 import { EdgeKind, RootKind } from '../../protocol/snapshot';
 import type {
@@ -25,7 +26,8 @@ import type { Analysis } from './analysis';
 import type { HeapSnapshot } from './heapSnapshot';
 import { RootPaths } from './paths';
 import { summarize, unreachableCycles } from './summary';
-import { typeTable } from './typeTable';
+import { REPORT_TREE_ROWS, retainedQueries } from './retainedQueries';
+import { MAX_TYPE_ROWS, typeTable } from './typeTable';
 import { ViewNodes, type Reference } from './viewNodes';
 
 export interface HeapViewOptions {
@@ -35,6 +37,8 @@ export interface HeapViewOptions {
   summary?: Summary;
   /** Embed the neighbourhood and root paths (default true), and how much of it. */
   context?: boolean | { maxNodes?: number; perNode?: number; maxEdges?: number };
+  /** Rows of the dominator tree to embed (default `REPORT_TREE_ROWS`). */
+  retainedRows?: number;
 }
 
 /** Most objects the embedded neighbourhood adds (root paths may add more). */
@@ -180,6 +184,10 @@ export function buildHeapView(
     truncated: total > shownList.length ? { shown: shownList.length, total } : null,
     types: typeTable(snapshot, analysis),
     pausedFrame: pausedFrame >= 0 && shown[pausedFrame] === 1 ? pausedFrame : null,
+    retained: retainedQueries(analysis).view(
+      options.retainedRows ?? REPORT_TREE_ROWS,
+      MAX_TYPE_ROWS,
+    ),
   };
   if (options.context !== false) {
     const o = typeof options.context === 'object' ? options.context : {};

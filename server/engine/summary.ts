@@ -12,6 +12,7 @@ import type { CollectionResult } from './collectorPrediction';
 import type { HeapSnapshot } from './heapSnapshot';
 import type { GcState } from '../../protocol/snapshot';
 import { summarizeOtherThreads } from './otherThreads';
+import { retainedQueries } from './retainedQueries';
 
 /** At most this many cycles are listed. */
 export const MAX_CYCLES = 200;
@@ -95,6 +96,7 @@ export function summarize(snapshot: HeapSnapshot, analysis: Analysis = analyze(s
     gc: meta.gc,
     warnings: [...(meta.warnings ?? []), ...scheduleWarnings(meta.gc)],
     ...otherThreadsField(meta),
+    retained: retainedQueries(analysis).summary(),
   };
 }
 

@@ -8,6 +8,7 @@ import type { FinalizerKind, ViewEdge, ViewNode } from '../../protocol/heapView'
 import type { Analysis } from './analysis';
 import type { HeapSnapshot } from './heapSnapshot';
 import { frameRecords, nodeLabel } from './labels';
+import { retainedQueries } from './retainedQueries';
 
 /** A reference as the graph draws it. */
 export interface Reference {
@@ -179,6 +180,7 @@ export class ViewNodes {
     };
     const site = this.allocation(v);
     if (site) node.allocation = site;
+    node.retained = retainedQueries(this.analysis).objectRetained(v);
     return node;
   }
 

@@ -6,13 +6,18 @@ import { ErrorCodes, ResponseError } from 'vscode-languageserver/node';
 import {
   DiffRequest,
   DisposeSnapshotNotification,
+  DominatorChildrenRequest,
   FocusViewRequest,
   LoadSnapshotRequest,
   NeighbourhoodRequest,
+  RetainedSetRequest,
   RetentionPathRequest,
   SnapshotMetaRequest,
+  TypeTopsRequest,
 } from '../../protocol/lsp';
+import { GARBAGE_ROW } from '../../protocol/retained';
 import { SnapshotError } from '../engine/index';
+import { MAX_RETAINED_SET_IDS } from '../engine/retainedQueries';
 import { diffSnapshots } from './diff';
 import type { ServerContext, ServerFeature } from './feature';
 import type { LoadedSnapshot } from './loadedSnapshot';
@@ -25,6 +30,24 @@ import {
   optionalNumber,
   stringParam,
 } from './validate';
+
+/** `params.node`: a row of the dominator tree (a node id, `ROOTS_ROW` or `GARBAGE_ROW`). */
+function rowParam(params: unknown): number {
+  const node = isObject(params) ? params.node : undefined;
+  if (typeof node !== 'number' || !Number.isInteger(node) || node < GARBAGE_ROW) {
+    throw invalidParams('node must be an object index, -1 (the roots) or -2 (the garbage group)');
+  }
+  return node;
+}
+
+/** An optional non-negative whole number, or the default. */
+function pageNumber(params: unknown, key: string, fallback: number): number {
+  const value = optionalNumber(params, key);
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0)
+    throw invalidParams(`${key} must be a whole number ≥ 0`);
+  return value;
+}
 
 export class HeapFeature implements ServerFeature {
   readonly name = 'heap';
@@ -95,6 +118,40 @@ export class HeapFeature implements ServerFeature {
     });
 
     connection.onRequest(SnapshotMetaRequest, (params) => snapshotOf(params).snapshot.meta);
+
+    connection.onRequest(DominatorChildrenRequest, (params) => {
+      const loaded = snapshotOf(params);
+      const node = rowParam(params);
+      return loaded.retained.children(
+        node,
+        pageNumber(params, 'offset', 0),
+        pageNumber(params, 'limit', 200),
+      );
+    });
+
+    connection.onRequest(TypeTopsRequest, (params) => {
+      const loaded = snapshotOf(params);
+      const type = stringParam(params, 'type');
+      return loaded.retained.typeTops(
+        type,
+        pageNumber(params, 'offset', 0),
+        pageNumber(params, 'limit', 200),
+      );
+    });
+
+    connection.onRequest(RetainedSetRequest, (params) => {
+      const loaded = snapshotOf(params);
+      const node = rowParam(params);
+      const notion = isObject(params) ? params.notion : undefined;
+      if (notion !== undefined && notion !== 'nextCollection' && notion !== 'atOnce') {
+        throw invalidParams('notion must be "nextCollection" or "atOnce"');
+      }
+      return loaded.retained.retainedSet(
+        node,
+        notion,
+        pageNumber(params, 'limit', MAX_RETAINED_SET_IDS),
+      );
+    });
 
     connection.onNotification(DisposeSnapshotNotification, (params) => {
       if (isObject(params) && typeof params.snapshotId === 'string') {

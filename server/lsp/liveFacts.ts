@@ -276,9 +276,18 @@ export function objectFacts(loaded: LoadedSnapshot, v: number): LiveObjectFacts 
     finalizer: node.finalizer,
     finalized: (s.nodeFlags[v] & NodeFlag.Finalized) !== 0,
     selfDefeating: indexesOf(loaded).selfDefeating[v] === 1,
+    ...retainedFacts(loaded, v),
   };
   if (node.allocation) facts.allocation = node.allocation;
   return facts;
+}
+
+function retainedFacts(
+  loaded: LoadedSnapshot,
+  v: number,
+): Pick<LiveObjectFacts, 'retained' | 'atOnce'> {
+  const { retained, atOnce } = loaded.retained.objectRetained(v);
+  return { retained, atOnce };
 }
 
 function pathFacts(loaded: LoadedSnapshot, v: number): VariableFacts['path'] {

@@ -138,6 +138,27 @@ function finalizerLine(o: LiveObjectFacts): string | null {
   }
 }
 
+/** What it retains, with the notion named (docs/retained.md). */
+function retainedLine(o: LiveObjectFacts): string {
+  const size = (n: number, bytes: number) => `${plural(n, 'object')} (${plural(bytes, 'byte')})`;
+  const all = `**Retains** ${size(o.retained.objects, o.retained.bytes)}`;
+  if (o.unreachable) return `${all}: unreachable, the next collection frees them anyway`;
+  const ifDropped = 'if every reference to it went';
+  if (o.atOnce.objects === o.retained.objects) {
+    return `${all}: freed at once by reference counting ${ifDropped}`;
+  }
+  if (o.atOnce.objects === 0) {
+    return (
+      `${all}: freed by the next collection ${ifDropped} ` +
+      '(none at once: it is in a reference cycle, which only the collector frees)'
+    );
+  }
+  return (
+    `${all}: freed by the next collection ${ifDropped}; ` +
+    `${size(o.atOnce.objects, o.atOnce.bytes)} of them at once by reference counting`
+  );
+}
+
 function pathLine(facts: VariableFacts): string {
   const p = facts.path;
   if (!p) return '**Why alive:** nothing reaches it from a root: it is garbage';
@@ -166,6 +187,7 @@ export function variableHoverMarkdown(facts: VariableFacts, setting: AllocationS
   const lines = [
     cycleLine(o),
     collectionLine(o),
+    retainedLine(o),
     finalizerLine(o),
     pathLine(facts),
     allocationLine(o, facts.capture, setting),

@@ -3,6 +3,7 @@
  * server/lsp/liveFacts.ts from the current capture.
  */
 import type { FinalizerKind, LiveCaptureRef } from '../../protocol/lsp';
+import type { RetainedSize } from '../../protocol/retained';
 import type { Range } from '../lint/types';
 
 /** One object, as a hover describes it. */
@@ -29,6 +30,10 @@ export interface LiveObjectFacts {
   /** A `weakref.finalize` whose callback keeps this object alive: it never runs before exit. */
   selfDefeating: boolean;
   allocation?: { file: string; line: number };
+  /** What it retains, freed by the next collection if every reference to it went (itself included). */
+  retained: RetainedSize;
+  /** What reference counting would free at once (zero when a reference cycle holds it). */
+  atOnce: RetainedSize;
 }
 
 /** A name (or `a.b.c`) in a frame of the paused stack, or a module global: the hover. */

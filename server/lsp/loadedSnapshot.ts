@@ -16,11 +16,14 @@ import {
   type HeapSnapshot,
 } from '../engine/index';
 import { DEFAULT_NEIGHBOURHOOD_LIMIT, ViewSession } from '../engine/neighbourhood';
+import { retainedQueries, type RetainedQueries } from '../engine/retainedQueries';
 
 /** Most referents/referrers one Neighbourhood request may ask for. */
 export const MAX_NEIGHBOURHOOD_LIMIT = 500;
 /** Referents of the focused object added to a focus view. */
 export const FOCUS_REFERENTS = 20;
+/** Dominator-tree rows the first view embeds (the panel asks the server for the others). */
+export const VIEW_TREE_ROWS = 1_000;
 
 export class LoadedSnapshot {
   readonly summary: Summary;
@@ -35,13 +38,21 @@ export class LoadedSnapshot {
     readonly analysis: Analysis,
   ) {
     this.summary = summarize(snapshot, analysis);
-    this.view = buildHeapView(snapshot, analysis, { summary: this.summary });
+    this.view = buildHeapView(snapshot, analysis, {
+      summary: this.summary,
+      retainedRows: VIEW_TREE_ROWS,
+    });
     this.session = new ViewSession(snapshot, analysis, this.view);
   }
 
   static fromFile(id: string, owner: string, path: string): LoadedSnapshot {
     const snapshot = readSnapshotFile(path);
     return new LoadedSnapshot(id, owner, snapshot, analyze(snapshot));
+  }
+
+  /** Retained sizes, the dominator tree, leak suspects (computed with the summary). */
+  get retained(): RetainedQueries {
+    return retainedQueries(this.analysis);
   }
 
   get nodeCount(): number {

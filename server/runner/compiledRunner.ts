@@ -12,10 +12,9 @@
  * only we own) or, when there is no safe cache, compiled into the run's private folder.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { chmodSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { agentDirectory, runnerScript } from './agentFiles';
+import { agentDirectory, compiledFileName, runnerScript } from './agentFiles';
 import type { PythonInfo } from './pythonInfo';
 import { runnerCacheFolder, temporaryName, trustedFile } from './runnerCache';
 
@@ -27,7 +26,11 @@ export interface CompiledRunner {
 }
 
 /** The files the compiled runner is built from: the runner, what it carries, the builder. */
-const RUNNER_FILES = ['heap_inspector_run.py', 'heap_inspector_catch_line.py', 'build_runner.py'];
+export const RUNNER_FILES = [
+  'heap_inspector_run.py',
+  'heap_inspector_catch_line.py',
+  'build_runner.py',
+];
 
 /** Compiles the runner to `folder/name` (a temporary name, then a rename); whether it worked. */
 function compileInto(python: PythonInfo, source: string, folder: string, name: string): boolean {
@@ -55,11 +58,7 @@ function compileInto(python: PythonInfo, source: string, folder: string, name: s
 /** The compiled runner for this interpreter; `privateFolder` (the run's own) if no cache is safe. */
 export function compiledRunner(python: PythonInfo, privateFolder: string): CompiledRunner {
   const source = runnerScript();
-  const digest = createHash('sha256');
-  for (const file of RUNNER_FILES) {
-    digest.update(readFileSync(join(agentDirectory(), file)));
-  }
-  const name = `heap_inspector_run-${python.cacheTag}-${digest.digest('hex').slice(0, 16)}.pyc`;
+  const name = compiledFileName('heap_inspector_run', python.cacheTag, RUNNER_FILES);
   const cache = runnerCacheFolder();
   if (cache !== null) {
     if (trustedFile(join(cache, name)) || compileInto(python, source, cache, name)) {

@@ -12,10 +12,9 @@
  * in the checked cache folder or, without one, in the run's private folder.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { chmodSync, renameSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { agentDirectory } from './agentFiles';
+import { agentDirectory, compiledFileName } from './agentFiles';
 import type { CompiledRunner } from './compiledRunner';
 import type { PythonInfo } from './pythonInfo';
 import { temporaryName, trustedFile } from './runnerCache';
@@ -46,16 +45,19 @@ function buildInto(python: PythonInfo, folder: string, name: string): string | n
   }
 }
 
+/** What the compiled first stage is built from (its name's digest covers them). */
+export const START_FILES = [
+  'heap_inspector_start.py',
+  'heap_inspector_schedule.py',
+  'build_start.py',
+];
+
 /** Path of the compiled first stage for this interpreter, or null when there is none. */
 export function startStage(python: PythonInfo, runner: CompiledRunner): string | null {
   if (!runner.path.endsWith('.pyc')) {
     return null;
   }
-  const digest = createHash('sha256');
-  for (const file of ['heap_inspector_start.py', 'heap_inspector_schedule.py', 'build_start.py']) {
-    digest.update(readFileSync(join(agentDirectory(), file)));
-  }
-  const name = `heap_inspector_start-${python.cacheTag}-${digest.digest('hex').slice(0, 16)}.pyc`;
+  const name = compiledFileName('heap_inspector_start', python.cacheTag, START_FILES);
   // The runner's own folder: the checked cache, or the run's private folder.
   const folder = runner.cacheFolder ?? dirname(runner.path);
   if (trustedFile(join(folder, name))) {

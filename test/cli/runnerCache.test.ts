@@ -10,7 +10,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
@@ -27,7 +26,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, ROOT, lastLine, runCli, writeScript } from './support';
+import { CLI, lastLine, runCli, writeScript } from './support';
+import { compiledFileName } from '../../server/runner/agentFiles';
+import { RUNNER_FILES } from '../../server/runner/compiledRunner';
+import { START_FILES } from '../../server/runner/startStage';
 import { findPython } from '../../scripts/python.mjs';
 
 const VICTIM = 23456;
@@ -80,26 +82,9 @@ describe(
           encoding: 'utf8',
         },
       ).stdout.trim();
-      // The compiled runner's name (server/runner/compiledRunner.ts): what it is built from.
-      const digest = createHash('sha256');
-      for (const file of [
-        'heap_inspector_run.py',
-        'heap_inspector_catch_line.py',
-        'build_runner.py',
-      ]) {
-        digest.update(readFileSync(join(ROOT, 'agent', file)));
-      }
-      runnerName = `heap_inspector_run-${tag}-${digest.digest('hex').slice(0, 16)}.pyc`;
-      // The first stage (server/runner/startStage.ts) is executed too: its name is just as predictable.
-      const startDigest = createHash('sha256');
-      for (const file of [
-        'heap_inspector_start.py',
-        'heap_inspector_schedule.py',
-        'build_start.py',
-      ]) {
-        startDigest.update(readFileSync(join(ROOT, 'agent', file)));
-      }
-      startName = `heap_inspector_start-${tag}-${startDigest.digest('hex').slice(0, 16)}.pyc`;
+      // The names the CLI will use, which an attacker can predict as well.
+      runnerName = compiledFileName('heap_inspector_run', tag, RUNNER_FILES);
+      startName = compiledFileName('heap_inspector_start', tag, START_FILES);
     });
 
     function as(uid: number, command: string[], env: NodeJS.ProcessEnv) {

@@ -1,0 +1,330 @@
+/**
+ * The graph the dominator trees are computed on: the snapshot's strong references, plus
+ *
+ *   - a frame's locals as references from the frame (the frame holds them; `frameLocal` root
+ *     records, which are not edges in the snapshot because CPython's frame traverse skips them),
+ *   - a super-root (node `nodeCount`) whose children are the roots: the snapshot's named roots
+ *     (modules, frames, threads, frame locals of frames not in the snapshot, `gc.garbage`) and
+ *     every object held from outside the graph (its reference count exceeds the references to it
+ *     the snapshot shows — the collector's own test, gc_refs > 0 — or it is immortal, or frozen
+ *     by `gc.freeze()`),
+ *   - a garbage group (node `nodeCount + 1`), the super-root's last child, whose children are the
+ *     entries of what no root reaches: the objects of its strongly connected components that no
+ *     other component refers to.
+ *
+ * Weak references are not edges (the snapshot keeps them apart); a weak reference's callback is
+ * one. Everything is typed arrays.
+ */
+import { NodeFlag, RootKind } from '../../protocol/snapshot';
+import type { Analysis } from './analysis';
+import { reverseCsr, type CsrGraph } from './dominators';
+import type { HeapSnapshot } from './heapSnapshot';
+import { computeScc, type SccResult } from './scc';
+
+const NODE_TRACKED = NodeFlag.Tracked;
+const NODE_IMMORTAL = NodeFlag.Immortal;
+const NODE_GENERATION_MASK = NodeFlag.GenerationMask;
+const NODE_GENERATION_SHIFT = NodeFlag.GenerationShift;
+const ROOT_FRAME_LOCAL = RootKind.FrameLocal;
+
+/** Why a child of the super-root is a root. */
+export const RootReason = {
+  /** Not a root. */
+  None: 0,
+  /** A root record or a frame of the `frames` section (module, frame, thread, local, gc.garbage). */
+  Named: 1,
+  /** Referenced from outside the graph: its reference count exceeds the references shown. */
+  External: 2,
+  /** Immortal (CPython 3.12+): never freed. */
+  Immortal: 3,
+  /** In the permanent generation (`gc.freeze()`): the collector never examines it. */
+  Frozen: 4,
+} as const;
+
+/** What the retained analysis keeps of the graph once the trees are computed. */
+export interface RetainedGraphInfo {
+  /** Objects plus the two virtual nodes. */
+  size: number;
+  /** Objects of the snapshot; the super-root is node `nodeCount`, the garbage group `nodeCount + 1`. */
+  nodeCount: number;
+  superRoot: number;
+  garbageGroup: number;
+  /** Per object: `RootReason` (0 for objects that are not roots). */
+  rootReason: Uint8Array;
+  /** Per object: 1 when a root reaches it by strong references, 0 for garbage. */
+  live: Uint8Array;
+  /** Objects no root reaches (the next collection frees them). */
+  garbageCount: number;
+  /** Strongly connected components of the objects with the frame-local references. */
+  scc: SccResult;
+  /** Per frame-local root record: 1 when it is a reference from its frame (an edge here). */
+  localAsEdge: Uint8Array;
+}
+
+/** The graph itself, in both directions (needed only while the trees are computed). */
+export interface RetainedGraph extends CsrGraph, RetainedGraphInfo {}
+
+/** The graph without its references, to keep after the trees are computed. */
+export function graphInfo(g: RetainedGraph): RetainedGraphInfo {
+  const { size, nodeCount, superRoot, garbageGroup, rootReason, live, garbageCount, scc } = g;
+  return {
+    size,
+    nodeCount,
+    superRoot,
+    garbageGroup,
+    rootReason,
+    live,
+    garbageCount,
+    scc,
+    localAsEdge: g.localAsEdge,
+  };
+}
+
+/** Frame-local records whose frame is in the snapshot: references from the frame. */
+interface FrameLocals {
+  /** Per root record: 1 when it is such a reference. */
+  record: Uint8Array;
+  from: Uint32Array;
+  to: Uint32Array;
+  /** Frame → its locals' values, frames in node order. */
+  byFrame: Map<number, Uint32Array>;
+}
+
+function frameLocals(s: HeapSnapshot): FrameLocals {
+  const record = new Uint8Array(s.rootCount);
+  const lists = new Map<number, number[]>();
+  const from: number[] = [];
+  const to: number[] = [];
+  for (let r = 0; r < s.rootCount; r++) {
+    if (s.rootKind[r] !== ROOT_FRAME_LOCAL || s.rootFrame[r] < 0) continue;
+    record[r] = 1;
+    const frame = s.rootFrame[r];
+    from.push(frame);
+    to.push(s.rootNode[r]);
+    const list = lists.get(frame);
+    if (list) list.push(s.rootNode[r]);
+    else lists.set(frame, [s.rootNode[r]]);
+  }
+  const byFrame = new Map<number, Uint32Array>();
+  for (const frame of [...lists.keys()].sort((a, b) => a - b)) {
+    byFrame.set(frame, Uint32Array.from(lists.get(frame) ?? []));
+  }
+  return { record, from: Uint32Array.from(from), to: Uint32Array.from(to), byFrame };
+}
+
+/**
+ * One CSR over the objects and the two virtual nodes: the snapshot's edges, each frame's locals
+ * after its own edges, then the super-root's edges and the garbage group's.
+ */
+function fullCsr(
+  s: HeapSnapshot,
+  locals: FrameLocals,
+  rootEdges: Uint32Array,
+  garbageEdges: Uint32Array,
+): { start: Uint32Array; to: Uint32Array } {
+  const n = s.nodeCount;
+  const start = new Uint32Array(n + 3);
+  const m = s.edgeCount + locals.from.length;
+  if (locals.from.length === 0) {
+    start.set(s.edgeStart);
+  } else {
+    const extra = new Uint32Array(n);
+    for (let i = 0; i < locals.from.length; i++) extra[locals.from[i]]++;
+    let acc = 0;
+    for (let v = 0; v < n; v++) {
+      start[v] = acc;
+      acc += s.nodeEdgeCount[v] + extra[v];
+    }
+    start[n] = acc;
+  }
+  start[n + 1] = m + rootEdges.length;
+  start[n + 2] = start[n + 1] + garbageEdges.length;
+  const to = new Uint32Array(start[n + 2]);
+  if (locals.from.length === 0) {
+    to.set(s.edgeTo);
+  } else {
+    // The snapshot's edges in runs between the frames, each frame's locals after its edges.
+    let from = 0;
+    for (const [frame, values] of locals.byFrame) {
+      to.set(s.edgeTo.subarray(s.edgeStart[from], s.edgeStart[frame + 1]), start[from]);
+      to.set(values, start[frame] + s.nodeEdgeCount[frame]);
+      from = frame + 1;
+    }
+    to.set(s.edgeTo.subarray(s.edgeStart[from], s.edgeStart[n]), start[from]);
+  }
+  to.set(rootEdges, m);
+  to.set(garbageEdges, start[n + 1]);
+  return { start, to };
+}
+
+/**
+ * The roots, in the order the dominator search visits them: named roots in record order (modules
+ * first, as the agent writes them), the frames of the `frames` section, then the objects held
+ * from outside, in node order.
+ */
+function rootsOf(
+  s: HeapSnapshot,
+  localAsEdge: Uint8Array,
+): { list: Uint32Array; reason: Uint8Array } {
+  const n = s.nodeCount;
+  const reason = new Uint8Array(n);
+  const list: number[] = [];
+  const named = (v: number): void => {
+    if (v >= 0 && v < n && reason[v] === 0) {
+      reason[v] = RootReason.Named;
+      list.push(v);
+    }
+  };
+  for (let r = 0; r < s.rootCount; r++) {
+    // A local whose frame is in the snapshot is held by that frame: the frame is the root.
+    named(localAsEdge[r] === 1 ? s.rootFrame[r] : s.rootNode[r]);
+  }
+  for (const f of s.frames.paused ?? []) named(f.node);
+  for (const t of s.frames.threads ?? []) for (const f of t.frames ?? []) named(f.node);
+
+  // References the snapshot shows: every edge (from tracked and untracked objects alike: an
+  // untracked tuple's reference is as real as a list's) and every frame-local record.
+  const shown = new Uint32Array(n);
+  const edgeTo = s.edgeTo;
+  for (let e = 0; e < edgeTo.length; e++) shown[edgeTo[e]]++;
+  for (let r = 0; r < s.rootCount; r++)
+    if (s.rootKind[r] === ROOT_FRAME_LOCAL) shown[s.rootNode[r]]++;
+  const refcount = s.nodeRefcount;
+  const flags = s.nodeFlags;
+  for (let v = 0; v < n; v++) {
+    if (reason[v] !== 0) continue;
+    const f = flags[v];
+    let why = 0;
+    if ((f & NODE_IMMORTAL) !== 0) why = RootReason.Immortal;
+    else if (refcount[v] > shown[v]) why = RootReason.External;
+    else if ((f & NODE_TRACKED) !== 0 && (f & NODE_GENERATION_MASK) >> NODE_GENERATION_SHIFT === 3)
+      why = RootReason.Frozen;
+    if (why !== 0) {
+      reason[v] = why;
+      list.push(v);
+    }
+  }
+  return { list: Uint32Array.from(list), reason };
+}
+
+/**
+ * The SCCs of the objects with the frame → local references. The analysis's SCCs (snapshot
+ * edges only) stay valid unless a local closes a cycle: its value reaches its frame. Tarjan
+ * numbers components in reverse topological order, so a reference from component a to b with
+ * a ≥ b closes nothing, and for the others only objects of components numbered from the frame's
+ * up to the value's can lie on such a path: that is all the search visits. When a cycle is
+ * found, the components are computed again with the locals.
+ */
+function sccWithLocals(s: HeapSnapshot, analysis: Analysis, locals: FrameLocals): SccResult {
+  const comp = analysis.scc.component;
+  const n = s.nodeCount;
+  let mark: Int32Array | null = null;
+  let stack: Uint32Array | null = null;
+  for (let i = 0; i < locals.from.length; i++) {
+    const frame = locals.from[i];
+    const value = locals.to[i];
+    const low = comp[frame];
+    if (low >= comp[value]) continue;
+    mark ??= new Int32Array(n);
+    stack ??= new Uint32Array(n);
+    let sp = 0;
+    stack[sp++] = value;
+    mark[value] = i + 1;
+    while (sp > 0) {
+      const u = stack[--sp];
+      if (u === frame) return computeScc(n, ...withLocals(s, locals));
+      const extra = locals.byFrame.get(u);
+      const visit = (t: number): void => {
+        if (mark![t] !== i + 1 && comp[t] >= low) {
+          mark![t] = i + 1;
+          stack![sp++] = t;
+        }
+      };
+      for (let e = s.edgeStart[u], end = s.edgeStart[u + 1]; e < end; e++) visit(s.edgeTo[e]);
+      if (extra) extra.forEach(visit);
+    }
+  }
+  return analysis.scc;
+}
+
+/** The objects' CSR with the locals (only to compute components again). */
+function withLocals(s: HeapSnapshot, locals: FrameLocals): [Uint32Array, Uint32Array] {
+  const csr = fullCsr(s, locals, new Uint32Array(0), new Uint32Array(0));
+  return [csr.start.subarray(0, s.nodeCount + 1), csr.to];
+}
+
+export function buildRetainedGraph(s: HeapSnapshot, analysis: Analysis): RetainedGraph {
+  const n = s.nodeCount;
+  const locals = frameLocals(s);
+  const roots = rootsOf(s, locals.record);
+  const edgeStart = s.edgeStart;
+  const edgeTo = s.edgeTo;
+
+  // Liveness: breadth-first from the roots over the references and the frames' locals.
+  const live = new Uint8Array(n);
+  const queue = new Uint32Array(n);
+  let tail = 0;
+  const reach = (t: number): void => {
+    if (live[t] === 0) {
+      live[t] = 1;
+      queue[tail++] = t;
+    }
+  };
+  for (let i = 0; i < roots.list.length; i++) reach(roots.list[i]);
+  for (let head = 0; head < tail; head++) {
+    const u = queue[head];
+    for (let e = edgeStart[u], end = edgeStart[u + 1]; e < end; e++) {
+      const t = edgeTo[e];
+      if (live[t] === 0) {
+        live[t] = 1;
+        queue[tail++] = t;
+      }
+    }
+    const extra = locals.byFrame.get(u);
+    if (extra) extra.forEach(reach);
+  }
+  const garbageCount = n - tail;
+  const scc = sccWithLocals(s, analysis, locals);
+
+  // The garbage group's children: garbage in components no other component refers to. No live
+  // object refers to garbage (and a frame with locals is a root), so only references among
+  // garbage can mark a component.
+  let garbageEdges = new Uint32Array(0);
+  if (garbageCount > 0) {
+    const referred = new Uint8Array(scc.count);
+    const comp = scc.component;
+    for (let u = 0; u < n; u++) {
+      if (live[u] === 1) continue;
+      for (let e = edgeStart[u], end = edgeStart[u + 1]; e < end; e++) {
+        const t = edgeTo[e];
+        if (comp[t] !== comp[u]) referred[comp[t]] = 1;
+      }
+    }
+    const entries: number[] = [];
+    for (let v = 0; v < n; v++) if (live[v] === 0 && referred[comp[v]] === 0) entries.push(v);
+    garbageEdges = Uint32Array.from(entries);
+  }
+
+  // The super-root's children: the roots, then the garbage group (last: see semiNcaDominators).
+  const rootEdges = new Uint32Array(roots.list.length + 1);
+  rootEdges.set(roots.list);
+  rootEdges[roots.list.length] = n + 1;
+  const size = n + 2;
+  const { start, to } = fullCsr(s, locals, rootEdges, garbageEdges);
+  const reverse = reverseCsr(size, start, to);
+  return {
+    size,
+    start,
+    to,
+    predStart: reverse.predStart,
+    predFrom: reverse.predFrom,
+    nodeCount: n,
+    superRoot: n,
+    garbageGroup: n + 1,
+    rootReason: roots.reason,
+    live,
+    garbageCount,
+    scc,
+    localAsEdge: locals.record,
+  };
+}

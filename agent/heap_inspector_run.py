@@ -1,6 +1,6 @@
 """Run a Python script exactly as ``python SCRIPT ARGS`` would, and capture its heap at a line.
 
-    python heap_inspector_run.py run --at FILE:LINE [--hit N] --out SNAPSHOT SCRIPT [ARGS...]
+    python heap_inspector_run.py run --at FILE:LINE [--hit N] --out SNAPSHOT [--progress-out FILE] SCRIPT [ARGS...]
 
 The script runs as ``__main__`` with ``sys.argv = [SCRIPT, *ARGS]`` and ``sys.path[0]`` set to its
 directory; the program's output passes through and the exit status is the program's own.  The
@@ -75,6 +75,7 @@ def _main():
         "--collect": None,  # after capturing, run the real gc.collect(N) and record what it did
         "--collect-out": None,
         "--status-out": None,  # where to record the capture's outcome (see _write_status)
+        "--progress-out": None,  # a progress file its reader made (the agent's progress.py)
     }
     while args and args[0] in options:
         if len(args) < 2:
@@ -105,6 +106,7 @@ def _main():
     status_out = None if options["--status-out"] is None else os.path.abspath(options["--status-out"])
     # The native accelerator's path, or why there is none (accel_loader.py).
     accelerator = (options["--accelerator"], options["--no-accelerator"])
+    progress_out = None if options["--progress-out"] is None else os.path.abspath(options["--progress-out"])
     if not os.path.isfile(script):
         fail("script not found: %s" % script)
     if not os.path.isfile(at_file):
@@ -145,7 +147,8 @@ def _main():
         plain_start = _COUNT_AT_START - _load_cost(_gc, runner_file) - _gc_import_cost(_gc) + script_cost
     schedule_note = _START["note"](exact) if _START is not None else _FALLBACK_NOTE
 
-    state = {"hits": 0, "captured": False, "line": target_line, "error": None, "schedule": schedule_note}
+    state = {"hits": 0, "captured": False, "line": target_line, "error": None, "schedule": schedule_note,
+             "progress": progress_out}
 
     collector = _gc
     _schedule_at_capture = _START["note_at_capture"] if _START is not None else _no_capture_change
@@ -169,6 +172,7 @@ def _main():
         sentinel = []
         write_status(status_out, "capturing\n")
         frame = sys._getframe(frame_depth)
+        progress = None
         try:
             namespace = {"__name__": "_heap_inspector_bootstrap"}
             with open(os.path.join(agent_dir, "bootstrap.py"), "rb") as bootstrap_file:
@@ -182,6 +186,8 @@ def _main():
                 accel_loader.unavailable(accelerator[1])
             sys.modules[package + ".gcstate"].SCHEDULE = _schedule_at_capture(sys, state["schedule"], collector)
             capture.register_agent_objects(stop, state, stoppers, namespace)
+            # Opened now, made after the sentinel: the capture leaves it out.
+            progress = sys.modules[package + ".progress"].ProgressFile.open(state["progress"])
             capture.capture_to_file(
                 out_path,
                 frame,
@@ -189,6 +195,7 @@ def _main():
                 held_by_caller=1,
                 collector_state=(enabled, counts_before),
                 sentinel=sentinel,
+                progress=None if progress is None else progress.report,
             )
             state["captured"] = True
             if collect_generation is not None:
@@ -199,6 +206,13 @@ def _main():
             sys.stderr.write("heap-inspector: the capture failed: %s\n" % state["error"])
         finally:
             del frame
+            if progress is not None:
+                # The CLI may show the progress on the program's terminal: the program goes on
+                # once that line is cleared (a moment), so that its next output starts a line.
+                progress.finish()
+                progress.wait_until_cleared()
+                progress.close()
+                progress = None
             if state["error"] is None:
                 write_status(status_out, "captured\n")
             else:

@@ -6,19 +6,28 @@
  * terminal hangup (SIGHUP) go from the terminal to the whole process group, the program included,
  * so the CLI only waits for the program to react (forwarding them would deliver a second one).
  * SIGTERM is sent to the CLI alone: it is passed on to the program.
+ *
+ * On a terminal the capture's progress shows on standard error while it runs (progressTerminal.ts).
  */
 import { spawn } from 'node:child_process';
 import type { ProgramEnd } from '../server/runner/programEnd';
 import { runnerCommand, type AgentRun } from '../server/runner/runnerCommand';
 import { UserError } from './errors';
+import { startProgressDisplay } from './progressTerminal';
 
 /** How the program ended, and whether the CLI itself was asked to terminate meanwhile. */
 export interface AgentRunEnd extends ProgramEnd {
   terminated: boolean;
 }
 
-export function runUnderAgent(run: AgentRun): Promise<AgentRunEnd> {
-  const { command, args } = runnerCommand(run);
+export function runUnderAgent(
+  run: AgentRun,
+  options: { showProgress: boolean } = { showProgress: true },
+): Promise<AgentRunEnd> {
+  const progress = options.showProgress
+    ? startProgressDisplay(run.privateFolder, process.stderr)
+    : undefined;
+  const { command, args } = runnerCommand({ ...run, progressPath: progress?.path });
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { stdio: 'inherit' });
     let terminated = false;
@@ -35,6 +44,7 @@ export function runUnderAgent(run: AgentRun): Promise<AgentRunEnd> {
     const stopListening = (): void => {
       for (const signal of waited) process.off(signal, waitForProgram);
       process.off('SIGTERM', passOn);
+      progress?.stop();
     };
     child.on('error', (error) => {
       stopListening();

@@ -30,6 +30,7 @@ SUBMODULES = (
     "gcstate",
     "roots",
     "otherthreads",
+    "progress",
     "allocations",
     "nodefacts",
     "edgefacts",

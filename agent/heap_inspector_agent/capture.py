@@ -12,6 +12,7 @@ from . import heapwalk
 from . import kernels
 from . import otherthreads
 from . import ownership
+from . import progress as progress_reports
 from . import roots
 from . import safe
 from . import strings as string_table
@@ -46,7 +47,8 @@ def capture_to_file(
     loading the agent: everything tracked after it is the agent's doing (its modules, what they
     imported, any garbage that made) and is left out of the snapshot.  ``progress``: called as
     ``progress(phase, done, total)`` a few times per phase ("objects", "walk", "leaves", "roots",
-    "write"), never per object; an exception from it stops the calls, not the capture.
+    "write"), never per object; an exception from it stops the calls (named in the warnings), not the
+    capture.  progress.py says what it may do.
     Never calls user code, never collects, restores gc settings.
     """
     started = time.perf_counter()
@@ -71,7 +73,8 @@ def capture_to_file(
         else:
             state = (enabled, [count0, count1, count2], debug)
         started = (started, started_cpu)
-        return _capture(path, frame, trigger, sentinel, state, held_by_caller, started, switch_interval, progress)
+        report = progress_reports.Reporter(progress)
+        return _capture(path, frame, trigger, sentinel, state, held_by_caller, started, switch_interval, report)
     finally:
         gcstate.keep_schedule(count0 if collector_state is None else collector_state[1][0])
         sys.setswitchinterval(switch_interval)
@@ -160,10 +163,15 @@ def _read_heap(output, kernel, kernel_record, kernel_warning, memory, frame, tri
     walk = heapwalk.HeapWalk(kernel, memory, strings, output, progress)
     walk.collect_tracked(excluded, sentinel, keep, held)
     walk.walk()
+    progress("roots", 0, 4)
     walk.collect_roots(paused_stack, other_stacks, names, current_ident)
+    progress("roots", 1, 4)
     walk.collect_weakrefs()
+    progress("roots", 2, 4)
     walk.collect_finalizers()
+    progress("roots", 3, 4)
     walk.count_leaves()
+    progress("roots", 4, 4)
     types = walk.finish()
     output.column("excluded.address", snapshot_writer.U64, sorted(excluded))
 
@@ -191,8 +199,10 @@ def _read_heap(output, kernel, kernel_record, kernel_warning, memory, frame, tri
     warnings = list(memory.warnings) + walk.warnings + safe.take_odd_warnings()
     if kernel_warning is not None:
         warnings.append(kernel_warning)
+    if progress.failure is not None:
+        warnings.append(progress.failure)
     paused_code = safe.frame_code(frame)
-    walk._report("write", 0, 1)
+    progress("write", 0, 1)
     output.json("types", types)
     output.json("frames", frames_section)
     output.json("finalizers", walk.finalize_records)
@@ -235,7 +245,7 @@ def _read_heap(output, kernel, kernel_record, kernel_warning, memory, frame, tri
     output.json("meta", meta)
     output.close()
     meta["capture"]["writeSeconds"] = write_time.seconds
-    walk._report("write", 1, 1)
+    progress("write", 1, 1)
     return {
         "path": output.path,
         "nodes": walk.nodes,

@@ -21,6 +21,9 @@ FRAME_TYPE = type(sys._getframe(0))
 PYDEVD_EVALUATE = "evaluate_expression"
 # How long a capture lets waiting threads run before it starts (see yield_to_waiting_threads).
 YIELD_SECONDS = 0.01
+# The progress file the editor may make in the capture's private folder, beside the snapshot
+# (the agent's progress.py); it polls it while the evaluate request waits.
+PROGRESS_FILE = "progress"
 
 
 def capture(path, agent_directory, accelerator=None, collector_state=None, sentinel=None):
@@ -49,6 +52,7 @@ def capture(path, agent_directory, accelerator=None, collector_state=None, senti
     else:
         enabled, counts = collector_state  # the install expression did all of the above
     frame = None
+    progress = None
     stage = "frame"
     try:
         frame, resolved_by = _selected_frame()
@@ -63,9 +67,11 @@ def capture(path, agent_directory, accelerator=None, collector_state=None, senti
         if loaded_now:
             yield_to_waiting_threads()  # loading read files: other threads ran meanwhile
         stage = "capture"
+        progress = _open_progress(path)
         # held_by_caller=1: this function's 'frame' is the only reference the hook holds.
         result = agent.capture_to_file(path, frame, trigger="debugger", held_by_caller=1,
-                                       collector_state=(enabled, counts), sentinel=sentinel)
+                                       collector_state=(enabled, counts), sentinel=sentinel,
+                                       progress=None if progress is None else progress.report)
         frame = None
         return _json({
             "status": "ok",
@@ -86,6 +92,10 @@ def capture(path, agent_directory, accelerator=None, collector_state=None, senti
     finally:
         frame = None
         sentinel = None
+        if progress is not None:
+            progress.finish()
+            progress.close()
+            progress = None
         restore_switch_interval(interval)
         if enabled:
             gc.enable()
@@ -146,6 +156,12 @@ def call(agent_directory, module, function, args, pass_frame):
     finally:
         frame = None
         restore_switch_interval(interval)
+
+
+def _open_progress(path):
+    """The progress file beside the snapshot, if the editor made one (else None).  Opened before
+    the capture: the agent raises the switch interval only for its walk."""
+    return sys.modules[PACKAGE + ".progress"].ProgressFile.open(os.path.join(os.path.dirname(path), PROGRESS_FILE))
 
 
 def _selected_frame():

@@ -81,11 +81,9 @@ class HeapWalk:
         self.allocation_records = 0
 
     def _report(self, phase, done, total):
+        # A progress.Reporter: it never raises (a failing callback is dropped and named).
         if self._progress is not None:
-            try:
-                self._progress(phase, done, total)
-            except Exception:  # showing progress must never lose a capture
-                self._progress = None
+            self._progress(phase, done, total)
 
     def node_object(self, node):
         if node < self.tracked_count:
@@ -152,6 +150,7 @@ class HeapWalk:
         """Every tracked object, then every leaf found (and the leaves they lead to)."""
         ends = self.generation_ends
         start = 0
+        self._report("walk", 0, self.tracked_count)
         for generation, end in enumerate(ends):
             while start < end:
                 stop = min(end, start + CHUNK)
@@ -159,7 +158,9 @@ class HeapWalk:
                 self._report("walk", stop, self.tracked_count)
                 start = stop
         self._tracked_types = None
+        self._report("leaves", 0, len(self.leaves))
         self._drain("leaves")
+        self._report("leaves", len(self.leaves), len(self.leaves))
 
     def _drain(self, phase):
         leaves = self.leaves
@@ -168,7 +169,8 @@ class HeapWalk:
             stop = min(len(leaves), start + CHUNK)
             self._chunk(leaves, start, stop, self.tracked_count + start, None)
             self._walked = stop
-            self._report(phase, stop, len(leaves))
+            if phase == "leaves":  # roots report their own steps (capture.py)
+                self._report(phase, stop, len(leaves))
 
     def _chunk(self, objects, start, end, base, generation):
         """Columns of ``objects[start:end]`` (nodes ``base`` …): the kernel's passes, then

@@ -22,6 +22,7 @@ const usage = `usage: heap-inspector snapshot [--python PY] --at FILE:LINE [--hi
 
 Runs SCRIPT exactly as "python SCRIPT ARGS" would and captures the heap the first (or Nth) time
 FILE:LINE is about to run. The program's output passes through; the exit status is the program's.
+On a terminal, a capture that takes more than a second shows its progress on standard error.
 Options go before SCRIPT, in any order; everything after SCRIPT is the script's own arguments.
 
   --python PY      the interpreter (default: $HEAP_INSPECTOR_PYTHON, python3, python); CPython 3.8+
@@ -31,7 +32,8 @@ Options go before SCRIPT, in any order; everything after SCRIPT is the script's 
                    existing SNAPSHOT is replaced only by a new snapshot
   --json SUMMARY   write the JSON summary ("-" for standard output, after the program's output)
   --html REPORT    write a self-contained HTML report with the heap graph
-  --quiet          do not print the text summary to standard error
+  --quiet          do not print the text summary (nor, on a terminal, the capture's progress)
+                   to standard error
   --redact         replace the program's string values in the summary and report by their length
                    and a hash (for reports to share; the --out snapshot keeps everything)
 
@@ -66,16 +68,19 @@ export const snapshotCommand: CliCommand = {
     const snapshotPath = out !== undefined ? resolve(out) : join(scratch, 'capture.heapsnap');
     const statusPath = join(scratch, 'status');
     try {
-      const end = await runUnderAgent({
-        python,
-        at,
-        hit,
-        snapshotPath,
-        statusPath,
-        privateFolder: scratch,
-        script,
-        args: scriptArgs,
-      });
+      const end = await runUnderAgent(
+        {
+          python,
+          at,
+          hit,
+          snapshotPath,
+          statusPath,
+          privateFolder: scratch,
+          script,
+          args: scriptArgs,
+        },
+        { showProgress: !parsed.flags.has('--quiet') },
+      );
       if (end.terminated) return endTerminated(end);
       const status = readRunStatus(statusPath);
       if (status.state !== 'captured' || !existsSync(snapshotPath)) {

@@ -43,6 +43,7 @@ const usage = `usage: heap-inspector step [--python PY] [--generation N] --at FI
 Runs SCRIPT to FILE:LINE, shows each phase of gc.collect(N) on the heap there (N: 0, 1 or 2; 2 is a
 full collection, the default), then runs the real gc.collect(N) in the program and compares what
 CPython's collector found unreachable with the prediction, object by object. The program then goes on.
+On a terminal, a capture that takes more than a second shows its progress on standard error.
 --html writes the heap report with the stepper open on that collection: each phase on the graph,
 and the prediction beside what the collector found. --redact replaces the program's string values
 (and the finalizers' output) in the JSON and the report by their length and a hash.

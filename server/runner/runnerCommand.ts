@@ -23,6 +23,8 @@ export interface AgentRun {
   privateFolder: string;
   /** Also run the real gc.collect(generation) right after the capture and record it. */
   collect?: { generation: number; resultPath: string };
+  /** A progress file the caller made and polls (progressFile.ts). */
+  progressPath?: string;
   script: string;
   args: string[];
 }
@@ -50,6 +52,7 @@ export function runnerArguments(run: AgentRun): string[] {
   if (run.collect) {
     args.push('--collect', String(run.collect.generation), '--collect-out', run.collect.resultPath);
   }
+  if (run.progressPath) args.push('--progress-out', run.progressPath);
   args.push('--', run.script, ...run.args);
   return args;
 }

@@ -227,4 +227,49 @@ def call_scenario():
     return report
 
 
-print(json.dumps(capture_scenario() if SCENARIO == "capture" else call_scenario()))
+def progress_scenario():
+    """The progress file the editor makes beside the snapshot, in the capture's private folder."""
+    report = {}
+    for name, make_file in (("withFile", True), ("withoutFile", False)):
+        folder = out(name)
+        os.mkdir(folder)
+        progress = os.path.join(folder, "progress")
+        if make_file:
+            with open(progress, "wb") as reader_made:
+                reader_made.write(b"PHIPROG1" + bytes(56))
+        calls = []
+        real = sys.modules.get("_heap_inspector_agent.capture")
+
+        def observed(*args, **kwargs):
+            callback = kwargs.get("progress")
+            if callback is None:
+                return capture_module.capture_to_file_real(*args, **kwargs)
+
+            def recording(phase, done, total):
+                calls.append(phase)
+                callback(phase, done, total)
+
+            kwargs["progress"] = recording
+            return capture_module.capture_to_file_real(*args, **kwargs)
+
+        if real is None:  # the first capture loads the agent
+            report["load"] = target(out("load.heapsnap"), AGENT)["answer"]["status"]
+        capture_module = sys.modules["_heap_inspector_agent.capture"]
+        capture_module.capture_to_file_real = capture_module.capture_to_file
+        with AgentPatch("capture_to_file", observed):
+            answer = target(os.path.join(folder, "capture.heapsnap"), AGENT)
+        with open(progress, "rb") if make_file else open(os.devnull, "rb") as written:
+            data = written.read()
+        report[name] = {
+            "status": answer["answer"]["status"],
+            "phases": sorted(set(calls), key=calls.index),
+            "phase": data[16:32].rstrip(b"\0").decode("ascii"),
+            "doneIsTotal": data[32:40] == data[40:48],
+            "state": data[56] if data else None,
+            "files": sorted(os.listdir(folder)),
+        }
+    return report
+
+
+SCENARIOS = {"capture": capture_scenario, "call": call_scenario, "progress": progress_scenario}
+print(json.dumps(SCENARIOS[SCENARIO]()))

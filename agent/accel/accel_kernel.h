@@ -11,7 +11,9 @@
 #include <stdint.h>
 
 #define HI_KERNEL_INTERFACE 1
-#define HI_KERNEL_NAME "c"
+/* Not a one-letter name: those are strings the interpreter shares with the program, whose counts
+ * the snapshot records (the kernel record holds its name during a capture). */
+#define HI_KERNEL_NAME "native"
 
 /* The array typecode whose items are exactly one pointer wide, chosen as bulk.py chooses it: the
  * first of I, L, Q of that size. */

@@ -47,25 +47,30 @@ PACKAGE_NAME = "_heap_inspector_agent"
 _ARRAY_TYPE = array.array
 _GETSIZEOF = sys.getsizeof
 
-# The accelerator in use (a verified module), or None; ``warning`` says why not, in one line.
-module = None
+# The accelerator in use, as (verified module, the path it was asked for), or None; ``warning``
+# says why not, in one line, or is None.  Exactly one of the two is None either way: None is an
+# object of the heap whose count a snapshot records, and it must not depend on the kernel.
+_in_use = None
 # Every module loaded, by the path it was asked for: loading one again would add a new module
 # object (a shared library cannot be unloaded, and what loading made is kept as the agent's).
 _loaded = {}
 warning = "no native accelerator was given to the agent: the heap was read by the pure-Python kernel"
-loaded_from = None
 
 
 def kernel():
     """The verified native module, or None (then the pure-Python kernel is used)."""
-    return module
+    return None if _in_use is None else _in_use[0]
+
+
+def loaded_from():
+    """The path the module in use was asked for, or None."""
+    return None if _in_use is None else _in_use[1]
 
 
 def unavailable(reason):
     """No accelerator for this capture, for ``reason`` (one short clause)."""
-    global module, warning, loaded_from
-    module = None
-    loaded_from = None
+    global _in_use, warning
+    _in_use = None
     warning = _pure_line(reason)
     return warning
 
@@ -73,9 +78,9 @@ def unavailable(reason):
 def use(path):
     """Use the accelerator at ``path`` if it is safe and built for this interpreter.  Returns
     None when it is in use, else the warning line (also kept in ``warning``)."""
-    global module, warning, loaded_from
+    global _in_use, warning
     if type(path) is str and path in _loaded:
-        module, loaded_from, warning = _loaded[path], path, None
+        _in_use, warning = (_loaded[path], path), None
         return None
     try:
         problem = interpreter_problem()
@@ -90,9 +95,8 @@ def use(path):
         problem = "it could not be loaded (%s)" % _error_text(error)
     if problem is not None:
         return unavailable(problem)
-    module = _loaded[path] = loaded
-    loaded_from = path
-    warning = None
+    _loaded[path] = loaded
+    _in_use, warning = (loaded, path), None
     return None
 
 
@@ -104,7 +108,7 @@ def find(folders, digest):
     problem = interpreter_problem()
     if problem is not None:
         return unavailable(problem)
-    if module is not None and loaded_from is not None and _digest_of(module.built_for()) == digest:
+    if _in_use is not None and _digest_of(_in_use[0].built_for()) == digest:
         return None
     import _imp
 

@@ -51,16 +51,73 @@ _HAVE_GC = 1 << 14  # Py_TPFLAGS_HAVE_GC
 _SMALL_CHUNK = 64
 
 
+# The counts are read through objects bound here, once, into an array made before the reads: a
+# pass made per call would hold objects of the heap while it reads their counts (``map`` holds
+# its function, an ``islice`` its type from 3.12, the callable and arguments of a call sit on the
+# stack, a one-letter typecode is a string the program shares, the reads themselves as ints in a
+# list would count to small ints), and ``int.__sub__`` or ``array.array`` looked up per call
+# would fill a slot of the interpreter's type-attribute cache, which holds a reference to the
+# name it caches (or to None).  The native kernel reads the counts holding nothing: the two
+# must report the same numbers.  What remains is measured once, below, and taken off.
+_count_of = _getrefcount.__call__  # a method wrapper: the pass holds it, not sys.getrefcount
+_minus = int.__sub__
+_array = array.array
+# Binds array.extend to an array, with the type given (without it, 3.11 crashes on a method of
+# this kind): the bound method is ours (the descriptor, shared with the
+# program when it imported array, would sit on the stack during the read).
+_bind_extend = array.array.extend.__get__
+_is = __import__("operator").is_
+_find = bytearray.find  # bytes() would look up __bytes__ (the type cache again)
+_Q = "q"
+
+
 def _call_overhead():
-    """References ``map(sys.getrefcount, islice(items, ...))`` adds to what it reports: measured
-    on a probe held once by a list (the interpreter's borrowing rules change between versions)."""
+    """References the read in ``refcounts`` adds to what it reports: measured on a probe held
+    once by a list, read the same way (the interpreter's borrowing rules change between
+    versions)."""
     probe = []
     holder = [probe]
-    reported = list(map(_getrefcount, islice(holder, 0, 1)))[0]
-    return reported - 2  # minus `probe` and `holder`'s reference
+    raw = _array(_Q)
+    _bind_extend(raw, _array)(map(_count_of, holder[0:1]))
+    return raw[0] - 2  # minus `probe` and `holder`'s reference
+
+
+def _held_by_the_read(obj):
+    """References to ``obj`` the read in ``refcounts`` holds beyond the overhead (the array the
+    counts go into and the bound ``extend`` hold the array type, a heap type from 3.10): what it
+    reports minus what a plain ``sys.getrefcount`` of the same list item reports."""
+    holder = [obj]
+    raw = _array(_Q)
+    _bind_extend(raw, _array)(map(_count_of, holder[0:1]))
+    piped = raw[0]
+    del raw  # it holds its type: gone before the plain read
+    return piped - _OVERHEAD - (_getrefcount(holder[0]) - 1)
+
+
+def _counted_in_a_frame(obj):
+    return _getrefcount(obj)
+
+
+def _frame_holds_builtins():
+    """1 where a Python frame holds a reference to its builtins (3.8, 3.9): the frame of
+    ``refcounts`` then adds one to the builtins dict's count, which the native kernel (no frame)
+    does not see.  Measured against a dict no frame holds."""
+    import builtins
+
+    table = builtins.__dict__
+    other = {}
+    with_table = _counted_in_a_frame(table) - _getrefcount(table)
+    with_other = _counted_in_a_frame(other) - _getrefcount(other)
+    return with_table - with_other
 
 
 _OVERHEAD = _call_overhead()
+# (object, references the read in ``refcounts`` adds to its count): taken off where it is read.
+_HELD = tuple(
+    (obj, extra)
+    for obj, extra in ((_array, _held_by_the_read(_array)), (__import__("builtins").__dict__, _frame_holds_builtins()))
+    if extra
+)
 
 
 def addresses(items, start=0, end=None):
@@ -85,11 +142,19 @@ def refcounts(items, start, end):
     ``2**30``: "immortal", whatever the interpreter's own number."""
     # Read first, holding nothing but the call itself (``int.__sub__`` or a small int held by
     # a pass around the reads would add to their own counts: they are objects of the heap too).
-    raw = array.array("q", map(_getrefcount, islice(items, start, end)))
-    counts = map(int.__sub__, raw, repeat(_OVERHEAD))
+    # From a slice of ``items`` (one reference more for each item: part of the overhead), in
+    # this frame (a helper's frame would hold the builtins too).
+    raw = _array(_Q)
+    _bind_extend(raw, _array)(map(_count_of, items[start:end]))
+    for obj, extra in _HELD:
+        # Found by identity (no comparison runs code); rare, so one pass per such object.
+        position = _find(bytearray(map(_is, islice(items, start, end), repeat(obj))), 1)
+        if position >= 0:
+            raw[position] -= extra
+    counts = map(_minus, raw, repeat(_OVERHEAD))
     if _IMMORTAL is None:
-        return array.array("q", counts)
-    return array.array("q", map(min, counts, repeat(_IMMORTAL)))
+        return _array("q", counts)
+    return _array("q", map(min, counts, repeat(_IMMORTAL)))
 
 
 def sizes(items, start, end, measure):

@@ -71,7 +71,7 @@ def test_a_good_build_is_used_outside_sys_modules(good):
     assert loader.use(good) is None
     assert loader.warning is None
     module = loader.kernel()
-    assert module is not None and module.NAME == "c" and module.INTERFACE == loader.INTERFACE
+    assert module is not None and module.NAME == "native" and module.INTERFACE == loader.INTERFACE
     assert "_heap_inspector_accel" not in sys.modules  # loaded with create_dynamic, never imported
     assert mapped(good)
 
@@ -213,7 +213,7 @@ def test_find_picks_the_build_for_this_interpreter(good, private):
     wanted = copy_of(good, folder, "heap_inspector_accel-ccc" + suffix)
     loader = fresh_loader()
     assert loader.find([str(private / "missing"), str(folder)], "test") is None
-    assert loader.loaded_from == wanted
+    assert loader.loaded_from() == wanted
     assert not mapped(stale)
     loader = fresh_loader()
     assert "none is built for this interpreter yet" in loader.find([str(folder)], "anotherdigest")

@@ -1,19 +1,22 @@
-"""Captures one heap with both kernels and compares the snapshots section by section.
+"""Captures one heap with both kernels and compares the snapshots field by field.
 
     python accel_snapshot_driver.py AGENT_DIRECTORY ACCELERATOR OUT_DIRECTORY SCRIPT LINE
 
 Runs SCRIPT as __main__ until LINE of SCRIPT is about to run (a trace function, removed before
-anything is captured), then, on that same heap: one capture with the pure-Python kernel (a
-warm-up: the agent's caches settle), then pure, native, pure, native, each with the collector's
-state as it was at the line.  Prints one JSON line: {"kernels": [...], "differences": {pair:
-[text]}} where the pairs are each capture against the one before it (0-1: pure against pure).  The program is then left
-with os._exit (the rest of the script does not matter here).
+anything is captured).  There, two warm-up captures (pure-Python kernel, then native: the agent's
+caches settle and the native kernel is verified), then the process forks twice, back to back: one
+child captures with the pure-Python kernel, the other with the native one, each from the very same
+heap (the same objects at the same addresses, the collector's state as it was at the line; in a
+child, only the forking thread runs).  Prints one
+JSON line: {"kernels": [pure child's, native child's], "sections": N, "differences": [text]}.
+The program is then left with os._exit (the rest of the script does not matter here).
 
-What may differ between two captures of the same heap, and is left out of the comparison: the
-capture's timings and CPU figures, its kernel record, the accelerator's warning line, and the
-other threads' activity (meta.capture).  Everything else -- every column chunk, the string
-table, types, frames, finalizers, roots, the collector's state, counts and the other warnings --
-must be byte for byte the same.
+What may differ, and is left out of the comparison: the capture's timings, CPU figures, pid and
+kernel record, the accelerator's warning line, and the agent's own objects (excluded.address and
+their count: the kernels allocate differently, and those objects are never part of the heap
+shown).  Everything else -- every column, every label and key, the string table, types, frames,
+finalizers, roots, the collector's state, counts and the other warnings -- must be equal, value
+by value.
 """
 import array
 import json
@@ -62,17 +65,30 @@ def read_sections(path):
     return sections
 
 
+def without_times(value):
+    """``value`` without its keys that are durations (``seconds``, ``cpuSeconds``, …), at any depth."""
+    if type(value) is dict:
+        return {key: without_times(item) for key, item in value.items() if "econds" not in key}
+    if type(value) is list:
+        return [without_times(item) for item in value]
+    return value
+
+
 def comparable(sections):
     meta = dict(sections.get("meta", {}))
     capture = dict(meta.pop("capture", {}))
-    for key in ("time", "otherThreads"):
+    for key in ("time", "pid"):
         capture.pop(key, None)
     kernel = capture.pop("kernel", {})
-    capture = {key: value for key, value in capture.items() if "econds" not in key}
+    capture = without_times(capture)
     capture["kernelName"] = kernel.get("name")
     meta["capture"] = capture
     meta["warnings"] = [w for w in meta.get("warnings", []) if not w.startswith(ACCEL_LINE)]
+    counts = dict(meta.get("counts", {}))
+    counts.pop("excludedAgentObjects", None)
+    meta["counts"] = counts
     result = dict(sections)
+    result.pop("excluded.address", None)
     result["meta"] = meta
     return result
 
@@ -102,6 +118,8 @@ def load_agent(directory):
 
 
 capture = load_agent(AGENT)
+for folder in ("pure", "native"):
+    os.makedirs(os.path.join(OUT, folder), exist_ok=True)
 loader = sys.modules["_heap_inspector_agent.accel_loader"]
 problem = loader.use(ACCELERATOR)
 if problem is not None:
@@ -112,15 +130,38 @@ target = os.path.realpath(SCRIPT)
 import gc  # noqa: E402
 
 
-# Which kernel each capture uses (1: native), and where the plan is: in a bytes object and an
-# array, whose contents are no references.  While a capture runs, this driver's frame holds the
-# same objects every time (on 3.8-3.10 a frame is a heap object, and from 3.11 its locals are
-# read): a loop variable or a path that changed from one capture to the next would show as a
-# difference that no kernel made.
-PLAN = b"\x00\x01\x00\x00\x01\x00\x01"
-STEP = array.array("i", [0])
-CAPTURE_PATH = os.path.join(OUT, "capture.heapsnap")
+# Which kernel a child uses (1: native).  Kept in an array, not in a variable of the frame: the
+# two children must run exactly the same code over the same objects, up to the kernel choice.
+# The two children's process ids (0 in the child itself), and each child's exit status.  In
+# arrays, not variables: the frame's locals are read, and must be the same objects in both
+# children; the ints fork() returns are freed at once, so the parent's memory is as it was.
+PIDS = array.array("q", [-1, -1])
+STATUSES = array.array("i", [-1, -1])
 PURE_REASON = "compared with the native kernel"
+MADE = "capture.heapsnap"  # in each child's own folder (the same string object in both)
+
+
+def choose_kernel(native):
+    if native:
+        # A copy of the path: the loader keeps the string it is given, and ACCELERATOR is
+        # referenced from this module (part of the heap) and would count one more.
+        loader.use((ACCELERATOR + "/")[:-1])
+    else:
+        loader.unavailable(PURE_REASON)
+
+
+def child_capture(frame, state, folders):
+    """In a child: the capture into its own folder, then leave."""
+    status = 1
+    try:
+        os.chdir(folders[PIDS[0] != 0])
+        choose_kernel(PIDS[0] != 0)
+        capture.capture_to_file(MADE, frame, trigger="api", held_by_caller=3, collector_state=state)
+        status = 0
+    except BaseException as error:  # the parent reports the status
+        sys.stderr.write("capture failed: %r\n" % (error,))
+    finally:
+        os._exit(status)
 
 
 def at_line(frame, event, arg):
@@ -133,21 +174,29 @@ def at_line(frame, event, arg):
     enabled = gc.isenabled()
     gc.disable()
     state = (enabled, list(gc.get_count()))
-    # Nothing read back until every capture is made: what the comparison holds would be heap.
-    while STEP[0] < len(PLAN):
-        if PLAN[STEP[0]]:
-            loader.use(ACCELERATOR)
-        else:
-            loader.unavailable(PURE_REASON)
-        capture.capture_to_file(CAPTURE_PATH, frame, trigger="api", held_by_caller=2, collector_state=state)
-        os.replace(CAPTURE_PATH, os.path.join(OUT, "capture-%d.heapsnap" % STEP[0]))
-        STEP[0] += 1
+    folders = (os.path.join(OUT, "pure"), os.path.join(OUT, "native"))
+    # Warm-ups, one per kernel: the agent's caches settle, the native kernel is verified.
+    choose_kernel(False)
+    capture.capture_to_file(os.path.join(OUT, "warm-up.heapsnap"), frame, held_by_caller=3, collector_state=state)
+    choose_kernel(True)
+    capture.capture_to_file(os.path.join(OUT, "warm-up.heapsnap"), frame, held_by_caller=3, collector_state=state)
+    # Both children forked back to back, from the same heap: the pure kernel's child, then the
+    # native kernel's.
+    PIDS[0] = os.fork()
+    if PIDS[0] != 0:
+        PIDS[1] = os.fork()
+    if PIDS[0] == 0 or PIDS[1] == 0:
+        child_capture(frame, state, folders)
+    STATUSES[0] = os.waitpid(PIDS[0], 0)[1]
+    STATUSES[1] = os.waitpid(PIDS[1], 0)[1]
     frame = None
-    files = [comparable(read_sections(os.path.join(OUT, "capture-%d.heapsnap" % index))) for index in range(len(PLAN))]
+    if list(STATUSES) != [0, 0]:
+        print(json.dumps({"kernels": [], "sections": 0, "differences": [], "problem": "child statuses %r" % list(STATUSES)}))
+        sys.stdout.flush()
+        os._exit(0)
+    files = [comparable(read_sections(os.path.join(folder, MADE))) for folder in folders]
     kernels = [sections["meta"]["capture"].pop("kernelName") for sections in files]
-    report = {"kernels": kernels, "differences": {}}
-    for index in range(1, len(files)):
-        report["differences"]["%d-%d" % (index - 1, index)] = differences(files[index - 1], files[index])[:10]
+    report = {"kernels": kernels, "sections": len(files[0]), "differences": differences(files[0], files[1])[:20]}
     print(json.dumps(report))
     sys.stdout.flush()
     os._exit(0)

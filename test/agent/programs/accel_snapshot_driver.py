@@ -1,8 +1,9 @@
 """Captures one heap with both kernels and compares the snapshots field by field.
 
-    python accel_snapshot_driver.py AGENT_DIRECTORY ACCELERATOR OUT_DIRECTORY SCRIPT LINE
+    python accel_snapshot_driver.py AGENT_DIRECTORY ACCELERATOR OUT_DIRECTORY SCRIPT FILE:LINE [HIT]
 
-Runs SCRIPT as __main__ until LINE of SCRIPT is about to run (a trace function, removed before
+Runs SCRIPT as __main__ until LINE of FILE is about to run for the HIT-th time (default 1; a trace
+function, removed before
 anything is captured).  There, two warm-up captures (pure-Python kernel, then native: the agent's
 caches settle and the native kernel is verified), then the process forks twice, back to back: one
 child captures with the pure-Python kernel, the other with the native one, each from the very same
@@ -25,8 +26,10 @@ import struct
 import sys
 import zlib
 
-AGENT, ACCELERATOR, OUT, SCRIPT, LINE = sys.argv[1:6]
+AGENT, ACCELERATOR, OUT, SCRIPT, AT = sys.argv[1:6]
+AT_FILE, _, LINE = AT.rpartition(":")
 LINE = int(LINE)
+HITS = array.array("i", [int(sys.argv[6]) if len(sys.argv) > 6 else 1])
 ACCEL_LINE = "the native accelerator was not used ("
 
 
@@ -126,7 +129,7 @@ if problem is not None:
     print(json.dumps({"kernels": [], "differences": {}, "problem": problem}))
     sys.stdout.flush()
     os._exit(0)
-target = os.path.realpath(SCRIPT)
+target = os.path.realpath(AT_FILE)
 import gc  # noqa: E402
 
 
@@ -169,6 +172,9 @@ def at_line(frame, event, arg):
         return at_line if os.path.realpath(frame.f_code.co_filename) == target else None
     if event != "line" or frame.f_lineno != LINE:
         return at_line
+    HITS[0] -= 1
+    if HITS[0] > 0:
+        return at_line
     sys.settrace(None)
     frame.f_trace = None
     enabled = gc.isenabled()
@@ -203,11 +209,11 @@ def at_line(frame, event, arg):
 
 
 sys.argv = [SCRIPT]
-sys.path[0] = os.path.dirname(target)
+sys.path[0] = os.path.dirname(os.path.realpath(SCRIPT))
 main_globals = {"__name__": "__main__", "__file__": SCRIPT, "__builtins__": __builtins__}
 with open(SCRIPT, "rb") as source:
     code = compile(source.read(), SCRIPT, "exec")
 sys.settrace(at_line)
 exec(code, main_globals)
 sys.settrace(None)
-print(json.dumps({"kernels": [], "differences": {}, "problem": "line %d was not reached" % LINE}))
+print(json.dumps({"kernels": [], "differences": [], "problem": "%s was not reached" % AT}))

@@ -111,7 +111,16 @@ def _frame_holds_builtins():
     return with_table - with_other
 
 
+def _argument_held_by_the_frame():
+    """References a Python function's frame adds to its arguments beyond its caller's (1 up to
+    3.10, where the frame copies them; 0 from 3.11, where it takes the caller's): ``start`` and
+    ``end`` of ``refcounts`` then count once more when they are small ints that are also items."""
+    other = object()
+    return _counted_in_a_frame(other) - _getrefcount(other) - 1
+
+
 _OVERHEAD = _call_overhead()
+_ARGUMENT_HELD = _argument_held_by_the_frame()
 # (object, references the read in ``refcounts`` adds to its count): taken off where it is read.
 _HELD = tuple(
     (obj, extra)
@@ -146,7 +155,11 @@ def refcounts(items, start, end):
     # this frame (a helper's frame would hold the builtins too).
     raw = _array(_Q)
     _bind_extend(raw, _array)(map(_count_of, items[start:end]))
-    for obj, extra in _HELD:
+    held = _HELD
+    if _ARGUMENT_HELD:
+        # The interpreter's shared small ints: ``start`` and ``end`` may be items too.
+        held += tuple((value, _ARGUMENT_HELD) for value in (start, end) if -5 <= value <= 256)
+    for obj, extra in held:
         # Found by identity (no comparison runs code); rare, so one pass per such object.
         position = _find(bytearray(map(_is, islice(items, start, end), repeat(obj))), 1)
         if position >= 0:

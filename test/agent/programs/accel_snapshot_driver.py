@@ -130,6 +130,7 @@ if problem is not None:
     sys.stdout.flush()
     os._exit(0)
 target = os.path.realpath(AT_FILE)
+import dis  # noqa: E402
 import gc  # noqa: E402
 
 
@@ -141,6 +142,7 @@ import gc  # noqa: E402
 PIDS = array.array("q", [-1, -1])
 STATUSES = array.array("i", [-1, -1])
 PURE_REASON = "compared with the native kernel"
+EFFECTIVE_LINES = {}  # code object -> the line the capture happens at
 MADE = "capture.heapsnap"  # in each child's own folder (the same string object in both)
 
 
@@ -167,10 +169,27 @@ def child_capture(frame, state, folders):
         os._exit(status)
 
 
+def fork():
+    """os.fork(), always from this line: from 3.12, forking a process that has other threads
+    warns, once per line (the warning's registry); the first fork, a throwaway, warns here."""
+    return os.fork()
+
+
+def line_of(code):
+    """LINE, or where a line without code of its own (``pass`` has none on 3.8/3.9) runs on: the
+    next line of ``code`` that has some.  -1 when LINE is not in ``code``."""
+    if code not in EFFECTIVE_LINES:
+        starts = sorted(set(line for _offset, line in dis.findlinestarts(code) if line))
+        later = [line for line in starts if line >= LINE]
+        inside = bool(starts) and code.co_firstlineno <= LINE <= starts[-1]
+        EFFECTIVE_LINES[code] = later[0] if inside and later else -1
+    return EFFECTIVE_LINES[code]
+
+
 def at_line(frame, event, arg):
     if event == "call":
         return at_line if os.path.realpath(frame.f_code.co_filename) == target else None
-    if event != "line" or frame.f_lineno != LINE:
+    if event != "line" or frame.f_lineno != line_of(frame.f_code):
         return at_line
     HITS[0] -= 1
     if HITS[0] > 0:
@@ -180,6 +199,13 @@ def at_line(frame, event, arg):
     enabled = gc.isenabled()
     gc.disable()
     state = (enabled, list(gc.get_count()))
+    # The program's other threads must not run between the two forks (they would change the
+    # heap one child sees): this thread keeps the GIL from here on (only it goes on in a child).
+    sys.setswitchinterval(1000.0)
+    PIDS[0] = fork()
+    if PIDS[0] == 0:
+        os._exit(0)
+    os.waitpid(PIDS[0], 0)
     folders = (os.path.join(OUT, "pure"), os.path.join(OUT, "native"))
     # Warm-ups, one per kernel: the agent's caches settle, the native kernel is verified.
     choose_kernel(False)
@@ -188,9 +214,9 @@ def at_line(frame, event, arg):
     capture.capture_to_file(os.path.join(OUT, "warm-up.heapsnap"), frame, held_by_caller=3, collector_state=state)
     # Both children forked back to back, from the same heap: the pure kernel's child, then the
     # native kernel's.
-    PIDS[0] = os.fork()
+    PIDS[0] = fork()
     if PIDS[0] != 0:
-        PIDS[1] = os.fork()
+        PIDS[1] = fork()
     if PIDS[0] == 0 or PIDS[1] == 0:
         child_capture(frame, state, folders)
     STATUSES[0] = os.waitpid(PIDS[0], 0)[1]

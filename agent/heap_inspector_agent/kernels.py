@@ -88,12 +88,13 @@ def _compare(native):
         Probe,
     ]
     end = len(items)
+    # Counts compared only on what the probe alone owns: None's, a constant's or the class's may
+    # change between two reads while a program runs (another thread, the interpreter's caches).
+    owned = 6
     checks = [
         ("addresses", lambda k: list(k.addresses(items, 0, end))),
         ("type_addresses", lambda k: list(k.type_addresses(items, 0, end))),
-        # Counts only of the objects made here: None's, a shared string's or the class's change
-        # between two reads as the interpreter's caches fill (kernel_py.py).
-        ("refcounts", lambda k: list(k.refcounts(items, 0, 6))),
+        ("refcounts", lambda k: list(k.refcounts(items, 0, owned))),
         ("sizes", lambda k: list(k.sizes(items, 0, end, bytes((1,)) * (end - 1) + b"\x00"))),
     ]
     for name, check in checks:

@@ -9,10 +9,17 @@
  * finally answered. Only a short JSON status comes back through DAP. See docs/debugger-capture.md.
  */
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CaptureProgress } from '../../protocol/captureProgress';
 import {
   debuggeeAcceleratorArgument,
   prepareDebuggeeAccelerator,
 } from '../../server/runner/debuggeeAccelerator';
+import {
+  createProgressFile,
+  pollProgress,
+  PROGRESS_FILE_NAME,
+} from '../../server/runner/progressFile';
 import { agentCall, captureCall, type AgentCallOptions } from './agentExpression';
 import { CaptureError } from './errors';
 import { hookFile } from './hookFile';
@@ -38,7 +45,15 @@ export interface DapCaptureOptions extends HookRunOptions {
    * made in the background for the next capture.
    */
   accelerator?: string;
+  /**
+   * Called with each new progress report while the debuggee captures (the agent stores them in
+   * a progress file beside the snapshot, polled here), and once more with the last one.
+   */
+  onProgress?: (progress: CaptureProgress) => void;
 }
+
+/** How often the progress file is read while the evaluate request waits. */
+const PROGRESS_POLL_MS = 100;
 
 /** What the debuggee reported about the capture. */
 export interface CaptureMeta {
@@ -94,6 +109,7 @@ export async function captureOverDap(
   }
   let keep = false;
   let finished = false; // set when this function is done with the directory and did not keep it
+  const progress = options.onProgress ? watchProgress(workspace, options.onProgress) : undefined;
   try {
     const run = await operation.run(
       captureCall(
@@ -107,6 +123,7 @@ export async function captureOverDap(
       // write there any more; remove whatever it left (unless the caller keeps the file).
       () => (finished ? workspace.remove() : undefined),
     );
+    progress?.stop();
     const meta = { ...(run.status as unknown as CaptureMeta), hookInstalled: run.installed };
     meta.hookSeconds = (run.status as { seconds?: number }).seconds ?? 0;
     if (meta.accelerated === false && typeof meta.executable === 'string') {
@@ -132,11 +149,37 @@ export async function captureOverDap(
       seconds: run.seconds,
     };
   } finally {
+    progress?.stop();
     if (!keep) {
       finished = true;
       await workspace.remove();
     }
   }
+}
+
+/**
+ * The progress file in the capture's folder (the debugger hook maps it if it is there) and its
+ * poller; none when it cannot be made: the capture does not depend on it.
+ */
+function watchProgress(
+  workspace: CaptureWorkspace,
+  onProgress: (progress: CaptureProgress) => void,
+): { stop(): void } | undefined {
+  const path = join(workspace.directory, PROGRESS_FILE_NAME);
+  try {
+    createProgressFile(path);
+  } catch {
+    return undefined;
+  }
+  const poller = pollProgress(path, onProgress, PROGRESS_POLL_MS);
+  let stopped = false;
+  return {
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      poller.stop();
+    },
+  };
 }
 
 export interface DapAgentCallOptions extends AgentCallOptions, HookRunOptions {}

@@ -21,6 +21,7 @@ import {
   type DapCollectionRequest,
   type DapCollectionResult,
 } from '../capture/index';
+import type { CaptureProgress } from '../../protocol/captureProgress';
 import { CaptureFailure, type CaptureFailureKind } from '../captureFailure';
 
 export { addressEvaluateArguments, addressFromResult } from '../capture/index';
@@ -33,6 +34,8 @@ export interface FrameCapture {
   agentDirectory: string;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Each new progress report of the capture in the debuggee. */
+  onProgress?: (progress: CaptureProgress) => void;
 }
 
 /** A snapshot file in a private temporary folder; `release()` removes it. */
@@ -64,6 +67,7 @@ export async function captureFrame(
       signal: request.signal,
       timeoutMs: request.timeoutMs,
       keepFile: true,
+      onProgress: request.onProgress,
     });
   } catch (error) {
     throw toCaptureFailure(error);

@@ -20,6 +20,7 @@ import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { DiffResult } from '../../protocol/lsp';
+import { progressText } from '../../protocol/captureProgress';
 import { agentPackageDirectory } from '../../server/runner/agentFiles';
 import { CaptureFailure } from '../captureFailure';
 import {
@@ -146,12 +147,14 @@ export class Inspector {
           progress.signal,
         );
       }
-      progress.report(`capturing the heap of ${session.name} at ${frameText(frame)}…`);
+      const capturing = `capturing the heap of ${session.name} at ${frameText(frame)}`;
+      progress.report(`${capturing}…`);
       const snapshot = await captureFrame(this.deps.channels.channelFor(session), {
         frameId: frame.id,
         agentDirectory: agentPackageDirectory(),
         signal: progress.signal,
         timeoutMs: captureTimeoutMs(),
+        onProgress: (p) => progress.report(`${capturing}: ${progressText(p)}`),
       }).catch((error: unknown) => {
         // Why the signal fired (thread resumed, session ended) says more than "cancelled".
         const reason: unknown = progress.signal.aborted ? progress.signal.reason : undefined;
@@ -258,6 +261,7 @@ export class Inspector {
           afterCapture: setting('runToLine.afterCapture'),
           env: allocationTrackingEnv(uri),
           signal: progress.signal,
+          onProgress: (p) => progress.report(`capturing the heap at ${where}: ${progressText(p)}`),
           output: (text) => output.append(text),
           onStart: (pid, commandLine) => {
             output.appendLine(`$ ${commandLine}`);

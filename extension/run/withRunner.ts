@@ -23,6 +23,12 @@ import { fateText } from '../../server/runner/programEnd';
 import type { PythonInfo } from '../../server/runner/pythonInfo';
 import { readRunStatus } from '../../server/runner/runStatus';
 import { runnerCommand } from '../../server/runner/runnerCommand';
+import {
+  createProgressFile,
+  pollProgress,
+  PROGRESS_FILE_NAME,
+} from '../../server/runner/progressFile';
+import type { CaptureProgress } from '../../protocol/captureProgress';
 import { CaptureFailure } from '../captureFailure';
 
 export interface RunToLineRequest {
@@ -41,6 +47,8 @@ export interface RunToLineRequest {
   signal?: AbortSignal;
   /** Receives the program's stdout/stderr as they come. */
   output?: (text: string) => void;
+  /** Called with each new progress report of the capture (the runner's progress file). */
+  onProgress?: (progress: CaptureProgress) => void;
   /** Called once the runner is started (pid) — for logs. */
   onStart?: (pid: number | undefined, commandLine: string) => void;
 }
@@ -79,7 +87,9 @@ export function runToLine(request: RunToLineRequest): Promise<RunToLineResult> {
   const snapshotPath = join(request.tempDirectory, 'capture.heapsnap');
   const statusPath = join(request.tempDirectory, 'status');
   const recordPath = request.collect ? join(request.tempDirectory, 'collection.json') : undefined;
+  const progressPath = request.onProgress ? progressFile(request.tempDirectory) : undefined;
   const { command, args } = runnerCommand({
+    progressPath,
     python: request.python,
     at: `${request.file}:${request.line}`,
     snapshotPath,
@@ -94,6 +104,10 @@ export function runToLine(request: RunToLineRequest): Promise<RunToLineResult> {
   });
   const where = `${request.file.split(/[\\/]/).pop()}:${request.line}`;
   const words = wording(request.collect !== undefined);
+  const progress =
+    progressPath && request.onProgress
+      ? pollProgress(progressPath, request.onProgress, POLL_MS)
+      : undefined;
   return new Promise<RunToLineResult>((resolve, reject) => {
     let settled = false;
     let stderrTail = '';
@@ -128,6 +142,7 @@ export function runToLine(request: RunToLineRequest): Promise<RunToLineResult> {
       if (settled) return;
       settled = true;
       clearInterval(poll);
+      progress?.stop();
       request.signal?.removeEventListener('abort', onAbort);
       if (error) {
         stop();
@@ -246,4 +261,16 @@ export function runToLine(request: RunToLineRequest): Promise<RunToLineResult> {
 function lastAgentMessage(stderr: string): string | undefined {
   const lines = stderr.split('\n').filter((l) => l.startsWith('heap-inspector: '));
   return lines.pop()?.slice('heap-inspector: '.length);
+}
+
+/** A progress file for the runner (`--progress-out`) in the run's private folder, or undefined
+ * when it cannot be made: the run does not depend on it. */
+function progressFile(folder: string): string | undefined {
+  const path = join(folder, PROGRESS_FILE_NAME);
+  try {
+    createProgressFile(path);
+    return path;
+  } catch {
+    return undefined;
+  }
 }

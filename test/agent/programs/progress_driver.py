@@ -73,18 +73,25 @@ def read_record(path):
     }
 
 
-def predicted(snapshot_path):
+def snapshot_class():
+    # Imported before the heap is built: importing it (subprocess, signal's enums) leaves garbage
+    # of its own, which the collector would find after a capture that never saw it.
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from snapshot_reader import Snapshot
 
     sys.path.pop(0)
-    snapshot = Snapshot(snapshot_path)
+    return Snapshot
+
+
+def predicted(snapshot_path):
+    snapshot = snapshot_class()(snapshot_path)
     address = snapshot.address
     return sorted(int(address[i]) for i in snapshot.predict_unreachable(2)), snapshot.meta["warnings"]
 
 
 def main():
     agent = load_agent()
+    snapshot_class()
     gc.collect()
     gc.disable()
     keep = [[i] for i in range(150000)]  # about three chunks of tracked objects

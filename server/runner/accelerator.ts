@@ -201,8 +201,17 @@ export function acceleratorSwitchedOff(): boolean {
   return ['off', '0', 'no', 'false'].includes(acceleratorSetting());
 }
 
-/** The accelerator for a run with `python`; `privateFolder` (the run's own) if no cache is safe. */
-export function accelerator(python: PythonInfo, privateFolder: string): AcceleratorChoice {
+/**
+ * The accelerator for a run with `python`; `privateFolder` (the run's own) if no cache is safe.
+ * With `buildLater` (the extension host, which must not wait for a compiler), a missing build is
+ * not made now: `buildLater(executable)` starts one in the background for the next run, and this
+ * run uses the pure-Python kernel.
+ */
+export function accelerator(
+  python: PythonInfo,
+  privateFolder: string,
+  buildLater?: (executable: string) => unknown,
+): AcceleratorChoice {
   if (acceleratorSwitchedOff()) {
     return { kind: 'pure', reason: `turned off by ${ACCELERATOR_SWITCH}` };
   }
@@ -217,6 +226,10 @@ export function accelerator(python: PythonInfo, privateFolder: string): Accelera
   // HEAP_INSPECTOR_ACCELERATOR=build: a build of our own even where a prebuilt module fits.
   const prebuilt = acceleratorSetting() === 'build' ? null : prebuiltModule(facts, digest);
   if (prebuilt !== null) return { kind: 'native', path: prebuilt, origin: 'prebuilt' };
+  if (buildLater !== undefined && cache !== null) {
+    buildLater(python.executable);
+    return { kind: 'pure', reason: 'it is being built for this Python, for the next capture' };
+  }
   const folder = cache ?? privateFolder;
   const problem = buildInto(python, digest, folder, name);
   if (problem === null) return { kind: 'native', path: join(folder, name), origin: 'built' };

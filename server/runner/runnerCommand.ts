@@ -5,6 +5,7 @@
  * the run's status file, and a program that cannot outlive whoever starts it (childLifetime.ts).
  */
 import { accelerator, acceleratorArguments } from './accelerator';
+import { prepareDebuggeeAccelerator } from './debuggeeAccelerator';
 import { agentPackageDirectory } from './agentFiles';
 import { boundToThisProcess, type Command } from './childLifetime';
 import { compiledRunner } from './compiledRunner';
@@ -25,6 +26,9 @@ export interface AgentRun {
   collect?: { generation: number; resultPath: string };
   /** A progress file the caller made and polls (progressFile.ts). */
   progressPath?: string;
+  /** Build a missing accelerator in the background for the next run instead of now (the
+   * extension host must not wait for a compiler). */
+  buildAcceleratorLater?: boolean;
   script: string;
   args: string[];
 }
@@ -39,7 +43,13 @@ export function runnerArguments(run: AgentRun): string[] {
     'run',
     '--agent-dir',
     agentPackageDirectory(),
-    ...acceleratorArguments(accelerator(run.python, run.privateFolder)),
+    ...acceleratorArguments(
+      accelerator(
+        run.python,
+        run.privateFolder,
+        run.buildAcceleratorLater ? prepareDebuggeeAccelerator : undefined,
+      ),
+    ),
     '--at',
     run.at,
     '--hit',

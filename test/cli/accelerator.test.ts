@@ -29,12 +29,15 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  accelerator,
   acceleratorName,
   acceleratorSourceDigest,
   describeAbi,
   prebuiltModule,
   type AbiFacts,
 } from '../../server/runner/accelerator';
+import { prepareDebuggeeAccelerator } from '../../server/runner/debuggeeAccelerator';
+import { probePython, type PythonInfo } from '../../server/runner/pythonInfo';
 import { acceleratorSourceDigest as packagedDigest } from '../../scripts/prebuild-accel.mjs';
 import { findPython } from '../../scripts/python.mjs';
 import { CLI, ROOT, runCli, writeScript } from './support';
@@ -348,6 +351,39 @@ describe('without a usable accelerator the capture goes on, with one line saying
       lines[0],
       /\((no C compiler: .* is not installed|this Python's C headers are not installed .*)\)/,
     );
+  });
+});
+
+describe('the extension host never waits for a compiler', () => {
+  it('a missing build is started in the background for the next run, this run is pure', async () => {
+    const info = probePython(findPython());
+    assert.equal(typeof info, 'object');
+    const python = info as PythonInfo;
+    const xdg = join(work, 'xdg-later');
+    mkdirSync(xdg, { mode: 0o700 });
+    const saved = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = xdg;
+    try {
+      const asked: string[] = [];
+      const first = accelerator(python, join(work, 'later-private'), (executable) =>
+        asked.push(executable),
+      );
+      assert.deepEqual(first, {
+        kind: 'pure',
+        reason: 'it is being built for this Python, for the next capture',
+      });
+      assert.deepEqual(asked, [python.executable]);
+      assert.equal(await prepareDebuggeeAccelerator(python.executable), true);
+      const next = accelerator(python, join(work, 'later-private'), (executable) =>
+        asked.push(executable),
+      );
+      assert.equal(next.kind, 'native');
+      assert.equal(next.kind === 'native' && next.origin, 'cache');
+      assert.equal(asked.length, 1);
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved;
+    }
   });
 });
 

@@ -31,7 +31,9 @@ Functions: ``addresses``, ``type_addresses``, ``refcounts``, ``sizes``, ``addres
 ``walk``, ``add_leaves``, ``dict_keys``.  ``NAME`` says which kernel this is (recorded in ``meta.capture``).
 """
 import array
+import builtins
 import gc
+import operator
 import sys
 from itertools import accumulate, chain, compress, filterfalse, islice, repeat
 
@@ -63,10 +65,10 @@ _count_of = _getrefcount.__call__  # a method wrapper: the pass holds it, not sy
 _minus = int.__sub__
 _array = array.array
 # Binds array.extend to an array, with the type given (without it, 3.11 crashes on a method of
-# this kind): the bound method is ours (the descriptor, shared with the
-# program when it imported array, would sit on the stack during the read).
+# this kind): the bound method is ours (the descriptor, shared with the program when it imported
+# array, would sit on the stack during the read).
 _bind_extend = array.array.extend.__get__
-_is = __import__("operator").is_
+_is = operator.is_
 _find = bytearray.find  # bytes() would look up __bytes__ (the type cache again)
 _Q = "q"
 
@@ -99,11 +101,9 @@ def _counted_in_a_frame(obj):
 
 
 def _frame_holds_builtins():
-    """1 where a Python frame holds a reference to its builtins (3.8, 3.9): the frame of
+    """1 where a Python frame holds a reference to its builtins (up to 3.10): the frame of
     ``refcounts`` then adds one to the builtins dict's count, which the native kernel (no frame)
     does not see.  Measured against a dict no frame holds."""
-    import builtins
-
     table = builtins.__dict__
     other = {}
     with_table = _counted_in_a_frame(table) - _getrefcount(table)
@@ -124,7 +124,7 @@ _ARGUMENT_HELD = _argument_held_by_the_frame()
 # (object, references the read in ``refcounts`` adds to its count): taken off where it is read.
 _HELD = tuple(
     (obj, extra)
-    for obj, extra in ((_array, _held_by_the_read(_array)), (__import__("builtins").__dict__, _frame_holds_builtins()))
+    for obj, extra in ((_array, _held_by_the_read(_array)), (builtins.__dict__, _frame_holds_builtins()))
     if extra
 )
 

@@ -86,13 +86,33 @@ export function checkWritable(
 }
 
 export function writeFileAtomically(path: string, data: string | Uint8Array): void {
+  writeFileAtomicallyWith(path, (fd) => writeFileSync(fd, data));
+}
+
+/**
+ * The same, for content too large to hold at once: `fill` writes it to the open file descriptor
+ * in as many writes as it likes. Errors of the file system become one UserError line; any other
+ * error `fill` throws passes through unchanged (after the temporary file is removed).
+ */
+export function writeFileAtomicallyWith(path: string, fill: (fd: number) => void): void {
+  const fail = (error: unknown): never => {
+    if (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string') {
+      throw new UserError(`cannot write ${path}: ${error.message}`);
+    }
+    throw error;
+  };
   const st = statOf(path);
   const kind = kindOf(st);
   if (kind === 'character device' || kind === 'FIFO') {
     try {
-      writeFileSync(path, data);
+      const fd = openSync(path, 'w');
+      try {
+        fill(fd);
+      } finally {
+        closeSync(fd);
+      }
     } catch (error) {
-      throw new UserError(`cannot write ${path}: ${(error as Error).message}`);
+      fail(error);
     }
     return;
   }
@@ -104,7 +124,7 @@ export function writeFileAtomically(path: string, data: string | Uint8Array): vo
   try {
     const fd = openSync(temporary, 'wx', 0o666);
     try {
-      writeFileSync(fd, data);
+      fill(fd);
     } finally {
       closeSync(fd);
     }
@@ -116,6 +136,6 @@ export function writeFileAtomically(path: string, data: string | Uint8Array): vo
     } catch {
       // nothing to clean up
     }
-    throw new UserError(`cannot write ${path}: ${(error as Error).message}`);
+    fail(error);
   }
 }

@@ -23,6 +23,8 @@ export const Command = {
   OpenSnapshot: 'heapInspector.openSnapshot',
   /** Cancels the running capture (the status-bar item). */
   CancelCapture: 'heapInspector.cancelCapture',
+  /** Writes the active heap view's snapshot as a `.heapsnapshot` and opens VS Code's viewer on it. */
+  ExportHeapsnapshot: 'heapInspector.exportHeapsnapshot',
 } as const;
 export type Command = (typeof Command)[keyof typeof Command];
 
@@ -83,6 +85,25 @@ export interface InspectHereOptions {
   method?: 'auto' | 'debugger' | 'runner';
 }
 
+export interface ExportHeapsnapshotOptions {
+  /** Write here instead of asking with a save dialog (absolute path or file URI). */
+  target?: vscode.Uri | string;
+  /** Open the file in VS Code's heap snapshot viewer afterwards (default true). */
+  open?: boolean;
+}
+
+/** Where an export went: for callers (tests, other extensions). */
+export interface ExportOutcome {
+  path: string;
+  objects: number;
+  nodes: number;
+  edges: number;
+  unreachable: number;
+  bytes: number;
+  /** The editor the file was opened in: VS Code's heap snapshot viewer, or none. */
+  openedWith: string | null;
+}
+
 export interface CommandTypes {
   [Command.ShowLog]: () => void;
   [Command.InspectHere]: (
@@ -94,6 +115,9 @@ export interface CommandTypes {
   [Command.SelectInterpreter]: () => Promise<void>;
   [Command.OpenSnapshot]: (file?: vscode.Uri) => Promise<InspectOutcome | undefined>;
   [Command.CancelCapture]: () => void;
+  [Command.ExportHeapsnapshot]: (
+    options?: ExportHeapsnapshotOptions,
+  ) => Promise<ExportOutcome | undefined>;
   [InternalCommand.ShowInGraph]: (args?: ShowInGraphArgs) => Promise<{ shown: boolean }>;
 }
 

@@ -8,6 +8,7 @@ import { SessionChannels } from './debug/sessionCapture';
 import { DebugSessionTracker } from './debug/sessionTracker';
 import { StartupGarbageCollector } from './debug/startupGarbage';
 import { AllocationTracking } from './debug/trackAllocations';
+import { HeapsnapshotExport } from './export/exportHeapsnapshot';
 import { HeapClient } from './heapClient';
 import { CaptureGate } from './inspect/captureGate';
 import { DiffDocuments } from './inspect/diffDocument';
@@ -60,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): HeapInspectorApi {
     client,
     recapture: (panel) => void late.inspector?.recapture(panel),
   });
+  const exporter = new HeapsnapshotExport(panels, client);
   const heap = new Inspector({
     tracker,
     client,
@@ -106,6 +108,7 @@ export function activate(context: vscode.ExtensionContext): HeapInspectorApi {
     registerCommand(Command.SelectInterpreter, () => selectInterpreter(interpreters)),
     registerCommand(Command.OpenSnapshot, (file) => heap.openSnapshot(file)),
     registerCommand(Command.CancelCapture, () => gate.cancel()),
+    registerCommand(Command.ExportHeapsnapshot, (options) => exporter.run(options)),
   );
 
   // The server starts at activation: it lints open files and answers hovers and CodeLens;

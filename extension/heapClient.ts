@@ -15,6 +15,7 @@ import {
 import {
   DiffRequest,
   DisposeSnapshotNotification,
+  ExportHeapsnapshotRequest,
   FocusViewRequest,
   LoadSnapshotRequest,
   NeighbourhoodRequest,
@@ -22,6 +23,7 @@ import {
   SHOW_IN_GRAPH_COMMAND,
   SnapshotMetaRequest,
   type DiffResult,
+  type ExportHeapsnapshotResult,
   type FocusViewResult,
   type LoadSnapshotResult,
   type NeighbourhoodParams,
@@ -110,6 +112,11 @@ export class HeapClient implements vscode.Disposable {
 
   async meta(snapshotId: string): Promise<SnapshotMetaResult> {
     return (await this.start()).sendRequest(SnapshotMetaRequest, { snapshotId });
+  }
+
+  /** Writes the snapshot as a `.heapsnapshot` file (the server writes it). */
+  async exportHeapsnapshot(snapshotId: string, path: string): Promise<ExportHeapsnapshotResult> {
+    return (await this.start()).sendRequest(ExportHeapsnapshotRequest, { snapshotId, path });
   }
 
   disposeSnapshot(snapshotId: string): void {

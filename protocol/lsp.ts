@@ -279,3 +279,28 @@ export const CompareCollectionRequest = new RequestType<
   CompareCollectionResult,
   void
 >('heapInspector/compareCollection');
+
+// ---- export ------------------------------------------------------------------------------------
+
+export interface ExportHeapsnapshotParams {
+  snapshotId: string;
+  /** Absolute path of the file to write (replaced whole, never left half-written). */
+  path: string;
+}
+export interface ExportHeapsnapshotResult {
+  path: string;
+  /** The snapshot's objects; `nodes` adds the synthetic ones (roots, groups, allocation sites). */
+  objects: number;
+  nodes: number;
+  edges: number;
+  /** Objects the next collection frees (written detached, named `… (unreachable…)`). */
+  unreachable: number;
+  bytes: number;
+  seconds: number;
+}
+/** Write a loaded snapshot as a V8 `.heapsnapshot` file (docs/export.md), in the server's process. */
+export const ExportHeapsnapshotRequest = new RequestType<
+  ExportHeapsnapshotParams,
+  ExportHeapsnapshotResult,
+  void
+>('heapInspector/exportHeapsnapshot');

@@ -126,6 +126,11 @@ export interface OtherThreadsSummary {
   ended: number;
   /** Objects seen to change between two reads of the same capture. */
   changedObjects: number;
+  /**
+   * Objects they let go of during the capture: freed by reference counting when it ends, left
+   * out of what the collector frees. Absent from summaries made before it was counted.
+   */
+  releasedObjects?: number;
   /** Whether counts and references may come from different moments (the notice is shown). */
   mayMixMoments: boolean;
   /** One sentence for the user when `mayMixMoments`, else null. */

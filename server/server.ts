@@ -5,7 +5,8 @@
  *
  * Features are modules implementing ServerFeature (server/lsp/feature.ts), listed below: the heap
  * requests of protocol/lsp.ts, the lint diagnostics and quick fixes, the live facts of the
- * current capture (hovers, CodeLens, allocation sites), the collector stepper.
+ * current capture (hovers, CodeLens, allocation sites), the collector stepper, the `.heapsnapshot`
+ * export.
  */
 import {
   createConnection,
@@ -16,6 +17,7 @@ import {
   type ServerCapabilities,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { ExportFeature } from './lsp/exportFeature';
 import type { ServerContext, ServerFeature } from './lsp/feature';
 import { HeapFeature } from './lsp/heapFeature';
 import { LintFeature } from './lsp/lintFeature';
@@ -28,7 +30,13 @@ const context: ServerContext = { connection, documents };
 
 const heap = new HeapFeature();
 const live = new LiveFactsFeature(heap.store);
-const features: ServerFeature[] = [heap, new LintFeature(live), live, new StepFeature(heap.store)];
+const features: ServerFeature[] = [
+  heap,
+  new LintFeature(live),
+  live,
+  new StepFeature(heap.store),
+  new ExportFeature(heap.store),
+];
 
 for (const feature of features) feature.register(context);
 

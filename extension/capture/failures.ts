@@ -33,9 +33,11 @@ export function fromRejection(error: unknown): CaptureError {
     );
   }
   // debugpy's adapter once the debuggee is gone: "Server[pid=N] disconnected unexpectedly" for a
-  // new request, "No more messages" for one pending when it went.
+  // new request, "No more messages" for one pending when it went. VS Code once the adapter is
+  // gone: "Canceled" for a request pending then, "No debugger available, can not send 'evaluate'"
+  // for one sent after.
   if (
-    /session .*(closed|terminated|ended|not running)|no debuggee|disconnected|no more messages|debuggee .*(exited|terminated)/i.test(
+    /session .*(closed|terminated|ended|not running)|no debuggee|disconnected|no more messages|debuggee .*(exited|terminated)|^cancell?ed$|no debugger available/i.test(
       text,
     )
   ) {

@@ -52,6 +52,7 @@ export interface HookRunResult {
 }
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Claims the session for one operation, synchronously: a second capture started in the same
@@ -181,6 +182,7 @@ function stopSignal(channel: DapChannel, options: HookRunOptions, lock: ChannelL
   const stopped = new Promise<never>((_resolve, rejectStopped) => (reject = rejectStopped));
   stopped.catch(() => undefined); // observed through race(); never an unhandled rejection
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // Node fires a longer timer after 1 ms: past its longest (24.8 days), wait that long.
   const timer = setTimeout(
     () =>
       reject(
@@ -190,7 +192,7 @@ function stopSignal(channel: DapChannel, options: HookRunOptions, lock: ChannelL
             'The debugged program stays paused until it finishes: wait, or try again with a longer timeout.',
         ),
       ),
-    timeoutMs,
+    Math.min(timeoutMs, LONGEST_TIMER_MS),
   );
   const onCancel = (): void => reject(cancelledReason(options.signal?.reason));
   const onInterrupted = (): void => {

@@ -12,9 +12,12 @@
  *
  * Edges from untracked objects or from older generations never subtract: they are "outside".
  * Objects in the permanent generation (encoded as generation 3, `gc.freeze()`) are never in S.
+ * Objects another thread let go of during the capture are freed by reference counting before any
+ * collection (releasedDuringCapture.ts): they are never in S, and their references do not count.
  */
 import { NodeFlag, TypeFlag } from '../../protocol/snapshot';
 import type { HeapSnapshot } from './heapSnapshot';
+import { releasedDuringCapture } from './releasedDuringCapture';
 
 // The protocol's flag objects read once: hot loops must not go through a module binding
 // (under tsx every access to an imported object is a getter call).
@@ -32,7 +35,10 @@ export interface CollectionResult {
   inCollection: Uint8Array;
   /** Number of objects examined (|S|). */
   examined: number;
-  /** The snapshot's reference counts (the same column, not a copy). */
+  /**
+   * Reference counts the collection starts from: the snapshot's column (not a copy), or, when
+   * another thread let go of objects during the capture, the counts once those are freed.
+   */
   refcount: Uint32Array;
   /** Per node of S: references from other objects of S (edges, with multiplicity). 0 outside S. */
   internalRefs: Int32Array;
@@ -70,7 +76,7 @@ const INT32_MAX = 0x7fffffff;
 export function predictCollection(snapshot: HeapSnapshot, generation: number): CollectionResult {
   const n = snapshot.nodeCount;
   const flags = snapshot.nodeFlags;
-  const refcount = snapshot.nodeRefcount;
+  const { released, refcount } = releasedDuringCapture(snapshot);
   const edgeStart = snapshot.edgeStart;
   const edgeTo = snapshot.edgeTo;
 
@@ -81,7 +87,8 @@ export function predictCollection(snapshot: HeapSnapshot, generation: number): C
     const f = flags[v];
     if (
       (f & NODE_TRACKED) !== 0 &&
-      (f & NODE_GENERATION_MASK) >> NODE_GENERATION_SHIFT <= generation
+      (f & NODE_GENERATION_MASK) >> NODE_GENERATION_SHIFT <= generation &&
+      released[v] === 0
     ) {
       inS[v] = 1;
       examined++;

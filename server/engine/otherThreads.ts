@@ -41,7 +41,10 @@ function plural(n: number, noun: string): string {
 }
 
 /** The summary of `meta.capture.otherThreads`, or undefined when the snapshot does not say. */
-export function summarizeOtherThreads(meta: SnapshotMeta): OtherThreadsSummary | undefined {
+export function summarizeOtherThreads(
+  meta: SnapshotMeta,
+  releasedObjects = 0,
+): OtherThreadsSummary | undefined {
   const raw: unknown = meta.capture?.otherThreads;
   if (raw === null || typeof raw !== 'object') return undefined;
   const record = raw as Record<string, unknown>;
@@ -50,21 +53,38 @@ export function summarizeOtherThreads(meta: SnapshotMeta): OtherThreadsSummary |
   if (cpuSeconds === null || readSeconds === null) return undefined;
   const ended = Math.floor(finite(record.ended) ?? 0);
   const changedObjects = Math.floor(finite(record.changedObjects) ?? 0);
-  const mayMixMoments = cpuSeconds >= MIXED_MOMENTS_CPU_SECONDS || changedObjects > 0 || ended > 0;
+  const mayMixMoments =
+    cpuSeconds >= MIXED_MOMENTS_CPU_SECONDS ||
+    changedObjects > 0 ||
+    ended > 0 ||
+    releasedObjects > 0;
   return {
     cpuSeconds,
     readSeconds,
     threads: threadList(record.threads),
     ended,
     changedObjects,
+    releasedObjects,
     mayMixMoments,
-    notice: mayMixMoments ? notice(cpuSeconds, readSeconds, ended, changedObjects) : null,
+    notice: mayMixMoments
+      ? notice(cpuSeconds, readSeconds, ended, changedObjects, releasedObjects)
+      : null,
   };
 }
 
-function notice(cpu: number, read: number, ended: number, changed: number): string {
+function notice(
+  cpu: number,
+  read: number,
+  ended: number,
+  changed: number,
+  released: number,
+): string {
   const details: string[] = [];
   if (changed > 0) details.push(`${plural(changed, 'object')} changed while being read`);
+  if (released > 0)
+    details.push(
+      `${plural(released, 'object')} let go of meanwhile, left out of what the collector frees`,
+    );
   if (ended > 0) details.push(`${plural(ended, 'thread')} ended meanwhile`);
   return (
     `other threads ran ${formatSeconds(cpu)} of CPU during the ${formatSeconds(read)} capture: ` +

@@ -12,6 +12,7 @@ import type { CollectionResult } from './collectorPrediction';
 import type { HeapSnapshot } from './heapSnapshot';
 import type { GcState } from '../../protocol/snapshot';
 import { summarizeOtherThreads } from './otherThreads';
+import { releasedDuringCapture } from './releasedDuringCapture';
 import { retainedQueries } from './retainedQueries';
 
 /** At most this many cycles are listed. */
@@ -95,7 +96,7 @@ export function summarize(snapshot: HeapSnapshot, analysis: Analysis = analyze(s
     cycles: summarizeCycles(snapshot, analysis),
     gc: meta.gc,
     warnings: [...(meta.warnings ?? []), ...scheduleWarnings(meta.gc)],
-    ...otherThreadsField(meta),
+    ...otherThreadsField(meta, releasedDuringCapture(snapshot).count),
     retained: retainedQueries(analysis).summary(),
   };
 }
@@ -110,8 +111,11 @@ export function scheduleWarnings(gc: GcState | undefined): string[] {
 }
 
 /** `{otherThreads}` when the snapshot says what other threads did, else nothing (older agents). */
-function otherThreadsField(meta: HeapSnapshot['meta']): Pick<Summary, 'otherThreads'> {
-  const otherThreads = summarizeOtherThreads(meta);
+function otherThreadsField(
+  meta: HeapSnapshot['meta'],
+  releasedObjects: number,
+): Pick<Summary, 'otherThreads'> {
+  const otherThreads = summarizeOtherThreads(meta, releasedObjects);
   return otherThreads ? { otherThreads } : {};
 }
 

@@ -31,7 +31,7 @@ function summaryAt(path: string): number {
 
 /** What plain python prints as sys.argv[1:] for these script arguments. */
 function pythonArgv(args: string[]): string {
-  const r = spawnSync(python, [script, ...args], { cwd: work, encoding: 'utf8' });
+  const r = spawnSync(python, [script, ...args], { cwd: work, encoding: 'utf8', timeout: 60_000 });
   return /ARGV .*/.exec(r.stdout)![0];
 }
 

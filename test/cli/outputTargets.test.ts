@@ -24,6 +24,7 @@ import {
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SUITE_LIMIT, TEST_LIMIT } from '../helpers/testLimits';
 import { ROOT, lastLine, runCli, writeScript } from './support';
 import { findPython } from '../../scripts/python.mjs';
 
@@ -86,7 +87,7 @@ before(() => {
 
 describe(
   'outputs that are not regular files',
-  { skip: isRoot ? false : 'needs root for mknod' },
+  { skip: isRoot ? false : 'needs root for mknod', ...SUITE_LIMIT },
   () => {
     it('report --json/--html to a character device write into it and leave it a device', () => {
       const nul = mknod('null2', 'c', 1, 3);
@@ -108,7 +109,7 @@ describe(
       assert.ok(readdirSync(dev).every((name) => !name.includes('partial')));
     });
 
-    it('a FIFO gets the output through it, and stays a FIFO', async () => {
+    it('a FIFO gets the output through it, and stays a FIFO', TEST_LIMIT, async () => {
       const fifo = mkfifo('summary.fifo');
       const reading = readFifo(fifo);
       let r;
@@ -138,7 +139,7 @@ describe(
       assert.equal(deviceNumbers(block), before);
     });
 
-    it('a socket is refused with one line', async () => {
+    it('a socket is refused with one line', TEST_LIMIT, async () => {
       const path = join(dev, 'sock');
       const server: Server = createServer();
       await new Promise<void>((resolve) => server.listen(path, resolve));
@@ -164,39 +165,45 @@ describe(
       assert.equal(deviceNumbers(nul), 'c 259');
     });
 
-    it("the agent's writer (the runner's --out) writes a device in place and a FIFO through", async () => {
-      const runner = join(ROOT, 'agent', 'heap_inspector_run.py');
-      const nul = mknod('null5', 'c', 1, 3);
-      let r = spawnSync(python, [runner, 'run', '--at', `${script}:3`, '--out', nul, script], {
-        cwd: work,
-        encoding: 'utf8',
-      });
-      assert.equal(r.status, 0, r.stderr);
-      assert.doesNotMatch(r.stderr, /capture failed/);
-      assert.equal(deviceNumbers(nul), 'c 259', 'the device node was replaced');
-      assert.ok(readdirSync(dev).every((name) => !name.includes('partial')));
-
-      const fifo = mkfifo('snapshot.fifo');
-      const received = join(work, 'through-fifo.heapsnap');
-      // A reader that is there for sure when the capture opens the FIFO (cat may still be starting).
-      const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
-      const copying = readFifo(fifo, received);
-      try {
-        r = spawnSync(python, [runner, 'run', '--at', `${script}:3`, '--out', fifo, script], {
+    it(
+      "the agent's writer (the runner's --out) writes a device in place and a FIFO through",
+      TEST_LIMIT,
+      async () => {
+        const runner = join(ROOT, 'agent', 'heap_inspector_run.py');
+        const nul = mknod('null5', 'c', 1, 3);
+        let r = spawnSync(python, [runner, 'run', '--at', `${script}:3`, '--out', nul, script], {
           cwd: work,
           encoding: 'utf8',
+          timeout: 120_000,
         });
-      } finally {
-        closeSync(reader);
-        await copying.done();
-      }
-      assert.equal(r.status, 0, r.stderr);
-      assert.doesNotMatch(r.stderr, /capture failed/);
-      assert.ok(lstatSync(fifo).isFIFO(), 'the FIFO was replaced');
-      const report = runCli(['report', '--json', '-', received], { cwd: work });
-      assert.equal(report.status, 0, report.stderr);
-      assert.equal(JSON.parse(report.stdout).capture.line, 3);
-    });
+        assert.equal(r.status, 0, r.stderr);
+        assert.doesNotMatch(r.stderr, /capture failed/);
+        assert.equal(deviceNumbers(nul), 'c 259', 'the device node was replaced');
+        assert.ok(readdirSync(dev).every((name) => !name.includes('partial')));
+
+        const fifo = mkfifo('snapshot.fifo');
+        const received = join(work, 'through-fifo.heapsnap');
+        // A reader that is there for sure when the capture opens the FIFO (cat may still be starting).
+        const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+        const copying = readFifo(fifo, received);
+        try {
+          r = spawnSync(python, [runner, 'run', '--at', `${script}:3`, '--out', fifo, script], {
+            cwd: work,
+            encoding: 'utf8',
+            timeout: 120_000,
+          });
+        } finally {
+          closeSync(reader);
+          await copying.done();
+        }
+        assert.equal(r.status, 0, r.stderr);
+        assert.doesNotMatch(r.stderr, /capture failed/);
+        assert.ok(lstatSync(fifo).isFIFO(), 'the FIFO was replaced');
+        const report = runCli(['report', '--json', '-', received], { cwd: work });
+        assert.equal(report.status, 0, report.stderr);
+        assert.equal(JSON.parse(report.stdout).capture.line, 3);
+      },
+    );
   },
 );
 

@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SUITE_LIMIT, TEST_LIMIT } from '../helpers/testLimits';
 import { eventually, lastLine, processAlive, runCli, startCli, writeScript } from './support';
 import { findPython } from '../../scripts/python.mjs';
 
@@ -161,47 +162,55 @@ describe('step: the same outcomes', () => {
   });
 });
 
-describe('Ctrl-C', () => {
-  it('ends the CLI as it ends python: the traceback, atexit handlers, killed by SIGINT (130)', async () => {
-    const script = writeScript(
-      work,
-      'interrupted.py',
-      [
-        'import atexit, time',
-        'atexit.register(lambda: print("atexit ran", flush=True))',
-        'print("ready", flush=True)',
-        'time.sleep(600)',
-        'x = 1',
-        '',
-      ].join('\n'),
-    );
-    const cli = startCli(['snapshot', '--python', python, '--at', `${script}:5`, script], {
-      cwd: work,
-      detached: true, // a process group of its own, as a shell gives a foreground job
-    });
-    try {
-      assert.ok(await eventually(() => cli.stdout().includes('ready')), cli.stderr());
-      process.kill(-cli.child.pid!, 'SIGINT'); // what the terminal does on Ctrl-C
-      const end = await cli.ended;
-      assert.deepEqual(end, { code: null, signal: 'SIGINT' }, cli.stderr());
-      assert.match(cli.stderr(), /KeyboardInterrupt/);
-      assert.doesNotMatch(cli.stderr(), /heap_inspector_run/, 'no runner frames in the traceback');
-      assert.match(cli.stdout(), /atexit ran/);
-      assert.match(
-        lastLine(cli.stderr()),
-        /the program was interrupted \(SIGINT\) before reaching/,
+describe('Ctrl-C', SUITE_LIMIT, () => {
+  it(
+    'ends the CLI as it ends python: the traceback, atexit handlers, killed by SIGINT (130)',
+    TEST_LIMIT,
+    async () => {
+      const script = writeScript(
+        work,
+        'interrupted.py',
+        [
+          'import atexit, time',
+          'atexit.register(lambda: print("atexit ran", flush=True))',
+          'print("ready", flush=True)',
+          'time.sleep(600)',
+          'x = 1',
+          '',
+        ].join('\n'),
       );
-    } finally {
+      const cli = startCli(['snapshot', '--python', python, '--at', `${script}:5`, script], {
+        cwd: work,
+        detached: true, // a process group of its own, as a shell gives a foreground job
+      });
       try {
-        process.kill(-cli.child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
+        assert.ok(await eventually(() => cli.stdout().includes('ready')), cli.stderr());
+        process.kill(-cli.child.pid!, 'SIGINT'); // what the terminal does on Ctrl-C
+        const end = await cli.ended;
+        assert.deepEqual(end, { code: null, signal: 'SIGINT' }, cli.stderr());
+        assert.match(cli.stderr(), /KeyboardInterrupt/);
+        assert.doesNotMatch(
+          cli.stderr(),
+          /heap_inspector_run/,
+          'no runner frames in the traceback',
+        );
+        assert.match(cli.stdout(), /atexit ran/);
+        assert.match(
+          lastLine(cli.stderr()),
+          /the program was interrupted \(SIGINT\) before reaching/,
+        );
+      } finally {
+        try {
+          process.kill(-cli.child.pid!, 'SIGKILL');
+        } catch {
+          // already gone
+        }
       }
-    }
-  });
+    },
+  );
 });
 
-describe('a killed CLI', () => {
+describe('a killed CLI', SUITE_LIMIT, () => {
   const script = writeScript(
     work,
     'long.py',
@@ -230,26 +239,30 @@ describe('a killed CLI', () => {
     }
   }
 
-  it('SIGKILL: the program is gone soon after; the next run removes the scratch folder left', async () => {
-    const tmp = join(work, 'tmp-killed');
-    mkdirSync(tmp);
-    const env = { ...process.env, TMPDIR: tmp };
-    await killWhileRunning(env, python);
-    const scratch = (): string[] =>
-      readdirSync(tmp).filter(
-        (name) => name.startsWith('heap-inspector-') && !/^heap-inspector-\d+$/.test(name),
-      );
-    assert.equal(scratch().length, 1, 'the killed run leaves its scratch folder (documented)');
-    const next = writeScript(work, 'next.py', 'x = [1]\ny = 2\n');
-    const r = runCli(['snapshot', '--python', python, '--at', `${next}:2`, '--quiet', next], {
-      cwd: work,
-      env,
-    });
-    assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(scratch(), [], 'the next run removes what the killed run left');
-  });
+  it(
+    'SIGKILL: the program is gone soon after; the next run removes the scratch folder left',
+    TEST_LIMIT,
+    async () => {
+      const tmp = join(work, 'tmp-killed');
+      mkdirSync(tmp);
+      const env = { ...process.env, TMPDIR: tmp };
+      await killWhileRunning(env, python);
+      const scratch = (): string[] =>
+        readdirSync(tmp).filter(
+          (name) => name.startsWith('heap-inspector-') && !/^heap-inspector-\d+$/.test(name),
+        );
+      assert.equal(scratch().length, 1, 'the killed run leaves its scratch folder (documented)');
+      const next = writeScript(work, 'next.py', 'x = [1]\ny = 2\n');
+      const r = runCli(['snapshot', '--python', python, '--at', `${next}:2`, '--quiet', next], {
+        cwd: work,
+        env,
+      });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(scratch(), [], 'the next run removes what the killed run left');
+    },
+  );
 
-  it('SIGKILL on a system without setpriv: the program is gone too', async () => {
+  it('SIGKILL on a system without setpriv: the program is gone too', TEST_LIMIT, async () => {
     const executable = spawnSync(python, ['-c', 'import sys; print(sys.executable)'], {
       encoding: 'utf8',
     }).stdout.trim();

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+import { SUITE_LIMIT, TEST_LIMIT } from '../helpers/testLimits';
 import { runCli, writeScript } from './support';
 import { findPython } from '../../scripts/python.mjs';
 
@@ -159,7 +160,7 @@ describe('with --redact no output of ours holds them', () => {
 
 describe(
   'the HTML report says so, visibly',
-  { skip: existsSync(CHROMIUM) ? false : 'needs chromium' },
+  { skip: existsSync(CHROMIUM) ? false : 'needs chromium', ...SUITE_LIMIT },
   () => {
     let browser: Browser;
     before(async () => {
@@ -167,10 +168,10 @@ describe(
         executablePath: CHROMIUM,
         args: ['--no-sandbox', '--disable-gpu'],
       });
-    });
+    }, TEST_LIMIT);
     after(async () => {
       await browser?.close();
-    });
+    }, TEST_LIMIT);
 
     async function note(file: string): Promise<{ text: string; visible: boolean; body: string }> {
       const page = await browser.newPage();
@@ -187,14 +188,14 @@ describe(
       return result;
     }
 
-    it("an unredacted report warns that it holds the program's strings", async () => {
+    it("an unredacted report warns that it holds the program's strings", TEST_LIMIT, async () => {
       const n = await note('plain.html');
       assert.ok(n.visible);
       assert.match(n.text, /contains text from the program/);
       assert.match(n.text, /--redact/);
     });
 
-    it('a redacted report says what was redacted, and shows no token', async () => {
+    it('a redacted report says what was redacted, and shows no token', TEST_LIMIT, async () => {
       const n = await note('red.html');
       assert.ok(n.visible);
       assert.match(n.text, /^Redacted: the string values and dict keys/);

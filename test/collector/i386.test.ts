@@ -18,8 +18,13 @@ import { ROOT } from './scenarioRuns';
 const CLI = join(ROOT, 'bin', 'heap-inspector.js');
 
 function i386Python(): { python: string | null; reason: string } {
-  const r = spawnSync('sh', [join(ROOT, 'scripts', 'i386-python.sh')], { encoding: 'utf8' });
+  // It may download a few Debian packages (about 10 MB) the first time.
+  const r = spawnSync('sh', [join(ROOT, 'scripts', 'i386-python.sh')], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
   if (r.status === 0) return { python: r.stdout.trim(), reason: '' };
+  if (r.error) return { python: null, reason: `scripts/i386-python.sh: ${r.error.message}` };
   return { python: null, reason: (r.stderr || 'scripts/i386-python.sh failed').trim() };
 }
 

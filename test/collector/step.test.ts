@@ -124,10 +124,7 @@ describe('step: what the user is told', () => {
     const r = spawnSync(
       process.execPath,
       [CLI, 'step', '--generation', '3', '--at', 'x.py:1', 'x.py'],
-      {
-        cwd: SCENARIOS,
-        encoding: 'utf8',
-      },
+      { cwd: SCENARIOS, encoding: 'utf8', timeout: 120_000 },
     );
     assert.equal(r.status, 2);
     assert.match(r.stderr, /--generation must be 0, 1 or 2 \(got "3"\)/);

@@ -26,6 +26,7 @@ import {
   ChannelLock,
   type CaptureErrorCode,
 } from '../../extension/capture';
+import { SUITE_LIMIT, TEST_LIMIT } from '../helpers/testLimits';
 import { DebugpySession, debugpyVariants, type DebugpyVariant } from './debugpyHarness';
 import { AGENT_DIRECTORY, freshTempDirectory, markerLine, PROGRAMS } from './paths';
 
@@ -90,59 +91,67 @@ async function stillPausedAndCapturing(session: DebugpySession): Promise<void> {
 for (const variant of debugpyVariants()) {
   const skip = variant.version === null ? `debugpy is not installed for ${variant.python}` : false;
 
-  describe(`capture faults — ${variant.label}`, { skip }, () => {
-    test('a second capture while one runs is rejected; the first completes', async () => {
-      const session = await launchBig(variant);
-      try {
-        const tempDirectory = freshTempDirectory();
-        const first = capture(session, tempDirectory);
-        await rejectsWith(capture(session, tempDirectory), 'busy');
-        await rejectsWith(
-          callAgentOverDap(session.channel, {
-            frameId: session.topFrameId,
-            agentDirectory: AGENT_DIRECTORY,
-            module: 'gcstate',
-            function: 'read_state',
-          }),
-          'busy',
-        );
-        assert.ok((await first).bytes.length > 0);
-        assert.deepEqual(readdirSync(tempDirectory), []);
-        await stillPausedAndCapturing(session);
-      } finally {
-        await session.close();
-      }
-    });
+  describe(`capture faults — ${variant.label}`, { skip, ...SUITE_LIMIT }, () => {
+    test(
+      'a second capture while one runs is rejected; the first completes',
+      TEST_LIMIT,
+      async () => {
+        const session = await launchBig(variant);
+        try {
+          const tempDirectory = freshTempDirectory();
+          const first = capture(session, tempDirectory);
+          await rejectsWith(capture(session, tempDirectory), 'busy');
+          await rejectsWith(
+            callAgentOverDap(session.channel, {
+              frameId: session.topFrameId,
+              agentDirectory: AGENT_DIRECTORY,
+              module: 'gcstate',
+              function: 'read_state',
+            }),
+            'busy',
+          );
+          assert.ok((await first).bytes.length > 0);
+          assert.deepEqual(readdirSync(tempDirectory), []);
+          await stillPausedAndCapturing(session);
+        } finally {
+          await session.close();
+        }
+      },
+    );
 
-    test('cancelling: rejected at once, the debuggee finishes, stays paused, no file', async (t) => {
-      const session = await launchBig(variant);
-      try {
-        const tempDirectory = freshTempDirectory();
-        const controller = new AbortController();
-        const running = capture(session, tempDirectory, { signal: controller.signal });
-        await new Promise((resolve) => setTimeout(resolve, 150));
-        const cancelledAt = performance.now();
-        controller.abort();
-        await rejectsWith(running, 'cancelled');
-        const rejectedAfter = performance.now() - cancelledAt;
-        // The evaluation is still running in the debuggee: the session stays locked until then.
-        await rejectsWith(capture(session, freshTempDirectory()), 'busy');
-        const waitedFrom = performance.now();
-        await settled(session);
-        const answeredAfter = performance.now() - cancelledAt;
-        assert.ok(rejectedAfter < answeredAfter, 'rejected without waiting for the debuggee');
-        t.diagnostic(
-          `rejected ${rejectedAfter.toFixed(0)} ms after the cancel; the debuggee answered ` +
-            `${(performance.now() - waitedFrom).toFixed(0)} ms after that`,
-        );
-        assert.deepEqual(readdirSync(tempDirectory), []);
-        await stillPausedAndCapturing(session);
-      } finally {
-        await session.close();
-      }
-    });
+    test(
+      'cancelling: rejected at once, the debuggee finishes, stays paused, no file',
+      TEST_LIMIT,
+      async (t) => {
+        const session = await launchBig(variant);
+        try {
+          const tempDirectory = freshTempDirectory();
+          const controller = new AbortController();
+          const running = capture(session, tempDirectory, { signal: controller.signal });
+          await new Promise((resolve) => setTimeout(resolve, 150));
+          const cancelledAt = performance.now();
+          controller.abort();
+          await rejectsWith(running, 'cancelled');
+          const rejectedAfter = performance.now() - cancelledAt;
+          // The evaluation is still running in the debuggee: the session stays locked until then.
+          await rejectsWith(capture(session, freshTempDirectory()), 'busy');
+          const waitedFrom = performance.now();
+          await settled(session);
+          const answeredAfter = performance.now() - cancelledAt;
+          assert.ok(rejectedAfter < answeredAfter, 'rejected without waiting for the debuggee');
+          t.diagnostic(
+            `rejected ${rejectedAfter.toFixed(0)} ms after the cancel; the debuggee answered ` +
+              `${(performance.now() - waitedFrom).toFixed(0)} ms after that`,
+          );
+          assert.deepEqual(readdirSync(tempDirectory), []);
+          await stillPausedAndCapturing(session);
+        } finally {
+          await session.close();
+        }
+      },
+    );
 
-    test('an already-aborted signal: nothing is sent', async () => {
+    test('an already-aborted signal: nothing is sent', TEST_LIMIT, async () => {
       const session = await launchBig(variant);
       try {
         const before = session.channel.evaluateCount;
@@ -156,7 +165,7 @@ for (const variant of debugpyVariants()) {
       }
     });
 
-    test('a timeout: rejected, then the same clean-up as a cancel', async () => {
+    test('a timeout: rejected, then the same clean-up as a cancel', TEST_LIMIT, async () => {
       const session = await launchBig(variant);
       try {
         const tempDirectory = freshTempDirectory();
@@ -173,7 +182,27 @@ for (const variant of debugpyVariants()) {
       }
     });
 
-    test('the thread resumes during the capture', async () => {
+    test(
+      'a timeout longer than a timer can wait (24.8 days) is not a timeout at once',
+      TEST_LIMIT,
+      async () => {
+        // The setting is in seconds, without a maximum: 3,000,000 s is 3e9 ms, past Node's longest
+        // timer (2^31 - 1 ms), which Node would fire after 1 ms instead.
+        const session = await DebugpySession.launch(variant, {
+          program: FRAMES,
+          line: markerLine(FRAMES, 'inner'),
+          cwd: PROGRAMS,
+        });
+        try {
+          const result = await capture(session, freshTempDirectory(), { timeoutMs: 3_000_000_000 });
+          assert.equal(result.meta.frame.function, 'inner');
+        } finally {
+          await session.close();
+        }
+      },
+    );
+
+    test('the thread resumes during the capture', TEST_LIMIT, async () => {
       const session = await launchBig(variant);
       try {
         const tempDirectory = freshTempDirectory();
@@ -190,7 +219,7 @@ for (const variant of debugpyVariants()) {
       }
     });
 
-    test('the session ends during the capture', async () => {
+    test('the session ends during the capture', TEST_LIMIT, async () => {
       const session = await launchBig(variant);
       try {
         const tempDirectory = freshTempDirectory();
@@ -207,7 +236,7 @@ for (const variant of debugpyVariants()) {
       }
     });
 
-    test('a capture requested after the session ended', async () => {
+    test('a capture requested after the session ended', TEST_LIMIT, async () => {
       const session = await DebugpySession.launch(variant, {
         program: FRAMES,
         line: markerLine(FRAMES, 'inner'),
@@ -230,7 +259,7 @@ for (const variant of debugpyVariants()) {
       }
     });
 
-    test('a frame that is not paused (a stale or unknown frame id)', async () => {
+    test('a frame that is not paused (a stale or unknown frame id)', TEST_LIMIT, async () => {
       const session = await DebugpySession.launch(variant, {
         program: FRAMES,
         line: markerLine(FRAMES, 'inner'),
@@ -252,7 +281,7 @@ for (const variant of debugpyVariants()) {
       }
     });
 
-    test('a temporary directory that cannot be written', async (t) => {
+    test('a temporary directory that cannot be written', TEST_LIMIT, async (t) => {
       const readOnly = join(freshTempDirectory(), 'read-only');
       mkdirSync(readOnly);
       chmodSync(readOnly, 0o555);
@@ -279,46 +308,50 @@ for (const variant of debugpyVariants()) {
       }
     });
 
-    test('an agent directory without the debugger hook: refused before anything is sent', async () => {
-      const session = await DebugpySession.launch(variant, {
-        program: FRAMES,
-        line: markerLine(FRAMES, 'inner'),
-        cwd: PROGRAMS,
-      });
-      try {
-        const incomplete = join(freshTempDirectory(), 'heap_inspector_agent');
-        cpSync(AGENT_DIRECTORY, incomplete, { recursive: true });
-        rmSync(join(incomplete, 'debugger_hook.py'));
-        const tempDirectory = freshTempDirectory();
-        const error = await rejectsWith(
-          captureOverDap(session.channel, {
-            frameId: session.topFrameId,
-            agentDirectory: incomplete,
-            tempDirectory,
-          }),
-          'agent-missing',
-        );
-        assert.ok(error.message.includes(join(incomplete, 'debugger_hook.py')), error.message);
-        await rejectsWith(
-          callAgentOverDap(session.channel, {
-            frameId: session.topFrameId,
-            agentDirectory: incomplete,
-            module: 'gcstate',
-            function: 'read_state',
-          }),
-          'agent-missing',
-        );
-        assert.equal(session.channel.evaluateCount, 0, 'found out before asking the debuggee');
-        assert.equal(ChannelLock.isHeld(session.channel), false, 'the session is not held');
-        assert.deepEqual(readdirSync(tempDirectory), []);
-        const result = await capture(session, freshTempDirectory());
-        assert.equal(result.meta.frame.function, 'inner');
-      } finally {
-        await session.close();
-      }
-    });
+    test(
+      'an agent directory without the debugger hook: refused before anything is sent',
+      TEST_LIMIT,
+      async () => {
+        const session = await DebugpySession.launch(variant, {
+          program: FRAMES,
+          line: markerLine(FRAMES, 'inner'),
+          cwd: PROGRAMS,
+        });
+        try {
+          const incomplete = join(freshTempDirectory(), 'heap_inspector_agent');
+          cpSync(AGENT_DIRECTORY, incomplete, { recursive: true });
+          rmSync(join(incomplete, 'debugger_hook.py'));
+          const tempDirectory = freshTempDirectory();
+          const error = await rejectsWith(
+            captureOverDap(session.channel, {
+              frameId: session.topFrameId,
+              agentDirectory: incomplete,
+              tempDirectory,
+            }),
+            'agent-missing',
+          );
+          assert.ok(error.message.includes(join(incomplete, 'debugger_hook.py')), error.message);
+          await rejectsWith(
+            callAgentOverDap(session.channel, {
+              frameId: session.topFrameId,
+              agentDirectory: incomplete,
+              module: 'gcstate',
+              function: 'read_state',
+            }),
+            'agent-missing',
+          );
+          assert.equal(session.channel.evaluateCount, 0, 'found out before asking the debuggee');
+          assert.equal(ChannelLock.isHeld(session.channel), false, 'the session is not held');
+          assert.deepEqual(readdirSync(tempDirectory), []);
+          const result = await capture(session, freshTempDirectory());
+          assert.equal(result.meta.frame.function, 'inner');
+        } finally {
+          await session.close();
+        }
+      },
+    );
 
-    test('keepFile: the snapshot stays until dispose()', async () => {
+    test('keepFile: the snapshot stays until dispose()', TEST_LIMIT, async () => {
       const session = await DebugpySession.launch(variant, {
         program: FRAMES,
         line: markerLine(FRAMES, 'inner'),
@@ -340,32 +373,36 @@ for (const variant of debugpyVariants()) {
       }
     });
 
-    test('agent functions for the stepper: a call, and an unknown function', async () => {
-      const session = await DebugpySession.launch(variant, {
-        program: FRAMES,
-        line: markerLine(FRAMES, 'inner'),
-        cwd: PROGRAMS,
-      });
-      try {
-        const call = (fn: string) =>
-          callAgentOverDap(session.channel, {
-            frameId: session.topFrameId,
-            agentDirectory: AGENT_DIRECTORY,
-            module: 'gcstate',
-            function: fn,
-          });
-        // Before any capture: installs the hook and loads the agent.
-        const state = (await call('read_state')).value as { enabled: boolean; counts: number[] };
-        assert.equal(state.enabled, true);
-        assert.equal(state.counts.length, 3);
-        await rejectsWith(call('no_such_function'), 'agent-failed');
-        const result = await capture(session, freshTempDirectory());
-        assert.equal(result.meta.hookInstalled, false);
-        assert.equal(result.meta.agentLoaded, false);
-      } finally {
-        await session.close();
-      }
-    });
+    test(
+      'agent functions for the stepper: a call, and an unknown function',
+      TEST_LIMIT,
+      async () => {
+        const session = await DebugpySession.launch(variant, {
+          program: FRAMES,
+          line: markerLine(FRAMES, 'inner'),
+          cwd: PROGRAMS,
+        });
+        try {
+          const call = (fn: string) =>
+            callAgentOverDap(session.channel, {
+              frameId: session.topFrameId,
+              agentDirectory: AGENT_DIRECTORY,
+              module: 'gcstate',
+              function: fn,
+            });
+          // Before any capture: installs the hook and loads the agent.
+          const state = (await call('read_state')).value as { enabled: boolean; counts: number[] };
+          assert.equal(state.enabled, true);
+          assert.equal(state.counts.length, 3);
+          await rejectsWith(call('no_such_function'), 'agent-failed');
+          const result = await capture(session, freshTempDirectory());
+          assert.equal(result.meta.hookInstalled, false);
+          assert.equal(result.meta.agentLoaded, false);
+        } finally {
+          await session.close();
+        }
+      },
+    );
   });
 }
 
@@ -389,29 +426,33 @@ const asNobody =
         ? 'setpriv cannot run python3 as nobody here'
         : false;
 
-test('a debuggee that cannot write the snapshot (another user)', { skip: asNobody }, async () => {
-  const session = await DebugpySession.launch(debian, {
-    program: FRAMES,
-    line: markerLine(FRAMES, 'inner'),
-    cwd: PROGRAMS,
-    wrapper: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'],
-  });
-  try {
-    const tempDirectory = freshTempDirectory();
-    chmodSync(tempDirectory, 0o755); // nobody may enter it, not write in the private directory
-    const error = await rejectsWith(capture(session, tempDirectory), 'cannot-write');
-    assert.match(error.detail ?? '', /Permission denied|EACCES/);
-    assert.deepEqual(readdirSync(tempDirectory), []);
-  } finally {
-    await session.close();
-  }
-});
+test(
+  'a debuggee that cannot write the snapshot (another user)',
+  { skip: asNobody, ...TEST_LIMIT },
+  async () => {
+    const session = await DebugpySession.launch(debian, {
+      program: FRAMES,
+      line: markerLine(FRAMES, 'inner'),
+      cwd: PROGRAMS,
+      wrapper: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'],
+    });
+    try {
+      const tempDirectory = freshTempDirectory();
+      chmodSync(tempDirectory, 0o755); // nobody may enter it, not write in the private directory
+      const error = await rejectsWith(capture(session, tempDirectory), 'cannot-write');
+      assert.match(error.detail ?? '', /Permission denied|EACCES/);
+      assert.deepEqual(readdirSync(tempDirectory), []);
+    } finally {
+      await session.close();
+    }
+  },
+);
 
 // The debuggee (as nobody) cannot read the debugger hook that this machine's user can: the
 // install expression answers as the hook does when it cannot read the agent, and installs nothing.
 test(
   'a debuggee that cannot read the debugger hook (another user)',
-  { skip: asNobody },
+  { skip: asNobody, ...TEST_LIMIT },
   async () => {
     const agentDirectory = join(freshTempDirectory(), 'heap_inspector_agent');
     cpSync(AGENT_DIRECTORY, agentDirectory, { recursive: true });

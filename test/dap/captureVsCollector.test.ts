@@ -11,6 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { captureOverDap, type DapCaptureResult } from '../../extension/capture';
+import { SUITE_LIMIT, TEST_LIMIT } from '../helpers/testLimits';
 import {
   COLLECT_EXPRESSION,
   parseCollect,
@@ -126,9 +127,9 @@ function expectedMainTypes(scenario: string): Record<string, number> {
 for (const variant of debugpyVariants()) {
   const skip = variant.version === null ? `debugpy is not installed for ${variant.python}` : false;
 
-  describe(`capture over DAP vs the collector — ${variant.label}`, { skip }, () => {
+  describe(`capture over DAP vs the collector — ${variant.label}`, { skip, ...SUITE_LIMIT }, () => {
     for (const scenario of SCENARIO_NAMES) {
-      test(scenario, async (t) => {
+      test(scenario, TEST_LIMIT, async (t) => {
         const session = await DebugpySession.launch(variant, {
           program: join(SCENARIOS, scenario),
           line: scenarioLine(scenario),
@@ -150,7 +151,7 @@ for (const variant of debugpyVariants()) {
       });
     }
 
-    test('a heap of ~100,000 objects, captured twice (the pause)', async (t) => {
+    test('a heap of ~100,000 objects, captured twice (the pause)', TEST_LIMIT, async (t) => {
       const session = await DebugpySession.launch(variant, {
         program: BIG_HEAP,
         line: markerLine(BIG_HEAP, 'capture'),
@@ -173,7 +174,7 @@ for (const variant of debugpyVariants()) {
       }
     });
 
-    test('a caller up the stack: its frame is "here"', async (t) => {
+    test('a caller up the stack: its frame is "here"', TEST_LIMIT, async (t) => {
       const session = await DebugpySession.launch(variant, {
         program: FRAMES,
         line: markerLine(FRAMES, 'inner'),
@@ -205,7 +206,7 @@ for (const variant of debugpyVariants()) {
       }
     });
 
-    test("a generator's own frame", async (t) => {
+    test("a generator's own frame", TEST_LIMIT, async (t) => {
       const session = await DebugpySession.launch(variant, {
         program: FRAMES,
         line: markerLine(FRAMES, 'generator'),

@@ -11,6 +11,7 @@ import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { sessionEndedError, threadResumedError } from '../../extension/capture/errors';
 import type { DapChannel } from '../../extension/capture/hookRunner';
+import { AdapterProcess } from './adapterProcess';
 
 export interface DebugpyVariant {
   label: string;
@@ -52,6 +53,10 @@ export interface LaunchOptions {
   rules?: { path: string; include: boolean }[];
   /** Stop before the program's first line (the session is then paused there, not at `line`). */
   stopOnEntry?: boolean;
+  /** Added to the adapter's environment: e.g. DEBUGPY_PROCESS_EXIT_TIMEOUT. */
+  adapterEnv?: Record<string, string>;
+  /** How long a request may go unanswered (adapterProcess.ts; its default otherwise). */
+  requestBoundMs?: number;
 }
 
 /**
@@ -68,12 +73,14 @@ export class ClientChannel implements DapChannel {
       if (this.pause.signal.aborted) this.pause = new AbortController();
     });
     client.on('continued', () => this.markResumed());
-    const end = (): void => {
-      this.pause.abort(sessionEndedError());
-      this.end.abort(sessionEndedError());
-    };
-    client.on('terminated', end);
-    client.on('exited', end);
+    client.on('terminated', () => this.markEnded());
+    client.on('exited', () => this.markEnded());
+  }
+
+  /** The session is over (the adapter said so, or it is gone). */
+  markEnded(): void {
+    if (!this.pause.signal.aborted) this.pause.abort(sessionEndedError());
+    if (!this.end.signal.aborted) this.end.abort(sessionEndedError());
   }
 
   get ended(): AbortSignal {
@@ -103,36 +110,71 @@ export class DebugpySession {
   readonly output: string[] = [];
   threadId = 0;
   frames: DebugProtocol.StackFrame[] = [];
+  /** The debuggee's exit code, once the adapter has said (`exited`). */
+  debuggeeExitCode: number | null = null;
+  private readonly adapter: AdapterProcess;
 
-  private constructor(readonly client: DebugClient) {
+  /** How long a request may go unanswered from now on (launching under load can take longer). */
+  set requestBoundMs(ms: number) {
+    this.adapter.boundMs = ms;
+  }
+
+  private constructor(
+    readonly client: DebugClient,
+    requestBoundMs: number | undefined,
+  ) {
     this.channel = new ClientChannel(client);
+    this.adapter = new AdapterProcess(client, requestBoundMs);
+    // VS Code ends a session whose adapter is gone; so does this one.
+    void this.adapter.gone.then(() => this.channel.markEnded());
     client.on('output', (event: DebugProtocol.OutputEvent) => this.output.push(event.body.output));
+    client.on('exited', (event: DebugProtocol.ExitedEvent) => {
+      this.debuggeeExitCode = event.body.exitCode;
+    });
+  }
+
+  /** The adapter's process id. */
+  get adapterPid(): number {
+    return this.adapter.pid;
   }
 
   static async launch(variant: DebugpyVariant, options: LaunchOptions): Promise<DebugpySession> {
     // DebugClient spawns `runtime executable`: `-mdebugpy.adapter` is `-m debugpy.adapter`. A
     // wrapper (another user, say) goes in a one-line script, as DebugClient passes one argument.
+    const spawnOptions = { cwd: options.cwd, env: { ...process.env, ...options.adapterEnv } };
     let client: DebugClient;
     if (options.wrapper) {
       const script = join(mkdtempSync(join(tmpdir(), 'hi-adapter-')), 'adapter.sh');
       const words = [...options.wrapper, variant.python, '-m', 'debugpy.adapter'];
       writeFileSync(script, `exec ${words.map((word) => `'${word}'`).join(' ')}\n`);
       chmodSync(dirname(script), 0o755);
-      client = new DebugClient('/bin/sh', script, 'debugpy', { cwd: options.cwd });
+      client = new DebugClient('/bin/sh', script, 'debugpy', spawnOptions);
     } else {
-      client = new DebugClient(variant.python, '-mdebugpy.adapter', 'debugpy', {
-        cwd: options.cwd,
-      });
+      client = new DebugClient(variant.python, '-mdebugpy.adapter', 'debugpy', spawnOptions);
     }
     await client.start();
-    const session = new DebugpySession(client);
+    const session = new DebugpySession(client, options.requestBoundMs);
+    try {
+      await session.configure(options);
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
+    return session;
+  }
+
+  /** Initialize, launch, set the breakpoint and wait until the program stops there. */
+  private async configure(options: LaunchOptions): Promise<void> {
+    const client = this.client;
     await client.initializeRequest({
       adapterID: 'debugpy',
       linesStartAt1: true,
       columnsStartAt1: true,
       pathFormat: 'path',
     });
+    // Waited for below; observed now, so that a failure before then is not an unhandled one.
     const initialized = client.waitForEvent('initialized', 30_000);
+    initialized.catch(() => undefined);
     const launched = client.launchRequest({
       program: options.program,
       cwd: options.cwd,
@@ -142,20 +184,19 @@ export class DebugpySession {
       ...(options.rules ? { rules: options.rules } : {}),
       ...(options.stopOnEntry ? { stopOnEntry: true } : {}),
     } as DebugProtocol.LaunchRequestArguments);
+    launched.catch(() => undefined);
     await initialized;
     await client.setBreakpointsRequest({
       source: { path: options.breakpointFile ?? options.program },
       breakpoints: [{ line: options.line }],
     });
     const stopped = client.waitForEvent('stopped', 60_000);
+    stopped.catch(() => undefined);
     await client.configurationDoneRequest();
     await launched;
     const event = (await stopped) as DebugProtocol.StoppedEvent;
-    session.threadId = event.body.threadId ?? 0;
-    session.frames = (
-      await client.stackTraceRequest({ threadId: session.threadId })
-    ).body.stackFrames;
-    return session;
+    this.threadId = event.body.threadId ?? 0;
+    this.frames = (await client.stackTraceRequest({ threadId: this.threadId })).body.stackFrames;
   }
 
   get topFrameId(): number {
@@ -210,13 +251,12 @@ export class DebugpySession {
   /** Disconnect (ending the debuggee) and stop the adapter. An adapter whose debuggee is gone
    * may never answer `disconnect`: then it is only stopped, without waiting. */
   async close(): Promise<void> {
-    const stopAdapter = (): void =>
-      (this.client as unknown as { stopAdapter(): void }).stopAdapter();
-    if (this.channel.ended.aborted) return stopAdapter();
-    let timer: NodeJS.Timeout | undefined;
-    const patience = new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000)));
-    await Promise.race([this.client.stop(), patience]);
-    clearTimeout(timer);
-    stopAdapter();
+    if (!this.channel.ended.aborted && !this.adapter.exited) {
+      let timer: NodeJS.Timeout | undefined;
+      const patience = new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000)));
+      await Promise.race([this.client.disconnectRequest().catch(() => undefined), patience]);
+      clearTimeout(timer);
+    }
+    await this.adapter.stop();
   }
 }

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { addressEvaluateArguments, addressFromResult } from '../../extension/capture/objectAddress';
+import { SUITE_LIMIT, TEST_LIMIT } from '../helpers/testLimits';
 import { DebugpySession, debugpyVariants } from './debugpyHarness';
 import { markerLine, PROGRAMS } from './paths';
 
@@ -28,31 +29,35 @@ const STOPS: { marker: string; expressions: string[]; shadows: string }[] = [
 for (const variant of debugpyVariants()) {
   const skip = variant.version === null ? `debugpy is not installed for ${variant.python}` : false;
 
-  describe(`the address of a variable's object — ${variant.label}`, { skip }, () => {
-    for (const stop of STOPS) {
-      test(`${stop.shadows}`, async () => {
-        const session = await DebugpySession.launch(variant, {
-          program: PROGRAM,
-          line: markerLine(PROGRAM, stop.marker),
-          cwd: PROGRAMS,
-        });
-        try {
-          assert.equal(session.frames[1].name, '<module>');
-          const recorded = await session.evaluate(RECORDED(stop.marker), session.frames[1].id);
-          assert.match(recorded, /^0x[0-9a-f]+$/);
-          for (const expression of stop.expressions) {
-            const response = await session.client
-              .evaluateRequest(addressEvaluateArguments(expression, session.topFrameId))
-              .then(
-                (r) => r.body.result,
-                (error: Error) => `evaluate failed: ${error.message}`,
-              );
-            assert.equal(addressFromResult(response), recorded, `${expression} → ${response}`);
+  describe(
+    `the address of a variable's object — ${variant.label}`,
+    { skip, ...SUITE_LIMIT },
+    () => {
+      for (const stop of STOPS) {
+        test(`${stop.shadows}`, TEST_LIMIT, async () => {
+          const session = await DebugpySession.launch(variant, {
+            program: PROGRAM,
+            line: markerLine(PROGRAM, stop.marker),
+            cwd: PROGRAMS,
+          });
+          try {
+            assert.equal(session.frames[1].name, '<module>');
+            const recorded = await session.evaluate(RECORDED(stop.marker), session.frames[1].id);
+            assert.match(recorded, /^0x[0-9a-f]+$/);
+            for (const expression of stop.expressions) {
+              const response = await session.client
+                .evaluateRequest(addressEvaluateArguments(expression, session.topFrameId))
+                .then(
+                  (r) => r.body.result,
+                  (error: Error) => `evaluate failed: ${error.message}`,
+                );
+              assert.equal(addressFromResult(response), recorded, `${expression} → ${response}`);
+            }
+          } finally {
+            await session.close();
           }
-        } finally {
-          await session.close();
-        }
-      });
-    }
-  });
+        });
+      }
+    },
+  );
 }

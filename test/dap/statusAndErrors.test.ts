@@ -51,6 +51,10 @@ test('adapter rejections become codes with one-line messages', () => {
     ['evaluate is not supported', 'evaluate-unsupported'],
     ['Server[pid=42] disconnected unexpectedly', 'session-ended'],
     ['No more messages', 'session-ended'],
+    // VS Code (1.100): a request still pending when the adapter stops (its CancellationError),
+    // and one sent after.
+    ['Canceled', 'session-ended'],
+    ["No debugger available, can not send 'evaluate'", 'session-ended'],
     ['Traceback (most recent call last):\n  File "<string>"\nMemoryError: out', 'agent-failed'],
     ['ReferenceError: __builtins__ is not defined', 'not-python'],
     ['something else entirely', 'not-python'],

@@ -97,7 +97,8 @@ describe('collector prediction', () => {
     const old = h.obj('__main__.Holder', { gen: 2 });
     const a = h.obj('__main__.Node', { gen: 0 });
     const b = h.obj('__main__.Node', { gen: 0 });
-    h.ref(old, a, 'child').ref(a, b, 'next').ref(b, a, 'next');
+    // old refers to itself: an object nothing refers to would already have been freed.
+    h.ref(old, old, 'me').ref(old, a, 'child').ref(a, b, 'next').ref(b, a, 'next');
     const snap = h.snapshot();
     const g0 = predictCollection(snap, 0);
     assert.deepEqual(unreachable(g0), []);
@@ -122,9 +123,9 @@ describe('collector prediction', () => {
 
   test('references are counted with multiplicity', () => {
     const h = new HeapBuilder();
-    const list = h.obj('builtins.list', { gen: 0, refcount: 0 });
+    const list = h.obj('builtins.list', { gen: 0 });
     const x = h.obj('__main__.Node', { gen: 0 });
-    h.ref(list, x, 0).ref(list, x, 1);
+    h.ref(list, x, 0).ref(list, x, 1).ref(x, list, 'owner');
     const snap = h.snapshot();
     const r = predictCollection(snap, 0);
     assert.equal(r.internalRefs[x], 2);
@@ -133,9 +134,9 @@ describe('collector prediction', () => {
 
     // One more reference from outside: x survives, the list does not.
     const h2 = new HeapBuilder();
-    const list2 = h2.obj('builtins.list', { gen: 0, refcount: 0 });
+    const list2 = h2.obj('builtins.list', { gen: 0 });
     const x2 = h2.obj('__main__.Node', { gen: 0, refcount: 3 });
-    h2.ref(list2, x2, 0).ref(list2, x2, 1);
+    h2.ref(list2, x2, 0).ref(list2, x2, 1).ref(list2, list2, 2);
     const r2 = predictCollection(h2.snapshot(), 0);
     assert.equal(r2.gcRefs[x2], 1);
     assert.deepEqual(unreachable(r2), [list2]);
@@ -147,7 +148,7 @@ describe('collector prediction', () => {
     const b = h.obj('__main__.Node', { gen: 0 });
     const c = h.obj('__main__.Node', { gen: 0 });
     const d = h.obj('__main__.Node', { gen: 0 });
-    h.ref(a, b, 'x').ref(b, c, 'x').ref(c, b, 'back').ref(d, c, 'x');
+    h.ref(a, b, 'x').ref(b, c, 'x').ref(c, b, 'back').ref(d, c, 'x').ref(d, d, 'me');
     const r = predictCollection(h.snapshot(), 0);
     assert.equal(r.gcRefs[b], 0);
     assert.equal(r.gcRefs[c], 0);

@@ -28,8 +28,8 @@ describe('heap view', () => {
       [
         [p.a, 'Node', true, 0, 'finalize', false, 0],
         [p.b, 'Node', true, 0, null, false, 0],
-        [p.list, 'list (1)', true, null, null, false, 2],
-        [p.r, 'Res', true, 1, 'del', false, 1],
+        [p.list, 'list (2)', true, 1, null, false, 2],
+        [p.r, 'Res', true, 2, 'del', false, 1],
         [p.frame, 'main:12', false, null, null, true, 0],
         [p.x, "'hello'", false, null, null, true, null],
       ],
@@ -45,12 +45,14 @@ describe('heap view', () => {
       { from: p.a, to: p.b, label: '.next', weak: false },
       { from: p.b, to: p.a, label: '.next', weak: false },
       { from: p.list, to: p.a, label: '[0]', weak: false },
+      { from: p.list, to: p.list, label: '[1]', weak: false },
       { from: p.r, to: p.r, label: '.me', weak: false },
       { from: p.frame, to: p.x, label: 'x', weak: false },
     ]);
     assert.deepEqual(view.cycles, [
       { id: 0, size: 2, unreachable: true, members: [p.a, p.b] },
-      { id: 1, size: 1, unreachable: true, members: [p.r] },
+      { id: 1, size: 1, unreachable: true, members: [p.list] },
+      { id: 2, size: 1, unreachable: true, members: [p.r] },
     ]);
   });
 
@@ -69,9 +71,13 @@ describe('heap view', () => {
         [p.a, p.b],
         [p.b, p.a],
         [p.list, p.a],
+        [p.list, p.list],
       ],
     );
-    assert.deepEqual(view.cycles, [{ id: 0, size: 2, unreachable: true, members: [p.a, p.b] }]);
+    assert.deepEqual(view.cycles, [
+      { id: 0, size: 2, unreachable: true, members: [p.a, p.b] },
+      { id: 1, size: 1, unreachable: true, members: [p.list] },
+    ]);
   });
 
   test('the default cap is 2000 nodes', () => {

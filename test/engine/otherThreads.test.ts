@@ -47,6 +47,7 @@ describe('other threads during the capture', () => {
       ],
       ended: 0,
       changedObjects: 0,
+      releasedObjects: 0,
       mayMixMoments: true,
       notice: 'other threads ran 0.42 s of CPU during the 1.30 s capture: counts may mix moments',
     });

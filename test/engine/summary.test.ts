@@ -24,7 +24,7 @@ describe('summary', () => {
         pid: 4242,
         time: 1700000000,
       },
-      heap: { objects: 13, tracked: 12, references: 11, bytes: 13 * 56, byGeneration: [3, 1, 8] },
+      heap: { objects: 13, tracked: 12, references: 12, bytes: 13 * 56, byGeneration: [3, 1, 8] },
       unreachable: {
         count: 4,
         byType: { '__main__.Node': 2, '__main__.Res': 1, 'builtins.list': 1 },
@@ -94,6 +94,13 @@ describe('summary', () => {
         {
           size: 1,
           unreachable: true,
+          byType: { 'builtins.list': 1 },
+          finalizers: 0,
+          addresses: [hex(p.list)],
+        },
+        {
+          size: 1,
+          unreachable: true,
           byType: { '__main__.Res': 1 },
           finalizers: 1,
           addresses: [hex(p.r)],
@@ -139,8 +146,9 @@ describe('summary', () => {
     const big = Array.from({ length: 25 }, () => h.obj('builtins.dict'));
     big.forEach((v, i) => h.ref(v, big[(i + 1) % big.length], 'n', 2));
     // Garbage hanging off a reachable cycle does not list the reachable cycle.
+    // (held by the garbage 3-cycle: an object nothing refers to would already have been freed).
     const leaf = h.obj('__main__.Node');
-    h.ref(leaf, r1, 'up');
+    h.ref(leaf, r1, 'up').ref(u3, leaf, 'child');
     const s = summarize(h.snapshot());
     assert.deepEqual(
       s.cycles.map((c) => [c.size, c.unreachable, c.finalizers, c.addresses.length]),

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { CaptureFailure } from '../../extension/captureFailure';
 import { runToLine } from '../../extension/run/withRunner';
 import { findPython as findPythonInfo } from '../../cli/python';
+import { SUITE_LIMIT, TEST_LIMIT } from '../helpers/testLimits';
 import { ROOT, eventually, processAlive, writeScript } from '../cli/support';
 import { findPython } from '../../scripts/python.mjs';
 
@@ -46,8 +47,8 @@ async function failureOf(promise: Promise<unknown>): Promise<CaptureFailure> {
   assert.fail('expected a failure');
 }
 
-describe('Inspect Heap Here without a debugger (runToLine)', () => {
-  it('names the signal that killed the program', async () => {
+describe('Inspect Heap Here without a debugger (runToLine)', SUITE_LIMIT, () => {
+  it('names the signal that killed the program', TEST_LIMIT, async () => {
     const script = writeScript(work, 'segv.py', SEGFAULT);
     const error = await failureOf(
       runToLine({
@@ -66,20 +67,24 @@ describe('Inspect Heap Here without a debugger (runToLine)', () => {
     );
   });
 
-  it("is not fooled by a program that prints the runner's failure message", async () => {
-    const script = writeScript(work, 'spoof.py', SPOOF);
-    const result = await runToLine({
-      python,
-      script,
-      file: script,
-      line: 4,
-      tempDirectory: temp(),
-      afterCapture: 'finish',
-    });
-    assert.ok(existsSync(result.snapshotPath));
-  });
+  it(
+    "is not fooled by a program that prints the runner's failure message",
+    TEST_LIMIT,
+    async () => {
+      const script = writeScript(work, 'spoof.py', SPOOF);
+      const result = await runToLine({
+        python,
+        script,
+        file: script,
+        line: 4,
+        tempDirectory: temp(),
+        afterCapture: 'finish',
+      });
+      assert.ok(existsSync(result.snapshotPath));
+    },
+  );
 
-  it('reports a capture that failed as such', async () => {
+  it('reports a capture that failed as such', TEST_LIMIT, async () => {
     const script = writeScript(work, 'blocked.py', BLOCK_SNAPSHOT);
     const error = await failureOf(
       runToLine({
@@ -99,8 +104,8 @@ describe('Inspect Heap Here without a debugger (runToLine)', () => {
   });
 });
 
-describe("the stepper's re-run (runToLine with collect)", () => {
-  it('names the signal that killed the program', async () => {
+describe("the stepper's re-run (runToLine with collect)", SUITE_LIMIT, () => {
+  it('names the signal that killed the program', TEST_LIMIT, async () => {
     const script = writeScript(work, 'step-segv.py', SEGFAULT);
     const error = await failureOf(
       runToLine({
@@ -120,25 +125,29 @@ describe("the stepper's re-run (runToLine with collect)", () => {
     );
   });
 
-  it("is not fooled by a program that prints the runner's failure message", async () => {
-    const script = writeScript(work, 'step-spoof.py', SPOOF);
-    const result = await runToLine({
-      python,
-      script,
-      file: script,
-      line: 4,
-      collect: { generation: 2 },
-      tempDirectory: temp(),
-      afterCapture: 'stop',
-    });
-    assert.equal((result.record as { generation?: unknown }).generation, 2);
-  });
+  it(
+    "is not fooled by a program that prints the runner's failure message",
+    TEST_LIMIT,
+    async () => {
+      const script = writeScript(work, 'step-spoof.py', SPOOF);
+      const result = await runToLine({
+        python,
+        script,
+        file: script,
+        line: 4,
+        collect: { generation: 2 },
+        tempDirectory: temp(),
+        afterCapture: 'stop',
+      });
+      assert.equal((result.record as { generation?: unknown }).generation, 2);
+    },
+  );
 });
 
-describe('cancelling', () => {
+describe('cancelling', SUITE_LIMIT, () => {
   for (const collect of [undefined, { generation: 2 }]) {
     const who = collect ? "the stepper's re-run" : 'Inspect Heap Here';
-    it(`${who}: the program is stopped, the failure says cancelled`, async () => {
+    it(`${who}: the program is stopped, the failure says cancelled`, TEST_LIMIT, async () => {
       const script = writeScript(
         work,
         `wait-${collect ? 'collect' : 'capture'}.py`,
@@ -173,8 +182,8 @@ describe('cancelling', () => {
   }
 });
 
-describe('the extension host killed while the program runs', () => {
-  it('takes the program with it', async () => {
+describe('the extension host killed while the program runs', SUITE_LIMIT, () => {
+  it('takes the program with it', TEST_LIMIT, async () => {
     const script = writeScript(
       work,
       'long.py',

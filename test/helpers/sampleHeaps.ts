@@ -31,7 +31,8 @@ export function smallProgram() {
   h.ref(globals, cb, 'cb', EdgeKind.StrKey).ref(globals, w, 'w', EdgeKind.StrKey);
   h.ref(globals, dead, 'd', EdgeKind.StrKey).ref(globals, cleanup, 'cleanup', EdgeKind.StrKey);
   h.ref(cleanup, globals, '__globals__', EdgeKind.Slot);
-  h.ref(a, b, 'next').ref(b, a, 'next').ref(list, a, 0).ref(r, r, 'me');
+  // The list holds itself too: an object nothing refers to would already have been freed.
+  h.ref(a, b, 'next').ref(b, a, 'next').ref(list, a, 0).ref(list, list, 1).ref(r, r, 'me');
   h.weakref(w, r, cb).weakref(dead, -1);
   h.finalize({ node: fin, referent: a, func: cleanup, funcName: 'cleanup' });
   h.warn('attribute names of managed dicts are unavailable on this Python');

@@ -432,6 +432,7 @@ export const contributionTests: ITest[] = [
         'heapInspector.selectInterpreter',
         'heapInspector.openSnapshot',
         'heapInspector.cancelCapture',
+        'heapInspector.exportHeapsnapshot',
       ];
       for (const id of ids) {
         assert.ok(registered.includes(id), `${id} is not registered`);
@@ -463,6 +464,10 @@ export const contributionTests: ITest[] = [
       assert.match(
         menu('debug/variables/context', 'heapInspector.inspectVariable')?.when ?? '',
         /debugpy/,
+      );
+      assert.match(
+        menu('editor/title', 'heapInspector.exportHeapsnapshot')?.when ?? '',
+        /activeWebviewPanelId == 'heapInspector.heapView'/,
       );
       for (const [key, p] of Object.entries(pkg.contributes.configuration.properties)) {
         assert.ok(

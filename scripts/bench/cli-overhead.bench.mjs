@@ -2,9 +2,10 @@
 // run plainly, on the synthetic heap (scripts/bench/cli_overhead_heap.py, automatic collection on),
 // per size: (CLI run − plain run) ÷ a full gc.collect() in that program, the memory the capture
 // adds in the program (peak RSS after the line − RSS before it) per tracked object, and the
-// snapshot's bytes per tracked object. Each run once, wall-clock time.
+// snapshot's bytes per tracked object. Each run once: wall-clock time, and CPU time (the CLI's
+// included) where GNU time is installed.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
@@ -13,15 +14,29 @@ import { sizeLabel } from './lib.mjs';
 export const title = 'CLI run vs plain run: overhead, memory and size per tracked object';
 export const order = 15;
 
-function timedRun(command, args) {
+const TIME = '/usr/bin/time';
+const spawnOptions = { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 };
+
+/** Runs a command that prints one JSON line last: wall-clock seconds, and the CPU seconds of it
+ * and its children (GNU time, when installed: the machine may be shared, CPU time moves less). */
+function timedRun(command, args, folder) {
+  const cpuFile = join(folder, 'cpu');
+  const withTime = existsSync(TIME);
   const began = performance.now();
-  const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = withTime
+    ? spawnSync(TIME, ['-o', cpuFile, '-f', '%U %S', command, ...args], spawnOptions)
+    : spawnSync(command, args, spawnOptions);
   const seconds = (performance.now() - began) / 1000;
   const last = (r.stdout ?? '').trim().split('\n').pop();
   if (r.status !== 0 || !last?.startsWith('{')) {
     throw new Error(`${command} ${args.join(' ')} failed (status ${r.status}):\n${r.stderr}`);
   }
-  return { seconds, result: JSON.parse(last) };
+  let cpuSeconds = null;
+  if (withTime) {
+    const [user, system] = readFileSync(cpuFile, 'utf8').trim().split('\n').pop().split(' ');
+    cpuSeconds = Number(user) + Number(system);
+  }
+  return { seconds, cpuSeconds, result: JSON.parse(last) };
 }
 
 export default async function rows(context) {
@@ -34,20 +49,24 @@ export default async function rows(context) {
     const folder = mkdtempSync(join(tmpdir(), 'hi-bench-cli-'));
     try {
       const snapshot = join(folder, 'cli.heapsnap');
-      const plain = timedRun(context.python, [script, String(size)]);
-      const captured = timedRun(process.execPath, [
-        cli,
-        'snapshot',
-        '--python',
-        context.python,
-        '--quiet',
-        '--at',
-        `${script}:${line}`,
-        '--out',
-        snapshot,
-        script,
-        String(size),
-      ]);
+      const plain = timedRun(context.python, [script, String(size)], folder);
+      const captured = timedRun(
+        process.execPath,
+        [
+          cli,
+          'snapshot',
+          '--python',
+          context.python,
+          '--quiet',
+          '--at',
+          `${script}:${line}`,
+          '--out',
+          snapshot,
+          script,
+          String(size),
+        ],
+        folder,
+      );
       const tracked = captured.result.tracked;
       const collect = plain.result.fullCollectSeconds;
       const overhead = (captured.seconds - plain.seconds) / collect;
@@ -63,6 +82,24 @@ export default async function rows(context) {
         target: '≤ 20× (pure Python), ≤ 8× (accelerator)',
         ok: overhead <= 20,
       });
+      const paused = captured.result.pausedAtLineSeconds;
+      row(
+        'program paused at the line (capture) ÷ gc.collect()',
+        Number((paused / collect).toFixed(1)),
+        '×',
+        {
+          note: `${paused} s`,
+        },
+      );
+      if (plain.cpuSeconds !== null && captured.cpuSeconds !== null) {
+        const cpuOverhead =
+          (captured.cpuSeconds - plain.cpuSeconds) / plain.result.fullCollectCpuSeconds;
+        row('(CLI run − plain run) ÷ gc.collect(), CPU time', Number(cpuOverhead.toFixed(1)), '×', {
+          note: `${captured.cpuSeconds.toFixed(2)} s − ${plain.cpuSeconds.toFixed(2)} s CPU`,
+          target: '≤ 20× (pure Python), ≤ 8× (accelerator)',
+          ok: cpuOverhead <= 20,
+        });
+      }
       row('memory added per tracked object', Number(perTracked.toFixed(1)), 'B', {
         target: '≤ 100 B',
         ok: perTracked <= 100,

@@ -6,7 +6,8 @@ CLI captures at, then measures a full ``gc.collect()``.
 
 Run plainly and under ``heap-inspector snapshot --at THIS_FILE:LINE`` (LINE: the ``# CAPTURE``
 line); the bench times both from outside.  Prints one JSON line: the tracked objects, the full
-collection's time, and the memory the capture added (peak RSS after the line minus RSS before it,
+collection's time (wall-clock and CPU), how long the program stood at the line (the capture,
+loading the agent included), and the memory the capture added (peak RSS after the line minus RSS before it,
 0 in a plain run).
 """
 import gc
@@ -27,10 +28,22 @@ def rss_now_kb():
 
 heap = build(int(sys.argv[1]))
 before = max(rss_now_kb(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+line_began = time.perf_counter()
 pass  # CAPTURE
+paused = time.perf_counter() - line_began
 added = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
 tracked = len(gc.get_objects())
-began = time.perf_counter()
+began, began_cpu = time.perf_counter(), time.process_time()
 gc.collect()
-collect = time.perf_counter() - began
-print(json.dumps({"tracked": tracked, "fullCollectSeconds": round(collect, 4), "captureRssAddedKb": max(0, added)}))
+collect, collect_cpu = time.perf_counter() - began, time.process_time() - began_cpu
+print(
+    json.dumps(
+        {
+            "tracked": tracked,
+            "fullCollectSeconds": round(collect, 4),
+            "fullCollectCpuSeconds": round(collect_cpu, 4),
+            "captureRssAddedKb": max(0, added),
+            "pausedAtLineSeconds": round(paused, 4),
+        }
+    )
+)

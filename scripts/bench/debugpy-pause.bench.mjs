@@ -72,6 +72,13 @@ export default async function rows(context) {
       });
       row(`capture pause (median of ${LATER_CAPTURES})`, median.seconds, 's');
       row('agent walk + write, in the debuggee', median.meta.captureSeconds, 's');
+      const recorded = snapshot.meta.capture;
+      if (typeof recorded.cpuSeconds === 'number') {
+        // The walk's CPU time (writing excluded): steadier than wall-clock on a shared machine.
+        row('agent walk, CPU time in the debuggee', Number(recorded.cpuSeconds.toFixed(3)), 's', {
+          note: `wall ${recorded.seconds.toFixed(3)} s, then writing ${(recorded.writeSeconds ?? 0).toFixed(3)} s`,
+        });
+      }
       row('snapshot size', median.bytes.length, 'bytes');
     } finally {
       await session.close();

@@ -28,6 +28,7 @@ import {
   type TypeRecord,
 } from '../../protocol/snapshot';
 import { AddressMap, splitU64 } from './addressMap';
+import { heldReferences, programCounts, sizesOfNodes } from './snapshotV2Counts';
 import type { SnapshotData } from './heapSnapshot';
 import { applyClosureNames, labelsFromFacts, PLAN_CODE } from './labelsFromFacts';
 import { asU32, asU8 } from './snapshotColumns';
@@ -45,7 +46,6 @@ import {
 /** Addresses are below 2^53: the high word below 2^21. */
 const HIGH_WORD_LIMIT = 0x200000;
 const TWO_32 = 0x100000000;
-const U32_LIMIT = 0xffffffff;
 /** 3.12+: immortal objects report a count at or above this. */
 const IMMORTAL_FLOOR = 2 ** 30;
 const NODE_IMMORTAL = NodeFlag.Immortal;
@@ -370,71 +370,6 @@ function checkCounts(
     problems.corrupt('the alloc.* columns have different lengths');
   if (a > counts.nodes)
     problems.corrupt(`there are ${a} allocation records for ${counts.nodes} nodes`);
-}
-
-/**
- * References the agent held to each node while its count was read, beyond its list's one:
- * `held.*` (frames on the recorded stacks, the frame captured at), and for a leaf (a node after
- * the tracked ones) that is a type, the agent's type table's.
- */
-function heldReferences(
-  container: Container,
-  problems: SnapshotProblems,
-  nodes: AddressMap,
-  types: TypeRecord[],
-  tracked: number,
-  n: number,
-): Uint32Array {
-  const extra = new Uint32Array(n);
-  const held = splitU64(columnBytes(container, SECTION_V2.heldAddress, problems));
-  const counts = asU32(columnBytes(container, SECTION_V2.heldCount, problems));
-  if (counts.length !== held.lo.length) {
-    problems.corrupt('"held.address" and "held.count" have different lengths');
-  }
-  for (let i = 0; i < counts.length; i++) {
-    const node = nodes.get(held.lo[i], held.hi[i]);
-    if (node >= 0) extra[node] += counts[i];
-  }
-  for (const record of types) {
-    if (record.address === undefined) continue;
-    const node = nodes.get(record.address % TWO_32, Math.floor(record.address / TWO_32));
-    if (node >= tracked) extra[node] += 1;
-  }
-  return extra;
-}
-
-/** The program's counts: as read, minus the agent's list's reference and `extra`, within u32. */
-function programCounts(
-  read: { lo: Uint32Array; hi: Uint32Array },
-  extra: Uint32Array,
-): Uint32Array {
-  const n = read.lo.length;
-  const counts = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    const value = read.hi[i] * TWO_32 + read.lo[i] - 1 - extra[i];
-    counts[i] = value <= 0 ? 0 : value >= U32_LIMIT ? U32_LIMIT : value;
-  }
-  return counts;
-}
-
-/**
- * node.size within u32 (a size beyond 4 GiB is shown as 4 GiB); 0 means the type's size (one
- * per type: measured on one instance, or the basic size where `__sizeof__` is not built in).
- */
-function sizesOfNodes(
-  values: { lo: Uint32Array; hi: Uint32Array },
-  nodeType: Uint32Array,
-  types: TypeRecord[],
-): Uint32Array {
-  const n = values.lo.length;
-  const typeSize = new Float64Array(types.length);
-  for (let t = 0; t < types.length; t++) typeSize[t] = types[t].size ?? 0;
-  const out = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    const size = values.hi[i] !== 0 ? U32_LIMIT : values.lo[i];
-    out[i] = size !== 0 ? size : Math.min(U32_LIMIT, typeSize[nodeType[i]]);
-  }
-  return out;
 }
 
 /** The agent's own objects' addresses, as numbers (exact below 2^53; others never match). */

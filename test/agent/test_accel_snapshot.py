@@ -1,4 +1,5 @@
-"""The whole snapshot is the same with either kernel: every scenario of test/scenarios, captured
+"""The whole snapshot is the same with either kernel: every scenario of test/scenarios (and the
+odd and hostile heaps of the agent tests' programs), captured
 from one heap by the pure-Python kernel and by the native one (programs/accel_snapshot_driver.py
 forks both captures from the same process at the scenario's line), compared field by field --
 every column value, label, key, string, type, frame, finalizer, root, count and warning -- on
@@ -19,7 +20,10 @@ from interpreters import ROOT, interpreters
 AGENT = os.path.join(ROOT, "agent", "heap_inspector_agent")
 BUILDER = os.path.join(ROOT, "agent", "accel", "build_accel.py")
 SCENARIOS = os.path.join(ROOT, "test", "scenarios")
-DRIVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "programs", "accel_snapshot_driver.py")
+PROGRAMS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "programs")
+DRIVER = os.path.join(PROGRAMS, "accel_snapshot_driver.py")
+# The agent tests' programs of odd and hostile heaps, captured at their "# CAPTURE" line.
+ODD_PROGRAMS = ("odd_type.py", "hostile_keys.py", "thread_locals.py")
 DEBUG_BUILD = "/usr/bin/python3.11d"
 
 
@@ -39,15 +43,27 @@ def _interpreters():
     return cases
 
 
+def _capture_line(path):
+    with open(path) as source:
+        for number, text in enumerate(source, 1):
+            if text.rstrip().endswith("# CAPTURE"):
+                return number
+    raise AssertionError("no CAPTURE line in %s" % path)
+
+
 def _scenarios():
-    """[(name, at, hit)]: each scenario's line and every hit its expectations use."""
+    """[(folder, name, at, hit)]: each scenario's line and every hit its expectations use, then
+    the odd programs'."""
     with open(os.path.join(SCENARIOS, "expected.json")) as f:
         expected = json.load(f)["scenarios"]
-    return [
-        (name, entry["at"], hit)
+    runs = [
+        (SCENARIOS, name, entry["at"], hit)
         for name, entry in sorted(expected.items())
         for hit in sorted({run["hit"] for run in entry["runs"]})
     ]
+    for name in ODD_PROGRAMS:
+        runs.append((PROGRAMS, name, "%s:%d" % (name, _capture_line(os.path.join(PROGRAMS, name))), 1))
+    return runs
 
 
 INTERPRETERS = _interpreters()
@@ -74,16 +90,16 @@ def build(python, folder):
     "label,python,env,flags", INTERPRETERS, ids=[case[0] for case in INTERPRETERS]
 )
 @pytest.mark.parametrize(
-    "scenario,at,hit", SCENARIO_RUNS, ids=["%s@%d" % (name, hit) for name, _at, hit in SCENARIO_RUNS]
+    "folder,scenario,at,hit", SCENARIO_RUNS, ids=["%s@%d" % (name, hit) for _f, name, _at, hit in SCENARIO_RUNS]
 )
-def test_both_kernels_write_the_same_snapshot(scenario, at, hit, label, python, env, flags, build_folder, tmp_path):
+def test_both_kernels_write_the_same_snapshot(folder, scenario, at, hit, label, python, env, flags, build_folder, tmp_path):
     accelerator = build(python, build_folder)
     result = subprocess.run(
         [python] + flags + [DRIVER, AGENT, accelerator, str(tmp_path), scenario, at, str(hit)],
         capture_output=True,
         text=True,
         timeout=900,
-        cwd=SCENARIOS,
+        cwd=folder,
         env=dict(os.environ, **env),
     )
     lines = result.stdout.strip().splitlines()

@@ -16,20 +16,26 @@ import {
   DiffRequest,
   DisposeSnapshotNotification,
   ExportHeapsnapshotRequest,
+  DominatorChildrenRequest,
   FocusViewRequest,
   LoadSnapshotRequest,
   NeighbourhoodRequest,
   RetentionPathRequest,
   SHOW_IN_GRAPH_COMMAND,
   SnapshotMetaRequest,
+  TypeTopsRequest,
   type DiffResult,
   type ExportHeapsnapshotResult,
+  type DominatorChildrenParams,
+  type DominatorChildrenResult,
   type FocusViewResult,
   type LoadSnapshotResult,
   type NeighbourhoodParams,
   type NeighbourhoodResult,
   type RetentionPathResult,
   type SnapshotMetaResult,
+  type TypeTopsParams,
+  type TypeTopsResult,
 } from '../protocol/lsp';
 import { log } from './log';
 
@@ -100,6 +106,16 @@ export class HeapClient implements vscode.Disposable {
 
   async neighbourhood(params: NeighbourhoodParams): Promise<NeighbourhoodResult> {
     return (await this.start()).sendRequest(NeighbourhoodRequest, params);
+  }
+
+  /** A page of a dominator-tree row's children (null: no such row). */
+  async dominatorChildren(params: DominatorChildrenParams): Promise<DominatorChildrenResult> {
+    return (await this.start()).sendRequest(DominatorChildrenRequest, params);
+  }
+
+  /** A page of a type's tops in the dominator tree. */
+  async typeTops(params: TypeTopsParams): Promise<TypeTopsResult> {
+    return (await this.start()).sendRequest(TypeTopsRequest, params);
   }
 
   async diff(before: string, after: string): Promise<DiffResult> {

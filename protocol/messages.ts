@@ -16,6 +16,7 @@
  * `openSource` is sent for an allocation site (`ViewNode.allocation`).
  */
 import type { HeapView, ViewEdge, ViewNode } from './heapView';
+import type { DominatorChildren, TypeTops } from './retained';
 import type { StepperData } from './stepper';
 
 /** A path from a root to an object: "why is this alive?". */
@@ -54,7 +55,11 @@ export type ToWebview =
    * the extension could capture again after the collection, a `view` message with that capture
    * follows (the webview animates from one to the other).
    */
-  | { type: 'collectionResult'; before: HeapView; stepper: StepperData; after: boolean };
+  | { type: 'collectionResult'; before: HeapView; stepper: StepperData; after: boolean }
+  /** A page of a dominator-tree row's children (answer to `requestDominatorChildren`); null: no such row. */
+  | { type: 'dominatorChildren'; requestId: number; page: DominatorChildren | null }
+  /** A page of a type's tops (answer to `requestTypeTops`). */
+  | { type: 'typeTops'; requestId: number; page: TypeTops };
 
 export type FromWebview =
   | { type: 'ready' }
@@ -77,7 +82,21 @@ export type FromWebview =
   | { type: 'requestStepper'; requestId: number; nodes?: number[] }
   /** "Run gc.collect(N) for real" in the program the view was captured from. */
   | { type: 'runCollection'; generation: number }
-  | { type: 'cancelCollection' };
+  | { type: 'cancelCollection' }
+  /**
+   * Rows of the dominator tree the view does not embed: a row's children (`node`: an id,
+   * `ROOTS_ROW` or `GARBAGE_ROW`), most retained first, from `offset` (the language server's
+   * `heapInspector/retained/children`).
+   */
+  | {
+      type: 'requestDominatorChildren';
+      requestId: number;
+      node: number;
+      offset: number;
+      limit: number;
+    }
+  /** A type's tops, most retained first (`heapInspector/retained/typeTops`). */
+  | { type: 'requestTypeTops'; requestId: number; typeName: string; offset: number; limit: number };
 
 /** What the panel keeps across hide/show and reloads (getState/setState, serializer). */
 export interface PanelState {
@@ -105,6 +124,8 @@ const TO_WEBVIEW = new Set([
   'stepper',
   'collection',
   'collectionResult',
+  'dominatorChildren',
+  'typeTops',
 ]);
 const FROM_WEBVIEW = new Set([
   'ready',
@@ -117,6 +138,8 @@ const FROM_WEBVIEW = new Set([
   'requestStepper',
   'runCollection',
   'cancelCollection',
+  'requestDominatorChildren',
+  'requestTypeTops',
 ]);
 
 function tagged(value: unknown): value is { type: string } {

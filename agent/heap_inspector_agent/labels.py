@@ -100,8 +100,9 @@ class Labeler:
         if n == 0:
             return None
         if obj_type is list or obj_type is tuple:
+            # Their traverse visits the items last first.
             if n == safe.safe_len(obj):
-                return [INDEX] * n, list(range(n))
+                return [INDEX] * n, list(range(n - 1, -1, -1))
             return None
         if obj_type is dict:
             fast = _dict_fast_path(obj, referents)

@@ -179,7 +179,12 @@ export class HeapPanel implements vscode.Disposable {
     } catch (error) {
       const type = (raw as { type: string }).type;
       log().error(`${where}: ${type} failed: ${(error as Error).message}`);
-      if (type === 'requestPath' || type === 'requestNeighbourhood') {
+      if (
+        type === 'requestPath' ||
+        type === 'requestNeighbourhood' ||
+        type === 'requestDominatorChildren' ||
+        type === 'requestTypeTops'
+      ) {
         this.post({ type: 'error', message: (error as Error).message });
       }
     }
@@ -233,6 +238,11 @@ async function exportImage(format: unknown, fileName: unknown, data: unknown): P
   void vscode.window.showInformationMessage(`Saved ${vscode.workspace.asRelativePath(target)}.`);
 }
 
+/** A page offset or size from the webview: a whole number of rows, else `fallback`. */
+function pageNumber(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : fallback;
+}
+
 /** What the panel itself answers (the stepper's messages are handled by StepperController). */
 function panelHandlers(host: PanelHost, panels: HeapPanels): FromWebviewHandlers<HeapPanel> {
   return {
@@ -252,6 +262,27 @@ function panelHandlers(host: PanelHost, panels: HeapPanels): FromWebviewHandlers
         direction: m.direction,
       });
       panel.post({ type: 'neighbourhood', requestId: m.requestId, neighbourhood });
+    },
+    // The memory table and treemap page the dominator tree from the language server.
+    requestDominatorChildren: async (panel, m) => {
+      if (!panel.snapshotId || !Number.isInteger(m.node)) return;
+      const page = await host.client.dominatorChildren({
+        snapshotId: panel.snapshotId,
+        node: m.node,
+        offset: pageNumber(m.offset, 0),
+        limit: pageNumber(m.limit, 200),
+      });
+      panel.post({ type: 'dominatorChildren', requestId: m.requestId, page });
+    },
+    requestTypeTops: async (panel, m) => {
+      if (!panel.snapshotId || typeof m.typeName !== 'string') return;
+      const page = await host.client.typeTops({
+        snapshotId: panel.snapshotId,
+        type: m.typeName,
+        offset: pageNumber(m.offset, 0),
+        limit: pageNumber(m.limit, 200),
+      });
+      panel.post({ type: 'typeTops', requestId: m.requestId, page });
     },
     openSource: (_panel, m) => openSource(m.file, m.line),
     stateChanged: (panel, m) => {

@@ -191,7 +191,8 @@ export function buildHeapView(
   };
   if (options.context !== false) {
     const o = typeof options.context === 'object' ? options.context : {};
-    view.context = buildContext(viewNodes, shownList, shown, o);
+    const seeds = retainedQueries(analysis).focusObjects();
+    view.context = buildContext(viewNodes, shownList, shown, o, seeds);
   }
   return view;
 }
@@ -250,13 +251,15 @@ function moduleGlobals(snapshot: HeapSnapshot, analysis: Analysis, file: string)
 /**
  * The neighbourhood of the view, breadth-first: the most interesting referents and referrers of
  * each object (`perNode` each), then of those, until `maxNodes`; the references among all of
- * them; and the shortest path from a root of each, as a tree.
+ * them; and the shortest path from a root of each, as a tree. `seeds` (what holds the memory:
+ * leak suspects, the largest retainers) join first, with their paths but not their neighbours.
  */
 function buildContext(
   vn: ViewNodes,
   shownList: number[],
   shown: Uint8Array,
   o: { maxNodes?: number; perNode?: number; maxEdges?: number },
+  seeds: number[] = [],
 ): ViewContext {
   const s = vn.snapshot;
   const n = s.nodeCount;
@@ -266,6 +269,11 @@ function buildContext(
   const inUnion = new Uint8Array(n);
   for (const v of shownList) inUnion[v] = 1;
   const extra: number[] = [];
+  for (const v of seeds) {
+    if (v < 0 || v >= n || inUnion[v] === 1 || extra.length >= maxNodes) continue;
+    inUnion[v] = 1;
+    extra.push(v);
+  }
   const take = (refs: Reference[], other: (r: Reference) => number, next: number[]): void => {
     let k = 0;
     const seen = new Set<number>();

@@ -41,6 +41,11 @@ export const REPORT_TREE_ROWS = 2_000;
 /** Types whose largest tops a view embeds, and how many tops each. */
 export const EMBEDDED_TYPES = 50;
 export const EMBEDDED_TOPS_PER_TYPE = 10;
+/** Of those, how many a view embeds with their largest children (and how many children). */
+export const OPENED_TOPS_PER_TYPE = 3;
+export const CHILDREN_PER_OPENED_TOP = 8;
+/** Children of each suspect's accumulation point a view's neighbourhood holds. */
+export const FOCUS_CHILDREN = 12;
 /** Rows one request may ask for. */
 export const MAX_ROWS_PER_REQUEST = 2_000;
 /** Object ids a retained set answer lists at most. */
@@ -53,6 +58,7 @@ export class RetainedQueries {
   private readonly candidates: RetainerCandidates;
   private byTypeCache: RetainedByType | null = null;
   private summaryCache: RetainedSummary | null = null;
+  private topNodes: number[] = [];
   private readonly frames: ReturnType<typeof frameRecords>;
   /** For a few objects with many references: target → first edge, to name rows' references. */
   private readonly edgeIndexes = new Map<number, Map<number, number>>();
@@ -116,7 +122,8 @@ export class RetainedQueries {
     if (this.summaryCache) return this.summaryCache;
     const r = this.retained;
     const s = this.snapshot;
-    const top: RetainedTopEntry[] = topRetainers(r, this.candidates).map((v) => ({
+    this.topNodes = topRetainers(r, this.candidates);
+    const top: RetainedTopEntry[] = this.topNodes.map((v) => ({
       address: s.addressHex(v),
       type: s.typeName(v),
       path: this.paths.pathOf(v),
@@ -143,6 +150,26 @@ export class RetainedQueries {
       suspects,
     };
     return this.summaryCache;
+  }
+
+  /**
+   * The objects a view's neighbourhood should hold for the page to draw what holds the memory:
+   * each leak suspect, its accumulation point and that point's largest children in the tree (the
+   * same objects the embedded tree lists first), then the top retainers.
+   */
+  focusObjects(perPoint = FOCUS_CHILDREN): number[] {
+    const out = new Set<number>();
+    const summary = this.summary();
+    for (const suspect of summary.suspects) {
+      out.add(suspect.node);
+      out.add(suspect.accumulation.node);
+      const kids = this.retained.children(suspect.accumulation.node);
+      for (let k = 0; k < kids.length && k < perPoint; k++) {
+        if (kids[k] < this.retained.nodeCount) out.add(kids[k]);
+      }
+    }
+    for (const v of this.topNodes) out.add(v);
+    return [...out];
   }
 
   /** The reference from `parent` to `child` in Python's notation, or `''` when there is none. */
@@ -318,8 +345,28 @@ export class RetainedQueries {
     const typeTopsIds: Record<string, number[]> = {};
     for (const t of shownTypes.slice(0, EMBEDDED_TYPES)) {
       const ids = largestTypeTops(r, this.byType, t.type, EMBEDDED_TOPS_PER_TYPE);
-      ids.forEach(add);
+      // With the rows above each (root first): the page names it by its path and opens the tree
+      // down to it.
+      for (const v of ids) {
+        const chain: number[] = [];
+        for (let a = r.idom[v]; a >= 0 && !embedded.has(a) && chain.length < 1_000; a = r.idom[a])
+          chain.push(a);
+        chain.reverse().forEach(add);
+        add(v);
+      }
       typeTopsIds[t.type] = ids;
+    }
+    // What the largest tops hold, one level down: opening one in the report shows something.
+    for (const t of shownTypes.slice(0, EMBEDDED_TYPES)) {
+      for (const v of typeTopsIds[t.type].slice(0, OPENED_TOPS_PER_TYPE)) {
+        largestOf(
+          childList,
+          childStart[v],
+          childStart[v + 1],
+          bytes,
+          CHILDREN_PER_OPENED_TOP,
+        ).forEach(add);
+      }
     }
     let complete = true;
     for (const v of order) {
@@ -346,6 +393,29 @@ export class RetainedQueries {
       complete,
     };
   }
+}
+
+/** The `k` entries of `list[from, to)` with the most `bytes`, most first (ties: lower id first). */
+function largestOf(
+  list: ArrayLike<number>,
+  from: number,
+  to: number,
+  bytes: ArrayLike<number>,
+  k: number,
+): number[] {
+  // One pass keeping the best k in order: a million children are not sorted to take eight.
+  const best: number[] = [];
+  const before = (a: number, b: number): boolean =>
+    bytes[a] > bytes[b] || (bytes[a] === bytes[b] && a < b);
+  for (let i = from; i < to; i++) {
+    const c = list[i];
+    if (best.length === k && !before(c, best[k - 1])) continue;
+    let at = best.length;
+    while (at > 0 && before(c, best[at - 1])) at--;
+    best.splice(at, 0, c);
+    if (best.length > k) best.pop();
+  }
+  return best;
 }
 
 function addTo(sum: RetainedSize, more: RetainedSize): void {

@@ -286,6 +286,7 @@ def test_labels(agent, snapshot_path):
     target.attribute = ["attribute value"]
     target.mapping = {"str key": ["by str key"], 42: ["by int key"]}
     target.sequence = [["at index 0"], ["at index 1"]]
+    target.triple = (["first"], ["second"], ["third"])
     target.slotted = Slotted()
     target.slotted.left = ["left slot"]
     captured_cell = ["in a closure"]
@@ -304,7 +305,12 @@ def test_labels(agent, snapshot_path):
     mapping = s.by_address[id(target.mapping)]
     assert {name for _to, _kind, name in s.edges(mapping)} >= {"str key", "42"}
     sequence = s.by_address[id(target.sequence)]
-    assert [name for _to, kind, name in s.edges(sequence)] == [0, 1]
+    assert sorted(name for _to, kind, name in s.edges(sequence)) == [0, 1]
+    # Each index names the item at that index (the collector visits a list's items last first).
+    for items in (target.sequence, target.triple):
+        node = s.by_address[id(items)]
+        named = {name: int(s.address[to]) for to, _kind, name in s.edges(node)}
+        assert named == {i: id(item) for i, item in enumerate(items)}
     slotted = s.by_address[id(target.slotted)]
     assert "left" in {name for _to, _kind, name in s.edges(slotted)}
     cells = s.by_address[id(closure.__closure__)]

@@ -283,6 +283,33 @@ describe('by type, rows, sets', () => {
     }
     assert.ok(cut.typeTops['builtins.list'].length > 0);
   });
+
+  test("a type's largest tops come with the rows above them and their largest children", () => {
+    const h = new HeapBuilder();
+    const { mainDict, global } = modules(h);
+    const big = h.obj('builtins.list', { size: 5000 });
+    global(mainDict, 'big', big);
+    const holder = h.obj('__main__.Holder');
+    const inner = h.obj('builtins.dict');
+    global(mainDict, 'holder', holder);
+    h.ref(holder, inner, '__dict__');
+    const session = h.obj('__main__.Session');
+    h.ref(inner, session, 'session');
+    const parts = [];
+    for (let i = 0; i < 12; i++) {
+      parts.push(h.obj('builtins.str', { size: 50 + i }));
+      h.ref(session, parts[i], `a${i}`);
+    }
+    // Two rows only: the roots and the big list; the session is far from them.
+    const cut = queries(h.snapshot()).view(2);
+    const at = new Map(cut.tree.map((r, i) => [r.id, i]));
+    assert.deepEqual(cut.typeTops['__main__.Session'], [session]);
+    for (const id of [holder, inner, session]) assert.ok(at.has(id), `row ${id} embedded`);
+    assert.ok(at.get(holder)! < at.get(inner)! && at.get(inner)! < at.get(session)!);
+    const kids = cut.tree[at.get(session)!].children ?? [];
+    // Its 8 largest children at least (the strings are also tops of their own type).
+    assert.deepEqual(kids.slice(0, 8), parts.slice(4).reverse(), 'largest first');
+  });
 });
 
 describe('weak containers and frame locals', () => {

@@ -168,6 +168,17 @@ test(
           await action.first().click({ timeout: 20_000 });
           const input = page.locator('.quick-input-widget input.input');
           await input.waitFor({ state: 'visible', timeout: 10_000 });
+          // The dialog shows its folder first and the suggested name a moment later.
+          await page
+            .waitForFunction(
+              () =>
+                document
+                  .querySelector<HTMLInputElement>('.quick-input-widget input.input')
+                  ?.value.endsWith('.heapsnapshot') === true,
+              undefined,
+              { timeout: 10_000 },
+            )
+            .catch(() => undefined);
           seen.titleAction = await input.inputValue();
           await wb.screenshot('export-save-dialog');
           await input.fill(String(event.path));

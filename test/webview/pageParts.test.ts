@@ -150,6 +150,7 @@ describe('what a VS Code panel keeps', () => {
       openGroups: new Set(),
       selected: -1,
       pathState: null,
+      ringed: null,
     } satisfies AppState;
     assert.deepEqual(panelStateOf(st, 'dict', { open: true, generation: 2, phase: 8 }), {
       selected: null,

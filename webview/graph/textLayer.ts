@@ -299,10 +299,12 @@ export function drawText(s: TextScene, t: Transform, hl: Highlight, g: Geometry)
     const sy = Math.round(wy * k + t.y);
     if (sx < -50 || sy < -20 || sx > W + 50 || sy > H + 20) continue;
     const isHot = hot(i, hl);
-    if (!isHot) {
+    // The path's labels are always drawn; other highlighted ones (a selected list's many items)
+    // only where they cover nothing, like the rest.
+    if (!hl.pathEdges.has(i)) {
       const n = c.length;
       const len = Math.hypot(c[n - 2] - c[0], c[n - 1] - c[1]) * k;
-      if (c.length !== 8 && len < w * 0.8) continue;
+      if (!isHot && c.length !== 8 && len < w * 0.8) continue;
       if (!free(sx - w / 2, sy - 7, sx + w / 2, sy + 7)) continue;
     }
     mark(sx - w / 2, sy - 7, sx + w / 2, sy + 7);

@@ -4,8 +4,10 @@
  * answered asynchronously), with what is already known answered at once.
  */
 import type { FromWebview, Neighbourhood, RetentionPath } from '../../protocol/messages';
+import type { DominatorRowPage } from '../../protocol/retained';
 import type { StepperData } from '../../protocol/stepper';
 import type { GraphStore, PathInfo } from './graphStore';
+import type { RowPager } from './retainedRows';
 
 export interface PathAnswer {
   /** null: no root reaches it. */
@@ -33,6 +35,8 @@ export interface DataSource {
   post(message: FromWebview): void;
   /** The collector stepper's numbers (panel: asked of the extension; report: embedded, so null). */
   stepper(nodes?: number[]): Promise<StepperData | null>;
+  /** Rows of the dominator tree the view does not embed (panel); null: none but those (report). */
+  readonly rows: RowPager | null;
 }
 
 function local(
@@ -58,6 +62,7 @@ export function embeddedSource(): DataSource {
     async stepper() {
       return null;
     },
+    rows: null,
   };
 }
 
@@ -75,6 +80,7 @@ export function panelSource(
   receivePath(requestId: number, path: RetentionPath | null): void;
   receiveNeighbourhood(requestId: number, nb: Neighbourhood): void;
   receiveStepper(requestId: number, data: StepperData): void;
+  receiveRows(requestId: number, page: DominatorRowPage | null): void;
 } {
   let next = 1;
   const pending = new Map<
@@ -149,6 +155,31 @@ export function panelSource(
     },
     receiveNeighbourhood(requestId, nb) {
       settle(requestId, nb);
+    },
+    rows: {
+      async children(node, offset, limit) {
+        const page = await ask<DominatorRowPage | null>((requestId) => ({
+          type: 'requestDominatorChildren',
+          requestId,
+          node,
+          offset,
+          limit,
+        }));
+        return page ?? null;
+      },
+      async typeTops(typeName, offset, limit) {
+        const page = await ask<DominatorRowPage>((requestId) => ({
+          type: 'requestTypeTops',
+          requestId,
+          typeName,
+          offset,
+          limit,
+        }));
+        return page ?? null;
+      },
+    },
+    receiveRows(requestId, page) {
+      settle(requestId, page);
     },
   };
 }

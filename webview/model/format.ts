@@ -28,8 +28,11 @@ export function formatBytes(n: number): string {
 }
 
 /** Thousands separators for display (never used in test-hook elements). */
+// One formatter for every count: `toLocaleString` builds a new one per call (slow in long lists).
+const COUNT_FORMAT = new Intl.NumberFormat('en-US');
+
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+  return COUNT_FORMAT.format(n);
 }
 
 /**

@@ -26,7 +26,8 @@ import { createExpansion, keepSet } from './expansion';
 import { exportImage } from './exportImage';
 import { describeDrawn, renderObjectsList, statusText } from './graphStatus';
 import { header, renderError, verdictSection, warningsSection } from './header';
-import { panelStateOf, stateSaver } from './panelState';
+import { panelStateOf, seedPositions, stateSaver } from './panelState';
+import { attachPageKeys } from './pageKeys';
 import { createSearch } from './search';
 import { createSelection } from './selection';
 import { otherThreadsNotice } from './threadNotice';
@@ -34,6 +35,7 @@ import { problemsPanel, typesPanel } from './sidebar';
 import { buildSkeleton } from './skeleton';
 import { createStepper, type Stepper } from './stepper/stepper';
 import { createToolbar } from './toolbar';
+import { createMemoryViews } from './memoryViews';
 
 export { renderError };
 
@@ -79,6 +81,7 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
     openGroups: new Set(),
     selected: null,
     pathState: null,
+    ringed: null,
   };
   /** The panel's kept state was applied (first view only). */
   let restored = false;
@@ -102,25 +105,10 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
     view: () => st.view,
     isDrawn: (id) => st.model?.index.has(id) ?? false,
     addObjects: (data, show) => {
-      const store = st.store;
-      if (!store) return;
-      store.add(data.nodes, data.edges);
-      let grew = false;
-      for (const id of show) {
-        if (store.nodes.has(id) && !st.shown.has(id)) {
-          st.shown.add(id);
-          grew = true;
-        }
-      }
-      if (grew) rebuild({ stable: true });
+      st.store?.add(data.nodes, data.edges);
+      expansion.show(show);
     },
-    setHidden: (ids, hidden) => {
-      let changed = false;
-      for (const id of ids) {
-        if (hidden ? st.shown.delete(id) : !st.shown.has(id) && !!st.shown.add(id)) changed = true;
-      }
-      if (changed) rebuild({ stable: true });
-    },
+    setHidden: (ids, hidden) => expansion.setHidden(ids, hidden),
     refresh: () => {
       updateHighlight();
       renderDetailsNow();
@@ -162,11 +150,24 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
       recapture: () => source.post({ type: 'recapture' }),
     },
   });
+  const memory = createMemoryViews(st, act, {
+    source,
+    showView: (view) => skeleton.showView(view),
+    select: (id) => select(id, { reveal: true }),
+    backButton: toolbar.backButton,
+  });
   const skeleton = buildSkeleton(root, {
     mode: opts.mode,
     toolbar: toolbar.element,
     stepper: stepper.element,
     reality: stepper.reality,
+    ringBar: memory.bar,
+    memory: memory.table.element,
+    treemap: memory.treemap.element,
+    viewShown: (view) => {
+      if (view === 'treemap') memory.treemap.redraw();
+      if (view === 'memory') memory.table.grid.refresh();
+    },
   });
   const { banner, top, graphBox } = skeleton;
   const describe = (id: number): string => describeDrawn(st.model, st.view, id);
@@ -191,6 +192,7 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
   // --- Theme ------------------------------------------------------------------------------------
   const reloadPalette = (): void => {
     st.graph?.setPalette(readPalette(graphBox));
+    memory.treemap.redraw();
   };
   const mo = new MutationObserver(reloadPalette);
   mo.observe(document.body, {
@@ -234,9 +236,10 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
       path: pathState && pathState.id === selected ? path : null,
       loop: pathState && pathState.id === selected ? pathState.loop : null,
       search: search.highlighted(),
-      overlay: stepper.overlay(),
+      overlay: stepper.overlay() ?? memory.overlay(),
       fading: stepper.fading(),
     });
+    memory.refresh();
   }
 
   /** The selected object (or group) as drawn. */
@@ -271,6 +274,12 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
         openGroup,
         isExpanded: (id, dir) => st.expansions.has(`${id}:${dir}`),
         isDrawn: (id) => st.model?.index.has(id) ?? false,
+        retained: {
+          ring: memory.ring,
+          ringed: () => st.ringed,
+          showInTable: memory.showInTable,
+          liveBytes: () => st.view?.retained?.totals.live.bytes ?? 0,
+        },
         openSource:
           source.mode === 'panel'
             ? (file, line) => source.post({ type: 'openSource', file, line })
@@ -280,24 +289,14 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
     );
   }
 
-  // --- Keys -------------------------------------------------------------------------------------
-  document.addEventListener('keydown', (e) => {
-    const t = e.target as HTMLElement | null;
-    if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA')) return;
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
-    const id = st.selected ?? st.graph?.cursor() ?? null;
-    let handled = true;
-    if (e.key === '/') toolbar.searchInput.focus();
-    else if ((e.key === 'w' || e.key === 'W') && id !== null) void selection.whyAlive(id);
-    else if ((e.key === 'e' || e.key === 'E') && id !== null)
-      void expansion.expand(id, 'referents');
-    else if ((e.key === 'r' || e.key === 'R') && id !== null)
-      void expansion.expand(id, 'referrers');
-    else if ((e.key === 'f' || e.key === 'F') && id !== null) expansion.focusOn(id);
-    else if ((e.key === 'c' || e.key === 'C') && id !== null) expansion.collapse(id);
-    else if (stepper.keydown(e)) handled = true;
-    else handled = false;
-    if (handled) e.preventDefault();
+  attachPageKeys({
+    st,
+    searchInput: toolbar.searchInput,
+    whyAlive: (id) => void selection.whyAlive(id),
+    expand: (id, dir) => void expansion.expand(id, dir),
+    focusOn: expansion.focusOn,
+    collapse: expansion.collapse,
+    stepperKey: stepper.keydown,
   });
 
   // --- Views ------------------------------------------------------------------------------------
@@ -305,25 +304,6 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
   function setView(data: HeapView, notes: string[] = []): void {
     if (stepper.deferView((fit) => applyView(data, notes, fit))) return;
     applyView(data, notes);
-  }
-
-  /** Where to start drawing: by address from the previous capture, else from the kept state. */
-  function seedPositions(old: GraphStore | null, store: GraphStore): Map<number, [number, number]> {
-    const seed = new Map<number, [number, number]>();
-    if (old) {
-      for (const [id, p] of st.graph?.positions() ?? []) {
-        const addr = old.nodes.get(id)?.address;
-        const nid = addr !== undefined ? store.byAddress.get(addr) : undefined;
-        if (nid !== undefined) seed.set(nid, p);
-      }
-    } else if (initial?.positions && !restored) {
-      for (const [addr, p] of Object.entries(initial.positions)) {
-        const nid = store.byAddress.get(addr);
-        if (nid !== undefined && Array.isArray(p) && p.length === 2)
-          seed.set(nid, [Number(p[0]), Number(p[1])]);
-      }
-    }
-    return seed;
   }
 
   function createGraph(): GraphView {
@@ -346,6 +326,9 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
       select: (id: number | null) => select(id, { reveal: true }),
       state: currentState,
       model: () => st.model,
+      /** Drawn objects ringed as what the ringed object retains. */
+      rings: () => [...(memory.overlay()?.rings.keys() ?? [])],
+      memoryGrid: () => memory.table.grid,
     };
     return graph;
   }
@@ -359,7 +342,12 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
       st.selected !== null && old ? old.nodes.get(st.selected)?.address : undefined;
     const store = new GraphStore(next);
     // Read before the new store replaces the old one: positions are matched by address.
-    const seed = seedPositions(old, store);
+    const seed = seedPositions(
+      old,
+      store,
+      st.graph?.positions() ?? new Map(),
+      !restored ? initial?.positions : undefined,
+    );
     st.view = next;
     st.store = store;
     st.shown = new Set(store.base);
@@ -370,12 +358,15 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
     st.selected = null;
     banner.hidden = true;
 
+    st.ringed = null;
     const index = indexHeapView(next);
     const warnings = warningsSection(next, lastNotes);
     const threads = otherThreadsNotice(next);
+    const held = memory.setView(next, store);
     top.replaceChildren(
       header(next),
       verdictSection(next, index),
+      ...(held ? [held] : []),
       ...(threads ? [threads] : []),
       ...(warnings ? [warnings] : []),
     );
@@ -396,12 +387,16 @@ export function createApp(root: HTMLElement, opts: AppOptions): App {
     // Restore what the panel kept (first view only).
     const first = initial && !restored && !old ? initial : null;
     if (first) expansion.restore(first.expanded);
-    rebuild({ fit: fit || seed.size === 0, seed });
+    // A large view opens on what holds the most memory (memoryViews.ts).
+    const focused = first?.selected ? null : memory.openingFocus();
+    rebuild({ fit: fit || seed.size === 0 || focused !== null, seed });
     if (first) {
       restored = true;
       if (first.selected !== null && store.nodes.has(first.selected))
         select(first.selected, { why: true });
       if (first.zoom) st.graph.setTransform(first.zoom);
+    } else if (focused !== null) {
+      select(focused);
     } else if (oldSelectedAddress) {
       const nid = store.byAddress.get(oldSelectedAddress);
       if (nid !== undefined) select(nid);

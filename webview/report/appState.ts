@@ -30,6 +30,8 @@ export interface AppState {
   /** Object id, or a group's negative draw id. */
   selected: number | null;
   pathState: PathState | null;
+  /** The object whose retained set is ringed in the graph (null: none). */
+  ringed: number | null;
 }
 
 export interface RebuildOptions {

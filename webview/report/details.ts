@@ -9,6 +9,7 @@ import { CATEGORY_LABEL } from '../graph/shapes';
 import type { GraphStore } from '../model/graphStore';
 import { FINALIZER_BADGE, type DrawNode } from '../graph/drawModel';
 import { actionButton, objectButton } from '../ui/buttons';
+import { retainedSection, type RetainedDetailsActions } from './retainedDetails';
 import { whyAliveSection, type PathState } from './whyAlive';
 import './details.css';
 
@@ -23,6 +24,8 @@ export interface DetailsActions {
   isDrawn(id: number): boolean;
   /** Opens a file at a line (panel only). */
   openSource?(file: string, line: number): void;
+  /** What it retains: ring it in the graph, find it in the table. */
+  retained: RetainedDetailsActions;
 }
 
 function finalizerText(n: ViewNode): string {
@@ -297,6 +300,7 @@ export function renderDetails(
       }),
     ),
     whyAliveSection(store, store.view, n, path, actions),
+    retainedSection(n, actions.retained) ?? '',
     h('dl', null, ...rows.flatMap(([k, v]) => [h('dt', null, k), h('dd', null, v)])),
     h('h3', null, `References from it (${formatCount(outTotal)})`),
     refList(store, n.id, 'referents', actions),

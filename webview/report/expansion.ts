@@ -29,6 +29,10 @@ export interface Expansion {
   unfocus(): void;
   /** The expansions a panel kept across a reload, from what the page knows (first view only). */
   restore(expanded: PanelState['expanded']): void;
+  /** Draws these objects too (those the page knows); redraws when any is new. */
+  show(ids: Iterable<number>): void;
+  /** Hides some drawn objects, or draws them again. */
+  setHidden(ids: Iterable<number>, hidden: boolean): void;
 }
 
 export function createExpansion(
@@ -109,5 +113,24 @@ export function createExpansion(
     }
   }
 
-  return { expand, collapse, focusOn, unfocus, restore };
+  function show(ids: Iterable<number>): void {
+    let grew = false;
+    for (const id of ids) {
+      if (st.store?.nodes.has(id) && !st.shown.has(id)) {
+        st.shown.add(id);
+        grew = true;
+      }
+    }
+    if (grew) act.rebuild({ stable: true });
+  }
+
+  function setHidden(ids: Iterable<number>, hidden: boolean): void {
+    let changed = false;
+    for (const id of ids) {
+      if (hidden ? st.shown.delete(id) : !st.shown.has(id) && !!st.shown.add(id)) changed = true;
+    }
+    if (changed) act.rebuild({ stable: true });
+  }
+
+  return { expand, collapse, focusOn, unfocus, restore, show, setHidden };
 }

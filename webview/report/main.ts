@@ -131,6 +131,10 @@ function start(): void {
       case 'stepper':
         source.receiveStepper(m.requestId, m.data);
         break;
+      case 'dominatorChildren':
+      case 'typeTops':
+        source.receiveRows(m.requestId, m.page);
+        break;
       case 'collection':
         app.stepper.collectionMessage(m.state, m.message);
         break;

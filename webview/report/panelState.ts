@@ -5,6 +5,7 @@
  * the last change.
  */
 import type { PanelState } from '../../protocol/messages';
+import type { GraphStore } from '../model/graphStore';
 import type { AppState } from './appState';
 import type { StepperState } from './stepper/stepper';
 
@@ -111,4 +112,31 @@ export function stateSaver(
       save(current());
     }, SAVE_DELAY_MS);
   };
+}
+
+/**
+ * Where to start drawing a new view's objects: where the same addresses were drawn in the previous
+ * capture (`old` and the graph's `positions`), else where a kept state put them.
+ */
+export function seedPositions(
+  old: GraphStore | null,
+  store: GraphStore,
+  positions: Map<number, [number, number]>,
+  kept: PanelState['positions'] | undefined,
+): Map<number, [number, number]> {
+  const seed = new Map<number, [number, number]>();
+  if (old) {
+    for (const [id, p] of positions) {
+      const addr = old.nodes.get(id)?.address;
+      const nid = addr !== undefined ? store.byAddress.get(addr) : undefined;
+      if (nid !== undefined) seed.set(nid, p);
+    }
+  } else if (kept) {
+    for (const [addr, p] of Object.entries(kept)) {
+      const nid = store.byAddress.get(addr);
+      if (nid !== undefined && Array.isArray(p) && p.length === 2)
+        seed.set(nid, [Number(p[0]), Number(p[1])]);
+    }
+  }
+  return seed;
 }

@@ -5,68 +5,26 @@
  */
 import type { HeapView } from '../../protocol/heapView';
 import { TYPE_CATEGORIES, type TypeCategory } from '../../protocol/snapshot';
+import {
+  Invalid,
+  arr,
+  attempt,
+  bool,
+  fail,
+  int,
+  nullable,
+  num,
+  numbers,
+  obj,
+  str,
+  type Obj,
+} from './checks';
+import { checkObjectRetained, checkRetainedSummary, checkRetainedView } from './retainedGuard';
 
 const FINALIZER_KINDS = ['del', 'generator', 'native', 'finalize'];
 
 export type HeapViewCheck =
   { ok: true; view: HeapView; notes: string[] } | { ok: false; error: string };
-
-class Invalid extends Error {}
-
-type Obj = Record<string, unknown>;
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (v === undefined) return 'nothing';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') {
-    return v.length <= 40 ? JSON.stringify(v) : `a ${v.length}-character string`;
-  }
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return `an ${typeof v}`;
-}
-
-function fail(path: string, expected: string, got: unknown): never {
-  throw new Invalid(`${path} should be ${expected} (got ${describe(got)})`);
-}
-
-function obj(v: unknown, path: string): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, 'an object', v);
-  return v as Obj;
-}
-
-function arr(v: unknown, path: string): unknown[] {
-  if (!Array.isArray(v)) fail(path, 'an array', v);
-  return v;
-}
-
-function num(v: unknown, path: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) fail(path, 'a number', v);
-  return v;
-}
-
-function int(v: unknown, path: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) fail(path, 'an integer', v);
-  return v;
-}
-
-function str(v: unknown, path: string): string {
-  if (typeof v !== 'string') fail(path, 'a string', v);
-  return v;
-}
-
-function bool(v: unknown, path: string): boolean {
-  if (typeof v !== 'boolean') fail(path, 'true or false', v);
-  return v;
-}
-
-function nullable<T>(v: unknown, path: string, check: (v: unknown, path: string) => T): T | null {
-  return v === null ? null : check(v, path);
-}
-
-function numbers(v: unknown, path: string): void {
-  arr(v, path).forEach((x, i) => num(x, `${path}[${i}]`));
-}
 
 function typeCount(v: unknown, path: string): Obj {
   const o = obj(v, path);
@@ -162,6 +120,7 @@ function checkSummary(v: unknown): void {
   arr(s.warnings, 'summary.warnings').forEach((x, i) => str(x, `summary.warnings[${i}]`));
 
   if (s.otherThreads !== undefined) checkOtherThreads(s.otherThreads);
+  if (s.retained !== undefined) checkRetainedSummary(s.retained, 'summary.retained');
 }
 
 function checkOtherThreads(v: unknown): void {
@@ -239,6 +198,7 @@ function check(data: unknown): string[] {
     });
   }
   if (v.pausedFrame !== undefined) nullable(v.pausedFrame, 'pausedFrame', int);
+  if (v.retained !== undefined) checkRetainedView(v.retained, 'retained');
   if (v.context !== undefined) {
     const c = obj(v.context, 'context');
     arr(c.nodes, 'context.nodes').forEach((n, i) => {
@@ -291,6 +251,7 @@ function checkNode(n: unknown, p: string, cycleCount: number): number {
   if (o.module !== undefined) str(o.module, `${p}.module`);
   if (o.referrerCount !== undefined) int(o.referrerCount, `${p}.referrerCount`);
   if (o.referentCount !== undefined) int(o.referentCount, `${p}.referentCount`);
+  if (o.retained !== undefined) checkObjectRetained(o.retained, `${p}.retained`);
   if (o.allocation !== undefined) {
     const a = obj(o.allocation, `${p}.allocation`);
     str(a.file, `${p}.allocation.file`);
@@ -306,17 +267,6 @@ function checkEdge(e: unknown, p: string): { from: number; to: number } {
   str(o.label, `${p}.label`);
   bool(o.weak, `${p}.weak`);
   return { from, to };
-}
-
-/** Runs a check, turning its failure into an error message. */
-function attempt(f: () => void): string | null {
-  try {
-    f();
-    return null;
-  } catch (e) {
-    if (e instanceof Invalid) return e.message;
-    return `unexpected error while checking the data: ${String(e)}`;
-  }
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { HeapView } from '../../protocol/heapView';
 import { isToWebview, type ToWebview } from '../../protocol/messages';
 import { checkNodesAndEdges, checkViewNode, validateHeapView } from './heapViewGuard';
+import { dominatorChildrenProblem, typeTopsProblem } from './retainedGuard';
 import { validateStepperData } from './stepperGuard';
 
 export type MessageCheck =
@@ -104,6 +105,18 @@ export function checkToWebview(data: unknown, cycleCount: number): MessageCheck 
         message: { type: 'collectionResult', before: v.view, stepper: d.data, after: m.after },
         notes: v.notes,
       };
+    }
+    case 'dominatorChildren': {
+      if (!isInt(m.requestId)) return bad('requestId should be an integer');
+      const err = dominatorChildrenProblem(m.page);
+      if (err) return bad(err);
+      return { ok: true, message: data, notes: [] };
+    }
+    case 'typeTops': {
+      if (!isInt(m.requestId)) return bad('requestId should be an integer');
+      const err = typeTopsProblem(m.page);
+      if (err) return bad(err);
+      return { ok: true, message: data, notes: [] };
     }
     default:
       return bad('unknown message');

@@ -104,6 +104,20 @@ def _block(blocks, size):
     return block
 
 
+# Lists up to this many items are read with block types made when the agent loads.
+_BLOCKS_MADE_AT_LOAD = 1 << 26
+
+
+def _make_blocks(blocks):
+    """Every block type a read may need, made now: a type made during a capture would be an
+    object nobody listed, registered among ``_ctypes.Array``'s subclasses (a dict of the
+    program's, if it uses ctypes) while the heap is read."""
+    size = 1
+    while size <= _BLOCKS_MADE_AT_LOAD:
+        _block(blocks, size * P)
+        size <<= 1
+
+
 def _read_list(reader, items, own_address):
     """Addresses of the items of ``items`` (a list at ``own_address``) from its item array, or
     None when its header does not say what it must."""
@@ -262,6 +276,7 @@ def _setup():
             if _verified(reader):
                 _reader = reader
                 method = "memory"
+                _make_blocks(reader[1])
         except Exception:  # an audit hook that refuses ctypes, an unexpected layout
             _reader = None
 

@@ -287,24 +287,36 @@ class HeapWalk:
         callbacks = array.array("Q")
         proxies = {}  # address of a proxy -> its entry in ``referents``
         position = 0
+        # Round by round: the referents added as leaves may lead to more weak references.
         while position < len(self._weakref_nodes):
-            node = self._weakref_nodes[position]
-            obj = self.node_object(node)
-            nodes.append(bulk.address_of(obj))
-            if self._weakref_kinds[position] == 1:
-                target = weakrefs.referent(obj)
-                referents.append(0 if target is None else self.add_leaf(target))
-                # Read as the callback: a subclass (a WeakValueDictionary's KeyedRef) visits its
-                # slots and its type before it.
-                function = weakrefs.callback(obj)
-                callbacks.append(0 if function is None else bulk.address_of(function))
-                del target, function
-            else:
-                proxies[nodes[-1]] = len(referents)
-                referents.append(0)
-                callbacks.append(0)
-            position += 1
-            del obj
+            end = len(self._weakref_nodes)
+            targets = []  # the live referents of this round, added as leaves at once
+            entries = array.array("I")  # where each one's address goes in ``referents``
+            for index in range(position, end):
+                obj = self.node_object(self._weakref_nodes[index])
+                nodes.append(bulk.address_of(obj))
+                if self._weakref_kinds[index] == 1:
+                    target = weakrefs.referent(obj)
+                    if target is not None:
+                        entries.append(len(referents))
+                        targets.append(target)
+                    referents.append(0)
+                    # Read as the callback: a subclass (a WeakValueDictionary's KeyedRef) visits
+                    # its slots and its type before it.
+                    function = weakrefs.callback(obj)
+                    callbacks.append(0 if function is None else bulk.address_of(function))
+                    del target, function
+                else:
+                    proxies[nodes[-1]] = len(referents)
+                    referents.append(0)
+                    callbacks.append(0)
+                del obj
+            if targets:
+                # One batch: an audit hook sees a few events per round, not one per reference.
+                for entry, address in zip(entries, self.add_leaves(targets)):
+                    referents[entry] = address
+            del targets
+            position = end
         if proxies:
             proxy_objects = [
                 self.node_object(node) for node, kind in zip(self._weakref_nodes, self._weakref_kinds) if kind == 2

@@ -35,6 +35,7 @@ else:
     _IMPORT_ERROR = None
 
 P = compat.POINTER_SIZE
+_WORDS_PER_READ = 64  # longer reads are made of pieces this long
 VERSION = compat.VERSION
 
 # PyDictKeysObject (Include/internal/pycore_dict.h, 3.11-3.13): Py_ssize_t dk_refcnt; uint8_t
@@ -114,6 +115,13 @@ class MemoryReader:
         except Exception as error:
             return "_ctypes is unusable (%s)" % _error_text(error)
         self._word_type = Word
+        # Every array type a read uses, made now: a type made during a capture would be an
+        # object nobody listed, registered among _ctypes.Array's subclasses (a dict of the
+        # program's, if it uses ctypes) while the heap is read.
+        self._array_types = {
+            count: type("Words%d" % count, (_ctypes.Array,), {"_type_": Word, "_length_": count})
+            for count in range(1, _WORDS_PER_READ + 1)
+        }
         self._byte_type = Byte
         self._slot_type = ObjectSlot
         self._from_ptr = _ctypes.PyObj_FromPtr
@@ -128,18 +136,15 @@ class MemoryReader:
         return self._byte_type.from_address(address).value
 
     def words(self, address, count):
-        """``count`` consecutive pointer-size words starting at ``address``, copied at once."""
-        if count <= 0:
-            return []
-        array_type = self._array_types.get(count)
-        if array_type is None:
-            array_type = type("Words%d" % count, (_ctypes.Array,), {"_type_": self._word_type, "_length_": count})
-            # Classes live in reference cycles: keep every one made (bounded by the cache) rather
-            # than leave garbage behind.
-            if len(self._array_types) >= 4096:
-                self._array_types.clear()
-            self._array_types[count] = array_type
-        return [w or 0 for w in array_type.from_address(address)[:]]
+        """``count`` consecutive pointer-size words starting at ``address``, copied at once (in
+        pieces of at most _WORDS_PER_READ words: no array type is made here)."""
+        found = []
+        while count > 0:
+            piece = min(count, _WORDS_PER_READ)
+            found.extend([w or 0 for w in self._array_types[piece].from_address(address)[:]])
+            address += piece * P
+            count -= piece
+        return found
 
     def _object_at(self, address):
         """The object at ``address`` (a new reference).  Only for an address verified to hold a

@@ -109,7 +109,8 @@ export function labelsFromFacts(
       const type = nodeType[node];
       const plan = typePlan[type];
       if (plan === SEQUENCE) {
-        for (let e = start, i = 0; e < end; e++, i++) {
+        // A list's or a tuple's traverse visits its items last first: k-1 … 0.
+        for (let e = start, i = end - start - 1; e < end; e++, i--) {
           kind[e] = INDEX;
           name[e] = i;
         }

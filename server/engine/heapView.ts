@@ -269,9 +269,12 @@ function buildContext(
   const inUnion = new Uint8Array(n);
   for (const v of shownList) inUnion[v] = 1;
   const extra: number[] = [];
+  // A seed the neighbourhood reaches is explored from as if the neighbourhood had added it.
+  const unexploredSeed = new Uint8Array(n);
   for (const v of seeds) {
     if (v < 0 || v >= n || inUnion[v] === 1 || extra.length >= maxNodes) continue;
     inUnion[v] = 1;
+    unexploredSeed[v] = 1;
     extra.push(v);
   }
   const take = (refs: Reference[], other: (r: Reference) => number, next: number[]): void => {
@@ -282,6 +285,11 @@ function buildContext(
       if (seen.has(v)) continue;
       seen.add(v);
       if (++k > perNode || extra.length >= maxNodes) break;
+      if (unexploredSeed[v] === 1) {
+        unexploredSeed[v] = 0;
+        next.push(v);
+        continue;
+      }
       if (inUnion[v] === 1) continue;
       inUnion[v] = 1;
       extra.push(v);

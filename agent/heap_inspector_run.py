@@ -74,6 +74,8 @@ def _main():
         "--hits": None,  # several captures in one run: --out names each with {hit}
         "--out": None,
         "--agent-dir": None,
+        "--accelerator": None,  # the native accelerator to use (see accel_loader.py)
+        "--no-accelerator": None,  # or why there is none: one clause for the snapshot's warnings
         "--collect": None,  # after capturing, run the real gc.collect(N) and record what it did
         "--collect-out": None,
         "--status-out": None,  # where to record the capture's outcome (see _write_status)
@@ -115,6 +117,8 @@ def _main():
     collect_generation = None if options["--collect"] is None else int(options["--collect"])
     collect_out = None if options["--collect-out"] is None else os.path.abspath(options["--collect-out"])
     status_out = None if options["--status-out"] is None else os.path.abspath(options["--status-out"])
+    # The native accelerator's path, or why there is none (accel_loader.py).
+    accelerator = (options["--accelerator"], options["--no-accelerator"])
     progress_out = None if options["--progress-out"] is None else os.path.abspath(options["--progress-out"])
     if not os.path.isfile(script):
         fail("script not found: %s" % script)
@@ -202,6 +206,11 @@ def _main():
                 sys, state["schedule"], collector
             )
             if namespace is not None:
+                accel_loader = sys.modules[package + ".accel_loader"]
+                if accelerator[0] is not None:
+                    accel_loader.use(accelerator[0])
+                elif accelerator[1] is not None:
+                    accel_loader.unavailable(accelerator[1])
                 capture.register_agent_objects(stop, state, stoppers, namespace)
             # Opened now, made after the sentinel: the capture leaves it out.
             progress = sys.modules[package + ".progress"].ProgressFile.open(state["progress"])

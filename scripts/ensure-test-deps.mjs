@@ -1,6 +1,7 @@
 // Makes sure what the tests drive for real is installed: Debian's chromium (browser tests),
 // debugpy and pytest for the test Python, Debian's python3-debugpy (debugpy 1.6 for
-// /usr/bin/python3), and a 32-bit CPython (Debian's i386 packages, unpacked into a private cache
+// /usr/bin/python3), Debian's debug build python3.11-dbg (/usr/bin/python3.11d and its headers,
+// for the native accelerator), and a 32-bit CPython (Debian's i386 packages, unpacked into a private cache
 // folder by scripts/i386-python.sh; nothing is installed system-wide). Installs what is missing when it can (root + apt, pip from the local wheels)
 // and says exactly what to run when it cannot. Idempotent and quick when everything is present.
 import { spawnSync } from 'node:child_process';
@@ -25,6 +26,9 @@ const aptWanted = [];
 if (!existsSync('/usr/bin/chromium')) aptWanted.push('chromium');
 if (existsSync('/usr/bin/python3') && !pyHas('/usr/bin/python3', 'debugpy'))
   aptWanted.push('python3-debugpy');
+// A debug build (Py_DEBUG, with its headers) for the native accelerator's tests.
+if (existsSync('/usr/bin/python3.11') && !existsSync('/usr/include/python3.11d/Python.h'))
+  aptWanted.push('python3.11-dbg');
 if (aptWanted.length > 0) {
   if (isRoot && existsSync('/usr/bin/apt-get')) {
     console.log(`installing Debian packages: ${aptWanted.join(' ')}`);

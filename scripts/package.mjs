@@ -3,10 +3,13 @@
 // alone:
 //   1. copy the manifest, sources, agent, icons and docs into a temporary folder (node_modules is
 //      linked, not copied);
-//   2. vsce package --no-dependencies there: its `vscode:prepublish` runs
+//   2. build the native accelerator for this machine's interpreters into agent/accel/prebuilt/
+//      (scripts/prebuild-accel.mjs: one module per exact ABI tag, found by it at run time; an
+//      interpreter without a compiler or headers is skipped with a line);
+//   3. vsce package --no-dependencies there: its `vscode:prepublish` runs
 //      node scripts/build.mjs --production (minified bundles, no source maps), and .vscodeignore
 //      keeps only what runs;
-//   3. move the .vsix to the repository root (or --out PATH) and print its path and size.
+//   4. move the .vsix to the repository root (or --out PATH) and print its path and size.
 //
 //   npm run package                    # python-heap-inspector-<version>.vsix
 //   node scripts/package.mjs --out x.vsix
@@ -25,6 +28,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { prebuild } from './prebuild-accel.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -63,10 +67,19 @@ try {
     cpSync(from, join(stage, entry), {
       recursive: true,
       filter: (src) =>
-        !/(^|[\\/])(__pycache__|\.pytest_cache)([\\/]|$)/.test(src) && !src.endsWith('.pyc'),
+        !/(^|[\\/])(__pycache__|\.pytest_cache)([\\/]|$)/.test(src) &&
+        !src.endsWith('.pyc') &&
+        // Only what step 2 builds goes into the package, never a stray local build.
+        !/[\\/]agent[\\/]accel[\\/]prebuilt([\\/]|$)/.test(src),
     });
   }
   symlinkSync(join(root, 'node_modules'), join(stage, 'node_modules'), 'dir');
+  const prebuilt = prebuild(join(stage, 'agent', 'accel', 'prebuilt'));
+  for (const line of prebuilt.skipped)
+    console.error(`package: no prebuilt accelerator for ${line}`);
+  console.log(
+    `package: prebuilt accelerators: ${Object.keys(prebuilt.modules).join(', ') || 'none'}`,
+  );
   const run = (command, args) => {
     const r = spawnSync(command, args, {
       cwd: stage,

@@ -11,6 +11,7 @@ PACKAGE = "_heap_inspector_agent"
 # Dependency order: a module appears after every sibling it imports.
 SUBMODULES = (
     "compat",
+    "accel_loader",
     "builtin_types",
     "safe",
     "bulk",

@@ -116,13 +116,13 @@ class _WriteTime:
 def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, switch_interval, progress, keep_identity):
     started, started_cpu = started
     memory = _memory
-    kernel, kernel_record, kernel_warning = kernels.choose()
+    kernel, kernel_record, kernel_warnings = kernels.choose()
     safe.take_odd_warnings()  # odd objects are counted per capture
     # Opened before other threads are held off: opening a file gives up the GIL.
     output = snapshot_writer.SnapshotWriter(path)
     try:
         return _read_heap(
-            output, kernel, kernel_record, kernel_warning, memory, frame, trigger, sentinel, state,
+            output, kernel, kernel_record, kernel_warnings, memory, frame, trigger, sentinel, state,
             held_by_caller, started, started_cpu, switch_interval, progress, keep_identity,
         )
     except BaseException:
@@ -130,7 +130,7 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
         raise
 
 
-def _read_heap(output, kernel, kernel_record, kernel_warning, memory, frame, trigger, sentinel, state,
+def _read_heap(output, kernel, kernel_record, kernel_warnings, memory, frame, trigger, sentinel, state,
                held_by_caller, started, started_cpu, switch_interval, progress, keep_identity):
     current_ident = _thread.get_ident()
     activity = otherthreads.begin()
@@ -208,8 +208,7 @@ def _read_heap(output, kernel, kernel_record, kernel_warning, memory, frame, tri
     gc_state = gcstate.read_state()
     gc_state.update({"enabled": enabled, "counts": gcstate.program_counts(counts), "debug": debug})
     warnings = list(memory.warnings) + walk.warnings + safe.take_odd_warnings()
-    if kernel_warning is not None:
-        warnings.append(kernel_warning)
+    warnings.extend(kernel_warnings)
     if progress.failure is not None:
         warnings.append(progress.failure)
     paused_code = safe.frame_code(frame)

@@ -26,9 +26,14 @@ YIELD_SECONDS = 0.01
 PROGRESS_FILE = "progress"
 
 
-def capture(path, agent_directory, collector_state=None, sentinel=None):
+def capture(path, agent_directory, accelerator=None, collector_state=None, sentinel=None):
     """Capture the heap at the selected frame into 'path'.
 
+    'accelerator': where the native accelerator may be, "find:DIGEST\0FOLDER\0FOLDER..." (the
+    extension does not know which interpreter this is: accel_loader.find picks the build that fits
+    it), or "reason:WHY" there is none; None keeps the agent's previous choice.  A string, not a
+    list or a dict: the call expression must create no object the collector tracks before this
+    function disables it.
     'collector_state' (enabled, counts) and 'sentinel' come from the install expression, which
     disabled the collector before compiling this module; otherwise this function starts so.
     """
@@ -58,6 +63,7 @@ def capture(path, agent_directory, collector_state=None, sentinel=None):
         stage = "load"
         loaded_now = sys.modules.get(PACKAGE + ".capture") is None
         agent = _load_agent(agent_directory)
+        accelerated = _use_accelerator(accelerator)
         if loaded_now:
             yield_to_waiting_threads()  # loading read files: other threads ran meanwhile
         stage = "capture"
@@ -76,6 +82,8 @@ def capture(path, agent_directory, collector_state=None, sentinel=None):
             "agentLoaded": loaded_now,
             "frame": where,
             "python": "%d.%d.%d" % tuple(sys.version_info[:3]),
+            "executable": sys.executable or "",
+            "accelerated": accelerated,
             "pid": os.getpid(),
             "gcCollections": _collections(),
         })
@@ -205,6 +213,19 @@ def _load_agent(directory):
         namespace.clear()
     _adopt_modules()
     return loaded
+
+
+def _use_accelerator(accelerator):
+    """Pass the extension's accelerator choice to the agent; whether the native kernel is in use."""
+    loader = sys.modules.get(PACKAGE + ".accel_loader")
+    if loader is None:
+        return False
+    if type(accelerator) is str and accelerator.startswith("find:"):
+        fields = accelerator[len("find:") :].split("\0")
+        loader.find(fields[1:], fields[0])
+    elif type(accelerator) is str and accelerator.startswith("reason:"):
+        loader.unavailable(accelerator[len("reason:") :])
+    return loader.kernel() is not None
 
 
 def _adopt_modules():

@@ -38,6 +38,10 @@ from . import weakrefs
 from . import writer as snapshot_writer
 from .bulk import CHUNK
 
+# Before 3.12 the names the type cache holds, and None, are counted objects (from 3.12 both are
+# immortal, reported as such).
+_TYPE_CACHE_COUNTS = sys.version_info < (3, 12) and hasattr(sys, "_clear_type_cache")
+
 _U64 = snapshot_writer.U64
 _U32 = snapshot_writer.U32
 _U8 = snapshot_writer.U8
@@ -364,6 +368,12 @@ class HeapWalk:
         self.strings.flush(self.writer)
         kernel = self.kernel
         leaves = self.leaves
+        if _TYPE_CACHE_COUNTS:
+            # The interpreter's type-attribute cache holds a reference to each name it caches
+            # (None in an empty slot): which names depends on the code that ran, the capture's
+            # included.  Emptied here, the counts of None and of those names no longer depend on
+            # it (only speed does, for a moment; the cache refills as the program runs).
+            sys._clear_type_cache()
         for start in range(0, len(leaves), CHUNK):
             self.writer.column("node.refcount", _U64, kernel.refcounts(leaves, start, min(len(leaves), start + CHUNK)))
 

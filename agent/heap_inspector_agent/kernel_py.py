@@ -31,7 +31,9 @@ Functions: ``addresses``, ``type_addresses``, ``refcounts``, ``sizes``, ``addres
 ``walk``, ``add_leaves``, ``dict_keys``.  ``NAME`` says which kernel this is (recorded in ``meta.capture``).
 """
 import array
+import builtins
 import gc
+import operator
 import sys
 from itertools import accumulate, chain, compress, filterfalse, islice, repeat
 
@@ -51,58 +53,80 @@ _HAVE_GC = 1 << 14  # Py_TPFLAGS_HAVE_GC
 _SMALL_CHUNK = 64
 
 
+# The counts are read through objects bound here, once, into an array made before the reads: a
+# pass made per call would hold objects of the heap while it reads their counts (``map`` holds
+# its function, an ``islice`` its type from 3.12, the callable and arguments of a call sit on the
+# stack, a one-letter typecode is a string the program shares, the reads themselves as ints in a
+# list would count to small ints), and ``int.__sub__`` or ``array.array`` looked up per call
+# would fill a slot of the interpreter's type-attribute cache, which holds a reference to the
+# name it caches (or to None).  The native kernel reads the counts holding nothing: the two
+# must report the same numbers.  What remains is measured once, below, and taken off.
+_count_of = _getrefcount.__call__  # a method wrapper: the pass holds it, not sys.getrefcount
+_minus = int.__sub__
+_array = array.array
+# Binds array.extend to an array, with the type given (without it, 3.11 crashes on a method of
+# this kind): the bound method is ours (the descriptor, shared with the program when it imported
+# array, would sit on the stack during the read).
+_bind_extend = array.array.extend.__get__
+_is = operator.is_
+_find = bytearray.find  # bytes() would look up __bytes__ (the type cache again)
+_Q = "q"
+
+
 def _call_overhead():
-    """References ``map(sys.getrefcount, islice(items, ...))`` adds to what it reports: measured
-    on a probe held once by a list (the interpreter's borrowing rules change between versions)."""
+    """References the read in ``refcounts`` adds to what it reports: measured on a probe held
+    once by a list, read the same way (the interpreter's borrowing rules change between
+    versions)."""
     probe = []
     holder = [probe]
-    reported = list(map(_getrefcount, islice(holder, 0, 1)))[0]
-    return reported - 2  # minus `probe` and `holder`'s reference
+    raw = _array(_Q)
+    _bind_extend(raw, _array)(map(_count_of, holder[0:1]))
+    return raw[0] - 2  # minus `probe` and `holder`'s reference
 
 
-_OVERHEAD = _call_overhead()
-_HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE
+def _held_by_the_read(obj):
+    """References to ``obj`` the read in ``refcounts`` holds beyond the overhead (the array the
+    counts go into and the bound ``extend`` hold the array type, a heap type from 3.10): what it
+    reports minus what a plain ``sys.getrefcount`` of the same list item reports."""
+    holder = [obj]
+    raw = _array(_Q)
+    _bind_extend(raw, _array)(map(_count_of, holder[0:1]))
+    piped = raw[0]
+    del raw  # it holds its type: gone before the plain read
+    return piped - _OVERHEAD - (_getrefcount(holder[0]) - 1)
 
 
-def _counted_here(obj):
+def _counted_in_a_frame(obj):
     return _getrefcount(obj)
 
 
-def _frame_extra(obj):
-    """References one more frame of this module adds to ``obj``'s count (a frame holds its
-    builtins on some versions), measured against a probe passed the same way."""
-    probe = []
-    probe_here = _getrefcount(probe)
-    probe_delta = _counted_here(probe) - probe_here
-    here = _getrefcount(obj)
-    return _counted_here(obj) - here - probe_delta
+def _frame_holds_builtins():
+    """1 where a Python frame holds a reference to its builtins (up to 3.10): the frame of
+    ``refcounts`` then adds one to the builtins dict's count, which the native kernel (no frame)
+    does not see.  Measured against a dict no frame holds."""
+    table = builtins.__dict__
+    other = {}
+    with_table = _counted_in_a_frame(table) - _getrefcount(table)
+    with_other = _counted_in_a_frame(other) - _getrefcount(other)
+    return with_table - with_other
 
 
-def _machinery():
-    """{address: references} that ``refcounts``' own reading holds to objects of the program
-    while it reads, over what a native kernel's plain ``Py_REFCNT`` sees: ``map`` holds
-    ``sys.getrefcount``; ``array.array`` is the callable on the stack, and from 3.10 (a heap
-    type) the array under construction holds it too; from 3.12 the ``islice`` object holds its
-    heap type; and up to 3.10 the function's own frame holds the builtins dict."""
-    extra = {}
-
-    def add(obj, references):
-        if references:
-            key = id(obj)
-            extra[key] = extra.get(key, 0) + references
-
-    add(_getrefcount, 1)
-    add(array.array, 1 + (1 if _type_flags(array.array) & _HEAPTYPE else 0))
-    add(islice, 1 if _type_flags(islice) & _HEAPTYPE else 0)
-    add(map, 1 if _type_flags(map) & _HEAPTYPE else 0)
-    builtins = refcounts.__globals__.get("__builtins__")
-    if type(builtins) is not dict:
-        builtins = vars(builtins)
-    add(builtins, _frame_extra(builtins))
-    return extra
+def _argument_held_by_the_frame():
+    """References a Python function's frame adds to its arguments beyond its caller's (1 up to
+    3.10, where the frame copies them; 0 from 3.11, where it takes the caller's): ``start`` and
+    ``end`` of ``refcounts`` then count once more when they are small ints that are also items."""
+    other = object()
+    return _counted_in_a_frame(other) - _getrefcount(other) - 1
 
 
-_MACHINERY = None  # set on first use (refcounts must exist to be measured)
+_OVERHEAD = _call_overhead()
+_ARGUMENT_HELD = _argument_held_by_the_frame()
+# (object, references the read in ``refcounts`` adds to its count): taken off where it is read.
+_HELD = tuple(
+    (obj, extra)
+    for obj, extra in ((_array, _held_by_the_read(_array)), (builtins.__dict__, _frame_holds_builtins()))
+    if extra
+)
 
 
 def addresses(items, start=0, end=None):
@@ -127,33 +151,23 @@ def refcounts(items, start, end):
     ``2**30``: "immortal", whatever the interpreter's own number."""
     # Read first, holding nothing but the call itself (``int.__sub__`` or a small int held by
     # a pass around the reads would add to their own counts: they are objects of the heap too).
-    raw = array.array("q", map(_getrefcount, islice(items, start, end)))
-    counts = map(int.__sub__, raw, repeat(_OVERHEAD))
+    # From a slice of ``items`` (one reference more for each item: part of the overhead), in
+    # this frame (a helper's frame would hold the builtins too).
+    raw = _array(_Q)
+    _bind_extend(raw, _array)(map(_count_of, items[start:end]))
+    held = _HELD
+    if _ARGUMENT_HELD:
+        # The interpreter's shared small ints: ``start`` and ``end`` may be items too.
+        held += tuple((value, _ARGUMENT_HELD) for value in (start, end) if -5 <= value <= 256)
+    for obj, extra in held:
+        # Found by identity (no comparison runs code); rare, so one pass per such object.
+        position = _find(bytearray(map(_is, islice(items, start, end), repeat(obj))), 1)
+        if position >= 0:
+            raw[position] -= extra
+    counts = map(_minus, raw, repeat(_OVERHEAD))
     if _IMMORTAL is None:
-        counts = array.array("q", counts)
-    else:
-        counts = array.array("q", map(min, counts, repeat(_IMMORTAL)))
-    # The few objects this reading itself holds: counted as a native kernel counts them.
-    global _MACHINERY
-    if _MACHINERY is None:
-        _MACHINERY = _machinery()
-    if _MACHINERY and end > start:
-        found = addresses(items, start, end).tobytes()  # searched as bytes: no int per item
-        for key, extra in dict.items(_MACHINERY):
-            position = _find_address(found, key)
-            if position >= 0 and (_IMMORTAL is None or counts[position] < _IMMORTAL):
-                counts[position] -= extra
-    return counts
-
-
-def _find_address(raw, key):
-    """Index of ``key`` in ``raw`` (an address array's bytes), or -1."""
-    size = bulk.P
-    pattern = key.to_bytes(size, sys.byteorder)
-    at = raw.find(pattern)
-    while at >= 0 and at % size:
-        at = raw.find(pattern, at + 1)
-    return -1 if at < 0 else at // size
+        return _array("q", counts)
+    return _array("q", map(min, counts, repeat(_IMMORTAL)))
 
 
 def sizes(items, start, end, measure):

@@ -15,7 +15,10 @@ _verified = {}  # id(native module) -> None when it agrees with kernel_py, else 
 
 
 def choose():
-    """(kernel module, record for ``meta.capture.kernel``, a warning line or None)."""
+    """(kernel module, record for ``meta.capture.kernel``, a list of warning lines: none or one).
+    Never None: the capture's frames hold what this returns while counts are read, and None is
+    an object of the heap whose count must not depend on which kernel reads it (a fresh list is
+    the agent's own)."""
     loader = _loader()
     native = None
     reason = "no native accelerator was loaded"
@@ -36,9 +39,9 @@ def choose():
             _verified[key] = disagreement(native)
         problem = _verified[key]
         if problem is None:
-            return native, {"name": getattr(native, "NAME", "native")}, None
+            return native, {"name": getattr(native, "NAME", "native")}, []
         reason = warning = "the native accelerator was not used (%s): the heap was read by the pure-Python kernel" % problem
-    return kernel_py, {"name": kernel_py.NAME, "reason": reason}, warning
+    return kernel_py, {"name": kernel_py.NAME, "reason": reason}, [] if warning is None else [warning]
 
 
 def _loader():

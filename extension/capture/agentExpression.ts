@@ -44,14 +44,18 @@ export const NO_HOOK_STATUS = 'no-hook';
 
 /**
  * Capture the heap at the selected frame into `snapshotPath` (debugger_hook.py `capture`).
+ * `accelerator`: where the native accelerator may be, or why there is none
+ * (server/runner/debuggeeAccelerator.ts); without it the agent keeps its previous choice.
  * Throws `agent-missing` when the hook cannot be read from `agentDirectory`.
  */
 export function captureCall(
   snapshotPath: string,
   agentDirectory: string,
   hook: HookFile = hookFile(agentDirectory),
+  accelerator?: string,
 ): HookCall {
-  return { method: 'capture', args: [snapshotPath, agentDirectory], hook };
+  const args = accelerator === undefined ? [] : [accelerator];
+  return { method: 'capture', args: [snapshotPath, agentDirectory, ...args], hook };
 }
 
 export interface AgentCallOptions {

@@ -12,6 +12,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CaptureProgress } from '../../protocol/captureProgress';
 import {
+  debuggeeAcceleratorArgument,
+  prepareDebuggeeAccelerator,
+} from '../../server/runner/debuggeeAccelerator';
+import {
   createProgressFile,
   pollProgress,
   PROGRESS_FILE_NAME,
@@ -35,6 +39,12 @@ export interface DapCaptureOptions extends HookRunOptions {
    * `dispose()` to remove it. By default the file is read into `bytes` and removed at once.
    */
   keepFile?: boolean;
+  /**
+   * The hook's accelerator argument (server/runner/debuggeeAccelerator.ts); by default the
+   * runner cache and the prebuilt folder. When no build fitted the debuggee's interpreter, one is
+   * made in the background for the next capture.
+   */
+  accelerator?: string;
   /**
    * Called with each new progress report while the debuggee captures (the agent stores them in
    * a progress file beside the snapshot, polled here), and once more with the last one.
@@ -60,6 +70,10 @@ export interface CaptureMeta {
   /** The frame captured "at": the DAP frame's code, as the debuggee saw it. */
   frame: { function: string; file: string; line: number; resolvedBy: 'pydevd' | 'innermost' };
   python: string;
+  /** The debuggee's `sys.executable`. */
+  executable?: string;
+  /** The native accelerator read the heap (else the snapshot's warnings say why not). */
+  accelerated?: boolean;
   pid: number;
   /** `gc.get_stats()[g]['collections']` right after the capture: a later difference means a
    * collection ran since, and the snapshot no longer describes the heap exactly. */
@@ -98,7 +112,12 @@ export async function captureOverDap(
   const progress = options.onProgress ? watchProgress(workspace, options.onProgress) : undefined;
   try {
     const run = await operation.run(
-      captureCall(workspace.snapshotPath, options.agentDirectory, hook),
+      captureCall(
+        workspace.snapshotPath,
+        options.agentDirectory,
+        hook,
+        options.accelerator ?? debuggeeAcceleratorArgument(),
+      ),
       { agentDirectory: options.agentDirectory, snapshotDirectory: workspace.directory },
       // An abandoned capture may still be writing: once the debuggee has answered, nothing can
       // write there any more; remove whatever it left (unless the caller keeps the file).
@@ -107,6 +126,9 @@ export async function captureOverDap(
     progress?.stop();
     const meta = { ...(run.status as unknown as CaptureMeta), hookInstalled: run.installed };
     meta.hookSeconds = (run.status as { seconds?: number }).seconds ?? 0;
+    if (meta.accelerated === false && typeof meta.executable === 'string') {
+      void prepareDebuggeeAccelerator(meta.executable);
+    }
     let bytes: Uint8Array;
     try {
       bytes = await readFile(workspace.snapshotPath);

@@ -90,6 +90,7 @@ export function runToLine(request: RunToLineRequest): Promise<RunToLineResult> {
   const progressPath = request.onProgress ? progressFile(request.tempDirectory) : undefined;
   const { command, args } = runnerCommand({
     progressPath,
+    buildAcceleratorLater: true,
     python: request.python,
     at: `${request.file}:${request.line}`,
     snapshotPath,

@@ -89,7 +89,7 @@ function ownedByUsOrRoot(st: Stats, uid: number): boolean {
 }
 
 /** Every folder from `folder` (a resolved path) up to `/`: no one but root or us can change it. */
-function trustedChain(folder: string, uid: number): boolean {
+export function trustedChain(folder: string, uid: number): boolean {
   let current = folder;
   for (;;) {
     const st = lstatSync(current);

@@ -1,9 +1,11 @@
 /**
  * The command that runs a user's script under the agent's runner, for the CLI and the extension
  * alike: the compiled runner and its first stage (which reads the collector's state before the
- * runner loads), the agent's folder, the run's status file, and a program that cannot outlive
- * whoever starts it (childLifetime.ts).
+ * runner loads), the agent's folder, the native accelerator or why there is none (accelerator.ts),
+ * the run's status file, and a program that cannot outlive whoever starts it (childLifetime.ts).
  */
+import { accelerator, acceleratorArguments } from './accelerator';
+import { prepareDebuggeeAccelerator } from './debuggeeAccelerator';
 import { agentPackageDirectory } from './agentFiles';
 import { boundToThisProcess, type Command } from './childLifetime';
 import { compiledRunner } from './compiledRunner';
@@ -26,6 +28,9 @@ export interface AgentRun {
   collect?: { generation: number; resultPath: string };
   /** A progress file the caller made and polls (progressFile.ts). */
   progressPath?: string;
+  /** Build a missing accelerator in the background for the next run instead of now (the
+   * extension host must not wait for a compiler). */
+  buildAcceleratorLater?: boolean;
   script: string;
   args: string[];
 }
@@ -40,6 +45,13 @@ export function runnerArguments(run: AgentRun): string[] {
     'run',
     '--agent-dir',
     agentPackageDirectory(),
+    ...acceleratorArguments(
+      accelerator(
+        run.python,
+        run.privateFolder,
+        run.buildAcceleratorLater ? prepareDebuggeeAccelerator : undefined,
+      ),
+    ),
     '--at',
     run.at,
     ...(run.hits ? ['--hits', run.hits.join(',')] : ['--hit', String(run.hit ?? 1)]),

@@ -17,7 +17,7 @@ AGENT_DIR = os.environ.get("HEAP_INSPECTOR_AGENT_DIR") or os.path.join(
     os.path.dirname(os.path.dirname(HERE)), "agent", "heap_inspector_agent")
 YIELD_SECONDS = 0.01
 OK_KEYS = {"status", "nodes", "edges", "captureSeconds", "seconds", "agentLoaded", "frame", "python", "pid",
-           "gcCollections"}
+           "executable", "accelerated", "gcCollections"}
 
 
 def _line(marker):

@@ -173,7 +173,7 @@ def test_the_program_goes_on_only_once_the_terminal_line_is_cleared(tmp_path):
     assert out.decode().splitlines()[-1] == "after the line: False"
 
 
-HOOK_DRIVER = os.path.join(HERE, "programs", "debugger_hook_driver.py")
+HOOK_DRIVER = os.path.join(os.path.dirname(HERE), "programs", "agent", "debugger_hook_driver.py")
 
 
 @pytest.mark.parametrize("label,python", interpreters())

@@ -1,0 +1,247 @@
+"""Compares the native kernel with the pure-Python one, function by function, on this heap.
+
+    python accel_kernel_driver.py AGENT_DIRECTORY ACCELERATOR
+
+Loads the agent as the runner does (bootstrap.py), loads the accelerator through the agent's own
+loader, builds a heap with every shape the walk meets (and the interpreter's own objects), then
+calls every kernel function of both kernels on the same lists and compares the results: values,
+order and types (array typecodes), byte for byte.  Prints one JSON line: {"loaded": ..., "checked":
+{function: calls}, "mismatches": [text]}.  Runs on CPython 3.8+ (under -X dev, PYTHONMALLOC=debug
+and debug builds too).
+"""
+import array
+import gc
+import json
+import sys
+import weakref
+
+AGENT, ACCELERATOR = sys.argv[1], sys.argv[2]
+CHUNK = 1 << 16
+
+
+def load_agent(directory):
+    namespace = {"__name__": "_heap_inspector_bootstrap"}
+    path = directory + "/bootstrap.py"
+    with open(path, "rb") as source:
+        exec(compile(source.read(), path, "exec"), namespace)
+    return namespace["load_agent"](directory)
+
+
+load_agent(AGENT)
+PACKAGE = sys.modules["_heap_inspector_agent"]
+loader = PACKAGE.accel_loader
+pure = PACKAGE.kernel_py
+problem = loader.use(ACCELERATOR)
+native = loader.kernel()
+if native is None:
+    print(json.dumps({"loaded": False, "problem": problem, "checked": {}, "mismatches": []}))
+    sys.exit(0)
+
+
+# -- a heap with the shapes the walk meets ---------------------------------------------------
+class Plain:
+    def __init__(self, n):
+        self.n = n
+        self.name = "plain %d" % n
+        self.me = self
+
+
+class Slotted:
+    __slots__ = ("a", "b", "__weakref__")
+
+    def __init__(self, a):
+        self.a = a
+        self.b = [a]
+
+
+class Deleted:
+    def __init__(self):
+        self.x = 1
+        self.y = 2
+        del self.x
+
+
+class Keyed(dict):
+    pass
+
+
+class Listed(list):
+    pass
+
+
+def closure(value):
+    def inner():
+        return value
+
+    return inner
+
+
+def generator(n):
+    local = [n]
+    yield local
+    yield n
+
+
+async def coroutine():
+    return 1
+
+
+heap = []
+for n in range(3000):
+    plain = Plain(n)
+    heap.append(plain)
+    heap.append({"a": plain, "b": n, "c": "text %d" % n})  # str keys: the fast path
+    heap.append({1: plain, "x": n})  # a non-str key
+    heap.append({"only": plain})
+    heap.append((plain, n, "t", None))
+    heap.append([plain, plain, n * 1.5, 10**30 + n])
+    heap.append(Slotted(n))
+    heap.append(Keyed(k=n))
+    heap.append(Listed([n, plain]))
+    heap.append(closure(plain))
+    heap.append(generator(n))
+    if n % 10 == 0:
+        running = generator(n)
+        next(running)
+        heap.append(running)
+        heap.append(weakref.ref(plain))
+        heap.append(Deleted())
+        heap.append({frozenset([n]), (n,)})
+        heap.append(bytearray(n))
+        heap.append("x" * (n + 100))
+        heap.append(type("Dyn%d" % n, (Plain,), {"attr": n}))
+empty = {}
+heap.append(empty)
+heap.append(())
+unfinished = coroutine()
+heap.append(unfinished)
+heap.append(sys._getframe())
+deep = []
+for _ in range(50000):  # deep nesting: the kernel must not recurse
+    deep = [deep]
+heap.append(deep)
+
+# Every result goes into these, made after the heap's list: nothing the comparison does changes an
+# object of that list between the two kernels' calls (everything else is local to main()).
+checked = {}
+mismatches = []
+
+
+
+
+def same(name, left, right, where):
+    checked[name] = checked.get(name, 0) + 1
+    if type(left) is not type(right):
+        mismatches.append("%s %s: types %s != %s" % (name, where, type(left).__name__, type(right).__name__))
+        return
+    if isinstance(left, array.array) and left.typecode != right.typecode:
+        mismatches.append("%s %s: typecodes %s != %s" % (name, where, left.typecode, right.typecode))
+        return
+    if left != right and not hasattr(left, "__len__"):
+        mismatches.append("%s %s: %r != %r" % (name, where, left, right))
+    elif left != right:
+        first = next((i for i, (a, b) in enumerate(zip(left, right)) if a != b), min(len(left), len(right)))
+        mismatches.append(
+            "%s %s: differ at %d of %d/%d" % (name, where, first, len(left), len(right))
+        )
+
+
+def main():
+    gc.disable()
+    items = gc.get_objects()
+    total = len(items)
+    safe_types = set(map(id, (list, dict, tuple, str, int, float, set, frozenset, bytes, bytearray)))
+    # Each kernel's own function holds a reference to itself while it runs (its frame, the call),
+    # and kernel_py's globals are its frame's (3.8-3.10): the agent's own objects, never in a
+    # snapshot.  Every other count must be the same.
+    # So is the method wrapper kernel_py reads counts through (held by its pass while it reads).
+    kernels_own = set(map(id, (pure.refcounts, native.refcounts, vars(pure), pure._count_of)))
+
+    # Addresses, type addresses, reference counts, sizes: nothing the kernels return holds an item.
+    same("addresses", pure.addresses(items), native.addresses(items), "whole")
+    same("addresses", pure.addresses(items, 5), native.addresses(items, 5), "from 5")
+    for start in range(0, total, CHUNK):
+        end = min(total, start + CHUNK)
+        where = "[%d:%d]" % (start, end)
+        same("addresses", pure.addresses(items, start, end), native.addresses(items, start, end), where)
+        same("type_addresses", pure.type_addresses(items, start, end), native.type_addresses(items, start, end), where)
+        # As lists: an array of results alive during the other kernel's read would add one to
+        # the array type's count (a heap type from 3.10).
+        left = pure.refcounts(items, start, end).tolist()
+        right = native.refcounts(items, start, end).tolist()
+        for position, item in enumerate(items[start:end]):
+            if id(item) in kernels_own:
+                left[position] = right[position] = 0
+            elif left[position] != right[position]:
+                mismatches.append(
+                    "refcounts: %s %s: pure %d, native %d"
+                    % (type(item).__name__, getattr(item, "__name__", "") if type(item) is not dict else "", left[position], right[position])
+                )
+        same("refcounts", left, right, where)
+        del left, right
+        measure = bytes(id(type(item)) in safe_types for item in items[start:end])
+        same("sizes", pure.sizes(items, start, end, measure), native.sizes(items, start, end, measure), where)
+    same("sizes", pure.sizes(items, 0, 0, b""), native.sizes(items, 0, 0, b""), "empty")
+    for kernel in (pure, native):
+        try:
+            kernel.sizes(items, 0, 2, b"\x01")
+            mismatches.append("sizes: %s accepted a measure of the wrong length" % kernel.NAME)
+        except ValueError:
+            pass
+
+
+    def walk_everything(kernel, every_referent):
+        """The walk as heapwalk does it: tracked objects, then rounds of leaves; each call's results."""
+        seen = kernel.address_set(map(id, (items, heap)))
+        results = []
+        leaves = []
+        walked = items
+        round_start = 0
+        first_round = True
+        while True:
+            end = len(walked)
+            for start in range(round_start, end, CHUNK):
+                stop = min(end, start + CHUNK)
+                targets, lengths = kernel.walk(walked, start, stop, seen, leaves, every_referent)
+                mask = bytes(type(item) is dict for item in walked[start:stop])
+                fast, keys = kernel.dict_keys(walked, start, stop, mask, lengths, targets)
+                results.append((targets, lengths, fast, array.array("Q", map(id, keys)), len(seen)))
+                del keys
+                # dict_keys over the second half of the chunk, its edges found by first_edge.
+                half = start + (stop - start) // 2
+                offset = sum(lengths[: half - start])
+                fast, keys = kernel.dict_keys(walked, half, stop, mask[half - start :], lengths[half - start :], targets, offset)
+                results.append((fast, array.array("Q", map(id, keys))))
+                del keys
+            if first_round:
+                walked = leaves
+                round_start = 0
+                first_round = False
+            else:
+                round_start = end
+            if round_start >= len(walked):
+                break
+        return results, array.array("Q", map(id, leaves)), len(seen)
+
+
+    # The pure kernel reads ids through ctypes array types made per size, once (bulk.py): each adds
+    # an entry to _ctypes.Array's subclass registry, a dict of the heap.  Made here, before the
+    # comparison, as in a capture they are made before anything is compared.
+    walk_everything(pure, False)
+    for every in (False, True):
+        pure_results, pure_leaves, pure_seen = walk_everything(pure, every)
+        native_results, native_leaves, native_seen = walk_everything(native, every)
+        label = "every_referent" if every else "untracked"
+        same("walk.leaves", pure_leaves, native_leaves, label)
+        same("walk.seen", [pure_seen], [native_seen], label)
+        same("walk.calls", [len(pure_results)], [len(native_results)], label)
+        for call, (left, right) in enumerate(zip(pure_results, native_results)):
+            for part, (a, b) in enumerate(zip(left, right)):
+                name = ("walk", "walk", "dict_keys", "dict_keys", "walk.seen")[part] if len(left) == 5 else "dict_keys"
+                same(name, a, b, "%s call %d part %d" % (label, call, part))
+        del pure_results, native_results
+
+
+
+main()
+print(json.dumps({"loaded": True, "problem": None, "checked": checked, "mismatches": mismatches[:20]}))

@@ -12,7 +12,7 @@ import os
 import sys
 
 AGENT, OUT, FOLDER, DIGEST = sys.argv[1:5]
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "agent"))
 from snapshot_reader import Snapshot  # noqa: E402
 
 HOOK_NAME = "_heap_inspector_agent.debugger_hook"

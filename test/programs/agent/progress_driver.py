@@ -76,7 +76,7 @@ def read_record(path):
 def snapshot_class():
     # Imported before the heap is built: importing it (subprocess, signal's enums) leaves garbage
     # of its own, which the collector would find after a capture that never saw it.
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "agent"))
     from snapshot_reader import Snapshot
 
     sys.path.pop(0)

@@ -52,7 +52,8 @@ describe('32-bit CPython (i386)', { skip: python === null ? reason : false }, ()
       const summary = JSON.parse(readFileSync(json, 'utf8')) as Summary;
       assert.deepEqual(summary.unreachable.byType, { '__main__.Connection': 3 });
       assert.deepEqual(summary.finalizers.del.byType, { '__main__.Connection': 3 });
-      assert.deepEqual(summary.warnings, []);
+      // No C compiler for i386 here: the pure-Python kernel reads the heap, and says so.
+      assert.deepEqual(summary.warnings.filter(notAboutTheAccelerator), []);
 
       const snapshot = readSnapshotFile(out);
       assert.equal(snapshot.meta.python.pointerSize, 4);
@@ -89,7 +90,7 @@ describe('32-bit CPython (i386)', { skip: python === null ? reason : false }, ()
       const r = capture('examples/connection_pool.py:47', ['--out', out]);
       assert.equal(r.status, 0, `the CLI failed (status ${r.status}):\n${r.output}`);
       const snapshot = readSnapshotFile(out);
-      assert.deepEqual(snapshot.meta.warnings, []);
+      assert.deepEqual(snapshot.meta.warnings.filter(notAboutTheAccelerator), []);
       const paused = snapshot.frames.paused[0].node;
       const locals: string[] = [];
       for (let i = 0; i < snapshot.rootCount; i++) {
@@ -109,3 +110,8 @@ describe('32-bit CPython (i386)', { skip: python === null ? reason : false }, ()
     }
   });
 });
+
+/** Whether a warning is something other than the line saying the accelerator was not used. */
+function notAboutTheAccelerator(warning: string): boolean {
+  return !warning.startsWith('the native accelerator was not used');
+}

@@ -89,6 +89,10 @@ def _through_the_engine(path):
         os.rmdir(folder)
 
 
+# The kernel's own line (accel_loader.py): which kernel read the heap, not what it found.
+KERNEL_LINE_PREFIXES = ("no native accelerator was given", "the native accelerator was not used")
+
+
 class Snapshot:
     def __init__(self, path):
         self.format_version, self.file_sections = raw_sections(path)
@@ -116,6 +120,11 @@ class Snapshot:
             total += c
             self.edge_start.append(total)
         self.by_address = {int(a): i for i, a in enumerate(self.address)}
+
+    def heap_warnings(self):
+        """The warnings about the heap read, without the line that says which kernel read it
+        (a driver that loads the agent directly gives it no accelerator, and it says so)."""
+        return [w for w in self.meta["warnings"] if not w.startswith(KERNEL_LINE_PREFIXES)]
 
     def type_name(self, node):
         return self.types[self.type[node]]["name"]

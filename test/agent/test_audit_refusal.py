@@ -28,7 +28,7 @@ def test_audit_hook_refusal_is_named(label, python, refused, event, tmp_path):
     snapshot = Snapshot(out)
     names = [snapshot.type_name(n) for n in snapshot.predict_unreachable(2)]
     assert names.count("__main__.Connection") == 1
-    warnings = snapshot.meta["warnings"]
+    warnings = snapshot.heap_warnings()
     version = tuple(int(part) for part in label.split("-")[0].split(".")[:2])
     if event == "ctypes.PyObj_FromPtr" and version < (3, 11):
         # Before 3.11 no name needs an object taken from an address: nothing was refused.

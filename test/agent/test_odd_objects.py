@@ -28,7 +28,7 @@ def test_type_without_mro(label, python, tmp_path):
     assert "heap-inspector" not in result.stderr, result.stderr
     found = int(re.search(r"^found (\d+)$", result.stderr, re.M).group(1))
     snapshot = Snapshot(out)
-    assert snapshot.meta["warnings"] == [
+    assert snapshot.heap_warnings() == [
         "1 type(s) without an MRO (not fully initialised): their type details were left out"
     ]
     unreachable = snapshot.predict_unreachable(2)

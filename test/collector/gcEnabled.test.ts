@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Summary } from '../../protocol/summary';
-import { freshCopy } from './globalChecks';
+import { freshCopy, plainPython } from './globalChecks';
 import { byShortName, ROOT } from './scenarioRuns';
 import { installedInterpreters, type Interpreter } from '../helpers/interpreters';
 
@@ -57,14 +57,10 @@ function plainCollected(
 ): Record<string, number> {
   const { dir } = freshCopy(PROGRAMS, program, collector);
   try {
-    const r = spawnSync(python, [program.file], {
-      cwd: dir,
-      encoding: 'utf8',
-      env: ENV,
+    const r = plainPython(python, dir, program.file, {
       timeout: 300_000,
       maxBuffer: 256 * 1024 * 1024,
     });
-    assert.equal(r.status, 0, `plain python failed:\n${r.stderr.slice(-2000)}`);
     const collected: Record<string, number> = {};
     for (const match of r.stderr.matchAll(/gc: collectable <(\S+) 0x[0-9a-f]+>/g)) {
       const short = match[1].split('.').pop()!;

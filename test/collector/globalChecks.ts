@@ -62,6 +62,21 @@ export function freshCopy(
   return { dir, line: program.line };
 }
 
+/**
+ * `python FILE` in `dir` with PYTHONHASHSEED fixed, as a user runs it; asserts that it succeeded
+ * and returns its output.
+ */
+export function plainPython(
+  python: string,
+  dir: string,
+  file: string,
+  limits: { timeout: number; maxBuffer: number },
+): { stdout: string; stderr: string } {
+  const r = spawnSync(python, [file], { cwd: dir, encoding: 'utf8', env: ENV, ...limits });
+  assert.equal(r.status, 0, `plain python failed:\n${r.stderr.slice(-2000)}`);
+  return r;
+}
+
 /** The programs of one folder (its `_`-prefixed helpers left out) and the two ways to run them. */
 export class CheckedPrograms {
   private readonly cache: string;
@@ -153,14 +168,10 @@ export class CheckedPrograms {
         `import _measure; _measure.measure(globals(), ${JSON.stringify(program.names)}); ` +
         lines[line - 1];
       writeFileSync(path, lines.join('\n'));
-      const r = spawnSync(python, [program.file], {
-        cwd: dir,
-        encoding: 'utf8',
-        env: ENV,
+      const r = plainPython(python, dir, program.file, {
         timeout: 600_000,
         maxBuffer: 64 * 1024 * 1024,
       });
-      assert.equal(r.status, 0, `plain python failed:\n${r.stderr.slice(-2000)}`);
       const measured = r.stdout.split('\n').find((l) => l.startsWith('{'));
       assert.ok(measured, `no measurement in:\n${r.stdout}`);
       return JSON.parse(measured) as T;

@@ -16,13 +16,7 @@ import { test } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
 import { runCli } from '../cli/support';
 import { ensureCodeServer, REPO_ROOT, type Workbench } from './codeServer';
-import {
-  buildSuite,
-  ensureExtensionBuilt,
-  hostSuiteFolders,
-  runHostSuite,
-  vscodeSkip,
-} from './hostSuite';
+import { buildSuite, hostSuiteFolders, runHostSuite, vscodeSkip } from './hostSuite';
 
 const EXPECTED_TESTS = [
   'Export as .heapsnapshot writes the heap view’s snapshot and opens VS Code’s viewer on it',
@@ -120,7 +114,6 @@ test(
   { timeout: 15 * 60_000, skip: vscodeSkip() },
   async (t) => {
     const bin = ensureCodeServer();
-    ensureExtensionBuilt();
     const suiteEntry = buildSuite('test/vscode/suite/exportIndex.ts', 'out/vscode-suite-export');
     const { workspace, signals } = hostSuiteFolders('hi-export');
     const line =

@@ -23,13 +23,7 @@ import {
   type Workbench,
 } from './codeServer';
 import { cliNumbers, markedLine, type PanelNumbers } from './cliExpectations';
-import {
-  buildSuite,
-  ensureExtensionBuilt,
-  hostSuiteFolders,
-  runHostSuite,
-  vscodeSkip,
-} from './hostSuite';
+import { buildSuite, hostSuiteFolders, runHostSuite, vscodeSkip } from './hostSuite';
 
 const GREP = process.env.HEAP_INSPECTOR_SUITE_GREP; // the suite reads it too: runs a subset
 const EXPECTED_TESTS = [
@@ -136,7 +130,6 @@ test(
       python,
       'no Python with debugpy: apt-get install python3-debugpy, or pip install debugpy, or set HEAP_INSPECTOR_PYTHON',
     );
-    ensureExtensionBuilt();
     const suiteEntry = buildSuite();
     for (const shot of [PAUSED_SHOT, SHOW_LOG_SHOT, UI_SHOT, RESTORED_SHOT])
       rmSync(join(OUTPUT_DIR, `${shot}.png`), { force: true });

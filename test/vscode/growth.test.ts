@@ -15,13 +15,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ensureCodeServer, findDebugpyPython, type Workbench } from './codeServer';
-import {
-  buildSuite,
-  ensureExtensionBuilt,
-  hostSuiteFolders,
-  runHostSuite,
-  vscodeSkip,
-} from './hostSuite';
+import { buildSuite, hostSuiteFolders, runHostSuite, vscodeSkip } from './hostSuite';
 
 const EXPECTED_TESTS = [
   'Track Growth Here captures at every stop and charts the growth of a leaking loop',
@@ -60,7 +54,6 @@ test(
       python,
       'no Python with debugpy (apt-get install python3-debugpy, or pip install debugpy)',
     );
-    ensureExtensionBuilt();
     const suiteEntry = buildSuite('test/vscode/suite/growthIndex.ts', 'out/vscode-suite-growth');
     const seen: Seen = {};
     const options = {

@@ -56,9 +56,11 @@ function node(...args: string[]): string {
 
 /**
  * Bundles a suite entry (test/vscode/buildSuite.mjs, in a child process: this file may run as
- * CommonJS) and returns the path to give as `extensionTestsPath`.
+ * CommonJS) and returns the path to give as `extensionTestsPath`. The extension is built first
+ * when missing: the suite's workbench loads its development copy.
  */
 export function buildSuite(entry = 'test/vscode/suite/index.ts', outDir = 'out/vscode-suite') {
+  ensureExtensionBuilt();
   return node('test/vscode/buildSuite.mjs', entry, outDir);
 }
 

@@ -17,13 +17,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { ensureCodeServer, findDebugpyPython, type Workbench } from './codeServer';
-import {
-  buildSuite,
-  ensureExtensionBuilt,
-  hostSuiteFolders,
-  runHostSuite,
-  vscodeSkip,
-} from './hostSuite';
+import { buildSuite, hostSuiteFolders, runHostSuite, vscodeSkip } from './hostSuite';
 
 const EXPECTED_TESTS = [
   'live facts: a paused capture feeds the hover, the decorations, the CodeLens and the diagnostics',
@@ -131,7 +125,6 @@ test(
     const bin = ensureCodeServer();
     const python = findDebugpyPython();
     assert.ok(python, 'no Python with debugpy (see docs/testing-in-vscode.md)');
-    ensureExtensionBuilt();
     const suiteEntry = buildSuite('test/vscode/suite/liveFactsIndex.ts', 'out/vscode-suite-live');
     const shots: Record<string, string> = {};
     const options = {

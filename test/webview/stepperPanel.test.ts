@@ -28,16 +28,6 @@ before(() => {
   reports[0] = stepReport(0, 'stepper-panel-gen0');
 });
 
-const FAKE_API = `
-  window.posted = [];
-  window.acquireVsCodeApi = function () {
-    return {
-      postMessage: function (m) { window.posted.push(JSON.parse(JSON.stringify(m))); },
-      getState: function () { return null; },
-      setState: function () {},
-    };
-  };`;
-
 interface Box {
   left: number;
   top: number;
@@ -54,7 +44,7 @@ interface Posted {
 async function openPanel(width: number, height: number): Promise<web.Opened> {
   const file = path.join(web.outDir, 'stepper-panel.html');
   writeFileSync(file, web.panelTestPage());
-  return open(file, { width, height, init: FAKE_API });
+  return open(file, { width, height, init: web.RECORDING_VSCODE_API });
 }
 
 const send = (page: Page, m: unknown): Promise<void> =>

@@ -3,7 +3,6 @@
  * `heap-inspector step --html` writes for test/programs/webview/stepper_demo.py, read back (the
  * view, the stepper data and the real collection it embeds), and opening a page in chromium.
  */
-import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -11,15 +10,9 @@ import type { HeapView } from '../../protocol/heapView';
 import type { CollectionComparison, StepperData } from '../../protocol/stepper';
 import { findPython } from '../../scripts/python.mjs';
 import * as web from '../helpers/browser';
+import { CLI, embedded, markerLine, PROGRAMS } from '../helpers/programCapture';
 
-const PROGRAMS = path.join(__dirname, '..', 'programs', 'webview');
 const DEMO = 'stepper_demo.py';
-const CLI = path.join(web.root, 'bin', 'heap-inspector.js');
-
-function markerLine(file: string): number {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  return lines.findIndex((l) => l.includes('# @capture')) + 1;
-}
 
 export interface Written {
   html: string;
@@ -28,12 +21,6 @@ export interface Written {
   json: CollectionComparison;
   status: number | null;
   stderr: string;
-}
-
-function embedded<T>(html: string, id: string): T {
-  const m = new RegExp(`<script type="application/json" id="${id}">(.*?)</script>`, 's').exec(html);
-  assert.ok(m, `the report embeds #${id}`);
-  return JSON.parse(m[1]) as T;
 }
 
 /**

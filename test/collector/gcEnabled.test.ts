@@ -10,18 +10,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Summary } from '../../protocol/summary';
+import { freshCopy, plainPython } from './globalChecks';
 import { byShortName, ROOT } from './scenarioRuns';
 import { installedInterpreters, type Interpreter } from '../helpers/interpreters';
 
@@ -56,18 +48,6 @@ function programs(): Program[] {
     .filter((program) => program.line > 0);
 }
 
-/** A fresh copy of the programs' folder; with the collector off, `gc.disable()` goes first. */
-function freshCopy(program: Program, collector: 'on' | 'off'): { dir: string; line: number } {
-  const dir = mkdtempSync(join(tmpdir(), 'hi-gc-enabled-'));
-  cpSync(PROGRAMS, dir, { recursive: true });
-  if (collector === 'off') {
-    const path = join(dir, program.file);
-    writeFileSync(path, 'import gc; gc.disable()\n' + readFileSync(path, 'utf8'));
-    return { dir, line: program.line + 1 };
-  }
-  return { dir, line: program.line };
-}
-
 const ENV = { ...process.env, PYTHONHASHSEED: '0' };
 
 function plainCollected(
@@ -75,16 +55,12 @@ function plainCollected(
   program: Program,
   collector: 'on' | 'off',
 ): Record<string, number> {
-  const { dir } = freshCopy(program, collector);
+  const { dir } = freshCopy(PROGRAMS, program, collector);
   try {
-    const r = spawnSync(python, [program.file], {
-      cwd: dir,
-      encoding: 'utf8',
-      env: ENV,
+    const r = plainPython(python, dir, program.file, {
       timeout: 300_000,
       maxBuffer: 256 * 1024 * 1024,
     });
-    assert.equal(r.status, 0, `plain python failed:\n${r.stderr.slice(-2000)}`);
     const collected: Record<string, number> = {};
     for (const match of r.stderr.matchAll(/gc: collectable <(\S+) 0x[0-9a-f]+>/g)) {
       const short = match[1].split('.').pop()!;
@@ -97,7 +73,7 @@ function plainCollected(
 }
 
 function cliSummary(python: string, program: Program, collector: 'on' | 'off'): Summary {
-  const { dir, line } = freshCopy(program, collector);
+  const { dir, line } = freshCopy(PROGRAMS, program, collector);
   try {
     const out = join(dir, 'summary.json');
     const r = spawnSync(

@@ -19,154 +19,20 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Summary } from '../../protocol/summary';
-import { EdgeKind, RootKind } from '../../protocol/snapshot';
-import { analyze, readSnapshotFile, type HeapSnapshot } from '../../server/engine/index';
+import { RootKind } from '../../protocol/snapshot';
+import { analyze, type HeapSnapshot } from '../../server/engine/index';
 import { retainedQueries } from '../../server/engine/retainedQueries';
 import { installedInterpreters } from '../helpers/interpreters';
-import { ROOT } from './scenarioRuns';
+import { CheckedPrograms, globalNode } from './globalChecks';
 
 const PROGRAMS = join(__dirname, '..', 'programs', 'collector', 'retained');
-const CLI = join(ROOT, 'bin', 'heap-inspector.js');
-const MARK = '# heap-inspector: capture';
+const checked = new CheckedPrograms(PROGRAMS);
 
-interface Program {
-  file: string;
-  /** 1-based line of the capture mark. */
-  line: number;
-  names: string[];
-}
-
-function programs(): Program[] {
-  return readdirSync(PROGRAMS)
-    .filter((name) => name.endsWith('.py') && !name.startsWith('_'))
-    .sort()
-    .map((file) => {
-      const lines = readFileSync(join(PROGRAMS, file), 'utf8').split('\n');
-      const check = lines.find((l) => l.startsWith('# check:')) ?? '';
-      return {
-        file,
-        line: lines.findIndex((l) => l.includes(MARK)) + 1,
-        names: check.slice('# check:'.length).trim().split(/\s+/).filter(Boolean),
-      };
-    });
-}
-
-const ENV = { ...process.env, PYTHONHASHSEED: '0' };
-const cache = mkdtempSync(join(tmpdir(), 'hi-retained-cache-'));
-
-/** A fresh copy of the folder; with the collector off, `gc.disable()` goes first. */
-function freshCopy(program: Program, collector: 'on' | 'off'): { dir: string; line: number } {
-  const dir = mkdtempSync(join(tmpdir(), 'hi-retained-'));
-  cpSync(PROGRAMS, dir, { recursive: true });
-  if (collector === 'off') {
-    const path = join(dir, program.file);
-    writeFileSync(path, 'import gc; gc.disable()\n' + readFileSync(path, 'utf8'));
-    return { dir, line: program.line + 1 };
-  }
-  return { dir, line: program.line };
-}
-
-interface Captured {
-  summary: Summary;
-  snapshot: HeapSnapshot;
-}
-
-function capture(python: string, program: Program, collector: 'on' | 'off'): Captured {
-  const { dir, line } = freshCopy(program, collector);
-  try {
-    const json = join(dir, 'summary.json');
-    const out = join(dir, 'heap.heapsnap');
-    const r = spawnSync(
-      process.execPath,
-      [CLI, 'snapshot', '--python', python, '--at', `${program.file}:${line}`].concat([
-        '--json',
-        json,
-        '--out',
-        out,
-        '--quiet',
-        program.file,
-      ]),
-      {
-        cwd: dir,
-        encoding: 'utf8',
-        env: { ...ENV, XDG_CACHE_HOME: cache },
-        timeout: 600_000,
-        maxBuffer: 64 * 1024 * 1024,
-      },
-    );
-    assert.ok(
-      existsSync(json) && existsSync(out),
-      `no capture (status ${r.status}):\n${r.stderr.slice(-2000)}`,
-    );
-    return {
-      summary: JSON.parse(readFileSync(json, 'utf8')) as Summary,
-      snapshot: readSnapshotFile(out),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
+/** What `_measure.py` prints: `garbage` is what the collection frees with nothing deleted. */
 interface Measured {
   garbage: number;
   freed: Record<string, number>;
-}
-
-/** Plain python, with the capture line preceded by the measurement. */
-function measure(python: string, program: Program, collector: 'on' | 'off'): Measured {
-  const { dir, line } = freshCopy(program, collector);
-  try {
-    const path = join(dir, program.file);
-    const lines = readFileSync(path, 'utf8').split('\n');
-    lines[line - 1] =
-      `import _measure; _measure.measure(globals(), ${JSON.stringify(program.names)}); ` +
-      lines[line - 1];
-    writeFileSync(path, lines.join('\n'));
-    const r = spawnSync(python, [program.file], {
-      cwd: dir,
-      encoding: 'utf8',
-      env: ENV,
-      timeout: 600_000,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    assert.equal(r.status, 0, `plain python failed:\n${r.stderr.slice(-2000)}`);
-    const last = r.stdout.split('\n').find((l) => l.startsWith('{'));
-    assert.ok(last, `no measurement in:\n${r.stdout}`);
-    return JSON.parse(last) as Measured;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** The object a global of `__main__` names, in the snapshot. */
-function globalNode(s: HeapSnapshot, name: string): { dict: number; node: number } {
-  for (let r = 0; r < s.rootCount; r++) {
-    if (s.rootKind[r] !== RootKind.Module || s.strings[s.rootName[r]] !== '__main__') continue;
-    const module = s.rootNode[r];
-    for (let e = s.edgeStart[module]; e < s.edgeStart[module + 1]; e++) {
-      if (s.edgeKind[e] !== EdgeKind.Slot || s.strings[s.edgeName[e]] !== '__dict__') continue;
-      const dict = s.edgeTo[e];
-      for (let k = s.edgeStart[dict]; k < s.edgeStart[dict + 1]; k++) {
-        if (s.edgeKind[k] === EdgeKind.StrKey && s.strings[s.edgeName[k]] === name) {
-          return { dict, node: s.edgeTo[k] };
-        }
-      }
-    }
-  }
-  throw new Error(`no global ${name} in __main__`);
 }
 
 /**
@@ -197,7 +63,7 @@ function freedByDeleting(s: HeapSnapshot, name: string, q: ReturnType<typeof ret
 }
 
 const found = installedInterpreters();
-const all = programs();
+const all = checked.list();
 
 describe(
   'retained sizes: deleting a global frees what the engine says',
@@ -211,7 +77,7 @@ describe(
       for (const program of all) {
         for (const collector of ['on', 'off'] as const) {
           it(`CPython ${label}: ${program.file}, automatic collection ${collector}`, (t) => {
-            const { summary, snapshot } = capture(python, program, collector);
+            const { summary, snapshot } = checked.captureWithSummary(python, program, collector);
             const schedule = summary.gc.schedule;
             if (collector === 'on' && schedule && !schedule.exact) {
               t.skip(
@@ -219,7 +85,7 @@ describe(
               );
               return;
             }
-            const measured = measure(python, program, collector);
+            const measured = checked.measure<Measured>(python, program, collector);
             const q = retainedQueries(analyze(snapshot));
             const top = summary.retained?.top ?? [];
             assert.equal(top.length, 50, 'the top list holds 50 objects');
@@ -254,5 +120,3 @@ describe(
     }
   },
 );
-
-process.on('exit', () => rmSync(cache, { recursive: true, force: true }));

@@ -173,6 +173,20 @@ export function dataset(page: Page, testId: string): Promise<Record<string, stri
 }
 
 /**
+ * An `init` script for panelTestPage: a fake `acquireVsCodeApi` whose postMessage records a copy of
+ * every message in `window.posted`, and which keeps no state.
+ */
+export const RECORDING_VSCODE_API = `
+  window.posted = [];
+  window.acquireVsCodeApi = function () {
+    return {
+      postMessage: function (m) { window.posted.push(JSON.parse(JSON.stringify(m))); },
+      getState: function () { return null; },
+      setState: function () {},
+    };
+  };`;
+
+/**
  * The VS Code panel's page as a test can open it from a file: the page the extension builds
  * (webview/page.ts), with the bundle inlined instead of linked, and VS Code's dark theme class.
  * The test supplies `acquireVsCodeApi` with `init` and answers as the extension would.

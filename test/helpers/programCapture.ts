@@ -12,7 +12,7 @@ import { findPython } from '../../scripts/python.mjs';
 import { outDir, root } from './browser';
 
 export const PROGRAMS = path.join(root, 'test', 'programs', 'webview');
-const CLI = path.join(root, 'bin', 'heap-inspector.js');
+export const CLI = path.join(root, 'bin', 'heap-inspector.js');
 
 export interface Capture {
   html: string;
@@ -21,12 +21,14 @@ export interface Capture {
   view: HeapView;
 }
 
-function markerLine(file: string): number {
+/** The 1-based line marked `# @capture` in `file`. */
+export function markerLine(file: string): number {
   const lines = readFileSync(file, 'utf8').split('\n');
   return lines.findIndex((l) => l.includes('# @capture')) + 1;
 }
 
-function embedded<T>(html: string, id: string): T {
+/** The JSON a report page embeds in its `<script type="application/json" id=ID>`. */
+export function embedded<T>(html: string, id: string): T {
   const m = new RegExp(`<script type="application/json" id="${id}">(.*?)</script>`, 's').exec(html);
   assert.ok(m, `the report embeds #${id}`);
   return JSON.parse(m[1]) as T;

@@ -4,67 +4,18 @@
  * and the comparison says why it is by address only otherwise.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { DiffRequest, LoadSnapshotRequest } from '../../protocol/lsp';
-import { findPython } from '../../scripts/python.mjs';
-import { LspClient, REPO_ROOT } from './lspClient';
+import { growingProgram } from './growingProgram';
 
-const PROGRAM = `class Connection:
-    pass
-
-
-leaked = []
-for i in range(6):
-    leaked.append(Connection())
-    i = i  # capture here
-`;
-
-let client: LspClient;
-let scratch: string;
-
-function captures(name: string): string[] {
-  const script = join(scratch, `${name}.py`);
-  writeFileSync(script, PROGRAM);
-  const line = PROGRAM.split('\n').findIndex((l) => l.includes('capture here')) + 1;
-  const out = join(scratch, `${name}-{hit}.heapsnap`);
-  const run = spawnSync(
-    findPython(),
-    [
-      join(REPO_ROOT, 'agent', 'heap_inspector_run.py'),
-      'run',
-      '--at',
-      `${script}:${line}`,
-      '--hits',
-      '2,5',
-      '--out',
-      out,
-      script,
-    ],
-    { encoding: 'utf8', timeout: 120_000 },
-  );
-  assert.equal(run.status, 0, run.stderr);
-  return [out.replace('{hit}', '2'), out.replace('{hit}', '5')];
-}
-
-before(async () => {
-  scratch = mkdtempSync(join(tmpdir(), 'hi-lsp-growth-'));
-  client = await LspClient.start();
-});
-
-after(async () => {
-  await client.stop();
-  rmSync(scratch, { recursive: true, force: true });
-});
+const HITS = [2, 5];
+const growth = growingProgram('hi-lsp-growth-');
 
 test('consecutive captures of one process are compared object by object', async () => {
-  const [first, second] = captures('app');
-  const a = await client.rpc.sendRequest(LoadSnapshotRequest, { path: first, session: 's1' });
-  const b = await client.rpc.sendRequest(LoadSnapshotRequest, { path: second, session: 's1' });
-  const d = await client.rpc.sendRequest(DiffRequest, {
+  const [first, second] = growth.captures('app', HITS);
+  const a = await growth.rpc.sendRequest(LoadSnapshotRequest, { path: first, session: 's1' });
+  const b = await growth.rpc.sendRequest(LoadSnapshotRequest, { path: second, session: 's1' });
+  const d = await growth.rpc.sendRequest(DiffRequest, {
     before: a.snapshotId,
     after: b.snapshotId,
   });
@@ -81,11 +32,11 @@ test('consecutive captures of one process are compared object by object', async 
 });
 
 test('captures of two processes are compared by address, and the result says why', async () => {
-  const [first] = captures('one');
-  const [, other] = captures('two');
-  const a = await client.rpc.sendRequest(LoadSnapshotRequest, { path: first, session: 's2' });
-  const b = await client.rpc.sendRequest(LoadSnapshotRequest, { path: other, session: 's2' });
-  const d = await client.rpc.sendRequest(DiffRequest, {
+  const [first] = growth.captures('one', HITS);
+  const [, other] = growth.captures('two', HITS);
+  const a = await growth.rpc.sendRequest(LoadSnapshotRequest, { path: first, session: 's2' });
+  const b = await growth.rpc.sendRequest(LoadSnapshotRequest, { path: other, session: 's2' });
+  const d = await growth.rpc.sendRequest(DiffRequest, {
     before: a.snapshotId,
     after: b.snapshotId,
   });

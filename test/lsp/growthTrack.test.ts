@@ -5,83 +5,33 @@
  * starts the tracking again, saying why; StopGrowthNotification ends it.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   DisposeSnapshotNotification,
   LoadSnapshotRequest,
   StopGrowthNotification,
   TrackGrowthRequest,
 } from '../../protocol/lsp';
-import { findPython } from '../../scripts/python.mjs';
-import { LspClient, REPO_ROOT } from './lspClient';
+import { growingProgram } from './growingProgram';
 
-const PROGRAM = `class Connection:
-    pass
-
-
-leaked = []
-for i in range(6):
-    leaked.append(Connection())
-    i = i  # capture here
-`;
 const HITS = [2, 3, 4, 5];
-
-let client: LspClient;
-let scratch: string;
-
-function captures(name: string): string[] {
-  const script = join(scratch, `${name}.py`);
-  writeFileSync(script, PROGRAM);
-  const line = PROGRAM.split('\n').findIndex((l) => l.includes('capture here')) + 1;
-  const out = join(scratch, `${name}-{hit}.heapsnap`);
-  const run = spawnSync(
-    findPython(),
-    [
-      join(REPO_ROOT, 'agent', 'heap_inspector_run.py'),
-      'run',
-      '--at',
-      `${script}:${line}`,
-      '--hits',
-      HITS.join(','),
-      '--out',
-      out,
-      script,
-    ],
-    { encoding: 'utf8', timeout: 120_000 },
-  );
-  assert.equal(run.status, 0, run.stderr);
-  return HITS.map((hit) => out.replace('{hit}', String(hit)));
-}
-
-before(async () => {
-  scratch = mkdtempSync(join(tmpdir(), 'hi-lsp-track-'));
-  client = await LspClient.start();
-});
-
-after(async () => {
-  await client.stop();
-  rmSync(scratch, { recursive: true, force: true });
-});
+const growth = growingProgram('hi-lsp-track-');
 
 test('the first stop is kept while the store releases it; counts per stop are exact', async () => {
-  const paths = captures('app');
+  const paths = growth.captures('app', HITS);
   const load = (path: string) =>
-    client.rpc.sendRequest(LoadSnapshotRequest, { path, session: 's1' });
+    growth.rpc.sendRequest(LoadSnapshotRequest, { path, session: 's1' });
   let track;
   for (const [k, path] of paths.entries()) {
     const loaded = await load(path);
-    track = await client.rpc.sendRequest(TrackGrowthRequest, {
+    track = await growth.rpc.sendRequest(TrackGrowthRequest, {
       track: 's1|app.py:8',
       snapshotId: loaded.snapshotId,
     });
     assert.equal(track.restartedBecause, undefined);
     assert.equal(track.stops.length, k + 1);
     // Released at once (the store keeps two per session; the heap view releases older ones).
-    void client.rpc.sendNotification(DisposeSnapshotNotification, {
+    void growth.rpc.sendNotification(DisposeSnapshotNotification, {
       snapshotId: loaded.snapshotId,
     });
   }
@@ -100,13 +50,13 @@ test('the first stop is kept while the store releases it; counts per stop are ex
 });
 
 test('a capture of another run starts again, saying why; stopping forgets the tracking', async () => {
-  const [first] = captures('one');
-  const [other] = captures('two');
+  const [first] = growth.captures('one', HITS);
+  const [other] = growth.captures('two', HITS);
   const track = (path: string) =>
-    client.rpc
+    growth.rpc
       .sendRequest(LoadSnapshotRequest, { path, session: 's2' })
       .then((loaded) =>
-        client.rpc.sendRequest(TrackGrowthRequest, { track: 's2', snapshotId: loaded.snapshotId }),
+        growth.rpc.sendRequest(TrackGrowthRequest, { track: 's2', snapshotId: loaded.snapshotId }),
       );
   const a = await track(first);
   assert.equal(a.comparison, null);
@@ -116,7 +66,7 @@ test('a capture of another run starts again, saying why; stopping forgets the tr
     b.stops.map((s) => s.stop),
     [1],
   );
-  void client.rpc.sendNotification(StopGrowthNotification, { track: 's2' });
+  void growth.rpc.sendNotification(StopGrowthNotification, { track: 's2' });
   const c = await track(first);
   assert.equal(c.restartedBecause, undefined, 'a new tracking, not a restart');
   assert.deepEqual(

@@ -34,12 +34,12 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserServer } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../../scripts/chromium.mjs';
+import { freePort, groupAlive, killGroup, liveGroups, settleWithin, sleep } from './processGroups';
 import { Workbench } from './workbench';
 
 export { Workbench };
@@ -147,53 +147,6 @@ const SEEDED_SETTINGS: Record<string, unknown> = {
 
 // /dev/shm is small in containers; a workbench page outgrows it.
 const WORKBENCH_CHROMIUM_ARGS = [...CHROMIUM_ARGS, '--disable-dev-shm-usage'];
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Settles with `p`, or with undefined after `ms` (the timer never keeps the process alive). */
-async function settleWithin<T>(p: Promise<T> | undefined, ms: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | number | undefined;
-  try {
-    return await Promise.race([p, new Promise<undefined>((r) => (timer = setTimeout(r, ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function killGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    /* already gone */
-  }
-}
-
-/** Process groups still to kill if this process exits without close() (a crash, a timeout). */
-const liveGroups = new Set<number>();
-process.on('exit', () => {
-  for (const pgid of liveGroups) killGroup(pgid, 'SIGKILL');
-});
 
 export class CodeServer {
   readonly label: string;

@@ -10,14 +10,13 @@
  *   node scripts/build.mjs && node --import tsx --test test/vscode/export.test.ts
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
 import { runCli } from '../cli/support';
-import { CodeServer, ensureCodeServer, REPO_ROOT, type Workbench } from './codeServer';
-import { buildSuite, ensureExtensionBuilt, SuiteEvents, vscodeSkip } from './hostSuite';
+import { ensureCodeServer, REPO_ROOT, type Workbench } from './codeServer';
+import { buildSuite, hostSuiteFolders, runHostSuite, vscodeSkip } from './hostSuite';
 
 const EXPECTED_TESTS = [
   'Export as .heapsnapshot writes the heap view’s snapshot and opens VS Code’s viewer on it',
@@ -115,10 +114,8 @@ test(
   { timeout: 15 * 60_000, skip: vscodeSkip() },
   async (t) => {
     const bin = ensureCodeServer();
-    ensureExtensionBuilt();
     const suiteEntry = buildSuite('test/vscode/suite/exportIndex.ts', 'out/vscode-suite-export');
-    const workspace = mkdtempSync(join(tmpdir(), 'hi-export-ws-'));
-    const signals = mkdtempSync(join(tmpdir(), 'hi-export-sig-'));
+    const { workspace, signals } = hostSuiteFolders('hi-export');
     const line =
       readFileSync(PROGRAM, 'utf8')
         .split('\n')
@@ -129,20 +126,17 @@ test(
     });
     assert.equal(capture.status, 0, capture.stderr);
 
-    const vsc = await CodeServer.start({
+    const seen: { classes?: string[]; titleAction?: string; message?: string; error?: string } = {};
+    const options = {
       codeServerBin: bin,
       label: 'export',
       viewport: { width: 1500, height: 950 },
-      env: { HEAP_INSPECTOR_E2E_SIGNAL_DIR: signals, HEAP_INSPECTOR_EXPORT_SNAPSHOT: snapshot },
-    });
-    const seen: { classes?: string[]; titleAction?: string; message?: string; error?: string } = {};
-    try {
-      const wb = await vsc.openWorkbench({
-        folder: workspace,
-        extensionDevelopmentPath: REPO_ROOT,
-        extensionTestsPath: suiteEntry,
-      });
-      const suite = new SuiteEvents(wb, signals);
+      env: { HEAP_INSPECTOR_EXPORT_SNAPSHOT: snapshot },
+      suiteEntry,
+      workspace,
+      signals,
+    };
+    await runHostSuite(t, options, async ({ vsc, wb, suite }) => {
       suite.onCheckpoint('viewer-open', async () => {
         try {
           const frame = await viewerFrame(wb);
@@ -223,14 +217,6 @@ test(
       ]) {
         assert.ok(existsSync(join(vsc.outputDir, `${shot}.png`)), `no ${shot}.png`);
       }
-    } catch (e) {
-      const failed = await vsc.screenshotOpenPages('export-failure');
-      t.diagnostic(`failure screenshots: ${failed.join(', ')}; logs: ${vsc.consoleLog}`);
-      throw e;
-    } finally {
-      await vsc.close();
-      rmSync(workspace, { recursive: true, force: true });
-      rmSync(signals, { recursive: true, force: true });
-    }
+    });
   },
 );

@@ -16,7 +16,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-  CodeServer,
   ensureCodeServer,
   findDebugpyPython,
   OUTPUT_DIR,
@@ -24,7 +23,7 @@ import {
   type Workbench,
 } from './codeServer';
 import { cliNumbers, markedLine, type PanelNumbers } from './cliExpectations';
-import { buildSuite, ensureExtensionBuilt, SuiteEvents, vscodeSkip } from './hostSuite';
+import { buildSuite, hostSuiteFolders, runHostSuite, vscodeSkip } from './hostSuite';
 
 const GREP = process.env.HEAP_INSPECTOR_SUITE_GREP; // the suite reads it too: runs a subset
 const EXPECTED_TESTS = [
@@ -112,36 +111,9 @@ async function inspectFromContextMenu(
   line: number,
   marker: string,
 ): Promise<void> {
-  const page = wb.page;
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`${file}:${line}`);
-  await page
-    .locator('.quick-input-widget .monaco-list-row', { hasText: file })
-    .first()
-    .waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-  const target = page.locator('.monaco-editor .view-line', { hasText: marker }).first();
-  await target.waitFor({ timeout: 20_000 });
-  for (let attempt = 1; ; attempt++) {
-    await target.click({ button: 'right' });
-    const item = page.locator('.monaco-menu .action-label', { hasText: /^Inspect Heap Here$/ });
-    try {
-      await item.first().waitFor({ state: 'visible', timeout: 5_000 });
-      await wb.screenshot('editor-context-menu');
-      await item.first().click();
-      // Move the pointer off the code: resting on a name there, it would make VS Code evaluate
-      // that name for a debug hover once the program pauses (debugpy leaves garbage behind when
-      // such an evaluation fails, e.g. a NameError, which the capture would then count).
-      await page.mouse.move(5, 450);
-      return;
-    } catch (e) {
-      // The menu lists contributed items once the extension's manifest is in: retry.
-      await page.keyboard.press('Escape');
-      if (attempt >= 5) throw e;
-    }
-  }
+  await wb.quickOpen(file, line);
+  const target = wb.page.locator('.monaco-editor .view-line', { hasText: marker }).first();
+  await wb.chooseFromContextMenu(target, 'Inspect Heap Here', 'editor-context-menu');
 }
 
 test(
@@ -158,17 +130,12 @@ test(
       python,
       'no Python with debugpy: apt-get install python3-debugpy, or pip install debugpy, or set HEAP_INSPECTOR_PYTHON',
     );
-    ensureExtensionBuilt();
     const suiteEntry = buildSuite();
     for (const shot of [PAUSED_SHOT, SHOW_LOG_SHOT, UI_SHOT, RESTORED_SHOT])
       rmSync(join(OUTPUT_DIR, `${shot}.png`), { force: true });
 
-    const workspace = mkdtempSync(join(tmpdir(), 'hi-vsc-ws-'));
-    const signals = mkdtempSync(join(tmpdir(), 'hi-vsc-sig-'));
+    const { workspace, signals } = hostSuiteFolders('hi-vsc', 'workspace');
     const uiWorkspace = mkdtempSync(join(tmpdir(), 'hi-vsc-ui-'));
-    cpSync(join(REPO_ROOT, 'test', 'vscode', 'fixtures', 'workspace'), workspace, {
-      recursive: true,
-    });
     // What the panel must show: the CLI's numbers for the same program and line.
     const tCli = Date.now();
     const leaky = join(workspace, 'leaky_pool.py');
@@ -188,30 +155,29 @@ test(
     timings.packageMs = Date.now() - tPackage;
     t.diagnostic(`packaged ${vsix.file}: ${vsix.kb} KB`);
 
-    const tStart = Date.now();
-    const vsc = await CodeServer.start({
+    const options = {
       codeServerBin: bin,
       label: 'extension-host',
       installExtensions: ['test/vscode/fixtures/debugpy-standin', vsix.folder],
       env: {
         HEAP_INSPECTOR_PYTHON: python,
-        HEAP_INSPECTOR_E2E_SIGNAL_DIR: signals,
         HEAP_INSPECTOR_E2E_EXPECTED: JSON.stringify(expected),
         HEAP_INSPECTOR_E2E_SNAPSHOT: savedSnapshot,
       },
-    });
-    timings.codeServerAndBrowserStartMs = Date.now() - tStart;
-    t.diagnostic(`code-server on ${vsc.baseUrl}, python ${python}; console log: ${vsc.consoleLog}`);
-    try {
+      suiteEntry,
+      workspace,
+      signals,
+      alsoRemove: [uiWorkspace],
+    };
+    const closed = await runHostSuite(t, options, async (run) => {
+      const { vsc, wb, suite } = run;
+      timings.codeServerAndBrowserStartMs = run.startMs;
+      t.diagnostic(
+        `code-server on ${vsc.baseUrl}, python ${python}; console log: ${vsc.consoleLog}`,
+      );
       // 1. The suite, in the extension host of a workbench opened with the development payload.
-      const tSuite = Date.now();
-      const wb: Workbench = await vsc.openWorkbench({
-        folder: workspace,
-        extensionDevelopmentPath: REPO_ROOT,
-        extensionTestsPath: suiteEntry,
-      });
-      timings.workbenchReadyMs = Date.now() - tSuite;
-      const suite = new SuiteEvents(wb, signals);
+      const tSuite = run.openedAt;
+      timings.workbenchReadyMs = run.workbenchMs;
       suite.onCheckpoint('paused-at-breakpoint', () =>
         // Photograph the workbench paused at the breakpoint; the suite then stops the session.
         wb.screenshot(PAUSED_SHOT).catch((e) => t.diagnostic(`screenshot failed: ${e}`)),
@@ -379,18 +345,7 @@ test(
         assert.deepEqual(shownAgain, numbers, 'the panel hidden and shown again');
         timings.reloadRestoreMs = Date.now() - tReload;
       }
-    } catch (e) {
-      const shots = await vsc.screenshotOpenPages('extension-host-failure');
-      t.diagnostic(
-        `failure screenshots: ${shots.join(', ')}; logs: ${vsc.consoleLog}, ${vsc.serverLog}`,
-      );
-      throw e;
-    } finally {
-      await vsc.close();
-      rmSync(workspace, { recursive: true, force: true });
-      rmSync(signals, { recursive: true, force: true });
-      rmSync(uiWorkspace, { recursive: true, force: true });
-    }
+    });
     timings.totalMs = Date.now() - t0;
     writeFileSync(
       join(OUTPUT_DIR, 'extension-host.timings.json'),
@@ -400,7 +355,7 @@ test(
 
     // Nothing may outlive the run: no process still refers to the scratch folder.
     const ps = spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).stdout;
-    const strays = ps.split('\n').filter((l) => l.includes(vsc.scratch));
+    const strays = ps.split('\n').filter((l) => l.includes(closed.scratch));
     assert.deepEqual(strays, [], 'processes left behind');
   },
 );

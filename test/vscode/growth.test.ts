@@ -11,18 +11,11 @@
  *   node scripts/build.mjs && node --import tsx --test test/vscode/growth.test.ts
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import {
-  CodeServer,
-  ensureCodeServer,
-  findDebugpyPython,
-  REPO_ROOT,
-  type Workbench,
-} from './codeServer';
-import { buildSuite, ensureExtensionBuilt, SuiteEvents, vscodeSkip } from './hostSuite';
+import { ensureCodeServer, findDebugpyPython, type Workbench } from './codeServer';
+import { buildSuite, hostSuiteFolders, runHostSuite, vscodeSkip } from './hostSuite';
 
 const EXPECTED_TESTS = [
   'Track Growth Here captures at every stop and charts the growth of a leaking loop',
@@ -42,38 +35,13 @@ interface Seen {
 
 /** Quick Open `file:line`, right-click the line's number in the gutter, choose "Track Growth Here". */
 async function trackFromGutter(wb: Workbench, file: string, line: number): Promise<void> {
-  const page = wb.page;
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`${file}:${line}`);
-  await page
-    .locator('.quick-input-widget .monaco-list-row', { hasText: file })
-    .first()
-    .waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-  const number = page
+  await wb.quickOpen(file, line);
+  const number = wb.page
     .locator('.monaco-editor .margin-view-overlays .line-numbers', {
       hasText: new RegExp(`^${line}$`),
     })
     .first();
-  await number.waitFor({ timeout: 20_000 });
-  for (let attempt = 1; ; attempt++) {
-    await number.click({ button: 'right' });
-    const item = page.locator('.monaco-menu .action-label', { hasText: /^Track Growth Here$/ });
-    try {
-      await item.first().waitFor({ state: 'visible', timeout: 5_000 });
-      await wb.screenshot('growth-gutter-menu');
-      await item.first().click();
-      // Off the code: a debug hover on a name would make VS Code evaluate it once paused.
-      await page.mouse.move(5, 450);
-      return;
-    } catch (e) {
-      // The menu lists contributed items once the extension's manifest is in: retry.
-      await page.keyboard.press('Escape');
-      if (attempt >= 5) throw e;
-    }
-  }
+  await wb.chooseFromContextMenu(number, 'Track Growth Here', 'growth-gutter-menu');
 }
 
 test(
@@ -86,26 +54,18 @@ test(
       python,
       'no Python with debugpy (apt-get install python3-debugpy, or pip install debugpy)',
     );
-    ensureExtensionBuilt();
     const suiteEntry = buildSuite('test/vscode/suite/growthIndex.ts', 'out/vscode-suite-growth');
-    const workspace = mkdtempSync(join(tmpdir(), 'hi-growth-ws-'));
-    const signals = mkdtempSync(join(tmpdir(), 'hi-growth-sig-'));
-    cpSync(join(REPO_ROOT, 'test', 'vscode', 'fixtures', 'growth'), workspace, { recursive: true });
-    const vsc = await CodeServer.start({
+    const seen: Seen = {};
+    const options = {
       codeServerBin: bin,
       label: 'growth',
       installExtensions: ['test/vscode/fixtures/debugpy-standin'],
       viewport: { width: 1500, height: 1000 },
-      env: { HEAP_INSPECTOR_PYTHON: python, HEAP_INSPECTOR_E2E_SIGNAL_DIR: signals },
-    });
-    const seen: Seen = {};
-    try {
-      const wb = await vsc.openWorkbench({
-        folder: workspace,
-        extensionDevelopmentPath: REPO_ROOT,
-        extensionTestsPath: suiteEntry,
-      });
-      const suite = new SuiteEvents(wb, signals);
+      env: { HEAP_INSPECTOR_PYTHON: python },
+      suiteEntry,
+      ...hostSuiteFolders('hi-growth', 'growth'),
+    };
+    await runHostSuite(t, options, async ({ vsc, wb, suite }) => {
       suite.onCheckpoint('track-from-gutter', async (event) => {
         try {
           await trackFromGutter(wb, String(event.file), Number(event.line));
@@ -195,14 +155,6 @@ test(
       for (const shot of ['growth-gutter-menu', 'growth-charted', 'growth-focused']) {
         assert.ok(existsSync(join(vsc.outputDir, `${shot}.png`)), `no ${shot}.png`);
       }
-    } catch (e) {
-      const failed = await vsc.screenshotOpenPages('growth-failure');
-      t.diagnostic(`failure screenshots: ${failed.join(', ')}; logs: ${vsc.consoleLog}`);
-      throw e;
-    } finally {
-      await vsc.close();
-      rmSync(workspace, { recursive: true, force: true });
-      rmSync(signals, { recursive: true, force: true });
-    }
+    });
   },
 );

@@ -1,16 +1,18 @@
 /**
  * What the node:test files that run an extension-host suite share (extensionHost.test.ts,
- * liveFacts.test.ts, interpreterDiscovery.test.ts): building the suite bundle, skipping where the
- * code-server harness cannot run, reading the suite's one-line JSON events from the workbench's
+ * liveFacts.test.ts, growth.test.ts, export.test.ts, interpreterDiscovery.test.ts): building the
+ * suite bundle, skipping where the code-server harness cannot run, starting code-server with the
+ * suite's workbench (runHostSuite), reading the suite's one-line JSON events from the workbench's
  * console, answering its checkpoints (the suite waits for a signal file the answer writes), and
  * checking that every expected test ran and passed.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { REPO_ROOT, type Workbench } from './codeServer';
+import { CodeServer, REPO_ROOT, type CodeServerOptions, type Workbench } from './codeServer';
 import { REPORT_PREFIX, type SuiteEvent } from './suite/support';
 
 export type { SuiteEvent };
@@ -54,9 +56,11 @@ function node(...args: string[]): string {
 
 /**
  * Bundles a suite entry (test/vscode/buildSuite.mjs, in a child process: this file may run as
- * CommonJS) and returns the path to give as `extensionTestsPath`.
+ * CommonJS) and returns the path to give as `extensionTestsPath`. The extension is built first
+ * when missing: the suite's workbench loads its development copy.
  */
 export function buildSuite(entry = 'test/vscode/suite/index.ts', outDir = 'out/vscode-suite') {
+  ensureExtensionBuilt();
   return node('test/vscode/buildSuite.mjs', entry, outDir);
 }
 
@@ -136,5 +140,92 @@ export class SuiteEvents {
       `${label}: the suite's own count`,
     );
     assert.equal(exitCode, 0, `${label}: codeAutomationExit code`);
+  }
+}
+
+/**
+ * The scratch folders of a suite run: the workspace `<prefix>-ws-…`, with `fixture` (a folder of
+ * test/vscode/fixtures) copied in, and the signal folder `<prefix>-sig-…`.
+ */
+export function hostSuiteFolders(
+  prefix: string,
+  fixture?: string,
+): { workspace: string; signals: string } {
+  const workspace = mkdtempSync(join(tmpdir(), `${prefix}-ws-`));
+  const signals = mkdtempSync(join(tmpdir(), `${prefix}-sig-`));
+  if (fixture) {
+    cpSync(join(REPO_ROOT, 'test', 'vscode', 'fixtures', fixture), workspace, { recursive: true });
+  }
+  return { workspace, signals };
+}
+
+export interface HostSuiteOptions extends CodeServerOptions {
+  /** Names the run's logs and screenshots; failure screenshots are `<label>-failure-N.png`. */
+  label: string;
+  /** The suite's bundle (buildSuite), given to the workbench as `extensionTestsPath`. */
+  suiteEntry: string;
+  /** The folder the workbench opens (see hostSuiteFolders). */
+  workspace: string;
+  /** $HEAP_INSPECTOR_E2E_SIGNAL_DIR of the extension host, where checkpoint answers go. */
+  signals: string;
+  /** More folders to remove once the run is over. */
+  alsoRemove?: string[];
+}
+
+/** What a suite run's body works with. */
+export interface HostSuiteRun {
+  vsc: CodeServer;
+  /** The workbench running the suite, with the development copy of the extension. */
+  wb: Workbench;
+  suite: SuiteEvents;
+  /** How long starting code-server and chromium took, and opening the workbench (ms). */
+  startMs: number;
+  workbenchMs: number;
+  /** Date.now() when the workbench began to open. */
+  openedAt: number;
+}
+
+/**
+ * Starts code-server and chromium, opens the workbench on `workspace` with the suite, and runs
+ * `body`. When anything fails, every open page is photographed and the logs are named; whatever
+ * happens, code-server closes and the folders are removed. Returns the closed CodeServer (its
+ * `scratch` names the folder no process may still use).
+ */
+export async function runHostSuite(
+  t: TestContext,
+  options: HostSuiteOptions,
+  body: (run: HostSuiteRun) => Promise<void>,
+): Promise<CodeServer> {
+  const { suiteEntry, workspace, signals, alsoRemove = [], ...start } = options;
+  let vsc: CodeServer | undefined;
+  try {
+    const startedAt = Date.now();
+    vsc = await CodeServer.start({
+      ...start,
+      env: { HEAP_INSPECTOR_E2E_SIGNAL_DIR: signals, ...start.env },
+    });
+    const startMs = Date.now() - startedAt;
+    try {
+      const openedAt = Date.now();
+      const wb = await vsc.openWorkbench({
+        folder: workspace,
+        extensionDevelopmentPath: REPO_ROOT,
+        extensionTestsPath: suiteEntry,
+      });
+      const workbenchMs = Date.now() - openedAt;
+      await body({ vsc, wb, suite: new SuiteEvents(wb, signals), startMs, workbenchMs, openedAt });
+    } catch (e) {
+      const shots = await vsc.screenshotOpenPages(`${options.label}-failure`);
+      t.diagnostic(
+        `failure screenshots: ${shots.join(', ')}; logs: ${vsc.consoleLog}, ${vsc.serverLog}`,
+      );
+      throw e;
+    }
+    return vsc;
+  } finally {
+    await vsc?.close();
+    for (const dir of [workspace, signals, ...alsoRemove]) {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 }

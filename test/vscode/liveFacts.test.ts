@@ -12,19 +12,12 @@
  *   node scripts/build.mjs && node --import tsx --test test/vscode/liveFacts.test.ts
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import {
-  CodeServer,
-  ensureCodeServer,
-  findDebugpyPython,
-  REPO_ROOT,
-  type Workbench,
-} from './codeServer';
-import { buildSuite, ensureExtensionBuilt, SuiteEvents, vscodeSkip } from './hostSuite';
+import { ensureCodeServer, findDebugpyPython, type Workbench } from './codeServer';
+import { buildSuite, hostSuiteFolders, runHostSuite, vscodeSkip } from './hostSuite';
 
 const EXPECTED_TESTS = [
   'live facts: a paused capture feeds the hover, the decorations, the CodeLens and the diagnostics',
@@ -132,28 +125,18 @@ test(
     const bin = ensureCodeServer();
     const python = findDebugpyPython();
     assert.ok(python, 'no Python with debugpy (see docs/testing-in-vscode.md)');
-    ensureExtensionBuilt();
     const suiteEntry = buildSuite('test/vscode/suite/liveFactsIndex.ts', 'out/vscode-suite-live');
-    const workspace = mkdtempSync(join(tmpdir(), 'hi-live-ws-'));
-    const signals = mkdtempSync(join(tmpdir(), 'hi-live-sig-'));
-    cpSync(join(REPO_ROOT, 'test', 'vscode', 'fixtures', 'live-workspace'), workspace, {
-      recursive: true,
-    });
-    const vsc = await CodeServer.start({
+    const shots: Record<string, string> = {};
+    const options = {
       codeServerBin: bin,
       label: 'live-facts',
       installExtensions: ['test/vscode/fixtures/debugpy-standin'],
       viewport: { width: 1600, height: 1000 },
-      env: { HEAP_INSPECTOR_PYTHON: python, HEAP_INSPECTOR_E2E_SIGNAL_DIR: signals },
-    });
-    const shots: Record<string, string> = {};
-    try {
-      const wb = await vsc.openWorkbench({
-        folder: workspace,
-        extensionDevelopmentPath: REPO_ROOT,
-        extensionTestsPath: suiteEntry,
-      });
-      const suite = new SuiteEvents(wb, signals);
+      env: { HEAP_INSPECTOR_PYTHON: python },
+      suiteEntry,
+      ...hostSuiteFolders('hi-live', 'live-workspace'),
+    };
+    await runHostSuite(t, options, async ({ vsc, wb, suite }) => {
       suite.onCheckpoint('live-facts-ui', async () => {
         const page = wb.page;
         try {
@@ -223,15 +206,7 @@ test(
       for (const s of SHOTS) {
         assert.ok(existsSync(join(vsc.outputDir, `${s}.png`)), `no ${s}.png`);
       }
-    } catch (e) {
-      const failed = await vsc.screenshotOpenPages('live-facts-failure');
-      t.diagnostic(`failure screenshots: ${failed.join(', ')}; logs: ${vsc.consoleLog}`);
-      throw e;
-    } finally {
-      await vsc.close();
-      rmSync(workspace, { recursive: true, force: true });
-      rmSync(signals, { recursive: true, force: true });
-    }
+    });
     t.diagnostic(`whole test: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   },
 );

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 import type { CodeServer } from './codeServer';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -112,6 +112,49 @@ export class Workbench {
         if (Date.now() > deadline)
           throw new Error(`command "${title}" never appeared in the palette`);
         await sleep(500);
+      }
+    }
+  }
+
+  /** Quick Open `file:line`: the file's editor opens at that line. */
+  async quickOpen(file: string, line: number): Promise<void> {
+    const page = this.page;
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`${file}:${line}`);
+    await page
+      .locator('.quick-input-widget .monaco-list-row', { hasText: file })
+      .first()
+      .waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+  }
+
+  /**
+   * Right-clicks `target` and chooses the context menu's item `label`, photographed as `shot` with
+   * the menu open. The menu lists contributed items once the extension's manifest is in, so a
+   * menu without the item is closed and opened again (five times at most).
+   */
+  async chooseFromContextMenu(target: Locator, label: string, shot: string): Promise<void> {
+    const page = this.page;
+    await target.waitFor({ timeout: 20_000 });
+    for (let attempt = 1; ; attempt++) {
+      await target.click({ button: 'right' });
+      const item = page.locator('.monaco-menu .action-label', {
+        hasText: new RegExp(`^${escapeRegExp(label)}$`),
+      });
+      try {
+        await item.first().waitFor({ state: 'visible', timeout: 5_000 });
+        await this.screenshot(shot);
+        await item.first().click();
+        // Move the pointer off the code: resting on a name there, it would make VS Code evaluate
+        // that name for a debug hover once the program pauses (debugpy leaves garbage behind when
+        // such an evaluation fails, e.g. a NameError, which the capture would then count).
+        await page.mouse.move(5, 450);
+        return;
+      } catch (e) {
+        await page.keyboard.press('Escape');
+        if (attempt >= 5) throw e;
       }
     }
   }

@@ -50,16 +50,7 @@ async function openPanel(cap: Capture, name: string): Promise<Panel> {
   const loaded = LoadedSnapshot.fromFile(name, 'test', cap.snapshot);
   const file = path.join(web.outDir, `${name}.html`);
   writeFileSync(file, web.panelTestPage());
-  const init = `
-    window.posted = [];
-    window.acquireVsCodeApi = function () {
-      return {
-        postMessage: function (m) { window.posted.push(JSON.parse(JSON.stringify(m))); },
-        getState: function () { return null; },
-        setState: function () {},
-      };
-    };`;
-  const o = await chromium.open(file, { init, height: 1100 });
+  const o = await chromium.open(file, { init: web.RECORDING_VSCODE_API, height: 1100 });
   const { page } = o;
   const send = (m: unknown): Promise<void> =>
     page.evaluate((msg) => window.postMessage(msg, '*'), m);

@@ -17,7 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { runOne, runTests, selectTests, type ITest } from './support';
 import { tests as extensionTests } from './extension.itest';
 import { tests as debugTests } from './debugSession.itest';
-import { contributionTests, faultTests, tests as inspectTests } from './inspect.itest';
+import { contributionTests } from './contributions.itest';
+import { faultTests, tests as inspectTests } from './inspect.itest';
 import { tests as stepperTests } from './stepper.itest';
 
 const all: ITest[] = [

@@ -8,8 +8,8 @@ deletion measures what the counting itself changes (subtracted). Prints one JSON
 """
 import gc
 import json
-import os
-import sys
+
+from _forked_counts import forked_counts
 
 
 def _freed(namespace, name):
@@ -22,28 +22,5 @@ def _freed(namespace, name):
 
 
 def measure(namespace, names):
-    sys.stdout.flush()
-    sys.stderr.flush()
-    results = {}
-    for name in [None] + list(names):
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(read)
-            try:
-                count = _freed(namespace, name)
-                os.write(write, str(count).encode())
-            finally:
-                os._exit(0)
-        os.close(write)
-        chunks = []
-        while True:
-            chunk = os.read(read, 64)
-            if not chunk:
-                break
-            chunks.append(chunk)
-        os.close(read)
-        os.waitpid(pid, 0)
-        results[name] = int(b"".join(chunks))
-    baseline = results.pop(None)
-    print(json.dumps({"baseline": baseline, "freed": {k: v - baseline for k, v in results.items()}}))
+    baseline, freed = forked_counts(namespace, names, _freed)
+    print(json.dumps({"baseline": baseline, "freed": freed}))

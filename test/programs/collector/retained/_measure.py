@@ -11,8 +11,8 @@ which is subtracted. Prints one JSON line: {"name": freed, ...}.
 """
 import gc
 import json
-import os
-import sys
+
+from _forked_counts import forked_counts
 
 
 def _untracked_alive(alive):
@@ -41,28 +41,5 @@ def _freed(namespace, name):
 
 
 def measure(namespace, names):
-    sys.stdout.flush()
-    sys.stderr.flush()
-    results = {}
-    for name in [None] + list(names):
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(read)
-            try:
-                count = _freed(namespace, name)
-                os.write(write, str(count).encode())
-            finally:
-                os._exit(0)
-        os.close(write)
-        chunks = []
-        while True:
-            chunk = os.read(read, 64)
-            if not chunk:
-                break
-            chunks.append(chunk)
-        os.close(read)
-        os.waitpid(pid, 0)
-        results[name] = int(b"".join(chunks))
-    baseline = results.pop(None)
-    print(json.dumps({"garbage": baseline, "freed": {k: v - baseline for k, v in results.items()}}))
+    baseline, freed = forked_counts(namespace, names, _freed)
+    print(json.dumps({"garbage": baseline, "freed": freed}))

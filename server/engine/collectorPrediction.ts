@@ -216,13 +216,42 @@ export function predictCollection(snapshot: HeapSnapshot, generation: number): C
   };
 }
 
-/** Predictions for `gc.collect(0)`, `gc.collect(1)` and `gc.collect(2)`. */
+/**
+ * How many objects `gc.collect(0)`, `gc.collect(1)` and `gc.collect(2)` examine: each set holds
+ * the one before it, so equal counts mean equal sets.
+ */
+function examinedCounts(snapshot: HeapSnapshot): [number, number, number] {
+  const flags = snapshot.nodeFlags;
+  const { released } = releasedDuringCapture(snapshot);
+  const perGeneration = [0, 0, 0, 0];
+  for (let v = 0; v < flags.length; v++) {
+    const f = flags[v];
+    if ((f & NODE_TRACKED) !== 0 && released[v] === 0)
+      perGeneration[(f & NODE_GENERATION_MASK) >> NODE_GENERATION_SHIFT]++;
+  }
+  const [g0, g1, g2] = perGeneration;
+  return [g0, g0 + g1, g0 + g1 + g2];
+}
+
+/**
+ * The prediction for `generation` when it examines the same objects as `same` did: the same
+ * result (its arrays shared, never written after they are made).
+ */
+function sameObjectsAs(same: CollectionResult, generation: number): CollectionResult {
+  return { ...same, generation, finalizeFired: [...same.finalizeFired] };
+}
+
+/**
+ * Predictions for `gc.collect(0)`, `gc.collect(1)` and `gc.collect(2)`. A collection that
+ * examines the same objects as the younger one (no object in the generations it adds, as when
+ * everything is young) finds the same: it is not computed again.
+ */
 export function predictAllGenerations(
   snapshot: HeapSnapshot,
 ): [CollectionResult, CollectionResult, CollectionResult] {
-  return [
-    predictCollection(snapshot, 0),
-    predictCollection(snapshot, 1),
-    predictCollection(snapshot, 2),
-  ];
+  const examined = examinedCounts(snapshot);
+  const g0 = predictCollection(snapshot, 0);
+  const g1 = examined[1] === examined[0] ? sameObjectsAs(g0, 1) : predictCollection(snapshot, 1);
+  const g2 = examined[2] === examined[1] ? sameObjectsAs(g1, 2) : predictCollection(snapshot, 2);
+  return [g0, g1, g2];
 }

@@ -274,23 +274,27 @@ function accumulate(
 
 /** Children lists and preorder intervals of the tree `idom` (nodes with idom −1 are left out). */
 function treeIndex(size: number, idom: Int32Array, root: number): TreeIndex {
+  // Children counts, their running totals (each node's end), then filled backwards so that each
+  // list ends at its node's start and holds its children in increasing order.
   const childStart = new Uint32Array(size + 1);
   for (let v = 0; v < size; v++) {
     const p = idom[v];
-    if (p >= 0 && v !== root) childStart[p + 1]++;
+    if (p >= 0 && v !== root) childStart[p]++;
   }
-  for (let v = 0; v < size; v++) childStart[v + 1] += childStart[v];
-  const fill = childStart.slice(0, size);
-  const childList = new Uint32Array(childStart[size]);
-  for (let v = 0; v < size; v++) {
+  for (let v = 1; v < size; v++) childStart[v] += childStart[v - 1];
+  const total = size > 0 ? childStart[size - 1] : 0;
+  childStart[size] = total;
+  const childList = new Uint32Array(total);
+  for (let v = size - 1; v >= 0; v--) {
     const p = idom[v];
-    if (p >= 0 && v !== root) childList[fill[p]++] = v;
+    if (p >= 0 && v !== root) childList[--childStart[p]] = v;
   }
   const pre = new Int32Array(size).fill(-1);
   const end = new Int32Array(size).fill(-1);
-  const preorder = new Uint32Array(childList.length + 1);
-  const stackNode = new Uint32Array(childList.length + 1);
-  const stackNext = new Uint32Array(childList.length + 1);
+  const preorder = new Uint32Array(total + 1);
+  // The search's stack grows with the tree's depth, which is small but for long chains.
+  let stackNode = new Uint32Array(1024);
+  let stackNext = new Uint32Array(1024);
   let count = 0;
   let sp = 0;
   stackNode[0] = root;
@@ -306,6 +310,10 @@ function treeIndex(size: number, idom: Int32Array, root: number): TreeIndex {
       pre[w] = count;
       preorder[count++] = w;
       sp++;
+      if (sp === stackNode.length) {
+        stackNode = grown(stackNode);
+        stackNext = grown(stackNext);
+      }
       stackNode[sp] = w;
       stackNext[sp] = childStart[w];
     } else {
@@ -314,6 +322,13 @@ function treeIndex(size: number, idom: Int32Array, root: number): TreeIndex {
     }
   }
   return { childStart, childList, preorder: preorder.subarray(0, count), pre, end };
+}
+
+/** A copy of `a` twice as long. */
+function grown(a: Uint32Array): Uint32Array<ArrayBuffer> {
+  const out = new Uint32Array(a.length * 2);
+  out.set(a);
+  return out;
 }
 
 const cache = new WeakMap<Analysis, RetainedAnalysis>();

@@ -29,9 +29,17 @@ export interface DominatorTree {
  * Dominators of the nodes `root` reaches. With `barrier`: the nodes first reached through
  * `barrier` (it must be the root's last successor) are not predecessors of the nodes reached
  * before it — the heap uses it so that unreachable garbage, which is reached through its own
- * group node last, keeps nothing alive.
+ * group node last, keeps nothing alive. With `barrierSuccessors` as well, the barrier's
+ * successors are not in the graph's lists but asked for when the search reaches the barrier,
+ * given the preorder numbers so far (−1: not reached): by then every node reached without the
+ * barrier is numbered, which is how the heap learns what is garbage without a search of its own.
  */
-export function semiNcaDominators(graph: CsrGraph, root: number, barrier = -1): DominatorTree {
+export function semiNcaDominators(
+  graph: CsrGraph,
+  root: number,
+  barrier = -1,
+  barrierSuccessors?: (num: Int32Array) => Uint32Array,
+): DominatorTree {
   const { size, start, to, predStart, predFrom } = graph;
   // --- depth-first search from the root: preorder numbers and DFS-tree parents
   const num = new Int32Array(size).fill(-1);
@@ -42,6 +50,7 @@ export function semiNcaDominators(graph: CsrGraph, root: number, barrier = -1): 
   const label = new Int32Array(size);
   const stackNode = semi;
   const stackEdge = label;
+  let barrierList: Uint32Array | null = null;
   let count = 0;
   num[root] = count;
   vertex[count] = root;
@@ -52,26 +61,46 @@ export function semiNcaDominators(graph: CsrGraph, root: number, barrier = -1): 
   while (sp >= 0) {
     const v = stackNode[sp];
     const e = stackEdge[sp];
-    if (e < start[v + 1]) {
-      stackEdge[sp] = e + 1;
-      const w = to[e];
-      if (num[w] < 0) {
-        num[w] = count;
-        vertex[count] = w;
-        parent[count++] = num[v];
-        sp++;
-        stackNode[sp] = w;
-        stackEdge[sp] = start[w];
+    let w: number;
+    if (v === barrier && barrierList !== null) {
+      if (e >= barrierList.length) {
+        sp--;
+        continue;
       }
+      w = barrierList[e];
+    } else if (e < start[v + 1]) {
+      w = to[e];
     } else {
       sp--;
+      continue;
+    }
+    stackEdge[sp] = e + 1;
+    if (num[w] < 0) {
+      num[w] = count;
+      vertex[count] = w;
+      parent[count++] = num[v];
+      sp++;
+      stackNode[sp] = w;
+      if (w === barrier && barrierSuccessors) {
+        barrierList = barrierSuccessors(num);
+        stackEdge[sp] = 0;
+      } else {
+        stackEdge[sp] = start[w];
+      }
     }
   }
   const barrierNum = barrier >= 0 && num[barrier] >= 0 ? num[barrier] : count;
+  // The barrier's successors given apart have the barrier as a predecessor.
+  let barrierChild: Uint8Array | null = null;
+  if (barrierList !== null && barrierList.length > 0) {
+    barrierChild = new Uint8Array(size);
+    for (let k = 0; k < barrierList.length; k++) barrierChild[barrierList[k]] = 1;
+  }
 
   // --- semidominators, in reverse preorder, over preorder numbers
   const ancestor = new Int32Array(count);
-  const path = new Int32Array(count);
+  // Path compression's path: as long as the longest chain of the linked forest.
+  let path = new Int32Array(1024);
   for (let i = 0; i < count; i++) {
     semi[i] = i;
     label[i] = i;
@@ -93,6 +122,7 @@ export function semiNcaDominators(graph: CsrGraph, root: number, barrier = -1): 
         let depth = 0;
         let x = j;
         do {
+          if (depth === path.length) path = grownPath(path);
           path[depth++] = x;
           x = ancestor[x];
         } while (ancestor[x] >= last);
@@ -110,6 +140,8 @@ export function semiNcaDominators(graph: CsrGraph, root: number, barrier = -1): 
       }
       if (semi[best] < s) s = semi[best];
     }
+    // The barrier is numbered before every node reached through it: its semidominator is itself.
+    if (barrierChild !== null && barrierChild[w] === 1 && barrierNum < s) s = barrierNum;
     semi[i] = s;
   }
 
@@ -121,10 +153,18 @@ export function semiNcaDominators(graph: CsrGraph, root: number, barrier = -1): 
     while (candidate > sdom) candidate = idomNum[candidate];
     idomNum[i] = candidate;
   }
-  const idom = new Int32Array(size).fill(-1);
+  // The preorder numbers are read no more: their array becomes the dominators (−1 stays −1).
+  const idom = num;
   idom[root] = root;
   for (let i = 1; i < count; i++) idom[vertex[i]] = vertex[idomNum[i]];
-  return { idom, order: vertex.slice(0, count) };
+  return { idom, order: vertex.subarray(0, count) };
+}
+
+/** A copy of `a` twice as long. */
+function grownPath(a: Int32Array): Int32Array<ArrayBuffer> {
+  const out = new Int32Array(a.length * 2);
+  out.set(a);
+  return out;
 }
 
 /** The reverse of a CSR graph (`predStart`, `predFrom`), with multiplicity. */

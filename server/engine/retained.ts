@@ -19,9 +19,8 @@ import type { RetainedSize } from '../../protocol/retained';
 import { NodeFlag } from '../../protocol/snapshot';
 import type { Analysis } from './analysis';
 import { AtOnce } from './atOnce';
-import { semiNcaDominators } from './dominators';
 import type { HeapSnapshot } from './heapSnapshot';
-import { buildRetainedGraph, graphInfo, type RetainedGraphInfo } from './retainedGraph';
+import { retainedDominators, type RetainedGraphInfo } from './retainedGraph';
 import { weakContainerEntries, type WeakEntries } from './weakEntries';
 
 const NODE_TRACKED = NodeFlag.Tracked;
@@ -65,11 +64,10 @@ export class RetainedAnalysis {
 
   constructor(snapshot: HeapSnapshot, analysis: Analysis) {
     this.snapshot = snapshot;
-    const graph = buildRetainedGraph(snapshot, analysis);
-    this.graph = graphInfo(graph);
-    const dom = semiNcaDominators(graph, graph.superRoot, graph.garbageGroup);
+    const { info, dom } = retainedDominators(snapshot, analysis);
+    this.graph = info;
     this.idom = dom.idom;
-    this.nextCollection = accumulate(snapshot, graph.size, dom.idom, dom.order);
+    this.nextCollection = accumulate(snapshot, info.size, dom.idom, dom.order);
 
     this.weakEntries = weakContainerEntries(snapshot, this.idom);
     if (this.weakEntries.entry.length > 0) this.addWeakEntries(dom.order);

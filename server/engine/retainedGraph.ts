@@ -17,7 +17,7 @@
  */
 import { NodeFlag, RootKind } from '../../protocol/snapshot';
 import type { Analysis } from './analysis';
-import { reverseCsr, type CsrGraph } from './dominators';
+import { reverseCsr, semiNcaDominators, type CsrGraph, type DominatorTree } from './dominators';
 import type { HeapSnapshot } from './heapSnapshot';
 import { computeScc, type SccResult } from './scc';
 
@@ -59,25 +59,6 @@ export interface RetainedGraphInfo {
   scc: SccResult;
   /** Per frame-local root record: 1 when it is a reference from its frame (an edge here). */
   localAsEdge: Uint8Array;
-}
-
-/** The graph itself, in both directions (needed only while the trees are computed). */
-export interface RetainedGraph extends CsrGraph, RetainedGraphInfo {}
-
-/** The graph without its references, to keep after the trees are computed. */
-export function graphInfo(g: RetainedGraph): RetainedGraphInfo {
-  const { size, nodeCount, superRoot, garbageGroup, rootReason, live, garbageCount, scc } = g;
-  return {
-    size,
-    nodeCount,
-    superRoot,
-    garbageGroup,
-    rootReason,
-    live,
-    garbageCount,
-    scc,
-    localAsEdge: g.localAsEdge,
-  };
 }
 
 /** Frame-local records whose frame is in the snapshot: references from the frame. */
@@ -253,78 +234,80 @@ function withLocals(s: HeapSnapshot, locals: FrameLocals): [Uint32Array, Uint32A
   return [csr.start.subarray(0, s.nodeCount + 1), csr.to];
 }
 
-export function buildRetainedGraph(s: HeapSnapshot, analysis: Analysis): RetainedGraph {
+/**
+ * The graph's dominator tree (rooted at the super-root) and what the retained analysis keeps of
+ * the graph. Liveness comes from the dominator search itself: it reaches the garbage group last,
+ * after every object a root reaches, so the objects it has not numbered then are the garbage, and
+ * the garbage group's children are computed at that moment (`semiNcaDominators`'s
+ * `barrierSuccessors`). The graph's arrays are dropped on return.
+ */
+export function retainedDominators(
+  s: HeapSnapshot,
+  analysis: Analysis,
+): { info: RetainedGraphInfo; dom: DominatorTree } {
   const n = s.nodeCount;
   const locals = frameLocals(s);
   const roots = rootsOf(s, locals.record);
-  const edgeStart = s.edgeStart;
-  const edgeTo = s.edgeTo;
-
-  // Liveness: breadth-first from the roots over the references and the frames' locals.
-  const live = new Uint8Array(n);
-  const queue = new Uint32Array(n);
-  let tail = 0;
-  const reach = (t: number): void => {
-    if (live[t] === 0) {
-      live[t] = 1;
-      queue[tail++] = t;
-    }
-  };
-  for (let i = 0; i < roots.list.length; i++) reach(roots.list[i]);
-  for (let head = 0; head < tail; head++) {
-    const u = queue[head];
-    for (let e = edgeStart[u], end = edgeStart[u + 1]; e < end; e++) {
-      const t = edgeTo[e];
-      if (live[t] === 0) {
-        live[t] = 1;
-        queue[tail++] = t;
-      }
-    }
-    const extra = locals.byFrame.get(u);
-    if (extra) extra.forEach(reach);
-  }
-  const garbageCount = n - tail;
   const scc = sccWithLocals(s, analysis, locals);
 
-  // The garbage group's children: garbage in components no other component refers to. No live
-  // object refers to garbage (and a frame with locals is a root), so only references among
-  // garbage can mark a component.
-  let garbageEdges = new Uint32Array(0);
-  if (garbageCount > 0) {
-    const referred = new Uint8Array(scc.count);
-    const comp = scc.component;
-    for (let u = 0; u < n; u++) {
-      if (live[u] === 1) continue;
-      for (let e = edgeStart[u], end = edgeStart[u + 1]; e < end; e++) {
-        const t = edgeTo[e];
-        if (comp[t] !== comp[u]) referred[comp[t]] = 1;
-      }
-    }
-    const entries: number[] = [];
-    for (let v = 0; v < n; v++) if (live[v] === 0 && referred[comp[v]] === 0) entries.push(v);
-    garbageEdges = Uint32Array.from(entries);
-  }
-
-  // The super-root's children: the roots, then the garbage group (last: see semiNcaDominators).
+  // The super-root's children: the roots, then the garbage group (last: see semiNcaDominators),
+  // whose children are not in the graph's lists but given when the search reaches it.
   const rootEdges = new Uint32Array(roots.list.length + 1);
   rootEdges.set(roots.list);
   rootEdges[roots.list.length] = n + 1;
   const size = n + 2;
-  const { start, to } = fullCsr(s, locals, rootEdges, garbageEdges);
+  const { start, to } = fullCsr(s, locals, rootEdges, new Uint32Array(0));
   const reverse = reverseCsr(size, start, to);
-  return {
-    size,
-    start,
-    to,
-    predStart: reverse.predStart,
-    predFrom: reverse.predFrom,
-    nodeCount: n,
-    superRoot: n,
-    garbageGroup: n + 1,
-    rootReason: roots.reason,
-    live,
-    garbageCount,
-    scc,
-    localAsEdge: locals.record,
+  const graph: CsrGraph = { size, start, to, ...reverse };
+  const live = new Uint8Array(n);
+  let garbageCount = 0;
+  const garbageEntries = (num: Int32Array): Uint32Array => {
+    let reached = 0;
+    for (let v = 0; v < n; v++) {
+      if (num[v] >= 0) {
+        live[v] = 1;
+        reached++;
+      }
+    }
+    garbageCount = n - reached;
+    return garbageCount > 0 ? garbageGroupChildren(s, scc, live) : new Uint32Array(0);
   };
+  const dom = semiNcaDominators(graph, n, n + 1, garbageEntries);
+  return {
+    info: {
+      size,
+      nodeCount: n,
+      superRoot: n,
+      garbageGroup: n + 1,
+      rootReason: roots.reason,
+      live,
+      garbageCount,
+      scc,
+      localAsEdge: locals.record,
+    },
+    dom,
+  };
+}
+
+/**
+ * The garbage group's children: garbage in components no other component refers to. No live
+ * object refers to garbage (and a frame with locals is a root), so only references among
+ * garbage can mark a component.
+ */
+function garbageGroupChildren(s: HeapSnapshot, scc: SccResult, live: Uint8Array): Uint32Array {
+  const n = s.nodeCount;
+  const edgeStart = s.edgeStart;
+  const edgeTo = s.edgeTo;
+  const referred = new Uint8Array(scc.count);
+  const comp = scc.component;
+  for (let u = 0; u < n; u++) {
+    if (live[u] === 1) continue;
+    for (let e = edgeStart[u], end = edgeStart[u + 1]; e < end; e++) {
+      const t = edgeTo[e];
+      if (comp[t] !== comp[u]) referred[comp[t]] = 1;
+    }
+  }
+  const entries: number[] = [];
+  for (let v = 0; v < n; v++) if (live[v] === 0 && referred[comp[v]] === 0) entries.push(v);
+  return Uint32Array.from(entries);
 }

@@ -109,14 +109,10 @@ function fullCsr(
   if (locals.from.length === 0) {
     start.set(s.edgeStart);
   } else {
-    const extra = new Uint32Array(n);
-    for (let i = 0; i < locals.from.length; i++) extra[locals.from[i]]++;
-    let acc = 0;
-    for (let v = 0; v < n; v++) {
-      start[v] = acc;
-      acc += s.nodeEdgeCount[v] + extra[v];
-    }
-    start[n] = acc;
+    // Each frame's count of locals, then running totals with the snapshot's counts.
+    for (let i = 0; i < locals.from.length; i++) start[locals.from[i] + 1]++;
+    const edgeCount = s.nodeEdgeCount;
+    for (let v = 0; v < n; v++) start[v + 1] += start[v] + edgeCount[v];
   }
   start[n + 1] = m + rootEdges.length;
   start[n + 2] = start[n + 1] + garbageEdges.length;
@@ -200,14 +196,14 @@ function sccWithLocals(s: HeapSnapshot, analysis: Analysis, locals: FrameLocals)
   const comp = analysis.scc.component;
   const n = s.nodeCount;
   let mark: Int32Array | null = null;
-  let stack: Uint32Array | null = null;
+  // The searches' stack grows with what they visit (usually a few objects).
+  let stack = new Uint32Array(1024);
   for (let i = 0; i < locals.from.length; i++) {
     const frame = locals.from[i];
     const value = locals.to[i];
     const low = comp[frame];
     if (low >= comp[value]) continue;
     mark ??= new Int32Array(n);
-    stack ??= new Uint32Array(n);
     let sp = 0;
     stack[sp++] = value;
     mark[value] = i + 1;
@@ -218,7 +214,12 @@ function sccWithLocals(s: HeapSnapshot, analysis: Analysis, locals: FrameLocals)
       const visit = (t: number): void => {
         if (mark![t] !== i + 1 && comp[t] >= low) {
           mark![t] = i + 1;
-          stack![sp++] = t;
+          if (sp === stack.length) {
+            const grown = new Uint32Array(stack.length * 2);
+            grown.set(stack);
+            stack = grown;
+          }
+          stack[sp++] = t;
         }
       };
       for (let e = s.edgeStart[u], end = s.edgeStart[u + 1]; e < end; e++) visit(s.edgeTo[e]);
@@ -262,15 +263,13 @@ export function retainedDominators(
   const live = new Uint8Array(n);
   let garbageCount = 0;
   const garbageEntries = (num: Int32Array): Uint32Array => {
-    let reached = 0;
+    const garbage: number[] = [];
     for (let v = 0; v < n; v++) {
-      if (num[v] >= 0) {
-        live[v] = 1;
-        reached++;
-      }
+      if (num[v] >= 0) live[v] = 1;
+      else garbage.push(v);
     }
-    garbageCount = n - reached;
-    return garbageCount > 0 ? garbageGroupChildren(s, scc, live) : new Uint32Array(0);
+    garbageCount = garbage.length;
+    return garbageGroupChildren(s, scc, garbage);
   };
   const dom = semiNcaDominators(graph, n, n + 1, garbageEntries);
   return {
@@ -294,20 +293,17 @@ export function retainedDominators(
  * object refers to garbage (and a frame with locals is a root), so only references among
  * garbage can mark a component.
  */
-function garbageGroupChildren(s: HeapSnapshot, scc: SccResult, live: Uint8Array): Uint32Array {
-  const n = s.nodeCount;
+function garbageGroupChildren(s: HeapSnapshot, scc: SccResult, garbage: number[]): Uint32Array {
+  if (garbage.length === 0) return new Uint32Array(0);
   const edgeStart = s.edgeStart;
   const edgeTo = s.edgeTo;
   const referred = new Uint8Array(scc.count);
   const comp = scc.component;
-  for (let u = 0; u < n; u++) {
-    if (live[u] === 1) continue;
+  for (const u of garbage) {
     for (let e = edgeStart[u], end = edgeStart[u + 1]; e < end; e++) {
       const t = edgeTo[e];
       if (comp[t] !== comp[u]) referred[comp[t]] = 1;
     }
   }
-  const entries: number[] = [];
-  for (let v = 0; v < n; v++) if (live[v] === 0 && referred[comp[v]] === 0) entries.push(v);
-  return Uint32Array.from(entries);
+  return Uint32Array.from(garbage.filter((v) => referred[comp[v]] === 0));
 }

@@ -182,10 +182,12 @@ export function unreachableCycles(analysis: Analysis, limit = MAX_CYCLES): Cycle
   const comp = scc.component;
   // Only a few components hold garbage: they are kept in maps, not in arrays per component.
   const unreachableIn = new Map<number, number>();
+  const unreachable = full.unreachable;
+  const cyclic = scc.cyclic;
   for (let v = 0; v < n; v++) {
-    if (full.unreachable[v] !== 1) continue;
+    if (unreachable[v] !== 1) continue;
     const c = comp[v];
-    if (scc.cyclic[c] === 1) unreachableIn.set(c, (unreachableIn.get(c) ?? 0) + 1);
+    if (cyclic[c] === 1) unreachableIn.set(c, (unreachableIn.get(c) ?? 0) + 1);
   }
   if (unreachableIn.size === 0) return [];
   // Per component: 1 when it holds garbage, 2 once its first node is known.

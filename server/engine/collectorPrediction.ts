@@ -18,6 +18,7 @@
 import { NodeFlag, TypeFlag } from '../../protocol/snapshot';
 import type { HeapSnapshot } from './heapSnapshot';
 import { releasedDuringCapture } from './releasedDuringCapture';
+import { giveBack, scratchInt32, scratchUint32 } from './scratch';
 
 // The protocol's flag objects read once: hot loops must not go through a module binding
 // (under tsx every access to an imported object is a getter call).
@@ -71,6 +72,8 @@ export interface CollectionResult {
 }
 
 const INT32_MAX = 0x7fffffff;
+/** Where a result keeps its `internalRefs`/`gcRefs` source (not enumerable). */
+const COLUMNS = Symbol('gcRefColumns');
 
 /** Predicts one collection of generations 0..generation. */
 export function predictCollection(snapshot: HeapSnapshot, generation: number): CollectionResult {
@@ -95,20 +98,11 @@ export function predictCollection(snapshot: HeapSnapshot, generation: number): C
     }
   }
 
-  // subtract_refs: count the references each object of S receives from S.
-  const internalRefs = new Int32Array(n);
-  for (let u = 0; u < n; u++) {
-    if (inS[u] === 0) continue;
-    const end = edgeStart[u + 1];
-    for (let e = edgeStart[u]; e < end; e++) {
-      const t = edgeTo[e];
-      if (inS[t] === 1) internalRefs[t]++;
-    }
-  }
+  // subtract_refs (the counts are kept only while needed: `gcRefCounts` gives them on demand).
+  const internalRefs = internalReferences(snapshot, inS, scratchInt32(n, true));
 
   // update_refs − subtract_refs, and the objects referenced from outside.
-  const gcRefs = new Int32Array(n);
-  const queue = new Uint32Array(examined);
+  const queue = scratchUint32(examined);
   const reached = new Uint8Array(n);
   let negativeGcRefs = 0;
   let tail = 0;
@@ -116,13 +110,13 @@ export function predictCollection(snapshot: HeapSnapshot, generation: number): C
     if (inS[v] === 0) continue;
     const rc = refcount[v] > INT32_MAX ? INT32_MAX : refcount[v];
     const g = rc - internalRefs[v];
-    gcRefs[v] = g;
     if (g < 0) negativeGcRefs++;
     if (g > 0 || (flags[v] & NODE_IMMORTAL) !== 0) {
       reached[v] = 1;
       queue[tail++] = v;
     }
   }
+  giveBack(internalRefs);
   const externalRoots = tail;
 
   // move_unreachable: everything reachable through S from an externally referenced object.
@@ -137,6 +131,8 @@ export function predictCollection(snapshot: HeapSnapshot, generation: number): C
       }
     }
   }
+
+  giveBack(queue);
 
   // The rest of S is unreachable: `reached` becomes the unreachable bitmap in place.
   const unreachable = reached;
@@ -195,13 +191,11 @@ export function predictCollection(snapshot: HeapSnapshot, generation: number): C
     if (f.referent >= 0 && unreachable[f.referent] === 1) finalizeFired.push(i);
   });
 
-  return {
+  return withGcRefs(snapshot, {
     generation,
     inCollection: inS,
     examined,
     refcount,
-    internalRefs,
-    gcRefs,
     negativeGcRefs,
     externalRoots,
     unreachable,
@@ -213,7 +207,67 @@ export function predictCollection(snapshot: HeapSnapshot, generation: number): C
     clearedWeakrefs: Uint32Array.from(cleared),
     firedCallbacks: Uint32Array.from(fired),
     finalizeFired,
-  };
+  });
+}
+
+/** Per node of S (`inS`): references from other objects of S, added into `counts`. */
+function internalReferences(
+  snapshot: HeapSnapshot,
+  inS: Uint8Array,
+  counts: Int32Array,
+): Int32Array {
+  const n = snapshot.nodeCount;
+  const edgeStart = snapshot.edgeStart;
+  const edgeTo = snapshot.edgeTo;
+  for (let u = 0; u < n; u++) {
+    if (inS[u] === 0) continue;
+    const end = edgeStart[u + 1];
+    for (let e = edgeStart[u]; e < end; e++) {
+      const t = edgeTo[e];
+      if (inS[t] === 1) counts[t]++;
+    }
+  }
+  return counts;
+}
+
+type GcRefColumns = Pick<CollectionResult, 'internalRefs' | 'gcRefs'>;
+
+/** `internalRefs` and `gcRefs` of a collection, computed again (only the stepper reads them). */
+function gcRefCounts(snapshot: HeapSnapshot, inS: Uint8Array, refcount: Uint32Array): GcRefColumns {
+  const n = snapshot.nodeCount;
+  const internalRefs = internalReferences(snapshot, inS, new Int32Array(n));
+  const gcRefs = new Int32Array(n);
+  for (let v = 0; v < n; v++) {
+    if (inS[v] === 0) continue;
+    const rc = refcount[v] > INT32_MAX ? INT32_MAX : refcount[v];
+    gcRefs[v] = rc - internalRefs[v];
+  }
+  return { internalRefs, gcRefs };
+}
+
+/**
+ * The result with `internalRefs` and `gcRefs` computed on first read: two columns per node that
+ * only the stepper shows, not kept for every analysis. `columns` shares them with another result
+ * that examines the same objects.
+ */
+function withGcRefs(
+  snapshot: HeapSnapshot,
+  result: Omit<CollectionResult, keyof GcRefColumns>,
+  columns: () => GcRefColumns = lazyColumns(snapshot, result),
+): CollectionResult {
+  return Object.defineProperties(result, {
+    internalRefs: { get: () => columns().internalRefs, enumerable: true },
+    gcRefs: { get: () => columns().gcRefs, enumerable: true },
+    [COLUMNS]: { value: columns },
+  }) as CollectionResult;
+}
+
+function lazyColumns(
+  snapshot: HeapSnapshot,
+  result: Omit<CollectionResult, keyof GcRefColumns>,
+): () => GcRefColumns {
+  let columns: GcRefColumns | null = null;
+  return () => (columns ??= gcRefCounts(snapshot, result.inCollection, result.refcount));
 }
 
 /**
@@ -237,8 +291,33 @@ function examinedCounts(snapshot: HeapSnapshot): [number, number, number] {
  * The prediction for `generation` when it examines the same objects as `same` did: the same
  * result (its arrays shared, never written after they are made).
  */
-function sameObjectsAs(same: CollectionResult, generation: number): CollectionResult {
-  return { ...same, generation, finalizeFired: [...same.finalizeFired] };
+function sameObjectsAs(
+  snapshot: HeapSnapshot,
+  same: CollectionResult,
+  generation: number,
+): CollectionResult {
+  const columns = (same as unknown as Record<symbol, () => GcRefColumns>)[COLUMNS];
+  return withGcRefs(
+    snapshot,
+    {
+      generation,
+      inCollection: same.inCollection,
+      examined: same.examined,
+      refcount: same.refcount,
+      negativeGcRefs: same.negativeGcRefs,
+      externalRoots: same.externalRoots,
+      unreachable: same.unreachable,
+      unreachableCount: same.unreachableCount,
+      unreachableBytes: same.unreachableBytes,
+      unreachableByType: same.unreachableByType,
+      finalizerNodes: same.finalizerNodes,
+      finalizersByType: same.finalizersByType,
+      clearedWeakrefs: same.clearedWeakrefs,
+      firedCallbacks: same.firedCallbacks,
+      finalizeFired: [...same.finalizeFired],
+    },
+    columns,
+  );
 }
 
 /**
@@ -251,7 +330,9 @@ export function predictAllGenerations(
 ): [CollectionResult, CollectionResult, CollectionResult] {
   const examined = examinedCounts(snapshot);
   const g0 = predictCollection(snapshot, 0);
-  const g1 = examined[1] === examined[0] ? sameObjectsAs(g0, 1) : predictCollection(snapshot, 1);
-  const g2 = examined[2] === examined[1] ? sameObjectsAs(g1, 2) : predictCollection(snapshot, 2);
+  const g1 =
+    examined[1] === examined[0] ? sameObjectsAs(snapshot, g0, 1) : predictCollection(snapshot, 1);
+  const g2 =
+    examined[2] === examined[1] ? sameObjectsAs(snapshot, g1, 2) : predictCollection(snapshot, 2);
   return [g0, g1, g2];
 }

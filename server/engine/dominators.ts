@@ -7,6 +7,7 @@
  * Lengauer–Tarjan's link–eval forest with path compression, and each immediate dominator is the
  * nearest common ancestor of the node's semidominator and its DFS parent.
  */
+import { giveBack, scratchInt32, scratchUint32 } from './scratch';
 
 /** A graph in both directions: successors `to[start[v] .. start[v + 1]]`, predecessors likewise. */
 export interface CsrGraph {
@@ -44,10 +45,11 @@ export function semiNcaDominators(
   // --- depth-first search from the root: preorder numbers and DFS-tree parents
   const num = new Int32Array(size).fill(-1);
   const vertex = new Uint32Array(size);
-  const parent = new Int32Array(size);
+  // Working columns (scratch.ts): each element is written before it is read.
+  const parent = scratchInt32(size);
   // The search's stack lives in the arrays the next step fills (fewer large allocations).
-  const semi = new Int32Array(size);
-  const label = new Int32Array(size);
+  const semi = scratchInt32(size);
+  const label = scratchInt32(size);
   const stackNode = semi;
   const stackEdge = label;
   let barrierList: Uint32Array | null = null;
@@ -98,7 +100,7 @@ export function semiNcaDominators(
   }
 
   // --- semidominators, in reverse preorder, over preorder numbers
-  const ancestor = new Int32Array(count);
+  const ancestor = scratchInt32(count);
   // Path compression's path: as long as the longest chain of the linked forest.
   let path = new Int32Array(1024);
   for (let i = 0; i < count; i++) {
@@ -157,6 +159,7 @@ export function semiNcaDominators(
   const idom = num;
   idom[root] = root;
   for (let i = 1; i < count; i++) idom[vertex[i]] = vertex[idomNum[i]];
+  giveBack(parent, semi, label, ancestor);
   return { idom, order: vertex.subarray(0, count) };
 }
 
@@ -175,12 +178,12 @@ export function reverseCsr(
 ): { predStart: Uint32Array; predFrom: Uint32Array } {
   // Counts, then running totals (each node's end), then filled backwards: each entry ends at
   // its node's start, and predecessors come in increasing order.
-  const predStart = new Uint32Array(size + 1);
+  const predStart = scratchUint32(size + 1, true);
   const m = start[size];
   for (let e = 0; e < m; e++) predStart[to[e]]++;
   for (let v = 1; v < size; v++) predStart[v] += predStart[v - 1];
   predStart[size] = m;
-  const predFrom = new Uint32Array(m);
+  const predFrom = scratchUint32(m);
   for (let v = size - 1; v >= 0; v--) {
     for (let e = start[v + 1]; e > start[v];) predFrom[--predStart[to[--e]]] = v;
   }

@@ -20,6 +20,7 @@ import type { Analysis } from './analysis';
 import { reverseCsr, semiNcaDominators, type CsrGraph, type DominatorTree } from './dominators';
 import type { HeapSnapshot } from './heapSnapshot';
 import { computeScc, type SccResult } from './scc';
+import { giveBack, scratchUint32 } from './scratch';
 
 const NODE_TRACKED = NodeFlag.Tracked;
 const NODE_IMMORTAL = NodeFlag.Immortal;
@@ -104,8 +105,9 @@ function fullCsr(
   garbageEdges: Uint32Array,
 ): { start: Uint32Array; to: Uint32Array } {
   const n = s.nodeCount;
-  const start = new Uint32Array(n + 3);
   const m = s.edgeCount + locals.from.length;
+  // Scratch (scratch.ts): every element is written below (the counts start from zeros).
+  const start = scratchUint32(n + 3, locals.from.length > 0);
   if (locals.from.length === 0) {
     start.set(s.edgeStart);
   } else {
@@ -116,7 +118,7 @@ function fullCsr(
   }
   start[n + 1] = m + rootEdges.length;
   start[n + 2] = start[n + 1] + garbageEdges.length;
-  const to = new Uint32Array(start[n + 2]);
+  const to = scratchUint32(start[n + 2]);
   if (locals.from.length === 0) {
     to.set(s.edgeTo);
   } else {
@@ -272,6 +274,8 @@ export function retainedDominators(
     return garbageGroupChildren(s, scc, garbage);
   };
   const dom = semiNcaDominators(graph, n, n + 1, garbageEntries);
+  // The graph is read no more: its arrays serve the next passes (scratch.ts).
+  giveBack(start, to, reverse.predStart, reverse.predFrom);
   return {
     info: {
       size,

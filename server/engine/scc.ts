@@ -3,6 +3,7 @@
  * arrays), so a 2M-node chain or ring costs memory, not native stack.
  */
 import type { HeapSnapshot } from './heapSnapshot';
+import { giveBack, scratchUint32 } from './scratch';
 
 export interface SccResult {
   /** Component id of each node. Ids are in reverse topological order (Tarjan's). */
@@ -38,9 +39,9 @@ export function computeScc(n: number, edgeStart: Uint32Array, edgeTo: Uint32Arra
   // 0: not visited; 1..n: visit number, lowered to the least reached; DONE + c: in component c.
   const rank = new Uint32Array(n);
   const state = new Uint8Array(n);
-  const stack = new Uint32Array(n);
-  const callNode = new Uint32Array(n);
-  const callEdge = new Uint32Array(n);
+  const stack = scratchUint32(n);
+  const callNode = scratchUint32(n);
+  const callEdge = scratchUint32(n);
   const sizes = new Uint32Array(n);
   let sp = 0;
   let counter = 1;
@@ -98,6 +99,7 @@ export function computeScc(n: number, edgeStart: Uint32Array, edgeTo: Uint32Arra
     }
   }
 
+  giveBack(stack, callNode, callEdge);
   const component = rank;
   for (let v = 0; v < n; v++) component[v] -= DONE;
   const size = sizes.slice(0, count);

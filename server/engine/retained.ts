@@ -21,6 +21,7 @@ import type { Analysis } from './analysis';
 import { AtOnce } from './atOnce';
 import type { HeapSnapshot } from './heapSnapshot';
 import { retainedDominators, type RetainedGraphInfo } from './retainedGraph';
+import { giveBack, scratchUint32 } from './scratch';
 import { weakContainerEntries, type WeakEntries } from './weakEntries';
 
 const NODE_TRACKED = NodeFlag.Tracked;
@@ -89,6 +90,7 @@ export class RetainedAnalysis {
       const top = commonDominator(this.idom, depth, x, e);
       if (top !== e) pending.push([x, e, top]);
     }
+    giveBack(depth);
     // Sizes of the entries before any is added, then the additions.
     const cols = this.nextCollection;
     const sizes = pending.map(([, e]) => [cols.objects[e], cols.tracked[e], cols.bytes[e]]);
@@ -216,7 +218,7 @@ export class RetainedAnalysis {
 
 /** Depth of every node placed in `order` (each after its dominator) in the tree `idom`. */
 function depths(size: number, idom: Int32Array, order: Uint32Array): Uint32Array {
-  const depth = new Uint32Array(size);
+  const depth = scratchUint32(size, true);
   for (let k = 1; k < order.length; k++) depth[order[k]] = depth[idom[order[k]]] + 1;
   return depth;
 }

@@ -20,7 +20,7 @@ import type { Analysis } from './analysis';
 import { reverseCsr, semiNcaDominators, type CsrGraph, type DominatorTree } from './dominators';
 import type { HeapSnapshot } from './heapSnapshot';
 import { computeScc, type SccResult } from './scc';
-import { giveBack, scratchUint32 } from './scratch';
+import { giveBack, scratchInt32, scratchUint32 } from './scratch';
 
 const NODE_TRACKED = NodeFlag.Tracked;
 const NODE_IMMORTAL = NodeFlag.Immortal;
@@ -163,7 +163,7 @@ function rootsOf(
 
   // References the snapshot shows: every edge (from tracked and untracked objects alike: an
   // untracked tuple's reference is as real as a list's) and every frame-local record.
-  const shown = new Uint32Array(n);
+  const shown = scratchUint32(n, true);
   const edgeTo = s.edgeTo;
   for (let e = 0; e < edgeTo.length; e++) shown[edgeTo[e]]++;
   for (let r = 0; r < s.rootCount; r++)
@@ -183,6 +183,7 @@ function rootsOf(
       list.push(v);
     }
   }
+  giveBack(shown);
   return { list: Uint32Array.from(list), reason };
 }
 
@@ -205,13 +206,16 @@ function sccWithLocals(s: HeapSnapshot, analysis: Analysis, locals: FrameLocals)
     const value = locals.to[i];
     const low = comp[frame];
     if (low >= comp[value]) continue;
-    mark ??= new Int32Array(n);
+    mark ??= scratchInt32(n, true);
     let sp = 0;
     stack[sp++] = value;
     mark[value] = i + 1;
     while (sp > 0) {
       const u = stack[--sp];
-      if (u === frame) return computeScc(n, ...withLocals(s, locals));
+      if (u === frame) {
+        giveBack(mark);
+        return computeScc(n, ...withLocals(s, locals));
+      }
       const extra = locals.byFrame.get(u);
       const visit = (t: number): void => {
         if (mark![t] !== i + 1 && comp[t] >= low) {
@@ -228,6 +232,7 @@ function sccWithLocals(s: HeapSnapshot, analysis: Analysis, locals: FrameLocals)
       if (extra) extra.forEach(visit);
     }
   }
+  if (mark) giveBack(mark);
   return analysis.scc;
 }
 

@@ -42,7 +42,7 @@ export function computeScc(n: number, edgeStart: Uint32Array, edgeTo: Uint32Arra
   const stack = scratchUint32(n);
   const callNode = scratchUint32(n);
   const callEdge = scratchUint32(n);
-  const sizes = new Uint32Array(n);
+  const sizes = scratchUint32(n);
   let sp = 0;
   let counter = 1;
   let count = 0;
@@ -103,6 +103,7 @@ export function computeScc(n: number, edgeStart: Uint32Array, edgeTo: Uint32Arra
   const component = rank;
   for (let v = 0; v < n; v++) component[v] -= DONE;
   const size = sizes.slice(0, count);
+  giveBack(sizes);
   const cyclic = new Uint8Array(count);
   for (let c = 0; c < count; c++) if (size[c] >= 2) cyclic[c] = 1;
   for (let v = 0; v < n; v++) if ((state[v] & SELF_LOOP) !== 0) cyclic[component[v]] = 1;

@@ -9,7 +9,10 @@
  */
 import { giveBack, scratchInt32, scratchUint32 } from './scratch';
 
-/** A graph in both directions: successors `to[start[v] .. start[v + 1]]`, predecessors likewise. */
+/**
+ * A graph in both directions: successors `to[start[v] .. start[v + 1]]`, predecessors likewise,
+ * for the first `start.length - 1` nodes (the others' edges are given apart: semiNcaDominators).
+ */
 export interface CsrGraph {
   /** Number of nodes. */
   size: number;
@@ -30,18 +33,24 @@ export interface DominatorTree {
  * Dominators of the nodes `root` reaches. With `barrier`: the nodes first reached through
  * `barrier` (it must be the root's last successor) are not predecessors of the nodes reached
  * before it — the heap uses it so that unreachable garbage, which is reached through its own
- * group node last, keeps nothing alive. With `barrierSuccessors` as well, the barrier's
- * successors are not in the graph's lists but asked for when the search reaches the barrier,
- * given the preorder numbers so far (−1: not reached): by then every node reached without the
- * barrier is numbered, which is how the heap learns what is garbage without a search of its own.
+ * group node last, keeps nothing alive.
+ *
+ * The root's and the barrier's successors may be given apart instead of in the graph's lists
+ * (then those nodes may lie past the CSR's nodes, `start.length - 1`, and are the predecessors of
+ * the nodes given): `rootSuccessors` as a list, `barrierSuccessors` asked for when the search
+ * reaches the barrier, given the preorder numbers so far (−1: not reached) — by then every node
+ * reached without the barrier is numbered, which is how the heap learns what is garbage without
+ * a search of its own.
  */
 export function semiNcaDominators(
   graph: CsrGraph,
   root: number,
   barrier = -1,
   barrierSuccessors?: (num: Int32Array) => Uint32Array,
+  rootSuccessors?: Uint32Array,
 ): DominatorTree {
   const { size, start, to, predStart, predFrom } = graph;
+  const csrNodes = start.length - 1;
   // --- depth-first search from the root: preorder numbers and DFS-tree parents
   const num = new Int32Array(size).fill(-1);
   const vertex = new Uint32Array(size);
@@ -52,6 +61,7 @@ export function semiNcaDominators(
   const label = scratchInt32(size);
   const stackNode = semi;
   const stackEdge = label;
+  const rootList = rootSuccessors ?? null;
   let barrierList: Uint32Array | null = null;
   let count = 0;
   num[root] = count;
@@ -59,17 +69,18 @@ export function semiNcaDominators(
   parent[count++] = 0;
   let sp = 0;
   stackNode[0] = root;
-  stackEdge[0] = start[root];
+  stackEdge[0] = rootList !== null ? 0 : start[root];
   while (sp >= 0) {
     const v = stackNode[sp];
     const e = stackEdge[sp];
     let w: number;
-    if (v === barrier && barrierList !== null) {
-      if (e >= barrierList.length) {
+    if ((v === root && rootList !== null) || (v === barrier && barrierList !== null)) {
+      const list = v === root ? rootList! : barrierList!;
+      if (e >= list.length) {
         sp--;
         continue;
       }
-      w = barrierList[e];
+      w = list[e];
     } else if (e < start[v + 1]) {
       w = to[e];
     } else {
@@ -92,11 +103,15 @@ export function semiNcaDominators(
     }
   }
   const barrierNum = barrier >= 0 && num[barrier] >= 0 ? num[barrier] : count;
-  // The barrier's successors given apart have the barrier as a predecessor.
-  let barrierChild: Uint8Array | null = null;
-  if (barrierList !== null && barrierList.length > 0) {
-    barrierChild = new Uint8Array(size);
-    for (let k = 0; k < barrierList.length; k++) barrierChild[barrierList[k]] = 1;
+  // Nodes whose successors were given apart are their predecessors: 1 the root's, 2 the barrier's.
+  let givenBy: Uint8Array | null = null;
+  for (const [list, bit] of [
+    [rootList, 1],
+    [barrierList, 2],
+  ] as const) {
+    if (list === null || list.length === 0) continue;
+    givenBy ??= new Uint8Array(size);
+    for (let k = 0; k < list.length; k++) givenBy[list[k]] |= bit;
   }
 
   // --- semidominators, in reverse preorder, over preorder numbers
@@ -113,7 +128,8 @@ export function semiNcaDominators(
     let s = parent[i];
     const last = i + 1;
     const beforeBarrier = i < barrierNum;
-    for (let k = predStart[w], end = predStart[w + 1]; k < end; k++) {
+    const inCsr = w < csrNodes;
+    for (let k = inCsr ? predStart[w] : 0, end = inCsr ? predStart[w + 1] : 0; k < end; k++) {
       const j = num[predFrom[k]];
       if (j < 0 || (beforeBarrier && j >= barrierNum)) continue;
       // eval(j): the node of least semidominator on j's path in the linked forest.
@@ -142,8 +158,12 @@ export function semiNcaDominators(
       }
       if (semi[best] < s) s = semi[best];
     }
-    // The barrier is numbered before every node reached through it: its semidominator is itself.
-    if (barrierChild !== null && barrierChild[w] === 1 && barrierNum < s) s = barrierNum;
+    // The root (number 0) or the barrier as a predecessor: each is numbered before every node
+    // it reaches, so its own number is a candidate.
+    if (givenBy !== null && givenBy[w] !== 0) {
+      if ((givenBy[w] & 1) !== 0) s = 0;
+      else if ((givenBy[w] & 2) !== 0 && barrierNum < s) s = barrierNum;
+    }
     semi[i] = s;
   }
 

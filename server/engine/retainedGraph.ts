@@ -95,45 +95,30 @@ function frameLocals(s: HeapSnapshot): FrameLocals {
 }
 
 /**
- * One CSR over the objects and the two virtual nodes: the snapshot's edges, each frame's locals
- * after its own edges, then the super-root's edges and the garbage group's.
+ * The objects' CSR with each frame's locals after its own edges (the snapshot's own arrays when
+ * no frame has locals). A copy is scratch (scratch.ts): `ownsArrays` says to give it back.
  */
-function fullCsr(
+function objectCsr(
   s: HeapSnapshot,
   locals: FrameLocals,
-  rootEdges: Uint32Array,
-  garbageEdges: Uint32Array,
-): { start: Uint32Array; to: Uint32Array } {
+): { start: Uint32Array; to: Uint32Array; ownsArrays: boolean } {
   const n = s.nodeCount;
-  const m = s.edgeCount + locals.from.length;
-  // Scratch (scratch.ts): every element is written below (the counts start from zeros).
-  const start = scratchUint32(n + 3, locals.from.length > 0);
-  if (locals.from.length === 0) {
-    start.set(s.edgeStart);
-  } else {
-    // Each frame's count of locals, then running totals with the snapshot's counts.
-    for (let i = 0; i < locals.from.length; i++) start[locals.from[i] + 1]++;
-    const edgeCount = s.nodeEdgeCount;
-    for (let v = 0; v < n; v++) start[v + 1] += start[v] + edgeCount[v];
+  if (locals.from.length === 0) return { start: s.edgeStart, to: s.edgeTo, ownsArrays: false };
+  // Each frame's count of locals, then running totals with the snapshot's counts.
+  const start = scratchUint32(n + 1, true);
+  for (let i = 0; i < locals.from.length; i++) start[locals.from[i] + 1]++;
+  const edgeCount = s.nodeEdgeCount;
+  for (let v = 0; v < n; v++) start[v + 1] += start[v] + edgeCount[v];
+  // The snapshot's edges in runs between the frames, each frame's locals after its edges.
+  const to = scratchUint32(start[n]);
+  let from = 0;
+  for (const [frame, values] of locals.byFrame) {
+    to.set(s.edgeTo.subarray(s.edgeStart[from], s.edgeStart[frame + 1]), start[from]);
+    to.set(values, start[frame] + s.nodeEdgeCount[frame]);
+    from = frame + 1;
   }
-  start[n + 1] = m + rootEdges.length;
-  start[n + 2] = start[n + 1] + garbageEdges.length;
-  const to = scratchUint32(start[n + 2]);
-  if (locals.from.length === 0) {
-    to.set(s.edgeTo);
-  } else {
-    // The snapshot's edges in runs between the frames, each frame's locals after its edges.
-    let from = 0;
-    for (const [frame, values] of locals.byFrame) {
-      to.set(s.edgeTo.subarray(s.edgeStart[from], s.edgeStart[frame + 1]), start[from]);
-      to.set(values, start[frame] + s.nodeEdgeCount[frame]);
-      from = frame + 1;
-    }
-    to.set(s.edgeTo.subarray(s.edgeStart[from], s.edgeStart[n]), start[from]);
-  }
-  to.set(rootEdges, m);
-  to.set(garbageEdges, start[n + 1]);
-  return { start, to };
+  to.set(s.edgeTo.subarray(s.edgeStart[from], s.edgeStart[n]), start[from]);
+  return { start, to, ownsArrays: true };
 }
 
 /**
@@ -144,6 +129,7 @@ function fullCsr(
 function rootsOf(
   s: HeapSnapshot,
   localAsEdge: Uint8Array,
+  predStart: Uint32Array,
 ): { list: Uint32Array; reason: Uint8Array } {
   const n = s.nodeCount;
   const reason = new Uint8Array(n);
@@ -162,12 +148,9 @@ function rootsOf(
   for (const t of s.frames.threads ?? []) for (const f of t.frames ?? []) named(f.node);
 
   // References the snapshot shows: every edge (from tracked and untracked objects alike: an
-  // untracked tuple's reference is as real as a list's) and every frame-local record.
-  const shown = scratchUint32(n, true);
-  const edgeTo = s.edgeTo;
-  for (let e = 0; e < edgeTo.length; e++) shown[edgeTo[e]]++;
-  for (let r = 0; r < s.rootCount; r++)
-    if (s.rootKind[r] === ROOT_FRAME_LOCAL) shown[s.rootNode[r]]++;
+  // untracked tuple's reference is as real as a list's) and every frame-local record. The
+  // objects' reverse CSR counts the edges and the locals held by frames in the snapshot; a local
+  // of a frame not in the snapshot makes its object a named root above, never tested here.
   const refcount = s.nodeRefcount;
   const flags = s.nodeFlags;
   for (let v = 0; v < n; v++) {
@@ -175,7 +158,7 @@ function rootsOf(
     const f = flags[v];
     let why = 0;
     if ((f & NODE_IMMORTAL) !== 0) why = RootReason.Immortal;
-    else if (refcount[v] > shown[v]) why = RootReason.External;
+    else if (refcount[v] > predStart[v + 1] - predStart[v]) why = RootReason.External;
     else if ((f & NODE_TRACKED) !== 0 && (f & NODE_GENERATION_MASK) >> NODE_GENERATION_SHIFT === 3)
       why = RootReason.Frozen;
     if (why !== 0) {
@@ -183,7 +166,6 @@ function rootsOf(
       list.push(v);
     }
   }
-  giveBack(shown);
   return { list: Uint32Array.from(list), reason };
 }
 
@@ -238,8 +220,8 @@ function sccWithLocals(s: HeapSnapshot, analysis: Analysis, locals: FrameLocals)
 
 /** The objects' CSR with the locals (only to compute components again). */
 function withLocals(s: HeapSnapshot, locals: FrameLocals): [Uint32Array, Uint32Array] {
-  const csr = fullCsr(s, locals, new Uint32Array(0), new Uint32Array(0));
-  return [csr.start.subarray(0, s.nodeCount + 1), csr.to];
+  const csr = objectCsr(s, locals);
+  return [csr.start, csr.to];
 }
 
 /**
@@ -255,18 +237,19 @@ export function retainedDominators(
 ): { info: RetainedGraphInfo; dom: DominatorTree } {
   const n = s.nodeCount;
   const locals = frameLocals(s);
-  const roots = rootsOf(s, locals.record);
+  const objects = objectCsr(s, locals);
+  const reverse = reverseCsr(n, objects.start, objects.to);
+  const roots = rootsOf(s, locals.record, reverse.predStart);
   const scc = sccWithLocals(s, analysis, locals);
 
-  // The super-root's children: the roots, then the garbage group (last: see semiNcaDominators),
-  // whose children are not in the graph's lists but given when the search reaches it.
+  // The super-root (n) and the garbage group (n + 1) are not in the CSR: the super-root's
+  // children are the roots, then the garbage group (last: see semiNcaDominators), whose children
+  // are given when the search reaches it.
   const rootEdges = new Uint32Array(roots.list.length + 1);
   rootEdges.set(roots.list);
   rootEdges[roots.list.length] = n + 1;
   const size = n + 2;
-  const { start, to } = fullCsr(s, locals, rootEdges, new Uint32Array(0));
-  const reverse = reverseCsr(size, start, to);
-  const graph: CsrGraph = { size, start, to, ...reverse };
+  const graph: CsrGraph = { size, start: objects.start, to: objects.to, ...reverse };
   const live = new Uint8Array(n);
   let garbageCount = 0;
   const garbageEntries = (num: Int32Array): Uint32Array => {
@@ -278,9 +261,10 @@ export function retainedDominators(
     garbageCount = garbage.length;
     return garbageGroupChildren(s, scc, garbage);
   };
-  const dom = semiNcaDominators(graph, n, n + 1, garbageEntries);
+  const dom = semiNcaDominators(graph, n, n + 1, garbageEntries, rootEdges);
   // The graph is read no more: its arrays serve the next passes (scratch.ts).
-  giveBack(start, to, reverse.predStart, reverse.predFrom);
+  giveBack(reverse.predStart, reverse.predFrom);
+  if (objects.ownsArrays) giveBack(objects.start, objects.to);
   return {
     info: {
       size,

@@ -72,34 +72,37 @@ export function semiNcaDominators(
   stackEdge[0] = rootList !== null ? 0 : start[root];
   while (sp >= 0) {
     const v = stackNode[sp];
-    const e = stackEdge[sp];
+    let e = stackEdge[sp];
     let w: number;
     if ((v === root && rootList !== null) || (v === barrier && barrierList !== null)) {
       const list = v === root ? rootList! : barrierList!;
+      while (e < list.length && num[list[e]] >= 0) e++;
       if (e >= list.length) {
         sp--;
         continue;
       }
       w = list[e];
-    } else if (e < start[v + 1]) {
-      w = to[e];
     } else {
-      sp--;
-      continue;
+      // Past the references to nodes already numbered, in one tight loop.
+      const end = start[v + 1];
+      while (e < end && num[to[e]] >= 0) e++;
+      if (e >= end) {
+        sp--;
+        continue;
+      }
+      w = to[e];
     }
     stackEdge[sp] = e + 1;
-    if (num[w] < 0) {
-      num[w] = count;
-      vertex[count] = w;
-      parent[count++] = num[v];
-      sp++;
-      stackNode[sp] = w;
-      if (w === barrier && barrierSuccessors) {
-        barrierList = barrierSuccessors(num);
-        stackEdge[sp] = 0;
-      } else {
-        stackEdge[sp] = start[w];
-      }
+    num[w] = count;
+    vertex[count] = w;
+    parent[count++] = num[v];
+    sp++;
+    stackNode[sp] = w;
+    if (w === barrier && barrierSuccessors) {
+      barrierList = barrierSuccessors(num);
+      stackEdge[sp] = 0;
+    } else {
+      stackEdge[sp] = start[w];
     }
   }
   const barrierNum = barrier >= 0 && num[barrier] >= 0 ? num[barrier] : count;

@@ -55,27 +55,31 @@ export function computeScc(n: number, edgeStart: Uint32Array, edgeTo: Uint32Arra
     let csp = 1;
     while (csp > 0) {
       const v = callNode[csp - 1];
-      const e = callEdge[csp - 1];
-      if (e < edgeStart[v + 1]) {
-        callEdge[csp - 1] = e + 1;
-        const w = edgeTo[e];
+      let e = callEdge[csp - 1];
+      const end = edgeStart[v + 1];
+      // The references to nodes already visited, in one tight loop, up to an unvisited one.
+      let rv = rank[v];
+      let w = 0;
+      for (; e < end; e++) {
+        w = edgeTo[e];
         const rw = rank[w];
-        if (rw === 0) {
-          rank[w] = counter++;
-          callNode[csp] = w;
-          callEdge[csp] = edgeStart[w];
-          csp++;
-        } else {
-          if (w === v) state[v] |= SELF_LOOP;
-          if (rw < rank[v]) {
-            rank[v] = rw;
-            state[v] |= NOT_ROOT;
-          }
+        if (rw === 0) break;
+        if (w === v) state[v] |= SELF_LOOP;
+        if (rw < rv) {
+          rv = rw;
+          state[v] |= NOT_ROOT;
         }
+      }
+      rank[v] = rv;
+      if (e < end) {
+        callEdge[csp - 1] = e + 1;
+        rank[w] = counter++;
+        callNode[csp] = w;
+        callEdge[csp] = edgeStart[w];
+        csp++;
         continue;
       }
       csp--;
-      const rv = rank[v];
       if ((state[v] & NOT_ROOT) === 0) {
         // v is its component's first node: the component is v and the stacked nodes above it.
         const id = DONE + count;

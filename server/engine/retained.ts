@@ -35,13 +35,13 @@ export interface RetainedColumns {
 
 /** A dominator tree's children lists (CSR) and its preorder, for subtrees as intervals. */
 export interface TreeIndex {
-  childStart: Uint32Array;
-  childList: Uint32Array;
-  /** Nodes in the tree's depth-first preorder. */
-  preorder: Uint32Array;
+  readonly childStart: Uint32Array;
+  readonly childList: Uint32Array;
+  /** Nodes in the tree's depth-first preorder (children in increasing node order). */
+  readonly preorder: Uint32Array;
   /** Position of each node in `preorder` (−1: not in the tree); its subtree is `[pre, end)`. */
-  pre: Int32Array;
-  end: Int32Array;
+  readonly pre: Int32Array;
+  readonly end: Int32Array;
 }
 
 export class RetainedAnalysis {
@@ -160,10 +160,13 @@ export class RetainedAnalysis {
 
   /** Children of `v` in the next collection's dominator tree, most retained bytes first. */
   children(v: number): Uint32Array {
-    const { childStart, childList } = this.tree;
+    const tree = this.tree;
+    const { childStart, childList } = tree;
     const list = childList.subarray(childStart[v], childStart[v + 1]);
     this.sortedChildren ??= new Uint8Array(this.graph.size);
     if (this.sortedChildren[v] === 0) {
+      // The preorder follows the lists in node order: walked before any list is sorted in place.
+      if (list.length > 1) void tree.pre;
       const bytes = this.nextCollection.bytes;
       const objects = this.nextCollection.objects;
       const sorted = Array.from(list).sort(
@@ -289,9 +292,51 @@ function treeIndex(size: number, idom: Int32Array, root: number): TreeIndex {
     const p = idom[v];
     if (p >= 0 && v !== root) childList[--childStart[p]] = v;
   }
+  return new TreeWithPreorder(size, root, childStart, childList);
+}
+
+/**
+ * The children lists at once, the preorder walked on first use: the summary reads only the
+ * lists, views and retained sets read the intervals too.
+ */
+class TreeWithPreorder implements TreeIndex {
+  private walked: { preorder: Uint32Array; pre: Int32Array; end: Int32Array } | null = null;
+
+  constructor(
+    private readonly size: number,
+    private readonly root: number,
+    readonly childStart: Uint32Array,
+    readonly childList: Uint32Array,
+  ) {}
+
+  get preorder(): Uint32Array {
+    return this.walk().preorder;
+  }
+
+  get pre(): Int32Array {
+    return this.walk().pre;
+  }
+
+  get end(): Int32Array {
+    return this.walk().end;
+  }
+
+  private walk(): { preorder: Uint32Array; pre: Int32Array; end: Int32Array } {
+    this.walked ??= preorderOf(this.size, this.root, this.childStart, this.childList);
+    return this.walked;
+  }
+}
+
+/** Depth-first preorder of the tree from `root`, and each node's interval `[pre, end)`. */
+function preorderOf(
+  size: number,
+  root: number,
+  childStart: Uint32Array,
+  childList: Uint32Array,
+): { preorder: Uint32Array; pre: Int32Array; end: Int32Array } {
   const pre = new Int32Array(size).fill(-1);
   const end = new Int32Array(size).fill(-1);
-  const preorder = new Uint32Array(total + 1);
+  const preorder = new Uint32Array(childList.length + 1);
   // The search's stack grows with the tree's depth, which is small but for long chains.
   let stackNode = new Uint32Array(1024);
   let stackNext = new Uint32Array(1024);
@@ -321,7 +366,7 @@ function treeIndex(size: number, idom: Int32Array, root: number): TreeIndex {
       sp--;
     }
   }
-  return { childStart, childList, preorder: preorder.subarray(0, count), pre, end };
+  return { preorder: preorder.subarray(0, count), pre, end };
 }
 
 /** A copy of `a` twice as long. */

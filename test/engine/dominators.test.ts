@@ -236,6 +236,19 @@ describe('dominators', () => {
     }
   });
 
+  test('children sorted before the intervals are first read leave the preorder as it is', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const s = randomHeap(seed, 10 + (seed % 20));
+      const first = new RetainedAnalysis(s, analyze(s));
+      const { preorder, pre, end } = first.tree;
+      const later = new RetainedAnalysis(s, analyze(s));
+      for (let v = 0; v < later.graph.size; v++) later.children(v);
+      assert.deepEqual([...later.tree.preorder], [...preorder], `seed ${seed}`);
+      assert.deepEqual([...later.tree.pre], [...pre], `seed ${seed}`);
+      assert.deepEqual([...later.tree.end], [...end], `seed ${seed}`);
+    }
+  });
+
   test('retained sets, both notions, equal their definitions on random heaps', () => {
     for (let seed = 1; seed <= 80; seed++) {
       const s = randomHeap(seed, 6 + (seed % 30));

@@ -77,13 +77,19 @@ const COLUMNS = Symbol('gcRefColumns');
 
 /** Predicts one collection of generations 0..generation. */
 export function predictCollection(snapshot: HeapSnapshot, generation: number): CollectionResult {
+  const set = examinedSet(snapshot, generation);
+  const counts = internalReferences(snapshot, set.inS, scratchInt32(snapshot.nodeCount, true));
+  return predictFromCounts(snapshot, generation, set, counts);
+}
+
+/** S: tracked objects of generations 0..g that the capture did not see released. */
+function examinedSet(
+  snapshot: HeapSnapshot,
+  generation: number,
+): { inS: Uint8Array; examined: number } {
   const n = snapshot.nodeCount;
   const flags = snapshot.nodeFlags;
-  const { released, refcount } = releasedDuringCapture(snapshot);
-  const edgeStart = snapshot.edgeStart;
-  const edgeTo = snapshot.edgeTo;
-
-  // S: tracked objects of generations 0..g.
+  const { released } = releasedDuringCapture(snapshot);
   const inS = new Uint8Array(n);
   let examined = 0;
   for (let v = 0; v < n; v++) {
@@ -97,9 +103,24 @@ export function predictCollection(snapshot: HeapSnapshot, generation: number): C
       examined++;
     }
   }
+  return { inS, examined };
+}
 
-  // subtract_refs (the counts are kept only while needed: `gcRefCounts` gives them on demand).
-  const internalRefs = internalReferences(snapshot, inS, scratchInt32(n, true));
+/**
+ * The prediction from S and subtract_refs' counts (`internalRefs`, scratch, given back: the
+ * counts are kept only while needed, `gcRefCounts` gives them on demand).
+ */
+function predictFromCounts(
+  snapshot: HeapSnapshot,
+  generation: number,
+  { inS, examined }: { inS: Uint8Array; examined: number },
+  internalRefs: Int32Array,
+): CollectionResult {
+  const n = snapshot.nodeCount;
+  const flags = snapshot.nodeFlags;
+  const { refcount } = releasedDuringCapture(snapshot);
+  const edgeStart = snapshot.edgeStart;
+  const edgeTo = snapshot.edgeTo;
 
   // update_refs − subtract_refs, and the objects referenced from outside.
   const queue = scratchUint32(examined);
@@ -329,10 +350,60 @@ export function predictAllGenerations(
   snapshot: HeapSnapshot,
 ): [CollectionResult, CollectionResult, CollectionResult] {
   const examined = examinedCounts(snapshot);
-  const g0 = predictCollection(snapshot, 0);
-  const g1 =
-    examined[1] === examined[0] ? sameObjectsAs(snapshot, g0, 1) : predictCollection(snapshot, 1);
-  const g2 =
-    examined[2] === examined[1] ? sameObjectsAs(snapshot, g1, 2) : predictCollection(snapshot, 2);
+  const middleAdds = examined[1] !== examined[0];
+  const oldAdds = examined[2] !== examined[1];
+  if (!middleAdds && !oldAdds) {
+    const g0 = predictCollection(snapshot, 0);
+    const g1 = sameObjectsAs(snapshot, g0, 1);
+    return [g0, g1, sameObjectsAs(snapshot, g1, 2)];
+  }
+  // The youngest and the largest collection counted in one pass over the references.
+  const outerGeneration = oldAdds ? 2 : 1;
+  const young = examinedSet(snapshot, 0);
+  const outer = examinedSet(snapshot, outerGeneration);
+  const [youngCounts, outerCounts] = nestedInternalReferences(snapshot, young.inS, outer.inS);
+  const g0 = predictFromCounts(snapshot, 0, young, youngCounts);
+  const gOuter = predictFromCounts(snapshot, outerGeneration, outer, outerCounts);
+  const g1 = !middleAdds
+    ? sameObjectsAs(snapshot, g0, 1)
+    : outerGeneration === 1
+      ? gOuter
+      : predictCollection(snapshot, 1);
+  const g2 = oldAdds ? gOuter : sameObjectsAs(snapshot, g1, 2);
   return [g0, g1, g2];
+}
+
+/**
+ * subtract_refs' counts for two examined sets, `inner` within `outer`, in one pass over the
+ * references (scratch arrays, for `predictFromCounts`).
+ */
+function nestedInternalReferences(
+  snapshot: HeapSnapshot,
+  inner: Uint8Array,
+  outer: Uint8Array,
+): [Int32Array, Int32Array] {
+  const n = snapshot.nodeCount;
+  const innerCounts = scratchInt32(n, true);
+  const outerCounts = scratchInt32(n, true);
+  const edgeStart = snapshot.edgeStart;
+  const edgeTo = snapshot.edgeTo;
+  for (let u = 0; u < n; u++) {
+    if (outer[u] === 0) continue;
+    const end = edgeStart[u + 1];
+    if (inner[u] === 1) {
+      for (let e = edgeStart[u]; e < end; e++) {
+        const t = edgeTo[e];
+        if (outer[t] === 1) {
+          outerCounts[t]++;
+          if (inner[t] === 1) innerCounts[t]++;
+        }
+      }
+    } else {
+      for (let e = edgeStart[u]; e < end; e++) {
+        const t = edgeTo[e];
+        if (outer[t] === 1) outerCounts[t]++;
+      }
+    }
+  }
+  return [innerCounts, outerCounts];
 }

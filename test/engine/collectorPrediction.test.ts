@@ -287,11 +287,13 @@ describe('collector prediction', () => {
 
   test('all three generations at once equal each one predicted alone, young and old heaps', () => {
     // Everything young (the three collections examine the same objects), then objects in
-    // generations 1 and 2 (each examines more), then only generation 2 beyond the young.
+    // generations 1 and 2 (each examines more), then only generation 2 or only generation 1
+    // beyond the young.
     for (const gens of [
       [0, 0, 0, 0, 0, 0],
       [0, 1, 2, 0, 1, 2],
       [0, 0, 2, 2, 0, 2],
+      [0, 1, 0, 1, 1, 0],
     ]) {
       const h = new HeapBuilder();
       const keep = h.obj('__main__.Keep', { gen: 0, external: 1 });

@@ -135,6 +135,12 @@ export function semiNcaDominators(
     for (let k = inCsr ? predStart[w] : 0, end = inCsr ? predStart[w + 1] : 0; k < end; k++) {
       const j = num[predFrom[k]];
       if (j < 0 || (beforeBarrier && j >= barrierNum)) continue;
+      // A predecessor numbered before w is not linked yet: eval(j) is j itself, its
+      // semidominator j (the common case: tree and forward references).
+      if (j <= i) {
+        if (j < s) s = j;
+        continue;
+      }
       // eval(j): the node of least semidominator on j's path in the linked forest.
       let best: number;
       if (ancestor[j] < last) {

@@ -291,21 +291,48 @@ function lazyColumns(
   return () => (columns ??= gcRefCounts(snapshot, result.inCollection, result.refcount));
 }
 
+/** Examined sets as `examinedSet` makes them. */
+interface ExaminedSet {
+  inS: Uint8Array;
+  examined: number;
+}
+
 /**
- * How many objects `gc.collect(0)`, `gc.collect(1)` and `gc.collect(2)` examine: each set holds
- * the one before it, so equal counts mean equal sets.
+ * In one pass: the sets `gc.collect(0)` and `gc.collect(2)` examine, and how many objects
+ * `gc.collect(1)` examines. Each set holds the one before it, so equal counts mean equal sets.
  */
-function examinedCounts(snapshot: HeapSnapshot): [number, number, number] {
+function youngestAndFull(snapshot: HeapSnapshot): {
+  young: ExaminedSet;
+  full: ExaminedSet;
+  middleExamined: number;
+} {
+  const n = snapshot.nodeCount;
   const flags = snapshot.nodeFlags;
   const { released } = releasedDuringCapture(snapshot);
-  const perGeneration = [0, 0, 0, 0];
-  for (let v = 0; v < flags.length; v++) {
+  const inYoung = new Uint8Array(n);
+  const inFull = new Uint8Array(n);
+  let young = 0;
+  let middle = 0;
+  let full = 0;
+  for (let v = 0; v < n; v++) {
     const f = flags[v];
-    if ((f & NODE_TRACKED) !== 0 && released[v] === 0)
-      perGeneration[(f & NODE_GENERATION_MASK) >> NODE_GENERATION_SHIFT]++;
+    if ((f & NODE_TRACKED) === 0 || released[v] !== 0) continue;
+    const g = (f & NODE_GENERATION_MASK) >> NODE_GENERATION_SHIFT;
+    if (g > 2) continue;
+    inFull[v] = 1;
+    full++;
+    if (g === 0) {
+      inYoung[v] = 1;
+      young++;
+    } else if (g === 1) {
+      middle++;
+    }
   }
-  const [g0, g1, g2] = perGeneration;
-  return [g0, g0 + g1, g0 + g1 + g2];
+  return {
+    young: { inS: inYoung, examined: young },
+    full: { inS: inFull, examined: full },
+    middleExamined: young + middle,
+  };
 }
 
 /**
@@ -349,18 +376,23 @@ function sameObjectsAs(
 export function predictAllGenerations(
   snapshot: HeapSnapshot,
 ): [CollectionResult, CollectionResult, CollectionResult] {
-  const examined = examinedCounts(snapshot);
-  const middleAdds = examined[1] !== examined[0];
-  const oldAdds = examined[2] !== examined[1];
+  const { young, full, middleExamined } = youngestAndFull(snapshot);
+  const middleAdds = middleExamined !== young.examined;
+  const oldAdds = full.examined !== middleExamined;
   if (!middleAdds && !oldAdds) {
-    const g0 = predictCollection(snapshot, 0);
+    const g0 = predictFromCounts(
+      snapshot,
+      0,
+      young,
+      internalReferences(snapshot, young.inS, scratchInt32(snapshot.nodeCount, true)),
+    );
     const g1 = sameObjectsAs(snapshot, g0, 1);
     return [g0, g1, sameObjectsAs(snapshot, g1, 2)];
   }
-  // The youngest and the largest collection counted in one pass over the references.
+  // The youngest and the largest collection counted in one pass over the references (without
+  // objects of generation 2, the largest is gc.collect(1): the same set as the full one).
   const outerGeneration = oldAdds ? 2 : 1;
-  const young = examinedSet(snapshot, 0);
-  const outer = examinedSet(snapshot, outerGeneration);
+  const outer = full;
   const [youngCounts, outerCounts] = nestedInternalReferences(snapshot, young.inS, outer.inS);
   const g0 = predictFromCounts(snapshot, 0, young, youngCounts);
   const gOuter = predictFromCounts(snapshot, outerGeneration, outer, outerCounts);

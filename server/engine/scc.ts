@@ -42,7 +42,7 @@ export function computeScc(n: number, edgeStart: Uint32Array, edgeTo: Uint32Arra
   const stack = scratchUint32(n);
   const callNode = scratchUint32(n);
   const callEdge = scratchUint32(n);
-  const sizes = scratchUint32(n);
+  const sizes = new Uint32Array(n);
   let sp = 0;
   let counter = 1;
   let count = 0;
@@ -106,8 +106,8 @@ export function computeScc(n: number, edgeStart: Uint32Array, edgeTo: Uint32Arra
   giveBack(stack, callNode, callEdge);
   const component = rank;
   for (let v = 0; v < n; v++) component[v] -= DONE;
-  const size = sizes.slice(0, count);
-  giveBack(sizes);
+  // Most heap objects are alone in their component: then the sizes keep their array, uncopied.
+  const size = count * 2 > n ? sizes.subarray(0, count) : sizes.slice(0, count);
   const cyclic = new Uint8Array(count);
   for (let c = 0; c < count; c++) if (size[c] >= 2) cyclic[c] = 1;
   for (let v = 0; v < n; v++) if ((state[v] & SELF_LOOP) !== 0) cyclic[component[v]] = 1;

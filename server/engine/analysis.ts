@@ -1,5 +1,5 @@
 /** Runs every analysis of a snapshot once; the summary, the heap view and later features read it. */
-import { predictCollection, type CollectionResult } from './collectorPrediction';
+import { predictAllGenerations, type CollectionResult } from './collectorPrediction';
 import { analyzeFinalizers, type FinalizeAnalysis } from './finalizeAnalysis';
 import type { HeapSnapshot } from './heapSnapshot';
 import { sccOf, type SccResult } from './scc';
@@ -16,11 +16,7 @@ export interface Analysis {
 
 export function analyze(snapshot: HeapSnapshot): Analysis {
   const scc = sccOf(snapshot);
-  const generations: Analysis['generations'] = [
-    predictCollection(snapshot, 0),
-    predictCollection(snapshot, 1),
-    predictCollection(snapshot, 2),
-  ];
+  const generations: Analysis['generations'] = predictAllGenerations(snapshot);
   const full = generations[2];
   const finalize = analyzeFinalizers(snapshot, full);
   return { snapshot, scc, generations, full, finalize };

@@ -18,6 +18,7 @@
 import { NodeFlag, TypeFlag } from '../../protocol/snapshot';
 import type { HeapSnapshot } from './heapSnapshot';
 import { releasedDuringCapture } from './releasedDuringCapture';
+import { giveBack, scratchInt32, scratchUint32 } from './scratch';
 
 // The protocol's flag objects read once: hot loops must not go through a module binding
 // (under tsx every access to an imported object is a getter call).
@@ -71,16 +72,24 @@ export interface CollectionResult {
 }
 
 const INT32_MAX = 0x7fffffff;
+/** Where a result keeps its `internalRefs`/`gcRefs` source (not enumerable). */
+const COLUMNS = Symbol('gcRefColumns');
 
 /** Predicts one collection of generations 0..generation. */
 export function predictCollection(snapshot: HeapSnapshot, generation: number): CollectionResult {
+  const set = examinedSet(snapshot, generation);
+  const counts = internalReferences(snapshot, set.inS, scratchInt32(snapshot.nodeCount, true));
+  return predictFromCounts(snapshot, generation, set, counts);
+}
+
+/** S: tracked objects of generations 0..g that the capture did not see released. */
+function examinedSet(
+  snapshot: HeapSnapshot,
+  generation: number,
+): { inS: Uint8Array; examined: number } {
   const n = snapshot.nodeCount;
   const flags = snapshot.nodeFlags;
-  const { released, refcount } = releasedDuringCapture(snapshot);
-  const edgeStart = snapshot.edgeStart;
-  const edgeTo = snapshot.edgeTo;
-
-  // S: tracked objects of generations 0..g.
+  const { released } = releasedDuringCapture(snapshot);
   const inS = new Uint8Array(n);
   let examined = 0;
   for (let v = 0; v < n; v++) {
@@ -94,21 +103,27 @@ export function predictCollection(snapshot: HeapSnapshot, generation: number): C
       examined++;
     }
   }
+  return { inS, examined };
+}
 
-  // subtract_refs: count the references each object of S receives from S.
-  const internalRefs = new Int32Array(n);
-  for (let u = 0; u < n; u++) {
-    if (inS[u] === 0) continue;
-    const end = edgeStart[u + 1];
-    for (let e = edgeStart[u]; e < end; e++) {
-      const t = edgeTo[e];
-      if (inS[t] === 1) internalRefs[t]++;
-    }
-  }
+/**
+ * The prediction from S and subtract_refs' counts (`internalRefs`, scratch, given back: the
+ * counts are kept only while needed, `gcRefCounts` gives them on demand).
+ */
+function predictFromCounts(
+  snapshot: HeapSnapshot,
+  generation: number,
+  { inS, examined }: { inS: Uint8Array; examined: number },
+  internalRefs: Int32Array,
+): CollectionResult {
+  const n = snapshot.nodeCount;
+  const flags = snapshot.nodeFlags;
+  const { refcount } = releasedDuringCapture(snapshot);
+  const edgeStart = snapshot.edgeStart;
+  const edgeTo = snapshot.edgeTo;
 
   // update_refs − subtract_refs, and the objects referenced from outside.
-  const gcRefs = new Int32Array(n);
-  const queue = new Uint32Array(examined);
+  const queue = scratchUint32(examined);
   const reached = new Uint8Array(n);
   let negativeGcRefs = 0;
   let tail = 0;
@@ -116,13 +131,13 @@ export function predictCollection(snapshot: HeapSnapshot, generation: number): C
     if (inS[v] === 0) continue;
     const rc = refcount[v] > INT32_MAX ? INT32_MAX : refcount[v];
     const g = rc - internalRefs[v];
-    gcRefs[v] = g;
     if (g < 0) negativeGcRefs++;
     if (g > 0 || (flags[v] & NODE_IMMORTAL) !== 0) {
       reached[v] = 1;
       queue[tail++] = v;
     }
   }
+  giveBack(internalRefs);
   const externalRoots = tail;
 
   // move_unreachable: everything reachable through S from an externally referenced object.
@@ -137,6 +152,8 @@ export function predictCollection(snapshot: HeapSnapshot, generation: number): C
       }
     }
   }
+
+  giveBack(queue);
 
   // The rest of S is unreachable: `reached` becomes the unreachable bitmap in place.
   const unreachable = reached;
@@ -195,13 +212,11 @@ export function predictCollection(snapshot: HeapSnapshot, generation: number): C
     if (f.referent >= 0 && unreachable[f.referent] === 1) finalizeFired.push(i);
   });
 
-  return {
+  return withGcRefs(snapshot, {
     generation,
     inCollection: inS,
     examined,
     refcount,
-    internalRefs,
-    gcRefs,
     negativeGcRefs,
     externalRoots,
     unreachable,
@@ -213,16 +228,214 @@ export function predictCollection(snapshot: HeapSnapshot, generation: number): C
     clearedWeakrefs: Uint32Array.from(cleared),
     firedCallbacks: Uint32Array.from(fired),
     finalizeFired,
+  });
+}
+
+/** Per node of S (`inS`): references from other objects of S, added into `counts`. */
+function internalReferences(
+  snapshot: HeapSnapshot,
+  inS: Uint8Array,
+  counts: Int32Array,
+): Int32Array {
+  const n = snapshot.nodeCount;
+  const edgeStart = snapshot.edgeStart;
+  const edgeTo = snapshot.edgeTo;
+  for (let u = 0; u < n; u++) {
+    if (inS[u] === 0) continue;
+    const end = edgeStart[u + 1];
+    for (let e = edgeStart[u]; e < end; e++) {
+      const t = edgeTo[e];
+      if (inS[t] === 1) counts[t]++;
+    }
+  }
+  return counts;
+}
+
+type GcRefColumns = Pick<CollectionResult, 'internalRefs' | 'gcRefs'>;
+
+/** `internalRefs` and `gcRefs` of a collection, computed again (only the stepper reads them). */
+function gcRefCounts(snapshot: HeapSnapshot, inS: Uint8Array, refcount: Uint32Array): GcRefColumns {
+  const n = snapshot.nodeCount;
+  const internalRefs = internalReferences(snapshot, inS, new Int32Array(n));
+  const gcRefs = new Int32Array(n);
+  for (let v = 0; v < n; v++) {
+    if (inS[v] === 0) continue;
+    const rc = refcount[v] > INT32_MAX ? INT32_MAX : refcount[v];
+    gcRefs[v] = rc - internalRefs[v];
+  }
+  return { internalRefs, gcRefs };
+}
+
+/**
+ * The result with `internalRefs` and `gcRefs` computed on first read: two columns per node that
+ * only the stepper shows, not kept for every analysis. `columns` shares them with another result
+ * that examines the same objects.
+ */
+function withGcRefs(
+  snapshot: HeapSnapshot,
+  result: Omit<CollectionResult, keyof GcRefColumns>,
+  columns: () => GcRefColumns = lazyColumns(snapshot, result),
+): CollectionResult {
+  return Object.defineProperties(result, {
+    internalRefs: { get: () => columns().internalRefs, enumerable: true },
+    gcRefs: { get: () => columns().gcRefs, enumerable: true },
+    [COLUMNS]: { value: columns },
+  }) as CollectionResult;
+}
+
+function lazyColumns(
+  snapshot: HeapSnapshot,
+  result: Omit<CollectionResult, keyof GcRefColumns>,
+): () => GcRefColumns {
+  let columns: GcRefColumns | null = null;
+  return () => (columns ??= gcRefCounts(snapshot, result.inCollection, result.refcount));
+}
+
+/** Examined sets as `examinedSet` makes them. */
+interface ExaminedSet {
+  inS: Uint8Array;
+  examined: number;
+}
+
+/**
+ * In one pass: the sets `gc.collect(0)` and `gc.collect(2)` examine, and how many objects
+ * `gc.collect(1)` examines. Each set holds the one before it, so equal counts mean equal sets.
+ */
+function youngestAndFull(snapshot: HeapSnapshot): {
+  young: ExaminedSet;
+  full: ExaminedSet;
+  middleExamined: number;
+} {
+  const n = snapshot.nodeCount;
+  const flags = snapshot.nodeFlags;
+  const { released } = releasedDuringCapture(snapshot);
+  const inYoung = new Uint8Array(n);
+  const inFull = new Uint8Array(n);
+  let young = 0;
+  let middle = 0;
+  let full = 0;
+  for (let v = 0; v < n; v++) {
+    const f = flags[v];
+    if ((f & NODE_TRACKED) === 0 || released[v] !== 0) continue;
+    const g = (f & NODE_GENERATION_MASK) >> NODE_GENERATION_SHIFT;
+    if (g > 2) continue;
+    inFull[v] = 1;
+    full++;
+    if (g === 0) {
+      inYoung[v] = 1;
+      young++;
+    } else if (g === 1) {
+      middle++;
+    }
+  }
+  return {
+    young: { inS: inYoung, examined: young },
+    full: { inS: inFull, examined: full },
+    middleExamined: young + middle,
   };
 }
 
-/** Predictions for `gc.collect(0)`, `gc.collect(1)` and `gc.collect(2)`. */
+/**
+ * The prediction for `generation` when it examines the same objects as `same` did: the same
+ * result (its arrays shared, never written after they are made).
+ */
+function sameObjectsAs(
+  snapshot: HeapSnapshot,
+  same: CollectionResult,
+  generation: number,
+): CollectionResult {
+  const columns = (same as unknown as Record<symbol, () => GcRefColumns>)[COLUMNS];
+  return withGcRefs(
+    snapshot,
+    {
+      generation,
+      inCollection: same.inCollection,
+      examined: same.examined,
+      refcount: same.refcount,
+      negativeGcRefs: same.negativeGcRefs,
+      externalRoots: same.externalRoots,
+      unreachable: same.unreachable,
+      unreachableCount: same.unreachableCount,
+      unreachableBytes: same.unreachableBytes,
+      unreachableByType: same.unreachableByType,
+      finalizerNodes: same.finalizerNodes,
+      finalizersByType: same.finalizersByType,
+      clearedWeakrefs: same.clearedWeakrefs,
+      firedCallbacks: same.firedCallbacks,
+      finalizeFired: [...same.finalizeFired],
+    },
+    columns,
+  );
+}
+
+/**
+ * Predictions for `gc.collect(0)`, `gc.collect(1)` and `gc.collect(2)`. A collection that
+ * examines the same objects as the younger one (no object in the generations it adds, as when
+ * everything is young) finds the same: it is not computed again.
+ */
 export function predictAllGenerations(
   snapshot: HeapSnapshot,
 ): [CollectionResult, CollectionResult, CollectionResult] {
-  return [
-    predictCollection(snapshot, 0),
-    predictCollection(snapshot, 1),
-    predictCollection(snapshot, 2),
-  ];
+  const { young, full, middleExamined } = youngestAndFull(snapshot);
+  const middleAdds = middleExamined !== young.examined;
+  const oldAdds = full.examined !== middleExamined;
+  if (!middleAdds && !oldAdds) {
+    const g0 = predictFromCounts(
+      snapshot,
+      0,
+      young,
+      internalReferences(snapshot, young.inS, scratchInt32(snapshot.nodeCount, true)),
+    );
+    const g1 = sameObjectsAs(snapshot, g0, 1);
+    return [g0, g1, sameObjectsAs(snapshot, g1, 2)];
+  }
+  // The youngest and the largest collection counted in one pass over the references (without
+  // objects of generation 2, the largest is gc.collect(1): the same set as the full one).
+  const outerGeneration = oldAdds ? 2 : 1;
+  const outer = full;
+  const [youngCounts, outerCounts] = nestedInternalReferences(snapshot, young.inS, outer.inS);
+  const g0 = predictFromCounts(snapshot, 0, young, youngCounts);
+  const gOuter = predictFromCounts(snapshot, outerGeneration, outer, outerCounts);
+  const g1 = !middleAdds
+    ? sameObjectsAs(snapshot, g0, 1)
+    : outerGeneration === 1
+      ? gOuter
+      : predictCollection(snapshot, 1);
+  const g2 = oldAdds ? gOuter : sameObjectsAs(snapshot, g1, 2);
+  return [g0, g1, g2];
+}
+
+/**
+ * subtract_refs' counts for two examined sets, `inner` within `outer`, in one pass over the
+ * references (scratch arrays, for `predictFromCounts`).
+ */
+function nestedInternalReferences(
+  snapshot: HeapSnapshot,
+  inner: Uint8Array,
+  outer: Uint8Array,
+): [Int32Array, Int32Array] {
+  const n = snapshot.nodeCount;
+  const innerCounts = scratchInt32(n, true);
+  const outerCounts = scratchInt32(n, true);
+  const edgeStart = snapshot.edgeStart;
+  const edgeTo = snapshot.edgeTo;
+  for (let u = 0; u < n; u++) {
+    if (outer[u] === 0) continue;
+    const end = edgeStart[u + 1];
+    if (inner[u] === 1) {
+      for (let e = edgeStart[u]; e < end; e++) {
+        const t = edgeTo[e];
+        if (outer[t] === 1) {
+          outerCounts[t]++;
+          if (inner[t] === 1) innerCounts[t]++;
+        }
+      }
+    } else {
+      for (let e = edgeStart[u]; e < end; e++) {
+        const t = edgeTo[e];
+        if (outer[t] === 1) outerCounts[t]++;
+      }
+    }
+  }
+  return [innerCounts, outerCounts];
 }

@@ -6,6 +6,7 @@
 import type { RetentionPath } from '../../protocol/messages';
 import { RootKind } from '../../protocol/snapshot';
 import type { HeapSnapshot } from './heapSnapshot';
+import { giveBack, scratchUint32 } from './scratch';
 import type { ViewNodes } from './viewNodes';
 
 export interface PathStep {
@@ -54,7 +55,7 @@ export class RootPaths {
     const n = snapshot.nodeCount;
     const via = new Int32Array(n).fill(-1);
     const parent = new Uint32Array(n);
-    const queue = new Uint32Array(n);
+    const queue = scratchUint32(n);
     let tail = 0;
     let done = false;
     const seed = (v: number, code: number): void => {
@@ -101,6 +102,7 @@ export class RootPaths {
       for (let v = 0; v < n; v++) if (outside[v] !== 0) seed(v, snapshot.rootCount + OUTSIDE_ROOT);
       search();
     }
+    giveBack(queue);
     this.via = via;
     this.parent = parent;
   }

@@ -19,9 +19,9 @@ import type { RetainedSize } from '../../protocol/retained';
 import { NodeFlag } from '../../protocol/snapshot';
 import type { Analysis } from './analysis';
 import { AtOnce } from './atOnce';
-import { semiNcaDominators } from './dominators';
 import type { HeapSnapshot } from './heapSnapshot';
-import { buildRetainedGraph, graphInfo, type RetainedGraphInfo } from './retainedGraph';
+import { retainedDominators, type RetainedGraphInfo } from './retainedGraph';
+import { giveBack, scratchUint32 } from './scratch';
 import { weakContainerEntries, type WeakEntries } from './weakEntries';
 
 const NODE_TRACKED = NodeFlag.Tracked;
@@ -35,13 +35,13 @@ export interface RetainedColumns {
 
 /** A dominator tree's children lists (CSR) and its preorder, for subtrees as intervals. */
 export interface TreeIndex {
-  childStart: Uint32Array;
-  childList: Uint32Array;
-  /** Nodes in the tree's depth-first preorder. */
-  preorder: Uint32Array;
+  readonly childStart: Uint32Array;
+  readonly childList: Uint32Array;
+  /** Nodes in the tree's depth-first preorder (children in increasing node order). */
+  readonly preorder: Uint32Array;
   /** Position of each node in `preorder` (−1: not in the tree); its subtree is `[pre, end)`. */
-  pre: Int32Array;
-  end: Int32Array;
+  readonly pre: Int32Array;
+  readonly end: Int32Array;
 }
 
 export class RetainedAnalysis {
@@ -65,11 +65,10 @@ export class RetainedAnalysis {
 
   constructor(snapshot: HeapSnapshot, analysis: Analysis) {
     this.snapshot = snapshot;
-    const graph = buildRetainedGraph(snapshot, analysis);
-    this.graph = graphInfo(graph);
-    const dom = semiNcaDominators(graph, graph.superRoot, graph.garbageGroup);
+    const { info, dom } = retainedDominators(snapshot, analysis);
+    this.graph = info;
     this.idom = dom.idom;
-    this.nextCollection = accumulate(snapshot, graph.size, dom.idom, dom.order);
+    this.nextCollection = accumulate(snapshot, info.size, dom.idom, dom.order);
 
     this.weakEntries = weakContainerEntries(snapshot, this.idom);
     if (this.weakEntries.entry.length > 0) this.addWeakEntries(dom.order);
@@ -91,6 +90,7 @@ export class RetainedAnalysis {
       const top = commonDominator(this.idom, depth, x, e);
       if (top !== e) pending.push([x, e, top]);
     }
+    giveBack(depth);
     // Sizes of the entries before any is added, then the additions.
     const cols = this.nextCollection;
     const sizes = pending.map(([, e]) => [cols.objects[e], cols.tracked[e], cols.bytes[e]]);
@@ -160,10 +160,13 @@ export class RetainedAnalysis {
 
   /** Children of `v` in the next collection's dominator tree, most retained bytes first. */
   children(v: number): Uint32Array {
-    const { childStart, childList } = this.tree;
+    const tree = this.tree;
+    const { childStart, childList } = tree;
     const list = childList.subarray(childStart[v], childStart[v + 1]);
     this.sortedChildren ??= new Uint8Array(this.graph.size);
     if (this.sortedChildren[v] === 0) {
+      // The preorder follows the lists in node order: walked before any list is sorted in place.
+      if (list.length > 1) void tree.pre;
       const bytes = this.nextCollection.bytes;
       const objects = this.nextCollection.objects;
       const sorted = Array.from(list).sort(
@@ -218,7 +221,7 @@ export class RetainedAnalysis {
 
 /** Depth of every node placed in `order` (each after its dominator) in the tree `idom`. */
 function depths(size: number, idom: Int32Array, order: Uint32Array): Uint32Array {
-  const depth = new Uint32Array(size);
+  const depth = scratchUint32(size, true);
   for (let k = 1; k < order.length; k++) depth[order[k]] = depth[idom[order[k]]] + 1;
   return depth;
 }
@@ -274,23 +277,69 @@ function accumulate(
 
 /** Children lists and preorder intervals of the tree `idom` (nodes with idom −1 are left out). */
 function treeIndex(size: number, idom: Int32Array, root: number): TreeIndex {
+  // Children counts, their running totals (each node's end), then filled backwards so that each
+  // list ends at its node's start and holds its children in increasing order.
   const childStart = new Uint32Array(size + 1);
   for (let v = 0; v < size; v++) {
     const p = idom[v];
-    if (p >= 0 && v !== root) childStart[p + 1]++;
+    if (p >= 0 && v !== root) childStart[p]++;
   }
-  for (let v = 0; v < size; v++) childStart[v + 1] += childStart[v];
-  const fill = childStart.slice(0, size);
-  const childList = new Uint32Array(childStart[size]);
-  for (let v = 0; v < size; v++) {
+  for (let v = 1; v < size; v++) childStart[v] += childStart[v - 1];
+  const total = size > 0 ? childStart[size - 1] : 0;
+  childStart[size] = total;
+  const childList = new Uint32Array(total);
+  for (let v = size - 1; v >= 0; v--) {
     const p = idom[v];
-    if (p >= 0 && v !== root) childList[fill[p]++] = v;
+    if (p >= 0 && v !== root) childList[--childStart[p]] = v;
   }
+  return new TreeWithPreorder(size, root, childStart, childList);
+}
+
+/**
+ * The children lists at once, the preorder walked on first use: the summary reads only the
+ * lists, views and retained sets read the intervals too.
+ */
+class TreeWithPreorder implements TreeIndex {
+  private walked: { preorder: Uint32Array; pre: Int32Array; end: Int32Array } | null = null;
+
+  constructor(
+    private readonly size: number,
+    private readonly root: number,
+    readonly childStart: Uint32Array,
+    readonly childList: Uint32Array,
+  ) {}
+
+  get preorder(): Uint32Array {
+    return this.walk().preorder;
+  }
+
+  get pre(): Int32Array {
+    return this.walk().pre;
+  }
+
+  get end(): Int32Array {
+    return this.walk().end;
+  }
+
+  private walk(): { preorder: Uint32Array; pre: Int32Array; end: Int32Array } {
+    this.walked ??= preorderOf(this.size, this.root, this.childStart, this.childList);
+    return this.walked;
+  }
+}
+
+/** Depth-first preorder of the tree from `root`, and each node's interval `[pre, end)`. */
+function preorderOf(
+  size: number,
+  root: number,
+  childStart: Uint32Array,
+  childList: Uint32Array,
+): { preorder: Uint32Array; pre: Int32Array; end: Int32Array } {
   const pre = new Int32Array(size).fill(-1);
   const end = new Int32Array(size).fill(-1);
   const preorder = new Uint32Array(childList.length + 1);
-  const stackNode = new Uint32Array(childList.length + 1);
-  const stackNext = new Uint32Array(childList.length + 1);
+  // The search's stack grows with the tree's depth, which is small but for long chains.
+  let stackNode = new Uint32Array(1024);
+  let stackNext = new Uint32Array(1024);
   let count = 0;
   let sp = 0;
   stackNode[0] = root;
@@ -306,6 +355,10 @@ function treeIndex(size: number, idom: Int32Array, root: number): TreeIndex {
       pre[w] = count;
       preorder[count++] = w;
       sp++;
+      if (sp === stackNode.length) {
+        stackNode = grown(stackNode);
+        stackNext = grown(stackNext);
+      }
       stackNode[sp] = w;
       stackNext[sp] = childStart[w];
     } else {
@@ -313,7 +366,14 @@ function treeIndex(size: number, idom: Int32Array, root: number): TreeIndex {
       sp--;
     }
   }
-  return { childStart, childList, preorder: preorder.subarray(0, count), pre, end };
+  return { preorder: preorder.subarray(0, count), pre, end };
+}
+
+/** A copy of `a` twice as long. */
+function grown(a: Uint32Array): Uint32Array<ArrayBuffer> {
+  const out = new Uint32Array(a.length * 2);
+  out.set(a);
+  return out;
 }
 
 const cache = new WeakMap<Analysis, RetainedAnalysis>();

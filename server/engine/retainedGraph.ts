@@ -17,9 +17,10 @@
  */
 import { NodeFlag, RootKind } from '../../protocol/snapshot';
 import type { Analysis } from './analysis';
-import { reverseCsr, type CsrGraph } from './dominators';
+import { reverseCsr, semiNcaDominators, type CsrGraph, type DominatorTree } from './dominators';
 import type { HeapSnapshot } from './heapSnapshot';
 import { computeScc, type SccResult } from './scc';
+import { giveBack, scratchInt32, scratchUint32 } from './scratch';
 
 const NODE_TRACKED = NodeFlag.Tracked;
 const NODE_IMMORTAL = NodeFlag.Immortal;
@@ -61,25 +62,6 @@ export interface RetainedGraphInfo {
   localAsEdge: Uint8Array;
 }
 
-/** The graph itself, in both directions (needed only while the trees are computed). */
-export interface RetainedGraph extends CsrGraph, RetainedGraphInfo {}
-
-/** The graph without its references, to keep after the trees are computed. */
-export function graphInfo(g: RetainedGraph): RetainedGraphInfo {
-  const { size, nodeCount, superRoot, garbageGroup, rootReason, live, garbageCount, scc } = g;
-  return {
-    size,
-    nodeCount,
-    superRoot,
-    garbageGroup,
-    rootReason,
-    live,
-    garbageCount,
-    scc,
-    localAsEdge: g.localAsEdge,
-  };
-}
-
 /** Frame-local records whose frame is in the snapshot: references from the frame. */
 interface FrameLocals {
   /** Per root record: 1 when it is such a reference. */
@@ -113,48 +95,30 @@ function frameLocals(s: HeapSnapshot): FrameLocals {
 }
 
 /**
- * One CSR over the objects and the two virtual nodes: the snapshot's edges, each frame's locals
- * after its own edges, then the super-root's edges and the garbage group's.
+ * The objects' CSR with each frame's locals after its own edges (the snapshot's own arrays when
+ * no frame has locals). A copy is scratch (scratch.ts): `ownsArrays` says to give it back.
  */
-function fullCsr(
+function objectCsr(
   s: HeapSnapshot,
   locals: FrameLocals,
-  rootEdges: Uint32Array,
-  garbageEdges: Uint32Array,
-): { start: Uint32Array; to: Uint32Array } {
+): { start: Uint32Array; to: Uint32Array; ownsArrays: boolean } {
   const n = s.nodeCount;
-  const start = new Uint32Array(n + 3);
-  const m = s.edgeCount + locals.from.length;
-  if (locals.from.length === 0) {
-    start.set(s.edgeStart);
-  } else {
-    const extra = new Uint32Array(n);
-    for (let i = 0; i < locals.from.length; i++) extra[locals.from[i]]++;
-    let acc = 0;
-    for (let v = 0; v < n; v++) {
-      start[v] = acc;
-      acc += s.nodeEdgeCount[v] + extra[v];
-    }
-    start[n] = acc;
+  if (locals.from.length === 0) return { start: s.edgeStart, to: s.edgeTo, ownsArrays: false };
+  // Each frame's count of locals, then running totals with the snapshot's counts.
+  const start = scratchUint32(n + 1, true);
+  for (let i = 0; i < locals.from.length; i++) start[locals.from[i] + 1]++;
+  const edgeCount = s.nodeEdgeCount;
+  for (let v = 0; v < n; v++) start[v + 1] += start[v] + edgeCount[v];
+  // The snapshot's edges in runs between the frames, each frame's locals after its edges.
+  const to = scratchUint32(start[n]);
+  let from = 0;
+  for (const [frame, values] of locals.byFrame) {
+    to.set(s.edgeTo.subarray(s.edgeStart[from], s.edgeStart[frame + 1]), start[from]);
+    to.set(values, start[frame] + s.nodeEdgeCount[frame]);
+    from = frame + 1;
   }
-  start[n + 1] = m + rootEdges.length;
-  start[n + 2] = start[n + 1] + garbageEdges.length;
-  const to = new Uint32Array(start[n + 2]);
-  if (locals.from.length === 0) {
-    to.set(s.edgeTo);
-  } else {
-    // The snapshot's edges in runs between the frames, each frame's locals after its edges.
-    let from = 0;
-    for (const [frame, values] of locals.byFrame) {
-      to.set(s.edgeTo.subarray(s.edgeStart[from], s.edgeStart[frame + 1]), start[from]);
-      to.set(values, start[frame] + s.nodeEdgeCount[frame]);
-      from = frame + 1;
-    }
-    to.set(s.edgeTo.subarray(s.edgeStart[from], s.edgeStart[n]), start[from]);
-  }
-  to.set(rootEdges, m);
-  to.set(garbageEdges, start[n + 1]);
-  return { start, to };
+  to.set(s.edgeTo.subarray(s.edgeStart[from], s.edgeStart[n]), start[from]);
+  return { start, to, ownsArrays: true };
 }
 
 /**
@@ -165,6 +129,7 @@ function fullCsr(
 function rootsOf(
   s: HeapSnapshot,
   localAsEdge: Uint8Array,
+  predStart: Uint32Array,
 ): { list: Uint32Array; reason: Uint8Array } {
   const n = s.nodeCount;
   const reason = new Uint8Array(n);
@@ -183,12 +148,9 @@ function rootsOf(
   for (const t of s.frames.threads ?? []) for (const f of t.frames ?? []) named(f.node);
 
   // References the snapshot shows: every edge (from tracked and untracked objects alike: an
-  // untracked tuple's reference is as real as a list's) and every frame-local record.
-  const shown = new Uint32Array(n);
-  const edgeTo = s.edgeTo;
-  for (let e = 0; e < edgeTo.length; e++) shown[edgeTo[e]]++;
-  for (let r = 0; r < s.rootCount; r++)
-    if (s.rootKind[r] === ROOT_FRAME_LOCAL) shown[s.rootNode[r]]++;
+  // untracked tuple's reference is as real as a list's) and every frame-local record. The
+  // objects' reverse CSR counts the edges and the locals held by frames in the snapshot; a local
+  // of a frame not in the snapshot makes its object a named root above, never tested here.
   const refcount = s.nodeRefcount;
   const flags = s.nodeFlags;
   for (let v = 0; v < n; v++) {
@@ -196,7 +158,7 @@ function rootsOf(
     const f = flags[v];
     let why = 0;
     if ((f & NODE_IMMORTAL) !== 0) why = RootReason.Immortal;
-    else if (refcount[v] > shown[v]) why = RootReason.External;
+    else if (refcount[v] > predStart[v + 1] - predStart[v]) why = RootReason.External;
     else if ((f & NODE_TRACKED) !== 0 && (f & NODE_GENERATION_MASK) >> NODE_GENERATION_SHIFT === 3)
       why = RootReason.Frozen;
     if (why !== 0) {
@@ -219,112 +181,122 @@ function sccWithLocals(s: HeapSnapshot, analysis: Analysis, locals: FrameLocals)
   const comp = analysis.scc.component;
   const n = s.nodeCount;
   let mark: Int32Array | null = null;
-  let stack: Uint32Array | null = null;
+  // The searches' stack grows with what they visit (usually a few objects).
+  let stack = new Uint32Array(1024);
   for (let i = 0; i < locals.from.length; i++) {
     const frame = locals.from[i];
     const value = locals.to[i];
     const low = comp[frame];
     if (low >= comp[value]) continue;
-    mark ??= new Int32Array(n);
-    stack ??= new Uint32Array(n);
+    mark ??= scratchInt32(n, true);
     let sp = 0;
     stack[sp++] = value;
     mark[value] = i + 1;
     while (sp > 0) {
       const u = stack[--sp];
-      if (u === frame) return computeScc(n, ...withLocals(s, locals));
+      if (u === frame) {
+        giveBack(mark);
+        return computeScc(n, ...withLocals(s, locals));
+      }
       const extra = locals.byFrame.get(u);
       const visit = (t: number): void => {
         if (mark![t] !== i + 1 && comp[t] >= low) {
           mark![t] = i + 1;
-          stack![sp++] = t;
+          if (sp === stack.length) {
+            const grown = new Uint32Array(stack.length * 2);
+            grown.set(stack);
+            stack = grown;
+          }
+          stack[sp++] = t;
         }
       };
       for (let e = s.edgeStart[u], end = s.edgeStart[u + 1]; e < end; e++) visit(s.edgeTo[e]);
       if (extra) extra.forEach(visit);
     }
   }
+  if (mark) giveBack(mark);
   return analysis.scc;
 }
 
 /** The objects' CSR with the locals (only to compute components again). */
 function withLocals(s: HeapSnapshot, locals: FrameLocals): [Uint32Array, Uint32Array] {
-  const csr = fullCsr(s, locals, new Uint32Array(0), new Uint32Array(0));
-  return [csr.start.subarray(0, s.nodeCount + 1), csr.to];
+  const csr = objectCsr(s, locals);
+  return [csr.start, csr.to];
 }
 
-export function buildRetainedGraph(s: HeapSnapshot, analysis: Analysis): RetainedGraph {
+/**
+ * The graph's dominator tree (rooted at the super-root) and what the retained analysis keeps of
+ * the graph. Liveness comes from the dominator search itself: it reaches the garbage group last,
+ * after every object a root reaches, so the objects it has not numbered then are the garbage, and
+ * the garbage group's children are computed at that moment (`semiNcaDominators`'s
+ * `barrierSuccessors`). The graph's arrays are dropped on return.
+ */
+export function retainedDominators(
+  s: HeapSnapshot,
+  analysis: Analysis,
+): { info: RetainedGraphInfo; dom: DominatorTree } {
   const n = s.nodeCount;
   const locals = frameLocals(s);
-  const roots = rootsOf(s, locals.record);
-  const edgeStart = s.edgeStart;
-  const edgeTo = s.edgeTo;
-
-  // Liveness: breadth-first from the roots over the references and the frames' locals.
-  const live = new Uint8Array(n);
-  const queue = new Uint32Array(n);
-  let tail = 0;
-  const reach = (t: number): void => {
-    if (live[t] === 0) {
-      live[t] = 1;
-      queue[tail++] = t;
-    }
-  };
-  for (let i = 0; i < roots.list.length; i++) reach(roots.list[i]);
-  for (let head = 0; head < tail; head++) {
-    const u = queue[head];
-    for (let e = edgeStart[u], end = edgeStart[u + 1]; e < end; e++) {
-      const t = edgeTo[e];
-      if (live[t] === 0) {
-        live[t] = 1;
-        queue[tail++] = t;
-      }
-    }
-    const extra = locals.byFrame.get(u);
-    if (extra) extra.forEach(reach);
-  }
-  const garbageCount = n - tail;
+  const objects = objectCsr(s, locals);
+  const reverse = reverseCsr(n, objects.start, objects.to);
+  const roots = rootsOf(s, locals.record, reverse.predStart);
   const scc = sccWithLocals(s, analysis, locals);
 
-  // The garbage group's children: garbage in components no other component refers to. No live
-  // object refers to garbage (and a frame with locals is a root), so only references among
-  // garbage can mark a component.
-  let garbageEdges = new Uint32Array(0);
-  if (garbageCount > 0) {
-    const referred = new Uint8Array(scc.count);
-    const comp = scc.component;
-    for (let u = 0; u < n; u++) {
-      if (live[u] === 1) continue;
-      for (let e = edgeStart[u], end = edgeStart[u + 1]; e < end; e++) {
-        const t = edgeTo[e];
-        if (comp[t] !== comp[u]) referred[comp[t]] = 1;
-      }
-    }
-    const entries: number[] = [];
-    for (let v = 0; v < n; v++) if (live[v] === 0 && referred[comp[v]] === 0) entries.push(v);
-    garbageEdges = Uint32Array.from(entries);
-  }
-
-  // The super-root's children: the roots, then the garbage group (last: see semiNcaDominators).
+  // The super-root (n) and the garbage group (n + 1) are not in the CSR: the super-root's
+  // children are the roots, then the garbage group (last: see semiNcaDominators), whose children
+  // are given when the search reaches it.
   const rootEdges = new Uint32Array(roots.list.length + 1);
   rootEdges.set(roots.list);
   rootEdges[roots.list.length] = n + 1;
   const size = n + 2;
-  const { start, to } = fullCsr(s, locals, rootEdges, garbageEdges);
-  const reverse = reverseCsr(size, start, to);
-  return {
-    size,
-    start,
-    to,
-    predStart: reverse.predStart,
-    predFrom: reverse.predFrom,
-    nodeCount: n,
-    superRoot: n,
-    garbageGroup: n + 1,
-    rootReason: roots.reason,
-    live,
-    garbageCount,
-    scc,
-    localAsEdge: locals.record,
+  const graph: CsrGraph = { size, start: objects.start, to: objects.to, ...reverse };
+  const live = new Uint8Array(n);
+  let garbageCount = 0;
+  const garbageEntries = (num: Int32Array): Uint32Array => {
+    const garbage: number[] = [];
+    for (let v = 0; v < n; v++) {
+      if (num[v] >= 0) live[v] = 1;
+      else garbage.push(v);
+    }
+    garbageCount = garbage.length;
+    return garbageGroupChildren(s, scc, garbage);
   };
+  const dom = semiNcaDominators(graph, n, n + 1, garbageEntries, rootEdges);
+  // The graph is read no more: its arrays serve the next passes (scratch.ts).
+  giveBack(reverse.predStart, reverse.predFrom);
+  if (objects.ownsArrays) giveBack(objects.start, objects.to);
+  return {
+    info: {
+      size,
+      nodeCount: n,
+      superRoot: n,
+      garbageGroup: n + 1,
+      rootReason: roots.reason,
+      live,
+      garbageCount,
+      scc,
+      localAsEdge: locals.record,
+    },
+    dom,
+  };
+}
+
+/**
+ * The garbage group's children: garbage in components no other component refers to. No live
+ * object refers to garbage (and a frame with locals is a root), so only references among
+ * garbage can mark a component.
+ */
+function garbageGroupChildren(s: HeapSnapshot, scc: SccResult, garbage: number[]): Uint32Array {
+  if (garbage.length === 0) return new Uint32Array(0);
+  const edgeStart = s.edgeStart;
+  const edgeTo = s.edgeTo;
+  const referred = new Uint8Array(scc.count);
+  const comp = scc.component;
+  for (const u of garbage) {
+    for (let e = edgeStart[u], end = edgeStart[u + 1]; e < end; e++) {
+      const t = edgeTo[e];
+      if (comp[t] !== comp[u]) referred[comp[t]] = 1;
+    }
+  }
+  return Uint32Array.from(garbage.filter((v) => referred[comp[v]] === 0));
 }

@@ -3,6 +3,7 @@
  * arrays), so a 2M-node chain or ring costs memory, not native stack.
  */
 import type { HeapSnapshot } from './heapSnapshot';
+import { giveBack, scratchUint32 } from './scratch';
 
 export interface SccResult {
   /** Component id of each node. Ids are in reverse topological order (Tarjan's). */
@@ -14,78 +15,102 @@ export interface SccResult {
   count: number;
 }
 
-const UNVISITED = 0xffffffff;
+/** `rank` of a node placed in component c: above every visit number (n < 2^31). */
+const DONE = 0x80000000;
+const NOT_ROOT = 1;
+const SELF_LOOP = 2;
 
 /** SCCs of the graph of all strong edges of the snapshot. */
 export function sccOf(snapshot: HeapSnapshot): SccResult {
   return computeScc(snapshot.nodeCount, snapshot.edgeStart, snapshot.edgeTo);
 }
 
-/** SCCs of a CSR graph: node v's successors are `edgeTo[edgeStart[v] .. edgeStart[v + 1]]`. */
+/**
+ * SCCs of a CSR graph: node v's successors are `edgeTo[edgeStart[v] .. edgeStart[v + 1]]`.
+ *
+ * Pearce's variant of Tarjan's algorithm ("A space-efficient algorithm for finding strongly
+ * connected components", 2016): one rank per node stands for both Tarjan's index and lowlink, and
+ * a node placed in its component gets a rank above every visit number (`DONE + c`), so no
+ * on-stack flag is needed and the ranks become the component ids in place. The search visits
+ * nodes and edges in the same order as Tarjan's and completes components at the same moments, so
+ * the ids are Tarjan's (reverse topological order).
+ */
 export function computeScc(n: number, edgeStart: Uint32Array, edgeTo: Uint32Array): SccResult {
-  const index = new Uint32Array(n).fill(UNVISITED);
-  const low = new Uint32Array(n);
-  const onStack = new Uint8Array(n);
-  const selfLoop = new Uint8Array(n);
-  const stack = new Uint32Array(n);
-  const callNode = new Uint32Array(n);
-  const callEdge = new Uint32Array(n);
-  const component = new Uint32Array(n);
+  // 0: not visited; 1..n: visit number, lowered to the least reached; DONE + c: in component c.
+  const rank = new Uint32Array(n);
+  const state = new Uint8Array(n);
+  const stack = scratchUint32(n);
+  const callNode = scratchUint32(n);
+  const callEdge = scratchUint32(n);
   const sizes = new Uint32Array(n);
   let sp = 0;
-  let counter = 0;
+  let counter = 1;
   let count = 0;
 
   for (let s = 0; s < n; s++) {
-    if (index[s] !== UNVISITED) continue;
-    index[s] = low[s] = counter++;
-    stack[sp++] = s;
-    onStack[s] = 1;
+    if (rank[s] !== 0) continue;
+    rank[s] = counter++;
     callNode[0] = s;
     callEdge[0] = edgeStart[s];
     let csp = 1;
     while (csp > 0) {
       const v = callNode[csp - 1];
-      const e = callEdge[csp - 1];
-      if (e < edgeStart[v + 1]) {
-        callEdge[csp - 1] = e + 1;
-        const w = edgeTo[e];
-        if (index[w] === UNVISITED) {
-          index[w] = low[w] = counter++;
-          stack[sp++] = w;
-          onStack[w] = 1;
-          callNode[csp] = w;
-          callEdge[csp] = edgeStart[w];
-          csp++;
-        } else if (onStack[w] === 1) {
-          if (w === v) selfLoop[v] = 1;
-          if (index[w] < low[v]) low[v] = index[w];
+      let e = callEdge[csp - 1];
+      const end = edgeStart[v + 1];
+      // The references to nodes already visited, in one tight loop, up to an unvisited one.
+      let rv = rank[v];
+      let w = 0;
+      for (; e < end; e++) {
+        w = edgeTo[e];
+        const rw = rank[w];
+        if (rw === 0) break;
+        if (w === v) state[v] |= SELF_LOOP;
+        if (rw < rv) {
+          rv = rw;
+          state[v] |= NOT_ROOT;
         }
+      }
+      rank[v] = rv;
+      if (e < end) {
+        callEdge[csp - 1] = e + 1;
+        rank[w] = counter++;
+        callNode[csp] = w;
+        callEdge[csp] = edgeStart[w];
+        csp++;
         continue;
       }
       csp--;
-      if (low[v] === index[v]) {
-        let size = 0;
-        let w: number;
-        do {
-          w = stack[--sp];
-          onStack[w] = 0;
-          component[w] = count;
+      if ((state[v] & NOT_ROOT) === 0) {
+        // v is its component's first node: the component is v and the stacked nodes above it.
+        const id = DONE + count;
+        let size = 1;
+        while (sp > 0 && rank[stack[sp - 1]] >= rv) {
+          rank[stack[--sp]] = id;
           size++;
-        } while (w !== v);
+        }
+        rank[v] = id;
         sizes[count++] = size;
+      } else {
+        stack[sp++] = v;
       }
       if (csp > 0) {
         const u = callNode[csp - 1];
-        if (low[v] < low[u]) low[u] = low[v];
+        if (rank[v] < rank[u]) {
+          rank[u] = rank[v];
+          state[u] |= NOT_ROOT;
+        }
       }
     }
   }
 
-  const size = sizes.slice(0, count);
+  giveBack(stack, callNode, callEdge);
+  const component = rank;
+  for (let v = 0; v < n; v++) component[v] -= DONE;
+  // Most heap objects are alone in their component: then the sizes keep their array, uncopied.
+  const size = count * 2 > n ? sizes.subarray(0, count) : sizes.slice(0, count);
   const cyclic = new Uint8Array(count);
   for (let c = 0; c < count; c++) if (size[c] >= 2) cyclic[c] = 1;
-  for (let v = 0; v < n; v++) if (selfLoop[v] === 1) cyclic[component[v]] = 1;
+  for (let v = 0; v < n; v++) if ((state[v] & SELF_LOOP) !== 0) cyclic[component[v]] = 1;
   return { component, size, cyclic, count };
 }
 

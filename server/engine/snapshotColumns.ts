@@ -13,6 +13,8 @@ const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 /** Addresses are stored as f64: exact below 2^53, which every real address is. */
 const ADDRESS_LIMIT = 2 ** 53;
 const EDGE_INDEX = EdgeKind.Index;
+// Read once: under the TypeScript loader an imported binding read in a loop is a getter call.
+const LAST_IDENTITY = LAST_NODE_IDENTITY;
 const LAST_EDGE_KIND = Math.max(...Object.values(EdgeKind));
 const FIRST_ROOT_KIND = Math.min(...Object.values(RootKind));
 const LAST_ROOT_KIND = Math.max(...Object.values(RootKind));
@@ -101,7 +103,7 @@ export function checkColumns(d: SnapshotData, problems: SnapshotProblems): void 
   }
   if (d.nodeIdentity) {
     for (let i = 0; i < d.nodeIdentity.length; i++) {
-      if (d.nodeIdentity[i] > LAST_NODE_IDENTITY) {
+      if (d.nodeIdentity[i] > LAST_IDENTITY) {
         corrupt(`node ${i} has identity ${d.nodeIdentity[i]}, which format 1 does not define`);
       }
     }

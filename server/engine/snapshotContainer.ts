@@ -308,7 +308,12 @@ export function decodeChunk(
   let decoded: Uint8Array;
   try {
     // At least 1: zlib refuses a limit of 0. An empty section must then inflate to nothing.
-    decoded = inflateSync(stored, { maxOutputLength: Math.max(1, size) });
+    // One output chunk a byte longer than the announced size: the bytes land in one buffer,
+    // with no list of 16 KB chunks copied together at the end (the limit still stops a bomb).
+    decoded = inflateSync(stored, {
+      maxOutputLength: Math.max(1, size),
+      chunkSize: Math.max(64, size + 1),
+    });
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     if (code === 'ERR_BUFFER_TOO_LARGE') {

@@ -180,36 +180,49 @@ export function unreachableCycles(analysis: Analysis, limit = MAX_CYCLES): Cycle
   const { snapshot, scc, full } = analysis;
   const n = snapshot.nodeCount;
   const comp = scc.component;
-  const unreachableIn = new Uint32Array(scc.count);
-  const firstNode = new Int32Array(scc.count).fill(-1);
-  const picked: number[] = [];
+  // Only a few components hold garbage: they are kept in maps, not in arrays per component.
+  const unreachableIn = new Map<number, number>();
+  const unreachable = full.unreachable;
+  const cyclic = scc.cyclic;
   for (let v = 0; v < n; v++) {
+    if (unreachable[v] !== 1) continue;
     const c = comp[v];
-    if (firstNode[c] < 0) firstNode[c] = v;
-    if (full.unreachable[v] === 1 && scc.cyclic[c] === 1) {
-      if (unreachableIn[c] === 0) picked.push(c);
-      unreachableIn[c]++;
+    if (cyclic[c] === 1) unreachableIn.set(c, (unreachableIn.get(c) ?? 0) + 1);
+  }
+  if (unreachableIn.size === 0) return [];
+  // Per component: 1 when it holds garbage, 2 once its first node is known.
+  const mark = new Uint8Array(scc.count);
+  for (const c of unreachableIn.keys()) mark[c] = 1;
+  const firstNode = new Map<number, number>();
+  for (let v = 0; v < n && firstNode.size < unreachableIn.size; v++) {
+    const c = comp[v];
+    if (mark[c] === 1) {
+      mark[c] = 2;
+      firstNode.set(c, v);
     }
   }
-  picked.sort((a, b) => scc.size[b] - scc.size[a] || firstNode[a] - firstNode[b]);
+  const picked = [...unreachableIn.keys()];
+  picked.sort((a, b) => scc.size[b] - scc.size[a] || firstNode.get(a)! - firstNode.get(b)!);
   if (picked.length > limit) picked.length = limit;
 
-  const slot = new Int32Array(scc.count).fill(-1);
+  mark.fill(0);
+  const slot = new Map<number, number>();
   const members = picked.map((c, i) => {
-    slot[c] = i;
+    mark[c] = 1;
+    slot.set(c, i);
     return new Uint32Array(scc.size[c]);
   });
   const fill = new Uint32Array(picked.length);
-  if (picked.length > 0) {
-    for (let v = 0; v < n; v++) {
-      const i = slot[comp[v]];
-      if (i >= 0) members[i][fill[i]++] = v;
-    }
+  const from = Math.min(...picked.map((c) => firstNode.get(c)!));
+  for (let v = from; v < n; v++) {
+    if (mark[comp[v]] === 0) continue;
+    const i = slot.get(comp[v])!;
+    members[i][fill[i]++] = v;
   }
   return picked.map((c, i) => ({
     component: c,
     size: scc.size[c],
-    unreachableMembers: unreachableIn[c],
+    unreachableMembers: unreachableIn.get(c)!,
     members: members[i],
   }));
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TypeFlag } from '../../protocol/snapshot';
-import { predictCollection } from '../../server/engine/collectorPrediction';
+import { predictAllGenerations, predictCollection } from '../../server/engine/collectorPrediction';
 import type { CollectionResult } from '../../server/engine/collectorPrediction';
 import { analyze } from '../../server/engine/analysis';
 import { HeapBuilder } from '../helpers/heapBuilder';
@@ -283,5 +283,68 @@ describe('collector prediction', () => {
       assert.deepEqual([...g.gcRefs], [...a.generations[0].gcRefs]);
     }
     assert.equal(a.full, a.generations[2]);
+  });
+
+  test('all three generations at once equal each one predicted alone, young and old heaps', () => {
+    // Everything young (the three collections examine the same objects), then objects in
+    // generations 1 and 2 (each examines more), then only generation 2 or only generation 1
+    // beyond the young.
+    for (const gens of [
+      [0, 0, 0, 0, 0, 0],
+      [0, 1, 2, 0, 1, 2],
+      [0, 0, 2, 2, 0, 2],
+      [0, 1, 0, 1, 1, 0],
+    ]) {
+      const h = new HeapBuilder();
+      const keep = h.obj('__main__.Keep', { gen: 0, external: 1 });
+      const nodes = gens.map((gen) => h.obj('__main__.Node', { gen }));
+      h.ref(keep, nodes[0], 'a').ref(nodes[0], nodes[1], 'a').ref(nodes[1], nodes[0], 'b');
+      h.ref(nodes[2], nodes[3], 'a').ref(nodes[3], nodes[4], 'a').ref(nodes[4], nodes[2], 'a');
+      h.ref(nodes[4], nodes[5], 'leaf').ref(nodes[5], nodes[2], 'back');
+      const snap = h.snapshot();
+      const together = predictAllGenerations(snap);
+      for (const g of [0, 1, 2]) {
+        const alone = predictCollection(snap, g);
+        const got = together[g];
+        assert.equal(got.generation, g);
+        for (const key of Object.keys(alone) as (keyof CollectionResult)[]) {
+          const [a, b] = [alone[key], got[key]];
+          const plain = (x: unknown) => (ArrayBuffer.isView(x) ? [...(x as Uint32Array)] : x);
+          assert.deepEqual(plain(b), plain(a), `generations ${gens}: gc.collect(${g}).${key}`);
+        }
+      }
+      // Equal sets (no object in the generation added): one computation, its arrays shared (and
+      // never written afterwards).
+      assert.equal(together[1].unreachable === together[0].unreachable, !gens.includes(1));
+      assert.equal(together[2].unreachable === together[1].unreachable, !gens.includes(2));
+    }
+  });
+
+  test('internalRefs and gcRefs, computed when read, follow their definitions', () => {
+    const h = new HeapBuilder();
+    const keep = h.obj('__main__.Keep', { gen: 0, external: 2 });
+    const a = h.obj('__main__.Node', { gen: 0 });
+    const b = h.obj('__main__.Node', { gen: 1 });
+    const t = h.obj('builtins.tuple', { tracked: false, external: 1 });
+    h.ref(keep, a, 'a').ref(a, b, 'b').ref(b, a, 'a').ref(a, a, 'me').ref(t, b, 0);
+    const snap = h.snapshot();
+    for (const g of [0, 1, 2]) {
+      const r = predictCollection(snap, g);
+      for (let v = 0; v < snap.nodeCount; v++) {
+        let internal = 0;
+        if (r.inCollection[v] === 1) {
+          for (let u = 0; u < snap.nodeCount; u++) {
+            if (r.inCollection[u] !== 1) continue;
+            for (let e = snap.edgeStart[u]; e < snap.edgeStart[u + 1]; e++) {
+              if (snap.edgeTo[e] === v) internal++;
+            }
+          }
+        }
+        assert.equal(r.internalRefs[v], internal, `gc.collect(${g}), node ${v}`);
+        const expected = r.inCollection[v] === 1 ? r.refcount[v] - internal : 0;
+        assert.equal(r.gcRefs[v], expected, `gc.collect(${g}), node ${v}`);
+      }
+      assert.equal(r.internalRefs, r.internalRefs, 'computed once');
+    }
   });
 });

@@ -187,6 +187,68 @@ describe('dominators', () => {
     }
   });
 
+  test("a root's and a barrier's successors given apart give the same tree as in the graph", () => {
+    for (let seed = 1; seed <= 120; seed++) {
+      const r = rng(seed);
+      const k = 1 + Math.floor(r() * 30);
+      const succ: number[][] = Array.from({ length: k }, () => []);
+      for (let v = 0; v < k; v++) {
+        const degree = Math.floor(r() * 4);
+        for (let d = 0; d < degree; d++) succ[v].push(Math.floor(r() * k));
+      }
+      const roots = [
+        ...new Set(Array.from({ length: Math.floor(r() * 4) }, () => Math.floor(r() * k))),
+      ];
+      const reached = reach(succ, roots);
+      const rest = Array.from({ length: k }, (_, v) => v).filter((v) => !reached.has(v));
+      // In the graph: node k is the root (the roots, then the barrier), k + 1 the barrier.
+      const all = [...succ, [...roots, k + 1], rest];
+      const size = k + 2;
+      const start = new Uint32Array(size + 1);
+      all.forEach((l, v) => (start[v + 1] = start[v] + l.length));
+      const to = Uint32Array.from(all.flat());
+      const inGraph = semiNcaDominators(
+        { size, start, to, ...reverseCsr(size, start, to) },
+        k,
+        k + 1,
+      );
+      // Apart: the CSR holds the k objects only.
+      const objectStart = start.slice(0, k + 1);
+      const objectTo = to.slice(0, start[k]);
+      let numbered: number[] = [];
+      const apart = semiNcaDominators(
+        { size, start: objectStart, to: objectTo, ...reverseCsr(k, objectStart, objectTo) },
+        k,
+        k + 1,
+        (num) => {
+          numbered = Array.from({ length: k }, (_, v) => v).filter((v) => num[v] >= 0);
+          return Uint32Array.from(Array.from({ length: k }, (_, v) => v).filter((v) => num[v] < 0));
+        },
+        Uint32Array.from([...roots, k + 1]),
+      );
+      assert.deepEqual(
+        numbered,
+        [...reached].sort((a, b) => a - b),
+        `seed ${seed}: reached first`,
+      );
+      assert.deepEqual([...apart.idom], [...inGraph.idom], `seed ${seed}: idom`);
+      assert.deepEqual([...apart.order], [...inGraph.order], `seed ${seed}: order`);
+    }
+  });
+
+  test('children sorted before the intervals are first read leave the preorder as it is', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const s = randomHeap(seed, 10 + (seed % 20));
+      const first = new RetainedAnalysis(s, analyze(s));
+      const { preorder, pre, end } = first.tree;
+      const later = new RetainedAnalysis(s, analyze(s));
+      for (let v = 0; v < later.graph.size; v++) later.children(v);
+      assert.deepEqual([...later.tree.preorder], [...preorder], `seed ${seed}`);
+      assert.deepEqual([...later.tree.pre], [...pre], `seed ${seed}`);
+      assert.deepEqual([...later.tree.end], [...end], `seed ${seed}`);
+    }
+  });
+
   test('retained sets, both notions, equal their definitions on random heaps', () => {
     for (let seed = 1; seed <= 80; seed++) {
       const s = randomHeap(seed, 6 + (seed % 30));

@@ -52,7 +52,76 @@ function bigRing(n: number, closed: boolean): HeapSnapshot {
   });
 }
 
+/** Tarjan's algorithm as the textbook writes it (recursive, index and lowlink): the reference. */
+function tarjan(adj: number[][]): { component: number[]; count: number } {
+  const index: number[] = adj.map(() => -1);
+  const low: number[] = adj.map(() => 0);
+  const onStack: boolean[] = adj.map(() => false);
+  const component: number[] = adj.map(() => -1);
+  const stack: number[] = [];
+  let counter = 0;
+  let count = 0;
+  const visit = (v: number): void => {
+    index[v] = low[v] = counter++;
+    stack.push(v);
+    onStack[v] = true;
+    for (const w of adj[v]) {
+      if (index[w] < 0) {
+        visit(w);
+        low[v] = Math.min(low[v], low[w]);
+      } else if (onStack[w]) {
+        low[v] = Math.min(low[v], index[w]);
+      }
+    }
+    if (low[v] === index[v]) {
+      let w: number;
+      do {
+        w = stack.pop()!;
+        onStack[w] = false;
+        component[w] = count;
+      } while (w !== v);
+      count++;
+    }
+  };
+  for (let v = 0; v < adj.length; v++) if (index[v] < 0) visit(v);
+  return { component, count };
+}
+
+/** A deterministic random number generator (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 describe('strongly connected components', () => {
+  test("component ids, sizes and cycles equal textbook Tarjan's on random graphs", () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const r = rng(seed);
+      const n = 1 + Math.floor(r() * 40);
+      const adj: number[][] = Array.from({ length: n }, () => []);
+      for (let v = 0; v < n; v++) {
+        const degree = Math.floor(r() * (seed % 3 === 0 ? 5 : 3));
+        for (let k = 0; k < degree; k++) adj[v].push(Math.floor(r() * n));
+      }
+      const got = computeScc(...csr(adj));
+      const want = tarjan(adj);
+      assert.equal(got.count, want.count, `seed ${seed}`);
+      assert.deepEqual([...got.component], want.component, `seed ${seed}`);
+      for (let c = 0; c < want.count; c++) {
+        const members = want.component.filter((x) => x === c).length;
+        const selfLoop = adj.some((out, v) => want.component[v] === c && out.includes(v));
+        assert.equal(got.size[c], members, `seed ${seed}, component ${c}`);
+        assert.equal(got.cyclic[c], members >= 2 || selfLoop ? 1 : 0, `seed ${seed}, ${c}`);
+      }
+    }
+  });
+
   test('finds components, self-loops and acyclic nodes', () => {
     // 0 ⇄ 1 → 2 → 3 → 4 → 2, 5 ↺, 6 → 0, 7 alone
     const r = computeScc(...csr([[1], [0, 2], [3], [4], [2], [5], [0], []]));

@@ -3,7 +3,7 @@
 A mask is a ``bytes`` with one 0 or 1 per node (or per edge).  Masks are made, combined and
 applied by C-level passes (``bytes.translate``, big-integer ``|`` and ``&``,
 ``itertools.compress``), never by a Python loop per value: the walk (heapwalk.py) and the column
-builders (nodecolumns.py, edgecolumns.py) run them over millions of values.
+builders (nodefacts.py, edgefacts.py) run them over millions of values.
 """
 import array
 import sys

@@ -7,7 +7,7 @@ memory, frame slots read from memory).  Each view yields (address, kind, name) c
 referents are matched to them by identity, in order, so duplicates and unexpected extra referents
 stay correct: a referent no view explains is left unlabelled rather than guessed.
 
-This is the reference path, object by object.  edgecolumns.py labels most nodes in groups
+This is the reference path, object by object.  edgefacts.py records most nodes' labels in groups
 instead (labelplans.py), with results equal to ``Labeler.label()``'s.
 """
 from itertools import compress, count, repeat

@@ -2,8 +2,9 @@
  * Format 2: `edge.kind` and `edge.name` derived from the facts the agent recorded (docs/
  * snapshot-format.md), exactly as the agent's per-object path (`Labeler.label()`) names them:
  *
- * - `node.labels` ByPlan, by the type's plan: exact lists and tuples get their indices; plain
- *   instances whose attributes live in the class's shared keys get `.name` per slot and
+ * - `node.labels` ByPlan, by the type's plan: exact lists and tuples get their indices (last
+ *   first, as their traverse visits them); plain instances whose attributes live in the
+ *   class's shared keys get `.name` per slot and
  *   `__class__` last (the agent checked the shape); instances with a real `__dict__` get
  *   `__class__` on the first reference to their class and `__dict__` on the first other
  *   reference to an exact dict; other plans leave references unlabelled;

@@ -19,10 +19,11 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Summary } from '../../protocol/summary';
 import { byShortName, ROOT } from './scenarioRuns';
+import { installedInterpreters, type Interpreter } from '../helpers/interpreters';
 
 const PROGRAMS = join(__dirname, 'programs', 'gc_enabled');
 const CLI = join(ROOT, 'bin', 'heap-inspector.js');
@@ -31,38 +32,7 @@ const MARK = '# heap-inspector: capture';
  * imports gc only at the capture line is checked only when that cannot trigger a collection. */
 const IMPORT_MARGIN = 120;
 
-interface Interpreter {
-  label: string;
-  python: string;
-}
-
-function interpreters(): Interpreter[] {
-  const found: Interpreter[] = [];
-  const root = join(homedir(), '.pyenv', 'versions');
-  if (existsSync(root)) {
-    for (const version of readdirSync(root).sort()) {
-      const match = /^3\.(\d+)\.\d+$/.exec(version);
-      const python = join(root, version, 'bin', 'python');
-      if (match && Number(match[1]) >= 8 && existsSync(python))
-        found.push({ label: version, python });
-    }
-  }
-  const system = '/usr/bin/python3';
-  if (existsSync(system)) {
-    const probe = spawnSync(
-      system,
-      ['-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'],
-      {
-        encoding: 'utf8',
-      },
-    );
-    const version = probe.stdout.trim();
-    if (probe.status === 0 && /^3\.(\d+)/.test(version) && Number(version.split('.')[1]) >= 8) {
-      found.push({ label: `${version} (${system})`, python: system });
-    }
-  }
-  return found;
-}
+const interpreters = (): Interpreter[] => installedInterpreters();
 
 interface Program {
   file: string;

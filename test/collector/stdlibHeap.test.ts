@@ -9,11 +9,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Summary } from '../../protocol/summary';
 import { byShortName, ROOT } from './scenarioRuns';
+import { installedInterpreters, type Interpreter } from '../helpers/interpreters';
 
 const CLI = join(ROOT, 'bin', 'heap-inspector.js');
 
@@ -67,21 +68,7 @@ for name in sorted(filter(wanted, names)):
 print("\\n".join(ok))
 `;
 
-function interpreters(): { label: string; python: string }[] {
-  const found: { label: string; python: string }[] = [];
-  const root = join(homedir(), '.pyenv', 'versions');
-  if (existsSync(root)) {
-    for (const version of readdirSync(root).sort()) {
-      const match = /^3\.(\d+)\.\d+$/.exec(version);
-      const python = join(root, version, 'bin', 'python');
-      if (match && Number(match[1]) >= 8 && existsSync(python))
-        found.push({ label: version, python });
-    }
-  }
-  if (existsSync('/usr/bin/python3'))
-    found.push({ label: '/usr/bin/python3', python: '/usr/bin/python3' });
-  return found;
-}
+const interpreters = (): Interpreter[] => installedInterpreters();
 
 const ENV = { ...process.env, PYTHONHASHSEED: '0' };
 const RUN = { encoding: 'utf8' as const, env: ENV, timeout: 600_000, maxBuffer: 256 * 1024 * 1024 };

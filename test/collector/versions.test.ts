@@ -7,10 +7,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { byShortName, runCli, runOracle, runPlainCollect, scenarios } from './scenarioRuns';
+import { installedInterpreters, type Interpreter } from '../helpers/interpreters';
 
 const SUBSET = [
   'two_node_cycle.py',
@@ -25,14 +23,7 @@ const SUBSET = [
   'hostile_dunders.py',
 ];
 
-function interpreters(): { version: string; python: string }[] {
-  const root = join(homedir(), '.pyenv', 'versions');
-  if (!existsSync(root)) return [];
-  return readdirSync(root)
-    .filter((v) => /^3\.(\d+)\.\d+$/.test(v) && Number(v.split('.')[1]) >= 8)
-    .map((version) => ({ version, python: join(root, version, 'bin', 'python') }))
-    .filter((p) => existsSync(p.python));
-}
+const interpreters = (): Interpreter[] => installedInterpreters({ system: false });
 
 const found = interpreters();
 const all = scenarios();

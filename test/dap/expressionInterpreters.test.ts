@@ -8,8 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
@@ -20,20 +19,12 @@ import {
 import { parseHookStatus } from '../../extension/capture/hookStatus';
 import { readSnapshot } from '../../server/engine';
 import { AGENT_DIRECTORY, freshTempDirectory, PROGRAMS } from './paths';
+import { installedInterpreters, type Interpreter } from '../helpers/interpreters';
 
 const DRIVER = join(PROGRAMS, 'evaluate_in_frame.py');
 
-function interpreters(): { version: string; python: string }[] {
-  const root = join(homedir(), '.pyenv', 'versions');
-  const found = existsSync(root)
-    ? readdirSync(root)
-        .filter((version) => /^[23]\.\d+\.\d+$/.test(version))
-        .map((version) => ({ version, python: join(root, version, 'bin', 'python') }))
-        .filter((entry) => existsSync(entry.python))
-    : [];
-  if (existsSync('/usr/bin/python3')) found.push({ version: 'system', python: '/usr/bin/python3' });
-  return found;
-}
+// Every version, 3.6 and 3.7 included: the expression must at least fail cleanly there.
+const interpreters = (): Interpreter[] => installedInterpreters({ minMinor: 0 });
 
 interface DriverOutput {
   python: string;

@@ -17,12 +17,22 @@ from .labels import INDEX, VIEW_BASES
 # ``id()`` is audited (PEP 578): bulk.address_of gives the same number without the event.
 _address = bulk.address_of
 
-PLAN_NONE = 0  # label() never labels this type: every edge is (REF, 0)
-PLAN_SEQUENCE = 1  # exact list or tuple: indices
-PLAN_DICT = 2  # exact dict: str keys when the traverse visits exactly its values
-PLAN_INSTANCE_VALUES = 3  # plain class, attributes in managed storage (3.11+): names per type
-PLAN_INSTANCE_DICT = 4  # plain class, attributes in a real __dict__: (__dict__, __class__)
-PLAN_OBJECT = 5  # anything else: label() per object
+# The kernel's label_facts reads them per node: their numbers are the kernel's (kernel_py.py).
+# PLAN_NONE: label() never labels this type: every edge is (REF, 0).
+# PLAN_SEQUENCE: exact list or tuple: indices.
+# PLAN_DICT: exact dict: str keys when the traverse visits exactly its values.
+# PLAN_INSTANCE_VALUES: plain class, attributes in managed storage (3.11+): names per type.
+# PLAN_INSTANCE_DICT: plain class, attributes in a real __dict__: (__dict__, __class__).
+# PLAN_OBJECT: anything else: label() per object.
+from .kernel_py import (  # noqa: E402
+    PLAN_DICT,
+    PLAN_INSTANCE_DICT,
+    PLAN_INSTANCE_VALUES,
+    PLAN_NONE,
+    PLAN_OBJECT,
+    PLAN_SEQUENCE,
+)
+
 PLAN_COUNT = 6
 
 

@@ -79,6 +79,14 @@ _bind_extend = array.array.extend.__get__
 _is = operator.is_
 _find = bytearray.find  # bytes() would look up __bytes__ (the type cache again)
 _Q = "q"
+# The overhead is taken off every count at once, as one big-integer subtraction of the counts'
+# raw bytes (each count includes the overhead: no lane borrows from the next), with these, bound
+# here for the same reason as above.
+_tobytes = array.array.tobytes
+_frombytes = array.array.frombytes
+_from_bytes = int.from_bytes
+_to_bytes = int.to_bytes
+_LITTLE = sys.byteorder  # the arrays' own byte order
 
 
 def _call_overhead():
@@ -128,6 +136,8 @@ def _argument_held_by_the_frame():
 
 
 _OVERHEAD = _call_overhead()
+# The overhead as one count's raw bytes (None when it is negative: then subtracted count by count).
+_OVERHEAD_WORD = _OVERHEAD.to_bytes(_array(_Q).itemsize, sys.byteorder) if _OVERHEAD >= 0 else None
 _ARGUMENT_HELD = _argument_held_by_the_frame()
 # (object, references the read in ``refcounts`` adds to its count): taken off where it is read.
 _HELD = tuple(
@@ -172,10 +182,19 @@ def refcounts(items, start, end):
         position = _find(bytearray(map(_is, islice(items, start, end), repeat(obj))), 1)
         if position >= 0:
             raw[position] -= extra
-    counts = map(_minus, raw, repeat(_OVERHEAD))
-    if _IMMORTAL is None:
-        return _array("q", counts)
-    return _array("q", map(min, counts, repeat(_IMMORTAL)))
+    if _OVERHEAD_WORD is None:
+        counts = _array(_Q, map(_minus, raw, repeat(_OVERHEAD)))
+    else:
+        data = _tobytes(raw)
+        count = len(raw)
+        del raw
+        difference = _from_bytes(data, _LITTLE) - _from_bytes(_OVERHEAD_WORD * count, _LITTLE)
+        counts = _array(_Q)
+        _frombytes(counts, _to_bytes(difference, len(data), _LITTLE))
+        del data, difference
+    if _IMMORTAL is None or not counts or max(counts) <= _IMMORTAL:
+        return counts
+    return _array(_Q, map(min, counts, repeat(_IMMORTAL)))
 
 
 def sizes(items, start, end, measure):

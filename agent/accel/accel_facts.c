@@ -308,3 +308,122 @@ done:
     release_buffers(&b);
     return result;
 }
+
+/* A small open-addressing map of type addresses to indices, in raw memory, for one call. */
+typedef struct {
+    uintptr_t *keys;
+    unsigned int *values;
+    Py_ssize_t mask;
+} type_map;
+
+static Py_ssize_t
+type_slot(uintptr_t address, Py_ssize_t mask)
+{
+    return (Py_ssize_t)(((uint64_t)(address >> 3) * UINT64_C(0x9E3779B97F4A7C15)) >> 17) & mask;
+}
+
+/* The map of `known` ({address: index}, exact ints); -1 with an exception when it is not that. */
+static int
+type_map_fill(type_map *map, PyObject *known)
+{
+    Py_ssize_t capacity = 16;
+    while (capacity < 2 * PyDict_GET_SIZE(known) + 2) {
+        if (capacity > PY_SSIZE_T_MAX / 4) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        capacity *= 2;
+    }
+    map->keys = PyMem_RawCalloc((size_t)capacity, sizeof(uintptr_t));
+    map->values = hi_raw_array(capacity, sizeof(unsigned int));
+    map->mask = capacity - 1;
+    if (map->keys == NULL || map->values == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t position = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(known, &position, &key, &value)) {
+        if (!PyLong_CheckExact(key) || !PyLong_CheckExact(value)) {
+            PyErr_SetString(PyExc_TypeError, "type_indices: known must map int addresses to int indices");
+            return -1;
+        }
+        uintptr_t address = (uintptr_t)PyLong_AsVoidPtr(key);
+        unsigned long index = PyLong_AsUnsignedLong(value);
+        if (PyErr_Occurred()) {
+            return -1;
+        }
+        if (address == 0 || index >= 0xFFFFFFFFUL) {
+            PyErr_SetString(PyExc_ValueError, "type_indices: an address of 0 or an index that is not below 2**32 - 1");
+            return -1;
+        }
+        Py_ssize_t slot = type_slot(address, map->mask);
+        while (map->keys[slot] != 0 && map->keys[slot] != address) {
+            slot = (slot + 1) & map->mask;
+        }
+        map->keys[slot] = address;
+        map->values[slot] = (unsigned int)index;
+    }
+    return 0;
+}
+
+static unsigned int
+type_map_get(const type_map *map, uintptr_t address)
+{
+    if (address == 0) {
+        return 0xFFFFFFFFU;
+    }
+    Py_ssize_t slot = type_slot(address, map->mask);
+    for (;;) {
+        uintptr_t found = map->keys[slot];
+        if (found == address) {
+            return map->values[slot];
+        }
+        if (found == 0) {
+            return 0xFFFFFFFFU;
+        }
+        slot = (slot + 1) & map->mask;
+    }
+}
+
+PyObject *
+hi_type_indices(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    static const char *const names[] = {"type_addresses", "known"};
+    PyObject *found[2];
+    Py_buffer addresses;
+    (void)module;
+    if (hi_arguments("type_indices", args, nargs, kwnames, names, 2, 2, found) < 0) {
+        return NULL;
+    }
+    if (!PyDict_CheckExact(found[1])) {
+        PyErr_SetString(PyExc_TypeError, "type_indices: known must be a dict");
+        return NULL;
+    }
+    if (hi_bytes(found[0], "type_addresses", &addresses) < 0) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    unsigned int *indices = NULL;
+    type_map map = {NULL, NULL, 0};
+    if (addresses.len % (Py_ssize_t)sizeof(uintptr_t) != 0) {
+        PyErr_SetString(PyExc_ValueError, "type_indices: type_addresses must hold addresses");
+        goto done;
+    }
+    Py_ssize_t count = addresses.len / (Py_ssize_t)sizeof(uintptr_t);
+    indices = hi_raw_array(count, sizeof(unsigned int));
+    if (indices == NULL || type_map_fill(&map, found[1]) < 0) {
+        goto done;
+    }
+    const uintptr_t *words = addresses.buf;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        indices[i] = type_map_get(&map, words[i]);
+    }
+    result = hi_array("I", indices, count * (Py_ssize_t)sizeof(unsigned int));
+done:
+    PyMem_RawFree(map.keys);
+    PyMem_RawFree(map.values);
+    PyMem_RawFree(indices);
+    PyBuffer_Release(&addresses);
+    return result;
+}

@@ -34,6 +34,7 @@ HI_FAST(hi_dict_keys);
 HI_FAST(hi_without);
 HI_FAST(hi_type_bytes);
 HI_FAST(hi_label_facts);
+HI_FAST(hi_type_indices);
 
 /* accel_dictkeys.c, for label_facts too: whether `dict`'s entries are exact-str keys whose values
  * are the `count` addresses at `targets`; and appending its keys to the list `keys` (-1 with an
@@ -67,6 +68,7 @@ PyObject *hi_word_column(PyObject *items, Py_ssize_t start, Py_ssize_t end, enum
         {"dict_keys", HI_KW hi_dict_keys, METH_FASTCALL | METH_KEYWORDS, "kernel_py.dict_keys"},   \
         {"without", HI_KW hi_without, METH_FASTCALL | METH_KEYWORDS, "kernel_py.without"},         \
         {"type_bytes", HI_KW hi_type_bytes, METH_FASTCALL | METH_KEYWORDS, "kernel_py.type_bytes"}, \
-        {"label_facts", HI_KW hi_label_facts, METH_FASTCALL | METH_KEYWORDS, "kernel_py.label_facts"},
+        {"label_facts", HI_KW hi_label_facts, METH_FASTCALL | METH_KEYWORDS, "kernel_py.label_facts"}, \
+        {"type_indices", HI_KW hi_type_indices, METH_FASTCALL | METH_KEYWORDS, "kernel_py.type_indices"},
 
 #endif

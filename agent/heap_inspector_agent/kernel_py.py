@@ -28,8 +28,8 @@ Common rules, for every function:
   and says so; the program goes on).
 
 Functions: ``addresses``, ``type_addresses``, ``refcounts``, ``sizes``, ``address_set``,
-``walk``, ``add_leaves``, ``dict_keys``, and from interface 2 ``without``, ``type_bytes``,
-``label_facts``.  ``NAME`` says which kernel this is (recorded in ``meta.capture``).
+``walk``, ``add_leaves``, ``dict_keys``, and from interface 2 ``without``, ``type_indices``,
+``type_bytes``, ``label_facts``.  ``NAME`` says which kernel this is (recorded in ``meta.capture``).
 """
 import array
 import builtins
@@ -411,6 +411,16 @@ def without(items, excluded):
     dropped = bytes(map(excluded.__contains__, bulk.addresses(items)))
     kept = list(compress(items, dropped.translate(_NOT))) if 1 in dropped else items[:]
     return kept, bulk.addresses(list(map(type, kept)))
+
+
+MISSING = 0xFFFFFFFF  # type_indices: an address not in ``known``
+
+
+def type_indices(type_addresses, known):
+    """``array('I')``, per address of ``type_addresses`` (an address array): ``known[address]``,
+    or MISSING where it is not a key of ``known`` (a dict of int addresses to int indices below
+    MISSING)."""
+    return array.array("I", map(known.get, type_addresses, repeat(MISSING)))
 
 
 def type_bytes(type_of, table):

@@ -21,6 +21,7 @@ FUNCTIONS = (
     "add_leaves",
     "dict_keys",
     "without",
+    "type_indices",
     "type_bytes",
     "label_facts",
 )
@@ -158,9 +159,10 @@ def _compare(native):
                 list(map(id, kept)),
                 list(types),
                 kernel.type_bytes(type_of, bytes(range(end))),
+                list(kernel.type_indices(types, {id(list): 4, id(dict): 7})),
             )
         )
         del leaves, keys, facts_keys, kept
     if results[0] != results[1]:
-        return "its walk(), dict_keys(), label_facts(), without() or type_bytes() differs from the pure-Python kernel's"
+        return "its walk(), dict_keys(), label_facts(), without(), type_indices() or type_bytes() differs from the pure-Python kernel's"
     return None

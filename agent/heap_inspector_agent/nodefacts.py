@@ -48,6 +48,10 @@ MEASURE_OF = bytes(int(bool(value & _MEASURE_BIT)) for value in range(256))
 WEAKREF_KIND_OF = bytes((value >> _WEAKREF_SHIFT) & 3 for value in range(256))
 FINALIZER_OF = bytes(int(bool(value & _FINALIZER_BIT)) for value in range(256))
 
+# A MISSING index's raw bytes.  Found anywhere in the raw indices (not only at a multiple of 4):
+# a false alarm would need an index of 2**24 or more, and would only cost the slow path.
+_MISSING_WORD = b"\xff\xff\xff\xff"
+
 _ODD_SIZE = "object(s) whose built-in __sizeof__ failed: their size is the type's basic size"
 
 
@@ -75,16 +79,15 @@ class TypeFacts:
         """Type index of each object of the chunk (``type_addresses`` from the kernel), adding
         the types not seen before (found again through ``objects[start + i]``)."""
         by_address = self.types.index_by_id
-        try:
-            return array.array("I", map(by_address.__getitem__, type_addresses))
-        except KeyError:
-            pass
+        found = self._kernel.type_indices(type_addresses, by_address)
+        if _MISSING_WORD not in found.tobytes():
+            return found
         unknown = bytes(map(by_address.__contains__, type_addresses)).translate(NOT)
         # One example position per new type address (a dict keeps one value per key).
         examples = dict(zip(compress(type_addresses, unknown), compress(count(), unknown)))
         for position in dict.values(examples):
             self._add(objects, start + position)
-        return array.array("I", map(by_address.__getitem__, type_addresses))
+        return self._kernel.type_indices(type_addresses, by_address)
 
     def _add(self, objects, position):
         index = self.types.index_of(type(objects[position]))

@@ -29,6 +29,7 @@ FUNCTIONS = {
     "walk.seen",
     "dict_keys",
     "without",
+    "type_indices",
     "type_bytes",
     "label_facts",
 }

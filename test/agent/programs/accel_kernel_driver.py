@@ -182,7 +182,9 @@ def main():
     gc.disable()
     items = gc.get_objects()
     total = len(items)
-    safe_types = set(map(id, (list, dict, tuple, str, int, float, set, frozenset, bytes, bytearray)))
+    # type: its header depends on the object before 3.12 (heap types are GC objects, static ones
+    # not), which the native kernel's sizes must see.
+    safe_types = set(map(id, (list, dict, tuple, str, int, float, set, frozenset, bytes, bytearray, type)))
     # Each kernel's own function holds a reference to itself while it runs (its frame, the call),
     # and kernel_py's globals are its frame's (3.8-3.10): the agent's own objects, never in a
     # snapshot.  Every other count must be the same.
@@ -268,6 +270,14 @@ def main():
     kept_right, types_right = native.without(items, native.address_set(map(id, dropped)))
     same("without", array.array("Q", map(id, kept_left)), array.array("Q", map(id, kept_right)), "kept")
     same("without", types_left, types_right, "types")
+    # type_indices(): the agent's table of types by address, and one address it does not know.
+    type_indices(items, 0, total)
+    known = {id(t): index for index, t in enumerate(_types)}
+    for start in range(0, len(types_left), CHUNK):
+        words = types_left[start : start + CHUNK]
+        words.append(id(object()))
+        same("type_indices", pure.type_indices(words, known), native.type_indices(words, known), "[%d:]" % start)
+    del known
     del kept_left, kept_right
     del dropped
     for kernel in (pure, native):

@@ -246,6 +246,12 @@ def main():
                 labels, keys = kernel.label_facts(walked, start, stop, type_of, plans, slots, lengths, targets)
                 results.append(("label_facts", labels, array.array("Q", map(id, keys))))
                 del keys
+                # As if every object had changed since it was walked (one more referent each):
+                # sequences unlabelled, dicts and instances off their plans.
+                changed = array.array("I", [length + 1 for length in lengths])
+                labels, keys = kernel.label_facts(walked, start, stop, type_of, plans, slots, changed, targets)
+                results.append(("label_facts", labels, array.array("Q", map(id, keys))))
+                del keys, changed
                 results.append(("type_bytes", kernel.type_bytes(type_of, plans)))
                 # dict_keys over the second half of the chunk, its edges found by first_edge.
                 half = start + (stop - start) // 2

@@ -343,9 +343,14 @@ def dict_keys(items, start, end, dict_mask, lengths, targets, first_edge=0):
     count = end - start
     if not any(dict_mask):
         return bytes(count), []
-    dicts = list(compress(islice(items, start, end), dict_mask))
+    dicts = list(compress(items[start:end], dict_mask))
     dict_lengths = list(compress(lengths, dict_mask))
-    same = bytes(map(int.__eq__, dict_lengths, map(dict.__len__, dicts)))
+    found = array.array("I", map(dict.__len__, dicts))
+    if found == array.array("I", dict_lengths):  # one comparison, the common case
+        same = b"\x01" * len(dicts)
+    else:
+        same = bytes(map(operator.eq, dict_lengths, found))
+    del found
     if not any(same):
         return bytes(count), []
     candidates = list(compress(dicts, same)) if same.count(0) else dicts
@@ -458,7 +463,7 @@ def label_facts(items, start, end, type_of, plans, slots, lengths, targets):
     keys = []
     if PLAN_SEQUENCE in plan_of:
         mask = plan_of.translate(_SELECT[PLAN_SEQUENCE])
-        group = list(compress(islice(items, start, end), mask))
+        group = list(compress(items[start:end], mask))
         expected = array.array("I", compress(lengths, mask))
         found = array.array("I", map(len, group))
         del group
@@ -483,6 +488,18 @@ def label_facts(items, start, end, type_of, plans, slots, lengths, targets):
     return labels.to_bytes(count, "little"), keys
 
 
+def _has_word(values, value):
+    """Whether the ``array('I')`` ``values`` holds ``value`` (a scan of its raw bytes)."""
+    raw = values.tobytes()
+    word = array.array("I", (value,)).tobytes()
+    position = raw.find(word)
+    while position >= 0:
+        if position % 4 == 0:
+            return True
+        position = raw.find(word, position + 1)
+    return False
+
+
 def _as_int(mask):
     return int.from_bytes(mask, "little")
 
@@ -492,8 +509,13 @@ def _instances_shaped(items, start, mask, type_of, lengths, slots):
     first referent is not an exact dict."""
     group_lengths = array.array("I", compress(lengths, mask))
     expected = array.array("I", map((1).__add__, map(slots.__getitem__, compress(type_of, mask))))
-    ok = bytes(map(operator.eq, group_lengths, expected))
-    single = _as_int(ok) & _as_int(bytes(map((2).__eq__, group_lengths)))  # [value or __dict__, type]
+    if group_lengths == expected:  # one comparison, the common case
+        ok = b"\x01" * len(expected)
+    else:
+        ok = bytes(map(operator.eq, group_lengths, expected))
+    single = 0
+    if _has_word(expected, 2):  # a class with one slot: [value or __dict__, type]
+        single = _as_int(ok) & _as_int(bytes(map((2).__eq__, group_lengths)))
     if single:
         single = single.to_bytes(len(ok), "little")
         positions = list(compress(compress(range(start, start + len(mask)), mask), single))

@@ -229,10 +229,10 @@ size_by_getsizeof(PyObject *item, int *fatal)
     return value;
 }
 
-/* The type's own __sizeof__ called on `item`: its result, or -1 (error cleared) when it fails or
- * is not a non-negative int. */
+/* The type's own __sizeof__ called on `item`: its result, or -1 (an Exception cleared) when it
+ * fails or is not a non-negative int.  Anything else raised (KeyboardInterrupt…) sets `fatal`. */
 static long long
-size_by_method(PyObject *method, PyObject *item)
+size_by_method(PyObject *method, PyObject *item, int *fatal)
 {
     PyObject *size = PyObject_CallFunctionObjArgs(method, item, NULL);
     long long value = -1;
@@ -241,6 +241,10 @@ size_by_method(PyObject *method, PyObject *item)
         Py_DECREF(size);
     }
     if (PyErr_Occurred()) {
+        if (!PyErr_ExceptionMatches(PyExc_Exception)) {
+            *fatal = 1;
+            return -1;
+        }
         PyErr_Clear();
         value = -1;
     }
@@ -275,8 +279,8 @@ size_rule_of(size_rule *rules, int *count, PyTypeObject *type, PyObject *item, P
         return rule;
     }
     Py_INCREF(method);
-    long long direct = size_by_method(method, item);
-    if (direct < 0 || direct > *first) {
+    long long direct = size_by_method(method, item, fatal);
+    if (*fatal || direct < 0 || direct > *first) {
         Py_DECREF(method);
         return rule;
     }
@@ -343,8 +347,10 @@ hi_sizes(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kw
             value = first; /* measured by sys.getsizeof while the rule was made */
         }
         else if (rule != NULL && rule->method != NULL) {
-            value = size_by_method(rule->method, item);
-            value = value < 0 ? size_by_getsizeof(item, &fatal) : value + rule->extra;
+            value = size_by_method(rule->method, item, &fatal);
+            if (!fatal) {
+                value = value < 0 ? size_by_getsizeof(item, &fatal) : value + rule->extra;
+            }
         }
         else {
             value = size_by_getsizeof(item, &fatal);

@@ -67,6 +67,25 @@ hi_address_set_add(hi_address_set *set, uintptr_t address)
     }
 }
 
+int
+hi_address_set_contains(const hi_address_set *set, uintptr_t address)
+{
+    if (set->count == 0 || address == 0) {
+        return 0;
+    }
+    Py_ssize_t slot = slot_of(address, set->capacity);
+    for (;;) {
+        uintptr_t found = set->slots[slot];
+        if (found == address) {
+            return 1;
+        }
+        if (found == 0) {
+            return 0;
+        }
+        slot = (slot + 1) & (set->capacity - 1);
+    }
+}
+
 hi_address_set *
 hi_address_set_new(void)
 {

@@ -23,5 +23,7 @@ hi_address_set *hi_address_set_new(void);
 /* 1 when `address` was added, 0 when it was there already, -1 when memory ran out (no
  * exception set: the caller raises). `address` must not be 0. */
 int hi_address_set_add(hi_address_set *set, uintptr_t address);
+/* 1 when `address` is in the set, else 0. */
+int hi_address_set_contains(const hi_address_set *set, uintptr_t address);
 
 #endif

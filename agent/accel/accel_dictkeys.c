@@ -11,9 +11,8 @@
 #include "accel_args.h"
 #include "accel_kernel.h"
 
-/* Whether `dict`'s entries are exact-str keys whose values are `count` addresses at `targets`. */
-static int
-labelled_by_str_keys(PyObject *dict, const uintptr_t *targets, Py_ssize_t count)
+int
+hi_labelled_by_str_keys(PyObject *dict, const uintptr_t *targets, Py_ssize_t count)
 {
     Py_ssize_t position = 0, entry = 0;
     PyObject *key, *value;
@@ -26,8 +25,8 @@ labelled_by_str_keys(PyObject *dict, const uintptr_t *targets, Py_ssize_t count)
     return entry == count;
 }
 
-static int
-append_keys(PyObject *keys, PyObject *dict)
+int
+hi_append_keys(PyObject *keys, PyObject *dict)
 {
     Py_ssize_t position = 0;
     PyObject *key, *value;
@@ -98,9 +97,9 @@ hi_dict_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject
             /* Referents past the end of targets never match (an empty dict matches nothing). */
             int fits = referents == 0 || (edge <= target_count && referents <= target_count - edge);
             if (fits && PyDict_GET_SIZE(dict) == referents
-                && labelled_by_str_keys(dict, referents ? target + edge : NULL, referents)) {
+                && hi_labelled_by_str_keys(dict, referents ? target + edge : NULL, referents)) {
                 flags[i] = 1;
-                if (append_keys(keys, dict) < 0) {
+                if (hi_append_keys(keys, dict) < 0) {
                     goto done;
                 }
             }

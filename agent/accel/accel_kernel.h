@@ -1,5 +1,5 @@
 /*
- * The kernel's functions (accel_kernel.c, accel_walk.c, accel_dictkeys.c), as the module lists them: the same
+ * The kernel's functions (accel_kernel.c, accel_walk.c, accel_dictkeys.c, accel_facts.c), as the module lists them: the same
  * names, arguments and results as heap_inspector_agent/kernel_py.py, whose docstrings are the
  * contract.  HI_KERNEL_INTERFACE is the version of that contract implemented here: the loader uses
  * the module only when it equals kernel_py.INTERFACE (accel_loader.INTERFACE).
@@ -10,7 +10,7 @@
 #include <Python.h>
 #include <stdint.h>
 
-#define HI_KERNEL_INTERFACE 1
+#define HI_KERNEL_INTERFACE 2
 /* Not a one-letter name: those are strings the interpreter shares with the program, whose counts
  * the snapshot records (the kernel record holds its name during a capture). */
 #define HI_KERNEL_NAME "native"
@@ -31,6 +31,16 @@ HI_FAST(hi_new_address_set);
 HI_FAST(hi_walk);
 HI_FAST(hi_add_leaves);
 HI_FAST(hi_dict_keys);
+HI_FAST(hi_without);
+HI_FAST(hi_type_bytes);
+HI_FAST(hi_label_facts);
+HI_FAST(hi_type_indices);
+
+/* accel_dictkeys.c, for label_facts too: whether `dict`'s entries are exact-str keys whose values
+ * are the `count` addresses at `targets`; and appending its keys to the list `keys` (-1 with an
+ * exception). */
+int hi_labelled_by_str_keys(PyObject *dict, const uintptr_t *targets, Py_ssize_t count);
+int hi_append_keys(PyObject *keys, PyObject *dict);
 
 /* Shared by the kernel's files: an array.array of `typecode` holding `nbytes` of `data`. */
 PyObject *hi_array(const char *typecode, const void *data, Py_ssize_t nbytes);
@@ -55,6 +65,10 @@ PyObject *hi_word_column(PyObject *items, Py_ssize_t start, Py_ssize_t end, enum
          "kernel_py.address_set"},                                                               \
         {"walk", HI_KW hi_walk, METH_FASTCALL | METH_KEYWORDS, "kernel_py.walk"},                 \
         {"add_leaves", HI_KW hi_add_leaves, METH_FASTCALL | METH_KEYWORDS, "kernel_py.add_leaves"}, \
-        {"dict_keys", HI_KW hi_dict_keys, METH_FASTCALL | METH_KEYWORDS, "kernel_py.dict_keys"},
+        {"dict_keys", HI_KW hi_dict_keys, METH_FASTCALL | METH_KEYWORDS, "kernel_py.dict_keys"},   \
+        {"without", HI_KW hi_without, METH_FASTCALL | METH_KEYWORDS, "kernel_py.without"},         \
+        {"type_bytes", HI_KW hi_type_bytes, METH_FASTCALL | METH_KEYWORDS, "kernel_py.type_bytes"}, \
+        {"label_facts", HI_KW hi_label_facts, METH_FASTCALL | METH_KEYWORDS, "kernel_py.label_facts"}, \
+        {"type_indices", HI_KW hi_type_indices, METH_FASTCALL | METH_KEYWORDS, "kernel_py.type_indices"},
 
 #endif

@@ -37,6 +37,7 @@ from . import safe
 P = compat.POINTER_SIZE
 BITS = 8 * P
 MASK = (1 << BITS) - 1
+_LOW_SHIFT = BITS - 4
 CHUNK = 1 << 16
 # An array typecode whose items are exactly one pointer wide: unsigned, and signed (hashes).
 ADDRESS_TYPECODE = [code for code in "ILQ" if array.array(code).itemsize == P][0]
@@ -157,7 +158,14 @@ def _verified(reader):
 def address_of(obj):
     """``id(obj)`` without the audited call."""
     if _hash_works:
-        return _address_from_hash(_object_hash(obj))
+        # _address_from_hash, inlined (called once per label candidate).  A non-negative hash
+        # has its top four bits clear: the address's low four (16-byte aligned), so a shift is
+        # the whole rotation.
+        value = _object_hash(obj)
+        if value >= 0:
+            return value << 4
+        value &= MASK
+        return ((value << 4) | (value >> _LOW_SHIFT)) & MASK
     return id(obj)
 
 

@@ -29,12 +29,9 @@ from . import labelplans
 from . import labels
 from . import nodefacts
 from . import writer as snapshot_writer
-from .bytemasks import NOT, SELECT, and_bytes, merge_bytes, or_bytes
+from .bytemasks import SELECT
+from .kernel_py import BY_PLAN, KEYED, RECORDED, UNLABELLED  # noqa: F401 - node.labels codes
 
-BY_PLAN = 0
-KEYED = 1
-RECORDED = 2
-UNLABELLED = 3
 KEY_LIMIT = labels.KEY_LIMIT  # dict keys longer than this are cut (with "…"): labels, not contents
 
 _U64 = snapshot_writer.U64
@@ -44,68 +41,17 @@ _U8 = snapshot_writer.U8
 
 def label_chunk(walk, objects, start, end, base, type_of, targets, lengths):
     """Write the chunk's label facts.  ``base``: node index of ``objects[start]``; ``targets``,
-    ``lengths``: the kernel's walk of the chunk."""
+    ``lengths``: the kernel's walk of the chunk.  Which nodes a plan labels, which dicts are
+    keyed and which nodes go one by one is the kernel's (``label_facts``)."""
     facts = walk.facts
     out = walk.writer
-    n = end - start
-    plan_of = bytes(map(facts.plan.__getitem__, type_of))
-    node_labels = bytearray(n)
-    one_by_one = bytearray(n)
-    if labelplans.PLAN_SEQUENCE in plan_of:
-        mask = plan_of.translate(SELECT[labelplans.PLAN_SEQUENCE])
-        group = list(compress(islice(objects, start, end), mask))
-        same = bytes(map(int.__eq__, map(len, group), compress(lengths, mask)))
-        del group
-        if same.count(0):
-            changed = merge_bytes(mask, same.translate(NOT))
-            node_labels = bytearray(or_bytes(node_labels, changed.translate(_TIMES[UNLABELLED])))
-    if labelplans.PLAN_DICT in plan_of:
-        mask = plan_of.translate(SELECT[labelplans.PLAN_DICT])
-        fast, keys = walk.kernel.dict_keys(objects, start, end, mask, lengths, targets)
-        if keys:
-            out.column("dict.key", _U32, walk.strings.add_all(nodefacts.short_texts(keys, KEY_LIMIT)))
-        del keys
-        node_labels = bytearray(or_bytes(node_labels, fast))
-        one_by_one = bytearray(or_bytes(one_by_one, and_bytes(mask, fast.translate(NOT))))
-    if labelplans.PLAN_INSTANCE_VALUES in plan_of:
-        mask = plan_of.translate(SELECT[labelplans.PLAN_INSTANCE_VALUES])
-        ok = _instances_shaped(objects, start, mask, type_of, lengths, facts)
-        if ok.count(0):
-            one_by_one = bytearray(or_bytes(one_by_one, merge_bytes(mask, ok.translate(NOT))))
-    if labelplans.PLAN_OBJECT in plan_of:
-        one_by_one = bytearray(or_bytes(one_by_one, plan_of.translate(SELECT[labelplans.PLAN_OBJECT])))
-    if any(one_by_one):
-        # Nodes without references have nothing to label.
-        one_by_one = bytearray(and_bytes(one_by_one, bytes(map(bool, lengths))))
-    if any(one_by_one):
-        node_labels = bytearray(or_bytes(node_labels, one_by_one.translate(_TIMES[RECORDED])))
-        _record_one_by_one(walk, objects, start, base, one_by_one, lengths)
+    node_labels, keys = walk.kernel.label_facts(objects, start, end, type_of, facts.plan, facts.slots, lengths, targets)
+    if keys:
+        out.column("dict.key", _U32, walk.strings.add_all(nodefacts.short_texts(keys, KEY_LIMIT)))
+    del keys
+    if RECORDED in node_labels:
+        _record_one_by_one(walk, objects, start, base, node_labels.translate(SELECT[RECORDED]), lengths)
     out.column("node.labels", _U8, node_labels)
-
-
-# bytes.translate tables: 1 -> value, anything else -> 0.
-_TIMES = [bytes((0, value)) + bytes(254) for value in range(4)]
-
-
-def _instances_shaped(objects, start, mask, type_of, lengths, facts):
-    """Per instance of a PLAN_INSTANCE_VALUES class (``mask``): 1 when every attribute slot of its
-    class holds a value, so that its references are those values in slot order, then the class:
-    exactly k + 1 references (k slots) and, for k = 1, the first not an exact dict (which could
-    be a materialised ``__dict__``, leaving the one slot empty).  The reader matches the values to
-    the names (docs/snapshot-format.md); the others are labelled one by one."""
-    group_lengths = list(compress(lengths, mask))
-    expected = list(map((1).__add__, map(facts.slots.__getitem__, compress(type_of, mask))))
-    ok = bytes(map(int.__eq__, group_lengths, expected))
-    single = and_bytes(ok, bytes(map((2).__eq__, group_lengths)))  # one slot: [value or __dict__, type]
-    if any(single):
-        positions = list(compress(compress(count(), mask), single))
-        candidates = list(map(objects.__getitem__, map(start.__add__, positions)))
-        first = [refs[0] if refs else None for refs in bulk.referent_lists(candidates, with_addresses=False)[0]]
-        first_types = bulk.addresses(list(map(type, first)))
-        first_is_dict = merge_bytes(single, bytes(map(bulk.address_of(dict).__eq__, first_types)))
-        del candidates, first
-        ok = and_bytes(ok, first_is_dict.translate(NOT))
-    return ok
 
 
 def _record_one_by_one(walk, objects, start, base, mask, lengths):

@@ -30,7 +30,6 @@ from . import bulk
 from . import compat
 from . import edgefacts
 from . import nodefacts
-from . import ownership
 from . import roots as root_kinds
 from . import safe
 from . import typeinfo
@@ -110,21 +109,20 @@ class HeapWalk:
             self._report("objects", generation, compat.NUM_GENERATIONS)
             generation_list = gc.get_objects(generation=generation)
             excluded.add(bulk.address_of(generation_list))
-            ids = bulk.addresses(generation_list).tolist()  # ints made once, used several times
             if generation == 0:
+                ids = kernel.addresses(generation_list)
                 try:
                     start = ids.index(bulk.address_of(sentinel))
                 except ValueError:
                     start = len(ids)
                 tail = set(islice(ids, start, None))
+                del ids
                 tail.difference_update(keep)
                 excluded.update(tail)
                 del tail
-            kept, ids = ownership.without_ids(generation_list, ids, excluded)
-            del generation_list, ids
-            types = array.array(bulk.ADDRESS_TYPECODE)
-            for start in range(0, len(kept), CHUNK):
-                types.extend(kernel.type_addresses(kept, start, min(len(kept), start + CHUNK)))
+            # One pass (the kernel's): the objects that are not the agent's, and their types.
+            kept, types = kernel.without(generation_list, kernel.address_set(excluded))
+            del generation_list
             kept, types = _without_agent_weakrefs(kept, types, excluded)
             tracked.extend(kept)
             tracked_types.extend(types)
@@ -196,12 +194,13 @@ class HeapWalk:
         out.column("edge.target", _U64, targets)
         self.nodes += end - start
         self.edges += len(targets)
-        out.column("node.size", _U64, nodefacts.sizes(kernel, objects, start, end, type_of, facts))
-        out.column("node.flags", _U8, nodefacts.flags(objects, start, end, type_of, facts, generation))
-        out.column("node.name", _U32, nodefacts.names(objects, start, end, type_of, facts, self.strings))
+        traits = kernel.type_bytes(type_of, facts.traits)
+        out.column("node.size", _U64, nodefacts.sizes(kernel, objects, start, end, traits))
+        out.column("node.flags", _U8, nodefacts.flags(objects, start, end, type_of, traits, facts, generation))
+        out.column("node.name", _U32, nodefacts.names(objects, start, end, type_of, traits, facts, self.strings))
         edgefacts.label_chunk(self, objects, start, end, base, type_of, targets, lengths)
         del targets, lengths, type_addresses
-        kinds = bytes(map(facts.weakref_kind.__getitem__, type_of))
+        kinds = traits.translate(nodefacts.WEAKREF_KIND_OF)
         if any(kinds):
             positions = list(compress(count(), kinds))
             self._weakref_nodes.extend(map(base.__add__, positions))
@@ -401,8 +400,7 @@ def _without_agent_weakrefs(objects, types, excluded):
     """(objects, their type addresses) minus the weak references to the agent's own objects.
     Creating a class makes a weak reference to it in its base's subclass registry; those belong
     to the agent."""
-    reference_type = bulk.address_of(weakrefs.REFERENCE_TYPES[0])
-    positions = list(compress(count(), map(reference_type.__eq__, types)))
+    positions = _positions_of(types, bulk.address_of(weakrefs.REFERENCE_TYPES[0]))
     if not positions:
         return objects, types
     targets = list(map(weakrefs.referent, map(objects.__getitem__, positions)))
@@ -415,6 +413,24 @@ def _without_agent_weakrefs(objects, types, excluded):
     for position in dropped:
         keep[position] = 0
     return list(compress(objects, keep)), array.array(bulk.ADDRESS_TYPECODE, compress(types, keep))
+
+
+def _positions_of(words, value):
+    """Positions of ``value`` in ``words`` (an address array), found with ``bytes.find`` on its
+    raw bytes (a C scan; weak references are few among the tracked objects).  A match must start
+    on a word boundary."""
+    raw = words.tobytes()
+    pattern = array.array(words.typecode, (value,)).tobytes()
+    size = len(pattern)
+    found = []
+    position = raw.find(pattern)
+    while position >= 0:
+        if position % size == 0:
+            found.append(position // size)
+            position = raw.find(pattern, position + size)
+        else:
+            position = raw.find(pattern, position + 1)
+    return found
 
 
 def _first_referents(objects):

@@ -28,7 +28,8 @@ Common rules, for every function:
   and says so; the program goes on).
 
 Functions: ``addresses``, ``type_addresses``, ``refcounts``, ``sizes``, ``address_set``,
-``walk``, ``add_leaves``, ``dict_keys``.  ``NAME`` says which kernel this is (recorded in ``meta.capture``).
+``walk``, ``add_leaves``, ``dict_keys``, and from interface 2 ``without``, ``type_indices``,
+``type_bytes``, ``label_facts``.  ``NAME`` says which kernel this is (recorded in ``meta.capture``).
 """
 import array
 import builtins
@@ -42,7 +43,7 @@ from . import compat
 
 NAME = "python"
 # The contract's version: a native kernel says which one it implements (accel_loader.py checks).
-INTERFACE = 1
+INTERFACE = 2
 ADDRESS_TYPECODE = bulk.ADDRESS_TYPECODE
 _IMMORTAL = compat.IMMORTAL_REFCOUNT_FLOOR
 _NOT = bytes((1,)) + bytes(255)  # bytes.translate table: 0 -> 1, anything else -> 0
@@ -51,6 +52,13 @@ _is_tracked = gc.is_tracked
 _type_flags = type.__dict__["__flags__"].__get__
 _HAVE_GC = 1 << 14  # Py_TPFLAGS_HAVE_GC
 _SMALL_CHUNK = 64
+
+# Label plans (labelplans.py, which takes them from here) and the per-node label codes of
+# ``label_facts`` (the node.labels column, docs/snapshot-format.md).
+PLAN_NONE, PLAN_SEQUENCE, PLAN_DICT, PLAN_INSTANCE_VALUES, PLAN_INSTANCE_DICT, PLAN_OBJECT = range(6)
+BY_PLAN, KEYED, RECORDED, UNLABELLED = range(4)
+_SELECT = [bytes(int(i == value) for i in range(256)) for value in range(6)]  # value -> 1, else 0
+_TIMES = [bytes((0, value)) + bytes(254) for value in range(4)]  # 1 -> value, else 0
 
 
 # The counts are read through objects bound here, once, into an array made before the reads: a
@@ -71,6 +79,14 @@ _bind_extend = array.array.extend.__get__
 _is = operator.is_
 _find = bytearray.find  # bytes() would look up __bytes__ (the type cache again)
 _Q = "q"
+# The overhead is taken off every count at once, as one big-integer subtraction of the counts'
+# raw bytes (each count includes the overhead: no lane borrows from the next), with these, bound
+# here for the same reason as above.
+_tobytes = array.array.tobytes
+_frombytes = array.array.frombytes
+_from_bytes = int.from_bytes
+_to_bytes = int.to_bytes
+_LITTLE = sys.byteorder  # the arrays' own byte order
 
 
 def _call_overhead():
@@ -120,6 +136,8 @@ def _argument_held_by_the_frame():
 
 
 _OVERHEAD = _call_overhead()
+# The overhead as one count's raw bytes (None when it is negative: then subtracted count by count).
+_OVERHEAD_WORD = _OVERHEAD.to_bytes(_array(_Q).itemsize, sys.byteorder) if _OVERHEAD >= 0 else None
 _ARGUMENT_HELD = _argument_held_by_the_frame()
 # (object, references the read in ``refcounts`` adds to its count): taken off where it is read.
 _HELD = tuple(
@@ -164,10 +182,19 @@ def refcounts(items, start, end):
         position = _find(bytearray(map(_is, islice(items, start, end), repeat(obj))), 1)
         if position >= 0:
             raw[position] -= extra
-    counts = map(_minus, raw, repeat(_OVERHEAD))
-    if _IMMORTAL is None:
-        return _array("q", counts)
-    return _array("q", map(min, counts, repeat(_IMMORTAL)))
+    if _OVERHEAD_WORD is None:
+        counts = _array(_Q, map(_minus, raw, repeat(_OVERHEAD)))
+    else:
+        data = _tobytes(raw)
+        count = len(raw)
+        del raw
+        difference = _from_bytes(data, _LITTLE) - _from_bytes(_OVERHEAD_WORD * count, _LITTLE)
+        counts = _array(_Q)
+        _frombytes(counts, _to_bytes(difference, len(data), _LITTLE))
+        del data, difference
+    if _IMMORTAL is None or not counts or max(counts) <= _IMMORTAL:
+        return counts
+    return _array(_Q, map(min, counts, repeat(_IMMORTAL)))
 
 
 def sizes(items, start, end, measure):
@@ -316,9 +343,14 @@ def dict_keys(items, start, end, dict_mask, lengths, targets, first_edge=0):
     count = end - start
     if not any(dict_mask):
         return bytes(count), []
-    dicts = list(compress(islice(items, start, end), dict_mask))
+    dicts = list(compress(items[start:end], dict_mask))
     dict_lengths = list(compress(lengths, dict_mask))
-    same = bytes(map(int.__eq__, dict_lengths, map(dict.__len__, dicts)))
+    found = array.array("I", map(dict.__len__, dicts))
+    if found == array.array("I", dict_lengths):  # one comparison, the common case
+        same = b"\x01" * len(dicts)
+    else:
+        same = bytes(map(operator.eq, dict_lengths, found))
+    del found
     if not any(same):
         return bytes(count), []
     candidates = list(compress(dicts, same)) if same.count(0) else dicts
@@ -375,3 +407,122 @@ def _equal_words(a, b, size):
 
 def _and_masks(a, b):
     return (int.from_bytes(a, "little") & int.from_bytes(b, "little")).to_bytes(len(a), "little")
+
+
+def without(items, excluded):
+    """``(kept, types)``: a new list of the items of ``items`` (a list) whose address is not in
+    ``excluded`` (a set from this kernel's ``address_set``), in order, and ``id(type(item))`` of
+    each kept item (``array(ADDRESS_TYPECODE)``)."""
+    dropped = bytes(map(excluded.__contains__, bulk.addresses(items)))
+    kept = list(compress(items, dropped.translate(_NOT))) if 1 in dropped else items[:]
+    return kept, bulk.addresses(list(map(type, kept)))
+
+
+MISSING = 0xFFFFFFFF  # type_indices: an address not in ``known``
+
+
+def type_indices(type_addresses, known):
+    """``array('I')``, per address of ``type_addresses`` (an address array): ``known[address]``,
+    or MISSING where it is not a key of ``known`` (a dict of int addresses to int indices below
+    MISSING)."""
+    return array.array("I", map(known.get, type_addresses, repeat(MISSING)))
+
+
+def type_bytes(type_of, table):
+    """``bytes``, one per entry of ``type_of`` (an ``array('I')`` of type indices):
+    ``table[type_of[i]]``, ``table`` being bytes-like with one byte per type index.  IndexError
+    when an index is outside ``table``."""
+    return bytes(map(table.__getitem__, type_of))
+
+
+def label_facts(items, start, end, type_of, plans, slots, lengths, targets):
+    """How each selected item's references are labelled (edgefacts.py records the result).
+
+    ``type_of``: ``array('I')``, the type index of each selected item; ``plans``: bytes-like, the
+    PLAN_* of each type index; ``slots``: ``array('I')``, per type index, the attribute slots of a
+    PLAN_INSTANCE_VALUES class; ``lengths``/``targets``: ``walk``'s results for these items.
+
+    Returns ``(labels, keys)``: ``labels``, bytes, one per selected item, by its type's plan:
+
+    - PLAN_SEQUENCE (exact list or tuple): BY_PLAN, or UNLABELLED when its length is not its
+      number of referents (it changed since the walk);
+    - PLAN_DICT (exact dict): KEYED where ``dict_keys`` puts it on the fast path, else RECORDED;
+    - PLAN_INSTANCE_VALUES: BY_PLAN when it has exactly ``slots + 1`` referents and, with one
+      slot, its first referent (read again, through its traverse) is not an exact dict (a
+      materialised ``__dict__``); else RECORDED;
+    - PLAN_OBJECT: RECORDED;
+    - any other plan: BY_PLAN;
+
+    and RECORDED only where the item has referents (else BY_PLAN).  ``keys``: ``dict_keys``'
+    keys of the KEYED dicts, in order.  No user code runs: lengths of exact lists and tuples,
+    dict entries, a traverse."""
+    count = end - start
+    plan_of = bytes(map(plans.__getitem__, type_of))
+    labels = 0  # one byte per item, as a big integer: the groups are ORed in
+    recorded = 0
+    keys = []
+    if PLAN_SEQUENCE in plan_of:
+        mask = plan_of.translate(_SELECT[PLAN_SEQUENCE])
+        group = list(compress(items[start:end], mask))
+        expected = array.array("I", compress(lengths, mask))
+        found = array.array("I", map(len, group))
+        del group
+        if found != expected:  # one comparison for the whole chunk, the common case
+            changed = bytes(map(operator.ne, found, expected))
+            labels |= _as_int(_merge(mask, changed).translate(_TIMES[UNLABELLED]))
+    if PLAN_DICT in plan_of:
+        mask = plan_of.translate(_SELECT[PLAN_DICT])
+        fast, keys = dict_keys(items, start, end, mask, lengths, targets)
+        labels |= _as_int(fast)  # 1: KEYED
+        recorded |= _as_int(mask) & ~_as_int(fast)
+    if PLAN_INSTANCE_VALUES in plan_of:
+        mask = plan_of.translate(_SELECT[PLAN_INSTANCE_VALUES])
+        ok = _instances_shaped(items, start, mask, type_of, lengths, slots)
+        recorded |= _as_int(_merge(mask, ok.translate(_NOT)))
+    if PLAN_OBJECT in plan_of:
+        recorded |= _as_int(plan_of.translate(_SELECT[PLAN_OBJECT]))
+    if recorded:
+        # Items without referents have nothing to label.
+        recorded &= _as_int(bytes(map(bool, lengths)))
+        labels |= _as_int(recorded.to_bytes(count, "little").translate(_TIMES[RECORDED]))
+    return labels.to_bytes(count, "little"), keys
+
+
+def _has_word(values, value):
+    """Whether the ``array('I')`` ``values`` holds ``value`` (a scan of its raw bytes)."""
+    raw = values.tobytes()
+    word = array.array("I", (value,)).tobytes()
+    position = raw.find(word)
+    while position >= 0:
+        if position % 4 == 0:
+            return True
+        position = raw.find(word, position + 1)
+    return False
+
+
+def _as_int(mask):
+    return int.from_bytes(mask, "little")
+
+
+def _instances_shaped(items, start, mask, type_of, lengths, slots):
+    """Per instance of ``mask``: 1 when it has ``slots + 1`` referents and, for one slot, its
+    first referent is not an exact dict."""
+    group_lengths = array.array("I", compress(lengths, mask))
+    expected = array.array("I", map((1).__add__, map(slots.__getitem__, compress(type_of, mask))))
+    if group_lengths == expected:  # one comparison, the common case
+        ok = b"\x01" * len(expected)
+    else:
+        ok = bytes(map(operator.eq, group_lengths, expected))
+    single = 0
+    if _has_word(expected, 2):  # a class with one slot: [value or __dict__, type]
+        single = _as_int(ok) & _as_int(bytes(map((2).__eq__, group_lengths)))
+    if single:
+        single = single.to_bytes(len(ok), "little")
+        positions = list(compress(compress(range(start, start + len(mask)), mask), single))
+        candidates = list(map(items.__getitem__, positions))
+        lists = bulk.referent_lists(candidates, with_addresses=False)[0]
+        first_types = bulk.addresses([type(refs[0]) if refs else None for refs in lists])
+        del candidates, lists
+        is_dict = bytes(map(bulk.address_of(dict).__eq__, first_types))
+        ok = (_as_int(ok) & ~_as_int(_merge(single, is_dict))).to_bytes(len(ok), "little")
+    return ok

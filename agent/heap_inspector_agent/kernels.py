@@ -5,11 +5,26 @@ native one (``agent/accel/``) is used when accel_loader.py has loaded one for th
 and it gives, on probe objects made here, exactly what the pure-Python kernel gives; otherwise
 the pure-Python kernel, and the snapshot says why in ``meta.capture.kernel``.
 """
+import array
+
 from . import kernel_py
 from . import safe
 
 PACKAGE_NAME = "_heap_inspector_agent"
-FUNCTIONS = ("addresses", "type_addresses", "refcounts", "sizes", "address_set", "walk", "add_leaves", "dict_keys")
+FUNCTIONS = (
+    "addresses",
+    "type_addresses",
+    "refcounts",
+    "sizes",
+    "address_set",
+    "walk",
+    "add_leaves",
+    "dict_keys",
+    "without",
+    "type_indices",
+    "type_bytes",
+    "label_facts",
+)
 
 _verified = {}  # id(native module) -> None when it agrees with kernel_py, else why not
 
@@ -70,6 +85,25 @@ class _Probe:
 a reference cycle, and one made per call would be left as garbage)."""
 
 
+# label_facts' plan per probe item (position = type index): the probe instance as a plain
+# instance with one slot and as an object, the dicts, the tuple and the list as themselves.
+_PROBE_PLANS = bytes(
+    (
+        kernel_py.PLAN_INSTANCE_VALUES,
+        kernel_py.PLAN_DICT,
+        kernel_py.PLAN_DICT,
+        kernel_py.PLAN_SEQUENCE,
+        kernel_py.PLAN_SEQUENCE,
+        kernel_py.PLAN_SEQUENCE,
+        kernel_py.PLAN_NONE,
+        kernel_py.PLAN_NONE,
+        kernel_py.PLAN_OBJECT,
+        kernel_py.PLAN_OBJECT,
+    )
+)
+_PROBE_SLOTS = array.array("I", (1, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+
+
 def _compare(native):
     Probe = _Probe
     probe = Probe()
@@ -108,8 +142,27 @@ def _compare(native):
         added = list(kernel.add_leaves([probe.items, "another", 7.5, shared], seen, leaves))
         mask = bytes(type(item) is dict for item in items)
         fast, keys = kernel.dict_keys(items, 0, end, mask, lengths, targets)
-        results.append((list(targets), list(lengths), added, list(map(id, leaves)), fast, list(map(id, keys)), len(seen)))
-        del leaves, keys
+        type_of = array.array("I", range(end))  # one type index per item: plans by position
+        labelled, facts_keys = kernel.label_facts(items, 0, end, type_of, _PROBE_PLANS, _PROBE_SLOTS, lengths, targets)
+        kept, types = kernel.without(items, kernel.address_set([id(probe), id(None)]))
+        results.append(
+            (
+                list(targets),
+                list(lengths),
+                added,
+                list(map(id, leaves)),
+                fast,
+                list(map(id, keys)),
+                len(seen),
+                labelled,
+                list(map(id, facts_keys)),
+                list(map(id, kept)),
+                list(types),
+                kernel.type_bytes(type_of, bytes(range(end))),
+                list(kernel.type_indices(types, {id(list): 4, id(dict): 7})),
+            )
+        )
+        del leaves, keys, facts_keys, kept
     if results[0] != results[1]:
-        return "its walk() or dict_keys() differs from the pure-Python kernel's"
+        return "its walk(), dict_keys(), label_facts(), without(), type_indices() or type_bytes() differs from the pure-Python kernel's"
     return None

@@ -8,21 +8,32 @@ chosen only where ``label()`` would find no view of its own (no getters, no spec
 the nodes a plan cannot vouch for go through ``label()`` one by one.
 """
 import array
-from itertools import repeat
+from itertools import chain, compress, repeat
 
 from . import bulk
 from . import safe
+from .bytemasks import NOT, SELECT, and_bytes, merge, merge_bytes, or_bytes
 from .labels import INDEX, VIEW_BASES
 
 # ``id()`` is audited (PEP 578): bulk.address_of gives the same number without the event.
 _address = bulk.address_of
 
-PLAN_NONE = 0  # label() never labels this type: every edge is (REF, 0)
-PLAN_SEQUENCE = 1  # exact list or tuple: indices
-PLAN_DICT = 2  # exact dict: str keys when the traverse visits exactly its values
-PLAN_INSTANCE_VALUES = 3  # plain class, attributes in managed storage (3.11+): names per type
-PLAN_INSTANCE_DICT = 4  # plain class, attributes in a real __dict__: (__dict__, __class__)
-PLAN_OBJECT = 5  # anything else: label() per object
+# The kernel's label_facts reads them per node: their numbers are the kernel's (kernel_py.py).
+# PLAN_NONE: label() never labels this type: every edge is (REF, 0).
+# PLAN_SEQUENCE: exact list or tuple: indices.
+# PLAN_DICT: exact dict: str keys when the traverse visits exactly its values.
+# PLAN_INSTANCE_VALUES: plain class, attributes in managed storage (3.11+): names per type.
+# PLAN_INSTANCE_DICT: plain class, attributes in a real __dict__: (__dict__, __class__).
+# PLAN_OBJECT: anything else: label() per object.
+from .kernel_py import (  # noqa: E402
+    PLAN_DICT,
+    PLAN_INSTANCE_DICT,
+    PLAN_INSTANCE_VALUES,
+    PLAN_NONE,
+    PLAN_OBJECT,
+    PLAN_SEQUENCE,
+)
+
 PLAN_COUNT = 6
 
 
@@ -103,21 +114,55 @@ _U32_MAX = 0xFFFFFFFF
 
 def object_records(labelled_list, lengths, strings):
     """(kinds bytes, names array('I')) of a group of nodes labelled one by one (``label()``
-    results, None: unlabelled), node after node, ``lengths[i]`` edges each."""
-    kinds = bytearray()
-    names = array.array("I")
+    results, None: unlabelled), node after node, ``lengths[i]`` edges each.  An index is its
+    number (clamped to u32), a non-empty text its string index, anything else 0; done for all the
+    edges at once, by groups (texts, indices, zeros, and the odd rest one by one)."""
+    kind_parts = []
+    name_parts = []
     for labelled, length in zip(labelled_list, lengths):
         if labelled is None:
-            kinds += bytes(length)
-            names.extend(repeat(0, length))
-            continue
-        node_kinds, node_names = labelled
-        kinds += bytes(node_kinds)
-        for kind, name in zip(node_kinds, node_names):
-            if kind == INDEX:
-                names.append(name if 0 <= name <= _U32_MAX else _U32_MAX)
-            elif name:
-                names.append(strings.add(name if type(name) is str else safe.key_text(name)))
-            else:
-                names.append(0)
-    return bytes(kinds), names
+            kind_parts.append(bytes(length))
+            name_parts.append(repeat(0, length))
+        else:
+            kind_parts.append(bytes(labelled[0]))
+            name_parts.append(labelled[1])
+    kinds = b"".join(kind_parts)
+    del kind_parts
+    flat = list(chain.from_iterable(name_parts))
+    del name_parts
+    if not flat:
+        return kinds, array.array("I")
+    types = bulk.addresses(list(map(type, flat)))
+    index = kinds.translate(SELECT[INDEX])
+    not_index = index.translate(NOT)
+    text = and_bytes(bytes(map(_STR.__eq__, types)), not_index)
+    rest = and_bytes(not_index, text.translate(NOT))
+    # Of the rest, exact ints equal to 0 (the unlabelled edges) are 0; anything else is odd.
+    rest_ints = and_bytes(rest, bytes(map(_INT.__eq__, types)))
+    zero = merge_bytes(rest_ints, bytes(map((0).__eq__, compress(flat, rest_ints))))
+    odd = and_bytes(rest, zero.translate(NOT))
+    del types, rest, rest_ints, zero
+    group = or_bytes(index.translate(_TIMES[2]), text, odd.translate(_TIMES[3]))
+    sources = [repeat(0), iter(strings.add_all(list(compress(flat, text)))), None, None]
+    numbers = list(compress(flat, index))
+    try:
+        sources[2] = iter(array.array("I", numbers))
+    except (OverflowError, TypeError):
+        sources[2] = iter([name if type(name) is int and 0 <= name <= _U32_MAX else _U32_MAX for name in numbers])
+    del numbers
+    if any(odd):
+        sources[3] = iter([_odd_name(name, strings) for name in compress(flat, odd)])
+    return kinds, array.array("I", merge(group, sources))
+
+
+def _odd_name(name, strings):
+    """A name that is neither an index, a text nor 0 (none is expected): as labels were recorded
+    one by one before."""
+    if not name:
+        return 0
+    return strings.add(name if type(name) is str else safe.key_text(name))
+
+
+_STR = _address(str)
+_INT = _address(int)
+_TIMES = [bytes((0, value)) + bytes(254) for value in range(4)]  # 1 -> value, else 0

@@ -324,6 +324,7 @@ def _match(referents, pairs, addresses):
     explains takes the instance-dict placeholder; the rest stay unlabelled.  None when nothing
     is labelled."""
     by_address = {}
+    more = None  # address -> its second, third… candidates, in order
     instance_dict = None
     for address, kind, name in pairs:
         if address == _INSTANCE_DICT:
@@ -331,12 +332,24 @@ def _match(referents, pairs, addresses):
                 instance_dict = []
             instance_dict.append((kind, name))
         elif address in by_address:
-            return _match_queues(referents, pairs, addresses)  # an address with several candidates
+            if more is None:
+                more = {}
+            queue = more.get(address)
+            if queue is None:
+                more[address] = [(kind, name)]
+            else:
+                queue.append((kind, name))
         else:
             by_address[address] = (kind, name)
-    # One candidate per address: ``pop`` gives it to the first referent with that address.
+    # ``pop`` gives each address's first candidate to the first referent with that address.
     found = list(map(by_address.pop, addresses, repeat(_UNLABELLED)))
     # No candidate has kind REF: only _UNLABELLED itself equals _UNLABELLED.
+    if more:
+        # Later referents with the same address take the next candidates, in referent order.
+        for position in compress(count(), map(_UNLABELLED.__eq__, found)):
+            queue = more.get(addresses[position])
+            if queue:
+                found[position] = queue.pop(0)
     if instance_dict:
         for position in compress(count(), map(_UNLABELLED.__eq__, found)):
             if type(referents[position]) is dict:
@@ -347,30 +360,3 @@ def _match(referents, pairs, addresses):
         return None
     kinds, names = zip(*found)
     return list(kinds), list(names)
-
-
-def _match_queues(referents, pairs, addresses):
-    queues = {}
-    for address, kind, name in pairs:
-        queue = queues.get(address)
-        if queue is None:
-            queues[address] = [(kind, name)]
-        else:
-            queue.append((kind, name))
-    instance_dict = queues.pop(_INSTANCE_DICT, None)
-    kinds = []
-    names = []
-    labelled = 0
-    for referent, address in zip(referents, addresses):
-        queue = queues.get(address)
-        if queue:
-            kind, name = queue.pop(0)
-            labelled += 1
-        elif instance_dict and type(referent) is dict:
-            kind, name = instance_dict.pop()
-            labelled += 1
-        else:
-            kind, name = REF, 0
-        kinds.append(kind)
-        names.append(name)
-    return (kinds, names) if labelled else None

@@ -36,6 +36,22 @@ NAME_OBJECT = 4
 _NAMED_CATEGORIES = ("atom", "function", "class", "module", "frame", "generator")
 NAME_LIMIT = 60
 
+# A type's facts that every node of a chunk needs, packed in one byte per type (``traits``), so
+# that a chunk looks its types up once (the kernel's ``type_bytes``) and takes each fact out of
+# that with ``bytes.translate``: the name rule (bits 0-2), measured size (bit 3), weak reference
+# kind (bits 4-5), finalizer (bit 6).
+_MEASURE_BIT = 1 << 3
+_WEAKREF_SHIFT = 4
+_FINALIZER_BIT = 1 << 6
+NAME_KIND_OF = bytes(value & 7 for value in range(256))
+MEASURE_OF = bytes(int(bool(value & _MEASURE_BIT)) for value in range(256))
+WEAKREF_KIND_OF = bytes((value >> _WEAKREF_SHIFT) & 3 for value in range(256))
+FINALIZER_OF = bytes(int(bool(value & _FINALIZER_BIT)) for value in range(256))
+
+# A MISSING index's raw bytes.  Found anywhere in the raw indices (not only at a multiple of 4):
+# a false alarm would need an index of 2**24 or more, and would only cost the slow path.
+_MISSING_WORD = b"\xff\xff\xff\xff"
+
 _ODD_SIZE = "object(s) whose built-in __sizeof__ failed: their size is the type's basic size"
 
 
@@ -57,21 +73,21 @@ class TypeFacts:
         self.finalizer = bytearray()
         self.generator = bytearray()
         self.slots = array.array("I")  # PLAN_INSTANCE_VALUES: attribute slots per instance, else 0
+        self.traits = bytearray()  # the bits above, packed (see NAME_KIND_OF…)
 
     def indices(self, type_addresses, objects, start):
         """Type index of each object of the chunk (``type_addresses`` from the kernel), adding
         the types not seen before (found again through ``objects[start + i]``)."""
         by_address = self.types.index_by_id
-        try:
-            return array.array("I", map(by_address.__getitem__, type_addresses))
-        except KeyError:
-            pass
+        found = self._kernel.type_indices(type_addresses, by_address)
+        if _MISSING_WORD not in found.tobytes():
+            return found
         unknown = bytes(map(by_address.__contains__, type_addresses)).translate(NOT)
         # One example position per new type address (a dict keeps one value per key).
         examples = dict(zip(compress(type_addresses, unknown), compress(count(), unknown)))
         for position in dict.values(examples):
             self._add(objects, start + position)
-        return array.array("I", map(by_address.__getitem__, type_addresses))
+        return self._kernel.type_indices(type_addresses, by_address)
 
     def _add(self, objects, position):
         index = self.types.index_of(type(objects[position]))
@@ -115,16 +131,21 @@ class TypeFacts:
         self.weakref_kind.append(_weakref_kind(t))
         self.finalizer.append(1 if flags & typeinfo.HAS_FINALIZER else 0)
         self.generator.append(1 if flags & typeinfo.GENERATOR_LIKE else 0)
+        self.traits.append(
+            kind
+            | (_MEASURE_BIT if self.measure[index] else 0)
+            | (self.weakref_kind[index] << _WEAKREF_SHIFT)
+            | (_FINALIZER_BIT if self.finalizer[index] else 0)
+        )
 
 
-def sizes(kernel, objects, start, end, type_of, facts):
+def sizes(kernel, objects, start, end, traits):
     """node.size of the chunk (array('q')): ``sys.getsizeof`` of each object whose type's
     ``__sizeof__`` is built in and says something per object (the kernel measures); 0 for the
     others, whose size is their type's (``facts.size``: one instance measured, or the basic size
     where ``__sizeof__`` could run user code; the reader fills it in).  A measure that failed
-    gives 0 too."""
-    measure = bytes(map(facts.measure.__getitem__, type_of))
-    measured = kernel.sizes(objects, start, end, measure)
+    gives 0 too.  ``traits``: the kernel's ``type_bytes`` of ``TypeFacts.traits``, per node."""
+    measured = kernel.sizes(objects, start, end, traits.translate(MEASURE_OF))
     if -1 in measured:
         for position in compress(count(), map((-1).__eq__, measured)):
             safe.note_odd(_ODD_SIZE, objects[start + position])
@@ -132,7 +153,7 @@ def sizes(kernel, objects, start, end, type_of, facts):
     return measured
 
 
-def flags(objects, start, end, type_of, facts, generation):
+def flags(objects, start, end, type_of, traits, facts, generation):
     """node.flags of the chunk: tracked and generation (``generation``: 0–2 for every object of
     the chunk, None for leaves), finalized, suspended."""
     n = end - start
@@ -140,7 +161,7 @@ def flags(objects, start, end, type_of, facts, generation):
         column = bytearray(n)
     else:
         column = bytearray(bytes((TRACKED | (generation << GENERATION_SHIFT),)) * n)
-    finalizers = bytes(map(facts.finalizer.__getitem__, type_of))
+    finalizers = traits.translate(FINALIZER_OF)
     if any(finalizers):
         is_finalized = gc.is_finalized if compat.HAS_IS_FINALIZED else None
         generator = facts.generator
@@ -155,9 +176,9 @@ def flags(objects, start, end, type_of, facts, generation):
     return column
 
 
-def names(objects, start, end, type_of, facts, strings):
+def names(objects, start, end, type_of, traits, facts, strings):
     """node.name of the chunk: string indices of each node's short label (see ``_node_name``)."""
-    kind_of = bytes(map(facts.name_kind.__getitem__, type_of))
+    kind_of = traits.translate(NAME_KIND_OF)
     if not any(kind_of):
         return array.array("I", bytes(4 * (end - start)))
     chunk = objects[start:end]

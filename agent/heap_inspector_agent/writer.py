@@ -18,7 +18,7 @@ import array
 import os
 import sys
 import zlib
-from itertools import repeat
+from itertools import compress, count, repeat
 
 from . import bulk
 
@@ -255,7 +255,15 @@ def _encode_str_list(items):
         return "[" + ",".join(map(_encode_str, items)) + "]"
     if plain:
         return '["' + '","'.join(items) + '"]'
-    return '["' + '","'.join(map(str.translate, items, repeat(_ESCAPES))) + '"]'
+    if _has_line_separators(joined):
+        return '["' + '","'.join(map(str.translate, items, repeat(_ESCAPES))) + '"]'
+    # Escaped only where needed (translating by a table is slow per character): the texts whose
+    # UTF-8 bytes are not all plain.
+    escape = list(map(len, map(bytes.translate, map(str.encode, items), repeat(None), repeat(_PLAIN_BYTES))))
+    texts = list(items)
+    for position in compress(count(), escape):
+        texts[position] = str.translate(texts[position], _ESCAPES)
+    return '["' + '","'.join(texts) + '"]'
 
 
 def _has_line_separators(text):

@@ -19,7 +19,20 @@ AGENT = os.path.join(ROOT, "agent", "heap_inspector_agent")
 BUILDER = os.path.join(ROOT, "agent", "accel", "build_accel.py")
 DRIVER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "programs", "agent", "accel_kernel_driver.py")
 DEBUG_BUILD = "/usr/bin/python3.11d"
-FUNCTIONS = {"addresses", "type_addresses", "refcounts", "sizes", "walk", "walk.leaves", "walk.seen", "dict_keys"}
+FUNCTIONS = {
+    "addresses",
+    "type_addresses",
+    "refcounts",
+    "sizes",
+    "walk",
+    "walk.leaves",
+    "walk.seen",
+    "dict_keys",
+    "without",
+    "type_indices",
+    "type_bytes",
+    "label_facts",
+}
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(os.path.join(AGENT, "kernel_py.py")), reason="the kernel contract (kernel_py.py) is not here"

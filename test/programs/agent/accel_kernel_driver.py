@@ -61,6 +61,13 @@ class Deleted:
         del self.x
 
 
+class One:
+    """One attribute slot: with its __dict__ materialised, the first referent is that dict."""
+
+    def __init__(self, a):
+        self.a = a
+
+
 class Keyed(dict):
     pass
 
@@ -96,6 +103,10 @@ for n in range(3000):
     heap.append((plain, n, "t", None))
     heap.append([plain, plain, n * 1.5, 10**30 + n])
     heap.append(Slotted(n))
+    one = One(n)
+    if n % 2:
+        one.__dict__  # materialised: label_facts reads its first referent
+    heap.append(one)
     heap.append(Keyed(k=n))
     heap.append(Listed([n, plain]))
     heap.append(closure(plain))
@@ -125,6 +136,27 @@ heap.append(deep)
 # object of that list between the two kernels' calls (everything else is local to main()).
 checked = {}
 mismatches = []
+# Label plans per type, as the agent makes them (nodefacts.TypeFacts): a type index per type seen.
+_plan_maker = PACKAGE.labelplans.LabelPlans(PACKAGE.labels.Labeler(PACKAGE.capture._memory, None))
+_type_index = {}
+_types = []
+plans = bytearray()
+slots = array.array("I")
+
+
+def type_indices(objects, start, stop):
+    found = array.array("I")
+    for item in objects[start:stop]:
+        key = id(type(item))
+        if key not in _type_index:
+            _type_index[key] = len(_types)
+            _types.append(type(item))
+            plan = _plan_maker.plan(type(item))
+            plans.append(plan)
+            instance = plan == PACKAGE.labelplans.PLAN_INSTANCE_VALUES
+            slots.append(len(_plan_maker.instance_names(type(item))) if instance else 0)
+        found.append(_type_index[key])
+    return found
 
 
 
@@ -150,7 +182,9 @@ def main():
     gc.disable()
     items = gc.get_objects()
     total = len(items)
-    safe_types = set(map(id, (list, dict, tuple, str, int, float, set, frozenset, bytes, bytearray)))
+    # type: its header depends on the object before 3.12 (heap types are GC objects, static ones
+    # not), which the native kernel's sizes must see.
+    safe_types = set(map(id, (list, dict, tuple, str, int, float, set, frozenset, bytes, bytearray, type)))
     # Each kernel's own function holds a reference to itself while it runs (its frame, the call),
     # and kernel_py's globals are its frame's (3.8-3.10): the agent's own objects, never in a
     # snapshot.  Every other count must be the same.
@@ -207,11 +241,23 @@ def main():
                 fast, keys = kernel.dict_keys(walked, start, stop, mask, lengths, targets)
                 results.append((targets, lengths, fast, array.array("Q", map(id, keys)), len(seen)))
                 del keys
+                # Interface 2: label facts with the agent's own plans, and the traits lookup.
+                type_of = type_indices(walked, start, stop)
+                labels, keys = kernel.label_facts(walked, start, stop, type_of, plans, slots, lengths, targets)
+                results.append(("label_facts", labels, array.array("Q", map(id, keys))))
+                del keys
+                # As if every object had changed since it was walked (one more referent each):
+                # sequences unlabelled, dicts and instances off their plans.
+                changed = array.array("I", [length + 1 for length in lengths])
+                labels, keys = kernel.label_facts(walked, start, stop, type_of, plans, slots, changed, targets)
+                results.append(("label_facts", labels, array.array("Q", map(id, keys))))
+                del keys, changed
+                results.append(("type_bytes", kernel.type_bytes(type_of, plans)))
                 # dict_keys over the second half of the chunk, its edges found by first_edge.
                 half = start + (stop - start) // 2
                 offset = sum(lengths[: half - start])
                 fast, keys = kernel.dict_keys(walked, half, stop, mask[half - start :], lengths[half - start :], targets, offset)
-                results.append((fast, array.array("Q", map(id, keys))))
+                results.append(("dict_keys", fast, array.array("Q", map(id, keys))))
                 del keys
             if first_round:
                 walked = leaves
@@ -223,6 +269,29 @@ def main():
                 break
         return results, array.array("Q", map(id, leaves)), len(seen)
 
+
+    # without(): every tracked object but a few, with their types.
+    dropped = [items[i] for i in range(0, total, 97)]
+    kept_left, types_left = pure.without(items, pure.address_set(map(id, dropped)))
+    kept_right, types_right = native.without(items, native.address_set(map(id, dropped)))
+    same("without", array.array("Q", map(id, kept_left)), array.array("Q", map(id, kept_right)), "kept")
+    same("without", types_left, types_right, "types")
+    # type_indices(): the agent's table of types by address, and one address it does not know.
+    type_indices(items, 0, total)
+    known = {id(t): index for index, t in enumerate(_types)}
+    for start in range(0, len(types_left), CHUNK):
+        words = types_left[start : start + CHUNK]
+        words.append(id(object()))
+        same("type_indices", pure.type_indices(words, known), native.type_indices(words, known), "[%d:]" % start)
+    del known
+    del kept_left, kept_right
+    del dropped
+    for kernel in (pure, native):
+        try:
+            kernel.type_bytes(array.array("I", [0, len(plans)]), plans)
+            mismatches.append("type_bytes: %s accepted an index outside the table" % kernel.NAME)
+        except IndexError:
+            pass
 
     # The pure kernel reads ids through ctypes array types made per size, once (bulk.py): each adds
     # an entry to _ctypes.Array's subclass registry, a dict of the heap.  Made here, before the
@@ -236,8 +305,12 @@ def main():
         same("walk.seen", [pure_seen], [native_seen], label)
         same("walk.calls", [len(pure_results)], [len(native_results)], label)
         for call, (left, right) in enumerate(zip(pure_results, native_results)):
+            if type(left[0]) is str:  # (function, results…)
+                for part, (a, b) in enumerate(zip(left[1:], right[1:])):
+                    same(left[0], a, b, "%s call %d part %d" % (label, call, part))
+                continue
             for part, (a, b) in enumerate(zip(left, right)):
-                name = ("walk", "walk", "dict_keys", "dict_keys", "walk.seen")[part] if len(left) == 5 else "dict_keys"
+                name = ("walk", "walk", "dict_keys", "dict_keys", "walk.seen")[part]
                 same(name, a, b, "%s call %d part %d" % (label, call, part))
         del pure_results, native_results
 

@@ -38,6 +38,7 @@ P = compat.POINTER_SIZE
 BITS = 8 * P
 MASK = (1 << BITS) - 1
 _LOW_SHIFT = BITS - 4
+_ALIGNED_HASH_LIMIT = 1 << (BITS - 4)
 CHUNK = 1 << 16
 # An array typecode whose items are exactly one pointer wide: unsigned, and signed (hashes).
 ADDRESS_TYPECODE = [code for code in "ILQ" if array.array(code).itemsize == P][0]
@@ -158,11 +159,12 @@ def _verified(reader):
 def address_of(obj):
     """``id(obj)`` without the audited call."""
     if _hash_works:
-        # _address_from_hash, inlined (called once per label candidate).  A non-negative hash
-        # has its top four bits clear: the address's low four (16-byte aligned), so a shift is
-        # the whole rotation.
+        # _address_from_hash, inlined (called once per label candidate).  A hash with its top
+        # four bits clear came from an address whose low four are clear (16-byte aligned), so a
+        # shift is the whole rotation.  A static object (True, a built-in type) may be only 4- or
+        # 8-aligned: its low bits land on top and take the full rotation below.
         value = _object_hash(obj)
-        if value >= 0:
+        if 0 <= value < _ALIGNED_HASH_LIMIT:
             return value << 4
         value &= MASK
         return ((value << 4) | (value >> _LOW_SHIFT)) & MASK

@@ -166,6 +166,13 @@ def test_addresses_of_objects_whose_class_defines_hash_and_eq(bulk):
     assert [bulk.address_of(item) for item in items] == list(map(id, items))
 
 
+def test_addresses_of_static_objects(bulk):
+    # Objects outside the allocator (True, None, built-in types) need not be 16-byte aligned:
+    # their hash's top bits are the address's low bits (on 32-bit builds even for a positive hash).
+    statics = [True, False, None, Ellipsis, NotImplemented, int, type, object, 0, 1, 255]
+    assert [bulk.address_of(item) for item in statics] == list(map(id, statics))
+
+
 def test_referent_lists_match_gc_get_referents(bulk):
     import gc
 

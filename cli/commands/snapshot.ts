@@ -33,7 +33,7 @@ Options go before SCRIPT, in any order; everything after SCRIPT is the script's 
   --json SUMMARY   write the JSON summary ("-" for standard output, after the program's output)
   --html REPORT    write a self-contained HTML report with the heap graph
   --quiet          do not print the text summary (nor, on a terminal, the capture's progress)
-                   to standard error
+                   to standard error; with only --out, the snapshot is written and not analysed
   --redact         replace the program's string values in the summary and report by their length
                    and a hash (for reports to share; the --out snapshot keeps everything)
 
@@ -86,12 +86,12 @@ export const snapshotCommand: CliCommand = {
       if (status.state !== 'captured' || !existsSync(snapshotPath)) {
         return endWithoutCapture(end, status, at, 'no snapshot');
       }
-      writeOutputs(snapshotPath, {
-        json,
-        html,
-        text: parsed.flags.has('--quiet') ? undefined : process.stderr,
-        redact: parsed.flags.has('--redact'),
-      });
+      const text = parsed.flags.has('--quiet') ? undefined : process.stderr;
+      // Only the snapshot was asked for (--quiet --out): it is not read back and analysed, so a
+      // capture taken again and again costs the capture alone.
+      if (json !== undefined || html !== undefined || text !== undefined) {
+        writeOutputs(snapshotPath, { json, html, text, redact: parsed.flags.has('--redact') });
+      }
       return endAfterCapture(end);
     } finally {
       rmSync(scratch, { recursive: true, force: true });

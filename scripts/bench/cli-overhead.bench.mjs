@@ -2,7 +2,8 @@
 // run plainly, on the synthetic heap (scripts/bench/cli_overhead_heap.py, automatic collection on),
 // per size: (CLI run − plain run) ÷ a full gc.collect() in that program, the memory the capture
 // adds in the program (peak RSS after the line − RSS before it) per tracked object, and the
-// snapshot's bytes per tracked object. Each run once: wall-clock time, and CPU time (the CLI's
+// snapshot's bytes per tracked object; then the same run asking for a JSON summary (the snapshot
+// read back and analysed after the program ends). Each run once: wall-clock time, and CPU time (the CLI's
 // included) where GNU time is installed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -67,6 +68,25 @@ export default async function rows(context) {
         ],
         folder,
       );
+      // The same with a summary asked for: the snapshot is then read back and analysed by the
+      // CLI after the program ends (with --out alone it is not).
+      const summarised = timedRun(
+        process.execPath,
+        [
+          cli,
+          'snapshot',
+          '--python',
+          context.python,
+          '--quiet',
+          '--at',
+          `${script}:${line}`,
+          '--json',
+          join(folder, 'summary.json'),
+          script,
+          String(size),
+        ],
+        folder,
+      );
       const tracked = captured.result.tracked;
       const collect = plain.result.fullCollectSeconds;
       const overhead = (captured.seconds - plain.seconds) / collect;
@@ -82,6 +102,16 @@ export default async function rows(context) {
         target: '≤ 20× (pure Python), ≤ 8× (accelerator)',
         ok: overhead <= 20,
       });
+      const summarisedOverhead = (summarised.seconds - plain.seconds) / collect;
+      row('run under heap-inspector snapshot --json', Number(summarised.seconds.toFixed(3)), 's');
+      row(
+        'the same with --json: (CLI run − plain run) ÷ gc.collect()',
+        Number(summarisedOverhead.toFixed(1)),
+        '×',
+        {
+          note: 'the summary: snapshot read back and analysed after the program ends',
+        },
+      );
       const paused = captured.result.pausedAtLineSeconds;
       row(
         'program paused at the line (capture) ÷ gc.collect()',
@@ -98,6 +128,11 @@ export default async function rows(context) {
           note: `${captured.cpuSeconds.toFixed(2)} s − ${plain.cpuSeconds.toFixed(2)} s CPU`,
           target: '≤ 20× (pure Python), ≤ 8× (accelerator)',
           ok: cpuOverhead <= 20,
+        });
+        const summarisedCpu =
+          (summarised.cpuSeconds - plain.cpuSeconds) / plain.result.fullCollectCpuSeconds;
+        row('the same with --json, CPU time', Number(summarisedCpu.toFixed(1)), '×', {
+          note: `${summarised.cpuSeconds.toFixed(2)} s − ${plain.cpuSeconds.toFixed(2)} s CPU`,
         });
       }
       row('memory added per tracked object', Number(perTracked.toFixed(1)), 'B', {

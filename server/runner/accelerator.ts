@@ -169,10 +169,14 @@ function buildInto(
 ): string | null {
   const builder = join(acceleratorFolder(), 'build_accel.py');
   const temporary = temporaryName(folder, name);
-  const result = spawnSync(python.executable, ['-I', builder, 'build', temporary, digest], {
-    encoding: 'utf8',
-    timeout: BUILD_SECONDS * 1000,
-  });
+  const result = spawnSync(
+    python.resolved ?? python.executable,
+    ['-I', builder, 'build', temporary, digest],
+    {
+      encoding: 'utf8',
+      timeout: BUILD_SECONDS * 1000,
+    },
+  );
   try {
     if (result.status !== 0) {
       const lines = (result.stderr || result.error?.message || 'no reason given')
@@ -215,7 +219,7 @@ export function accelerator(
   if (acceleratorSwitchedOff()) {
     return { kind: 'pure', reason: `turned off by ${ACCELERATOR_SWITCH}` };
   }
-  const facts = describeAbi(python.executable);
+  const facts = describeAbi(python.resolved ?? python.executable);
   if (typeof facts === 'string') return { kind: 'pure', reason: facts };
   const digest = acceleratorSourceDigest();
   const name = acceleratorName(facts, digest);

@@ -85,6 +85,22 @@ export function describeAbi(executable: string): AbiFacts | string {
   return parseAbiFacts(result.stdout);
 }
 
+/**
+ * The ABI facts, asked of the interpreter the probe reported (`sys.executable`, skipping a
+ * launcher's start-up) and, if that cannot answer (a wrapper whose interpreter needs the
+ * wrapper's environment), of the command the user named. `executable`: the one that answered.
+ */
+function describeInterpreter(python: PythonInfo): {
+  facts: AbiFacts | string;
+  executable: string;
+} {
+  if (python.resolved !== undefined && python.resolved !== python.executable) {
+    const facts = describeAbi(python.resolved);
+    if (typeof facts !== 'string') return { facts, executable: python.resolved };
+  }
+  return { facts: describeAbi(python.executable), executable: python.executable };
+}
+
 /** build_accel.py `describe`'s answer, or why it is not one (one clause). */
 export function parseAbiFacts(stdout: string): AbiFacts | string {
   try {
@@ -162,21 +178,17 @@ function installedFileTrusted(path: string): boolean {
 
 /** Builds into `folder/name` (a temporary name, then a rename); null, or why it failed. */
 function buildInto(
-  python: PythonInfo,
+  executable: string,
   digest: string,
   folder: string,
   name: string,
 ): string | null {
   const builder = join(acceleratorFolder(), 'build_accel.py');
   const temporary = temporaryName(folder, name);
-  const result = spawnSync(
-    python.resolved ?? python.executable,
-    ['-I', builder, 'build', temporary, digest],
-    {
-      encoding: 'utf8',
-      timeout: BUILD_SECONDS * 1000,
-    },
-  );
+  const result = spawnSync(executable, ['-I', builder, 'build', temporary, digest], {
+    encoding: 'utf8',
+    timeout: BUILD_SECONDS * 1000,
+  });
   try {
     if (result.status !== 0) {
       const lines = (result.stderr || result.error?.message || 'no reason given')
@@ -219,7 +231,7 @@ export function accelerator(
   if (acceleratorSwitchedOff()) {
     return { kind: 'pure', reason: `turned off by ${ACCELERATOR_SWITCH}` };
   }
-  const facts = describeAbi(python.resolved ?? python.executable);
+  const { facts, executable } = describeInterpreter(python);
   if (typeof facts === 'string') return { kind: 'pure', reason: facts };
   const digest = acceleratorSourceDigest();
   const name = acceleratorName(facts, digest);
@@ -235,7 +247,7 @@ export function accelerator(
     return { kind: 'pure', reason: 'it is being built for this Python, for the next capture' };
   }
   const folder = cache ?? privateFolder;
-  const problem = buildInto(python, digest, folder, name);
+  const problem = buildInto(executable, digest, folder, name);
   if (problem === null) return { kind: 'native', path: join(folder, name), origin: 'built' };
   return { kind: 'pure', reason: problem };
 }

@@ -33,6 +33,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { agentDirectory } from './agentFiles';
 import type { PythonInfo } from './pythonInfo';
+import { rememberedAbi } from './abiCache';
 import { runnerCacheFolder, temporaryName, trustedChain, trustedFile } from './runnerCache';
 
 export type AcceleratorChoice =
@@ -90,13 +91,18 @@ export function describeAbi(executable: string): AbiFacts | string {
  * launcher's start-up) and, if that cannot answer (a wrapper whose interpreter needs the
  * wrapper's environment), of the command the user named. `executable`: the one that answered.
  */
-function describeInterpreter(python: PythonInfo): {
+function describeInterpreter(
+  python: PythonInfo,
+  sourceDigest: string,
+): {
   facts: AbiFacts | string;
   executable: string;
 } {
-  if (python.resolved !== undefined && python.resolved !== python.executable) {
-    const facts = describeAbi(python.resolved);
+  if (python.resolved !== undefined) {
+    // A binary's answer is remembered (abiCache.ts); a launcher's never is.
+    const facts = rememberedAbi(python.resolved, sourceDigest, describeAbi, parseAbiFacts);
     if (typeof facts !== 'string') return { facts, executable: python.resolved };
+    if (python.resolved === python.executable) return { facts, executable: python.executable };
   }
   return { facts: describeAbi(python.executable), executable: python.executable };
 }
@@ -231,9 +237,9 @@ export function accelerator(
   if (acceleratorSwitchedOff()) {
     return { kind: 'pure', reason: `turned off by ${ACCELERATOR_SWITCH}` };
   }
-  const { facts, executable } = describeInterpreter(python);
-  if (typeof facts === 'string') return { kind: 'pure', reason: facts };
   const digest = acceleratorSourceDigest();
+  const { facts, executable } = describeInterpreter(python, digest);
+  if (typeof facts === 'string') return { kind: 'pure', reason: facts };
   const name = acceleratorName(facts, digest);
   const cache = runnerCacheFolder();
   if (cache !== null && trustedFile(join(cache, name))) {

@@ -2,7 +2,8 @@
 // the .vsix: one module per extension suffix (the exact ABI tag, e.g.
 // .cpython-311-x86_64-linux-gnu.so), and a manifest naming the sources they were built from.
 // server/runner/accelerator.ts uses a prebuilt module only for that very suffix and digest, and
-// the agent checks the ABI written in the file before loading it. Nothing is downloaded: an
+// the agent checks the ABI written in the file before loading it. Debugging sections are stripped
+// (binutils' strip, when present). Nothing is downloaded: an
 // interpreter without a compiler or headers is skipped with one line.
 //
 //   node scripts/prebuild-accel.mjs OUT_FOLDER [PYTHON...]
@@ -58,6 +59,12 @@ export function packagingPythons() {
   return found;
 }
 
+/** Drops the debugging sections of a shipped module (two thirds of its size; the code, the ABI
+ * marker and the symbols the loader needs stay). Without binutils' strip the module ships whole. */
+function stripDebugInformation(file) {
+  spawnSync('strip', ['--strip-debug', file], { stdio: 'ignore' });
+}
+
 /**
  * Builds into `out` (created) for each interpreter, the first per extension suffix; writes
  * `out/manifest.json`. Returns { modules: {suffix: file}, skipped: [line] }.
@@ -85,6 +92,7 @@ export function prebuild(out, pythons = packagingPythons()) {
       skipped.push(`${python}: ${(built.stderr || 'build failed').trim().split('\n').pop()}`);
       continue;
     }
+    stripDebugInformation(temporary);
     chmodSync(temporary, 0o644);
     renameSync(temporary, join(out, file));
     modules[suffix] = file;

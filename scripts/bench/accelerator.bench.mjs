@@ -11,27 +11,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
-import { sizeLabel } from './lib.mjs';
+import { sizeLabel, timedRun } from './lib.mjs';
 
 export const title =
   'native accelerator vs pure-Python kernel: CLI overhead, memory, debugger pause';
 export const order = 16;
 
 const LATER_CAPTURES = 3;
-
-function timedRun(command, args, env = process.env) {
-  const began = performance.now();
-  const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env });
-  const seconds = (performance.now() - began) / 1000;
-  const last = (r.stdout ?? '').trim().split('\n').pop();
-  if (r.status !== 0 || !last?.startsWith('{')) {
-    throw new Error(`${command} ${args.join(' ')} failed (status ${r.status}):\n${r.stderr}`);
-  }
-  return { seconds, result: JSON.parse(last) };
-}
 
 /** The kernel a snapshot says read the heap, and the reason when it was the pure one. */
 function kernelOf(readSnapshot, path) {
@@ -55,7 +43,7 @@ async function cliRows(context, readSnapshot, out) {
     const first = timedRun(
       process.execPath,
       [cli, 'snapshot', '--python', context.python, '--quiet', '--at', `${tiny}:2`, tiny],
-      accelerated,
+      { env: accelerated },
     );
     out.push({
       group: 'accelerator',
@@ -83,7 +71,7 @@ async function cliRows(context, readSnapshot, out) {
             '--at',
             `${script}:${line}`,
           ].concat(['--out', snapshot, script, String(size)]),
-          env,
+          { env },
         );
         runs[name] = {
           ...run,

@@ -3,42 +3,15 @@
 // per size: (CLI run − plain run) ÷ a full gc.collect() in that program, the memory the capture
 // adds in the program (peak RSS after the line − RSS before it) per tracked object, and the
 // snapshot's bytes per tracked object; then the same run asking for a JSON summary (the snapshot
-// read back and analysed after the program ends). Each run once: wall-clock time, and CPU time (the CLI's
-// included) where GNU time is installed.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+// read back and analysed after the program ends). Each run once: wall-clock time, and CPU time
+// (the CLI's included) where GNU time is installed.
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
-import { sizeLabel } from './lib.mjs';
+import { sizeLabel, timedRun } from './lib.mjs';
 
 export const title = 'CLI run vs plain run: overhead, memory and size per tracked object';
 export const order = 15;
-
-const TIME = '/usr/bin/time';
-const spawnOptions = { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 };
-
-/** Runs a command that prints one JSON line last: wall-clock seconds, and the CPU seconds of it
- * and its children (GNU time, when installed: the machine may be shared, CPU time moves less). */
-function timedRun(command, args, folder) {
-  const cpuFile = join(folder, 'cpu');
-  const withTime = existsSync(TIME);
-  const began = performance.now();
-  const r = withTime
-    ? spawnSync(TIME, ['-o', cpuFile, '-f', '%U %S', command, ...args], spawnOptions)
-    : spawnSync(command, args, spawnOptions);
-  const seconds = (performance.now() - began) / 1000;
-  const last = (r.stdout ?? '').trim().split('\n').pop();
-  if (r.status !== 0 || !last?.startsWith('{')) {
-    throw new Error(`${command} ${args.join(' ')} failed (status ${r.status}):\n${r.stderr}`);
-  }
-  let cpuSeconds = null;
-  if (withTime) {
-    const [user, system] = readFileSync(cpuFile, 'utf8').trim().split('\n').pop().split(' ');
-    cpuSeconds = Number(user) + Number(system);
-  }
-  return { seconds, cpuSeconds, result: JSON.parse(last) };
-}
 
 export default async function rows(context) {
   const script = join(context.root, 'scripts', 'bench', 'cli_overhead_heap.py');
@@ -50,43 +23,20 @@ export default async function rows(context) {
     const folder = mkdtempSync(join(tmpdir(), 'hi-bench-cli-'));
     try {
       const snapshot = join(folder, 'cli.heapsnap');
-      const plain = timedRun(context.python, [script, String(size)], folder);
-      const captured = timedRun(
-        process.execPath,
-        [
-          cli,
-          'snapshot',
-          '--python',
-          context.python,
-          '--quiet',
-          '--at',
-          `${script}:${line}`,
-          '--out',
-          snapshot,
-          script,
-          String(size),
-        ],
-        folder,
-      );
+      const plain = timedRun(context.python, [script, String(size)], { cpuFolder: folder });
+      // The CLI on the same program, asking for `output` (a snapshot file, or a summary).
+      const underCli = (output) =>
+        timedRun(
+          process.execPath,
+          [cli, 'snapshot', '--python', context.python, '--quiet', '--at', `${script}:${line}`]
+            .concat(output)
+            .concat([script, String(size)]),
+          { cpuFolder: folder },
+        );
+      const captured = underCli(['--out', snapshot]);
       // The same with a summary asked for: the snapshot is then read back and analysed by the
       // CLI after the program ends (with --out alone it is not).
-      const summarised = timedRun(
-        process.execPath,
-        [
-          cli,
-          'snapshot',
-          '--python',
-          context.python,
-          '--quiet',
-          '--at',
-          `${script}:${line}`,
-          '--json',
-          join(folder, 'summary.json'),
-          script,
-          String(size),
-        ],
-        folder,
-      );
+      const summarised = underCli(['--json', join(folder, 'summary.json')]);
       const tracked = captured.result.tracked;
       const collect = plain.result.fullCollectSeconds;
       const overhead = (captured.seconds - plain.seconds) / collect;

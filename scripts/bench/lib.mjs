@@ -1,7 +1,8 @@
 // Helpers shared by the benchmark modules (scripts/bench/*.bench.mjs).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 
 /** Runs a command that prints one JSON line last; returns the parsed object. */
 export function runJson(command, args, options = {}) {
@@ -51,4 +52,35 @@ export function snapshotFor(context, size) {
   context.log(`capturing a ${sizeLabel(size)}-object heap for the engine`);
   captureHeap(context, size);
   return context.snapshots.get(size);
+}
+
+const GNU_TIME = '/usr/bin/time';
+
+/**
+ * Runs a command that prints one JSON line last: its wall-clock seconds, the CPU seconds of it
+ * and its children when `cpuFolder` is given and GNU time is installed (else null: the machine
+ * may be shared, and CPU time moves less), and the parsed line.
+ */
+export function timedRun(command, args, { env = process.env, cpuFolder } = {}) {
+  const cpuFile = cpuFolder === undefined ? undefined : join(cpuFolder, 'cpu');
+  const withTime = cpuFile !== undefined && existsSync(GNU_TIME);
+  const began = performance.now();
+  const r = withTime
+    ? spawnSync(GNU_TIME, ['-o', cpuFile, '-f', '%U %S', command, ...args], {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+        env,
+      })
+    : spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env });
+  const seconds = (performance.now() - began) / 1000;
+  const last = (r.stdout ?? '').trim().split('\n').pop();
+  if (r.status !== 0 || !last?.startsWith('{')) {
+    throw new Error(`${command} ${args.join(' ')} failed (status ${r.status}):\n${r.stderr}`);
+  }
+  let cpuSeconds = null;
+  if (withTime) {
+    const [user, system] = readFileSync(cpuFile, 'utf8').trim().split('\n').pop().split(' ');
+    cpuSeconds = Number(user) + Number(system);
+  }
+  return { seconds, cpuSeconds, result: JSON.parse(last) };
 }

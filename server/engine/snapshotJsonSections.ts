@@ -121,13 +121,28 @@ export function checkFrames(
   nodes: number,
   problems: SnapshotProblems,
 ): FramesSection {
+  return checkFrameLists(value, problems, (c, f, field) =>
+    c.node(f.node, field('node'), nodes, true),
+  ) as unknown as FramesSection;
+}
+
+/**
+ * The "frames" section's shape, both formats: paused frames and each thread's frames, each frame
+ * with its file, line and function; `frameId` checks how a frame names its object (format 1: a
+ * node index, format 2: an address).
+ */
+export function checkFrameLists(
+  value: unknown,
+  problems: SnapshotProblems,
+  frameId: (c: JsonChecks, frame: JsonObject, field: (name: string) => string) => void,
+): JsonObject {
   const c = new JsonChecks(problems);
   const frames = c.object(value, 'the "frames" section');
   const frameList = (list: unknown, what: string) =>
     c.arrayOf(list, what, (item, at) => {
       const f = c.object(item, at);
       const field = dotted(at);
-      c.node(f.node, field('node'), nodes, true);
+      frameId(c, f, field);
       c.string(f.file, field('file'));
       c.whole(f.line, field('line'), 0);
       c.string(f.function, field('function'));
@@ -141,7 +156,7 @@ export function checkFrames(
     c.boolean(t.current, field('current'));
     frameList(t.frames, field('frames'));
   });
-  return frames as unknown as FramesSection;
+  return frames;
 }
 
 export function checkFinalizers(

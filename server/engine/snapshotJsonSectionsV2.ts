@@ -9,9 +9,9 @@ import type {
   LabelPlan,
   TypeRecord,
 } from '../../protocol/snapshot';
-import { dotted, JsonChecks, ofRecord, type JsonObject } from './jsonChecks';
+import { JsonChecks, ofRecord, type JsonObject } from './jsonChecks';
 import type { SnapshotProblems } from './snapshotError';
-import { checkTypes } from './snapshotJsonSections';
+import { checkFrameLists, checkTypes } from './snapshotJsonSections';
 
 /** Addresses in JSON are whole numbers below 2^53 (exact as doubles); 0 means "none". */
 const ADDRESS_MAX = Number.MAX_SAFE_INTEGER;
@@ -71,27 +71,9 @@ export interface FramesSectionV2 {
 }
 
 export function checkFramesV2(value: unknown, problems: SnapshotProblems): FramesSectionV2 {
-  const c = new JsonChecks(problems);
-  const frames = c.object(value, 'the "frames" section');
-  const frameList = (list: unknown, what: string) =>
-    c.arrayOf(list, what, (item, at) => {
-      const f = c.object(item, at);
-      const field = dotted(at);
-      c.whole(f.address, field('address'), 0, ADDRESS_MAX);
-      c.string(f.file, field('file'));
-      c.whole(f.line, field('line'), 0);
-      c.string(f.function, field('function'));
-    });
-  frameList(frames.paused, 'frames.paused');
-  c.arrayOf(frames.threads, 'frames.threads', (item, at) => {
-    const t: JsonObject = c.object(item, at);
-    const field = dotted(at);
-    c.whole(t.ident, field('ident'));
-    c.string(t.name, field('name'));
-    c.boolean(t.current, field('current'));
-    frameList(t.frames, field('frames'));
-  });
-  return frames as unknown as FramesSectionV2;
+  return checkFrameLists(value, problems, (c, f, field) =>
+    c.whole(f.address, field('address'), 0, ADDRESS_MAX),
+  ) as unknown as FramesSectionV2;
 }
 
 export function checkFinalizersV2(value: unknown, problems: SnapshotProblems): FinalizeRecordV2[] {

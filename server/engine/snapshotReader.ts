@@ -20,6 +20,7 @@ import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 
 import { kMaxLength } from 'node:buffer';
 import { SECTION, SNAPSHOT_FORMAT_V1 } from '../../protocol/snapshot';
 import { HeapSnapshot, type SnapshotData } from './heapSnapshot';
+import { checkColumnCounts, type CountKey } from './snapshotColumnCounts';
 import { asF64, asI32, asU32, asU8, checkColumns } from './snapshotColumns';
 import { checkExpansion, readContainer, type Container } from './snapshotContainer';
 import { columnBytes, jsonSection, requireSections } from './snapshotDecode';
@@ -132,7 +133,7 @@ function readFormat1(container: Container, problems: SnapshotProblems): Snapshot
     jsonSection(container, name, problems, flatStrings);
   const meta = checkMeta(json(SECTION.meta), problems);
   const counts = meta.counts;
-  checkColumnCounts(container, problems, counts);
+  checkColumnCounts(container, problems, counts, COLUMN_COUNT, ['nodes', 'edges']);
 
   const strings = checkStrings(json(SECTION.strings, true), problems);
   const types = checkTypes(json(SECTION.types), problems);
@@ -194,7 +195,9 @@ function readIdentity(container: Container, problems: SnapshotProblems, data: Sn
 }
 
 /** Which `meta.counts` entry each column's length must equal. */
-const COLUMN_COUNT: Readonly<Record<string, 'nodes' | 'edges' | 'weakrefs' | 'roots'>> = {
+/** The columns of format 1 and the count each is measured against (node and edge columns are
+ * required). */
+const COLUMN_COUNT: Readonly<Record<string, CountKey>> = {
   [SECTION.nodeAddress]: 'nodes',
   [SECTION.nodeType]: 'nodes',
   [SECTION.nodeSize]: 'nodes',
@@ -213,42 +216,3 @@ const COLUMN_COUNT: Readonly<Record<string, 'nodes' | 'edges' | 'weakrefs' | 'ro
   [SECTION.rootName]: 'roots',
   [SECTION.rootFrame]: 'roots',
 };
-
-/**
- * Every column's announced length against `meta.counts`, before any is decoded. Node and edge
- * columns are required; weak reference and root columns may be absent when their count is 0;
- * the three alloc.* columns come together, with at most one record per node.
- */
-function checkColumnCounts(
-  container: Container,
-  problems: SnapshotProblems,
-  counts: Record<'nodes' | 'edges' | 'weakrefs' | 'roots', number>,
-): void {
-  for (const [name, key] of Object.entries(COLUMN_COUNT)) {
-    const section = container.sections.get(name);
-    const expected = counts[key];
-    if (section === undefined) {
-      if (key === 'nodes' || key === 'edges')
-        problems.corrupt(`required section "${name}" is missing`);
-      if (expected !== 0)
-        problems.corrupt(`section "${name}" is missing but meta.counts.${key} is ${expected}`);
-      continue;
-    }
-    if (section.count !== expected) {
-      problems.corrupt(
-        `section "${name}" announces ${section.count} elements but meta.counts.${key} is ${expected}`,
-      );
-    }
-  }
-  const alloc = [SECTION.allocNode, SECTION.allocFile, SECTION.allocLine].map((n) =>
-    container.sections.get(n),
-  );
-  const present = alloc.filter((s) => s !== undefined);
-  if (present.length === 0) return;
-  if (present.length !== 3) problems.corrupt('the alloc.* columns are not all there');
-  const a = alloc[0]!.count;
-  if (alloc[1]!.count !== a || alloc[2]!.count !== a)
-    problems.corrupt('the alloc.* columns have different lengths');
-  if (a > counts.nodes)
-    problems.corrupt(`there are ${a} allocation records for ${counts.nodes} nodes`);
-}

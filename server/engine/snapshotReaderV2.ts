@@ -31,6 +31,7 @@ import { AddressMap, splitU64 } from './addressMap';
 import { heldReferences, programCounts, sizesOfNodes } from './snapshotV2Counts';
 import type { SnapshotData } from './heapSnapshot';
 import { applyClosureNames, labelsFromFacts, PLAN_CODE } from './labelsFromFacts';
+import { checkColumnCounts, type CountKey } from './snapshotColumnCounts';
 import { asU32, asU8 } from './snapshotColumns';
 import type { Container } from './snapshotContainer';
 import { columnBytes, jsonChunks, jsonSection } from './snapshotDecode';
@@ -51,8 +52,6 @@ const IMMORTAL_FLOOR = 2 ** 30;
 const NODE_IMMORTAL = NodeFlag.Immortal;
 const NODE_IN_GC_GARBAGE = NodeFlag.InGcGarbage;
 const ROOT_GC_GARBAGE = RootKind.GcGarbage;
-
-type CountKey = 'nodes' | 'edges' | 'weakrefs' | 'roots';
 
 /** Which `meta.counts` entry each format 2 column's total length must equal. */
 const COLUMN_COUNT_V2: Readonly<Record<string, CountKey>> = {
@@ -76,7 +75,7 @@ const COLUMN_COUNT_V2: Readonly<Record<string, CountKey>> = {
 
 export function readSnapshotV2(container: Container, problems: SnapshotProblems): SnapshotData {
   const meta = checkMeta(jsonSection(container, SECTION.meta, problems), problems);
-  checkCounts(container, problems, meta.counts);
+  checkColumnCounts(container, problems, meta.counts, COLUMN_COUNT_V2, ['nodes']);
   const fileStrings = checkStringChunks(
     jsonChunks(container, SECTION.strings, problems, true),
     problems,
@@ -336,40 +335,6 @@ export function readSnapshotV2(container: Container, problems: SnapshotProblems)
     }
   }
   return data;
-}
-
-/** Every column's total length against `meta.counts`, before any is decoded. */
-function checkCounts(
-  container: Container,
-  problems: SnapshotProblems,
-  counts: Record<CountKey, number>,
-): void {
-  for (const [name, key] of Object.entries(COLUMN_COUNT_V2)) {
-    const section = container.sections.get(name);
-    const expected = counts[key];
-    if (section === undefined) {
-      if (key === 'nodes') problems.corrupt(`required section "${name}" is missing`);
-      if (expected !== 0)
-        problems.corrupt(`section "${name}" is missing but meta.counts.${key} is ${expected}`);
-      continue;
-    }
-    if (section.count !== expected) {
-      problems.corrupt(
-        `section "${name}" announces ${section.count} elements but meta.counts.${key} is ${expected}`,
-      );
-    }
-  }
-  const alloc = [SECTION.allocNode, SECTION.allocFile, SECTION.allocLine].map((n) =>
-    container.sections.get(n),
-  );
-  const present = alloc.filter((s) => s !== undefined);
-  if (present.length === 0) return;
-  if (present.length !== 3) problems.corrupt('the alloc.* columns are not all there');
-  const a = alloc[0]!.count;
-  if (alloc[1]!.count !== a || alloc[2]!.count !== a)
-    problems.corrupt('the alloc.* columns have different lengths');
-  if (a > counts.nodes)
-    problems.corrupt(`there are ${a} allocation records for ${counts.nodes} nodes`);
 }
 
 /** The agent's own objects' addresses, as numbers (exact below 2^53; others never match). */

@@ -40,18 +40,13 @@ import { prepareDebuggeeAccelerator } from '../../server/runner/debuggeeAccelera
 import { probePython, type PythonInfo } from '../../server/runner/pythonInfo';
 import { acceleratorSourceDigest as packagedDigest } from '../../scripts/prebuild-accel.mjs';
 import { findPython } from '../../scripts/python.mjs';
-import { CLI, ROOT, runCli, writeScript } from './support';
+import { CrossUserStage, canSwitchUsers, SYSTEM_PYTHON } from './crossUser';
+import { ROOT, runCli, writeScript } from './support';
 
 const VICTIM = 23457;
 const ATTACKER = 12346;
-const SYSTEM_PYTHON = '/usr/bin/python3';
 const BUILDER = join(ROOT, 'agent', 'accel', 'build_accel.py');
 const NOT_USED = 'the native accelerator was not used (';
-const canSwitchUsers =
-  process.getuid?.() === 0 &&
-  spawnSync('setpriv', ['--version']).status === 0 &&
-  existsSync(SYSTEM_PYTHON) &&
-  process.platform === 'linux';
 
 const work = mkdtempSync(join(tmpdir(), 'hi-accel-'));
 chmodSync(work, 0o755);
@@ -77,22 +72,13 @@ describe(
     skip: canSwitchUsers ? false : 'needs root, setpriv and /usr/bin/python3',
   },
   () => {
-    const shared = join(work, 'tmp'); // what /tmp is: root's, world-writable, sticky
-    const markers = join(work, 'markers');
-    const victimHome = join(work, 'victim');
+    const stage = new CrossUserStage(work, VICTIM, ATTACKER);
+    const { shared, markers, victimHome } = stage;
     let planted = '';
     let name = '';
-    let script = '';
 
     before(() => {
-      for (const dir of [shared, markers]) {
-        mkdirSync(dir);
-        chmodSync(dir, 0o1777);
-      }
-      mkdirSync(victimHome);
-      chownSync(victimHome, VICTIM, VICTIM);
-      script = writeScript(victimHome, 'cp.py', 'x = [1]\ny = 2\n');
-      chownSync(script, VICTIM, VICTIM);
+      stage.setUp();
       // The victim's exact ABI marker, read from a genuine build for its interpreter.
       const genuine = join(work, 'genuine.so');
       const built = spawnSync(SYSTEM_PYTHON, ['-I', BUILDER, 'build', genuine, 'x'], {
@@ -132,52 +118,18 @@ describe(
       name = acceleratorName(facts(SYSTEM_PYTHON), acceleratorSourceDigest());
     });
 
-    function as(uid: number, command: string[], env: NodeJS.ProcessEnv) {
-      return spawnSync(
-        'setpriv',
-        ['--reuid', String(uid), '--regid', String(uid), '--clear-groups', '--', ...command],
-        { env, cwd: uid === VICTIM ? victimHome : work, encoding: 'utf8', timeout: 300_000 },
-      );
-    }
-
     /** As the attacker: the planted module under the victim's expected name in `folder`. */
     function plant(folder: string) {
-      const r = as(
-        ATTACKER,
-        [
-          SYSTEM_PYTHON,
-          '-c',
-          'import os, shutil, sys; os.makedirs(sys.argv[2], exist_ok=True); shutil.copyfile(sys.argv[1], os.path.join(sys.argv[2], sys.argv[3]))',
-          planted,
-          folder,
-          name,
-        ],
-        { PATH: process.env.PATH, HOME: '/nonexistent' },
+      const r = stage.plantWith(
+        'import os, shutil, sys; os.makedirs(sys.argv[2], exist_ok=True); shutil.copyfile(sys.argv[1], os.path.join(sys.argv[2], sys.argv[3]))',
+        [planted, folder, name],
       );
       assert.equal(r.status, 0, r.stderr);
     }
 
     function victimSnapshot(env: Record<string, string>) {
-      const out = join(victimHome, 'out.json');
-      rmSync(out, { force: true });
-      const r = as(
-        VICTIM,
-        [
-          process.execPath,
-          CLI,
-          'snapshot',
-          '--python',
-          SYSTEM_PYTHON,
-          '--at',
-          `${script}:2`,
-          script,
-        ],
-        { PATH: process.env.PATH, TMPDIR: shared, ...env },
-      );
-      const pwned = join(markers, `PWNED-${VICTIM}`);
-      const ranPlanted = existsSync(pwned) ? readFileSync(pwned, 'utf8') : null;
-      rmSync(pwned, { force: true });
-      return { status: r.status, stderr: r.stderr, notes: notes(r.stderr), ranPlanted };
+      const r = stage.victimSnapshot(env);
+      return { ...r, notes: notes(r.stderr) };
     }
 
     it('HOME not writable: a module planted in the shared temporary folder is never loaded', () => {

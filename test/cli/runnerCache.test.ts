@@ -26,7 +26,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, lastLine, runCli, writeScript } from './support';
+import { CrossUserStage, canSwitchUsers, SYSTEM_PYTHON } from './crossUser';
+import { lastLine, runCli, writeScript } from './support';
 import { compiledFileName } from '../../server/runner/agentFiles';
 import { RUNNER_FILES } from '../../server/runner/compiledRunner';
 import { START_FILES } from '../../server/runner/startStage';
@@ -34,13 +35,6 @@ import { findPython } from '../../scripts/python.mjs';
 
 const VICTIM = 23456;
 const ATTACKER = 12345;
-const SYSTEM_PYTHON = '/usr/bin/python3';
-const setprivPresent = spawnSync('setpriv', ['--version']).status === 0;
-const canSwitchUsers =
-  process.getuid?.() === 0 &&
-  setprivPresent &&
-  existsSync(SYSTEM_PYTHON) &&
-  process.platform === 'linux';
 
 const work = mkdtempSync(join(tmpdir(), 'hi-runner-cache-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -51,24 +45,15 @@ describe(
     skip: canSwitchUsers ? false : 'needs root, setpriv and /usr/bin/python3',
   },
   () => {
-    const shared = join(work, 'tmp'); // what /tmp is: root's, world-writable, sticky
-    const markers = join(work, 'markers');
-    const victimHome = join(work, 'victim');
+    const stage = new CrossUserStage(work, VICTIM, ATTACKER);
+    const { shared, markers, victimHome } = stage;
     let runnerName = '';
     let startName = '';
-    let script = '';
     let evil = '';
 
     before(() => {
       chmodSync(work, 0o755);
-      for (const dir of [shared, markers]) {
-        mkdirSync(dir);
-        chmodSync(dir, 0o1777);
-      }
-      mkdirSync(victimHome);
-      chownSync(victimHome, VICTIM, VICTIM);
-      script = writeScript(victimHome, 'cp.py', 'x = [1]\ny = 2\n');
-      chownSync(script, VICTIM, VICTIM);
+      stage.setUp();
       evil = writeScript(
         work,
         'evil.py',
@@ -87,33 +72,16 @@ describe(
       startName = compiledFileName('heap_inspector_start', tag, START_FILES);
     });
 
-    function as(uid: number, command: string[], env: NodeJS.ProcessEnv) {
-      return spawnSync(
-        'setpriv',
-        ['--reuid', String(uid), '--regid', String(uid), '--clear-groups', '--', ...command],
-        { env, cwd: uid === VICTIM ? victimHome : work, encoding: 'utf8', timeout: 300_000 },
-      );
-    }
-
     /** As the attacker: the planted runner and first stage in `folder`. */
     function plant(folder: string) {
-      const r = as(
-        ATTACKER,
+      const r = stage.plantWith(
         [
-          SYSTEM_PYTHON,
-          '-c',
-          [
-            'import os, py_compile, sys',
-            'os.makedirs(sys.argv[2], exist_ok=True)',
-            'py_compile.compile(sys.argv[1], cfile=os.path.join(sys.argv[2], sys.argv[3]), doraise=True)',
-            'py_compile.compile(sys.argv[1], cfile=os.path.join(sys.argv[2], sys.argv[4]), doraise=True)',
-          ].join('\n'),
-          evil,
-          folder,
-          runnerName,
-          startName,
-        ],
-        { PATH: process.env.PATH, HOME: '/nonexistent' },
+          'import os, py_compile, sys',
+          'os.makedirs(sys.argv[2], exist_ok=True)',
+          'py_compile.compile(sys.argv[1], cfile=os.path.join(sys.argv[2], sys.argv[3]), doraise=True)',
+          'py_compile.compile(sys.argv[1], cfile=os.path.join(sys.argv[2], sys.argv[4]), doraise=True)',
+        ].join('\n'),
+        [evil, folder, runnerName, startName],
       );
       assert.equal(r.status, 0, r.stderr);
     }
@@ -121,27 +89,8 @@ describe(
     function victimSnapshot(env: Record<string, string>) {
       const out = join(victimHome, 'out.json');
       rmSync(out, { force: true });
-      const r = as(
-        VICTIM,
-        [
-          process.execPath,
-          CLI,
-          'snapshot',
-          '--python',
-          SYSTEM_PYTHON,
-          '--at',
-          `${script}:2`,
-          '--json',
-          out,
-          '--quiet',
-          script,
-        ],
-        { PATH: process.env.PATH, TMPDIR: shared, ...env },
-      );
-      const pwned = join(markers, `PWNED-${VICTIM}`);
-      const ranPlanted = existsSync(pwned) ? readFileSync(pwned, 'utf8') : null;
-      rmSync(pwned, { force: true });
-      return { status: r.status, stderr: r.stderr, captured: existsSync(out), ranPlanted };
+      const r = stage.victimSnapshot(env, ['--json', out, '--quiet']);
+      return { ...r, captured: existsSync(out) };
     }
 
     function victimLeftovers(): string[] {
@@ -247,12 +196,16 @@ describe(
       const start = lstatSync(join(runnerDir, startName));
       assert.equal(start.uid, VICTIM);
       assert.equal(start.mode & 0o022, 0);
-      // The native accelerator is cached beside them (test/cli/accelerator.test.ts).
+      // The native accelerator and its interpreter's ABI answer are cached beside them
+      // (test/cli/accelerator.test.ts, abiCache.test.ts), private as well.
+      const abi = readdirSync(runnerDir).filter((name) => /^abi-\w+\.json$/.test(name));
+      assert.equal(abi.length, 1, 'the ABI answer is remembered once');
+      assert.equal(lstatSync(join(runnerDir, abi[0])).mode & 0o077, 0);
       assert.deepEqual(
         readdirSync(runnerDir)
           .filter((name) => !/^heap_inspector_accel-\w+\.cpython-.*\.so$/.test(name))
           .sort(),
-        [runnerName, startName].sort(),
+        [runnerName, startName, ...abi].sort(),
         'no temporary file is left in the cache',
       );
       const second = victimSnapshot({ HOME: victimHome, XDG_CACHE_HOME: xdg });

@@ -6,7 +6,6 @@ applied by C-level passes (``bytes.translate``, big-integer ``|`` and ``&``,
 builders (nodefacts.py, edgefacts.py) run them over millions of values.
 """
 import array
-import sys
 from itertools import repeat
 
 U32_MAX = 0xFFFFFFFF
@@ -19,11 +18,7 @@ def selector(value):
 
 SELECT = [selector(v) for v in range(8)]  # SELECT[v]: 1 where a byte is v
 NOT = selector(0)  # 0 -> 1, anything else -> 0
-# Bytes of an array('i') value: which byte is the low one and which the high one.
-_LOW, _HIGH = (0, 3) if sys.byteorder == "little" else (3, 0)
-_LOW_IS_FE = selector(0xFE)  # -2 is 0xfffffffe: low byte 0xfe, high byte 0xff
-_HIGH_IS_FF = selector(0xFF)  # only negative values (-1, -2) have a 0xff high byte
-
+TIMES = [bytes((0, v)) + bytes(254) for v in range(8)]  # TIMES[v]: 1 -> v, anything else -> 0
 
 def or_bytes(*columns):
     """Bitwise OR of equally long byte strings (as big integers: one C operation each)."""
@@ -51,21 +46,20 @@ def merge_bytes(mask, selected):
     return bytes(map(next, map(sources.__getitem__, mask)))
 
 
-def minus_two_mask(values):
-    """Per value of an array('i'): 1 where it is -2 (from its raw bytes, no call per value)."""
-    raw = values.tobytes()
-    return and_bytes(raw[_LOW::4].translate(_LOW_IS_FE), raw[_HIGH::4].translate(_HIGH_IS_FF))
-
-
-def positions_of_minus_one(values):
-    """Positions of -1 in an array('i') of node indices, found with ``bytes.find``: node indices
-    are below 2**31, so four 0xff bytes in a row only occur as a -1 (and at its own position)."""
-    raw = values.tobytes()
+def word_positions(words, value):
+    """Positions of ``value`` in ``words`` (an array of any item size), found with ``bytes.find``
+    on its raw bytes (a C scan, for values that are rare).  A match must start on a word boundary."""
+    raw = words.tobytes()
+    pattern = array.array(words.typecode, (value,)).tobytes()
+    size = len(pattern)
     found = []
-    position = raw.find(b"\xff\xff\xff\xff")
+    position = raw.find(pattern)
     while position >= 0:
-        found.append(position // 4)
-        position = raw.find(b"\xff\xff\xff\xff", position + 4)
+        if position % size == 0:
+            found.append(position // size)
+            position = raw.find(pattern, position + size)
+        else:
+            position = raw.find(pattern, position + 1)
     return found
 
 

@@ -30,7 +30,7 @@ from . import labels
 from . import nodefacts
 from . import writer as snapshot_writer
 from .bytemasks import SELECT
-from .kernel_py import BY_PLAN, KEYED, RECORDED, UNLABELLED  # noqa: F401 - node.labels codes
+from .kernel_py_labels import BY_PLAN, KEYED, RECORDED, UNLABELLED  # noqa: F401 - node.labels codes
 
 KEY_LIMIT = labels.KEY_LIMIT  # dict keys longer than this are cut (with "…"): labels, not contents
 

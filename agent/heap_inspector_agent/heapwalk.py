@@ -36,6 +36,7 @@ from . import typeinfo
 from . import weakrefs
 from . import writer as snapshot_writer
 from .bulk import CHUNK
+from .bytemasks import word_positions
 
 # Before 3.12 the names the type cache holds, and None, are counted objects (from 3.12 both are
 # immortal, reported as such).
@@ -400,7 +401,7 @@ def _without_agent_weakrefs(objects, types, excluded):
     """(objects, their type addresses) minus the weak references to the agent's own objects.
     Creating a class makes a weak reference to it in its base's subclass registry; those belong
     to the agent."""
-    positions = _positions_of(types, bulk.address_of(weakrefs.REFERENCE_TYPES[0]))
+    positions = word_positions(types, bulk.address_of(weakrefs.REFERENCE_TYPES[0]))
     if not positions:
         return objects, types
     targets = list(map(weakrefs.referent, map(objects.__getitem__, positions)))
@@ -413,24 +414,6 @@ def _without_agent_weakrefs(objects, types, excluded):
     for position in dropped:
         keep[position] = 0
     return list(compress(objects, keep)), array.array(bulk.ADDRESS_TYPECODE, compress(types, keep))
-
-
-def _positions_of(words, value):
-    """Positions of ``value`` in ``words`` (an address array), found with ``bytes.find`` on its
-    raw bytes (a C scan; weak references are few among the tracked objects).  A match must start
-    on a word boundary."""
-    raw = words.tobytes()
-    pattern = array.array(words.typecode, (value,)).tobytes()
-    size = len(pattern)
-    found = []
-    position = raw.find(pattern)
-    while position >= 0:
-        if position % size == 0:
-            found.append(position // size)
-            position = raw.find(pattern, position + size)
-        else:
-            position = raw.find(pattern, position + 1)
-    return found
 
 
 def _first_referents(objects):

@@ -29,36 +29,46 @@ Common rules, for every function:
 
 Functions: ``addresses``, ``type_addresses``, ``refcounts``, ``sizes``, ``address_set``,
 ``walk``, ``add_leaves``, ``dict_keys``, and from interface 2 ``without``, ``type_indices``,
-``type_bytes``, ``label_facts``.  ``NAME`` says which kernel this is (recorded in ``meta.capture``).
+``type_bytes``, ``label_facts`` (``dict_keys`` and ``label_facts`` live in kernel_py_labels.py).
+``NAME`` says which kernel this is (recorded in ``meta.capture``).
 """
 import array
 import builtins
 import gc
 import operator
 import sys
-from itertools import accumulate, chain, compress, filterfalse, islice, repeat
+from itertools import chain, compress, filterfalse, islice, repeat
 
 from . import bulk
 from . import compat
+from .bytemasks import NOT
+# The label facts (kernel_py_labels.py) are part of this kernel's contract.
+from .kernel_py_labels import (  # noqa: F401
+    BY_PLAN,
+    KEYED,
+    PLAN_DICT,
+    PLAN_INSTANCE_DICT,
+    PLAN_INSTANCE_VALUES,
+    PLAN_NONE,
+    PLAN_OBJECT,
+    PLAN_SEQUENCE,
+    RECORDED,
+    UNLABELLED,
+    dict_keys,
+    label_facts,
+)
 
 NAME = "python"
 # The contract's version: a native kernel says which one it implements (accel_loader.py checks).
 INTERFACE = 2
 ADDRESS_TYPECODE = bulk.ADDRESS_TYPECODE
 _IMMORTAL = compat.IMMORTAL_REFCOUNT_FLOOR
-_NOT = bytes((1,)) + bytes(255)  # bytes.translate table: 0 -> 1, anything else -> 0
 _getrefcount = sys.getrefcount
 _is_tracked = gc.is_tracked
 _type_flags = type.__dict__["__flags__"].__get__
 _HAVE_GC = 1 << 14  # Py_TPFLAGS_HAVE_GC
 _SMALL_CHUNK = 64
 
-# Label plans (labelplans.py, which takes them from here) and the per-node label codes of
-# ``label_facts`` (the node.labels column, docs/snapshot-format.md).
-PLAN_NONE, PLAN_SEQUENCE, PLAN_DICT, PLAN_INSTANCE_VALUES, PLAN_INSTANCE_DICT, PLAN_OBJECT = range(6)
-BY_PLAN, KEYED, RECORDED, UNLABELLED = range(4)
-_SELECT = [bytes(int(i == value) for i in range(256)) for value in range(6)]  # value -> 1, else 0
-_TIMES = [bytes((0, value)) + bytes(254) for value in range(4)]  # 1 -> value, else 0
 
 
 # The counts are read through objects bound here, once, into an array made before the reads: a
@@ -264,7 +274,7 @@ def walk(items, start, end, seen, leaves, every_referent=False):
         candidates = referents
         candidate_addresses = targets
     else:
-        untracked = bytes(map(_is_tracked, referents)).translate(_NOT)
+        untracked = bytes(map(_is_tracked, referents)).translate(NOT)
         candidates = list(compress(referents, untracked))
         candidate_addresses = bulk.addresses(candidates)
     del referents
@@ -290,7 +300,7 @@ def add_leaves(objects, seen, leaves, every_referent=False):
         candidates = objects
         candidate_addresses = found
     else:
-        untracked = bytes(map(_is_tracked, objects)).translate(_NOT)
+        untracked = bytes(map(_is_tracked, objects)).translate(NOT)
         candidates = list(compress(objects, untracked))
         candidate_addresses = bulk.addresses(candidates)
     first = dict(zip(candidate_addresses, candidates))
@@ -323,90 +333,8 @@ def _referents(chunk):
         return list(chain.from_iterable(lists)), array.array("I", map(len, lists))
     lengths = array.array("I", map(len, islice(runs, len(chunk))))
     del runs
-    referents = list(compress(flat, separators.translate(_NOT)))
+    referents = list(compress(flat, separators.translate(NOT)))
     return referents, lengths
-
-
-def dict_keys(items, start, end, dict_mask, lengths, targets, first_edge=0):
-    """Which exact dicts among the selected items label their references by str keys alone, and
-    those keys.
-
-    ``dict_mask``: bytes, one per selected item, 1 for an exact ``dict`` (``type(item) is dict``,
-    decided by the caller from ``type_addresses``).  ``lengths``/``targets``: ``walk``'s results
-    for these same items (``targets[first_edge]`` is the first selected item's first referent).
-
-    Returns ``(fast, keys)``: ``fast``, bytes, one per selected item: 1 where the item is a dict
-    of ``dict_mask`` that has exactly ``lengths[i]`` entries, every key an exact ``str``, and
-    whose referents are its values in entry order (compared by address: identity, never ``==``);
-    ``keys``: a list of the keys of those dicts, dict after dict, in entry order (the key objects
-    themselves: the caller holds them only until it has recorded their text)."""
-    count = end - start
-    if not any(dict_mask):
-        return bytes(count), []
-    dicts = list(compress(items[start:end], dict_mask))
-    dict_lengths = list(compress(lengths, dict_mask))
-    found = array.array("I", map(dict.__len__, dicts))
-    if found == array.array("I", dict_lengths):  # one comparison, the common case
-        same = b"\x01" * len(dicts)
-    else:
-        same = bytes(map(operator.eq, dict_lengths, found))
-    del found
-    if not any(same):
-        return bytes(count), []
-    candidates = list(compress(dicts, same)) if same.count(0) else dicts
-    candidate_lengths = list(compress(dict_lengths, same)) if same.count(0) else dict_lengths
-    del dicts
-    size = targets.itemsize
-    raw = targets.tobytes()
-    # Byte range of each candidate's referents within ``targets``.
-    ends = list(compress(compress(islice(accumulate(lengths, initial=first_edge), 1, None), dict_mask), same))
-    starts = list(map(int.__sub__, ends, candidate_lengths))
-    referents = b"".join(map(raw.__getitem__, map(slice, map(size.__mul__, starts), map(size.__mul__, ends))))
-    del raw, starts, ends
-    values = bulk.addresses(list(chain.from_iterable(map(dict.values, candidates)))).tobytes()
-    keys = list(chain.from_iterable(map(dict.keys, candidates)))
-    key_types = bulk.addresses(list(map(type, keys))).tobytes()
-    str_word = array.array(ADDRESS_TYPECODE, (bulk.address_of(str),)).tobytes()
-    if values == referents and key_types == str_word * len(keys):
-        ok = b"\x01" * len(candidates)  # the common case: one comparison for the whole chunk
-    else:
-        # Entry by entry: the value is the referent, the key an exact str; then dict by dict.
-        entry_ok = _and_masks(_equal_words(values, referents, size), _equal_words(key_types, str_word * len(keys), size))
-        entry_ends = list(accumulate(candidate_lengths))
-        entry_starts = list(map(int.__sub__, entry_ends, candidate_lengths))
-        ok = bytes(map((-1).__eq__, map(entry_ok.find, repeat(b"\x00"), entry_starts, entry_ends)))
-        if ok.count(0):
-            keys = list(chain.from_iterable(map(dict.keys, compress(candidates, ok))))
-    del candidates, values, referents, key_types
-    if same.count(0):
-        ok = _merge(same, ok)
-    if ok.count(0) == 0 and len(ok) == dict_mask.count(1):
-        return bytes(dict_mask), keys  # every dict of the mask is on the fast path
-    return _merge(dict_mask, ok), keys
-
-
-def _merge(mask, selected):
-    """``mask`` with its 1s replaced, in order, by the bytes of ``selected``."""
-    sources = [repeat(0), iter(selected)]
-    return bytes(map(next, map(sources.__getitem__, mask)))
-
-
-_ZERO_TO_ONE = _NOT
-
-
-def _equal_words(a, b, size):
-    """bytes, one per ``size``-byte word of the equally long ``a`` and ``b``: 1 where equal."""
-    if not a:
-        return b""
-    difference = (int.from_bytes(a, "little") ^ int.from_bytes(b, "little")).to_bytes(len(a), "little")
-    equal = -1
-    for lane in range(size):
-        equal &= int.from_bytes(difference[lane::size].translate(_ZERO_TO_ONE), "little")
-    return equal.to_bytes(len(a) // size, "little")
-
-
-def _and_masks(a, b):
-    return (int.from_bytes(a, "little") & int.from_bytes(b, "little")).to_bytes(len(a), "little")
 
 
 def without(items, excluded):
@@ -414,7 +342,7 @@ def without(items, excluded):
     ``excluded`` (a set from this kernel's ``address_set``), in order, and ``id(type(item))`` of
     each kept item (``array(ADDRESS_TYPECODE)``)."""
     dropped = bytes(map(excluded.__contains__, bulk.addresses(items)))
-    kept = list(compress(items, dropped.translate(_NOT))) if 1 in dropped else items[:]
+    kept = list(compress(items, dropped.translate(NOT))) if 1 in dropped else items[:]
     return kept, bulk.addresses(list(map(type, kept)))
 
 
@@ -433,96 +361,3 @@ def type_bytes(type_of, table):
     ``table[type_of[i]]``, ``table`` being bytes-like with one byte per type index.  IndexError
     when an index is outside ``table``."""
     return bytes(map(table.__getitem__, type_of))
-
-
-def label_facts(items, start, end, type_of, plans, slots, lengths, targets):
-    """How each selected item's references are labelled (edgefacts.py records the result).
-
-    ``type_of``: ``array('I')``, the type index of each selected item; ``plans``: bytes-like, the
-    PLAN_* of each type index; ``slots``: ``array('I')``, per type index, the attribute slots of a
-    PLAN_INSTANCE_VALUES class; ``lengths``/``targets``: ``walk``'s results for these items.
-
-    Returns ``(labels, keys)``: ``labels``, bytes, one per selected item, by its type's plan:
-
-    - PLAN_SEQUENCE (exact list or tuple): BY_PLAN, or UNLABELLED when its length is not its
-      number of referents (it changed since the walk);
-    - PLAN_DICT (exact dict): KEYED where ``dict_keys`` puts it on the fast path, else RECORDED;
-    - PLAN_INSTANCE_VALUES: BY_PLAN when it has exactly ``slots + 1`` referents and, with one
-      slot, its first referent (read again, through its traverse) is not an exact dict (a
-      materialised ``__dict__``); else RECORDED;
-    - PLAN_OBJECT: RECORDED;
-    - any other plan: BY_PLAN;
-
-    and RECORDED only where the item has referents (else BY_PLAN).  ``keys``: ``dict_keys``'
-    keys of the KEYED dicts, in order.  No user code runs: lengths of exact lists and tuples,
-    dict entries, a traverse."""
-    count = end - start
-    plan_of = bytes(map(plans.__getitem__, type_of))
-    labels = 0  # one byte per item, as a big integer: the groups are ORed in
-    recorded = 0
-    keys = []
-    if PLAN_SEQUENCE in plan_of:
-        mask = plan_of.translate(_SELECT[PLAN_SEQUENCE])
-        group = list(compress(items[start:end], mask))
-        expected = array.array("I", compress(lengths, mask))
-        found = array.array("I", map(len, group))
-        del group
-        if found != expected:  # one comparison for the whole chunk, the common case
-            changed = bytes(map(operator.ne, found, expected))
-            labels |= _as_int(_merge(mask, changed).translate(_TIMES[UNLABELLED]))
-    if PLAN_DICT in plan_of:
-        mask = plan_of.translate(_SELECT[PLAN_DICT])
-        fast, keys = dict_keys(items, start, end, mask, lengths, targets)
-        labels |= _as_int(fast)  # 1: KEYED
-        recorded |= _as_int(mask) & ~_as_int(fast)
-    if PLAN_INSTANCE_VALUES in plan_of:
-        mask = plan_of.translate(_SELECT[PLAN_INSTANCE_VALUES])
-        ok = _instances_shaped(items, start, mask, type_of, lengths, slots)
-        recorded |= _as_int(_merge(mask, ok.translate(_NOT)))
-    if PLAN_OBJECT in plan_of:
-        recorded |= _as_int(plan_of.translate(_SELECT[PLAN_OBJECT]))
-    if recorded:
-        # Items without referents have nothing to label.
-        recorded &= _as_int(bytes(map(bool, lengths)))
-        labels |= _as_int(recorded.to_bytes(count, "little").translate(_TIMES[RECORDED]))
-    return labels.to_bytes(count, "little"), keys
-
-
-def _has_word(values, value):
-    """Whether the ``array('I')`` ``values`` holds ``value`` (a scan of its raw bytes)."""
-    raw = values.tobytes()
-    word = array.array("I", (value,)).tobytes()
-    position = raw.find(word)
-    while position >= 0:
-        if position % 4 == 0:
-            return True
-        position = raw.find(word, position + 1)
-    return False
-
-
-def _as_int(mask):
-    return int.from_bytes(mask, "little")
-
-
-def _instances_shaped(items, start, mask, type_of, lengths, slots):
-    """Per instance of ``mask``: 1 when it has ``slots + 1`` referents and, for one slot, its
-    first referent is not an exact dict."""
-    group_lengths = array.array("I", compress(lengths, mask))
-    expected = array.array("I", map((1).__add__, map(slots.__getitem__, compress(type_of, mask))))
-    if group_lengths == expected:  # one comparison, the common case
-        ok = b"\x01" * len(expected)
-    else:
-        ok = bytes(map(operator.eq, group_lengths, expected))
-    single = 0
-    if _has_word(expected, 2):  # a class with one slot: [value or __dict__, type]
-        single = _as_int(ok) & _as_int(bytes(map((2).__eq__, group_lengths)))
-    if single:
-        single = single.to_bytes(len(ok), "little")
-        positions = list(compress(compress(range(start, start + len(mask)), mask), single))
-        candidates = list(map(items.__getitem__, positions))
-        lists = bulk.referent_lists(candidates, with_addresses=False)[0]
-        first_types = bulk.addresses([type(refs[0]) if refs else None for refs in lists])
-        del candidates, lists
-        is_dict = bytes(map(bulk.address_of(dict).__eq__, first_types))
-        ok = (_as_int(ok) & ~_as_int(_merge(single, is_dict))).to_bytes(len(ok), "little")
-    return ok

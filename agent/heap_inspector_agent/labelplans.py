@@ -12,20 +12,15 @@ from itertools import chain, compress, repeat
 
 from . import bulk
 from . import safe
-from .bytemasks import NOT, SELECT, and_bytes, merge, merge_bytes, or_bytes
-from .labels import INDEX, VIEW_BASES
-
-# ``id()`` is audited (PEP 578): bulk.address_of gives the same number without the event.
-_address = bulk.address_of
-
-# The kernel's label_facts reads them per node: their numbers are the kernel's (kernel_py.py).
+from .bytemasks import NOT, SELECT, TIMES, and_bytes, merge, merge_bytes, or_bytes
+# The kernel's label_facts reads them per node: their numbers are the kernel's (kernel_py_labels.py).
 # PLAN_NONE: label() never labels this type: every edge is (REF, 0).
 # PLAN_SEQUENCE: exact list or tuple: indices.
 # PLAN_DICT: exact dict: str keys when the traverse visits exactly its values.
 # PLAN_INSTANCE_VALUES: plain class, attributes in managed storage (3.11+): names per type.
 # PLAN_INSTANCE_DICT: plain class, attributes in a real __dict__: (__dict__, __class__).
 # PLAN_OBJECT: anything else: label() per object.
-from .kernel_py import (  # noqa: E402
+from .kernel_py_labels import (
     PLAN_DICT,
     PLAN_INSTANCE_DICT,
     PLAN_INSTANCE_VALUES,
@@ -33,6 +28,10 @@ from .kernel_py import (  # noqa: E402
     PLAN_OBJECT,
     PLAN_SEQUENCE,
 )
+from .labels import INDEX, VIEW_BASES
+
+# ``id()`` is audited (PEP 578): bulk.address_of gives the same number without the event.
+_address = bulk.address_of
 
 PLAN_COUNT = 6
 
@@ -142,7 +141,7 @@ def object_records(labelled_list, lengths, strings):
     zero = merge_bytes(rest_ints, bytes(map((0).__eq__, compress(flat, rest_ints))))
     odd = and_bytes(rest, zero.translate(NOT))
     del types, rest, rest_ints, zero
-    group = or_bytes(index.translate(_TIMES[2]), text, odd.translate(_TIMES[3]))
+    group = or_bytes(index.translate(TIMES[2]), text, odd.translate(TIMES[3]))
     sources = [repeat(0), iter(strings.add_all(list(compress(flat, text)))), None, None]
     numbers = list(compress(flat, index))
     try:
@@ -165,4 +164,3 @@ def _odd_name(name, strings):
 
 _STR = _address(str)
 _INT = _address(int)
-_TIMES = [bytes((0, value)) + bytes(254) for value in range(4)]  # 1 -> value, else 0

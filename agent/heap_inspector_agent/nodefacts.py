@@ -65,15 +65,13 @@ class TypeFacts:
         self._memory = memory
         self._kernel = kernel
         # Arrays, not lists: see typeinfo.TypeTable.
-        self.name_kind = bytearray()
-        self.measure = bytearray()  # 1: measured per object (sizes() gives 0 for the others)
         self.size = array.array("q")  # the size of every instance, when it is one per type
         self.plan = bytearray()
-        self.weakref_kind = bytearray()
-        self.finalizer = bytearray()
         self.generator = bytearray()
         self.slots = array.array("I")  # PLAN_INSTANCE_VALUES: attribute slots per instance, else 0
-        self.traits = bytearray()  # the bits above, packed (see NAME_KIND_OF…)
+        # Name rule, measured per object or not (sizes() gives 0 for the others), weak reference
+        # kind and finalizer, packed in one byte (see NAME_KIND_OF…).
+        self.traits = bytearray()
 
     def indices(self, type_addresses, objects, start):
         """Type index of each object of the chunk (``type_addresses`` from the kernel), adding
@@ -110,9 +108,7 @@ class TypeFacts:
             kind = NAME_OBJECT
         else:
             kind = NAME_NONE
-        self.name_kind.append(kind)
         rule = types.sizeof_safe(index)
-        self.measure.append(1 if rule == 1 else 0)
         size = types.basic_size(index)
         if rule == 2 and type(objects[position]) is t:
             measured = self._kernel.sizes(objects, position, position + 1, b"\x01")[0]
@@ -128,14 +124,12 @@ class TypeFacts:
         self.plan.append(plan)
         self.slots.append(len(plans.instance_names(t)) if plan == labelplans.PLAN_INSTANCE_VALUES else 0)
         del plans
-        self.weakref_kind.append(_weakref_kind(t))
-        self.finalizer.append(1 if flags & typeinfo.HAS_FINALIZER else 0)
         self.generator.append(1 if flags & typeinfo.GENERATOR_LIKE else 0)
         self.traits.append(
             kind
-            | (_MEASURE_BIT if self.measure[index] else 0)
-            | (self.weakref_kind[index] << _WEAKREF_SHIFT)
-            | (_FINALIZER_BIT if self.finalizer[index] else 0)
+            | (_MEASURE_BIT if rule == 1 else 0)
+            | (_weakref_kind(t) << _WEAKREF_SHIFT)
+            | (_FINALIZER_BIT if flags & typeinfo.HAS_FINALIZER else 0)
         )
 
 

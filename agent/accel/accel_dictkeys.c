@@ -11,8 +11,8 @@
 #include "accel_args.h"
 #include "accel_kernel.h"
 
-int
-hi_labelled_by_str_keys(PyObject *dict, const uintptr_t *targets, Py_ssize_t count)
+static int
+labelled_by_str_keys(PyObject *dict, const uintptr_t *targets, Py_ssize_t count)
 {
     Py_ssize_t position = 0, entry = 0;
     PyObject *key, *value;
@@ -25,8 +25,8 @@ hi_labelled_by_str_keys(PyObject *dict, const uintptr_t *targets, Py_ssize_t cou
     return entry == count;
 }
 
-int
-hi_append_keys(PyObject *keys, PyObject *dict)
+static int
+append_keys(PyObject *keys, PyObject *dict)
 {
     Py_ssize_t position = 0;
     PyObject *key, *value;
@@ -36,6 +36,19 @@ hi_append_keys(PyObject *keys, PyObject *dict)
         }
     }
     return 0;
+}
+
+int
+hi_keyed_dict(PyObject *dict, Py_ssize_t referents, const uintptr_t *target, Py_ssize_t target_count,
+              Py_ssize_t edge, PyObject *keys)
+{
+    /* Referents past the end of targets never match (an empty dict matches nothing). */
+    int fits = referents == 0 || (edge <= target_count && referents <= target_count - edge);
+    if (!fits || PyDict_GET_SIZE(dict) != referents
+        || !labelled_by_str_keys(dict, referents ? target + edge : NULL, referents)) {
+        return 0;
+    }
+    return append_keys(keys, dict) < 0 ? -1 : 1;
 }
 
 PyObject *
@@ -94,15 +107,11 @@ hi_dict_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject
                 PyErr_SetString(PyExc_TypeError, "dict_keys: dict_mask selects an object that is not a dict");
                 goto done;
             }
-            /* Referents past the end of targets never match (an empty dict matches nothing). */
-            int fits = referents == 0 || (edge <= target_count && referents <= target_count - edge);
-            if (fits && PyDict_GET_SIZE(dict) == referents
-                && hi_labelled_by_str_keys(dict, referents ? target + edge : NULL, referents)) {
-                flags[i] = 1;
-                if (hi_append_keys(keys, dict) < 0) {
-                    goto done;
-                }
+            int keyed = hi_keyed_dict(dict, referents, target, target_count, edge, keys);
+            if (keyed < 0) {
+                goto done;
             }
+            flags[i] = (char)keyed;
         }
         if (referents > PY_SSIZE_T_MAX - edge) {
             PyErr_SetString(PyExc_OverflowError, "dict_keys: too many referents");

@@ -259,18 +259,11 @@ hi_label_facts(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObje
                 PyErr_SetString(PyExc_TypeError, "label_facts: a dict plan for an object that is not a dict");
                 goto done;
             }
-            /* As dict_keys: referents past the end of targets never match. */
-            int fits = referents == 0 || (edge <= target_count && referents <= target_count - edge);
-            if (fits && PyDict_GET_SIZE(item) == referents
-                && hi_labelled_by_str_keys(item, referents ? target + edge : NULL, referents)) {
-                label = KEYED;
-                if (hi_append_keys(keys, item) < 0) {
-                    goto done;
-                }
+            int keyed = hi_keyed_dict(item, referents, target, target_count, edge, keys);
+            if (keyed < 0) {
+                goto done;
             }
-            else {
-                label = RECORDED;
-            }
+            label = keyed ? KEYED : RECORDED;
             break;
         }
         case PLAN_INSTANCE_VALUES: {

@@ -36,11 +36,11 @@ HI_FAST(hi_type_bytes);
 HI_FAST(hi_label_facts);
 HI_FAST(hi_type_indices);
 
-/* accel_dictkeys.c, for label_facts too: whether `dict`'s entries are exact-str keys whose values
- * are the `count` addresses at `targets`; and appending its keys to the list `keys` (-1 with an
- * exception). */
-int hi_labelled_by_str_keys(PyObject *dict, const uintptr_t *targets, Py_ssize_t count);
-int hi_append_keys(PyObject *keys, PyObject *dict);
+/* accel_dictkeys.c, for label_facts too: 1 when `dict` has `referents` entries, every key an
+ * exact str and the values, in entry order, the `referents` addresses at `target + edge` (of
+ * `target_count`); its keys are then appended to the list `keys`. 0 when not; -1 with an exception. */
+int hi_keyed_dict(PyObject *dict, Py_ssize_t referents, const uintptr_t *target, Py_ssize_t target_count,
+                  Py_ssize_t edge, PyObject *keys);
 
 /* Shared by the kernel's files: an array.array of `typecode` holding `nbytes` of `data`. */
 PyObject *hi_array(const char *typecode, const void *data, Py_ssize_t nbytes);

@@ -82,6 +82,19 @@ export function predictCollection(snapshot: HeapSnapshot, generation: number): C
   return predictFromCounts(snapshot, generation, set, counts);
 }
 
+/**
+ * The youngest generation whose collection examines node `v`: its own (0..2) when it is tracked
+ * and the capture did not see it released, else NOT_EXAMINED.
+ */
+function examinedFrom(flags: Uint8Array, released: Uint8Array, v: number): number {
+  const f = flags[v];
+  if ((f & NODE_TRACKED) === 0 || released[v] !== 0) return NOT_EXAMINED;
+  return (f & NODE_GENERATION_MASK) >> NODE_GENERATION_SHIFT;
+}
+
+/** Above every generation a collection examines. */
+const NOT_EXAMINED = 3;
+
 /** S: tracked objects of generations 0..g that the capture did not see released. */
 function examinedSet(
   snapshot: HeapSnapshot,
@@ -93,12 +106,7 @@ function examinedSet(
   const inS = new Uint8Array(n);
   let examined = 0;
   for (let v = 0; v < n; v++) {
-    const f = flags[v];
-    if (
-      (f & NODE_TRACKED) !== 0 &&
-      (f & NODE_GENERATION_MASK) >> NODE_GENERATION_SHIFT <= generation &&
-      released[v] === 0
-    ) {
+    if (examinedFrom(flags, released, v) <= generation) {
       inS[v] = 1;
       examined++;
     }
@@ -315,9 +323,7 @@ function youngestAndFull(snapshot: HeapSnapshot): {
   let middle = 0;
   let full = 0;
   for (let v = 0; v < n; v++) {
-    const f = flags[v];
-    if ((f & NODE_TRACKED) === 0 || released[v] !== 0) continue;
-    const g = (f & NODE_GENERATION_MASK) >> NODE_GENERATION_SHIFT;
+    const g = examinedFrom(flags, released, v);
     if (g > 2) continue;
     inFull[v] = 1;
     full++;

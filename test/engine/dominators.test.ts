@@ -20,18 +20,7 @@ import type { HeapSnapshot } from '../../server/engine/heapSnapshot';
 import { RetainedAnalysis } from '../../server/engine/retained';
 import { releasedDuringCapture } from '../../server/engine/releasedDuringCapture';
 import { HeapBuilder } from '../helpers/heapBuilder';
-
-/** A deterministic random number generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/random';
 
 /** Successor lists of the objects, with each frame's locals as references from the frame. */
 function successors(s: HeapSnapshot): number[][] {

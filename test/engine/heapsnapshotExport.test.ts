@@ -22,6 +22,7 @@ import {
   type ParsedHeapsnapshot,
   type ParsedNode,
 } from '../helpers/heapsnapshotReader';
+import { rng } from '../helpers/random';
 
 init_panic_hook();
 
@@ -56,18 +57,6 @@ function edge(h: ParsedHeapsnapshot, from: ParsedNode, name: string | number) {
   const found = h.edgesOf(from.index).find((e) => e.name === name);
   assert.ok(found, `${from.name} has an edge ${String(name)}`);
   return { ...found, target: h.nodes[found.to] };
-}
-
-/** A deterministic random number generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A random heap: modules, a frame with locals, objects with random references, weak ones, garbage. */

@@ -6,6 +6,7 @@ import { HeapSnapshot } from '../../server/engine/heapSnapshot';
 import { releasedDuringCapture } from '../../server/engine/releasedDuringCapture';
 import { computeScc, inCycle, sccOf } from '../../server/engine/scc';
 import { HeapBuilder } from '../helpers/heapBuilder';
+import { rng } from '../helpers/random';
 
 /** CSR arrays from adjacency lists. */
 function csr(adj: number[][]): [number, Uint32Array, Uint32Array] {
@@ -85,18 +86,6 @@ function tarjan(adj: number[][]): { component: number[]; count: number } {
   };
   for (let v = 0; v < adj.length; v++) if (index[v] < 0) visit(v);
   return { component, count };
-}
-
-/** A deterministic random number generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('strongly connected components', () => {

@@ -22,7 +22,8 @@ import {
   UNSAFE_TERMINAL_TEXT,
   useSnapshot,
 } from '../helpers/snapshotChecks';
-import { mutate, Random } from '../helpers/snapshotMutations';
+import { mutate } from '../helpers/snapshotMutations';
+import { Random } from '../helpers/random';
 import { cloneSnapshot, splitSnapshot } from '../helpers/snapshotSections';
 
 const SEED = Number(process.env.SNAPSHOT_FUZZ_SEED ?? 20261207);

@@ -101,8 +101,13 @@ class Observation:
 
 
 def mark_ids():
-    """ids of the weak references kept for the previous capture (the agent's own)."""
-    return set(bulk.addresses(_record["marks"]))
+    """ids of the weak references kept for the previous capture and of the list holding them (the
+    agent's own, holding nothing else of it): ownership.py need not look into the list, whose
+    hundreds of thousands of references would cost as much as the rest of the agent."""
+    marks = _record["marks"]
+    found = set(bulk.addresses(marks))
+    found.add(bulk.address_of(marks))
+    return found
 
 
 def drop():

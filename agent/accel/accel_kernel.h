@@ -1,5 +1,6 @@
 /*
- * The kernel's functions (accel_kernel.c, accel_walk.c, accel_dictkeys.c, accel_facts.c), as the module lists them: the same
+ * The kernel's functions (accel_kernel.c, accel_walk.c, accel_dictkeys.c, accel_facts.c,
+ * accel_memberlabels.c), as the module lists them: the same
  * names, arguments and results as heap_inspector_agent/kernel_py.py, whose docstrings are the
  * contract.  HI_KERNEL_INTERFACE is the version of that contract implemented here: the loader uses
  * the module only when it equals kernel_py.INTERFACE (accel_loader.INTERFACE).
@@ -10,7 +11,7 @@
 #include <Python.h>
 #include <stdint.h>
 
-#define HI_KERNEL_INTERFACE 2
+#define HI_KERNEL_INTERFACE 3
 /* Not a one-letter name: those are strings the interpreter shares with the program, whose counts
  * the snapshot records (the kernel record holds its name during a capture). */
 #define HI_KERNEL_NAME "native"
@@ -35,6 +36,7 @@ HI_FAST(hi_without);
 HI_FAST(hi_type_bytes);
 HI_FAST(hi_label_facts);
 HI_FAST(hi_type_indices);
+HI_FAST(hi_member_labels);
 
 /* accel_dictkeys.c, for label_facts too: 1 when `dict` has `referents` entries, every key an
  * exact str and the values, in entry order, the `referents` addresses at `target + edge` (of
@@ -69,6 +71,7 @@ PyObject *hi_word_column(PyObject *items, Py_ssize_t start, Py_ssize_t end, enum
         {"without", HI_KW hi_without, METH_FASTCALL | METH_KEYWORDS, "kernel_py.without"},         \
         {"type_bytes", HI_KW hi_type_bytes, METH_FASTCALL | METH_KEYWORDS, "kernel_py.type_bytes"}, \
         {"label_facts", HI_KW hi_label_facts, METH_FASTCALL | METH_KEYWORDS, "kernel_py.label_facts"}, \
-        {"type_indices", HI_KW hi_type_indices, METH_FASTCALL | METH_KEYWORDS, "kernel_py.type_indices"},
+        {"type_indices", HI_KW hi_type_indices, METH_FASTCALL | METH_KEYWORDS, "kernel_py.type_indices"}, \
+        {"member_labels", HI_KW hi_member_labels, METH_FASTCALL | METH_KEYWORDS, "kernel_py.member_labels"},
 
 #endif

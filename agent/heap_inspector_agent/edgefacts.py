@@ -22,7 +22,8 @@ Whatever a plan cannot vouch for from the chunk's targets (addresses) goes throu
 as before: the labels are exactly those of the per-object path.
 """
 import array
-from itertools import compress, count, islice
+from itertools import compress, count, islice, repeat
+from operator import is_
 
 from . import bulk
 from . import labelplans
@@ -50,35 +51,40 @@ def label_chunk(walk, objects, start, end, base, type_of, targets, lengths):
         out.column("dict.key", _U32, walk.strings.add_all(nodefacts.short_texts(keys, KEY_LIMIT)))
     del keys
     if RECORDED in node_labels:
-        _record_one_by_one(walk, objects, start, base, node_labels.translate(SELECT[RECORDED]), lengths)
+        _record_one_by_one(walk, objects, start, base, node_labels.translate(SELECT[RECORDED]), lengths, type_of)
     out.column("node.labels", _U8, node_labels)
 
 
-def _record_one_by_one(walk, objects, start, base, mask, lengths):
-    """``label()`` for the chunk's nodes in ``mask``: the ``label.*`` and ``closure.*`` records."""
+def _record_one_by_one(walk, objects, start, base, mask, lengths, type_of):
+    """``label()`` for the chunk's nodes in ``mask``: the ``label.*`` and ``closure.*`` records.
+    The kernel labels those it reads from stored fields (``member_labels``); ``label()`` the rest,
+    node after node, so that closures are recorded in node order either way."""
     group = list(compress(islice(objects, start, start + len(mask)), mask))
-    group_lengths = list(compress(lengths, mask))
+    group_lengths = array.array("I", compress(lengths, mask))
     nodes = array.array("I", compress(count(base), mask))
-    referent_lists = bulk.referent_lists(group, with_addresses=False)[0]
+    group_types = array.array("I", compress(type_of, mask))
+    read, changed = walk.kernel.member_labels(group, group_types, group_lengths, walk.facts.recipes)
+    del group_types
+    # The nodes the kernel left to label(), in node order.
+    left = bytes(map(is_, read, repeat(False)))
+    rest = list(compress(group, left))
+    rest_lengths = list(compress(group_lengths, left))
+    referent_lists = bulk.referent_lists(rest, with_addresses=False)[0] if rest else []
     # A list whose length changed since it was walked: the heap changed while it was read; its
     # references stay unlabelled.
-    changed = list(map(int.__ne__, map(len, referent_lists), group_lengths))
-    if any(changed):
-        walk.changed_while_read += changed.count(True)
-        referent_lists = [None if differs else refs for refs, differs in zip(referent_lists, changed)]
+    differs = list(map(int.__ne__, map(len, referent_lists), rest_lengths))
+    walk.changed_while_read += changed + differs.count(True)
+    if any(differs):
+        referent_lists = [None if differ else refs for refs, differ in zip(referent_lists, differs)]
     # A labeler per chunk: its caches hold names read from types, which must not outlive it.
     labeler = labels.Labeler(walk.memory, None)
     # The referents' ids, list by list, read at once (bulk.py) rather than by label().
     sizes = [0 if refs is None else len(refs) for refs in referent_lists]
     flat = bulk.addresses([ref for refs in referent_lists if refs is not None for ref in refs])
-    found = list(bulk.split_by_lengths(iter(flat), sizes))
+    found = bulk.split_by_lengths(iter(flat), sizes)
     del flat
-    label = labeler.label
-    labelled = [
-        None if refs is None else label(obj, type(obj), -1, refs, addresses)
-        for obj, refs, addresses in zip(group, referent_lists, found)
-    ]
-    del group, referent_lists, found
+    labelled = _merged(read, zip(rest, referent_lists, found), labeler)
+    del group, rest, referent_lists, found, read
     kinds, names = labelplans.object_records(labelled, group_lengths, walk.strings)
     del labelled
     out = walk.writer
@@ -96,6 +102,25 @@ def _record_one_by_one(walk, objects, start, base, mask, lengths):
         out.column("closure.address", _U64, tuples)
         out.column("closure.count", _U32, counts)
         out.column("closure.name", _U32, walk.strings.add_all(closure_names))
+
+
+def _merged(read, pending, labeler):
+    """Each node's labels in node order: the kernel's (``read``) or, where it left the node
+    (False), ``label()``'s from ``pending`` (object, its referents or None, their addresses).
+    Closure names are recorded as label() records them, node after node."""
+    label = labeler.label
+    closure_names = labeler.closure_names
+    labelled = []
+    for result in read:
+        if result is False:
+            obj, refs, addresses = next(pending)
+            labelled.append(None if refs is None else label(obj, type(obj), -1, refs, addresses))
+        else:
+            value, closure, code = result
+            if closure is not None:
+                closure_names[closure] = code.co_freevars
+            labelled.append(value)
+    return labelled
 
 
 _PLAN_NAMES = {

@@ -366,6 +366,7 @@ class HeapWalk:
         type) and ``held`` refer to them: the reader subtracts those (``held.*``; the types by
         their records' addresses)."""
         self.strings.flush(self.writer)
+        self.facts.drop_recipes()
         kernel = self.kernel
         leaves = self.leaves
         if _TYPE_CACHE_COUNTS:

@@ -29,7 +29,8 @@ Common rules, for every function:
 
 Functions: ``addresses``, ``type_addresses``, ``refcounts``, ``sizes``, ``address_set``,
 ``walk``, ``add_leaves``, ``dict_keys``, and from interface 2 ``without``, ``type_indices``,
-``type_bytes``, ``label_facts`` (``dict_keys`` and ``label_facts`` live in kernel_py_labels.py).
+``type_bytes``, ``label_facts``, from interface 3 ``member_labels`` (``dict_keys``,
+``label_facts`` and ``member_labels`` live in kernel_py_labels.py).
 ``NAME`` says which kernel this is (recorded in ``meta.capture``).
 """
 import array
@@ -56,11 +57,12 @@ from .kernel_py_labels import (  # noqa: F401
     UNLABELLED,
     dict_keys,
     label_facts,
+    member_labels,
 )
 
 NAME = "python"
 # The contract's version: a native kernel says which one it implements (accel_loader.py checks).
-INTERFACE = 2
+INTERFACE = 3
 ADDRESS_TYPECODE = bulk.ADDRESS_TYPECODE
 _IMMORTAL = compat.IMMORTAL_REFCOUNT_FLOOR
 _getrefcount = sys.getrefcount

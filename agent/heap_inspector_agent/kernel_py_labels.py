@@ -1,11 +1,14 @@
 """The pure-Python kernel's label facts: how the references of whole groups of nodes are named,
 decided per chunk without labelling any node one by one (kernel_py.py's contract, whose
-functions ``dict_keys`` and ``label_facts`` these are; the native kernel has the same two).
+functions ``dict_keys``, ``label_facts`` and ``member_labels`` these are; the native kernel has
+the same three).
 
 - ``dict_keys``: exact dicts whose referents are their values in entry order, keyed by exact str
   (the reader names each reference by its key);
 - ``label_facts``: per node, by its type's label plan (labelplans.py): sequences, dicts, plain
-  instances with every attribute slot filled, or recorded one by one (edgefacts.py).
+  instances with every attribute slot filled, or recorded one by one (edgefacts.py);
+- ``member_labels``: of the nodes recorded one by one, those whose labels are read from stored
+  fields (the native kernel's; this one leaves them all to ``Labeler.label()``).
 
 Masks are made and combined by C-level passes (bytemasks.py), never a Python loop per node.
 """
@@ -171,3 +174,20 @@ def _instances_shaped(items, start, mask, type_of, lengths, slots):
         is_dict = bytes(map(bulk.address_of(dict).__eq__, first_types))
         ok = (_as_int(ok) & ~_as_int(merge_bytes(single, is_dict))).to_bytes(len(ok), "little")
     return ok
+
+
+def member_labels(items, type_of, lengths, recipes):
+    """The labels ``Labeler.label()`` gives each of ``items`` (nodes recorded one by one), for
+    those a kernel reads from stored fields by their type's recipe (labelplans.LabelPlans.recipe).
+
+    ``type_of``, ``lengths``: array('I'), each item's type index and ``walk``'s count of its
+    referents.  ``recipes``: a list by type index, a recipe or None.
+
+    Returns ``(results, changed)``.  ``results``, one per item: ``False`` when the kernel leaves
+    the item to ``label()`` (any item, any time: this kernel leaves them all); else
+    ``(labels, closure, code)``: ``labels`` exactly what ``label()`` returns (None, or kinds and
+    names, here as bytes and a list), and for a function with a closure the closure tuple's
+    address and the function's code (``label()`` records the closure's free-variable names),
+    else None twice.  An item whose referents are no longer ``lengths[i]`` (the heap changed
+    while it was read) is ``(None, None, None)`` and counted in ``changed``."""
+    return [False] * len(items), 0

@@ -7,7 +7,10 @@ the pure-Python kernel, and the snapshot says why in ``meta.capture.kernel``.
 """
 import array
 
+from . import bulk
 from . import kernel_py
+from . import labelplans
+from . import labels
 from . import safe
 
 PACKAGE_NAME = "_heap_inspector_agent"
@@ -24,6 +27,7 @@ FUNCTIONS = (
     "type_indices",
     "type_bytes",
     "label_facts",
+    "member_labels",
 )
 
 _verified = {}  # id(native module) -> None when it agrees with kernel_py, else why not
@@ -165,4 +169,43 @@ def _compare(native):
         del leaves, keys, facts_keys, kept
     if results[0] != results[1]:
         return "its walk(), dict_keys(), label_facts(), without(), type_indices() or type_bytes() differs from the pure-Python kernel's"
+    return _compare_member_labels(native)
+
+
+def _probe_function():
+    captured = [1]
+
+    def probe_function(a=(1,), *, b=2):
+        """A function with defaults, keyword defaults, a doc and a closure."""
+        return captured
+
+    return probe_function
+
+
+_PROBE_FUNCTION = _probe_function()
+
+
+def _compare_member_labels(native):
+    """None when ``native.member_labels`` gives what ``Labeler.label()`` gives on probe objects
+    of built-in types (a function, a cell, a property, a bound built-in method), else why not."""
+    function = _PROBE_FUNCTION
+    items = [function, function.__closure__[0], property(len, None, None, "doc"), [].append, _probe_function]
+    labeler = labels.Labeler(None, None)
+    plans = labelplans.LabelPlans(labeler)
+    types = [type(item) for item in items]
+    recipes = [plans.recipe(t) for t in types]
+    referent_lists = bulk.referent_lists(items, with_addresses=False)[0]
+    lengths = array.array("I", map(len, referent_lists))
+    read, changed = native.member_labels(items, array.array("I", range(len(items))), lengths, recipes)
+    if changed != 0 or len(read) != len(items):
+        return "its member_labels() differs from label()"
+    for item, refs, result in zip(items, referent_lists, read):
+        if result is False:
+            continue
+        expected = labeler.label(item, type(item), -1, refs)
+        value = result[0]
+        got = None if value is None else (list(value[0]), list(value[1]))
+        if got != expected:
+            return "its member_labels() differs from label()"
+    del recipes, plans, labeler, referent_lists, read
     return None

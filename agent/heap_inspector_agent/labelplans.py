@@ -10,6 +10,7 @@ the nodes a plan cannot vouch for go through ``label()`` one by one.
 import array
 from itertools import chain, compress, repeat
 
+from . import builtin_types as bt
 from . import bulk
 from . import safe
 from .bytemasks import NOT, SELECT, TIMES, and_bytes, merge, merge_bytes, or_bytes
@@ -28,12 +29,18 @@ from .kernel_py_labels import (
     PLAN_OBJECT,
     PLAN_SEQUENCE,
 )
-from .labels import INDEX, VIEW_BASES
+from .labels import INDEX, VIEW_BASES, getter_sources
 
 # ``id()`` is audited (PEP 578): bulk.address_of gives the same number without the event.
 _address = bulk.address_of
 
 PLAN_COUNT = 6
+
+# The built-in getters a native kernel reads as the object's own field (member_labels, by code:
+# accel_memberlabels.c): an exact function's and a cell's.  Each gives what the getter returns
+# (None for an absent function field; nothing for an empty cell, whose getter raises).
+FUNCTION_FIELDS = {"__code__": 0, "__defaults__": 1, "__kwdefaults__": 2, "__name__": 3, "__qualname__": 4}
+CELL_CONTENTS = 5
 
 
 class _PlainProbe:
@@ -64,6 +71,39 @@ class LabelPlans:
     def instance_names(self, obj_type):
         """For PLAN_INSTANCE_VALUES: the attribute names, one per managed-storage slot."""
         return self._instance_names[_address(obj_type)]
+
+    def recipe(self, t):
+        """For a PLAN_OBJECT type whose instances ``label()`` labels from stored fields alone (member
+        descriptors, an exact function's or cell's fields, the class of a heap type, the instance
+        __dict__): ``(t, entries, "__class__" or None, "__dict__" or None, whether label() records
+        a function's closure names)``, ``entries`` the candidates in label()'s order as ``(kind,
+        name, member descriptor or field code)``.  None for any other type (label() reads more:
+        views of frames, generators, modules, classes, dicts, managed attributes, other getters).
+        The kernel (member_labels) checks each descriptor again and leaves to label() what it
+        cannot read exactly as the getter would."""
+        if self.plan(t) != PLAN_OBJECT:
+            return None
+        _getters, _flags, heap_type, managed_attrs, view, instance_dict = self._labeler.shape(t)
+        function = t is bt.FunctionType
+        if managed_attrs or (view is not None and not (function and view is bt.FunctionType)):
+            return None
+        entries = []
+        for name, descriptor, kind, member in getter_sources(t, safe.mro(t)):
+            if member:
+                entries.append((kind, name, descriptor))
+            elif function and name in FUNCTION_FIELDS:
+                entries.append((kind, name, FUNCTION_FIELDS[name]))
+            elif t is bt.CellType and name == "cell_contents":
+                entries.append((kind, name, CELL_CONTENTS))
+            else:
+                return None
+        return (
+            t,
+            tuple(entries),
+            "__class__" if heap_type else None,
+            "__dict__" if instance_dict else None,
+            function,
+        )
 
     def _plan(self, t):
         if t is list or t is tuple:

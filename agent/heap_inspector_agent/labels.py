@@ -80,7 +80,7 @@ class Labeler:
         self._types = types
         # Closure tuples seen on functions: id(tuple) -> free variable names (applied later).
         self.closure_names = {}
-        self._shapes = {}  # id(type) -> see _shape()
+        self._shapes = {}  # id(type) -> see shape()
         self._code_getters = {}  # id(generator type) -> its code getter (looked up once per type)
 
     # -- entry point --------------------------------------------------------------------------
@@ -124,7 +124,7 @@ class Labeler:
     # -- views --------------------------------------------------------------------------------
     def _candidates(self, obj, obj_type, type_index, derived=None):
         pairs = []
-        getters, flags, heap_type, managed_attrs, view, instance_dict = self._shape(obj_type)
+        getters, flags, heap_type, managed_attrs, view, instance_dict = self.shape(obj_type)
         for name, getter, kind in getters:
             if derived is not None and name in derived:
                 value = derived[name]
@@ -165,7 +165,7 @@ class Labeler:
             pairs.append((_INSTANCE_DICT, SLOT, "__dict__"))
         return pairs
 
-    def _shape(self, obj_type):
+    def shape(self, obj_type):
         """What ``_candidates`` asks of every instance of ``obj_type`` (computed once per type):
         (getters, flags, heap type, managed attributes readable, the view base or None, whether
         an unexplained dict referent is the instance __dict__)."""
@@ -198,23 +198,10 @@ class Labeler:
         cached = self._getters.get(_address(obj_type))
         if cached is not None:
             return cached
-        getters = []
-        seen = set()
-        for klass in mro:
-            namespace = safe.type_dict(klass)
-            # __slots__ of a class statement are attributes; members of built-in types are slots.
-            member_kind = ATTR if safe.type_flags(klass) & safe.TPFLAGS_HEAPTYPE else SLOT
-            for name, value in dict.items(namespace):
-                if type(name) is str and name not in seen and type(value) is _MemberDescriptor:
-                    seen.add(name)
-                    getters.append((name, _member_getter(value, obj_type), member_kind))
-            for known, names in _PURE_GETTERS.items():
-                if klass is known:
-                    for name in names:
-                        descriptor = safe.str_key_get(namespace, name)
-                        if descriptor is not None and name not in seen:
-                            seen.add(name)
-                            getters.append((name, descriptor.__get__, SLOT))
+        getters = [
+            (name, _member_getter(descriptor, obj_type) if member else descriptor.__get__, kind)
+            for name, descriptor, kind, member in getter_sources(obj_type, mro)
+        ]
         self._getters[_address(obj_type)] = getters
         return getters
 
@@ -256,6 +243,30 @@ class Labeler:
         if closure is not None:
             code = derived["__code__"] if derived is not None else safe.function_code(function)
             self.closure_names[_address(closure)] = code.co_freevars
+
+
+def getter_sources(obj_type, mro):
+    """[(name, descriptor, kind, is a member descriptor)] of ``obj_type``, in the order its
+    candidates are made: per class of the MRO, its member descriptors in its dict's order, then
+    its pure built-in getters (_PURE_GETTERS); a name seen once is not taken again."""
+    sources = []
+    seen = set()
+    for klass in mro:
+        namespace = safe.type_dict(klass)
+        # __slots__ of a class statement are attributes; members of built-in types are slots.
+        member_kind = ATTR if safe.type_flags(klass) & safe.TPFLAGS_HEAPTYPE else SLOT
+        for name, value in dict.items(namespace):
+            if type(name) is str and name not in seen and type(value) is _MemberDescriptor:
+                seen.add(name)
+                sources.append((name, value, member_kind, True))
+        for known, names in _PURE_GETTERS.items():
+            if klass is known:
+                for name in names:
+                    descriptor = safe.str_key_get(namespace, name)
+                    if descriptor is not None and name not in seen:
+                        seen.add(name)
+                        sources.append((name, descriptor, SLOT, False))
+    return sources
 
 
 def _local_pairs(code, slots, pairs):

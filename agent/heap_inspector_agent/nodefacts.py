@@ -13,6 +13,7 @@ from itertools import compress, count, repeat
 
 from . import builtin_types as bt
 from . import compat
+from . import kernel_py
 from . import labelplans
 from . import labels
 from . import safe
@@ -69,6 +70,11 @@ class TypeFacts:
         self.plan = bytearray()
         self.generator = bytearray()
         self.slots = array.array("I")  # PLAN_INSTANCE_VALUES: attribute slots per instance, else 0
+        # PLAN_OBJECT types labelled from stored fields by the kernel (LabelPlans.recipe), for a
+        # kernel that does (the pure-Python one leaves every node to label()).  They hold names
+        # and descriptors of the heap: dropped (drop_recipes) before the leaves' counts are read.
+        self.recipes = []
+        self._recipes_wanted = kernel is not kernel_py
         # Name rule, measured per object or not (sizes() gives 0 for the others), weak reference
         # kind and finalizer, packed in one byte (see NAME_KIND_OF…).
         self.traits = bytearray()
@@ -122,6 +128,7 @@ class TypeFacts:
         plans = labelplans.LabelPlans(labels.Labeler(self._memory, None))
         plan = plans.plan(t)
         self.plan.append(plan)
+        self.recipes.append(plans.recipe(t) if plan == labelplans.PLAN_OBJECT and self._recipes_wanted else None)
         self.slots.append(len(plans.instance_names(t)) if plan == labelplans.PLAN_INSTANCE_VALUES else 0)
         del plans
         self.generator.append(1 if flags & typeinfo.GENERATOR_LIKE else 0)
@@ -131,6 +138,12 @@ class TypeFacts:
             | (_weakref_kind(t) << _WEAKREF_SHIFT)
             | (_FINALIZER_BIT if flags & typeinfo.HAS_FINALIZER else 0)
         )
+
+
+    def drop_recipes(self):
+        """No more chunks to label: let go of the recipes' names and descriptors."""
+        self.recipes = []
+        self._recipes_wanted = False
 
 
 def sizes(kernel, objects, start, end, traits):

@@ -37,6 +37,17 @@ HI_FAST(hi_type_bytes);
 HI_FAST(hi_label_facts);
 HI_FAST(hi_type_indices);
 HI_FAST(hi_member_labels);
+#ifdef HI_HAVE_ZLIB
+HI_FAST(hi_deflate_start);
+HI_FAST(hi_deflate_finish);
+#define HI_DEFLATE_METHODS                                                                          \
+    {"deflate_start", HI_KW hi_deflate_start, METH_FASTCALL | METH_KEYWORDS,                       \
+     "deflate_start(sections, planes, level): compress beside the walk (accel_deflate.c)"},           \
+        {"deflate_finish", HI_KW hi_deflate_finish, METH_FASTCALL | METH_KEYWORDS,                 \
+         "deflate_finish(job) -> the compressed sections, in order"},
+#else
+#define HI_DEFLATE_METHODS
+#endif
 
 /* accel_dictkeys.c, for label_facts too: 1 when `dict` has `referents` entries, every key an
  * exact str and the values, in entry order, the `referents` addresses at `target + edge` (of

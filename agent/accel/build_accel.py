@@ -100,6 +100,32 @@ def build(out, digest):
     command += ['-DHI_ACCEL_SOURCE_DIGEST="%s"' % digest]
     sources = sorted(name for name in os.listdir(HERE) if name.endswith(".c"))
     command += [os.path.join(HERE, source) for source in sources] + ["-o", out]
+    result = _compile(command + _zlib_flags(includes))
+    if result.returncode != 0 and _zlib_flags(includes):
+        # Compression beside the walk is optional: without zlib's library the rest still builds.
+        result = _compile(command)
+    if result.returncode != 0:
+        output = result.stdout.decode("utf-8", "replace").splitlines()
+        errors = [line for line in output if "error" in line] or output or ["no output"]
+        raise BuildRefused("the C compiler failed: %s" % errors[0].strip())
+    os.chmod(out, 0o600)
+    problem = loader.use(out)
+    if problem is not None:
+        raise BuildRefused("the built module does not load: %s" % problem)
+
+
+def _zlib_flags(includes):
+    """Compile accel_deflate.c where zlib's header is there (it links zlib, which the
+    interpreter's own zlib module already loads) and POSIX threads are (not on Windows)."""
+    if os.name != "posix":
+        return []
+    folders = includes + ["/usr/include", "/usr/local/include"]
+    if not any(os.path.isfile(os.path.join(folder, "zlib.h")) for folder in folders):
+        return []
+    return ["-DHI_HAVE_ZLIB", "-lz", "-pthread"]
+
+
+def _compile(command):
     try:
         result = subprocess.run(
             command,
@@ -112,14 +138,7 @@ def build(out, digest):
         raise BuildRefused("the C compiler did not finish in %d s" % COMPILE_SECONDS)
     except OSError as error:
         raise BuildRefused("the C compiler could not run (%s)" % error)
-    if result.returncode != 0:
-        output = result.stdout.decode("utf-8", "replace").splitlines()
-        errors = [line for line in output if "error" in line] or output or ["no output"]
-        raise BuildRefused("the C compiler failed: %s" % errors[0].strip())
-    os.chmod(out, 0o600)
-    problem = loader.use(out)
-    if problem is not None:
-        raise BuildRefused("the built module does not load: %s" % problem)
+    return result
 
 
 def main(argv):

@@ -120,6 +120,11 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
     safe.take_odd_warnings()  # odd objects are counted per capture
     # Opened before other threads are held off: opening a file gives up the GIL.
     output = snapshot_writer.SnapshotWriter(path)
+    start = getattr(kernel, "deflate_start", None)
+    if start is not None:
+        # The native kernel compresses each batch on another thread while the walk goes on.
+        output.compress_beside(start, kernel.deflate_finish)
+    del start
     try:
         return _read_heap(
             output, kernel, kernel_record, kernel_warnings, memory, frame, trigger, sentinel, state,

@@ -116,17 +116,36 @@ class SnapshotWriter:
         self.path = path
         self._file, self._temporary, self._target = _open_target(path)
         self._level = compress_level
-        self._sections = 0
+        # Sections handed on (written, or being compressed beside the walk) and bytes written: in
+        # an array, not as ints.  The walk reads reference counts while sections are in flight,
+        # and a small int held here would add to its own count, differently with compression in
+        # line and beside the walk.
+        self._tally = array.array("q", (0, 0))
         # (name, header fields, stored-to-be bytes): bytes only, no ints (a small int held here
         # would add to its own count, read while sections are pending).
         self._pending = []
         self._pending_bytes = 0
         self._io_turn = io_turn or _no_turn
-        self.bytes_written = 0
+        # Compression beside the walk: [deflate_start, deflate_finish] of the native kernel, or
+        # empty; and the batch being compressed, [(sections, job, finish)] or empty, written at
+        # the next flush.  Lists, never None: a None held here would add to None's count, which
+        # the snapshot records, and differently with and without the native kernel.
+        self._beside = []
+        self._in_flight = []
         self._write(MAGIC + FORMAT_VERSION.to_bytes(4, "little"))
+
+    @property
+    def bytes_written(self):
+        return self._tally[1]
 
     def set_io_turn(self, io_turn):
         self._io_turn = io_turn or _no_turn
+
+    def compress_beside(self, start, finish):
+        """Compress each flushed batch on another thread (``start(sections, planes, level)``
+        returns a job, ``finish(job)`` the compressed sections): a batch is written at the next
+        flush, while the walk reads the following chunks meanwhile.  The file is the same."""
+        self._beside[:] = [start, finish]
 
     def column(self, name, dtype, values):
         """One chunk of a column: an array.array (or any sequence of numbers).  An array whose
@@ -173,20 +192,56 @@ class SnapshotWriter:
             self.flush()
 
     def flush(self):
-        """Compress and write every pending section (inside ``io_turn``)."""
-        if not self._pending:
+        """Compress and write every pending section (inside ``io_turn``).  Compressing beside
+        the walk: start compressing them, and write the batch started at the previous flush."""
+        if not self._pending and not self._in_flight:
             return
         pending = self._pending
         self._pending = []
         self._pending_bytes = 0
-        self._io_turn(lambda: self._write_sections(pending))
+        self._tally[0] += len(pending)
+        # The batch compressed meanwhile is written first (in file order); it is mostly done by
+        # now, having had the walk of a whole batch of chunks to compress in.
+        if self._in_flight:
+            previous = self._in_flight.pop()
+            self._io_turn(lambda: self._write_sections(*previous))
+            del previous
+        if pending and self._beside:
+            self._start(pending)
+        elif pending:
+            self._io_turn(lambda: self._write_sections(pending, None, None))
 
-    def _write_sections(self, pending):
+    def finish_flushing(self):
+        """Write every section, the batch being compressed beside the walk included."""
+        self.flush()
+        if self._in_flight:
+            self.flush()
+
+    def _start(self, pending):
+        """Start compressing ``pending`` beside the walk; when no thread can be had, compress
+        and write it in line now (and every batch after it)."""
+        start, finish = self._beside
+        sections = []
+        planes = bytearray()
+        for _name, fields, raw in pending:
+            if fields[1] != RAW:
+                sections.append(raw)
+                planes.append(_SIZES[fields[0]] if fields[1] == ZLIB_PLANES else 0)
+        try:
+            self._in_flight.append((pending, start(sections, bytes(planes), self._level), finish))
+        except (OSError, MemoryError):
+            del self._beside[:]
+            self._io_turn(lambda: self._write_sections(pending, None, None))
+
+    def _write_sections(self, pending, job, finish):
         level = self._level
+        done = iter(finish(job)) if job is not None else None
         for name, fields, raw in pending:
             encoding = fields[1]
             if encoding == RAW:
                 stored = raw
+            elif done is not None:
+                stored = next(done)
             elif encoding == ZLIB:
                 stored = zlib.compress(raw, level)
             else:
@@ -198,15 +253,16 @@ class SnapshotWriter:
             header += fields[2:] + len(stored).to_bytes(8, "little")
             self._write(bytes(header))
             self._write(stored)
-            self._sections += 1
         del pending[:]
 
     def _write(self, data):
         self._file.write(data)
-        self.bytes_written += len(data)
+        self._tally[1] += len(data)
 
     def close(self):
-        self.json("end", {"sections": self._sections + len(self._pending) + 1})
+        self.finish_flushing()
+        del self._beside[:]  # the end section is written in line, after all the others
+        self.json("end", {"sections": self._tally[0] + len(self._pending) + 1})
         self.flush()
 
         def finish():
@@ -218,6 +274,8 @@ class SnapshotWriter:
 
     def abort(self):
         self._pending = []
+        # A batch being compressed: its thread is joined when the job is dropped.
+        del self._in_flight[:]
         try:
             self._file.close()
         finally:

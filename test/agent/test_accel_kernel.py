@@ -32,6 +32,8 @@ FUNCTIONS = {
     "type_indices",
     "type_bytes",
     "label_facts",
+    "member_labels",
+    "deflate",
 }
 
 pytestmark = pytest.mark.skipif(

@@ -316,5 +316,94 @@ def main():
 
 
 
+def member_labels_check():
+    """Interface 3: member_labels gives exactly label()'s labels (and closures) for every object of
+    the heap it reads (the pure kernel leaves them all to label(): nothing to compare there); and
+    it reads every exact cell and, from 3.9 (on 3.8 a function's __globals__ and __closure__ are
+    audited members, which it leaves to label()), every exact function."""
+    gc.disable()
+    objects = [item for item in gc.get_objects() if item is not heap]
+    labeler = PACKAGE.labels.Labeler(PACKAGE.capture._memory, None)
+    plan_maker = PACKAGE.labelplans.LabelPlans(labeler)
+    recipes = []
+    by_type = {}
+    type_of = array.array("I")
+    for item in objects:
+        key = id(type(item))
+        if key not in by_type:
+            by_type[key] = len(recipes)
+            recipes.append(plan_maker.recipe(type(item)))
+        type_of.append(by_type[key])
+    referent_lists = [gc.get_referents(item) for item in objects]
+    lengths = array.array("I", map(len, referent_lists))
+    read, changed = native.member_labels(objects, type_of, lengths, recipes)
+    same("member_labels", [changed, len(read)], [0, len(objects)], "counts")
+    functions = 0
+    for item, refs, result in zip(objects, referent_lists, read):
+        if result is False:
+            function = type(item) is type(member_labels_check) and sys.version_info >= (3, 9)
+            if function or type(item) is type(closure(1).__closure__[0]):
+                mismatches.append("member_labels: left an exact %s to label()" % type(item).__name__)
+            continue
+        expected = labeler.label(item, type(item), -1, refs)
+        value = result[0]
+        got = None if value is None else (list(value[0]), list(value[1]))
+        same("member_labels", [got], [expected], type(item).__name__)
+        closure_tuple = getattr(item, "__closure__", None) if type(item) is type(member_labels_check) else None
+        expected_closure = None if closure_tuple is None else (id(closure_tuple), item.__code__)
+        if (result[1], result[2]) != ((None, None) if expected_closure is None else expected_closure):
+            mismatches.append("member_labels: closure of %s" % getattr(item, "__qualname__", "?"))
+        functions += type(item) is type(member_labels_check)
+    same("member_labels", [functions > 100], [sys.version_info >= (3, 9)], "functions read")
+    # An object changed since it was walked (one referent more): counted, left unlabelled.
+    more = array.array("I", [length + 1 for length in lengths[:50]])
+    read, changed = native.member_labels(objects[:50], type_of[:50], more, recipes)
+    handled = sum(1 for result in read if result is not False)
+    same("member_labels", [changed, [result for result in read if result is not False]], [handled, [(None, None, None)] * handled], "changed")
+
+
+def deflate_check():
+    """Compression beside the walk (where built with zlib): the very bytes zlib gives in line,
+    plain and as byte planes; a dropped job is joined; a writer's file is the same either way."""
+    import os
+    import tempfile
+    import zlib
+
+    start = getattr(native, "deflate_start", None)
+    if start is None:
+        return
+    writer_module = PACKAGE.writer
+    sections = [os.urandom(5000) + bytes(70000), array.array("Q", range(0, 1 << 24, 56)).tobytes(), b"", b"abc" * 99]
+    planes = bytes((0, 8, 0, 0))
+    expected = [
+        zlib.compress(sections[0], 1),
+        writer_module._compress_planes(sections[1], 8, 1),
+        zlib.compress(b"", 1),
+        zlib.compress(sections[3], 1),
+    ]
+    same("deflate", native.deflate_finish(start(sections, planes, 1)), expected, "sections")
+    dropped = start(sections, planes, 1)
+    del dropped  # joined before its sections are let go
+    files = []
+    for beside in (False, True):
+        handle, path = tempfile.mkstemp(suffix=".heapsnap")
+        os.close(handle)
+        writer = writer_module.SnapshotWriter(path)
+        if beside:
+            writer.compress_beside(start, native.deflate_finish)
+        for round_ in range(6):
+            writer.column("node.address", writer_module.U64, array.array("Q", range(round_, 1 << 22, 24)))
+            writer.column("node.size", writer_module.U64, array.array("Q", [round_] * 70000))
+            writer.json("strings", ["text %d" % n for n in range(round_ * 1000)])
+            writer.flush()
+        writer.close()
+        with open(path, "rb") as f:
+            files.append(f.read())
+        os.unlink(path)
+    same("deflate", [files[1] == files[0], len(files[1])], [True, len(files[0])], "writer file")
+
+
 main()
+member_labels_check()
+deflate_check()
 print(json.dumps({"loaded": True, "problem": None, "checked": checked, "mismatches": mismatches[:20]}))

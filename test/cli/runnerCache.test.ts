@@ -28,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CrossUserStage, canSwitchUsers, SYSTEM_PYTHON } from './crossUser';
 import { lastLine, runCli, writeScript } from './support';
+import { agentCodeName } from '../../server/runner/agentCode';
 import { compiledFileName } from '../../server/runner/agentFiles';
 import { RUNNER_FILES } from '../../server/runner/compiledRunner';
 import { START_FILES } from '../../server/runner/startStage';
@@ -49,6 +50,7 @@ describe(
     const { shared, markers, victimHome } = stage;
     let runnerName = '';
     let startName = '';
+    let agentCodeFile = '';
     let evil = '';
 
     before(() => {
@@ -70,6 +72,7 @@ describe(
       // The names the CLI will use, which an attacker can predict as well.
       runnerName = compiledFileName('heap_inspector_run', tag, RUNNER_FILES);
       startName = compiledFileName('heap_inspector_start', tag, START_FILES);
+      agentCodeFile = agentCodeName(tag);
     });
 
     /** As the attacker: the planted runner and first stage in `folder`. */
@@ -196,6 +199,10 @@ describe(
       const start = lstatSync(join(runnerDir, startName));
       assert.equal(start.uid, VICTIM);
       assert.equal(start.mode & 0o022, 0);
+      // The agent's modules compiled for the interpreter (agentCode.test.ts), private as well.
+      const code = lstatSync(join(runnerDir, agentCodeFile));
+      assert.equal(code.uid, VICTIM);
+      assert.equal(code.mode & 0o077, 0);
       // The native accelerator and its interpreter's ABI answer are cached beside them
       // (test/cli/accelerator.test.ts, abiCache.test.ts), private as well.
       const abi = readdirSync(runnerDir).filter((name) => /^abi-\w+\.json$/.test(name));
@@ -205,7 +212,7 @@ describe(
         readdirSync(runnerDir)
           .filter((name) => !/^heap_inspector_accel-\w+\.cpython-.*\.so$/.test(name))
           .sort(),
-        [runnerName, startName, ...abi].sort(),
+        [runnerName, startName, agentCodeFile, ...abi].sort(),
         'no temporary file is left in the cache',
       );
       const second = victimSnapshot({ HOME: victimHome, XDG_CACHE_HOME: xdg });

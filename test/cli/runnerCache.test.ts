@@ -205,6 +205,10 @@ describe(
       assert.equal(code.mode & 0o077, 0);
       // The native accelerator and its interpreter's ABI answer are cached beside them
       // (test/cli/accelerator.test.ts, abiCache.test.ts), private as well.
+      // V8's compiled code of the CLI (cli/start.ts), private as well.
+      const v8 = readdirSync(runnerDir).filter((name) => /^cli-\w+-snapshot\.v8$/.test(name));
+      assert.equal(v8.length, 1, "the CLI's compiled code is kept once");
+      assert.equal(lstatSync(join(runnerDir, v8[0])).mode & 0o077, 0);
       const abi = readdirSync(runnerDir).filter((name) => /^abi-\w+\.json$/.test(name));
       assert.equal(abi.length, 1, 'the ABI answer is remembered once');
       assert.equal(lstatSync(join(runnerDir, abi[0])).mode & 0o077, 0);
@@ -212,7 +216,7 @@ describe(
         readdirSync(runnerDir)
           .filter((name) => !/^heap_inspector_accel-\w+\.cpython-.*\.so$/.test(name))
           .sort(),
-        [runnerName, startName, agentCodeFile, ...abi].sort(),
+        [runnerName, startName, agentCodeFile, ...v8, ...abi].sort(),
         'no temporary file is left in the cache',
       );
       const second = victimSnapshot({ HOME: victimHome, XDG_CACHE_HOME: xdg });

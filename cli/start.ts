@@ -1,12 +1,13 @@
 /**
  * What `heap-inspector` runs first (bundled to dist/cli.js): loads the CLI itself
  * (dist/cli-main.js) with V8's compiled code of an earlier run, so that each start does not parse
- * and compile the 600 kB bundle again (about 0.015 s of CPU per run). Node 20 has no compile cache
+ * and compile the 600 kB bundle again (0.005-0.01 s of CPU per run). Node 20 has no compile cache
  * of its own (module.enableCompileCache is Node 22).
  *
  * The compiled code is kept in the runner cache (server/runner/runnerCache.ts: a folder only we
- * can write, files only we own), one file per bundle and Node: the name covers the bundle's real
- * path, size, modification time and inode, Node's version and the architecture. V8 checks the
+ * can write, files only we own), one file per command (a run compiles the functions it calls) for
+ * this bundle and Node: the name covers the bundle's real path, size, modification time and
+ * inode, Node's version and the architecture, and the command's name. V8 checks the
  * rest (its own version, flags, the source's length) and rejects what does not fit: then the
  * bundle is compiled as usual and the file written again when the run ends. V8 does not check the
  * data itself, so a SHA-256 of it goes first: a damaged file is never given to V8. With no safe cache
@@ -29,10 +30,11 @@ interface Compiled {
   run: () => void;
 }
 
-/** Which commands' code a run compiles differ: each command has its file (`other`: no command). */
-function commandOf(argv: string[]): string {
+/** The functions a run compiles differ by command: each command has its file. Null for a run
+ * without one (`--help`, `--version`): those are quick, and write nothing into the cache. */
+function commandOf(argv: string[]): string | null {
   const word = argv[2] ?? '';
-  return /^[a-z]{1,20}$/.test(word) ? word : 'other';
+  return /^[a-z]{1,20}$/.test(word) ? word : null;
 }
 
 /** The cache file's name for the bundle at `path` and a command. */
@@ -72,9 +74,10 @@ function intact(file: Buffer): Buffer | undefined {
 }
 
 function compileWithCache(path: string): Compiled | null {
+  const command = commandOf(process.argv);
+  if (command === null) return null;
   const folder = runnerCacheFolder();
   if (folder === null) return null;
-  const command = commandOf(process.argv);
   const name = compiledCodeName(path, command);
   const cachePath = join(folder, name);
   const cachedData = trustedFile(cachePath) ? intact(readFileSync(cachePath)) : undefined;
@@ -100,7 +103,7 @@ function compileWithCache(path: string): Compiled | null {
         process.once('exit', () => {
           // Not for a word that named no command (a typo would leave a file behind).
           const ran = (loaded.exports as { commandRun?: () => string | undefined }).commandRun?.();
-          if (command !== 'other' && ran !== command) return;
+          if (ran !== command) return;
           try {
             writePrivateFile(folder, name, withDigest(script.createCachedData()));
           } catch {
@@ -108,8 +111,8 @@ function compileWithCache(path: string): Compiled | null {
           }
         });
       }
-      loaded.loaded = true;
       wrapper.call(loaded.exports, loaded.exports, requireFromBundle, loaded, path, dirname(path));
+      loaded.loaded = true;
     },
   };
 }

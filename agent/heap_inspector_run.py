@@ -1,7 +1,7 @@
 """Run a Python script exactly as ``python SCRIPT ARGS`` would, and capture its heap at a line.
 
     python heap_inspector_run.py run --at FILE:LINE [--hit N | --hits A,B,...] --out SNAPSHOT [--progress-out FILE]
-        SCRIPT [ARGS...]
+        [--agent-dir DIR] [--agent-code FILE] SCRIPT [ARGS...]
 
 The script runs as ``__main__`` with ``sys.argv = [SCRIPT, *ARGS]`` and ``sys.path[0]`` set to its
 directory; the program's output passes through and the exit status is the program's own.  The
@@ -74,6 +74,7 @@ def _main():
         "--hits": None,  # several captures in one run: --out names each with {hit}
         "--out": None,
         "--agent-dir": None,
+        "--agent-code": None,  # the agent's modules compiled for this interpreter (build_agent_code.py)
         "--accelerator": None,  # the native accelerator to use (see accel_loader.py)
         "--no-accelerator": None,  # or why there is none: one clause for the snapshot's warnings
         "--collect": None,  # after capturing, run the real gc.collect(N) and record what it did
@@ -128,6 +129,7 @@ def _main():
     script_path = os.path.abspath(script) if sys.version_info >= (3, 9) else script
     # Run from a compiled copy (the CLI does, see _load_cost), the runner is told where the agent is.
     agent_dir = options["--agent-dir"] or os.path.join(os.path.dirname(runner_file), "heap_inspector_agent")
+    agent_code = None if options["--agent-code"] is None else os.path.abspath(options["--agent-code"])
     # How the line is caught (heap_inspector_catch_line.py): its functions join this file's.
     _load_line_catching(globals(), _START["runner"] if _START is not None else runner_file, fail)
     is_main_target = os.path.realpath(script) == target_file
@@ -200,7 +202,7 @@ def _main():
                 namespace = {"__name__": "_heap_inspector_bootstrap"}
                 with open(os.path.join(agent_dir, "bootstrap.py"), "rb") as bootstrap_file:
                     exec(compile(bootstrap_file.read(), os.path.join(agent_dir, "bootstrap.py"), "exec"), namespace)
-                capture = state["agent"] = namespace["load_agent"](agent_dir)
+                capture = state["agent"] = namespace["load_agent"](agent_dir, agent_code)
             package = capture.__name__.rpartition(".")[0]
             sys.modules[package + ".gcstate"].SCHEDULE = _schedule_at_capture(
                 sys, state["schedule"], collector

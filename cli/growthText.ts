@@ -5,8 +5,9 @@
  */
 import type { GrowthDiff } from '../protocol/growth';
 import { escapeLinesForTerminal } from '../server/engine/terminalText';
+import { countText } from '../server/engine/countText';
 
-const number = new Intl.NumberFormat('en-US');
+const number = { format: countText }; // made on first use (countText.ts)
 /** Lines of each list in the text (the JSON has them all). */
 export const TEXT_SUSPECTS = 8;
 export const TEXT_TYPES = 12;

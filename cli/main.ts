@@ -10,6 +10,13 @@ import { mustEndByInterrupt } from '../server/runner/programEnd';
 
 const VERSION = '0.1.0';
 
+let ran: string | undefined;
+
+/** The command this run ran, once known (cli/start.ts keeps compiled code per command). */
+export function commandRun(): string | undefined {
+  return ran;
+}
+
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length), 8);
   return [
@@ -36,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
   if (!command) {
     throw new UserError(`unknown command "${name}": run "heap-inspector --help" to list commands`);
   }
+  ran = command.name;
   try {
     return await command.run(rest);
   } catch (error) {

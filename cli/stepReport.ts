@@ -4,8 +4,9 @@
  */
 import type { CollectionComparison } from '../protocol/stepper';
 import { escapeLinesForTerminal } from '../server/engine/terminalText';
+import { countText } from '../server/engine/countText';
 
-const number = new Intl.NumberFormat('en-US');
+const number = { format: countText }; // made on first use (countText.ts)
 
 function typeList(byType: Record<string, number>, limit = 5): string {
   const entries = Object.entries(byType).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));

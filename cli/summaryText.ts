@@ -5,8 +5,9 @@
  */
 import type { Summary, TypeCount } from '../protocol/summary';
 import { escapeLinesForTerminal } from '../server/engine/terminalText';
+import { countText } from '../server/engine/countText';
 
-const number = new Intl.NumberFormat('en-US');
+const number = { format: countText }; // made on first use (countText.ts)
 
 function typeList(count: TypeCount, limit = 6): string {
   const entries = Object.entries(count.byType).sort(

@@ -2,7 +2,8 @@
 // needs no edit here:
 //   extension/extension.ts      -> dist/extension.js   (node, cjs, `vscode` external)
 //   server/server.ts            -> dist/server.js      (node, cjs)
-//   cli/main.ts                 -> dist/cli.js         (node, cjs)
+//   cli/start.ts                -> dist/cli.js         (node, cjs: loads the CLI with V8's code cache)
+//   cli/main.ts                 -> dist/cli-main.js    (node, cjs, no dynamic import())
 //   webview/<name>/main.ts      -> dist/webview/<name>.js (browser, iife), and dist/webview/<name>.css:
 //                                  the stylesheets its modules import (`import './x.css'`), in import order
 import * as esbuild from 'esbuild';
@@ -17,7 +18,8 @@ const production = process.argv.includes('--production');
 const nodeEntries = [
   ['extension/extension.ts', 'dist/extension.js'],
   ['server/server.ts', 'dist/server.js'],
-  ['cli/main.ts', 'dist/cli.js'],
+  ['cli/start.ts', 'dist/cli.js'],
+  ['cli/main.ts', 'dist/cli-main.js'],
 ].filter(([src]) => existsSync(join(root, src)));
 
 const webviewDir = join(root, 'webview');
@@ -46,6 +48,9 @@ for (const [src, out] of nodeEntries) {
       format: 'cjs',
       target: 'node20',
       external: ['vscode'],
+      // cli/start.ts runs the CLI as a compiled script, which cannot import() on Node 20: the
+      // bundle's dynamic imports become require().
+      ...(out === 'dist/cli-main.js' ? { supported: { 'dynamic-import': false } } : {}),
     }),
   );
 }

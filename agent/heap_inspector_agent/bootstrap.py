@@ -5,6 +5,12 @@ it must not depend on anything but ``sys`` and the frozen import machinery that 
 loaded at start-up.  It loads the submodules explicitly, in dependency order: the import system
 never searches the agent's directory, so no finder is cached in ``sys.path_importer_cache`` and
 no ``__pycache__`` is written next to the agent.
+
+Given the file agent/build_agent_code.py compiled for this interpreter (the CLI keeps it in its
+private cache), a module's code is taken from it instead of compiled from source, but only when the
+file is intact, was made by this interpreter's bytecode version at this optimisation level, and
+holds code for this very path compiled from the module's current source: anything else is ignored
+and the module is compiled from source, exactly as without the file.
 """
 
 PACKAGE = "_heap_inspector_agent"
@@ -44,8 +50,57 @@ SUBMODULES = (
 )
 
 
-def load_agent(directory):
-    """Return the agent's ``capture`` module, loading the package once per process."""
+def _compiled_modules(path, prefix, external):
+    """{source path: (source hash, code)} from build_agent_code.py's file at ``path``, for the
+    modules under ``prefix``; empty when the file is missing, damaged or not for this interpreter."""
+    import _imp
+    import marshal
+    import sys
+
+    try:
+        with open(path, "rb") as compiled_file:
+            data = compiled_file.read()
+    except (OSError, ValueError):
+        return {}
+    header = 28
+    if (
+        len(data) < header
+        or data[:4] != external.MAGIC_NUMBER
+        or data[4:8] != b"HIAG"
+        or int.from_bytes(data[8:12], "little") != sys.flags.optimize
+        or int.from_bytes(data[12:20], "little") != len(data) - header
+    ):
+        return {}
+    payload = memoryview(data)[header:]
+    try:
+        if _imp.source_hash(external._RAW_MAGIC_NUMBER, payload) != data[20:28]:
+            return {}
+        entries = marshal.loads(payload)
+    except Exception:
+        return {}
+    finally:
+        payload.release()
+    code_type = type(_compiled_modules.__code__)
+    found = {}
+    if type(entries) is tuple:
+        for entry in entries:
+            if (
+                type(entry) is tuple
+                and len(entry) == 3
+                and type(entry[0]) is str
+                and entry[0].startswith(prefix)
+                and type(entry[1]) is bytes
+                and type(entry[2]) is code_type
+                and entry[2].co_filename == entry[0]
+            ):
+                found[entry[0]] = (entry[1], entry[2])
+    return found
+
+
+def load_agent(directory, compiled_path=None):
+    """Return the agent's ``capture`` module, loading the package once per process.
+
+    ``compiled_path``: build_agent_code.py's file for this interpreter, if there is one."""
     import sys
 
     # sys.modules may hold the program's own keys: compare names only as exact str (str.__eq__),
@@ -67,16 +122,25 @@ def load_agent(directory):
     enabled = gc.isenabled()
     gc.disable()
     sentinel = []
+    import _imp
+
+    separator = "\\" if "\\" in directory and "/" not in directory else "/"
+    compiled = {} if compiled_path is None else _compiled_modules(compiled_path, directory + separator, external)
 
     class NoBytecodeLoader(external.SourceFileLoader):
-        """Reads source; never writes a .pyc beside the agent."""
+        """Reads source, or the code compiled from that very source; never writes a .pyc beside the agent."""
 
         __module__ = PACKAGE  # marks the class as the agent's own (left out of snapshots)
+
+        def get_code(self, fullname):
+            entry = compiled.pop(self.path, None)
+            if entry is not None and _imp.source_hash(external._RAW_MAGIC_NUMBER, self.get_data(self.path)) == entry[0]:
+                return entry[1]
+            return super().get_code(fullname)
 
         def set_data(self, path, data, *, _mode=0o666):
             pass
 
-    separator = "\\" if "\\" in directory and "/" not in directory else "/"
     init = directory + separator + "__init__.py"
     spec = external.spec_from_file_location(
         PACKAGE, init, loader=NoBytecodeLoader(PACKAGE, init), submodule_search_locations=[directory]
@@ -113,6 +177,8 @@ def load_agent(directory):
             del sys.modules[name]
         raise
     finally:
+        # The loaders live on (modules keep them): not the code of modules never loaded.
+        compiled.clear()
         if enabled:
             gc.enable()
     return module  # the last submodule: capture

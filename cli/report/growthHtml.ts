@@ -5,8 +5,9 @@
  */
 import type { GrowthDiff } from '../../protocol/growth';
 import { privacyNote } from './html';
+import { countText } from '../../server/engine/countText';
 
-const number = new Intl.NumberFormat('en-US');
+const number = { format: countText }; // made on first use (countText.ts)
 /** Types charted over the captures (those that grew the most). */
 export const CHARTED_TYPES = 12;
 

@@ -19,11 +19,12 @@ import type { HeapSnapshot } from './heapSnapshot';
 import { RootReason } from './retainedGraph';
 import { retainedQueries } from './retainedQueries';
 import { namespaceDicts } from './retainedTop';
+import { countText } from './countText';
 
 /** At most this many suspects are listed. */
 export const MAX_SUSPECTS = 50;
 
-const number = new Intl.NumberFormat('en-US');
+const number = { format: countText }; // made on first use (countText.ts)
 
 /** Compares captures of one process, in capture order (two or more). */
 export function diffCaptures(snapshots: HeapSnapshot[], hits?: number[]): GrowthDiff {

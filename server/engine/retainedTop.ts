@@ -18,6 +18,7 @@ import type { HeapSnapshot } from './heapSnapshot';
 import { shortTypeName } from './labels';
 import type { PythonPaths } from './pythonPaths';
 import type { RetainedAnalysis } from './retained';
+import { countText } from './countText';
 
 /** Objects the top list holds. */
 export const TOP_RETAINERS = 50;
@@ -239,7 +240,7 @@ export function childGroups(
     .slice(0, limit);
 }
 
-const number = new Intl.NumberFormat('en-US');
+const number = { format: countText }; // made on first use (countText.ts)
 
 /** `__main__.registry['users'] → list → 48,211 × app.Session`. */
 export function suspectText(

@@ -75,7 +75,7 @@ export function acceleratorSourceDigest(): string {
 /** The interpreter's ABI facts, or why they could not be had (one clause). */
 export function describeAbi(executable: string): AbiFacts | string {
   const builder = join(acceleratorFolder(), 'build_accel.py');
-  const result = spawnSync(executable, ['-I', builder, 'describe'], {
+  const result = spawnSync(executable, ['-I', '-B', builder, 'describe'], {
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -191,7 +191,8 @@ function buildInto(
 ): string | null {
   const builder = join(acceleratorFolder(), 'build_accel.py');
   const temporary = temporaryName(folder, name);
-  const result = spawnSync(executable, ['-I', builder, 'build', temporary, digest], {
+  // -B: the builder loads the agent's accel_loader.py, and nothing is written beside the agent.
+  const result = spawnSync(executable, ['-I', '-B', builder, 'build', temporary, digest], {
     encoding: 'utf8',
     timeout: BUILD_SECONDS * 1000,
   });

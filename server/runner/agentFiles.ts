@@ -36,10 +36,15 @@ export function agentPackageDirectory(): string {
  * source files it came from, and the agent recognises its own frames by those names, so two
  * copies of the agent (a CLI checkout and the extension, say) must not share a compiled file.
  */
-export function compiledFileName(prefix: string, cacheTag: string, files: string[]): string {
+export function compiledFileName(
+  prefix: string,
+  cacheTag: string,
+  files: string[],
+  extension = 'pyc',
+): string {
   const digest = createHash('sha256').update(agentDirectory()).update('\0');
   for (const file of files) {
     digest.update(readFileSync(join(agentDirectory(), file)));
   }
-  return `${prefix}-${cacheTag}-${digest.digest('hex').slice(0, 16)}.pyc`;
+  return `${prefix}-${cacheTag}-${digest.digest('hex').slice(0, 16)}.${extension}`;
 }

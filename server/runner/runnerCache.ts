@@ -160,7 +160,7 @@ export function temporaryName(folder: string, name: string): string {
 }
 
 /** Writes `folder/name` whole or not at all: a new private file (0600), then a rename. */
-export function writePrivateFile(folder: string, name: string, data: string): boolean {
+export function writePrivateFile(folder: string, name: string, data: string | Uint8Array): boolean {
   const temporary = temporaryName(folder, name);
   try {
     const fd = openSync(temporary, 'wx', 0o600);

@@ -1,11 +1,12 @@
 /**
  * The command that runs a user's script under the agent's runner, for the CLI and the extension
  * alike: the compiled runner and its first stage (which reads the collector's state before the
- * runner loads), the agent's folder, the native accelerator or why there is none (accelerator.ts),
+ * runner loads), the agent's folder and its modules compiled for the interpreter (agentCode.ts), the native accelerator or why there is none (accelerator.ts),
  * the run's status file, and a program that cannot outlive whoever starts it (childLifetime.ts).
  */
 import { accelerator, acceleratorArguments } from './accelerator';
 import { prepareDebuggeeAccelerator } from './debuggeeAccelerator';
+import { agentCode } from './agentCode';
 import { agentPackageDirectory } from './agentFiles';
 import { boundToThisProcess, type Command } from './childLifetime';
 import { compiledRunner } from './compiledRunner';
@@ -39,12 +40,14 @@ export interface AgentRun {
 export function runnerArguments(run: AgentRun): string[] {
   const runner = compiledRunner(run.python, run.privateFolder);
   const start = startStage(run.python, runner);
+  const code = agentCode(run.python, runner.cacheFolder);
   const args = [
     ...(start ? [start] : []),
     runner.path,
     'run',
     '--agent-dir',
     agentPackageDirectory(),
+    ...(code ? ['--agent-code', code] : []),
     ...acceleratorArguments(
       accelerator(
         run.python,

@@ -81,7 +81,7 @@ describe(
       stage.setUp();
       // The victim's exact ABI marker, read from a genuine build for its interpreter.
       const genuine = join(work, 'genuine.so');
-      const built = spawnSync(SYSTEM_PYTHON, ['-I', BUILDER, 'build', genuine, 'x'], {
+      const built = spawnSync(SYSTEM_PYTHON, ['-I', '-B', BUILDER, 'build', genuine, 'x'], {
         encoding: 'utf8',
       });
       assert.equal(built.status, 0, built.stderr);
@@ -240,7 +240,9 @@ describe('without a usable accelerator the capture goes on, with one line saying
     const cache = join(xdg, 'heap-inspector', 'runner');
     mkdirSync(cache, { recursive: true, mode: 0o700 });
     const target = join(cache, acceleratorName(mine, acceleratorSourceDigest()));
-    const built = spawnSync(other, ['-I', BUILDER, 'build', target, 'x'], { encoding: 'utf8' });
+    const built = spawnSync(other, ['-I', '-B', BUILDER, 'build', target, 'x'], {
+      encoding: 'utf8',
+    });
     assert.equal(built.status, 0, built.stderr);
     const r = snapshotWith({ ...process.env, XDG_CACHE_HOME: xdg }, absolute);
     assert.equal(r.status, 0, r.stderr);

@@ -28,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CrossUserStage, canSwitchUsers, SYSTEM_PYTHON } from './crossUser';
 import { lastLine, runCli, writeScript } from './support';
+import { agentCodeName } from '../../server/runner/agentCode';
 import { compiledFileName } from '../../server/runner/agentFiles';
 import { RUNNER_FILES } from '../../server/runner/compiledRunner';
 import { START_FILES } from '../../server/runner/startStage';
@@ -49,6 +50,7 @@ describe(
     const { shared, markers, victimHome } = stage;
     let runnerName = '';
     let startName = '';
+    let agentCodeFile = '';
     let evil = '';
 
     before(() => {
@@ -70,6 +72,7 @@ describe(
       // The names the CLI will use, which an attacker can predict as well.
       runnerName = compiledFileName('heap_inspector_run', tag, RUNNER_FILES);
       startName = compiledFileName('heap_inspector_start', tag, START_FILES);
+      agentCodeFile = agentCodeName(tag);
     });
 
     /** As the attacker: the planted runner and first stage in `folder`. */
@@ -196,8 +199,16 @@ describe(
       const start = lstatSync(join(runnerDir, startName));
       assert.equal(start.uid, VICTIM);
       assert.equal(start.mode & 0o022, 0);
+      // The agent's modules compiled for the interpreter (agentCode.test.ts), private as well.
+      const code = lstatSync(join(runnerDir, agentCodeFile));
+      assert.equal(code.uid, VICTIM);
+      assert.equal(code.mode & 0o077, 0);
       // The native accelerator and its interpreter's ABI answer are cached beside them
       // (test/cli/accelerator.test.ts, abiCache.test.ts), private as well.
+      // V8's compiled code of the CLI (cli/start.ts), private as well.
+      const v8 = readdirSync(runnerDir).filter((name) => /^cli-\w+-snapshot\.v8$/.test(name));
+      assert.equal(v8.length, 1, "the CLI's compiled code is kept once");
+      assert.equal(lstatSync(join(runnerDir, v8[0])).mode & 0o077, 0);
       const abi = readdirSync(runnerDir).filter((name) => /^abi-\w+\.json$/.test(name));
       assert.equal(abi.length, 1, 'the ABI answer is remembered once');
       assert.equal(lstatSync(join(runnerDir, abi[0])).mode & 0o077, 0);
@@ -205,7 +216,7 @@ describe(
         readdirSync(runnerDir)
           .filter((name) => !/^heap_inspector_accel-\w+\.cpython-.*\.so$/.test(name))
           .sort(),
-        [runnerName, startName, ...abi].sort(),
+        [runnerName, startName, agentCodeFile, ...v8, ...abi].sort(),
         'no temporary file is left in the cache',
       );
       const second = victimSnapshot({ HOME: victimHome, XDG_CACHE_HOME: xdg });

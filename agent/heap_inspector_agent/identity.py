@@ -21,10 +21,14 @@ instance), and calling one returns the object, as the program's own reference wo
 import array
 import os
 import sys
+from collections import deque
+from itertools import compress, repeat
+from operator import is_, is_not
 
 import _weakref
 
 from . import bulk
+from . import bytemasks
 
 # At most this many marks (about 100 bytes each on 64-bit CPython, see docs/growth.md).
 LIMIT = 500000
@@ -120,7 +124,91 @@ def drop():
 def observe(objects, keep=True):
     """Compare ``objects`` (the capture's nodes, in node order) with the previous capture and,
     when ``keep``, make this capture's marks.  Returns an Observation; the previous record is
-    untouched."""
+    untouched.
+
+    It runs in the program's pause over every node, so the work is done by C-level passes over
+    whole lists (``map``, ``compress``, ``bytes.translate``); the only call per object is
+    making a mark for an object that has none."""
+    has_previous = _record["capture"] > 0
+    empty = {"same": 0, "new": 0, "reused": 0, "unrecorded": 0}
+    if not has_previous and not keep:
+        # Nothing to compare with and nothing to keep: no pass over the objects at all.
+        return Observation(bytearray(len(objects)), array.array(bulk.ADDRESS_TYPECODE), [], True, empty)
+    # Types answer for their objects: a nonzero weak reference offset read from the type
+    # (never a Python-level attribute lookup, which a metaclass could override).
+    weakable = bytes(map(bool, map(_weakref_offset, list(map(type, objects)))))
+    weak = list(compress(objects, weakable))
+    weak_ids = bulk.addresses(weak)
+    olds = same = None
+    if has_previous:
+        # The previous mark at each object's address, or a dead mark where there was none.
+        no_mark = _Mark(set())
+        olds = list(map(dict(zip(_record["addresses"], _record["marks"])).get, weak_ids, repeat(no_mark)))
+        same = bytes(map(is_, map(_referent, olds), weak))
+        found = bytes(map(is_not, olds, repeat(no_mark)))
+        del no_mark
+        states = _states(weakable, same, found)
+    else:
+        states = bytearray(len(objects))  # NO_PREVIOUS throughout
+    addresses = array.array(bulk.ADDRESS_TYPECODE)
+    marks = []
+    complete = True
+    if keep:
+        cut = min(len(weak), LIMIT)
+        complete = len(weak) <= LIMIT
+        try:
+            marks = _marks(weak, cut, olds, same)
+        except TypeError:  # a type whose offset says yes but refuses (never seen)
+            return _observe_one_by_one(objects, keep)
+        addresses = weak_ids[:cut]
+    counts = empty
+    if has_previous:
+        counts = {
+            "same": states.count(SAME),
+            "new": states.count(NEW),
+            "reused": states.count(REUSED),
+            "unrecorded": states.count(UNRECORDED),
+        }
+    return Observation(states, addresses, marks, complete, counts)
+
+
+def _states(weakable, same, found):
+    """The ``node.identity`` column from the per-node weakable mask and, per weakable node, the
+    masks of same objects and of addresses the previous capture had."""
+    # Most weakable objects are the same: write SAME for all of them, then rewrite the others.
+    states = bytearray(weakable.translate(_WEAKABLE_STATE))
+    differ = same.translate(bytemasks.NOT)
+    if 1 not in differ:
+        return states
+    count = len(same)
+    codes = ((int.from_bytes(found, "little") << 1) | int.from_bytes(same, "little")).to_bytes(count, "little")
+    table = _CODE_STATE if _record["complete"] else _CODE_STATE_INCOMPLETE
+    positions = compress(compress(range(len(weakable)), weakable), differ)
+    deque(map(states.__setitem__, positions, compress(codes.translate(table), differ)), 0)
+    return states
+
+
+def _marks(weak, cut, olds, same):
+    """This capture's marks for the first ``cut`` weakable objects: the previous mark of a same
+    object, a new one for the others.  TypeError when a type refuses weak references."""
+    if olds is None:
+        return list(map(_Mark, weak[:cut]))
+    marks = olds[:cut]
+    renew = same[:cut].translate(bytemasks.NOT)
+    deque(map(marks.__setitem__, compress(range(cut), renew), map(_Mark, compress(weak, renew))), 0)
+    return marks
+
+
+# Per weakable node: 2 * (the previous capture had a mark at its address) + (the mark still
+# refers to it), to its state.
+_CODE_STATE = bytes((NEW, NEW, REUSED, SAME)) + bytes(252)
+_CODE_STATE_INCOMPLETE = bytes((UNRECORDED, UNRECORDED, REUSED, SAME)) + bytes(252)
+_WEAKABLE_STATE = bytes((UNRECORDED, SAME)) + bytes(254)
+
+
+def _observe_one_by_one(objects, keep):
+    """``observe`` one object at a time, for a type that refused a mark: its objects are
+    unrecorded, and the LIMIT counts only the marks made."""
     previous_marks = _record["marks"]
     has_previous = _record["capture"] > 0
     empty = {"same": 0, "new": 0, "reused": 0, "unrecorded": 0}

@@ -13,6 +13,16 @@ from snapshot_reader import Snapshot
 
 NO_PREVIOUS, SAME, NEW, REUSED, UNRECORDED = 0, 1, 2, 3, 4
 
+# Each new batch makes all its objects before any of their attributes.  On CPython 3.8-3.10 an
+# Item (48 bytes with its GC header), the 40-byte value array of its __dict__ and a Plain share
+# pymalloc's 48-byte size class.  The old batch, freed, leaves that class's free list as Item,
+# values, Item, values...  Made one at a time (object, then values), a new batch takes it in the
+# same alternation, so either every new Item lands on an old Item or every one on an old value
+# array, decided by the parity of the other 48-byte blocks handed out first, which anything in
+# the process shifts (the capture's own temporaries, the length of an environment variable).
+# Made objects first, the new Items take about every other block of that list whatever its
+# parity, so memory is reused at every hit on every version and the check below cannot pass
+# by chance.
 PROGRAM = textwrap.dedent(
     """
     import gc
@@ -42,7 +52,10 @@ PROGRAM = textwrap.dedent(
     for step in range(5):
         batch = None  # freed first: the next batch gets its memory
         plains = None
-        batch = [Item() for _ in range(300)]
+        batch = [Item.__new__(Item) for _ in range(300)]  # all the objects first,
+        for item in batch:  # then their attributes
+            item.__init__()
+        item = None
         plains = [Plain() for _ in range(50)]
         kept.append(Item())
         step = step  # capture here
@@ -89,8 +102,9 @@ def test_replaced_batches_are_new_and_kept_objects_the_same(label, python, autom
     first = snapshots[0]
     assert set(first.sections["node.identity"]) == {NO_PREVIOUS}
     assert first.sections["identity"]["previous"] is None
-    reused_total = 0
+    reused_per_hit = []
     for before, after in zip(snapshots, snapshots[1:]):
+        reused_total = 0
         section = after.sections["identity"]
         assert section["process"] == before.sections["identity"]["process"]
         assert section["previous"] == before.sections["identity"]["capture"]
@@ -114,8 +128,10 @@ def test_replaced_batches_are_new_and_kept_objects_the_same(label, python, autom
                 took_memory = int(after.address[node]) in item_addresses_before
                 assert (state == REUSED) == took_memory, (serial, state)
                 reused_total += took_memory
-    # The allocator did hand freed Items' memory to new ones: the test is not passing by chance.
-    assert reused_total >= 100, reused_total
+        reused_per_hit.append(reused_total)
+    # At every hit the allocator did hand freed Items' memory to new ones: the test is not
+    # passing by chance.
+    assert min(reused_per_hit) >= 30 and sum(reused_per_hit) >= 100, reused_per_hit
 
 
 def test_record_is_dropped_after_the_last_hit_and_costs_a_bounded_amount(tmp_path):

@@ -47,6 +47,9 @@ _HASH_TYPECODE = ADDRESS_TYPECODE.lower()
 SEPARATOR = object()  # not GC-tracked: gc.get_objects() never lists it
 _MARK = (SEPARATOR,)
 _SEPARATOR_LANES = []  # see _setup
+# Byte lanes of an address in memory, the most varied first: the second-lowest byte up, then the
+# lowest (objects are aligned: few values), then the highest (mostly equal in a process).
+_LANE_ORDER = list(range(1, P)) + [0] if sys.byteorder == "little" else list(range(P - 2, -1, -1)) + [P - 1]
 _ZERO_TO_ONE = bytes((1,)) + bytes(255)  # a separator mask turned into a "keep" mask
 
 _object_hash = object.__hash__
@@ -206,7 +209,7 @@ def referent_lists(objects, with_addresses=True):
 def _read_lists(chunk, separator, lists, found_addresses):
     flat = referents_with_separators(chunk)
     found = addresses(flat)
-    mask = separator_mask(found)
+    mask = separator_mask(found, len(chunk))
     runs = mask.split(b"\x01")  # runs of zeros: one per object, as long as its referents
     if len(runs) != len(chunk) + 1 or runs[-1]:
         # An object of the chunk references SEPARATOR (the agent's own _MARK does): halve the
@@ -244,18 +247,29 @@ def referent_counts(objects):
 def referents_with_separators(objects):
     """``gc.get_referents`` of each object in one call: each object's referents followed by
     ``SEPARATOR``."""
-    return gc.get_referents(*chain.from_iterable(zip(objects, repeat(_MARK))))
+    arguments = [_MARK] * (2 * len(objects))
+    arguments[::2] = objects  # one C copy, where chain(zip(...)) took a step per object
+    return gc.get_referents(*arguments)
 
 
-def separator_mask(found):
+def separator_mask(found, expected=None):
     """bytes, 1 where an entry of the address array ``found`` is SEPARATOR's address, else 0:
-    whole words compared, byte lane by byte lane (one ``bytes.translate`` per lane)."""
+    whole words compared, byte lane by byte lane (one ``bytes.translate`` per lane).
+
+    ``expected``: the number of separators the call put in (one per ``_MARK``), of which there
+    cannot be fewer.  The lanes that vary most between addresses come first, and the comparison
+    stops as soon as only ``expected`` words still match: those are then exactly the separators
+    (every separator matches every lane)."""
     if not found:
         return b""
     raw = found.tobytes()
     mask = -1
-    for lane, table in enumerate(_SEPARATOR_LANES):
-        mask &= int.from_bytes(raw[lane::P].translate(table), "little")
+    for lane in _LANE_ORDER:
+        mask &= int.from_bytes(raw[lane::P].translate(_SEPARATOR_LANES[lane]), "little")
+        if expected is not None:
+            found_mask = mask.to_bytes(len(found), "little")
+            if found_mask.count(1) == expected:
+                return found_mask
     return mask.to_bytes(len(found), "little")
 
 

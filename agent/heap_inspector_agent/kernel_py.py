@@ -38,11 +38,11 @@ import builtins
 import gc
 import operator
 import sys
-from itertools import chain, compress, filterfalse, islice, repeat
+from itertools import chain, compress, islice, repeat
 
 from . import bulk
 from . import compat
-from .bytemasks import NOT
+from .bytemasks import NOT, lookup_bytes
 # The label facts (kernel_py_labels.py) are part of this kernel's contract.
 from .kernel_py_labels import (  # noqa: F401
     BY_PLAN,
@@ -70,7 +70,6 @@ _is_tracked = gc.is_tracked
 _type_flags = type.__dict__["__flags__"].__get__
 _HAVE_GC = 1 << 14  # Py_TPFLAGS_HAVE_GC
 _SMALL_CHUNK = 64
-
 
 
 # The counts are read through objects bound here, once, into an array made before the reads: a
@@ -280,16 +279,26 @@ def walk(items, start, end, seen, leaves, every_referent=False):
         candidates = list(compress(referents, untracked))
         candidate_addresses = bulk.addresses(candidates)
     del referents
-    # First occurrence per address (a dict keeps insertion order; a repeated key keeps its
-    # place), then only the addresses not seen before.
-    first = dict(zip(candidate_addresses, candidates))
+    _add_fresh(candidate_addresses, candidates, seen, leaves)
     del candidates, candidate_addresses
-    fresh = list(filterfalse(seen.__contains__, first))
-    if fresh:
-        seen.update(fresh)
-        leaves.extend(map(first.__getitem__, fresh))
-    del first, fresh
     return targets, lengths
+
+
+def _add_fresh(candidate_addresses, candidates, seen, leaves):
+    """Leaf discovery: the candidates whose address is not in ``seen``, each once, in order of
+    first occurrence, added to ``seen`` and appended to ``leaves``."""
+    # First occurrence per address (a dict keeps insertion order; a repeated key keeps its
+    # place), then only the addresses not seen before: those seen are found by one set
+    # intersection (in C) and dropped, the rest taken whole.
+    first = dict(zip(candidate_addresses, candidates))
+    known = first.keys() & seen
+    if known:
+        any(map(first.__delitem__, known))  # each returns None: any() runs them all
+    del known
+    if first:
+        seen.update(first)
+        leaves.extend(dict.values(first))
+    del first
 
 
 def add_leaves(objects, seen, leaves, every_referent=False):
@@ -305,12 +314,8 @@ def add_leaves(objects, seen, leaves, every_referent=False):
         untracked = bytes(map(_is_tracked, objects)).translate(NOT)
         candidates = list(compress(objects, untracked))
         candidate_addresses = bulk.addresses(candidates)
-    first = dict(zip(candidate_addresses, candidates))
+    _add_fresh(candidate_addresses, candidates, seen, leaves)
     del candidates, candidate_addresses
-    fresh = list(filterfalse(seen.__contains__, first))
-    if fresh:
-        seen.update(fresh)
-        leaves.extend(map(first.__getitem__, fresh))
     return found
 
 
@@ -325,7 +330,7 @@ def _referents(chunk):
         return [], array.array("I", bytes(4 * len(chunk)))
     flat = bulk.referents_with_separators(chunk)
     found = bulk.addresses(flat)
-    separators = bulk.separator_mask(found)
+    separators = bulk.separator_mask(found, len(chunk))
     del found
     runs = separators.split(b"\x01")  # runs of zeros: one per object, as long as its referents
     if len(runs) != len(chunk) + 1 or runs[-1]:
@@ -362,4 +367,7 @@ def type_bytes(type_of, table):
     """``bytes``, one per entry of ``type_of`` (an ``array('I')`` of type indices):
     ``table[type_of[i]]``, ``table`` being bytes-like with one byte per type index.  IndexError
     when an index is outside ``table``."""
-    return bytes(map(table.__getitem__, type_of))
+    found = lookup_bytes(type_of, table)
+    if found is None:  # not an array('I'), 2**16 types or more, or an index outside the table
+        found = bytes(map(table.__getitem__, type_of))
+    return found

@@ -17,7 +17,7 @@ import operator
 from itertools import accumulate, chain, compress, islice, repeat
 
 from . import bulk
-from .bytemasks import NOT, SELECT, TIMES, and_bytes, merge_bytes, word_positions
+from .bytemasks import NOT, SELECT, TIMES, and_bytes, lookup_bytes, merge_bytes, nonzero, word_positions
 
 ADDRESS_TYPECODE = bulk.ADDRESS_TYPECODE
 # Label plans (labelplans.py, which takes them from here) and the per-node label codes of
@@ -112,7 +112,9 @@ def label_facts(items, start, end, type_of, plans, slots, lengths, targets):
     keys of the KEYED dicts, in order.  No user code runs: lengths of exact lists and tuples,
     dict entries, a traverse."""
     count = end - start
-    plan_of = bytes(map(plans.__getitem__, type_of))
+    plan_of = lookup_bytes(type_of, plans)
+    if plan_of is None:
+        plan_of = bytes(map(plans.__getitem__, type_of))
     labels = 0  # one byte per item, as a big integer: the groups are ORed in
     recorded = 0
     keys = []
@@ -138,7 +140,7 @@ def label_facts(items, start, end, type_of, plans, slots, lengths, targets):
         recorded |= _as_int(plan_of.translate(SELECT[PLAN_OBJECT]))
     if recorded:
         # Items without referents have nothing to label.
-        recorded &= _as_int(bytes(map(bool, lengths)))
+        recorded &= _as_int(nonzero(lengths) if type(lengths) is array.array else bytes(map(bool, lengths)))
         labels |= _as_int(recorded.to_bytes(count, "little").translate(TIMES[RECORDED]))
     return labels.to_bytes(count, "little"), keys
 

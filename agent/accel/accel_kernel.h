@@ -1,6 +1,6 @@
 /*
  * The kernel's functions (accel_kernel.c, accel_walk.c, accel_dictkeys.c, accel_facts.c,
- * accel_memberlabels.c), as the module lists them: the same
+ * accel_memberlabels.c; writing helpers in accel_deflate.c and accel_jsontext.c), as the module lists them: the same
  * names, arguments and results as heap_inspector_agent/kernel_py.py, whose docstrings are the
  * contract.  HI_KERNEL_INTERFACE is the version of that contract implemented here: the loader uses
  * the module only when it equals kernel_py.INTERFACE (accel_loader.INTERFACE).
@@ -37,6 +37,8 @@ HI_FAST(hi_type_bytes);
 HI_FAST(hi_label_facts);
 HI_FAST(hi_type_indices);
 HI_FAST(hi_member_labels);
+HI_FAST(hi_json_strings);
+HI_FAST(hi_name_texts);
 #ifdef HI_HAVE_ZLIB
 HI_FAST(hi_deflate_start);
 HI_FAST(hi_deflate_finish);
@@ -83,6 +85,10 @@ PyObject *hi_word_column(PyObject *items, Py_ssize_t start, Py_ssize_t end, enum
         {"type_bytes", HI_KW hi_type_bytes, METH_FASTCALL | METH_KEYWORDS, "kernel_py.type_bytes"}, \
         {"label_facts", HI_KW hi_label_facts, METH_FASTCALL | METH_KEYWORDS, "kernel_py.label_facts"}, \
         {"type_indices", HI_KW hi_type_indices, METH_FASTCALL | METH_KEYWORDS, "kernel_py.type_indices"}, \
-        {"member_labels", HI_KW hi_member_labels, METH_FASTCALL | METH_KEYWORDS, "kernel_py.member_labels"},
+        {"member_labels", HI_KW hi_member_labels, METH_FASTCALL | METH_KEYWORDS, "kernel_py.member_labels"}, \
+        {"json_strings", HI_KW hi_json_strings, METH_FASTCALL | METH_KEYWORDS,                       \
+         "json_strings(texts): a string table chunk's JSON text (accel_jsontext.c), or None"},      \
+        {"name_texts", HI_KW hi_name_texts, METH_FASTCALL | METH_KEYWORDS,                           \
+         "name_texts(items): functions', code objects' and methods' names, else None"},
 
 #endif

@@ -120,11 +120,15 @@ def _capture(path, frame, trigger, sentinel, state, held_by_caller, started, swi
     safe.take_odd_warnings()  # odd objects are counted per capture
     # Opened before other threads are held off: opening a file gives up the GIL.
     output = snapshot_writer.SnapshotWriter(path)
+    # The native kernel's writing helpers: each batch compressed on another thread while the
+    # walk goes on, and the string table's JSON in one pass.
     start = getattr(kernel, "deflate_start", None)
     if start is not None:
-        # The native kernel compresses each batch on another thread while the walk goes on.
         output.compress_beside(start, kernel.deflate_finish)
-    del start
+    encode = getattr(kernel, "json_strings", None)
+    if encode is not None:
+        output.encode_strings_with(encode)
+    del start, encode
     try:
         return _read_heap(
             output, kernel, kernel_record, kernel_warnings, memory, frame, trigger, sentinel, state,
@@ -172,7 +176,7 @@ def _read_heap(output, kernel, kernel_record, kernel_warnings, memory, frame, tr
     held[key] = held.get(key, 0) + 3 + held_by_caller
 
     strings = string_table.StringTable()
-    walk = heapwalk.HeapWalk(kernel, memory, strings, output, progress)
+    walk = heapwalk.HeapWalk(kernel, memory, strings, output, progress, keep_types=identity.needed(keep_identity))
     walk.collect_tracked(excluded, sentinel, keep, held)
     walk.walk()
     progress("roots", 0, 4)
@@ -185,11 +189,12 @@ def _read_heap(output, kernel, kernel_record, kernel_warnings, memory, frame, tr
     walk.count_leaves()
     progress("roots", 4, 4)
     # Compared while the heap is still held: an object freed now could lend its address.
-    observation = identity.observe(walk.tracked + walk.leaves, keep_identity)
+    observation = identity.observe(walk.tracked + walk.leaves, keep_identity, walk.weakable())
     output.column("node.identity", snapshot_writer.U8, observation.states)
     output.json("identity", observation.section(keep_identity))
     types = walk.finish()
-    output.column("excluded.address", snapshot_writer.U64, sorted(excluded))
+    # In no order: the reader makes a set of them (sorting tens of thousands took milliseconds).
+    output.column("excluded.address", snapshot_writer.U64, excluded)
 
     frames_section = {
         "paused": [_frame_record(f) for f in paused_stack],

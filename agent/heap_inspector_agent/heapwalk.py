@@ -29,6 +29,7 @@ from . import allocations
 from . import bulk
 from . import compat
 from . import edgefacts
+from . import identity
 from . import nodefacts
 from . import roots as root_kinds
 from . import safe
@@ -52,7 +53,7 @@ class HeapWalk:
     ``collect_roots``, ``collect_weakrefs``, ``collect_finalizers``, ``count_leaves`` and
     ``finish`` in order."""
 
-    def __init__(self, kernel, memory, strings, writer, progress=None):
+    def __init__(self, kernel, memory, strings, writer, progress=None, keep_types=False):
         self.kernel = kernel
         self.memory = memory
         self.strings = strings
@@ -83,6 +84,8 @@ class HeapWalk:
         self.finalize_records = []
         self._sites = allocations.sites()  # None unless tracemalloc is tracing
         self.allocation_records = 0
+        # Every node's type index, in node order, when the caller asks (identity.py's marks).
+        self._node_types = array.array("I") if keep_types else None
 
     def _report(self, phase, done, total):
         # A progress.Reporter: it never raises (a failing callback is dropped and named).
@@ -190,6 +193,8 @@ class HeapWalk:
             type_addresses = kernel.type_addresses(objects, start, end)
         type_of = facts.indices(type_addresses, objects, start)
         out.column("node.type", _U32, type_of)
+        if self._node_types is not None:
+            self._node_types.extend(type_of)
         targets, lengths = kernel.walk(objects, start, end, self.seen, self.leaves, self.every_referent)
         out.column("node.edgeCount", _U32, lengths)
         out.column("edge.target", _U64, targets)
@@ -377,6 +382,14 @@ class HeapWalk:
             sys._clear_type_cache()
         for start in range(0, len(leaves), CHUNK):
             self.writer.column("node.refcount", _U64, kernel.refcounts(leaves, start, min(len(leaves), start + CHUNK)))
+
+    def weakable(self):
+        """bytes, 1 per node whose type has weak references (from the types the walk read);
+        None unless the walk was asked to keep its types."""
+        if self._node_types is None or len(self._node_types) != self.nodes:
+            return None
+        table = bytes(map(identity.supports_weak_references, self.types.types))
+        return bytes(self.kernel.type_bytes(self._node_types, table))
 
     def finish(self):
         """The type table, weak reference and root columns; drop every object reference."""

@@ -121,10 +121,16 @@ def drop():
     )
 
 
-def observe(objects, keep=True):
+def needed(keep):
+    """Whether ``observe`` will look at the objects (a previous capture, or marks to keep)."""
+    return keep or _record["capture"] > 0
+
+
+def observe(objects, keep=True, weakable=None):
     """Compare ``objects`` (the capture's nodes, in node order) with the previous capture and,
     when ``keep``, make this capture's marks.  Returns an Observation; the previous record is
-    untouched.
+    untouched.  ``weakable``: bytes, 1 per object whose type has weak references, when the
+    caller has it (from the walk's types, heapwalk.HeapWalk.weakable); else read here.
 
     It runs in the program's pause over every node, so the work is done by C-level passes over
     whole lists (``map``, ``compress``, ``bytes.translate``); the only call per object is
@@ -136,7 +142,8 @@ def observe(objects, keep=True):
         return Observation(bytearray(len(objects)), array.array(bulk.ADDRESS_TYPECODE), [], True, empty)
     # Types answer for their objects: a nonzero weak reference offset read from the type
     # (never a Python-level attribute lookup, which a metaclass could override).
-    weakable = bytes(map(bool, map(_weakref_offset, list(map(type, objects)))))
+    if weakable is None or len(weakable) != len(objects):
+        weakable = bytes(map(bool, map(_weakref_offset, list(map(type, objects)))))
     weak = list(compress(objects, weakable))
     weak_ids = bulk.addresses(weak)
     olds = same = None
@@ -223,7 +230,7 @@ def _observe_one_by_one(objects, keep):
     weakable = {}
     for t, key in zip(types, type_ids):
         if key not in weakable:
-            weakable[key] = _supports_weak_references(t)
+            weakable[key] = supports_weak_references(t)
     del types
     states = bytearray(len(objects))
     addresses = array.array(bulk.ADDRESS_TYPECODE)
@@ -273,7 +280,7 @@ def _observe_one_by_one(objects, keep):
     return Observation(states, addresses, marks, complete, counts)
 
 
-def _supports_weak_references(t):
+def supports_weak_references(t):
     try:
         return _weakref_offset(t) != 0
     except Exception:  # not a type object the descriptor accepts: no marks for it

@@ -10,8 +10,10 @@ atoms' own ``__repr__``.  Nothing is kept from one chunk to the next but numbers
 import array
 import gc
 from itertools import compress, count, repeat
+from operator import is_
 
 from . import builtin_types as bt
+from . import bulk
 from . import compat
 from . import kernel_py
 from . import labelplans
@@ -19,7 +21,7 @@ from . import labels
 from . import safe
 from . import typeinfo
 from . import weakrefs
-from .bytemasks import NOT, SELECT, merge
+from .bytemasks import NOT, SELECT, and_bytes, merge
 
 # Node flag bits (protocol/snapshot.ts NodeFlag).  Immortal and in-gc.garbage are derived by the
 # reader (from the count, and from gc.garbage's own node).
@@ -64,7 +66,7 @@ class TypeFacts:
     def __init__(self, types, memory, kernel):
         self.types = types
         self._memory = memory
-        self._kernel = kernel
+        self.kernel = kernel
         # Arrays, not lists: see typeinfo.TypeTable.
         self.size = array.array("q")  # the size of every instance, when it is one per type
         self.plan = bytearray()
@@ -83,7 +85,7 @@ class TypeFacts:
         """Type index of each object of the chunk (``type_addresses`` from the kernel), adding
         the types not seen before (found again through ``objects[start + i]``)."""
         by_address = self.types.index_by_id
-        found = self._kernel.type_indices(type_addresses, by_address)
+        found = self.kernel.type_indices(type_addresses, by_address)
         if _MISSING_WORD not in found.tobytes():
             return found
         unknown = bytes(map(by_address.__contains__, type_addresses)).translate(NOT)
@@ -91,7 +93,7 @@ class TypeFacts:
         examples = dict(zip(compress(type_addresses, unknown), compress(count(), unknown)))
         for position in dict.values(examples):
             self._add(objects, start + position)
-        return self._kernel.type_indices(type_addresses, by_address)
+        return self.kernel.type_indices(type_addresses, by_address)
 
     def _add(self, objects, position):
         index = self.types.index_of(type(objects[position]))
@@ -117,7 +119,7 @@ class TypeFacts:
         rule = types.sizeof_safe(index)
         size = types.basic_size(index)
         if rule == 2 and type(objects[position]) is t:
-            measured = self._kernel.sizes(objects, position, position + 1, b"\x01")[0]
+            measured = self.kernel.sizes(objects, position, position + 1, b"\x01")[0]
             if measured < 0:
                 safe.note_odd(_ODD_SIZE, objects[position])
             else:
@@ -184,7 +186,7 @@ def flags(objects, start, end, type_of, traits, facts, generation):
 
 
 def names(objects, start, end, type_of, traits, facts, strings):
-    """node.name of the chunk: string indices of each node's short label (see ``_node_name``)."""
+    """node.name of the chunk: string indices of each node's short label (see ``_object_names``)."""
     kind_of = traits.translate(NAME_KIND_OF)
     if not any(kind_of):
         return array.array("I", bytes(4 * (end - start)))
@@ -208,19 +210,39 @@ def names(objects, start, end, type_of, traits, facts, strings):
         elif kind == NAME_FLOAT:
             indices = strings.append_all(list(map(float.__repr__, group)))
         else:
-            types = facts.types
-            indices = list(
-                map(
-                    _node_name,
-                    group,
-                    map(type, group),
-                    map(types.category, compress(type_of, mask)),
-                    repeat(strings),
-                )
-            )
+            indices = _object_names(group, compress(type_of, mask), facts, strings)
         del group
         sources[kind] = iter(indices)
     return array.array("I", merge(kind_of, sources))
+
+
+def _object_names(group, type_indices, facts, strings):
+    """String indices of the names of ``group`` (objects named by NAME_OBJECT), added to the
+    table in node order: the native kernel reads functions', code objects' and methods' names from
+    their fields (``name_texts``), ``_node_text`` the others, and the pure kernel all of them."""
+    read = getattr(facts.kernel, "name_texts", None)
+    category = facts.types.category
+    if read is None:
+        texts = list(map(_node_text, group, map(type, group), map(category, type_indices)))
+    else:
+        texts = read(group)
+        undecided = bytes(map(is_, texts, repeat(None)))
+        if any(undecided):
+            type_indices = list(compress(type_indices, undecided))
+            others = list(compress(group, undecided))
+            found = map(_node_text, others, map(type, others), map(category, type_indices))
+            for position, text in zip(compress(count(), undecided), found):
+                texts[position] = text
+            del others
+    # Named only by an exact, non-empty str (a __qualname__ may be a str subclass).
+    named = bytes(map(_STR.__eq__, bulk.addresses(list(map(type, texts)))))
+    named = and_bytes(named, bytes(map(bool, map(len, map(_text_or_empty, texts)))))
+    indices = iter(strings.add_all(list(compress(texts, named))))
+    return [next(indices) if is_named else 0 for is_named in named]
+
+
+def _text_or_empty(text):
+    return text if type(text) is str else ""
 
 
 def short_texts(texts, limit=NAME_LIMIT):
@@ -243,6 +265,8 @@ def _weakref_kind(t):
             kind = 2
     return kind
 
+
+_STR = bulk.address_of(str)
 
 _generator_suspended = {}
 for _type, _getter in ((bt.GeneratorType, "gi_suspended"), (bt.CoroutineType, "cr_suspended")):
@@ -268,8 +292,8 @@ def _is_suspended(obj):
     return False
 
 
-def _node_name(obj, t, category, strings):
-    """String index of a short, safe label for the node."""
+def _node_text(obj, t, category):
+    """A short, safe label for the node (None or an empty text: none)."""
     text = None
     if category == "atom":
         if t is bt.CodeType:
@@ -297,6 +321,4 @@ def _node_name(obj, t, category, strings):
             if base is bt.GeneratorType or base is bt.CoroutineType or base is bt.AsyncGeneratorType:
                 text = base.__dict__["__qualname__"].__get__(obj)
                 break
-    if type(text) is not str or not text:
-        return 0
-    return strings.add(text)
+    return text

@@ -222,6 +222,13 @@ def atom_text(obj, limit=60):
 def key_text(key, depth=0):
     """Label text for a dict key: the key itself for atoms, ``(a, b)`` for tuples of atoms,
     ``<module.Type>`` for anything else (its ``__repr__`` is user code)."""
+    if type(key) is int:
+        # The common non-str key, as atom_text gives it, without its walk of the MRO.
+        try:
+            text = int.__repr__(key)
+        except ValueError:  # more digits than sys.int_max_str_digits allows
+            return "<int of %d bits>" % int.bit_length(key)
+        return text if len(text) <= 40 else text[:39] + "\u2026"
     text = atom_text(key, 40)
     if text is not None:
         return text

@@ -132,6 +132,8 @@ class SnapshotWriter:
         # the snapshot records, and differently with and without the native kernel.
         self._beside = []
         self._in_flight = []
+        # The native kernel's json_strings, or empty: a string table chunk's JSON in one pass.
+        self._json_strings = []
         self._write(MAGIC + FORMAT_VERSION.to_bytes(4, "little"))
 
     @property
@@ -173,8 +175,16 @@ class SnapshotWriter:
             encoding = ZLIB
         self._add(name, dtype, count, raw, encoding)
 
+    def encode_strings_with(self, json_strings):
+        """Encode lists of str with ``json_strings(texts)`` (bytes, or None: then as before)."""
+        self._json_strings[:] = [json_strings]
+
     def json(self, name, value):
-        data = encode_json(value).encode("utf-8")
+        data = None
+        if self._json_strings and type(value) is list and value:
+            data = self._json_strings[0](value)
+        if data is None:
+            data = encode_json(value).encode("utf-8")
         self._add(name, JSON, len(data), data, ZLIB if len(data) > _SMALL else RAW)
 
     def _add(self, name, dtype, count, raw, encoding):

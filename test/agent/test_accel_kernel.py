@@ -34,6 +34,7 @@ FUNCTIONS = {
     "label_facts",
     "member_labels",
     "deflate",
+    "json_strings",
 }
 
 pytestmark = pytest.mark.skipif(

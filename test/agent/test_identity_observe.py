@@ -26,7 +26,7 @@ def reference_observe(identity, objects, keep):
     complete = True
     unrecorded = UNRECORDED if has_previous else NO_PREVIOUS
     for position, obj in enumerate(objects):
-        if not identity._supports_weak_references(type(obj)):
+        if not identity.supports_weak_references(type(obj)):
             states[position] = unrecorded
             continue
         key = id(obj)

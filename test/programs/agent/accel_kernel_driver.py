@@ -403,7 +403,25 @@ def deflate_check():
     same("deflate", [files[1] == files[0], len(files[1])], [True, len(files[0])], "writer file")
 
 
+def json_strings_check():
+    """The string table's JSON in one pass: the very text the writer's encoder gives, for every
+    str of this heap (as lists of chunks) and for the odd ones; None (the writer encodes) for a
+    lone surrogate or anything not an exact str."""
+    encode = PACKAGE.writer.encode_json
+    texts = [item for item in gc.get_objects() if type(item) is str]
+    texts += [
+        key for item in gc.get_objects() if type(item) is dict for key in list(item) if type(key) is str
+    ]
+    odd = ["", "q\"uote", "back\\slash", "\n\r\t\x00\x1f\x7f", "\u00e9\u4e2d\U0001f600", "\u2028x\u2029", "\u20ac\u00e2"]
+    for start in range(0, len(texts), 5000):
+        chunk = texts[start : start + 5000]
+        same("json_strings", native.json_strings(chunk), encode(chunk).encode("utf-8"), "heap [%d:]" % start)
+    same("json_strings", native.json_strings(odd), encode(odd).encode("utf-8"), "odd")
+    same("json_strings", [native.json_strings(["a\ud800"]), native.json_strings(["a", 1])], [None, None], "left to Python")
+
+
 main()
+json_strings_check()
 member_labels_check()
 deflate_check()
 print(json.dumps({"loaded": True, "problem": None, "checked": checked, "mismatches": mismatches[:20]}))

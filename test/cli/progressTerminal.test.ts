@@ -6,7 +6,10 @@
  *
  * No clock decides anything here: the program's audit hook holds the capture inside its walk (the
  * first bulk `gc.get_referents`) until the terminal has shown the line, which it does once the
- * capture has lasted a second. A quick capture showing nothing is progressLine.test.ts's.
+ * capture has lasted a second. A quick capture showing nothing is progressLine.test.ts's. The
+ * capture runs on the pure-Python kernel: its walk reads references with one audited
+ * `gc.get_referents` per chunk, where the hook can hold it; the native kernel reads them in C,
+ * with no event in the walk to hold it at (and the progress line is the CLI's, whichever kernel).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -21,6 +24,8 @@ const python = findPython();
 const work = mkdtempSync(join(tmpdir(), 'hi-progress-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 const PTY_RUN = join(__dirname, '..', 'programs', 'cli', 'pty_run.py');
+/** Every run on the pure-Python kernel, whose walk the program's audit hook can hold. */
+const HELD = { ...process.env, HEAP_INSPECTOR_ACCELERATOR: 'off' };
 
 // Holds the capture's first bulk read of references (tens of thousands of objects in one call)
 // until the file named by argv[1] exists, or argv[2] seconds (default 120) have passed. Says
@@ -93,7 +98,7 @@ function onTerminal(command: string, release: string): PtyRun {
     waitFor: LINE_DRAWN,
     timeoutSeconds: 300,
   };
-  const r = spawnSync(python, [PTY_RUN, JSON.stringify(spec)], { encoding: 'utf8' });
+  const r = spawnSync(python, [PTY_RUN, JSON.stringify(spec)], { encoding: 'utf8', env: HELD });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as PtyRun;
 }
@@ -148,7 +153,7 @@ describe('progress on a terminal', () => {
         join(work, 'never'),
         '3',
       ],
-      { cwd: work },
+      { cwd: work, env: HELD },
     );
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, plain.stdout);
@@ -175,7 +180,10 @@ describe('progress on a terminal', () => {
       timeoutSeconds: 300,
     };
     const r = JSON.parse(
-      spawnSync(python, [PTY_RUN, JSON.stringify(spec)], { encoding: 'utf8' }).stdout.trim(),
+      spawnSync(python, [PTY_RUN, JSON.stringify(spec)], {
+        encoding: 'utf8',
+        env: HELD,
+      }).stdout.trim(),
     ) as PtyRun;
     assert.equal(r.status, 0, r.terminal);
     assert.equal(r.terminal, plainRun().stderr);

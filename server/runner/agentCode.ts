@@ -11,21 +11,11 @@
  * code from it only when the interpreter's bytecode version, the optimisation level, the file's
  * checksum, the path and the module's current source all match, and compiles it otherwise.
  */
-import { spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  closeSync,
-  fstatSync,
-  openSync,
-  readdirSync,
-  readSync,
-  renameSync,
-  unlinkSync,
-} from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { agentDirectory, agentPackageDirectory, compiledFileName } from './agentFiles';
 import type { PythonInfo } from './pythonInfo';
-import { temporaryName, trustedFile } from './runnerCache';
+import { buildPrivateFile, trustedFile } from './runnerCache';
 
 const BUILDER = 'build_agent_code.py';
 /** build_agent_code.py's header: magic number, tag, optimisation level, payload length, hash. */
@@ -63,27 +53,12 @@ function complete(path: string): boolean {
 }
 
 function buildInto(python: PythonInfo, folder: string, name: string): boolean {
-  const temporary = temporaryName(folder, name);
   // The binary the named command ran, when it said: a launcher (pyenv's shim) adds a start.
   // bootstrap.py refuses code of another bytecode version, so a wrong guess only costs speed.
-  const result = spawnSync(
-    python.resolved ?? python.executable,
-    ['-I', '-B', join(agentDirectory(), BUILDER), agentPackageDirectory(), temporary],
-    { encoding: 'utf8', timeout: 60_000 },
-  );
-  try {
-    if (result.status !== 0) throw new Error(result.stderr);
-    chmodSync(temporary, 0o600);
-    renameSync(temporary, join(folder, name));
-    return trustedFile(join(folder, name));
-  } catch {
-    try {
-      unlinkSync(temporary);
-    } catch {
-      // never written
-    }
-    return false;
-  }
+  return buildPrivateFile(folder, name, (temporary) => ({
+    executable: python.resolved ?? python.executable,
+    args: ['-I', '-B', join(agentDirectory(), BUILDER), agentPackageDirectory(), temporary],
+  }));
 }
 
 /** The compiled agent for this interpreter in the checked cache `folder`, or null (none). */

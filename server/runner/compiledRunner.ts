@@ -11,12 +11,10 @@
  * The .pyc is kept in the runner cache (runnerCache.ts: a folder only we can write, files
  * only we own) or, when there is no safe cache, compiled into the run's private folder.
  */
-import { spawnSync } from 'node:child_process';
-import { chmodSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { agentDirectory, compiledFileName, runnerScript } from './agentFiles';
 import type { PythonInfo } from './pythonInfo';
-import { runnerCacheFolder, temporaryName, trustedFile } from './runnerCache';
+import { buildPrivateFile, runnerCacheFolder, trustedFile } from './runnerCache';
 
 export interface CompiledRunner {
   /** The .pyc to run (or the source, if compiling failed). */
@@ -34,25 +32,11 @@ export const RUNNER_FILES = [
 
 /** Compiles the runner to `folder/name` (a temporary name, then a rename); whether it worked. */
 function compileInto(python: PythonInfo, source: string, folder: string, name: string): boolean {
-  const temporary = temporaryName(folder, name);
   const builder = join(agentDirectory(), 'build_runner.py');
-  const result = spawnSync(python.executable, ['-I', builder, source, temporary], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  try {
-    if (result.status !== 0) throw new Error(result.stderr);
-    chmodSync(temporary, 0o600);
-    renameSync(temporary, join(folder, name));
-    return trustedFile(join(folder, name));
-  } catch {
-    try {
-      unlinkSync(temporary);
-    } catch {
-      // never written
-    }
-    return false;
-  }
+  return buildPrivateFile(folder, name, (temporary) => ({
+    executable: python.executable,
+    args: ['-I', builder, source, temporary],
+  }));
 }
 
 /** The compiled runner for this interpreter; `privateFolder` (the run's own) if no cache is safe. */

@@ -19,6 +19,7 @@
  * Every step is a single non-recursive system call: no setting of HOME, XDG_CACHE_HOME or TMPDIR
  * can make it loop (a recursive mkdir under /proc never returns).
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -176,6 +177,34 @@ export function writePrivateFile(folder: string, name: string, data: string | Ui
       unlinkSync(temporary);
     } catch {
       // never created
+    }
+    return false;
+  }
+}
+
+/**
+ * Has a helper process write `folder/name`: `command(temporary)` gives the program and its
+ * arguments, the helper writes the temporary file, which becomes private (0600) and is renamed into
+ * place. Whether it is there now, owned by us and writable by no one else.
+ */
+export function buildPrivateFile(
+  folder: string,
+  name: string,
+  command: (temporary: string) => { executable: string; args: string[] },
+): boolean {
+  const temporary = temporaryName(folder, name);
+  const { executable, args } = command(temporary);
+  const result = spawnSync(executable, args, { encoding: 'utf8', timeout: 60_000 });
+  try {
+    if (result.status !== 0) throw new Error(result.stderr);
+    chmodSync(temporary, 0o600);
+    renameSync(temporary, join(folder, name));
+    return trustedFile(join(folder, name));
+  } catch {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // never written
     }
     return false;
   }

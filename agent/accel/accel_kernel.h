@@ -39,6 +39,7 @@ HI_FAST(hi_type_indices);
 HI_FAST(hi_member_labels);
 HI_FAST(hi_json_strings);
 HI_FAST(hi_name_texts);
+HI_FAST(hi_merge_u32);
 #ifdef HI_HAVE_ZLIB
 HI_FAST(hi_deflate_start);
 HI_FAST(hi_deflate_finish);
@@ -89,6 +90,7 @@ PyObject *hi_word_column(PyObject *items, Py_ssize_t start, Py_ssize_t end, enum
         {"json_strings", HI_KW hi_json_strings, METH_FASTCALL | METH_KEYWORDS,                       \
          "json_strings(texts): a string table chunk's JSON text (accel_jsontext.c), or None"},      \
         {"name_texts", HI_KW hi_name_texts, METH_FASTCALL | METH_KEYWORDS,                           \
-         "name_texts(items): functions', code objects' and methods' names, else None"},
+         "name_texts(items): functions', code objects' and methods' names, else None"},             \
+        {"merge_u32", HI_KW hi_merge_u32, METH_FASTCALL | METH_KEYWORDS, "kernel_py.merge_u32"},
 
 #endif

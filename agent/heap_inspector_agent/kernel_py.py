@@ -29,7 +29,7 @@ Common rules, for every function:
 
 Functions: ``addresses``, ``type_addresses``, ``refcounts``, ``sizes``, ``address_set``,
 ``walk``, ``add_leaves``, ``dict_keys``, and from interface 2 ``without``, ``type_indices``,
-``type_bytes``, ``label_facts``, from interface 3 ``member_labels`` (``dict_keys``,
+``type_bytes``, ``label_facts``, from interface 3 ``member_labels`` and ``merge_u32`` (``dict_keys``,
 ``label_facts`` and ``member_labels`` live in kernel_py_labels.py).
 ``NAME`` says which kernel this is (recorded in ``meta.capture``).
 """
@@ -361,6 +361,18 @@ def type_indices(type_addresses, known):
     or MISSING where it is not a key of ``known`` (a dict of int addresses to int indices below
     MISSING)."""
     return array.array("I", map(known.get, type_addresses, repeat(MISSING)))
+
+
+def merge_u32(group_of, sources):
+    """``array('I')`` in node order: node i takes the next value of ``sources[group_of[i]]``.
+    ``group_of``: bytes-like, a group per node; ``sources``: a list by group of None (zeros), a
+    range, a list of ints or an ``array('I')``, each with at least as many values as its group
+    has nodes.  ValueError when one has fewer; IndexError for a group without a source."""
+    iterators = [repeat(0) if source is None else iter(source) for source in sources]
+    merged = array.array("I", map(next, map(iterators.__getitem__, group_of)))
+    if len(merged) != len(group_of):
+        raise ValueError("merge_u32: a source has fewer items than its nodes")
+    return merged
 
 
 def type_bytes(type_of, table):

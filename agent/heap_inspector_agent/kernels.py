@@ -28,6 +28,7 @@ FUNCTIONS = (
     "type_bytes",
     "label_facts",
     "member_labels",
+    "merge_u32",
 )
 
 _verified = {}  # id(native module) -> None when it agrees with kernel_py, else why not
@@ -134,6 +135,7 @@ def _compare(native):
         ("type_addresses", lambda k: list(k.type_addresses(items, 0, end))),
         ("refcounts", lambda k: list(k.refcounts(items, 0, owned))),
         ("sizes", lambda k: list(k.sizes(items, 0, end, bytes((1,)) * (end - 1) + b"\x00"))),
+        ("merge_u32", lambda k: list(k.merge_u32(b"\x00\x01\x02\x01\x03", [None, range(7, 9), [5], array.array("I", [4])]))),
     ]
     for name, check in checks:
         if check(native) != check(kernel_py):

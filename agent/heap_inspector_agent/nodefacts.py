@@ -2,7 +2,7 @@
 
 Each fact is computed for the whole chunk at once, with C-level passes: nodes are grouped by what
 their type needs (a measured size or the basic one; a name from a str, int or float value, or from
-the object) and each group is done at once, then merged back into node order (bytemasks.merge).
+the object) and each group is done at once, then merged back into node order (the kernel's merge_u32).
 Nothing here runs user code: sizes come from ``sys.getsizeof`` only where the type's
 ``__sizeof__`` is built in (typeinfo.py, through the kernel), names from built-in getters and
 atoms' own ``__repr__``.  Nothing is kept from one chunk to the next but numbers per type.
@@ -21,7 +21,7 @@ from . import labels
 from . import safe
 from . import typeinfo
 from . import weakrefs
-from .bytemasks import NOT, SELECT, and_bytes, merge
+from .bytemasks import NOT, SELECT, and_bytes
 
 # Node flag bits (protocol/snapshot.ts NodeFlag).  Immortal and in-gc.garbage are derived by the
 # reader (from the count, and from gc.garbage's own node).
@@ -191,7 +191,7 @@ def names(objects, start, end, type_of, traits, facts, strings):
     if not any(kind_of):
         return array.array("I", bytes(4 * (end - start)))
     chunk = objects[start:end]
-    sources = [repeat(0), None, None, None, None]
+    sources = [None, None, None, None, None]
     for kind in (NAME_STR, NAME_INT, NAME_FLOAT, NAME_OBJECT):
         if kind not in kind_of:
             continue
@@ -212,8 +212,8 @@ def names(objects, start, end, type_of, traits, facts, strings):
         else:
             indices = _object_names(group, compress(type_of, mask), facts, strings)
         del group
-        sources[kind] = iter(indices)
-    return array.array("I", merge(kind_of, sources))
+        sources[kind] = indices
+    return facts.kernel.merge_u32(kind_of, sources)
 
 
 def _object_names(group, type_indices, facts, strings):

@@ -35,6 +35,7 @@ FUNCTIONS = {
     "member_labels",
     "deflate",
     "json_strings",
+    "merge_u32",
 }
 
 pytestmark = pytest.mark.skipif(

@@ -420,7 +420,33 @@ def json_strings_check():
     same("json_strings", [native.json_strings(["a\ud800"]), native.json_strings(["a", 1])], [None, None], "left to Python")
 
 
+def merge_u32_check():
+    """merge_u32: the same column from both kernels for every kind of source, and the same error
+    when a source runs short or a group has none."""
+    import random
+
+    rng = random.Random(12)
+    group_of = bytes(rng.randrange(5) for _ in range(100000))
+    counts = [group_of.count(k) for k in range(5)]
+    sources = [
+        None,
+        range(1000, 1000 + counts[1]),
+        [rng.randrange(2**32) for _ in range(counts[2])],
+        array.array("I", [rng.randrange(2**32) for _ in range(counts[3])]),
+        range(counts[4] + 5),
+    ]
+    same("merge_u32", pure.merge_u32(group_of, sources), native.merge_u32(group_of, sources), "sources")
+    for bad, error in (([None, range(counts[1] - 1)] + sources[2:], ValueError), (sources[:4], IndexError)):
+        for kernel in (pure, native):
+            try:
+                kernel.merge_u32(group_of, bad)
+                mismatches.append("merge_u32: %s accepted %s" % (kernel.NAME, error.__name__))
+            except error:
+                pass
+
+
 main()
+merge_u32_check()
 json_strings_check()
 member_labels_check()
 deflate_check()

@@ -168,15 +168,17 @@ def observe(objects, keep=True, weakable=None):
         except TypeError:  # a type whose offset says yes but refuses (never seen)
             return _observe_one_by_one(objects, keep)
         addresses = weak_ids[:cut]
-    counts = empty
-    if has_previous:
-        counts = {
-            "same": states.count(SAME),
-            "new": states.count(NEW),
-            "reused": states.count(REUSED),
-            "unrecorded": states.count(UNRECORDED),
-        }
-    return Observation(states, addresses, marks, complete, counts)
+    return Observation(states, addresses, marks, complete, _counts(states) if has_previous else empty)
+
+
+def _counts(states):
+    """The identity section's counts of each state."""
+    return {
+        "same": states.count(SAME),
+        "new": states.count(NEW),
+        "reused": states.count(REUSED),
+        "unrecorded": states.count(UNRECORDED),
+    }
 
 
 def _states(weakable, same, found):
@@ -271,12 +273,7 @@ def _observe_one_by_one(objects, keep):
         states[position] = state
     del obj, mark
     if has_previous:
-        counts = {
-            "same": states.count(SAME),
-            "new": states.count(NEW),
-            "reused": states.count(REUSED),
-            "unrecorded": states.count(UNRECORDED),
-        }
+        counts = _counts(states)
     return Observation(states, addresses, marks, complete, counts)
 
 

@@ -1,6 +1,7 @@
 /*
  * The kernel's functions (accel_kernel.c, accel_walk.c, accel_dictkeys.c, accel_facts.c,
- * accel_memberlabels.c; writing helpers in accel_deflate.c and accel_jsontext.c), as the module lists them: the same
+ * accel_memberlabels.c, accel_names.c; writing helpers in accel_deflate.c and accel_jsontext.c),
+ * as the module lists them: the same
  * names, arguments and results as heap_inspector_agent/kernel_py.py, whose docstrings are the
  * contract.  HI_KERNEL_INTERFACE is the version of that contract implemented here: the loader uses
  * the module only when it equals kernel_py.INTERFACE (accel_loader.INTERFACE).

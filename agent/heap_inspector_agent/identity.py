@@ -137,7 +137,7 @@ def observe(objects, keep=True, weakable=None):
     making a mark for an object that has none."""
     has_previous = _record["capture"] > 0
     empty = {"same": 0, "new": 0, "reused": 0, "unrecorded": 0}
-    if not has_previous and not keep:
+    if not needed(keep):
         # Nothing to compare with and nothing to keep: no pass over the objects at all.
         return Observation(bytearray(len(objects)), array.array(bulk.ADDRESS_TYPECODE), [], True, empty)
     # Types answer for their objects: a nonzero weak reference offset read from the type
@@ -217,13 +217,10 @@ _WEAKABLE_STATE = bytes((UNRECORDED, SAME)) + bytes(254)
 
 def _observe_one_by_one(objects, keep):
     """``observe`` one object at a time, for a type that refused a mark: its objects are
-    unrecorded, and the LIMIT counts only the marks made."""
+    unrecorded, and the LIMIT counts only the marks made.  Called by ``observe`` only when it is
+    ``needed``."""
     previous_marks = _record["marks"]
     has_previous = _record["capture"] > 0
-    empty = {"same": 0, "new": 0, "reused": 0, "unrecorded": 0}
-    if not has_previous and not keep:
-        # Nothing to compare with and nothing to keep: no pass over the objects at all.
-        return Observation(bytearray(len(objects)), array.array(bulk.ADDRESS_TYPECODE), [], True, empty)
     previous_complete = _record["complete"]
     lookup = dict(zip(_record["addresses"], range(len(previous_marks)))) if has_previous else {}
     ids = bulk.addresses(objects)
@@ -238,7 +235,6 @@ def _observe_one_by_one(objects, keep):
     addresses = array.array(bulk.ADDRESS_TYPECODE)
     marks = []
     complete = True
-    counts = empty
     unrecorded = UNRECORDED if has_previous else NO_PREVIOUS
     obj = mark = None
     for position, key in enumerate(ids):
@@ -272,8 +268,7 @@ def _observe_one_by_one(objects, keep):
             complete = False
         states[position] = state
     del obj, mark
-    if has_previous:
-        counts = _counts(states)
+    counts = _counts(states) if has_previous else {"same": 0, "new": 0, "reused": 0, "unrecorded": 0}
     return Observation(states, addresses, marks, complete, counts)
 
 

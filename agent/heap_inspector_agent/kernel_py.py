@@ -42,7 +42,7 @@ from itertools import chain, compress, islice, repeat
 
 from . import bulk
 from . import compat
-from .bytemasks import NOT, lookup_bytes
+from .bytemasks import NOT, lookup_bytes, merge
 # The label facts (kernel_py_labels.py) are part of this kernel's contract.
 from .kernel_py_labels import (  # noqa: F401
     BY_PLAN,
@@ -369,7 +369,7 @@ def merge_u32(group_of, sources):
     range, a list of ints or an ``array('I')``, each with at least as many values as its group
     has nodes.  ValueError when one has fewer; IndexError for a group without a source."""
     iterators = [repeat(0) if source is None else iter(source) for source in sources]
-    merged = array.array("I", map(next, map(iterators.__getitem__, group_of)))
+    merged = array.array("I", merge(group_of, iterators))
     if len(merged) != len(group_of):
         raise ValueError("merge_u32: a source has fewer items than its nodes")
     return merged

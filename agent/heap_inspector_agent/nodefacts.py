@@ -21,7 +21,7 @@ from . import labels
 from . import safe
 from . import typeinfo
 from . import weakrefs
-from .bytemasks import NOT, SELECT, and_bytes
+from .bytemasks import NOT, SELECT, merge
 
 # Node flag bits (protocol/snapshot.ts NodeFlag).  Immortal and in-gc.garbage are derived by the
 # reader (from the count, and from gc.garbage's own node).
@@ -141,7 +141,6 @@ class TypeFacts:
             | (_FINALIZER_BIT if flags & typeinfo.HAS_FINALIZER else 0)
         )
 
-
     def drop_recipes(self):
         """No more chunks to label: let go of the recipes' names and descriptors."""
         self.recipes = []
@@ -234,15 +233,9 @@ def _object_names(group, type_indices, facts, strings):
             for position, text in zip(compress(count(), undecided), found):
                 texts[position] = text
             del others
-    # Named only by an exact, non-empty str (a __qualname__ may be a str subclass).
+    # Named only by an exact str (a __qualname__ may be a str subclass); "" is index 0 anyway.
     named = bytes(map(_STR.__eq__, bulk.addresses(list(map(type, texts)))))
-    named = and_bytes(named, bytes(map(bool, map(len, map(_text_or_empty, texts)))))
-    indices = iter(strings.add_all(list(compress(texts, named))))
-    return [next(indices) if is_named else 0 for is_named in named]
-
-
-def _text_or_empty(text):
-    return text if type(text) is str else ""
+    return list(merge(named, [repeat(0), iter(strings.add_all(list(compress(texts, named))))]))
 
 
 def short_texts(texts, limit=NAME_LIMIT):

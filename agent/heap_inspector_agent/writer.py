@@ -221,12 +221,6 @@ class SnapshotWriter:
         elif pending:
             self._io_turn(lambda: self._write_sections(pending, None, None))
 
-    def finish_flushing(self):
-        """Write every section, the batch being compressed beside the walk included."""
-        self.flush()
-        if self._in_flight:
-            self.flush()
-
     def _start(self, pending):
         """Start compressing ``pending`` beside the walk; when no thread can be had, compress
         and write it in line now (and every batch after it)."""
@@ -270,8 +264,8 @@ class SnapshotWriter:
         self._tally[1] += len(data)
 
     def close(self):
-        self.finish_flushing()
-        del self._beside[:]  # the end section is written in line, after all the others
+        # What is left is written in line, after the batch being compressed (flush writes that first).
+        del self._beside[:]
         self.json("end", {"sections": self._tally[0] + len(self._pending) + 1})
         self.flush()
 

@@ -52,7 +52,7 @@ PROGRAM = textwrap.dedent(
     for step in range(5):
         batch = None  # freed first: the next batch gets its memory
         plains = None
-        batch = [Item.__new__(Item) for _ in range(300)]  # all the objects first,
+        batch = [Item.__new__(Item) for _ in range(1000)]  # all the objects first,
         for item in batch:  # then their attributes
             item.__init__()
         item = None

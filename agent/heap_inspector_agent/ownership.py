@@ -7,6 +7,7 @@ points at (other modules and their namespaces, classes defined elsewhere, built-
 interned names) are referenced from outside too, so they stay in the snapshot.  Computed at each
 capture: the agent has about a thousand objects, so this takes a millisecond or two.
 """
+import collections
 import os
 import sys
 from itertools import chain, compress, count
@@ -67,11 +68,12 @@ def owned_ids(extra_roots=(), known=frozenset()):
     del modules, module_ids
     foreign_namespaces = set(bulk.addresses([namespace for namespace in _module_dicts(others) if namespace is not None]))
     del others
-    candidates = _reachable(
-        roots, lambda o, key: key in known or _foreign(o, key, agent, foreign_namespaces)
-    )
-    shared = _referenced_from_outside(candidates, agent)
-    owned = set(_reachable(roots, lambda o, key: key in shared or key not in candidates))
+    foreign = _Foreign(agent, foreign_namespaces)
+    candidates, edges = _reachable(roots, lambda o, key: key in known or foreign(o, key))
+    shared = _referenced_from_outside(candidates, edges, agent)
+    # The candidates reachable from the roots without passing through a shared one.
+    owned = _reachable_within(agent, edges, dict.keys(candidates) - shared)
+    del candidates, edges
     owned.update(known)
     artifacts = load_artifacts()
     owned.update(bulk.addresses(list(artifacts)))
@@ -93,45 +95,92 @@ def _module_dicts(modules):
     return found
 
 
+# What _reachable does with a referent, by its type: pass it by (not GC-capable: it holds
+# nothing), enter it, or keep it without entering (a code object: see _reachable).
+_PASS = 0
+_ENTER = 1
+_CODE = 2
+
+
 def _reachable(roots, stop):
-    """{id: object} of the GC-capable objects reachable from roots without entering stop().
-    Breadth first, level by level: one batch of referents per level (bulk.py)."""
+    """({id: object} of the GC-capable objects reachable from roots without entering stop(),
+    {id: the ids it references} for each of them: a code object's are its constants' tuples).
+    Breadth first, level by level: one batch of referents per level (bulk.py), and stop() asked
+    only of referents not seen before whose type is GC-capable."""
     found = {}
+    edges = {}
     frontier = []
+    frontier_keys = []
     for obj, key in zip(roots, bulk.addresses(list(roots))):
         if key not in found:
             found[key] = obj
             frontier.append(obj)
+            frontier_keys.append(key)
+    kinds = {}  # id(type) -> _PASS, _ENTER or _CODE; the types are held by their objects meanwhile
     while frontier:
         lists, addresses = bulk.referent_lists(frontier)
-        referents = list(chain.from_iterable(lists))
-        del lists
+        start = 0
+        for key, length in zip(frontier_keys, map(len, lists)):
+            edges[key] = addresses[start : start + length]
+            start += length
+        # Each referent not seen before, once (a dict keyed by id keeps the first position).
+        fresh = dict(zip(addresses, chain.from_iterable(lists)))
+        del lists, addresses
+        for key in found.keys() & fresh.keys():
+            del fresh[key]
+        objects = list(dict.values(fresh))
+        keys = list(dict.keys(fresh))
+        del fresh
+        types = list(map(type, objects))
+        type_keys = bulk.addresses(types)
+        for type_key, t in zip(type_keys, types):
+            if type_key not in kinds:
+                kinds[type_key] = _kind(t)
+        del types
+        wanted = bytes(map(kinds.__getitem__, type_keys))
+        del type_keys
         frontier = []
-        codes = []
-        for referent, key in zip(referents, addresses):
-            if key in found:
-                continue
-            if type(referent) is bt.CodeType:
-                # Not GC-capable, but its constants (a tracked tuple holding nested code) are
-                # reached only through it: the agent's functions' code owns them.
-                if not stop(referent, key):
-                    found[key] = referent
-                    codes.append(referent)
-                continue
-            if not safe.type_flags(type(referent)) & TPFLAGS_HAVE_GC:
-                continue
-            if stop(referent, key):
+        frontier_keys = []
+        for referent, key, kind in zip(compress(objects, wanted), compress(keys, wanted), filter(None, wanted)):
+            # A code object of this level may have brought it in already.
+            if key in found or stop(referent, key):
                 continue
             found[key] = referent
-            frontier.append(referent)
-        del referents
-        constants = list(chain.from_iterable(map(_code_tuples, codes)))
-        for referent, key in zip(constants, bulk.addresses(constants)):
-            if key not in found and not stop(referent, key):
-                found[key] = referent
+            if kind == _CODE:
+                # Not GC-capable, but its constants (a tracked tuple holding nested code) are
+                # reached only through it: the agent's functions' code owns them.
+                constants = _code_tuples(referent)
+                constant_keys = bulk.addresses(constants)
+                edges[key] = constant_keys
+                for constant, constant_key in zip(constants, constant_keys):
+                    if constant_key not in found and not stop(constant, constant_key):
+                        found[constant_key] = constant
+                        frontier.append(constant)
+                        frontier_keys.append(constant_key)
+                del constants
+            else:
                 frontier.append(referent)
-        del codes, constants
-    return found
+                frontier_keys.append(key)
+        del objects, keys, wanted
+    return found, edges
+
+
+def _reachable_within(roots, edges, allowed):
+    """ids reachable from ``roots`` (ids) through ``edges`` entering only ids in ``allowed``."""
+    reached = set(roots)
+    frontier = reached
+    while frontier:
+        frontier = set(chain.from_iterable(map(edges.__getitem__, frontier)))
+        frontier &= allowed
+        frontier -= reached
+        reached |= frontier
+    return reached
+
+
+def _kind(t):
+    if t is bt.CodeType:
+        return _CODE
+    return _ENTER if safe.type_flags(t) & TPFLAGS_HAVE_GC else _PASS
 
 
 _CODE_TUPLES = [bt.CodeType.__dict__[name].__get__ for name in ("co_consts", "co_names")]
@@ -145,19 +194,11 @@ def _code_tuples(code):
     return [read(code) for read in _CODE_TUPLES]
 
 
-def _referenced_from_outside(candidates, roots):
-    """ids of candidates whose reference count exceeds the references the candidates hold."""
+def _referenced_from_outside(candidates, edges, roots):
+    """ids of candidates whose reference count exceeds the references the candidates hold
+    (``edges``: what each references, as _reachable found it)."""
     objects = list(dict.values(candidates))
-    internal = {}
-    for key in bulk.referent_lists(objects)[1]:
-        if key in candidates:
-            internal[key] = internal.get(key, 0) + 1
-    # A code object's constants are referenced from it, which gc.get_referents does not show.
-    constants = list(chain.from_iterable(_code_tuples(obj) for obj in objects if type(obj) is bt.CodeType))
-    for key in bulk.addresses(constants):
-        if key in candidates:
-            internal[key] = internal.get(key, 0) + 1
-    del constants
+    internal = collections.Counter(chain.from_iterable(dict.values(edges)))
     counts = list(map(sys.getrefcount, objects))
     # While counted, each object is also referenced by `candidates`, `objects` and the call
     # itself: measure that overhead on an object of our own held the same way.
@@ -173,29 +214,50 @@ def _referenced_from_outside(candidates, roots):
     return shared
 
 
-def _foreign(obj, key, agent_modules_ids, foreign_namespaces):
+class _Foreign:
     """Shared things the agent points at but never owns: other modules and their namespaces,
-    classes defined elsewhere, built-in functions of other modules.  ``key``: ``id(obj)``."""
-    t = type(obj)
-    if _subclasses(t, bt.ModuleType):
-        return key not in agent_modules_ids
-    if key in foreign_namespaces:
-        return True
-    if _subclasses(t, type):
-        module = safe.qualified_type_name(obj).rsplit(".", 1)[0]
-        return not module.startswith(PACKAGE_NAME)
-    if t is bt.BuiltinFunctionType:
-        owner = bt.BuiltinFunctionType.__dict__["__self__"].__get__(obj)
-        # A module the agent loaded (gc, when the program had not) owns its functions.
-        return owner is None or (type(owner) is bt.ModuleType and id(owner) not in agent_modules_ids)
-    return False
+    classes defined elsewhere, built-in functions of other modules.  What to ask of an object
+    depends on its type alone, so that is decided once per type."""
 
+    _OTHER = 0
+    _MODULE = 1
+    _CLASS = 2
+    _BUILTIN = 3
 
-def _subclasses(t, base):
-    for klass in safe.mro(t):
-        if klass is base:
+    def __init__(self, agent_modules_ids, foreign_namespaces):
+        self._agent = agent_modules_ids
+        self._namespaces = foreign_namespaces
+        self._sorts = {}  # id(type) -> one of the sorts above
+
+    def __call__(self, obj, key):
+        """Whether ``obj`` (whose id is ``key``) is foreign."""
+        t = type(obj)
+        sort = self._sorts.get(bulk.address_of(t))
+        if sort is None:
+            sort = self._sort(t)
+            self._sorts[bulk.address_of(t)] = sort
+        if sort == self._MODULE:
+            return key not in self._agent
+        if key in self._namespaces:
             return True
-    return False
+        if sort == self._CLASS:
+            module = safe.qualified_type_name(obj).rsplit(".", 1)[0]
+            return not module.startswith(PACKAGE_NAME)
+        if sort == self._BUILTIN:
+            owner = bt.BuiltinFunctionType.__dict__["__self__"].__get__(obj)
+            # A module the agent loaded (gc, when the program had not) owns its functions.
+            return owner is None or (type(owner) is bt.ModuleType and id(owner) not in self._agent)
+        return False
+
+    def _sort(self, t):
+        mro = safe.mro(t)
+        if any(klass is bt.ModuleType for klass in mro):
+            return self._MODULE
+        if any(klass is type for klass in mro):
+            return self._CLASS
+        if t is bt.BuiltinFunctionType:
+            return self._BUILTIN
+        return self._OTHER
 
 
 def without_ids(objects, ids, excluded):

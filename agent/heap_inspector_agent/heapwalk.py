@@ -107,8 +107,9 @@ class HeapWalk:
         except the ids in ``keep`` (user frames the capture materialised to record the stack).
         ``held``: id -> references the caller holds to that object while counts are read."""
         kernel = self.kernel
-        tracked = []
-        tracked_types = array.array(bulk.ADDRESS_TYPECODE)
+        # Every generation's list first, so that the agent's set of addresses is made once (it
+        # holds tens of thousands of identity marks) and serves the walk too.
+        generation_lists = []
         for generation in range(compat.NUM_GENERATIONS):
             self._report("objects", generation, compat.NUM_GENERATIONS)
             generation_list = gc.get_objects(generation=generation)
@@ -124,9 +125,15 @@ class HeapWalk:
                 tail.difference_update(keep)
                 excluded.update(tail)
                 del tail
-            # One pass (the kernel's): the objects that are not the agent's, and their types.
-            kept, types = kernel.without(generation_list, kernel.address_set(excluded))
+            generation_lists.append(generation_list)
             del generation_list
+        agent_set = kernel.address_set(excluded)
+        tracked = []
+        tracked_types = array.array(bulk.ADDRESS_TYPECODE)
+        generation_lists.reverse()
+        while generation_lists:
+            # One pass (the kernel's): the objects that are not the agent's, and their types.
+            kept, types = kernel.without(generation_lists.pop(), agent_set)
             kept, types = _without_agent_weakrefs(kept, types, excluded)
             tracked.extend(kept)
             tracked_types.extend(types)
@@ -144,12 +151,14 @@ class HeapWalk:
         # The frozen generation (gc.freeze) is not listed: references to its objects are found
         # like those to untracked ones, against every listed address (slower, and rare).
         self.every_referent = compat.HAS_FREEZE and gc.get_freeze_count() > 0
-        initial = list(excluded)
         if self.every_referent:
+            initial = list(excluded)
             for start in range(0, len(tracked), CHUNK):
                 initial.extend(kernel.addresses(tracked, start, min(len(tracked), start + CHUNK)))
-        self.seen = kernel.address_set(initial)
-        del initial
+            agent_set = kernel.address_set(initial)
+            del initial
+        # The walk's leaves are added to it: the agent's objects never become leaves.
+        self.seen = agent_set
 
     # -- 2: chunk after chunk ----------------------------------------------------------------
     def walk(self):

@@ -45,6 +45,9 @@ class TypeTable:
         self._basic_size = array.array("q")
         self._odd = array.array("q")  # indices of types that could not be described
         self._weakref_types = weakref_types
+        # Addresses of classes whose namespace has only str keys, and of those that have another
+        # key: most types share their bases (object above all), read once per capture.
+        self._str_keys_only = (set(), set())
         self.records = []
 
     def index_of(self, t):
@@ -123,7 +126,7 @@ class TypeTable:
         # lookup may call on a hash collision) makes even that unsafe.
         sizeof = safe.lookup_in_mro(t, "__sizeof__")
         sizeof_safe = 0
-        if sizeof is not None and safe.is_c_method_of(sizeof, t) and _namespaces_have_str_keys_only(mro):
+        if sizeof is not None and safe.is_c_method_of(sizeof, t) and _namespaces_have_str_keys_only(mro, self._str_keys_only):
             sizeof_safe = 1
             # object.__sizeof__ counts the basic size and the items; sys.getsizeof adds what the
             # type's flags say (the collector's header, 3.12+'s pre-header), and asks each object
@@ -138,6 +141,7 @@ class TypeTable:
         every count is read."""
         odd = set(self._odd)
         records = []
+        files = {}  # qualified name's module part -> its file: most modules define many types
         for index, t in enumerate(self._types):
             name = safe.qualified_type_name(t)
             if index in odd:
@@ -153,7 +157,10 @@ class TypeTable:
                 "category": CATEGORIES[self._categories[index]],
             }
             if flags & HEAP_TYPE:
-                source = _defining_file(name)
+                prefix = name.rsplit(".", 1)[0] if "." in name else None
+                source = files.get(prefix, files)
+                if source is files:
+                    source = files[prefix] = _defining_file(name)
                 if source:
                     record["file"] = source
             records.append(record)
@@ -185,13 +192,21 @@ def measured_sizes(objects, basic_sizes):
     return sizes
 
 
-def _namespaces_have_str_keys_only(mro):
+def _namespaces_have_str_keys_only(mro, known):
+    """``known``: (addresses of classes found to have only str keys, of those found not to)."""
     # Types compared by address: ``==`` on a type could call its metaclass's ``__eq__``.
     str_address = bulk.address_of(str)
-    for klass in mro:
+    plain, odd = known
+    for klass, key in zip(mro, bulk.addresses(list(mro))):
+        if key in plain:
+            continue
+        if key in odd:
+            return False
         key_types = bulk.addresses(list(map(type, dict.keys(safe.type_dict(klass)))))
         if key_types.count(str_address) != len(key_types):
+            odd.add(key)
             return False
+        plain.add(key)
     return True
 
 

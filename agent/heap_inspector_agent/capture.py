@@ -189,7 +189,7 @@ def _read_heap(output, kernel, kernel_record, kernel_warnings, memory, frame, tr
     walk.count_leaves()
     progress("roots", 4, 4)
     # Compared while the heap is still held: an object freed now could lend its address.
-    observation = identity.observe(walk.tracked + walk.leaves, keep_identity, walk.weakable())
+    observation = identity.observe(walk.tracked + walk.leaves, keep_identity, walk.weakable(), walk.kernel)
     output.column("node.identity", snapshot_writer.U8, observation.states)
     output.json("identity", observation.section(keep_identity))
     types = walk.finish()

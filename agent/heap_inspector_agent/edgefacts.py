@@ -48,7 +48,7 @@ def label_chunk(walk, objects, start, end, base, type_of, targets, lengths):
     out = walk.writer
     node_labels, keys = walk.kernel.label_facts(objects, start, end, type_of, facts.plan, facts.slots, lengths, targets)
     if keys:
-        out.column("dict.key", _U32, walk.strings.add_all(nodefacts.short_texts(keys, KEY_LIMIT)))
+        out.column("dict.key", _U32, walk.strings.add_all(nodefacts.short_texts(keys, KEY_LIMIT, walk.kernel)))
     del keys
     if RECORDED in node_labels:
         _record_one_by_one(walk, objects, start, base, node_labels.translate(SELECT[RECORDED]), lengths, type_of)

@@ -419,7 +419,6 @@ class HeapWalk:
         return records
 
 
-
 def _without_agent_weakrefs(objects, types, excluded):
     """(objects, their type addresses) minus the weak references to the agent's own objects.
     Creating a class makes a weak reference to it in its base's subclass registry; those belong

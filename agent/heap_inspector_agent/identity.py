@@ -126,11 +126,13 @@ def needed(keep):
     return keep or _record["capture"] > 0
 
 
-def observe(objects, keep=True, weakable=None):
+def observe(objects, keep=True, weakable=None, kernel=None):
     """Compare ``objects`` (the capture's nodes, in node order) with the previous capture and,
     when ``keep``, make this capture's marks.  Returns an Observation; the previous record is
     untouched.  ``weakable``: bytes, 1 per object whose type has weak references, when the
     caller has it (from the walk's types, heapwalk.HeapWalk.weakable); else read here.
+    ``kernel``: the capture's kernel; the native one finds the previous marks in one pass
+    (``identity_match``, the same result as the Python below).
 
     It runs in the program's pause over every node, so the work is done by C-level passes over
     whole lists (``map``, ``compress``, ``bytes.translate``); the only call per object is
@@ -146,13 +148,17 @@ def observe(objects, keep=True, weakable=None):
         weakable = bytes(map(bool, map(_weakref_offset, list(map(type, objects)))))
     weak = list(compress(objects, weakable))
     weak_ids = bulk.addresses(weak)
+    match = getattr(kernel, "identity_match", None)
     olds = same = None
     if has_previous:
         # The previous mark at each object's address, or a dead mark where there was none.
         no_mark = _Mark(set())
-        olds = list(map(dict(zip(_record["addresses"], _record["marks"])).get, weak_ids, repeat(no_mark)))
-        same = bytes(map(is_, map(_referent, olds), weak))
-        found = bytes(map(is_not, olds, repeat(no_mark)))
+        if match is not None:
+            olds, same, found = match(weak, weak_ids, _record["addresses"], _record["marks"], no_mark)
+        else:
+            olds = list(map(dict(zip(_record["addresses"], _record["marks"])).get, weak_ids, repeat(no_mark)))
+            same = bytes(map(is_, map(_referent, olds), weak))
+            found = bytes(map(is_not, olds, repeat(no_mark)))
         del no_mark
         states = _states(weakable, same, found)
     else:

@@ -9,6 +9,7 @@ atoms' own ``__repr__``.  Nothing is kept from one chunk to the next but numbers
 """
 import array
 import gc
+import sys
 from itertools import compress, count, repeat
 from operator import is_
 
@@ -54,6 +55,8 @@ FINALIZER_OF = bytes(int(bool(value & _FINALIZER_BIT)) for value in range(256))
 # A MISSING index's raw bytes.  Found anywhere in the raw indices (not only at a multiple of 4):
 # a false alarm would need an index of 2**24 or more, and would only cost the slow path.
 _MISSING_WORD = b"\xff\xff\xff\xff"
+_TOP_LANE = 3 if sys.byteorder == "little" else 0
+_ALL_ONES = bytes(255) + b"\x01"  # 255 -> 1, anything else -> 0
 
 _ODD_SIZE = "object(s) whose built-in __sizeof__ failed: their size is the type's basic size"
 
@@ -88,7 +91,9 @@ class TypeFacts:
         found = self.kernel.type_indices(type_addresses, by_address)
         if _MISSING_WORD not in found.tobytes():
             return found
-        unknown = bytes(map(by_address.__contains__, type_addresses)).translate(NOT)
+        # The missing word is all ones; a type index has its top byte clear (far fewer than 2**24
+        # types), so the top bytes alone mark the unknown addresses.
+        unknown = found.tobytes()[_TOP_LANE::4].translate(_ALL_ONES)
         # One example position per new type address (a dict keeps one value per key).
         examples = dict(zip(compress(type_addresses, unknown), compress(count(), unknown)))
         for position in dict.values(examples):
@@ -198,13 +203,13 @@ def names(objects, start, end, type_of, traits, facts, strings):
         group = list(compress(chunk, mask))
         # Atoms are distinct objects: their texts are mostly distinct too, appended as they are.
         if kind == NAME_STR:
-            indices = strings.append_all(short_texts(group))
+            indices = strings.append_all(short_texts(group, NAME_LIMIT, facts.kernel))
         elif kind == NAME_INT:
             try:
                 texts = list(map(int.__repr__, group))
             except ValueError:  # more digits than sys.int_max_str_digits allows
                 texts = [safe.atom_text(value) for value in group]
-            indices = strings.append_all(short_texts(texts))
+            indices = strings.append_all(short_texts(texts, NAME_LIMIT, facts.kernel))
             del texts
         elif kind == NAME_FLOAT:
             indices = strings.append_all(list(map(float.__repr__, group)))
@@ -238,13 +243,22 @@ def _object_names(group, type_indices, facts, strings):
     return list(merge(named, [repeat(0), iter(strings.add_all(list(compress(texts, named))))]))
 
 
-def short_texts(texts, limit=NAME_LIMIT):
-    """Texts longer than ``limit`` cut to it, as ``safe.atom_text`` does."""
-    lengths = list(map(str.__len__, texts))
-    if lengths and max(lengths) > limit:
-        texts = list(texts)
-        for position in compress(count(), map(limit.__lt__, lengths)):
-            texts[position] = str.__getitem__(texts[position], slice(0, limit - 1)) + "\u2026"
+def short_texts(texts, limit=NAME_LIMIT, kernel=None):
+    """Texts (a list of exact str) longer than ``limit`` cut to it, as ``safe.atom_text`` does.
+    ``kernel``: the native one finds the long texts in one pass (``long_texts``)."""
+    find = getattr(kernel, "long_texts", None)
+    if find is not None and type(texts) is list:
+        positions = find(texts, limit)
+    else:
+        lengths = list(map(str.__len__, texts))
+        positions = compress(count(), map(limit.__lt__, lengths)) if lengths and max(lengths) > limit else ()
+        del lengths
+    copied = False
+    for position in positions:
+        if not copied:
+            texts = list(texts)
+            copied = True
+        texts[position] = str.__getitem__(texts[position], slice(0, limit - 1)) + "\u2026"
     return texts
 
 

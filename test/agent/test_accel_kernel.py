@@ -36,6 +36,8 @@ FUNCTIONS = {
     "deflate",
     "json_strings",
     "merge_u32",
+    "identity_match",
+    "long_texts",
 }
 
 pytestmark = pytest.mark.skipif(

@@ -445,7 +445,89 @@ def merge_u32_check():
                 pass
 
 
+def identity_match_check():
+    """identity_match: the previous marks the Python of identity.observe finds, for the heap's
+    weakable objects: marks alive and the same, marks whose object died (dead), an address with
+    a mark for another object, repeated addresses (the later wins), none at all; and the same
+    refusals of bad arguments."""
+    from itertools import repeat
+    from operator import is_, is_not
+
+    identity = PACKAGE.identity
+    Mark = identity._Mark
+    address_type = PACKAGE.bulk.ADDRESS_TYPECODE
+
+    def python(weak, weak_ids, addresses, marks, no_mark):
+        olds = list(map(dict(zip(addresses, marks)).get, weak_ids, repeat(no_mark)))
+        same = bytes(map(is_, map(identity._referent, olds), weak))
+        found = bytes(map(is_not, olds, repeat(no_mark)))
+        return olds, same, found
+
+    weak = [item for item in gc.get_objects() if identity.supports_weak_references(type(item))]
+    weak_ids = array.array(address_type, map(id, weak))
+    doomed = [Plain(0) for _ in range(200)]
+    marks = [Mark(item) for item in weak[::3]] + [Mark(item) for item in doomed]
+    addresses = array.array(address_type, [id(item) for item in weak[::3]] + [id(item) for item in doomed])
+    del doomed  # their marks die; new objects may take their addresses
+    newcomers = [Plain(0) for _ in range(200)]
+    weak += newcomers
+    weak_ids.extend(map(id, newcomers))
+    # Another object's mark at an address, and a repeated address (weak[0] has a mark above)
+    # whose later mark, another object's, wins.
+    other = Plain(0)
+    marks += [Mark(other), Mark(other)]
+    addresses.extend([id(weak[2]), id(weak[0])])
+    no_mark = Mark(set())
+    cases = {
+        "heap": (weak, weak_ids, addresses, marks, no_mark),
+        "no previous": (weak, weak_ids, array.array(address_type), [], no_mark),
+        "nothing weakable": ([], array.array(address_type), addresses, marks, no_mark),
+    }
+    for where, arguments in cases.items():
+        left = python(*arguments)
+        right = native.identity_match(*arguments)
+        same("identity_match", type(right).__name__, "tuple", where)
+        same("identity_match", [list(map(id, left[0])), left[1], left[2]], [list(map(id, right[0])), right[1], right[2]], where)
+    bad = [
+        ((weak, weak_ids[:-1], addresses, marks, no_mark), ValueError),
+        ((weak, weak_ids, addresses, marks[:-1], no_mark), ValueError),
+        ((weak, weak_ids, addresses, marks[:-1] + [other], no_mark), TypeError),
+        ((tuple(weak), weak_ids, addresses, marks, no_mark), TypeError),
+        ((weak, weak_ids, addresses, marks, None), TypeError),
+    ]
+    for arguments, error in bad:
+        try:
+            native.identity_match(*arguments)
+            mismatches.append("identity_match: accepted %s" % error.__name__)
+        except error:
+            checked["identity_match"] += 1
+
+
+def long_texts_check():
+    """long_texts: the positions of the texts longer than a limit, for this heap's str (as
+    nodefacts.short_texts finds them in Python), at several limits; and refusals of anything but
+    a list of exact str."""
+    texts = [item for item in gc.get_objects() if type(item) is str]
+    texts += ["", "\u00e9" * 40, "\U0001f600" * 41, "x" * 120, "y" * 121]
+    for limit in (0, 40, 120, 10**6):
+        python = [position for position, text in enumerate(texts) if str.__len__(text) > limit]
+        same("long_texts", native.long_texts(texts, limit), python, "limit %d" % limit)
+    same("long_texts", native.long_texts([], 40), [], "empty")
+
+    class Text(str):
+        pass
+
+    for bad in (["a", 1], ["a", Text("b")], ("a",)):
+        try:
+            native.long_texts(bad, 0)
+            mismatches.append("long_texts: accepted %r" % (bad,))
+        except TypeError:
+            checked["long_texts"] += 1
+
+
 main()
+long_texts_check()
+identity_match_check()
 merge_u32_check()
 json_strings_check()
 member_labels_check()

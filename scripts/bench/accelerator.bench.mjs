@@ -7,6 +7,7 @@
 // - the debugger pause at about 100,000 tracked objects (test/programs/dap/big_heap.py under the
 //   pip debugpy), the accelerator found by the debugger hook in the runner cache, and without it.
 // Each run once, wall-clock time. Runnable alone: `node scripts/bench/accelerator.bench.mjs`.
+import { performance } from 'node:perf_hooks';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -159,6 +160,24 @@ async function pauseRows(context, readSnapshot, out) {
       ['pure Python', 'reason:turned off for the benchmark'],
     ];
     await capture(variants[0][1]); // installs the hook, loads the agent and the accelerator
+    // What any evaluate costs under this debugpy, capture or not: on Linux about 0.04 s, from
+    // pydevd sending each response's header and body in two writes on a socket without
+    // TCP_NODELAY (microsoft/debugpy#2054). Part of every pause below; not the agent's.
+    const floor = [];
+    for (let i = 0; i < LATER_CAPTURES; i++) {
+      const started = performance.now();
+      await session.evaluate('None');
+      floor.push((performance.now() - started) / 1000);
+    }
+    floor.sort((a, b) => a - b);
+    const floorSeconds = floor[Math.floor(floor.length / 2)];
+    out.push({
+      group,
+      metric: `debugpy's own round trip for an empty evaluate (median of ${LATER_CAPTURES})`,
+      value: Number(floorSeconds.toFixed(3)),
+      unit: 's',
+      note: 'in every capture pause; microsoft/debugpy#2054',
+    });
     for (const [name, argument] of variants) {
       const later = [];
       for (let i = 0; i < LATER_CAPTURES; i++) later.push(await capture(argument));
@@ -173,6 +192,13 @@ async function pauseRows(context, readSnapshot, out) {
         unit: 's',
         note: `kernel: ${kernel}; ${snapshot.meta.counts.tracked.toLocaleString('en-US')} tracked objects`,
         ...(name === 'accelerator' ? { target: '≤ 0.3 s', ok: median.seconds <= 0.3 } : {}),
+      });
+      out.push({
+        group,
+        metric: `${name}: the capture's part (pause − empty evaluate)`,
+        value: Number((median.seconds - floorSeconds).toFixed(3)),
+        unit: 's',
+        note: `hook ${(median.meta.hookSeconds ?? 0).toFixed(3)} s, agent ${median.meta.captureSeconds.toFixed(3)} s in the debuggee`,
       });
     }
   } finally {

@@ -1,7 +1,7 @@
 /*
  * The kernel's functions (accel_kernel.c, accel_walk.c, accel_dictkeys.c, accel_facts.c,
- * accel_memberlabels.c, accel_names.c; writing helpers in accel_deflate.c and accel_jsontext.c),
- * as the module lists them: the same
+ * accel_memberlabels.c, accel_names.c, accel_records.c; writing helpers in accel_deflate.c and
+ * accel_jsontext.c), as the module lists them: the same
  * names, arguments and results as heap_inspector_agent/kernel_py.py, whose docstrings are the
  * contract.  HI_KERNEL_INTERFACE is the version of that contract implemented here: the loader uses
  * the module only when it equals kernel_py.INTERFACE (accel_loader.INTERFACE).
@@ -12,7 +12,7 @@
 #include <Python.h>
 #include <stdint.h>
 
-#define HI_KERNEL_INTERFACE 3
+#define HI_KERNEL_INTERFACE 4
 /* Not a one-letter name: those are strings the interpreter shares with the program, whose counts
  * the snapshot records (the kernel record holds its name during a capture). */
 #define HI_KERNEL_NAME "native"
@@ -41,6 +41,7 @@ HI_FAST(hi_member_labels);
 HI_FAST(hi_json_strings);
 HI_FAST(hi_name_texts);
 HI_FAST(hi_merge_u32);
+HI_FAST(hi_object_records);
 #ifdef HI_HAVE_ZLIB
 HI_FAST(hi_deflate_start);
 HI_FAST(hi_deflate_finish);
@@ -92,6 +93,7 @@ PyObject *hi_word_column(PyObject *items, Py_ssize_t start, Py_ssize_t end, enum
          "json_strings(texts): a string table chunk's JSON text (accel_jsontext.c), or None"},      \
         {"name_texts", HI_KW hi_name_texts, METH_FASTCALL | METH_KEYWORDS,                           \
          "name_texts(items): functions', code objects' and methods' names, else None"},             \
-        {"merge_u32", HI_KW hi_merge_u32, METH_FASTCALL | METH_KEYWORDS, "kernel_py.merge_u32"},
+        {"merge_u32", HI_KW hi_merge_u32, METH_FASTCALL | METH_KEYWORDS, "kernel_py.merge_u32"}, \
+        {"object_records", HI_KW hi_object_records, METH_FASTCALL | METH_KEYWORDS, "kernel_py.object_records"},
 
 #endif

@@ -85,7 +85,10 @@ def _record_one_by_one(walk, objects, start, base, mask, lengths, type_of):
     del flat
     labelled = _merged(read, zip(rest, referent_lists, found), labeler)
     del group, rest, referent_lists, found, read
-    kinds, names = labelplans.object_records(labelled, group_lengths, walk.strings)
+    # The native kernel leaves a group with an odd name (None) to the Python function.
+    records = walk.kernel.object_records(labelled, group_lengths, walk.strings)
+    kinds, names = labelplans.object_records(labelled, group_lengths, walk.strings) if records is None else records
+    del records
     del labelled
     out = walk.writer
     out.column("label.node", _U32, nodes)

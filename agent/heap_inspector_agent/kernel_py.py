@@ -29,8 +29,9 @@ Common rules, for every function:
 
 Functions: ``addresses``, ``type_addresses``, ``refcounts``, ``sizes``, ``address_set``,
 ``walk``, ``add_leaves``, ``dict_keys``, and from interface 2 ``without``, ``type_indices``,
-``type_bytes``, ``label_facts``, from interface 3 ``member_labels`` and ``merge_u32`` (``dict_keys``,
-``label_facts`` and ``member_labels`` live in kernel_py_labels.py).
+``type_bytes``, ``label_facts``, from interface 3 ``member_labels`` and ``merge_u32``, from
+interface 4 ``object_records`` (``dict_keys``, ``label_facts`` and ``member_labels`` live in
+kernel_py_labels.py).
 ``NAME`` says which kernel this is (recorded in ``meta.capture``).
 """
 import array
@@ -42,6 +43,7 @@ from itertools import chain, compress, islice, repeat
 
 from . import bulk
 from . import compat
+from . import labelplans
 from .bytemasks import NOT, lookup_bytes, merge
 # The label facts (kernel_py_labels.py) are part of this kernel's contract.
 from .kernel_py_labels import (  # noqa: F401
@@ -62,7 +64,7 @@ from .kernel_py_labels import (  # noqa: F401
 
 NAME = "python"
 # The contract's version: a native kernel says which one it implements (accel_loader.py checks).
-INTERFACE = 3
+INTERFACE = 4
 ADDRESS_TYPECODE = bulk.ADDRESS_TYPECODE
 _IMMORTAL = compat.IMMORTAL_REFCOUNT_FLOOR
 _getrefcount = sys.getrefcount
@@ -373,6 +375,17 @@ def merge_u32(group_of, sources):
     if len(merged) != len(group_of):
         raise ValueError("merge_u32: a source has fewer items than its nodes")
     return merged
+
+
+def object_records(labelled, lengths, strings):
+    """``(kinds, names)`` of a group of nodes labelled one by one: ``labelplans.object_records``
+    (``labelled``: per node, None or ``label()``'s (kinds, names); ``lengths``: array('I'), per
+    node, its count of references; ``strings``: the capture's StringTable, which gets the texts
+    new to it).  A native kernel gives exactly the same kinds bytes and names array('I') and
+    leaves the table in exactly the same state (the same text objects, in the same order, at the
+    same indices), or returns None, having changed nothing, for a group it leaves to
+    ``labelplans.object_records`` (the caller then calls it); this kernel never does."""
+    return labelplans.object_records(labelled, lengths, strings)
 
 
 def type_bytes(type_of, table):

@@ -12,6 +12,7 @@ from . import kernel_py
 from . import labelplans
 from . import labels
 from . import safe
+from . import strings
 
 PACKAGE_NAME = "_heap_inspector_agent"
 FUNCTIONS = (
@@ -29,6 +30,7 @@ FUNCTIONS = (
     "label_facts",
     "member_labels",
     "merge_u32",
+    "object_records",
 )
 
 _verified = {}  # id(native module) -> None when it agrees with kernel_py, else why not
@@ -136,6 +138,7 @@ def _compare(native):
         ("refcounts", lambda k: list(k.refcounts(items, 0, owned))),
         ("sizes", lambda k: list(k.sizes(items, 0, end, bytes((1,)) * (end - 1) + b"\x00"))),
         ("merge_u32", lambda k: list(k.merge_u32(b"\x00\x01\x02\x01\x03", [None, range(7, 9), [5], array.array("I", [4])]))),
+        ("object_records", _object_records_probe),
     ]
     for name, check in checks:
         if check(native) != check(kernel_py):
@@ -172,6 +175,16 @@ def _compare(native):
     if results[0] != results[1]:
         return "its walk(), dict_keys(), label_facts(), without(), type_indices() or type_bytes() differs from the pure-Python kernel's"
     return _compare_member_labels(native)
+
+
+def _object_records_probe(kernel):
+    """object_records on a group of each kind of label (an index beyond u32, texts new and known,
+    an unlabelled node): its results and the string table it leaves."""
+    table = strings.StringTable()
+    table.add("known")
+    labelled = [([labels.INDEX, labels.ATTR, labels.REF], [2**40, "probe", 0]), None, (bytes((labels.STR_KEY,)), ["known"])]
+    kinds, names = kernel.object_records(labelled, array.array("I", (3, 2, 1)), table)
+    return bytes(kinds), list(names), table._fresh, list(table._index.items())
 
 
 def _probe_function():

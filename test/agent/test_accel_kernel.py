@@ -93,3 +93,22 @@ def test_native_kernel_matches_pure_kernel(label, python, env, flags, build_fold
     assert report["loaded"], report["problem"]
     assert FUNCTIONS <= set(report["checked"]), report["checked"]
     assert report["mismatches"] == []
+
+
+RECORDS_DRIVER = os.path.join(os.path.dirname(DRIVER), "accel_records_driver.py")
+NATIVE = [(label, python) for label, python in interpreters() if not label.endswith("-32bit")]
+
+
+@pytest.mark.parametrize("label,python", NATIVE, ids=[case[0] for case in NATIVE])
+def test_native_object_records_match_the_python_ones(label, python, build_folder):
+    """object_records: the same kinds and names, and the string table left in the same state
+    (the same text objects, in the same order, at the same indices), for crafted groups (indices
+    out of u32, texts new and known before and after a flush, odd names the native kernel leaves
+    to Python before adding any text) and for this heap's labels; the usual groups done natively."""
+    accelerator = build(python, build_folder)
+    result = subprocess.run([python, RECORDS_DRIVER, AGENT, accelerator], capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["loaded"], report["problem"]
+    assert report["mismatches"] == []
+    assert report["checked"] > 30 and report["native"] > 15, report

@@ -91,12 +91,18 @@ class TypeFacts:
         found = self.kernel.type_indices(type_addresses, by_address)
         if _MISSING_WORD not in found.tobytes():
             return found
-        # The missing word is all ones; a type index has its top byte clear (far fewer than 2**24
-        # types), so the top bytes alone mark the unknown addresses.
-        unknown = found.tobytes()[_TOP_LANE::4].translate(_ALL_ONES)
-        # One example position per new type address (a dict keeps one value per key).
-        examples = dict(zip(compress(type_addresses, unknown), compress(count(), unknown)))
-        for position in dict.values(examples):
+        new_type_positions = getattr(self.kernel, "new_type_positions", None)
+        if new_type_positions is not None:
+            # The native kernel: where each new address first appears, in one pass.
+            positions = new_type_positions(type_addresses, found)
+        else:
+            # The missing word is all ones; a type index has its top byte clear (far fewer than
+            # 2**24 types), so the top bytes alone mark the unknown addresses.
+            unknown = found.tobytes()[_TOP_LANE::4].translate(_ALL_ONES)
+            # One example position per new type address, in order of first use (a dict keeps one
+            # value per key: the last; any instance serves as the example).
+            positions = dict.values(dict(zip(compress(type_addresses, unknown), compress(count(), unknown))))
+        for position in positions:
             self._add(objects, start + position)
         return self.kernel.type_indices(type_addresses, by_address)
 

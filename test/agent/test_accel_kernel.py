@@ -38,6 +38,7 @@ FUNCTIONS = {
     "merge_u32",
     "identity_match",
     "long_texts",
+    "new_type_positions",
 }
 
 pytestmark = pytest.mark.skipif(

@@ -525,7 +525,29 @@ def long_texts_check():
             checked["long_texts"] += 1
 
 
+def new_type_positions_check():
+    """new_type_positions: the first position of each address whose index is missing, in order of
+    first occurrence, as a Python pass over this heap's type addresses finds them (with half the
+    types known, none, and all); and refusals of arrays of different lengths."""
+    items = gc.get_objects()
+    addresses = pure.type_addresses(items, 0, len(items))
+    distinct = list(dict.fromkeys(addresses))
+    for where, known in (("half known", distinct[::2]), ("none known", []), ("all known", distinct)):
+        indices = pure.type_indices(addresses, {address: n for n, address in enumerate(known)})
+        first = {}
+        for position, (address, index) in enumerate(zip(addresses, indices)):
+            if index == pure.MISSING and address not in first:
+                first[address] = position
+        same("new_type_positions", native.new_type_positions(addresses, indices), list(first.values()), where)
+    try:
+        native.new_type_positions(addresses, array.array("I", [0]))
+        mismatches.append("new_type_positions: accepted arrays of different lengths")
+    except ValueError:
+        checked["new_type_positions"] += 1
+
+
 main()
+new_type_positions_check()
 long_texts_check()
 identity_match_check()
 merge_u32_check()

@@ -17,6 +17,7 @@ from . import compat
 from . import bulk
 from . import safe
 from . import weakrefs
+from .bytemasks import NOT, SELECT, and_bytes, or_bytes
 
 PACKAGE_NAME = "_heap_inspector_agent"
 TPFLAGS_HAVE_GC = 1 << 14
@@ -68,8 +69,7 @@ def owned_ids(extra_roots=(), known=frozenset()):
     del modules, module_ids
     foreign_namespaces = set(bulk.addresses([namespace for namespace in _module_dicts(others) if namespace is not None]))
     del others
-    foreign = _Foreign(agent, foreign_namespaces)
-    candidates, edges = _reachable(roots, lambda o, key: key in known or foreign(o, key))
+    candidates, edges = _reachable(roots, _Boundary(agent, foreign_namespaces, known).stops)
     shared = _referenced_from_outside(candidates, edges, agent)
     # The candidates reachable from the roots without passing through a shared one.
     owned = _reachable_within(agent, edges, dict.keys(candidates) - shared)
@@ -102,11 +102,12 @@ _ENTER = 1
 _CODE = 2
 
 
-def _reachable(roots, stop):
-    """({id: object} of the GC-capable objects reachable from roots without entering stop(),
-    {id: the ids it references} for each of them: a code object's are its constants' tuples).
-    Breadth first, level by level: one batch of referents per level (bulk.py), and stop() asked
-    only of referents not seen before whose type is GC-capable."""
+def _reachable(roots, stops):
+    """({id: object} of the GC-capable objects reachable from roots without entering those
+    ``stops`` marks, {id: the ids it references} for each of them: a code object's are its
+    constants' tuples).  Breadth first, level by level: one batch of referents per level
+    (bulk.py); ``stops(objects, ids, types, type ids)`` gives a byte per object (1: do not enter),
+    asked of the referents not seen before whose type is GC-capable."""
     found = {}
     edges = {}
     frontier = []
@@ -133,35 +134,45 @@ def _reachable(roots, stop):
         del fresh
         types = list(map(type, objects))
         type_keys = bulk.addresses(types)
-        for type_key, t in zip(type_keys, types):
-            if type_key not in kinds:
-                kinds[type_key] = _kind(t)
-        del types
+        new_types = set(type_keys).difference(kinds)
+        if new_types:
+            by_key = dict(zip(type_keys, types))
+            for type_key in new_types:
+                kinds[type_key] = _kind(by_key[type_key])
+            del by_key
         wanted = bytes(map(kinds.__getitem__, type_keys))
-        del type_keys
+        objects = list(compress(objects, wanted))
+        keys = list(compress(keys, wanted))
+        types = list(compress(types, wanted))
+        type_keys = list(compress(type_keys, wanted))
+        enter = stops(objects, keys, types, type_keys).translate(NOT)
         frontier = []
         frontier_keys = []
-        for referent, key, kind in zip(compress(objects, wanted), compress(keys, wanted), filter(None, wanted)):
-            # A code object of this level may have brought it in already.
-            if key in found or stop(referent, key):
-                continue
+        codes = []
+        for referent, key, kind in zip(compress(objects, enter), compress(keys, enter), compress(filter(None, wanted), enter)):
             found[key] = referent
             if kind == _CODE:
-                # Not GC-capable, but its constants (a tracked tuple holding nested code) are
-                # reached only through it: the agent's functions' code owns them.
-                constants = _code_tuples(referent)
-                constant_keys = bulk.addresses(constants)
-                edges[key] = constant_keys
-                for constant, constant_key in zip(constants, constant_keys):
-                    if constant_key not in found and not stop(constant, constant_key):
-                        found[constant_key] = constant
-                        frontier.append(constant)
-                        frontier_keys.append(constant_key)
-                del constants
+                codes.append(referent)
             else:
                 frontier.append(referent)
                 frontier_keys.append(key)
-        del objects, keys, wanted
+        del objects, keys, types, type_keys, wanted
+        # A code object is not GC-capable, but its constants (a tracked tuple holding nested
+        # code) are reached only through it: the agent's functions' code owns them.
+        tuples = [_code_tuples(code) for code in codes]
+        for code, tuple_keys in zip(codes, map(bulk.addresses, tuples)):
+            edges[bulk.address_of(code)] = tuple_keys
+        constants = list(chain.from_iterable(tuples))
+        del codes, tuples
+        constant_keys = bulk.addresses(constants)
+        constant_types = list(map(type, constants))
+        enter = stops(constants, constant_keys, constant_types, bulk.addresses(constant_types)).translate(NOT)
+        for constant, key in zip(compress(constants, enter), compress(constant_keys, enter)):
+            if key not in found:
+                found[key] = constant
+                frontier.append(constant)
+                frontier_keys.append(key)
+        del constants, constant_keys, constant_types
     return found, edges
 
 
@@ -214,40 +225,58 @@ def _referenced_from_outside(candidates, edges, roots):
     return shared
 
 
-class _Foreign:
-    """Shared things the agent points at but never owns: other modules and their namespaces,
-    classes defined elsewhere, built-in functions of other modules.  What to ask of an object
-    depends on its type alone, so that is decided once per type."""
+class _Boundary:
+    """Where the search for the agent's objects stops: at objects known to be the agent's and to
+    hold nothing else of it, and at shared things the agent points at but never owns (other
+    modules and their namespaces, classes defined elsewhere, built-in functions of other modules).
+    What to ask of an object depends on its type alone, so that is decided once per type."""
 
     _OTHER = 0
     _MODULE = 1
     _CLASS = 2
     _BUILTIN = 3
 
-    def __init__(self, agent_modules_ids, foreign_namespaces):
+    def __init__(self, agent_modules_ids, foreign_namespaces, known):
         self._agent = agent_modules_ids
         self._namespaces = foreign_namespaces
+        self._known = known
         self._sorts = {}  # id(type) -> one of the sorts above
 
-    def __call__(self, obj, key):
-        """Whether ``obj`` (whose id is ``key``) is foreign."""
-        t = type(obj)
-        sort = self._sorts.get(bulk.address_of(t))
-        if sort is None:
-            sort = self._sort(t)
-            self._sorts[bulk.address_of(t)] = sort
-        if sort == self._MODULE:
-            return key not in self._agent
-        if key in self._namespaces:
-            return True
+    def stops(self, objects, keys, types, type_keys):
+        """A byte per object (``keys``: their ids; ``types``, ``type_keys``: their types and the
+        types' ids): 1 where the search stops.  Passes over the whole list; a Python step only for
+        classes and built-in functions that no cheaper test settles."""
+        sorts_of = self._sorts
+        new_types = set(type_keys).difference(sorts_of)
+        if new_types:
+            by_key = dict(zip(type_keys, types))
+            for type_key in new_types:
+                sorts_of[type_key] = self._sort(by_key[type_key])
+            del by_key
+        sorts = bytes(map(sorts_of.__getitem__, type_keys))
+        module = sorts.translate(SELECT[self._MODULE])
+        # A module stops the search unless it is the agent's; anything else stops at a foreign
+        # namespace; anything at all when it is known.
+        stop = or_bytes(
+            bytes(map(self._known.__contains__, keys)),
+            and_bytes(module, bytes(map(self._agent.__contains__, keys)).translate(NOT)),
+            and_bytes(module.translate(NOT), bytes(map(self._namespaces.__contains__, keys))),
+        )
+        undecided = and_bytes(stop.translate(NOT), sorts.translate(_CLASS_OR_BUILTIN))
+        if not any(undecided):
+            return stop
+        stop = bytearray(stop)
+        for position in compress(range(len(keys)), undecided):
+            stop[position] = self._foreign(objects[position], sorts[position])
+        return bytes(stop)
+
+    def _foreign(self, obj, sort):
         if sort == self._CLASS:
             module = safe.qualified_type_name(obj).rsplit(".", 1)[0]
             return not module.startswith(PACKAGE_NAME)
-        if sort == self._BUILTIN:
-            owner = bt.BuiltinFunctionType.__dict__["__self__"].__get__(obj)
-            # A module the agent loaded (gc, when the program had not) owns its functions.
-            return owner is None or (type(owner) is bt.ModuleType and id(owner) not in self._agent)
-        return False
+        owner = bt.BuiltinFunctionType.__dict__["__self__"].__get__(obj)
+        # A module the agent loaded (gc, when the program had not) owns its functions.
+        return owner is None or (type(owner) is bt.ModuleType and id(owner) not in self._agent)
 
     def _sort(self, t):
         mro = safe.mro(t)
@@ -258,6 +287,9 @@ class _Foreign:
         if t is bt.BuiltinFunctionType:
             return self._BUILTIN
         return self._OTHER
+
+
+_CLASS_OR_BUILTIN = bytes((0, 0, 1, 1)) + bytes(252)  # the sorts _foreign() decides
 
 
 def without_ids(objects, ids, excluded):

@@ -107,6 +107,25 @@ def _compress_planes(raw, size, level):
     return b"".join(parts)
 
 
+def _compressed(raw, fields, level):
+    """A section's stored bytes, as ``_write_sections`` compresses it in line."""
+    if fields[1] == ZLIB:
+        return zlib.compress(raw, level)
+    return _compress_planes(raw, _SIZES[fields[0]], level)
+
+
+def _half_by_bytes(pending):
+    """Where to split ``pending`` (at least two sections) into two non-empty parts of about
+    equal raw size."""
+    total = sum(len(raw) for _name, _fields, raw in pending)
+    reached = 0
+    for index, (_name, _fields, raw) in enumerate(pending):
+        reached += len(raw)
+        if 2 * reached >= total:
+            return min(index + 1, len(pending) - 1)
+    return len(pending) - 1
+
+
 class SnapshotWriter:
     """``column`` and ``json`` add sections; ``flush`` writes what is pending; ``close`` ends the
     file.  ``io_turn(work)``: runs ``work()`` (compressing and writing) and returns its result;
@@ -237,9 +256,12 @@ class SnapshotWriter:
             del self._beside[:]
             self._io_turn(lambda: self._write_sections(pending, None, None))
 
-    def _write_sections(self, pending, job, finish):
+    def _write_sections(self, pending, job, finish, done=None):
+        """Write ``pending``: compressed by ``job`` (beside the walk), given already compressed
+        (``done``: an iterator over the sections that are not RAW), or compressed here."""
         level = self._level
-        done = iter(finish(job)) if job is not None else None
+        if job is not None:
+            done = iter(finish(job))
         for name, fields, raw in pending:
             encoding = fields[1]
             if encoding == RAW:
@@ -264,10 +286,32 @@ class SnapshotWriter:
         self._tally[1] += len(data)
 
     def close(self):
-        # What is left is written in line, after the batch being compressed (flush writes that first).
-        del self._beside[:]
         self.json("end", {"sections": self._tally[0] + len(self._pending) + 1})
-        self.flush()
+        pending = self._pending
+        if self._beside and len(pending) > 1:
+            # The last batch on both cores: its first half beside (flush writes the batch in
+            # flight, then starts that), its second half compressed here meanwhile, then both
+            # written in order.  The same bytes as compressing it all in line.
+            half = _half_by_bytes(pending)
+            rest = pending[half:]
+            self._pending = pending[:half]
+            del pending
+            self.flush()
+            del self._beside[:]
+            level = self._level
+            compressed = self._io_turn(
+                lambda: [_compressed(raw, fields, level) for _name, fields, raw in rest if fields[1] != RAW]
+            )
+            self.flush()  # nothing pending: writes the first half, compressed on its thread
+            self._tally[0] += len(rest)
+            self._io_turn(lambda: self._write_sections(rest, None, None, iter(compressed)))
+            del rest, compressed
+        else:
+            # What is left is written in line, after the batch being compressed (flush writes
+            # that first).
+            del pending
+            del self._beside[:]
+            self.flush()
 
         def finish():
             self._file.close()

@@ -18,6 +18,7 @@
 #include "accel_identity.h"
 #include "accel_texts.h"
 #include "accel_newtypes.h"
+#include "accel_strings.h"
 #include "accel_addressset.h"
 #include "accel_kernel.h"
 
@@ -74,7 +75,7 @@ built_for(PyObject *module, PyObject *unused)
 static PyMethodDef accel_methods[] = {
     {"built_for", built_for, METH_NOARGS,
      "built_for() -> str: the ABI this module was built for (see ABI_MARKER)."},
-    HI_KERNEL_METHODS HI_DEFLATE_METHODS HI_IDENTITY_METHODS HI_TEXT_METHODS HI_NEWTYPE_METHODS{NULL, NULL, 0, NULL},
+    HI_KERNEL_METHODS HI_DEFLATE_METHODS HI_IDENTITY_METHODS HI_TEXT_METHODS HI_NEWTYPE_METHODS HI_STRING_METHODS{NULL, NULL, 0, NULL},
 };
 
 /* The kernel's constants (kernel_py NAME, INTERFACE, ADDRESS_TYPECODE) and the set type. */

@@ -20,6 +20,7 @@
 
 #include "accel_args.h"
 #include "accel_kernel.h"
+#include "accel_strings.h"
 
 #define KIND_INDEX 4 /* labels.INDEX */
 #define U32_MAX 0xFFFFFFFFLL
@@ -325,5 +326,78 @@ done:
     Py_XDECREF(index);
     Py_XDECREF(fresh);
     PyBuffer_Release(&lengths);
+    return result;
+}
+
+/* string_indices(texts, strings) -> array('I'): each exact str of the list `texts` as its string
+ * index in the StringTable `strings` (the texts new to it added in order of first use, the very
+ * objects, as StringTable.add_all adds them), anything else as 0.  None, having changed nothing,
+ * when `texts` is not a list, the table is not as strings.py makes it, or the new texts could take
+ * indices beyond u32: the caller then does it in Python. */
+PyObject *
+hi_string_indices(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    static const char *const argument_names[] = {"texts", "strings"};
+    PyObject *found[2];
+    (void)module;
+    if (hi_arguments("string_indices", args, nargs, kwnames, argument_names, 2, 2, found) < 0) {
+        return NULL;
+    }
+    PyObject *texts = found[0];
+    if (!PyList_CheckExact(texts)) {
+        Py_RETURN_NONE;
+    }
+    PyObject *index = NULL, *fresh = NULL, *result = NULL;
+    unsigned int *indices = NULL;
+    Py_ssize_t first = 0, count = PyList_GET_SIZE(texts);
+    int readable = table_parts(found[1], &index, &fresh, &first);
+    if (readable < 0) {
+        return NULL;
+    }
+    if (readable == 0 || first + PyList_GET_SIZE(fresh) > U32_MAX - count) {
+        result = Py_None;
+        Py_INCREF(result);
+        goto done;
+    }
+    indices = hi_raw_array(count > 0 ? count : 1, sizeof(unsigned int));
+    if (indices == NULL) {
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *text = PyList_GET_ITEM(texts, i);
+        indices[i] = 0;
+        if (!PyUnicode_CheckExact(text)) {
+            continue;
+        }
+        PyObject *known = PyDict_GetItemWithError(index, text);
+        if (known != NULL) {
+            long long value = PyLong_CheckExact(known) ? u32_value(known) : -1;
+            if (value < 0) {
+                PyErr_SetString(PyExc_OverflowError, "string_indices: a string index beyond 2**32-1");
+                goto done;
+            }
+            indices[i] = (unsigned int)value;
+            continue;
+        }
+        if (PyErr_Occurred()) {
+            goto done;
+        }
+        Py_ssize_t next = first + PyList_GET_SIZE(fresh);
+        PyObject *number = PyLong_FromSsize_t(next);
+        if (number == NULL) {
+            goto done;
+        }
+        int failed = PyDict_SetItem(index, text, number);
+        Py_DECREF(number);
+        if (failed < 0 || PyList_Append(fresh, text) < 0) {
+            goto done;
+        }
+        indices[i] = (unsigned int)next;
+    }
+    result = hi_array("I", indices, count * (Py_ssize_t)sizeof(unsigned int));
+done:
+    PyMem_RawFree(indices);
+    Py_XDECREF(index);
+    Py_XDECREF(fresh);
     return result;
 }

@@ -175,7 +175,7 @@ def _read_heap(output, kernel, kernel_record, kernel_warnings, memory, frame, tr
     key = bulk.address_of(frame)
     held[key] = held.get(key, 0) + 3 + held_by_caller
 
-    strings = string_table.StringTable()
+    strings = string_table.StringTable(kernel)
     walk = heapwalk.HeapWalk(kernel, memory, strings, output, progress, keep_types=identity.needed(keep_identity))
     walk.collect_tracked(excluded, sentinel, keep, held)
     walk.walk()

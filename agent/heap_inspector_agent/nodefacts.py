@@ -14,7 +14,6 @@ from itertools import compress, count, repeat
 from operator import is_
 
 from . import builtin_types as bt
-from . import bulk
 from . import compat
 from . import kernel_py
 from . import labelplans
@@ -22,7 +21,7 @@ from . import labels
 from . import safe
 from . import typeinfo
 from . import weakrefs
-from .bytemasks import NOT, SELECT, merge
+from .bytemasks import SELECT
 
 # Node flag bits (protocol/snapshot.ts NodeFlag).  Immortal and in-gc.garbage are derived by the
 # reader (from the count, and from gc.garbage's own node).
@@ -245,8 +244,7 @@ def _object_names(group, type_indices, facts, strings):
                 texts[position] = text
             del others
     # Named only by an exact str (a __qualname__ may be a str subclass); "" is index 0 anyway.
-    named = bytes(map(_STR.__eq__, bulk.addresses(list(map(type, texts)))))
-    return list(merge(named, [repeat(0), iter(strings.add_all(list(compress(texts, named))))]))
+    return strings.indices_of(texts)
 
 
 def short_texts(texts, limit=NAME_LIMIT, kernel=None):
@@ -279,7 +277,6 @@ def _weakref_kind(t):
     return kind
 
 
-_STR = bulk.address_of(str)
 
 _generator_suspended = {}
 for _type, _getter in ((bt.GeneratorType, "gi_suspended"), (bt.CoroutineType, "cr_suspended")):

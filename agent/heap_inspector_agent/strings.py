@@ -6,16 +6,26 @@ holds no text of the heap from one chunk of the walk to the next (a str held acr
 add to a reference count read later).  A text used again after a flush gets a new index: the
 reader merges equal texts.
 """
-from itertools import count, filterfalse
+from itertools import compress, count, filterfalse, repeat
+
+from . import bulk
+from .bytemasks import merge
 
 _NAME = "strings"
+_STR = bulk.address_of(str)
 
 
 class StringTable:
-    def __init__(self):
+    def __init__(self, kernel=None):
         self._index = {"": 0}
         self._fresh = [""]
         self._first = 0  # global index of self._fresh[0]
+        # The native kernel's string_indices, or empty: texts to indices in one pass, with the
+        # table left exactly as the Python below leaves it.  A list, never None: a None held here
+        # would add to None's count, read while the table exists.
+        native = getattr(kernel, "string_indices", None)
+        self._native = [native] if native is not None else []
+        del native
 
     def __len__(self):
         return self._first + len(self._fresh)
@@ -32,6 +42,10 @@ class StringTable:
     def add_all(self, texts):
         """Indices of ``texts`` (a list of exact ``str``), adding the new ones in order of first
         use: ``list(map(self.add, texts))`` without a Python call per text."""
+        if self._native:
+            found = self._native[0](texts, self)
+            if found is not None:
+                return found
         index = self._index
         # dict.fromkeys keeps first-use order and drops repeats; filterfalse skips known texts.
         fresh = dict.fromkeys(filterfalse(index.__contains__, texts))
@@ -39,6 +53,16 @@ class StringTable:
             index.update(zip(fresh, count(self._first + len(self._fresh))))
             self._fresh.extend(fresh)
         return list(map(index.__getitem__, texts))
+
+    def indices_of(self, texts):
+        """Indices of ``texts`` (a list): an exact ``str``'s as ``add_all`` gives it, 0 for
+        anything else."""
+        if self._native:
+            found = self._native[0](texts, self)
+            if found is not None:
+                return found
+        named = bytes(map(_STR.__eq__, bulk.addresses(list(map(type, texts)))))
+        return list(merge(named, [repeat(0), iter(self.add_all(list(compress(texts, named))))]))
 
     def append_all(self, texts):
         """Indices of ``texts`` (a list of exact ``str``) appended as they are, repeats included:

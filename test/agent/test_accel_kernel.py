@@ -39,6 +39,7 @@ FUNCTIONS = {
     "identity_match",
     "long_texts",
     "new_type_positions",
+    "string_indices",
 }
 
 pytestmark = pytest.mark.skipif(

@@ -395,7 +395,9 @@ def deflate_check():
             writer.column("node.address", writer_module.U64, array.array("Q", range(round_, 1 << 22, 24)))
             writer.column("node.size", writer_module.U64, array.array("Q", [round_] * 70000))
             writer.json("strings", ["text %d" % n for n in range(round_ * 1000)])
-            writer.flush()
+            if round_ < 3:
+                writer.flush()
+        # The last rounds are still pending at close: compressed half beside, half in line.
         writer.close()
         with open(path, "rb") as f:
             files.append(f.read())
@@ -546,7 +548,45 @@ def new_type_positions_check():
         checked["new_type_positions"] += 1
 
 
+def string_indices_check():
+    """string_indices: the indices the Python of StringTable.indices_of gives (exact str texts
+    added in order of first use, anything else 0), and the same table after: the very text
+    objects, in order, at the same indices; across a flush (indices go on from there); None, the
+    table untouched, when the texts are not a list."""
+    StringTable = PACKAGE.strings.StringTable
+
+    class Text(str):
+        pass
+
+    class Sink:
+        def json(self, name, value):
+            pass
+
+    heap_texts = [item for item in gc.get_objects() if type(item) is str][:20000]
+    rounds = [
+        heap_texts + heap_texts[::3],
+        ["", "a", "b", "a", 1, None, Text("a"), b"a", "c", "", 2.5, "b"],
+        [],
+        ["after", "a", "flush", "after"],
+    ]
+    python_table, native_table = StringTable(), StringTable(native)
+    for number, texts in enumerate(rounds):
+        left = python_table.indices_of(list(texts))
+        right = native_table.indices_of(list(texts))
+        same("string_indices", list(right), list(left), "round %d" % number)
+        same("string_indices", type(right).__name__, "array", "round %d type" % number)
+        state = lambda table: [table._first, list(map(id, table._fresh)), [(id(k), v) for k, v in table._index.items()]]
+        same("string_indices", state(native_table), state(python_table), "round %d table" % number)
+        if number == 1:
+            python_table.flush(Sink())
+            native_table.flush(Sink())
+    before = list(native_table._fresh)
+    same("string_indices", native.string_indices(("x",), native_table), None, "a tuple")
+    same("string_indices", native_table._fresh, before, "a tuple leaves the table")
+
+
 main()
+string_indices_check()
 new_type_positions_check()
 long_texts_check()
 identity_match_check()

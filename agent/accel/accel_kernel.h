@@ -12,7 +12,7 @@
 #include <Python.h>
 #include <stdint.h>
 
-#define HI_KERNEL_INTERFACE 3
+#define HI_KERNEL_INTERFACE 4
 /* Not a one-letter name: those are strings the interpreter shares with the program, whose counts
  * the snapshot records (the kernel record holds its name during a capture). */
 #define HI_KERNEL_NAME "native"

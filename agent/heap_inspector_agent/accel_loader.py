@@ -33,7 +33,7 @@ import os
 import sys
 
 # The kernel interface this agent calls: accel_kernel.h HI_KERNEL_INTERFACE must be equal.
-INTERFACE = 3
+INTERFACE = 4
 MODULE_NAME = "_heap_inspector_accel"  # its init function: PyInit__heap_inspector_accel
 MARKER_PREFIX = b"heap-inspector-accel-abi:"
 MARKER_FIELDS = 11

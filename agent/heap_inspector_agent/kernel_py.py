@@ -62,7 +62,7 @@ from .kernel_py_labels import (  # noqa: F401
 
 NAME = "python"
 # The contract's version: a native kernel says which one it implements (accel_loader.py checks).
-INTERFACE = 3
+INTERFACE = 4
 ADDRESS_TYPECODE = bulk.ADDRESS_TYPECODE
 _IMMORTAL = compat.IMMORTAL_REFCOUNT_FLOOR
 _getrefcount = sys.getrefcount

@@ -1,15 +1,16 @@
 /*
  * member_labels (kernel_py.member_labels): the labels Labeler.label() gives an object whose
  * candidates are only stored fields -- member descriptors, an exact function's or cell's own
- * fields, its class (heap types) and the one unexplained dict (the instance __dict__) --, read
- * here as fields instead of through a Python getter per candidate.
+ * fields, a class's type getters and namespace (accel_classlabels.c), its class (heap types) and
+ * the one unexplained dict (the instance __dict__) --, read here as fields instead of through a
+ * Python getter per candidate; and an exact dict's labels from its entries (accel_dictlabels.c).
  *
- * A recipe per type (labelplans.py LabelPlans.recipe) lists the candidates in label()'s order:
- * (type, ((kind, name, source), ...), class name or None, dict name or None, closure flag).  The
- * source is a member descriptor (its PyMemberDef says where the field is) or a field code of an
- * exact function or cell.  Anything this file cannot read exactly as the getter would -- another
- * member kind, an audited member, an offset outside the object, an item not of the recipe's
- * type -- leaves the item to label() (False), never a guess.
+ * A recipe per type (labelplans.py LabelPlans.recipe) says how: (RECIPE_FIELDS, type, ((kind,
+ * name, source), ...), dict name or None, closure flag), the candidates in label()'s order, each
+ * source a member descriptor (its PyMemberDef says where the field is) or a field code; or
+ * (RECIPE_DICT, dict, kinds and limits).  Anything this file cannot read exactly as the getter
+ * would -- an audited or relative-offset member, a text member, an offset outside the object, an
+ * item not of the recipe's type -- leaves the item to label() (False), never a guess.
  *
  * Matching is label()'s: each referent, in traverse order, takes the first unused candidate with
  * its address; then the first unlabelled exact dict takes the dict name.  Nothing runs user code:
@@ -22,6 +23,7 @@
 #include "accel_args.h"
 #include "accel_buffer.h"
 #include "accel_kernel.h"
+#include "accel_labels.h"
 
 #ifndef READ_RESTRICTED
 #define READ_RESTRICTED 2
@@ -29,9 +31,6 @@
 #ifndef Py_RELATIVE_OFFSET
 #define Py_RELATIVE_OFFSET 8
 #endif
-
-/* Field codes (labelplans.py FUNCTION_FIELDS, CELL_CONTENTS). */
-enum { FIELD_CODE, FIELD_DEFAULTS, FIELD_KWDEFAULTS, FIELD_NAME, FIELD_QUALNAME, FIELD_CELL_CONTENTS };
 
 #define MAX_CANDIDATES 64
 
@@ -42,90 +41,98 @@ typedef struct {
     int used;
 } candidate;
 
-/* What reading one recipe entry gives: a candidate, nothing (the getter would raise), or "left
- * to label()". */
-enum { ENTRY_CANDIDATE, ENTRY_NONE, ENTRY_LEFT };
-
 static int
-field_entry(PyObject *item, long code, PyObject **value)
+field_entry(PyObject *item, long code, uintptr_t *address)
 {
-    if (code == FIELD_CELL_CONTENTS) {
+    PyObject *value = NULL;
+    if (code == HI_FIELD_CLASS) {
+        *address = (uintptr_t)Py_TYPE(item);
+        return HI_ENTRY_CANDIDATE;
+    }
+    if (code > HI_FIELD_CELL_CONTENTS) {
+        return hi_class_field(item, code, address);
+    }
+    if (code == HI_FIELD_CELL_CONTENTS) {
         if (Py_TYPE(item) != &PyCell_Type) {
-            return ENTRY_LEFT;
+            return HI_ENTRY_LEFT;
         }
-        *value = ((PyCellObject *)item)->ob_ref;
-        return *value == NULL ? ENTRY_NONE : ENTRY_CANDIDATE; /* an empty cell's getter raises */
+        value = ((PyCellObject *)item)->ob_ref;
+        if (value == NULL) {
+            return HI_ENTRY_NONE; /* an empty cell's getter raises */
+        }
+        *address = (uintptr_t)value;
+        return HI_ENTRY_CANDIDATE;
     }
     if (Py_TYPE(item) != &PyFunction_Type) {
-        return ENTRY_LEFT;
+        return HI_ENTRY_LEFT;
     }
     PyFunctionObject *function = (PyFunctionObject *)item;
     switch (code) {
-    case FIELD_CODE:
-        *value = function->func_code;
+    case HI_FIELD_CODE:
+        value = function->func_code;
         break;
-    case FIELD_DEFAULTS:
-        *value = function->func_defaults;
+    case HI_FIELD_DEFAULTS:
+        value = function->func_defaults;
         break;
-    case FIELD_KWDEFAULTS:
-        *value = function->func_kwdefaults;
+    case HI_FIELD_KWDEFAULTS:
+        value = function->func_kwdefaults;
         break;
-    case FIELD_NAME:
-        *value = function->func_name;
+    case HI_FIELD_NAME:
+        value = function->func_name;
         break;
-    case FIELD_QUALNAME:
-        *value = function->func_qualname;
+    case HI_FIELD_QUALNAME:
+        value = function->func_qualname;
         break;
     default:
-        return ENTRY_LEFT;
+        return HI_ENTRY_LEFT;
     }
-    if (*value == NULL) {
-        *value = Py_None; /* the getters give None for an absent field */
-    }
-    return ENTRY_CANDIDATE;
+    *address = (uintptr_t)(value == NULL ? Py_None : value); /* the getters give None for an absent field */
+    return HI_ENTRY_CANDIDATE;
 }
 
 static int
-member_entry(PyObject *item, PyObject *source, PyObject **value)
+member_entry(PyObject *item, PyObject *source, uintptr_t *address)
 {
     if (Py_TYPE(source) != &PyMemberDescr_Type) {
-        return ENTRY_LEFT;
+        return HI_ENTRY_LEFT;
     }
     PyMemberDescrObject *descriptor = (PyMemberDescrObject *)source;
     PyMemberDef *member = descriptor->d_member;
-    if (member == NULL || (member->type != T_OBJECT && member->type != T_OBJECT_EX)
-        || (member->flags & (READ_RESTRICTED | Py_RELATIVE_OFFSET)) != 0) {
-        return ENTRY_LEFT;
+    if (member == NULL || (member->flags & (READ_RESTRICTED | Py_RELATIVE_OFFSET)) != 0) {
+        return HI_ENTRY_LEFT;
     }
     if (!PyObject_TypeCheck(item, descriptor->d_common.d_type)) {
-        return ENTRY_NONE; /* the getter raises TypeError: label() skips it */
+        return HI_ENTRY_NONE; /* the getter raises TypeError: label() skips it */
+    }
+    if (member->type != T_OBJECT && member->type != T_OBJECT_EX) {
+        return hi_number_member(item, member, address);
     }
     Py_ssize_t offset = member->offset;
     if (offset < (Py_ssize_t)sizeof(PyObject) || offset % (Py_ssize_t)sizeof(PyObject *) != 0
         || offset > Py_TYPE(item)->tp_basicsize - (Py_ssize_t)sizeof(PyObject *)) {
-        return ENTRY_LEFT;
+        return HI_ENTRY_LEFT;
     }
-    *value = *(PyObject **)((char *)item + offset);
-    if (*value == NULL) {
+    PyObject *value = *(PyObject **)((char *)item + offset);
+    if (value == NULL) {
         if (member->type == T_OBJECT_EX) {
-            return ENTRY_NONE; /* AttributeError */
+            return HI_ENTRY_NONE; /* AttributeError */
         }
-        *value = Py_None;
+        value = Py_None;
     }
-    return ENTRY_CANDIDATE;
+    *address = (uintptr_t)value;
+    return HI_ENTRY_CANDIDATE;
 }
 
-/* The candidates of `item` by `recipe`: their count, or -1 when the item is left to label(). */
+/* The candidates of `item` by a RECIPE_FIELDS `recipe`: their count, or -1 when the item is left
+ * to label(). */
 static Py_ssize_t
 candidates_of(PyObject *item, PyObject *recipe, candidate *out)
 {
-    if (!PyTuple_CheckExact(recipe) || PyTuple_GET_SIZE(recipe) != 5
-        || (PyObject *)Py_TYPE(item) != PyTuple_GET_ITEM(recipe, 0)) {
+    if (PyTuple_GET_SIZE(recipe) != 5) {
         return -1;
     }
-    PyObject *entries = PyTuple_GET_ITEM(recipe, 1);
-    PyObject *class_name = PyTuple_GET_ITEM(recipe, 2);
-    if (!PyTuple_CheckExact(entries) || PyTuple_GET_SIZE(entries) > MAX_CANDIDATES - 1) {
+    PyObject *entries = PyTuple_GET_ITEM(recipe, 2);
+    if (!PyTuple_CheckExact(entries) || PyTuple_GET_SIZE(entries) > MAX_CANDIDATES) {
         return -1;
     }
     Py_ssize_t count = 0;
@@ -136,7 +143,7 @@ candidates_of(PyObject *item, PyObject *recipe, candidate *out)
             return -1;
         }
         PyObject *source = PyTuple_GET_ITEM(entry, 2);
-        PyObject *value = NULL;
+        uintptr_t address = 0;
         int found;
         if (PyLong_CheckExact(source)) {
             long code = PyLong_AsLong(source);
@@ -144,15 +151,15 @@ candidates_of(PyObject *item, PyObject *recipe, candidate *out)
                 PyErr_Clear();
                 return -1;
             }
-            found = field_entry(item, code, &value);
+            found = field_entry(item, code, &address);
         }
         else {
-            found = member_entry(item, source, &value);
+            found = member_entry(item, source, &address);
         }
-        if (found == ENTRY_LEFT) {
+        if (found == HI_ENTRY_LEFT) {
             return -1;
         }
-        if (found == ENTRY_NONE) {
+        if (found == HI_ENTRY_NONE) {
             continue;
         }
         long kind = PyLong_AsLong(PyTuple_GET_ITEM(entry, 0));
@@ -160,19 +167,9 @@ candidates_of(PyObject *item, PyObject *recipe, candidate *out)
             PyErr_Clear();
             return -1;
         }
-        out[count].address = (uintptr_t)value;
+        out[count].address = address;
         out[count].kind = (int)kind;
         out[count].name = PyTuple_GET_ITEM(entry, 1);
-        out[count].used = 0;
-        count++;
-    }
-    if (class_name != Py_None) {
-        if (!PyUnicode_CheckExact(class_name)) {
-            return -1;
-        }
-        out[count].address = (uintptr_t)Py_TYPE(item);
-        out[count].kind = 7; /* SLOT */
-        out[count].name = class_name;
         out[count].used = 0;
         count++;
     }
@@ -242,29 +239,54 @@ fail:
     return NULL;
 }
 
+/* The item's referents, through its type's tp_traverse, into `referents`; -1 with an exception. */
+static int
+traverse_into(PyObject *item, hi_words *referents)
+{
+    referents->length = 0;
+    traverseproc traverse = Py_TYPE(item)->tp_traverse;
+    if (PyObject_IS_GC(item) && traverse != NULL) {
+        if (traverse(item, record, referents) != 0 || referents->failed) {
+            PyErr_NoMemory();
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* One item's result: False (left to label()), or (labels or None, closure address or None, code
  * or None).  `*changed` is set when its referents are not the `length` the walk found. */
 static PyObject *
 item_result(PyObject *item, PyObject *recipe, Py_ssize_t length, hi_words *referents, int *changed)
 {
     candidate candidates[MAX_CANDIDATES];
-    if (recipe == Py_None) {
-        Py_RETURN_FALSE;
+    Py_ssize_t count = 0;
+    if (!PyTuple_CheckExact(recipe) || PyTuple_GET_SIZE(recipe) < 2
+        || (PyObject *)Py_TYPE(item) != PyTuple_GET_ITEM(recipe, 1)) {
+        Py_RETURN_FALSE; /* None, or not the recipe's type */
     }
-    Py_ssize_t count = candidates_of(item, recipe, candidates);
-    if (count < 0) {
-        Py_RETURN_FALSE;
+    PyObject *kind = PyTuple_GET_ITEM(recipe, 0);
+    long recipe_kind = PyLong_CheckExact(kind) ? PyLong_AsLong(kind) : -1;
+    if (recipe_kind == -1) {
+        PyErr_Clear();
     }
-    PyObject *dict_name = PyTuple_GET_ITEM(recipe, 3);
-    if (dict_name != Py_None && !PyUnicode_CheckExact(dict_name)) {
-        Py_RETURN_FALSE;
-    }
-    referents->length = 0;
-    traverseproc traverse = Py_TYPE(item)->tp_traverse;
-    if (PyObject_IS_GC(item) && traverse != NULL) {
-        if (traverse(item, record, referents) != 0 || referents->failed) {
-            return PyErr_NoMemory();
+    int dict = recipe_kind == HI_RECIPE_DICT;
+    PyObject *dict_name = Py_None;
+    if (!dict) {
+        if (recipe_kind != HI_RECIPE_FIELDS) {
+            Py_RETURN_FALSE;
         }
+        count = candidates_of(item, recipe, candidates);
+        if (count < 0) {
+            Py_RETURN_FALSE;
+        }
+        dict_name = PyTuple_GET_ITEM(recipe, 3);
+        if (dict_name != Py_None && !PyUnicode_CheckExact(dict_name)) {
+            Py_RETURN_FALSE;
+        }
+    }
+    if (traverse_into(item, referents) < 0) {
+        return NULL;
     }
     if (referents->length != length) {
         *changed = 1;
@@ -273,12 +295,12 @@ item_result(PyObject *item, PyObject *recipe, Py_ssize_t length, hi_words *refer
     if (length == 0) {
         return Py_BuildValue("(OOO)", Py_None, Py_None, Py_None);
     }
-    PyObject *labels = matched(referents, candidates, count, dict_name);
-    if (labels == NULL) {
-        return NULL;
+    PyObject *labels = dict ? hi_dict_labels(item, recipe, referents) : matched(referents, candidates, count, dict_name);
+    if (labels == NULL || labels == Py_False) {
+        return labels;
     }
     PyObject *closure = Py_None, *code = Py_None, *address = NULL;
-    if (PyTuple_GET_ITEM(recipe, 4) == Py_True && Py_TYPE(item) == &PyFunction_Type
+    if (!dict && PyTuple_GET_ITEM(recipe, 4) == Py_True && Py_TYPE(item) == &PyFunction_Type
         && ((PyFunctionObject *)item)->func_closure != NULL) {
         address = PyLong_FromVoidPtr(((PyFunctionObject *)item)->func_closure);
         if (address == NULL) {

@@ -8,7 +8,8 @@ the same three).
 - ``label_facts``: per node, by its type's label plan (labelplans.py): sequences, dicts, plain
   instances with every attribute slot filled, or recorded one by one (edgefacts.py);
 - ``member_labels``: of the nodes recorded one by one, those whose labels are read from stored
-  fields (the native kernel's; this one leaves them all to ``Labeler.label()``).
+  fields or, for dicts, from their entries (the native kernel's; this one leaves them all to
+  ``Labeler.label()``).
 
 Masks are made and combined by C-level passes (bytemasks.py), never a Python loop per node.
 """
@@ -180,7 +181,8 @@ def _instances_shaped(items, start, mask, type_of, lengths, slots):
 
 def member_labels(items, type_of, lengths, recipes):
     """The labels ``Labeler.label()`` gives each of ``items`` (nodes recorded one by one), for
-    those a kernel reads from stored fields by their type's recipe (labelplans.LabelPlans.recipe).
+    those a kernel reads by their type's recipe (labelplans.LabelPlans.recipe: stored fields, or
+    an exact dict's entries).
 
     ``type_of``, ``lengths``: array('I'), each item's type index and ``walk``'s count of its
     referents.  ``recipes``: a list by type index, a recipe or None.

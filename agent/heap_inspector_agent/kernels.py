@@ -200,11 +200,20 @@ def _probe_function():
 _PROBE_FUNCTION = _probe_function()
 
 
+class _ProbeClass:
+    """A class: its labels are type's fields and its namespace."""
+
+    __slots__ = ("a",)
+
+
 def _compare_member_labels(native):
     """None when ``native.member_labels`` gives what ``Labeler.label()`` gives on probe objects
-    of built-in types (a function, a cell, a property, a bound built-in method), else why not."""
+    of built-in types (a function, a cell, a property, a bound built-in method, a class, a dict
+    with an int key), else why not."""
     function = _PROBE_FUNCTION
-    items = [function, function.__closure__[0], property(len, None, None, "doc"), [].append, _probe_function]
+    cell = function.__closure__[0]
+    items = [function, cell, property(len, None, None, "doc"), [].append, _probe_function]
+    items += [_ProbeClass, {1: cell, "b": None}]
     labeler = labels.Labeler(None, None)
     plans = labelplans.LabelPlans(labeler)
     types = [type(item) for item in items]

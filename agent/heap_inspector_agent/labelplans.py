@@ -29,18 +29,28 @@ from .kernel_py_labels import (
     PLAN_OBJECT,
     PLAN_SEQUENCE,
 )
-from .labels import INDEX, VIEW_BASES, getter_sources
+from .labels import INDEX, KEY_LIMIT, KEY_OBJECT, OTHER_KEY, SLOT, STR_KEY, VIEW_BASES, getter_sources
 
 # ``id()`` is audited (PEP 578): bulk.address_of gives the same number without the event.
 _address = bulk.address_of
 
 PLAN_COUNT = 6
 
-# The built-in getters a native kernel reads as the object's own field (member_labels, by code:
-# accel_memberlabels.c): an exact function's and a cell's.  Each gives what the getter returns
-# (None for an absent function field; nothing for an empty cell, whose getter raises).
+# Recipes (``LabelPlans.recipe``) for the native kernel's member_labels (accel_memberlabels.c):
+# candidates read from stored fields, in label()'s order; or an exact dict's entries.
+RECIPE_FIELDS = 0
+RECIPE_DICT = 1
+# Field codes: what a recipe entry reads instead of calling a built-in getter, each giving what
+# the getter returns.  An exact function's fields (None for an absent one) and a cell's contents
+# (nothing for an empty cell, whose getter raises); a class's (an instance of type or of a
+# metaclass, a heap type) type.__bases__ and, where it is a getter (3.12+), type.__mro__ (None
+# when unset); the object's class (label()'s __class__ candidate) and a class's namespace dict
+# (what safe.type_dict finds).
 FUNCTION_FIELDS = {"__code__": 0, "__defaults__": 1, "__kwdefaults__": 2, "__name__": 3, "__qualname__": 4}
 CELL_CONTENTS = 5
+TYPE_FIELDS = {"__bases__": 6, "__mro__": 7}
+CLASS = 8
+TYPE_DICT = 9
 
 
 class _PlainProbe:
@@ -73,19 +83,32 @@ class LabelPlans:
         return self._instance_names[_address(obj_type)]
 
     def recipe(self, t):
-        """For a PLAN_OBJECT type whose instances ``label()`` labels from stored fields alone (member
-        descriptors, an exact function's or cell's fields, the class of a heap type, the instance
-        __dict__): ``(t, entries, "__class__" or None, "__dict__" or None, whether label() records
-        a function's closure names)``, ``entries`` the candidates in label()'s order as ``(kind,
-        name, member descriptor or field code)``.  None for any other type (label() reads more:
-        views of frames, generators, modules, classes, dicts, managed attributes, other getters).
-        The kernel (member_labels) checks each descriptor again and leaves to label() what it
-        cannot read exactly as the getter would."""
-        if self.plan(t) != PLAN_OBJECT:
+        """How the native kernel's member_labels labels the instances of ``t`` exactly as
+        ``label()`` does, or None (label() does, instance by instance):
+
+        - ``(RECIPE_FIELDS, t, entries, "__dict__" or None, whether label() records a function's
+          closure names)`` for a PLAN_OBJECT type whose candidates are stored fields only: member
+          descriptors (any member kind: a number member's candidate is the number the getter
+          makes), an exact function's or cell's fields, a class's type getters and namespace, the
+          class of a heap type; ``entries`` the candidates in label()'s order as ``(kind, name,
+          member descriptor or field code)``; then the instance-dict placeholder's name.  Other
+          views (frames, generators, modules, managed attributes, other getters) are label()'s.
+        - ``(RECIPE_DICT, dict, STR_KEY, OTHER_KEY, KEY_OBJECT, KEY_LIMIT, safe.KEY_TEXT_LIMIT)``
+          for exact dicts: those off the str-keyed fast path whose traverse visits each entry's
+          value then key, every key an exact str or int, are labelled as ``_dict_candidates``
+          names them (the kernel checks all of it and leaves any other dict to label()).
+
+        The kernel checks each descriptor again and leaves to label() what it cannot read exactly
+        as the getter would."""
+        plan = self.plan(t)
+        if plan == PLAN_DICT:
+            return (RECIPE_DICT, t, STR_KEY, OTHER_KEY, KEY_OBJECT, KEY_LIMIT, safe.KEY_TEXT_LIMIT)
+        if plan != PLAN_OBJECT:
             return None
         _getters, _flags, heap_type, managed_attrs, view, instance_dict = self._labeler.shape(t)
         function = t is bt.FunctionType
-        if managed_attrs or (view is not None and not (function and view is bt.FunctionType)):
+        klass = view is type
+        if managed_attrs or (view is not None and not klass and not (function and view is bt.FunctionType)):
             return None
         entries = []
         for name, descriptor, kind, member in getter_sources(t, safe.mro(t)):
@@ -95,15 +118,15 @@ class LabelPlans:
                 entries.append((kind, name, FUNCTION_FIELDS[name]))
             elif t is bt.CellType and name == "cell_contents":
                 entries.append((kind, name, CELL_CONTENTS))
+            elif klass and name in TYPE_FIELDS:
+                entries.append((kind, name, TYPE_FIELDS[name]))
             else:
                 return None
-        return (
-            t,
-            tuple(entries),
-            "__class__" if heap_type else None,
-            "__dict__" if instance_dict else None,
-            function,
-        )
+        if heap_type:
+            entries.append((SLOT, "__class__", CLASS))
+        if klass:
+            entries.append((SLOT, "__dict__", TYPE_DICT))
+        return (RECIPE_FIELDS, t, tuple(entries), "__dict__" if instance_dict else None, function)
 
     def _plan(self, t):
         if t is list or t is tuple:

@@ -74,9 +74,10 @@ class TypeFacts:
         self.plan = bytearray()
         self.generator = bytearray()
         self.slots = array.array("I")  # PLAN_INSTANCE_VALUES: attribute slots per instance, else 0
-        # PLAN_OBJECT types labelled from stored fields by the kernel (LabelPlans.recipe), for a
-        # kernel that does (the pure-Python one leaves every node to label()).  They hold names
-        # and descriptors of the heap: dropped (drop_recipes) before the leaves' counts are read.
+        # How the kernel labels the nodes recorded one by one, per type (LabelPlans.recipe: stored
+        # fields, a dict's entries), for a kernel that does (the pure-Python one leaves every node
+        # to label()).  They hold names and descriptors of the heap: dropped (drop_recipes)
+        # before the leaves' counts are read.
         self.recipes = []
         self._recipes_wanted = kernel is not kernel_py
         # Name rule, measured per object or not (sizes() gives 0 for the others), weak reference
@@ -140,7 +141,7 @@ class TypeFacts:
         plans = labelplans.LabelPlans(labels.Labeler(self._memory, None))
         plan = plans.plan(t)
         self.plan.append(plan)
-        self.recipes.append(plans.recipe(t) if plan == labelplans.PLAN_OBJECT and self._recipes_wanted else None)
+        self.recipes.append(plans.recipe(t) if self._recipes_wanted else None)
         self.slots.append(len(plans.instance_names(t)) if plan == labelplans.PLAN_INSTANCE_VALUES else 0)
         del plans
         self.generator.append(1 if flags & typeinfo.GENERATOR_LIKE else 0)

@@ -219,6 +219,11 @@ def atom_text(obj, limit=60):
     return None
 
 
+# A non-str dict key's text is cut to this length (with "…").  The native kernel's member_labels
+# makes an exact int key's text the same way (labelplans.py passes it this limit).
+KEY_TEXT_LIMIT = 40
+
+
 def key_text(key, depth=0):
     """Label text for a dict key: the key itself for atoms, ``(a, b)`` for tuples of atoms,
     ``<module.Type>`` for anything else (its ``__repr__`` is user code)."""
@@ -228,8 +233,8 @@ def key_text(key, depth=0):
             text = int.__repr__(key)
         except ValueError:  # more digits than sys.int_max_str_digits allows
             return "<int of %d bits>" % int.bit_length(key)
-        return text if len(text) <= 40 else text[:39] + "\u2026"
-    text = atom_text(key, 40)
+        return text if len(text) <= KEY_TEXT_LIMIT else text[: KEY_TEXT_LIMIT - 1] + "\u2026"
+    text = atom_text(key, KEY_TEXT_LIMIT)
     if text is not None:
         return text
     if type(key) is tuple and depth < 2 and len(key) <= 4:

@@ -9,7 +9,10 @@ order and types (array typecodes), byte for byte.  Prints one JSON line: {"loade
 {function: calls}, "mismatches": [text]}.  Runs on CPython 3.8+ (under -X dev, PYTHONMALLOC=debug
 and debug builds too).
 """
+import abc
 import array
+import ctypes
+import enum
 import gc
 import json
 import sys
@@ -123,6 +126,68 @@ for n in range(3000):
         heap.append(type("Dyn%d" % n, (Plain,), {"attr": n}))
 empty = {}
 heap.append(empty)
+
+
+# Interface 4: classes (instances of type and of metaclasses) and dicts whose keys are not all str,
+# which member_labels reads; dicts with other keys it leaves to label().
+class Meta(type):
+    pass
+
+
+class Borrowing(type):
+    borrowed = Slotted.__dict__["a"]  # another class's member: its getter raises for a class
+
+
+class WithMeta(Plain, metaclass=Meta):
+    pass
+
+
+class Borrower(metaclass=Borrowing):
+    pass
+
+
+class Abstract(abc.ABC):
+    @abc.abstractmethod
+    def method(self):
+        pass
+
+
+class Colour(enum.Enum):
+    RED = 1
+
+
+class Rebased(Plain):
+    pass
+
+
+class NewBase:
+    pass
+
+
+Rebased.__bases__ = (NewBase,)
+OddNamespace = type("OddNamespace", (), {"x": 1})
+gc.get_referents(OddNamespace.__dict__)[0][7] = "seven"  # an int key in a class's own dict
+
+
+class Point(ctypes.Structure):  # up to 3.12 its namespace is a dict subclass (StgDict)
+    _fields_ = [("x", ctypes.c_int)]
+
+
+CLASSES_READ = [Plain, Slotted, Meta, Borrowing, WithMeta, Borrower, Abstract, Colour, Rebased, OddNamespace]
+CLASSES_READ += [Point, ctypes.c_int]
+STATIC_TYPES = [int, type, object, dict, Exception]
+huge = 10**5000  # more digits than int.__repr__ allows (sys.int_max_str_digits)
+general_str = {1: 1, "a": [2]}
+del general_str[1]  # str keys only, in a general table: its traverse visits keys too
+DICTS_READ = [
+    {1: plain, -7: "minus", huge: 1, -huge: 2, 10**60: None, -(10**45): 0, 2**64: plain},
+    {"a": 1, 2: "b", "k" * 200: 3, 3: "k" * 200, "": 4},
+    {5: 5, 6: 7, 7: 6, 300: 300},  # keys that are values
+    {1: plain, 2: plain, 3: plain},  # one value under several keys
+    general_str,
+]
+DICTS_LEFT = [{(1, 2): "t", 3: 4}, {frozenset(): 1}, {True: 1, 2: 2}, {1.5: 1}]
+heap.extend(CLASSES_READ + DICTS_READ + DICTS_LEFT)
 heap.append(())
 unfinished = coroutine()
 heap.append(unfinished)
@@ -320,9 +385,12 @@ def member_labels_check():
     """Interface 3: member_labels gives exactly label()'s labels (and closures) for every object of
     the heap it reads (the pure kernel leaves them all to label(): nothing to compare there); and
     it reads every exact cell and, from 3.9 (on 3.8 a function's __globals__ and __closure__ are
-    audited members, which it leaves to label()), every exact function."""
+    audited members, which it leaves to label()), every exact function.  Interface 4: it reads
+    classes (of type or of a metaclass) and exact dicts keyed by exact str and int only."""
     gc.disable()
     objects = [item for item in gc.get_objects() if item is not heap]
+    # Dicts of atoms only are not tracked: the walk meets them as referents.
+    objects += [item for item in DICTS_READ + DICTS_LEFT if not gc.is_tracked(item)]
     labeler = PACKAGE.labels.Labeler(PACKAGE.capture._memory, None)
     plan_maker = PACKAGE.labelplans.LabelPlans(labeler)
     recipes = []
@@ -355,6 +423,30 @@ def member_labels_check():
             mismatches.append("member_labels: closure of %s" % getattr(item, "__qualname__", "?"))
         functions += type(item) is type(member_labels_check)
     same("member_labels", [functions > 100], [sys.version_info >= (3, 9)], "functions read")
+    # Interface 4: the classes and dicts above are read, and so is every heap class of the heap
+    # whose metaclass has a recipe; dicts with other keys are left to label().
+    position = {id(item): index for index, item in enumerate(objects)}
+    flags_of = type.__dict__["__flags__"].__get__
+    heap_type, type_subclass = 1 << 9, 1 << 31
+    heap_classes = [
+        item
+        for item in objects
+        if flags_of(type(item)) & type_subclass and flags_of(item) & heap_type and recipes[by_type[id(type(item))]]
+    ]
+    for item in CLASSES_READ + heap_classes + DICTS_READ:
+        if read[position[id(item)]] is False:
+            name = getattr(item, "__name__", None) or type(item).__name__
+            mismatches.append("member_labels: left %s to label()" % name)
+    for item in DICTS_LEFT:
+        if read[position[id(item)]] is not False:
+            mismatches.append("member_labels: read a dict keyed by %s" % type(next(iter(item))).__name__)
+    same("member_labels", [len(heap_classes) > 100], [True], "heap classes")
+    # Built-in static types have no referents (they are not collected): nothing to label, as
+    # label() says, or left to it.
+    static_of = array.array("I", [by_type[id(type)]] * len(STATIC_TYPES))
+    static, changed = native.member_labels(STATIC_TYPES, static_of, array.array("I", [0] * len(STATIC_TYPES)), recipes)
+    static = [result for result in static if result is not False]
+    same("member_labels", [static, changed], [[(None, None, None)] * len(static), 0], "static types")
     # An object changed since it was walked (one referent more): counted, left unlabelled.
     more = array.array("I", [length + 1 for length in lengths[:50]])
     read, changed = native.member_labels(objects[:50], type_of[:50], more, recipes)

@@ -4,15 +4,6 @@
 /* At most half full: probes stay short for addresses, which cluster. */
 #define HI_MIN_CAPACITY 1024
 
-static Py_ssize_t
-slot_of(uintptr_t address, Py_ssize_t capacity)
-{
-    /* Objects are at least 8-byte aligned: drop those bits, then Fibonacci hashing spreads
-     * neighbouring addresses over the table. */
-    uint64_t key = (uint64_t)(address >> 3) * UINT64_C(0x9E3779B97F4A7C15);
-    return (Py_ssize_t)((key >> 17) & (uint64_t)(capacity - 1));
-}
-
 static int
 grow(hi_address_set *set)
 {
@@ -33,7 +24,7 @@ grow(hi_address_set *set)
     for (Py_ssize_t i = 0; i < set->capacity; i++) {
         uintptr_t address = set->slots[i];
         if (address != 0) {
-            Py_ssize_t slot = slot_of(address, capacity);
+            Py_ssize_t slot = hi_address_slot(address, capacity);
             while (slots[slot] != 0) {
                 slot = (slot + 1) & (capacity - 1);
             }
@@ -52,7 +43,7 @@ hi_address_set_add(hi_address_set *set, uintptr_t address)
     if (set->count + 1 > set->capacity / 2 && grow(set) < 0) {
         return -1;
     }
-    Py_ssize_t slot = slot_of(address, set->capacity);
+    Py_ssize_t slot = hi_address_slot(address, set->capacity);
     for (;;) {
         uintptr_t found = set->slots[slot];
         if (found == address) {
@@ -73,7 +64,7 @@ hi_address_set_contains(const hi_address_set *set, uintptr_t address)
     if (set->count == 0 || address == 0) {
         return 0;
     }
-    Py_ssize_t slot = slot_of(address, set->capacity);
+    Py_ssize_t slot = hi_address_slot(address, set->capacity);
     for (;;) {
         uintptr_t found = set->slots[slot];
         if (found == address) {

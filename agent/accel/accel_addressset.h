@@ -18,6 +18,16 @@ typedef struct {
 
 extern PyTypeObject hi_address_set_type;
 
+/* The first slot to probe for `address` in a table of `capacity` slots (a power of two).  Objects
+ * are at least 8-byte aligned: drop those bits, then Fibonacci hashing spreads neighbouring
+ * addresses over the table.  Also for the kernel's other tables keyed by address. */
+static inline Py_ssize_t
+hi_address_slot(uintptr_t address, Py_ssize_t capacity)
+{
+    uint64_t key = (uint64_t)(address >> 3) * UINT64_C(0x9E3779B97F4A7C15);
+    return (Py_ssize_t)((key >> 17) & (uint64_t)(capacity - 1));
+}
+
 /* A new empty set, or NULL with an exception set. */
 hi_address_set *hi_address_set_new(void);
 /* 1 when `address` was added, 0 when it was there already, -1 when memory ran out (no

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "accel_addressset.h"
 #include "accel_args.h"
 #include "accel_kernel.h"
 
@@ -37,13 +38,6 @@ referent_of(PyObject *mark, int *failed)
     (void)failed;
     return PyWeakref_GET_OBJECT(mark);
 #endif
-}
-
-static Py_ssize_t
-slot_of(uintptr_t address, Py_ssize_t capacity)
-{
-    uint64_t key = (uint64_t)(address >> 3) * UINT64_C(0x9E3779B97F4A7C15);
-    return (Py_ssize_t)((key >> 17) & (uint64_t)(capacity - 1));
 }
 
 static int
@@ -114,7 +108,7 @@ hi_identity_match(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyO
     }
     const uintptr_t *addresses = addresses_view.buf;
     for (Py_ssize_t i = 0; i < previous; i++) {
-        Py_ssize_t slot = slot_of(addresses[i], capacity);
+        Py_ssize_t slot = hi_address_slot(addresses[i], capacity);
         while (slots[slot] != 0 && addresses[slots[slot] - 1] != addresses[i]) {
             slot = (slot + 1) & (capacity - 1);
         }
@@ -130,7 +124,7 @@ hi_identity_match(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyO
     unsigned char *found_bytes = (unsigned char *)PyBytes_AS_STRING(found);
     const uintptr_t *ids = ids_view.buf;
     for (Py_ssize_t i = 0; i < count; i++) {
-        Py_ssize_t slot = slot_of(ids[i], capacity);
+        Py_ssize_t slot = hi_address_slot(ids[i], capacity);
         while (slots[slot] != 0 && addresses[slots[slot] - 1] != ids[i]) {
             slot = (slot + 1) & (capacity - 1);
         }

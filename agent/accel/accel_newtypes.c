@@ -8,16 +8,10 @@
 
 #include <stdint.h>
 
+#include "accel_addressset.h"
 #include "accel_args.h"
 
 #define MISSING 0xFFFFFFFFu
-
-static Py_ssize_t
-slot_of(uintptr_t address, Py_ssize_t capacity)
-{
-    uint64_t key = (uint64_t)(address >> 3) * UINT64_C(0x9E3779B97F4A7C15);
-    return (Py_ssize_t)((key >> 17) & (uint64_t)(capacity - 1));
-}
 
 PyObject *
 hi_new_type_positions(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
@@ -37,7 +31,7 @@ hi_new_type_positions(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
         return NULL;
     }
     PyObject *positions = NULL;
-    uintptr_t *slots = NULL;
+    hi_address_set *seen = NULL;
     Py_ssize_t count = addresses_view.len / (Py_ssize_t)sizeof(uintptr_t);
     if (addresses_view.len % (Py_ssize_t)sizeof(uintptr_t) != 0
         || indices_view.len != count * (Py_ssize_t)sizeof(unsigned int)) {
@@ -46,21 +40,10 @@ hi_new_type_positions(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
     }
     const uintptr_t *words = addresses_view.buf;
     const unsigned int *indices = indices_view.buf;
-    Py_ssize_t missing = 0;
-    for (Py_ssize_t i = 0; i < count; i++) {
-        missing += indices[i] == MISSING;
-    }
-    /* At most half full: a set of the addresses already given (0 is never a type's address). */
-    Py_ssize_t capacity = 16;
-    while (capacity < 2 * missing) {
-        capacity *= 2;
-    }
-    slots = PyMem_RawCalloc((size_t)capacity, sizeof(uintptr_t));
+    /* The addresses already given (0 is never a type's address). */
+    seen = hi_address_set_new();
     positions = PyList_New(0);
-    if (slots == NULL || positions == NULL) {
-        if (slots == NULL) {
-            PyErr_NoMemory();
-        }
+    if (seen == NULL || positions == NULL) {
         Py_CLEAR(positions);
         goto done;
     }
@@ -68,14 +51,15 @@ hi_new_type_positions(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
         if (indices[i] != MISSING || words[i] == 0) {
             continue;
         }
-        Py_ssize_t slot = slot_of(words[i], capacity);
-        while (slots[slot] != 0 && slots[slot] != words[i]) {
-            slot = (slot + 1) & (capacity - 1);
+        int added = hi_address_set_add(seen, words[i]);
+        if (added < 0) {
+            PyErr_NoMemory();
+            Py_CLEAR(positions);
+            goto done;
         }
-        if (slots[slot] == words[i]) {
+        if (added == 0) {
             continue;
         }
-        slots[slot] = words[i];
         PyObject *position = PyLong_FromSsize_t(i);
         if (position == NULL || PyList_Append(positions, position) < 0) {
             Py_XDECREF(position);
@@ -85,7 +69,7 @@ hi_new_type_positions(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
         Py_DECREF(position);
     }
 done:
-    PyMem_RawFree(slots);
+    Py_XDECREF((PyObject *)seen);
     PyBuffer_Release(&addresses_view);
     PyBuffer_Release(&indices_view);
     return positions;

@@ -18,6 +18,8 @@ import json
 import sys
 import weakref
 
+from heap_member_labels import member_labels_of
+
 AGENT, ACCELERATOR = sys.argv[1], sys.argv[2]
 CHUNK = 1 << 16
 
@@ -391,20 +393,10 @@ def member_labels_check():
     objects = [item for item in gc.get_objects() if item is not heap]
     # Dicts of atoms only are not tracked: the walk meets them as referents.
     objects += [item for item in DICTS_READ + DICTS_LEFT if not gc.is_tracked(item)]
-    labeler = PACKAGE.labels.Labeler(PACKAGE.capture._memory, None)
-    plan_maker = PACKAGE.labelplans.LabelPlans(labeler)
-    recipes = []
-    by_type = {}
-    type_of = array.array("I")
-    for item in objects:
-        key = id(type(item))
-        if key not in by_type:
-            by_type[key] = len(recipes)
-            recipes.append(plan_maker.recipe(type(item)))
-        type_of.append(by_type[key])
-    referent_lists = [gc.get_referents(item) for item in objects]
-    lengths = array.array("I", map(len, referent_lists))
-    read, changed = native.member_labels(objects, type_of, lengths, recipes)
+    reading = member_labels_of(PACKAGE, native, objects)
+    labeler, recipes, by_type, type_of = reading.labeler, reading.recipes, reading.by_type, reading.type_of
+    referent_lists, lengths, read, changed = reading.referent_lists, reading.lengths, reading.read, reading.changed
+    del reading
     same("member_labels", [changed, len(read)], [0, len(objects)], "counts")
     functions = 0
     for item, refs, result in zip(objects, referent_lists, read):

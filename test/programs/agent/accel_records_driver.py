@@ -15,6 +15,8 @@ import gc
 import json
 import sys
 
+from heap_member_labels import member_labels_of
+
 AGENT, ACCELERATOR = sys.argv[1], sys.argv[2]
 
 
@@ -223,25 +225,14 @@ def heap_cases():
     (member_labels, else label()), in groups with a flush between them."""
     gc.disable()
     objects = gc.get_objects()
-    labeler = PACKAGE.labels.Labeler(PACKAGE.capture._memory, None)
-    plan_maker = PACKAGE.labelplans.LabelPlans(labeler)
-    recipes = []
-    by_type = {}
-    type_of = array.array("I")
-    for item in objects:
-        key = id(type(item))
-        if key not in by_type:
-            by_type[key] = len(recipes)
-            recipes.append(plan_maker.recipe(type(item)))
-        type_of.append(by_type[key])
-    referent_lists = [gc.get_referents(item) for item in objects]
-    lengths = array.array("I", map(len, referent_lists))
-    read = native.member_labels(objects, type_of, lengths, recipes)[0]
+    reading = member_labels_of(PACKAGE, native, objects)
+    labeler, referent_lists, lengths, read = reading.labeler, reading.referent_lists, reading.lengths, reading.read
+    del reading
     labelled = [
         labeler.label(item, type(item), -1, refs) if result is False else result[0]
         for item, refs, result in zip(objects, referent_lists, read)
     ]
-    del read, referent_lists, recipes, objects
+    del read, referent_lists, objects
     step = 5000
     for start in range(0, len(labelled), step):
         compare("heap [%d:]" % start, labelled[start : start + step], lengths[start : start + step], True)

@@ -18,18 +18,10 @@ import json
 import sys
 import weakref
 
-from heap_member_labels import member_labels_of
+from accel_driver_support import load_agent, member_labels_of
 
 AGENT, ACCELERATOR = sys.argv[1], sys.argv[2]
 CHUNK = 1 << 16
-
-
-def load_agent(directory):
-    namespace = {"__name__": "_heap_inspector_bootstrap"}
-    path = directory + "/bootstrap.py"
-    with open(path, "rb") as source:
-        exec(compile(source.read(), path, "exec"), namespace)
-    return namespace["load_agent"](directory)
 
 
 load_agent(AGENT)

@@ -1,8 +1,18 @@
-"""For the accelerator's drivers: a list of objects read by the native kernel's member_labels as
-a capture reads the nodes it labels one by one (a recipe per type, LabelPlans.recipe)."""
+"""Shared by the accelerator's drivers (accel_kernel_driver.py, accel_records_driver.py): loading
+the agent as the runner does, and reading objects through the native kernel's member_labels as a
+capture reads the nodes it labels one by one (a recipe per type, LabelPlans.recipe)."""
 import array
 import gc
 from types import SimpleNamespace
+
+
+def load_agent(directory):
+    """The agent loaded from ``directory`` by its bootstrap; returns its capture module."""
+    namespace = {"__name__": "_heap_inspector_bootstrap"}
+    path = directory + "/bootstrap.py"
+    with open(path, "rb") as source:
+        exec(compile(source.read(), path, "exec"), namespace)
+    return namespace["load_agent"](directory)
 
 
 def member_labels_of(package, native, objects):

@@ -1,6 +1,6 @@
 /**
  * Reading the hook's answer out of an `evaluate` response. The hook
- * (agent/heap_inspector_agent/debugger_hook.py) returns one line of JSON. With
+ * (agent/heap_inspector_agent/debugger_hook.py) returns one line of JSON padded with spaces. With
  * `format: { rawString: true }` debugpy returns that string as is; an adapter that ignores the
  * flag returns its `repr` ('…' with Python escapes), which is undone here. Anything else means
  * the expression did not run as ours did (not a Python debuggee).
@@ -25,7 +25,10 @@ export function parseHookStatus(result: string): HookStatus | null {
   const json = text.startsWith('{') ? text : unrepr(text);
   if (json === null || !json.startsWith('{')) return null;
   try {
-    const value = JSON.parse(json) as unknown;
+    // The hook pads its one line of JSON with spaces (debugger_hook.py `_padded`); a debugger
+    // that cuts long results may cut there, leaving "..." among them: the object ends at the
+    // last brace.
+    const value = JSON.parse(json.slice(0, json.lastIndexOf('}') + 1)) as unknown;
     if (typeof value !== 'object' || value === null) return null;
     const status = (value as { status?: unknown }).status;
     return typeof status === 'string' ? (value as HookStatus) : null;

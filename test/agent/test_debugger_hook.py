@@ -35,11 +35,17 @@ def _drive(python, scenario, tmp_path):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+# Every answer is padded with spaces to this length: longer than a loopback TCP segment, so that
+# pydevd's reply is not held back by Nagle's algorithm (debugger_hook._padded).
+ANSWER_LENGTH = 70000
+
+
 def _restored(observed, collector_enabled=True):
     """The program's switch interval and collector are as they were before the call."""
     assert observed["interval"] == observed["programInterval"] != 0.005  # 5 ms: CPython's default
     assert observed["gcEnabled"] is collector_enabled
     assert observed["ascii"], "one line of ASCII JSON"
+    assert observed["length"] == ANSWER_LENGTH and observed["padding"] > 0, "JSON padded with spaces"
 
 
 def _refused(observed, code, stage):

@@ -38,6 +38,14 @@ test('the status, raw or as a repr', () => {
   assert.notEqual(repr, status);
   assert.equal(unrepr(repr), status);
   assert.deepEqual(parseHookStatus(repr), parseHookStatus(status));
+  // The hook pads its answer with spaces (debugger_hook._padded); a debugger that cuts a long
+  // result in the middle (pydevd's SafeRepr: the start, "...", the end) cuts the padding.
+  const padded = status + ' '.repeat(70000 - status.length);
+  assert.deepEqual(parseHookStatus(padded), parseHookStatus(status));
+  const plain = '{"status":"ok","nodes":3}';
+  const long = plain + ' '.repeat(70000 - plain.length);
+  const cut = `'${long.slice(0, 43690)}...${long.slice(-21845)}'`;
+  assert.deepEqual(parseHookStatus(cut), { status: 'ok', nodes: 3 });
   assert.equal(parseHookStatus("'abc'"), null);
   assert.equal(parseHookStatus('SyntaxError: invalid syntax'), null);
   assert.equal(parseHookStatus('{"no":"status"}'), null);

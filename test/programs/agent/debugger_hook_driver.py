@@ -57,6 +57,9 @@ def observe(answer):
     return {
         "answer": json.loads(answer),
         "ascii": all(ord(char) < 0x80 for char in answer) and "\n" not in answer,
+        # The JSON, then spaces up to the answer's length (see debugger_hook._padded).
+        "length": len(answer),
+        "padding": len(answer) - len(answer.rstrip(" ")),
         "interval": sys.getswitchinterval(),
         "programInterval": PROGRAM_INTERVAL,
         "gcEnabled": gc.isenabled(),

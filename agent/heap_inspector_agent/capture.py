@@ -34,6 +34,11 @@ def register_agent_objects(*objects):
     _registered.extend(objects)
 
 
+def forget_agent_objects(*objects):
+    """Undo ``register_agent_objects`` for ``objects`` (compared by identity)."""
+    _registered[:] = [kept for kept in _registered if not any(kept is obj for obj in objects)]
+
+
 def capture_to_file(
     path, frame=None, trigger="api", held_by_caller=0, collector_state=None, sentinel=None, progress=None,
     keep_identity=True,

@@ -68,10 +68,15 @@ def capture(path, agent_directory, accelerator=None, collector_state=None, senti
             yield_to_waiting_threads()  # loading read files: other threads ran meanwhile
         stage = "capture"
         progress = _open_progress(path)
-        # held_by_caller=1: this function's 'frame' is the only reference the hook holds.
-        result = agent.capture_to_file(path, frame, trigger="debugger", held_by_caller=1,
-                                       collector_state=(enabled, counts), sentinel=sentinel,
-                                       progress=None if progress is None else progress.report)
+        # The hook's last answers, which pydevd may still hold: the agent's, left out like the rest.
+        agent.register_agent_objects(*_ANSWERS)
+        try:
+            # held_by_caller=1: this function's 'frame' is the only reference the hook holds.
+            result = agent.capture_to_file(path, frame, trigger="debugger", held_by_caller=1,
+                                           collector_state=(enabled, counts), sentinel=sentinel,
+                                           progress=None if progress is None else progress.report)
+        finally:
+            agent.forget_agent_objects(*_ANSWERS)
         frame = None
         return _json({
             "status": "ok",
@@ -272,6 +277,13 @@ def _json(value):
     return _padded("".join(parts))
 
 
+# The last answers (strings of ANSWER_LENGTH): pydevd keeps what an evaluate returned until the
+# program resumes, so a capture at the same stop would show them; the hook keeps the last
+# KEPT_ANSWERS (140 KB) and hands them to the agent as its own objects.
+KEPT_ANSWERS = 2
+_ANSWERS = []
+
+
 def _padded(text):
     """``text`` followed by spaces up to ANSWER_LENGTH.
 
@@ -282,7 +294,10 @@ def _padded(text):
     answers 10 characters takes 0.047-0.050 s, one that answers 70,000 takes 0.002-0.004 s.  The
     editor strips the spaces; the string is freed once pydevd has sent it (pydevd may keep the
     last answer until the program resumes)."""
-    return text + " " * (ANSWER_LENGTH - len(text)) if len(text) < ANSWER_LENGTH else text
+    answer = text + " " * (ANSWER_LENGTH - len(text)) if len(text) < ANSWER_LENGTH else text
+    _ANSWERS.append(answer)
+    del _ANSWERS[:-KEPT_ANSWERS]
+    return answer
 
 
 def _encode(value, out):

@@ -5,7 +5,7 @@ to it comes from the agent: the same arithmetic the collector uses (reference co
 references found inside the set), applied to the agent's candidates.  Shared things the agent only
 points at (other modules and their namespaces, classes defined elsewhere, built-in descriptors,
 interned names) are referenced from outside too, so they stay in the snapshot.  Computed at each
-capture: the agent has about a thousand objects, so this takes a millisecond or two.
+capture: the agent has a few thousand objects (about 4,000 under debugpy: 0.02 s).
 """
 import collections
 import os

@@ -204,6 +204,34 @@ fill_numbers(PyObject *labelled, const unsigned int *lengths, Py_ssize_t nodes, 
     }
 }
 
+/* The string index of the exact str `text` in the table (`index`, `fresh`, `first`: table_parts),
+ * added as StringTable.add_all adds a new text (the very object, at the next index): 0 with
+ * `*value` set (-1 when the index is not a u32), or -1 with an exception. */
+static int
+text_index(PyObject *text, PyObject *index, PyObject *fresh, Py_ssize_t first, long long *value)
+{
+    PyObject *known = PyDict_GetItemWithError(index, text);
+    if (known != NULL) {
+        *value = PyLong_CheckExact(known) ? u32_value(known) : -1;
+        return 0;
+    }
+    if (PyErr_Occurred()) {
+        return -1;
+    }
+    Py_ssize_t next = first + PyList_GET_SIZE(fresh);
+    PyObject *number = PyLong_FromSsize_t(next);
+    if (number == NULL) {
+        return -1;
+    }
+    int failed = PyDict_SetItem(index, text, number);
+    Py_DECREF(number);
+    if (failed < 0 || PyList_Append(fresh, text) < 0) {
+        return -1;
+    }
+    *value = next <= U32_MAX ? (long long)next : -1;
+    return 0;
+}
+
 /* The texts' string indices into `names`, the texts new to the table added in order of first
  * use, as StringTable.add_all adds them: 0, or -1 with an exception.  An index in the table that
  * is not a u32 (four billion texts) raises once every text is added, as the Python function's
@@ -227,26 +255,9 @@ add_texts(PyObject *labelled, const unsigned int *lengths, Py_ssize_t nodes, con
             if (kinds[at] == KIND_INDEX || !PyUnicode_CheckExact(name)) {
                 continue;
             }
-            PyObject *known = PyDict_GetItemWithError(index, name);
             long long value;
-            if (known != NULL) {
-                value = PyLong_CheckExact(known) ? u32_value(known) : -1;
-            }
-            else if (PyErr_Occurred()) {
+            if (text_index(name, index, fresh, first, &value) < 0) {
                 return -1;
-            }
-            else {
-                Py_ssize_t next = first + PyList_GET_SIZE(fresh);
-                PyObject *number = PyLong_FromSsize_t(next);
-                if (number == NULL) {
-                    return -1;
-                }
-                int failed = PyDict_SetItem(index, name, number);
-                Py_DECREF(number);
-                if (failed < 0 || PyList_Append(fresh, name) < 0) {
-                    return -1;
-                }
-                value = next <= U32_MAX ? (long long)next : -1;
             }
             beyond_u32 |= value < 0;
             names[at] = value < 0 ? 0 : (unsigned int)value;
@@ -369,30 +380,15 @@ hi_string_indices(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyO
         if (!PyUnicode_CheckExact(text)) {
             continue;
         }
-        PyObject *known = PyDict_GetItemWithError(index, text);
-        if (known != NULL) {
-            long long value = PyLong_CheckExact(known) ? u32_value(known) : -1;
-            if (value < 0) {
-                PyErr_SetString(PyExc_OverflowError, "string_indices: a string index beyond 2**32-1");
-                goto done;
-            }
-            indices[i] = (unsigned int)value;
-            continue;
-        }
-        if (PyErr_Occurred()) {
+        long long value;
+        if (text_index(text, index, fresh, first, &value) < 0) {
             goto done;
         }
-        Py_ssize_t next = first + PyList_GET_SIZE(fresh);
-        PyObject *number = PyLong_FromSsize_t(next);
-        if (number == NULL) {
+        if (value < 0) {
+            PyErr_SetString(PyExc_OverflowError, "string_indices: a string index beyond 2**32-1");
             goto done;
         }
-        int failed = PyDict_SetItem(index, text, number);
-        Py_DECREF(number);
-        if (failed < 0 || PyList_Append(fresh, text) < 0) {
-            goto done;
-        }
-        indices[i] = (unsigned int)next;
+        indices[i] = (unsigned int)value;
     }
     result = hi_array("I", indices, count * (Py_ssize_t)sizeof(unsigned int));
 done:

@@ -70,3 +70,18 @@ hi_bytes(PyObject *value, const char *name, Py_buffer *out)
     }
     return 0;
 }
+
+int
+hi_address_buffer(PyObject *value, const char *name, Py_buffer *out, Py_ssize_t *count)
+{
+    if (hi_bytes(value, name, out) < 0) {
+        return -1;
+    }
+    if (out->len % (Py_ssize_t)sizeof(uintptr_t) != 0) {
+        PyBuffer_Release(out);
+        PyErr_Format(PyExc_ValueError, "%s must hold addresses", name);
+        return -1;
+    }
+    *count = out->len / (Py_ssize_t)sizeof(uintptr_t);
+    return 0;
+}

@@ -21,5 +21,8 @@ int hi_ssize(PyObject *value, const char *name, Py_ssize_t *out);
 int hi_flag(PyObject *value, const char *name, int *out);
 /* A readable contiguous buffer; -1 with an exception otherwise.  Release it with PyBuffer_Release. */
 int hi_bytes(PyObject *value, const char *name, Py_buffer *out);
+/* hi_bytes of whole addresses (uintptr_t), `*count` of them; -1 with an exception otherwise (the
+ * buffer then released: ValueError when its length is not a whole number of addresses). */
+int hi_address_buffer(PyObject *value, const char *name, Py_buffer *out, Py_ssize_t *count);
 
 #endif

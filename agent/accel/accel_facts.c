@@ -393,17 +393,13 @@ hi_type_indices(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObj
         PyErr_SetString(PyExc_TypeError, "type_indices: known must be a dict");
         return NULL;
     }
-    if (hi_bytes(found[0], "type_addresses", &addresses) < 0) {
+    Py_ssize_t count;
+    if (hi_address_buffer(found[0], "type_indices: type_addresses", &addresses, &count) < 0) {
         return NULL;
     }
     PyObject *result = NULL;
     unsigned int *indices = NULL;
     type_map map = {NULL, NULL, 0};
-    if (addresses.len % (Py_ssize_t)sizeof(uintptr_t) != 0) {
-        PyErr_SetString(PyExc_ValueError, "type_indices: type_addresses must hold addresses");
-        goto done;
-    }
-    Py_ssize_t count = addresses.len / (Py_ssize_t)sizeof(uintptr_t);
     indices = hi_raw_array(count, sizeof(unsigned int));
     if (indices == NULL || type_map_fill(&map, found[1]) < 0) {
         goto done;

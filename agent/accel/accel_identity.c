@@ -40,21 +40,6 @@ referent_of(PyObject *mark, int *failed)
 #endif
 }
 
-static int
-address_buffer(PyObject *value, const char *name, Py_buffer *view, Py_ssize_t *count)
-{
-    if (hi_bytes(value, name, view) < 0) {
-        return -1;
-    }
-    if (view->len % (Py_ssize_t)sizeof(uintptr_t) != 0) {
-        PyBuffer_Release(view);
-        PyErr_Format(PyExc_TypeError, "identity_match: %s must be an address array", name);
-        return -1;
-    }
-    *count = view->len / (Py_ssize_t)sizeof(uintptr_t);
-    return 0;
-}
-
 PyObject *
 hi_identity_match(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
@@ -73,10 +58,10 @@ hi_identity_match(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyO
     }
     Py_buffer ids_view, addresses_view;
     Py_ssize_t count, previous;
-    if (address_buffer(found_args[1], "weak_ids", &ids_view, &count) < 0) {
+    if (hi_address_buffer(found_args[1], "weak_ids", &ids_view, &count) < 0) {
         return NULL;
     }
-    if (address_buffer(found_args[2], "addresses", &addresses_view, &previous) < 0) {
+    if (hi_address_buffer(found_args[2], "addresses", &addresses_view, &previous) < 0) {
         PyBuffer_Release(&ids_view);
         return NULL;
     }

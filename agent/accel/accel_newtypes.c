@@ -23,7 +23,8 @@ hi_new_type_positions(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
         return NULL;
     }
     Py_buffer addresses_view, indices_view;
-    if (hi_bytes(found[0], "type_addresses", &addresses_view) < 0) {
+    Py_ssize_t count;
+    if (hi_address_buffer(found[0], "type_addresses", &addresses_view, &count) < 0) {
         return NULL;
     }
     if (hi_bytes(found[1], "indices", &indices_view) < 0) {
@@ -32,9 +33,7 @@ hi_new_type_positions(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
     }
     PyObject *positions = NULL;
     hi_address_set *seen = NULL;
-    Py_ssize_t count = addresses_view.len / (Py_ssize_t)sizeof(uintptr_t);
-    if (addresses_view.len % (Py_ssize_t)sizeof(uintptr_t) != 0
-        || indices_view.len != count * (Py_ssize_t)sizeof(unsigned int)) {
+    if (indices_view.len != count * (Py_ssize_t)sizeof(unsigned int)) {
         PyErr_SetString(PyExc_ValueError, "new_type_positions: an address and an index per node");
         goto done;
     }

@@ -42,10 +42,9 @@ class StringTable:
     def add_all(self, texts):
         """Indices of ``texts`` (a list of exact ``str``), adding the new ones in order of first
         use: ``list(map(self.add, texts))`` without a Python call per text."""
-        if self._native:
-            found = self._native[0](texts, self)
-            if found is not None:
-                return found
+        found = self._natively(texts)
+        if found is not None:
+            return found
         index = self._index
         # dict.fromkeys keeps first-use order and drops repeats; filterfalse skips known texts.
         fresh = dict.fromkeys(filterfalse(index.__contains__, texts))
@@ -57,12 +56,16 @@ class StringTable:
     def indices_of(self, texts):
         """Indices of ``texts`` (a list): an exact ``str``'s as ``add_all`` gives it, 0 for
         anything else."""
-        if self._native:
-            found = self._native[0](texts, self)
-            if found is not None:
-                return found
+        found = self._natively(texts)
+        if found is not None:
+            return found
         named = bytes(map(_STR.__eq__, bulk.addresses(list(map(type, texts)))))
         return list(merge(named, [repeat(0), iter(self.add_all(list(compress(texts, named))))]))
+
+    def _natively(self, texts):
+        """The native kernel's string_indices of ``texts`` (an exact str's index, 0 for anything
+        else), or None where there is none or it leaves them to Python."""
+        return self._native[0](texts, self) if self._native else None
 
     def append_all(self, texts):
         """Indices of ``texts`` (a list of exact ``str``) appended as they are, repeats included:

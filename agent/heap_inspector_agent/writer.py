@@ -263,15 +263,12 @@ class SnapshotWriter:
         if job is not None:
             done = iter(finish(job))
         for name, fields, raw in pending:
-            encoding = fields[1]
-            if encoding == RAW:
+            if fields[1] == RAW:
                 stored = raw
             elif done is not None:
                 stored = next(done)
-            elif encoding == ZLIB:
-                stored = zlib.compress(raw, level)
             else:
-                stored = _compress_planes(raw, _SIZES[fields[0]], level)
+                stored = _compressed(raw, fields, level)
             header = bytearray()
             header += len(name).to_bytes(2, "little") + name
             header += fields[:2]

@@ -17,7 +17,9 @@ import gc
 import json
 import sys
 import weakref
+from types import SimpleNamespace
 
+import accel_passes_checks
 from accel_driver_support import load_agent, member_labels_of
 
 AGENT, ACCELERATOR = sys.argv[1], sys.argv[2]
@@ -523,149 +525,10 @@ def merge_u32_check():
                 pass
 
 
-def identity_match_check():
-    """identity_match: the previous marks the Python of identity.observe finds, for the heap's
-    weakable objects: marks alive and the same, marks whose object died (dead), an address with
-    a mark for another object, repeated addresses (the later wins), none at all; and the same
-    refusals of bad arguments."""
-    from itertools import repeat
-    from operator import is_, is_not
-
-    identity = PACKAGE.identity
-    Mark = identity._Mark
-    address_type = PACKAGE.bulk.ADDRESS_TYPECODE
-
-    def python(weak, weak_ids, addresses, marks, no_mark):
-        olds = list(map(dict(zip(addresses, marks)).get, weak_ids, repeat(no_mark)))
-        same = bytes(map(is_, map(identity._referent, olds), weak))
-        found = bytes(map(is_not, olds, repeat(no_mark)))
-        return olds, same, found
-
-    weak = [item for item in gc.get_objects() if identity.supports_weak_references(type(item))]
-    weak_ids = array.array(address_type, map(id, weak))
-    doomed = [Plain(0) for _ in range(200)]
-    marks = [Mark(item) for item in weak[::3]] + [Mark(item) for item in doomed]
-    addresses = array.array(address_type, [id(item) for item in weak[::3]] + [id(item) for item in doomed])
-    del doomed  # their marks die; new objects may take their addresses
-    newcomers = [Plain(0) for _ in range(200)]
-    weak += newcomers
-    weak_ids.extend(map(id, newcomers))
-    # Another object's mark at an address, and a repeated address (weak[0] has a mark above)
-    # whose later mark, another object's, wins.
-    other = Plain(0)
-    marks += [Mark(other), Mark(other)]
-    addresses.extend([id(weak[2]), id(weak[0])])
-    no_mark = Mark(set())
-    cases = {
-        "heap": (weak, weak_ids, addresses, marks, no_mark),
-        "no previous": (weak, weak_ids, array.array(address_type), [], no_mark),
-        "nothing weakable": ([], array.array(address_type), addresses, marks, no_mark),
-    }
-    for where, arguments in cases.items():
-        left = python(*arguments)
-        right = native.identity_match(*arguments)
-        same("identity_match", type(right).__name__, "tuple", where)
-        same("identity_match", [list(map(id, left[0])), left[1], left[2]], [list(map(id, right[0])), right[1], right[2]], where)
-    bad = [
-        ((weak, weak_ids[:-1], addresses, marks, no_mark), ValueError),
-        ((weak, weak_ids, addresses, marks[:-1], no_mark), ValueError),
-        ((weak, weak_ids, addresses, marks[:-1] + [other], no_mark), TypeError),
-        ((tuple(weak), weak_ids, addresses, marks, no_mark), TypeError),
-        ((weak, weak_ids, addresses, marks, None), TypeError),
-    ]
-    for arguments, error in bad:
-        try:
-            native.identity_match(*arguments)
-            mismatches.append("identity_match: accepted %s" % error.__name__)
-        except error:
-            checked["identity_match"] += 1
-
-
-def long_texts_check():
-    """long_texts: the positions of the texts longer than a limit, for this heap's str (as
-    nodefacts.short_texts finds them in Python), at several limits; and refusals of anything but
-    a list of exact str."""
-    texts = [item for item in gc.get_objects() if type(item) is str]
-    texts += ["", "\u00e9" * 40, "\U0001f600" * 41, "x" * 120, "y" * 121]
-    for limit in (0, 40, 120, 10**6):
-        python = [position for position, text in enumerate(texts) if str.__len__(text) > limit]
-        same("long_texts", native.long_texts(texts, limit), python, "limit %d" % limit)
-    same("long_texts", native.long_texts([], 40), [], "empty")
-
-    class Text(str):
-        pass
-
-    for bad in (["a", 1], ["a", Text("b")], ("a",)):
-        try:
-            native.long_texts(bad, 0)
-            mismatches.append("long_texts: accepted %r" % (bad,))
-        except TypeError:
-            checked["long_texts"] += 1
-
-
-def new_type_positions_check():
-    """new_type_positions: the first position of each address whose index is missing, in order of
-    first occurrence, as a Python pass over this heap's type addresses finds them (with half the
-    types known, none, and all); and refusals of arrays of different lengths."""
-    items = gc.get_objects()
-    addresses = pure.type_addresses(items, 0, len(items))
-    distinct = list(dict.fromkeys(addresses))
-    for where, known in (("half known", distinct[::2]), ("none known", []), ("all known", distinct)):
-        indices = pure.type_indices(addresses, {address: n for n, address in enumerate(known)})
-        first = {}
-        for position, (address, index) in enumerate(zip(addresses, indices)):
-            if index == pure.MISSING and address not in first:
-                first[address] = position
-        same("new_type_positions", native.new_type_positions(addresses, indices), list(first.values()), where)
-    try:
-        native.new_type_positions(addresses, array.array("I", [0]))
-        mismatches.append("new_type_positions: accepted arrays of different lengths")
-    except ValueError:
-        checked["new_type_positions"] += 1
-
-
-def string_indices_check():
-    """string_indices: the indices the Python of StringTable.indices_of gives (exact str texts
-    added in order of first use, anything else 0), and the same table after: the very text
-    objects, in order, at the same indices; across a flush (indices go on from there); None, the
-    table untouched, when the texts are not a list."""
-    StringTable = PACKAGE.strings.StringTable
-
-    class Text(str):
-        pass
-
-    class Sink:
-        def json(self, name, value):
-            pass
-
-    heap_texts = [item for item in gc.get_objects() if type(item) is str][:20000]
-    rounds = [
-        heap_texts + heap_texts[::3],
-        ["", "a", "b", "a", 1, None, Text("a"), b"a", "c", "", 2.5, "b"],
-        [],
-        ["after", "a", "flush", "after"],
-    ]
-    python_table, native_table = StringTable(), StringTable(native)
-    for number, texts in enumerate(rounds):
-        left = python_table.indices_of(list(texts))
-        right = native_table.indices_of(list(texts))
-        same("string_indices", list(right), list(left), "round %d" % number)
-        same("string_indices", type(right).__name__, "array", "round %d type" % number)
-        state = lambda table: [table._first, list(map(id, table._fresh)), [(id(k), v) for k, v in table._index.items()]]
-        same("string_indices", state(native_table), state(python_table), "round %d table" % number)
-        if number == 1:
-            python_table.flush(Sink())
-            native_table.flush(Sink())
-    before = list(native_table._fresh)
-    same("string_indices", native.string_indices(("x",), native_table), None, "a tuple")
-    same("string_indices", native_table._fresh, before, "a tuple leaves the table")
-
-
 main()
-string_indices_check()
-new_type_positions_check()
-long_texts_check()
-identity_match_check()
+accel_passes_checks.run(
+    SimpleNamespace(package=PACKAGE, native=native, pure=pure, same=same, checked=checked, mismatches=mismatches, Plain=Plain)
+)
 merge_u32_check()
 json_strings_check()
 member_labels_check()
